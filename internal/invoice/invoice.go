@@ -1,0 +1,232 @@
+// Package invoice is the invoice domain: lines, totals, and the lifecycle
+// draft → open → paid, open → void. It knows nothing of AWS or HTTP.
+package invoice
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/validation"
+)
+
+// Status is where an invoice is in its life. Overdue is not a status: it is
+// derived from an open invoice's due date (see Overdue).
+type Status string
+
+// Statuses.
+const (
+	Draft Status = "draft"
+	Open  Status = "open"
+	Paid  Status = "paid"
+	Void  Status = "void"
+)
+
+// Expected outcomes callers act on.
+var (
+	ErrNotFound    = errors.New("invoice not found")
+	ErrNotDraft    = errors.New("invoice is finalized and cannot be changed")
+	ErrNotOpen     = errors.New("only an open invoice can be voided")
+	ErrLocked      = errors.New("invoice is locked")
+	ErrHasPayments = errors.New("invoice has payments; credit or refund them before voiding")
+	ErrEmpty       = errors.New("invoice has no line items")
+	ErrConflict    = errors.New("invoice was changed by someone else; reload and try again")
+)
+
+// MaxLines caps the line items on one invoice.
+const MaxLines = 500
+
+// Spec is what a coordinator decides about a draft. Zero dates mean "not
+// given": the issue date then becomes the finalization date and the due date
+// follows from TermsDays.
+type Spec struct {
+	ClientID  string
+	Name      string
+	IssueDate calendar.Date
+	DueDate   calendar.Date
+	TermsDays int // from the client's or org's payment terms
+	Currency  money.Currency
+	Memo      string
+	PONumber  string
+	Lines     []Line
+	Fees      []Fee
+}
+
+// Validate checks a spec on its own terms.
+func (s Spec) Validate() error {
+	if s.ClientID == "" {
+		return validation.Errorf("clientId", "is required")
+	}
+	if err := validation.Text("name", s.Name, true, 200); err != nil {
+		return err
+	}
+	if err := validation.Text("memo", s.Memo, false, 2000); err != nil {
+		return err
+	}
+	if err := validation.Text("poNumber", s.PONumber, false, 100); err != nil {
+		return err
+	}
+	if s.Currency.IsZero() {
+		return validation.Errorf("currency", "is required")
+	}
+	if s.TermsDays < 0 || s.TermsDays > 365 {
+		return validation.Errorf("paymentTermsDays", "must be between 0 and 365")
+	}
+	if !s.IssueDate.IsZero() && !s.DueDate.IsZero() && s.DueDate.Before(s.IssueDate) {
+		return validation.Errorf("dueDate", "is before the issue date")
+	}
+	if len(s.Lines) > MaxLines {
+		return validation.Errorf("lineItems", "at most %d line items (got %d)", MaxLines, len(s.Lines))
+	}
+	for i, l := range s.Lines {
+		if err := l.validate(s.Currency); err != nil {
+			return validation.Prefix(lineField(i), err)
+		}
+	}
+	if len(s.Fees) > 20 {
+		return validation.Errorf("fees", "at most 20 fees")
+	}
+	for i, f := range s.Fees {
+		if err := f.validate(s.Currency); err != nil {
+			return validation.Prefix(fmt.Sprintf("fees[%d]", i), err)
+		}
+	}
+	if t := ComputeTotals(s.Currency, s.Lines, s.Fees); t.Total.GreaterThan(MaxTotal) {
+		return validation.Errorf("lineItems", "the invoice comes to %s, more than the limit of %s", s.Currency.String(t.Total), MaxTotal)
+	}
+	return nil
+}
+
+// Invoice is a bill to one client. Build drafts with NewDraft and change
+// them only through its methods, which keep the lifecycle rules.
+type Invoice struct {
+	ID      string
+	OrgID   string
+	Spec    Spec
+	Number  string // assigned at finalization, never reused
+	Seq     int64  // the number's position in the org's series
+	Status  Status
+	Locked  bool
+	Paid    decimal.Decimal // payments allocated to it
+	Credit  decimal.Decimal // credit notes and client credit applied to it
+	Version int64           // bumped by every stored change; guards concurrent writes
+
+	VoidReason  string
+	ReplacesID  string // the voided invoice this one re-issues
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	FinalizedAt time.Time
+	VoidedAt    time.Time
+}
+
+// NewDraft starts a draft from a valid spec.
+func NewDraft(id, orgID string, s Spec, now time.Time) (*Invoice, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &Invoice{ID: id, OrgID: orgID, Spec: s, Status: Draft, CreatedAt: now, UpdatedAt: now}, nil
+}
+
+// Totals are the invoice's sums.
+func (inv *Invoice) Totals() Totals {
+	return ComputeTotals(inv.Spec.Currency, inv.Spec.Lines, inv.Spec.Fees)
+}
+
+// Balance is what is still owed: total − paid − credited, never below zero
+// (anything paid beyond the total is client credit, not a negative balance).
+func (inv *Invoice) Balance() decimal.Decimal {
+	b := inv.Totals().Total.Sub(inv.Paid).Sub(inv.Credit)
+	if b.IsNegative() {
+		return decimal.Zero
+	}
+	return b
+}
+
+// Overdue reports whether an open invoice is past its due date on today.
+func (inv *Invoice) Overdue(today calendar.Date) bool {
+	return inv.Status == Open && !inv.Spec.DueDate.IsZero() && inv.Spec.DueDate.Before(today)
+}
+
+// Edit replaces a draft's spec.
+func (inv *Invoice) Edit(s Spec, now time.Time) error {
+	if inv.Status != Draft {
+		return ErrNotDraft
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	inv.Spec = s
+	inv.UpdatedAt = now
+	return nil
+}
+
+// CheckDeletable says whether the invoice may be deleted: drafts only.
+func (inv *Invoice) CheckDeletable() error {
+	if inv.Status != Draft {
+		return ErrNotDraft
+	}
+	return nil
+}
+
+// Finalize turns a draft into an open invoice numbered prefix+seq. The issue
+// date defaults to today and the due date to issue date + payment terms. An
+// invoice that comes to zero is paid at once.
+func (inv *Invoice) Finalize(prefix string, seq int64, today calendar.Date, now time.Time) error {
+	if inv.Status != Draft {
+		return ErrNotDraft
+	}
+	if len(inv.Spec.Lines) == 0 {
+		return ErrEmpty
+	}
+	if seq < 1 {
+		return fmt.Errorf("finalize invoice %s: sequence %d is not positive", inv.ID, seq)
+	}
+	if inv.Spec.IssueDate.IsZero() {
+		inv.Spec.IssueDate = today
+	}
+	if inv.Spec.DueDate.IsZero() {
+		inv.Spec.DueDate = inv.Spec.IssueDate.AddDays(inv.Spec.TermsDays)
+	}
+	if inv.Spec.DueDate.Before(inv.Spec.IssueDate) {
+		return validation.Errorf("dueDate", "is before the issue date %s", inv.Spec.IssueDate)
+	}
+	inv.Seq = seq
+	inv.Number = FormatNumber(prefix, seq)
+	inv.Status = Open
+	if inv.Totals().Total.IsZero() {
+		inv.Status = Paid
+	}
+	inv.FinalizedAt, inv.UpdatedAt = now, now
+	return nil
+}
+
+// FormatNumber writes an invoice number: the org's prefix and the sequence,
+// zero-padded to five digits ("INV-00042").
+func FormatNumber(prefix string, seq int64) string {
+	return fmt.Sprintf("%s%05d", prefix, seq)
+}
+
+// VoidInvoice cancels an open invoice. Its number stays used.
+func (inv *Invoice) VoidInvoice(reason string, now time.Time) error {
+	if err := validation.Text("reason", reason, true, 500); err != nil {
+		return err
+	}
+	switch {
+	case inv.Status == Void || inv.Status == Draft:
+		return ErrNotOpen
+	case inv.Locked:
+		return ErrLocked
+	case inv.Paid.IsPositive():
+		return ErrHasPayments
+	case inv.Status != Open:
+		return ErrNotOpen
+	}
+	inv.Status = Void
+	inv.VoidReason = reason
+	inv.VoidedAt, inv.UpdatedAt = now, now
+	return nil
+}

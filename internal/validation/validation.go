@@ -1,0 +1,54 @@
+// Package validation carries the one error type for bad input: which field
+// is wrong and why, in words a person can act on. The transport layer turns
+// it into a 400 with code "invalid_field".
+package validation
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Error says which input field is wrong and why.
+type Error struct {
+	Field   string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Field + ": " + e.Message }
+
+// Errorf builds an *Error for field.
+func Errorf(field, format string, args ...any) error {
+	return &Error{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// As reports whether err is or wraps a validation error.
+func As(err error) (*Error, bool) {
+	var v *Error
+	ok := errors.As(err, &v)
+	return v, ok
+}
+
+// Prefix puts a parent path in front of a validation error's field
+// ("lineItems[2]" + "quantity"); other errors pass through unchanged.
+func Prefix(parent string, err error) error {
+	if v, ok := As(err); ok {
+		return &Error{Field: parent + "." + v.Field, Message: v.Message}
+	}
+	return err
+}
+
+// Text checks a free-text field's length in characters; required fields
+// must not be empty.
+func Text(field, value string, required bool, max int) error {
+	n := utf8.RuneCountInString(value)
+	switch {
+	case !utf8.ValidString(value):
+		return Errorf(field, "must be valid UTF-8 text")
+	case required && n == 0:
+		return Errorf(field, "is required")
+	case n > max:
+		return Errorf(field, "must be at most %d characters (got %d)", max, n)
+	}
+	return nil
+}
