@@ -230,3 +230,17 @@ func (inv *Invoice) VoidInvoice(reason string, now time.Time) error {
 	inv.VoidedAt, inv.UpdatedAt = now, now
 	return nil
 }
+
+// StatusOverdue is the derived status a list can ask for: open and due
+// before today.
+const StatusOverdue = "overdue"
+
+// ListFilter narrows an invoice list.
+type ListFilter struct {
+	ClientID string
+	Status   string // a Status, or StatusOverdue
+	Today    calendar.Date
+	Search   string // matches the invoice name or number
+	Limit    int
+	Cursor   string
+}

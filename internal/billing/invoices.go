@@ -1,0 +1,221 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/validation"
+)
+
+// DraftInput is a draft as a coordinator sends it. Unset parts take
+// defaults: the currency from the org, each line's tax rate from the
+// client's override or the org, the payment terms likewise.
+type DraftInput struct {
+	ClientID  string
+	Name      string
+	IssueDate calendar.Date
+	DueDate   calendar.Date
+	Currency  money.Currency // zero: the org's currency
+	Memo      string
+	PONumber  string
+	Lines     []LineInput
+	Fees      []invoice.Fee
+}
+
+// LineInput is a line whose tax rate may be left to the defaults.
+type LineInput struct {
+	Line    invoice.Line
+	TaxRate *decimal.Decimal
+}
+
+// InvoiceView is an invoice as the org sees it today.
+type InvoiceView struct {
+	*invoice.Invoice
+	Overdue bool
+}
+
+func (s *Service) view(ctx context.Context, inv *invoice.Invoice) (InvoiceView, error) {
+	today, err := s.today(ctx, inv.OrgID)
+	if err != nil {
+		return InvoiceView{}, err
+	}
+	return InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)}, nil
+}
+
+// inputOf turns a stored draft back into input, so an edit changes only
+// what it names; lines keep their resolved tax rates.
+func inputOf(inv *invoice.Invoice) DraftInput {
+	sp := inv.Spec
+	in := DraftInput{
+		ClientID: sp.ClientID, Name: sp.Name, IssueDate: sp.IssueDate, DueDate: sp.DueDate,
+		Currency: sp.Currency, Memo: sp.Memo, PONumber: sp.PONumber,
+		Fees: append([]invoice.Fee(nil), sp.Fees...),
+	}
+	for _, l := range sp.Lines {
+		r := l.TaxRate
+		in.Lines = append(in.Lines, LineInput{Line: l, TaxRate: &r})
+	}
+	return in
+}
+
+// resolve applies the org's and client's defaults to input.
+func (s *Service) resolve(ctx context.Context, p auth.Principal, in DraftInput) (invoice.Spec, error) {
+	if in.ClientID == "" {
+		return invoice.Spec{}, validation.Errorf("clientId", "is required")
+	}
+	c, err := s.store.GetClient(ctx, p.OrgID, in.ClientID)
+	if err != nil {
+		return invoice.Spec{}, err
+	}
+	o, err := s.store.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return invoice.Spec{}, err
+	}
+	return specFor(o, c, in), nil
+}
+
+func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
+	sp := invoice.Spec{
+		ClientID: in.ClientID, Name: in.Name, IssueDate: in.IssueDate, DueDate: in.DueDate,
+		Currency: in.Currency, Memo: in.Memo, PONumber: in.PONumber, Fees: in.Fees,
+		TermsDays: o.Settings.PaymentTermsDays,
+	}
+	if sp.Currency.IsZero() {
+		sp.Currency = o.Settings.Currency
+	}
+	if t := c.Profile.PaymentTermsDays; t != nil {
+		sp.TermsDays = *t
+	}
+	rate := o.Settings.TaxRate
+	if r := c.Profile.TaxRate; r != nil {
+		rate = *r
+	}
+	for _, li := range in.Lines {
+		l := li.Line
+		l.TaxRate = rate
+		if li.TaxRate != nil {
+			l.TaxRate = *li.TaxRate
+		}
+		sp.Lines = append(sp.Lines, l)
+	}
+	return sp
+}
+
+// CreateInvoice starts a draft.
+func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftInput) (InvoiceView, error) {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return InvoiceView{}, err
+	}
+	sp, err := s.resolve(ctx, p, in)
+	if err != nil {
+		return InvoiceView{}, err
+	}
+	now := s.now()
+	inv, err := invoice.NewDraft(s.newID("inv", now), p.OrgID, sp, now)
+	if err != nil {
+		return InvoiceView{}, err
+	}
+	if err := s.store.CreateInvoice(ctx, inv); err != nil {
+		return InvoiceView{}, err
+	}
+	return InvoiceView{Invoice: inv}, nil
+}
+
+// Invoice returns one of the org's invoices.
+func (s *Service) Invoice(ctx context.Context, p auth.Principal, id string) (InvoiceView, error) {
+	inv, err := s.store.GetInvoice(ctx, p.OrgID, id)
+	if err != nil {
+		return InvoiceView{}, err
+	}
+	return s.view(ctx, inv)
+}
+
+// UpdateInvoice edits a draft.
+func (s *Service) UpdateInvoice(ctx context.Context, p auth.Principal, id string, edit func(*DraftInput) error) (InvoiceView, error) {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return InvoiceView{}, err
+	}
+	inv, err := s.store.UpdateInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) error {
+		if inv.Status != invoice.Draft {
+			return invoice.ErrNotDraft
+		}
+		in := inputOf(inv)
+		if err := edit(&in); err != nil {
+			return err
+		}
+		sp, err := s.resolve(ctx, p, in)
+		if err != nil {
+			return err
+		}
+		return inv.Edit(sp, s.now())
+	})
+	if err != nil {
+		return InvoiceView{}, err
+	}
+	return InvoiceView{Invoice: inv}, nil
+}
+
+// DeleteInvoice deletes a draft.
+func (s *Service) DeleteInvoice(ctx context.Context, p auth.Principal, id string) error {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return err
+	}
+	return s.store.DeleteInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) error { return inv.CheckDeletable() })
+}
+
+// FinalizeInvoice numbers a draft and opens it; nothing is sent.
+func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id string) (InvoiceView, error) {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return InvoiceView{}, err
+	}
+	var today calendar.Date
+	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, inv *invoice.Invoice, seq int64) error {
+		s.rememberZone(o)
+		today = calendar.Today(s.now(), o.Location())
+		return inv.Finalize(o.Settings.NumberPrefix, seq, today, s.now())
+	})
+	if err != nil {
+		return InvoiceView{}, fmt.Errorf("finalize: %w", err)
+	}
+	return InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)}, nil
+}
+
+// VoidInvoice cancels an open invoice, keeping its number.
+func (s *Service) VoidInvoice(ctx context.Context, p auth.Principal, id, reason string) (InvoiceView, error) {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return InvoiceView{}, err
+	}
+	inv, err := s.store.UpdateInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) error {
+		return inv.VoidInvoice(reason, s.now())
+	})
+	if err != nil {
+		return InvoiceView{}, err
+	}
+	return InvoiceView{Invoice: inv}, nil
+}
+
+// Invoices lists the org's invoices.
+func (s *Service) Invoices(ctx context.Context, p auth.Principal, f invoice.ListFilter) ([]InvoiceView, string, error) {
+	today, err := s.today(ctx, p.OrgID)
+	if err != nil {
+		return nil, "", err
+	}
+	f.Today = today
+	list, next, err := s.store.ListInvoices(ctx, p.OrgID, f)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]InvoiceView, len(list))
+	for i, inv := range list {
+		out[i] = InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)}
+	}
+	return out, next, nil
+}

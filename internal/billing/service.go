@@ -1,0 +1,140 @@
+// Package billing holds the use cases that span concepts: signing up an
+// org, keeping clients, building, finalizing and voiding invoices. Each
+// method is one use case the transport layer calls; the rules live in the
+// domain packages, the storage in the Store.
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/org"
+)
+
+// ErrForbidden is returned when the caller's role does not allow the action.
+var ErrForbidden = errors.New("your role does not allow this")
+
+// Store is the storage billing needs (internal/dynamo implements it).
+type Store interface {
+	CreateOrg(ctx context.Context, o *org.Org) error
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	UpdateOrg(ctx context.Context, id string, change func(*org.Org) error) (*org.Org, error)
+	DeleteOrg(ctx context.Context, id string) error
+
+	CreateClient(ctx context.Context, c *client.Client) error
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	UpdateClient(ctx context.Context, orgID, id string, change func(*client.Client) error) (*client.Client, error)
+	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
+
+	CreateInvoice(ctx context.Context, inv *invoice.Invoice) error
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
+	UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) error) (*invoice.Invoice, error)
+	DeleteInvoice(ctx context.Context, orgID, id string, check func(*invoice.Invoice) error) error
+	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *invoice.Invoice, int64) error) (*invoice.Invoice, error)
+	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
+}
+
+// Directory is the sign-in directory (Cognito).
+type Directory interface {
+	CreateAdmin(ctx context.Context, email, password, orgID string) (userID string, err error)
+}
+
+// Service runs the use cases.
+type Service struct {
+	store Store
+	dir   Directory
+	now   func() time.Time
+	newID func(prefix string, now time.Time) string
+
+	zones sync.Map // org id → zoneEntry: org time zones, cached briefly per container
+}
+
+type zoneEntry struct {
+	loc     *time.Location
+	expires time.Time
+}
+
+// New builds the service; now and newID are the clock and id source.
+func New(store Store, dir Directory, now func() time.Time, newID func(string, time.Time) string) (*Service, error) {
+	if store == nil || dir == nil || now == nil || newID == nil {
+		return nil, errors.New("billing: store, directory, clock and id source are required")
+	}
+	return &Service{store: store, dir: dir, now: now, newID: newID}, nil
+}
+
+func require(p auth.Principal, r auth.Role) error {
+	if !p.Role.AtLeast(r) {
+		return ErrForbidden
+	}
+	return nil
+}
+
+// today is the date in the org's time zone, which decides due dates and
+// overdue. Zones are cached for five minutes to save a read per request.
+func (s *Service) today(ctx context.Context, orgID string) (calendar.Date, error) {
+	now := s.now()
+	if e, ok := s.zones.Load(orgID); ok && now.Before(e.(zoneEntry).expires) {
+		return calendar.Today(now, e.(zoneEntry).loc), nil
+	}
+	o, err := s.store.GetOrg(ctx, orgID)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	s.rememberZone(o)
+	return calendar.Today(now, o.Location()), nil
+}
+
+func (s *Service) rememberZone(o *org.Org) {
+	s.zones.Store(o.ID, zoneEntry{loc: o.Location(), expires: s.now().Add(5 * time.Minute)})
+}
+
+// Signup creates an org with default settings and its first admin. If the
+// admin cannot be created the org is removed again.
+func (s *Service) Signup(ctx context.Context, orgName, email, password string) (*org.Org, error) {
+	now := s.now()
+	o, err := org.New(s.newID("org", now), org.Defaults(orgName), now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateOrg(ctx, o); err != nil {
+		return nil, fmt.Errorf("signup: %w", err)
+	}
+	if _, err := s.dir.CreateAdmin(ctx, email, password, o.ID); err != nil {
+		if derr := s.store.DeleteOrg(context.WithoutCancel(ctx), o.ID); derr != nil {
+			return nil, errors.Join(fmt.Errorf("signup: %w", err), derr)
+		}
+		return nil, fmt.Errorf("signup: %w", err)
+	}
+	return o, nil
+}
+
+// Org returns the caller's org.
+func (s *Service) Org(ctx context.Context, p auth.Principal) (*org.Org, error) {
+	return s.store.GetOrg(ctx, p.OrgID)
+}
+
+// UpdateOrg lets an admin change the org's settings.
+func (s *Service) UpdateOrg(ctx context.Context, p auth.Principal, edit func(*org.Settings) error) (*org.Org, error) {
+	if err := require(p, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
+	o, err := s.store.UpdateOrg(ctx, p.OrgID, func(o *org.Org) error {
+		st := o.Settings
+		if err := edit(&st); err != nil {
+			return err
+		}
+		return o.Update(st, s.now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.rememberZone(o)
+	return o, nil
+}

@@ -1,0 +1,124 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/carebill/carebill/internal/client"
+)
+
+// CreateClient stores a new client.
+func (s *Store) CreateClient(ctx context.Context, c *client.Client) error {
+	c.Version = 1
+	if err := s.putNew(ctx, clientToItem(c)); err != nil {
+		return fmt.Errorf("create client %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+// GetClient reads a client of org.
+func (s *Store) GetClient(ctx context.Context, orgID, id string) (*client.Client, error) {
+	var it clientItem
+	found, err := s.get(ctx, orgPK(orgID), clientSK(id), &it)
+	if err != nil {
+		return nil, fmt.Errorf("get client %s: %w", id, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("get client %s: %w", id, client.ErrNotFound)
+	}
+	return it.toClient()
+}
+
+// UpdateClient applies change to a client's profile and writes the profile
+// attributes back, conditioned on the version read; balances are untouched.
+func (s *Store) UpdateClient(ctx context.Context, orgID, id string, change func(*client.Client) error) (*client.Client, error) {
+	for attempt := 1; ; attempt++ {
+		c, err := s.GetClient(ctx, orgID, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := change(c); err != nil {
+			return nil, err
+		}
+		in, err := s.profileUpdate(c)
+		if err != nil {
+			return nil, fmt.Errorf("update client %s: %w", id, err)
+		}
+		_, err = s.db.UpdateItem(ctx, in)
+		if err == nil {
+			c.Version++
+			return c, nil
+		}
+		if !isConditionFailed(err) {
+			return nil, fmt.Errorf("update client %s: %w", id, err)
+		}
+		if attempt == maxAttempts {
+			return nil, fmt.Errorf("update client %s: %w", id, client.ErrConflict)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (s *Store) profileUpdate(c *client.Client) (*dynamodb.UpdateItemInput, error) {
+	av, err := attributevalue.MarshalMap(clientToItem(c))
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{"#v": "version"}
+	values := map[string]types.AttributeValue{":prev": numAV(c.Version), ":one": numAV(1)}
+	var set, remove []string
+	for i, a := range clientProfileAttrs {
+		n := fmt.Sprintf("#a%d", i)
+		names[n] = a
+		if v, ok := av[a]; ok {
+			values[fmt.Sprintf(":a%d", i)] = v
+			set = append(set, fmt.Sprintf("%s = :a%d", n, i))
+		} else {
+			remove = append(remove, n)
+		}
+	}
+	expr := "SET " + strings.Join(set, ", ") + ", #v = #v + :one"
+	if len(remove) > 0 {
+		expr += " REMOVE " + strings.Join(remove, ", ")
+	}
+	return &dynamodb.UpdateItemInput{
+		TableName: &s.table, Key: key(orgPK(c.OrgID), clientSK(c.ID)),
+		UpdateExpression:          &expr,
+		ConditionExpression:       aws.String("#v = :prev"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	}, nil
+}
+
+// ListClients lists an org's clients by name; search narrows to clients
+// whose name, contacts or NDIS number contain it.
+func (s *Store) ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error) {
+	items, next, err := s.run(ctx, listQuery{
+		org: orgID, index: indexGSI1, pk: clientsByNamePK(orgID), forward: true,
+		search: search, limit: limit, cursor: cursor,
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("list clients: %w", err)
+	}
+	out := make([]*client.Client, 0, len(items))
+	for _, av := range items {
+		var it clientItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, "", fmt.Errorf("list clients: %w", err)
+		}
+		c, err := it.toClient()
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, c)
+	}
+	return out, next, nil
+}

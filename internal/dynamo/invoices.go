@@ -1,0 +1,311 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/shopspring/decimal"
+
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/org"
+)
+
+// seriesInvoice names the invoice number series.
+const seriesInvoice = "invoice"
+
+// maxFinalizeAttempts bounds retries of a finalization that keeps losing
+// the race for the next number.
+const maxFinalizeAttempts = 60
+
+// FinalizeRetries reports how many finalization transactions this store
+// retried after losing the race for a number (retries per invoice in
+// BENCHMARKS.md).
+func (s *Store) FinalizeRetries() int64 { return s.finalizeRetries.Load() }
+
+// CreateInvoice stores a new draft.
+func (s *Store) CreateInvoice(ctx context.Context, inv *invoice.Invoice) error {
+	inv.Version = 1
+	if err := s.putNew(ctx, invoiceToItem(inv)); err != nil {
+		return fmt.Errorf("create invoice %s: %w", inv.ID, err)
+	}
+	return nil
+}
+
+// GetInvoice reads an invoice of org.
+func (s *Store) GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error) {
+	var it invoiceItem
+	found, err := s.get(ctx, orgPK(orgID), invoiceSK(id), &it)
+	if err != nil {
+		return nil, fmt.Errorf("get invoice %s: %w", id, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("get invoice %s: %w", id, invoice.ErrNotFound)
+	}
+	return it.toInvoice()
+}
+
+// owing is what an invoice adds to its client's balance owing.
+func owing(inv *invoice.Invoice) decimal.Decimal {
+	if inv.Status != invoice.Open {
+		return decimal.Zero
+	}
+	return inv.Balance()
+}
+
+// UpdateInvoice applies change to an invoice and writes it back in one
+// transaction with the change to its client's balance owing, conditioned on
+// the version read. Editing drafts, voiding and locking all go through here.
+func (s *Store) UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) error) (*invoice.Invoice, error) {
+	for attempt := 1; ; attempt++ {
+		inv, err := s.GetInvoice(ctx, orgID, id)
+		if err != nil {
+			return nil, err
+		}
+		before := owing(inv)
+		if err := change(inv); err != nil {
+			return nil, err
+		}
+		tx, err := s.invoiceWrites(inv, owing(inv).Sub(before))
+		if err != nil {
+			return nil, fmt.Errorf("update invoice %s: %w", id, err)
+		}
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		if err == nil {
+			return inv, nil
+		}
+		if !isConditionFailed(err) {
+			return nil, fmt.Errorf("update invoice %s: %w", id, err)
+		}
+		if attempt == maxAttempts {
+			return nil, fmt.Errorf("update invoice %s: %w", id, invoice.ErrConflict)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// invoiceWrites builds the writes that store inv (whose Version is the one
+// read) and move its client's balance owing by delta. It bumps inv.Version.
+func (s *Store) invoiceWrites(inv *invoice.Invoice, delta decimal.Decimal) ([]types.TransactWriteItem, error) {
+	prev := inv.Version
+	inv.Version++
+	av, err := attributevalue.MarshalMap(invoiceToItem(inv))
+	if err != nil {
+		inv.Version = prev
+		return nil, err
+	}
+	put := versionedPut(s.table, av, prev)
+	tx := []types.TransactWriteItem{{Put: &types.Put{
+		TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
+	}}}
+	if !delta.IsZero() {
+		tx = append(tx, types.TransactWriteItem{Update: &types.Update{
+			TableName: &s.table, Key: key(orgPK(inv.OrgID), clientSK(inv.Spec.ClientID)),
+			UpdateExpression:          aws.String("ADD owing :d"),
+			ConditionExpression:       aws.String("attribute_exists(PK)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberN{Value: delta.String()}},
+		}})
+	}
+	return tx, nil
+}
+
+// DeleteInvoice deletes a draft after check approves it.
+func (s *Store) DeleteInvoice(ctx context.Context, orgID, id string, check func(*invoice.Invoice) error) error {
+	inv, err := s.GetInvoice(ctx, orgID, id)
+	if err != nil {
+		return err
+	}
+	if err := check(inv); err != nil {
+		return err
+	}
+	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &s.table, Key: key(orgPK(orgID), invoiceSK(id)),
+		ConditionExpression:      aws.String("#v = :v AND #s = :draft"),
+		ExpressionAttributeNames: map[string]string{"#v": "version", "#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":v": numAV(inv.Version), ":draft": strAV(string(invoice.Draft)),
+		},
+	})
+	if isConditionFailed(err) {
+		return fmt.Errorf("delete invoice %s: %w", id, invoice.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("delete invoice %s: %w", id, err)
+	}
+	return nil
+}
+
+type seqItem struct {
+	PK, SK string
+	Type   string `dynamodbav:"type"`
+	Last   int64  `dynamodbav:"last"`
+}
+
+// FinalizeInvoice numbers and opens a draft. It reads the invoice, the
+// org's invoice counter and the org in one BatchGetItem, lets finalize
+// apply the domain change with the next number, and writes counter,
+// invoice and client balance in one TransactWriteItems. The counter's
+// condition makes the number gapless and unique; a lost race re-reads and
+// retries with jittered backoff.
+func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *invoice.Invoice, int64) error) (*invoice.Invoice, error) {
+	for attempt := 1; ; attempt++ {
+		o, inv, last, err := s.readForFinalize(ctx, orgID, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := finalize(o, inv, last+1); err != nil {
+			return nil, err
+		}
+		tx, err := s.invoiceWrites(inv, owing(inv))
+		if err != nil {
+			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
+		}
+		counter := &types.Put{
+			TableName: &s.table,
+			Item: map[string]types.AttributeValue{
+				attrPK: strAV(orgPK(orgID)), attrSK: strAV(seqSK(seriesInvoice)),
+				"type": strAV("seq"), "last": numAV(last + 1),
+			},
+		}
+		if last == 0 {
+			counter.ConditionExpression = aws.String("attribute_not_exists(PK)")
+		} else {
+			counter.ConditionExpression = aws.String("#last = :prev")
+			counter.ExpressionAttributeNames = map[string]string{"#last": "last"}
+			counter.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": numAV(last)}
+		}
+		tx = append([]types.TransactWriteItem{{Put: counter}}, tx...)
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		if err == nil {
+			return inv, nil
+		}
+		if reasonFailed(err, 2) {
+			return nil, fmt.Errorf("finalize invoice %s: %w", id, client.ErrNotFound)
+		}
+		if !isConditionFailed(err) {
+			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
+		}
+		s.finalizeRetries.Add(1)
+		if attempt == maxFinalizeAttempts {
+			return nil, fmt.Errorf("finalize invoice %s: %w", id, invoice.ErrConflict)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// reasonFailed reports whether a cancelled transaction names item i's
+// condition as the cause.
+func reasonFailed(err error, i int) bool {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) || len(tce.CancellationReasons) <= i {
+		return false
+	}
+	return aws.ToString(tce.CancellationReasons[i].Code) == "ConditionalCheckFailed"
+}
+
+func (s *Store) readForFinalize(ctx context.Context, orgID, id string) (*org.Org, *invoice.Invoice, int64, error) {
+	keys := []map[string]types.AttributeValue{
+		key(orgPK(orgID), invoiceSK(id)), key(orgPK(orgID), seqSK(seriesInvoice)), key(orgPK(orgID), profileSK()),
+	}
+	got := map[string]map[string]types.AttributeValue{}
+	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	for n := 1; len(req) > 0; n++ {
+		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("finalize invoice %s: read: %w", id, err)
+		}
+		for _, av := range res.Responses[s.table] {
+			if sk, ok := av[attrSK].(*types.AttributeValueMemberS); ok {
+				got[sk.Value] = av
+			}
+		}
+		req = res.UnprocessedKeys
+		if len(req) > 0 {
+			if err := backoff(ctx, n); err != nil {
+				return nil, nil, 0, err
+			}
+		}
+	}
+	var (
+		ii invoiceItem
+		oi orgItem
+		si seqItem
+	)
+	av, ok := got[invoiceSK(id)]
+	if !ok {
+		return nil, nil, 0, fmt.Errorf("finalize invoice %s: %w", id, invoice.ErrNotFound)
+	}
+	if err := attributevalue.UnmarshalMap(av, &ii); err != nil {
+		return nil, nil, 0, err
+	}
+	if av, ok = got[profileSK()]; !ok {
+		return nil, nil, 0, fmt.Errorf("finalize invoice %s: %w", id, org.ErrNotFound)
+	}
+	if err := attributevalue.UnmarshalMap(av, &oi); err != nil {
+		return nil, nil, 0, err
+	}
+	if av, ok = got[seqSK(seriesInvoice)]; ok {
+		if err := attributevalue.UnmarshalMap(av, &si); err != nil {
+			return nil, nil, 0, err
+		}
+	}
+	inv, err := ii.toInvoice()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	o, err := oi.toOrg()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return o, inv, si.Last, nil
+}
+
+// ListInvoices lists an org's invoices, newest first, or by due date when
+// filtered by status.
+func (s *Store) ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error) {
+	q := listQuery{org: orgID, search: f.Search, limit: f.Limit, cursor: f.Cursor}
+	switch {
+	case f.Status == invoice.StatusOverdue:
+		q.index, q.pk, q.forward = indexGSI2, invoicesByStatusPK(orgID, string(invoice.Open)), true
+		q.skCond, q.sk = "#sk < :sk", f.Today.String()
+	case f.Status != "":
+		q.index, q.pk = indexGSI2, invoicesByStatusPK(orgID, f.Status)
+		q.forward = f.Status == string(invoice.Open) || f.Status == string(invoice.Draft)
+	case f.ClientID != "":
+		q.index, q.pk = indexGSI1, clientInvoicesPK(orgID, f.ClientID)
+	default:
+		q.pk, q.skCond, q.sk = orgPK(orgID), "begins_with(#sk, :sk)", "INV#"
+	}
+	if f.ClientID != "" && q.index != indexGSI1 {
+		q.filter = "#cid = :cid"
+		q.names = map[string]string{"#cid": "clientId"}
+		q.values = map[string]types.AttributeValue{":cid": strAV(f.ClientID)}
+	}
+	items, next, err := s.run(ctx, q)
+	if err != nil {
+		return nil, "", fmt.Errorf("list invoices: %w", err)
+	}
+	out := make([]*invoice.Invoice, 0, len(items))
+	for _, av := range items {
+		var it invoiceItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, "", fmt.Errorf("list invoices: %w", err)
+		}
+		inv, err := it.toInvoice()
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, inv)
+	}
+	return out, next, nil
+}

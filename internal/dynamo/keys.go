@@ -1,0 +1,43 @@
+// Package dynamo stores carebill in DynamoDB. It is the one place that
+// knows the key design (ACCESS_PATTERNS.md beside this file): every key
+// starts with the org, so no query can cross tenants; lists are Queries with
+// cursors, never Scans; every state change is a write conditioned on the
+// item's version; finalization numbers an invoice inside one
+// TransactWriteItems together with the org's counter.
+package dynamo
+
+import "strings"
+
+// Attribute names of the keys.
+const (
+	attrPK     = "PK"
+	attrSK     = "SK"
+	attrGSI1PK = "GSI1PK"
+	attrGSI1SK = "GSI1SK"
+	attrGSI2PK = "GSI2PK"
+	attrGSI2SK = "GSI2SK"
+	indexGSI1  = "GSI1"
+	indexGSI2  = "GSI2"
+)
+
+func orgPK(org string) string           { return "ORG#" + org }
+func profileSK() string                 { return "PROFILE" }
+func seqSK(series string) string        { return "SEQ#" + series }
+func clientSK(id string) string         { return "CLIENT#" + id }
+func invoiceSK(id string) string        { return "INV#" + id }
+func clientsByNamePK(org string) string { return "ORG#" + org + "#CLIENTS" }
+func clientInvoicesPK(org, cli string) string {
+	return "ORG#" + org + "#CLIENT#" + cli + "#INV"
+}
+func invoicesByStatusPK(org, status string) string {
+	return "ORG#" + org + "#STATUS#" + status
+}
+
+// noDueDate sorts drafts without a due date after every real date.
+const noDueDate = "9999-12-31"
+
+// searchText is what list filters match against: lower-cased and with
+// runs of spaces collapsed, so "zoë  müller" finds "Zoë Müller-Ng".
+func searchText(parts ...string) string {
+	return strings.Join(strings.Fields(strings.ToLower(strings.Join(parts, " "))), " ")
+}

@@ -1,0 +1,192 @@
+// Package idempotency makes a POST safe to retry: the first request with an
+// Idempotency-Key runs; a repeat with the same key and body gets the stored
+// response without running again; the same key with another body is
+// refused. Records move INPROGRESS → COMPLETED and expire after a day, in the
+// pattern of AWS Lambda Powertools' idempotency utility.
+package idempotency
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Header is the request header carrying the key.
+const Header = "Idempotency-Key"
+
+// Status is a record's state.
+type Status string
+
+// Record states.
+const (
+	InProgress Status = "INPROGRESS"
+	Completed  Status = "COMPLETED"
+)
+
+// Lifetimes of records.
+const (
+	TTL              = 24 * time.Hour
+	InProgressExpiry = 60 * time.Second // longer than any function's timeout
+)
+
+// Record is what is kept per key.
+type Record struct {
+	Key         string
+	RequestHash string
+	Status      Status
+	StatusCode  int
+	ContentType string
+	Location    string
+	Body        []byte // gzip-compressed response body
+}
+
+// ErrExists is returned by Store.Begin when the key is already held by a
+// live record, which it returns alongside.
+var ErrExists = errors.New("idempotency key already used")
+
+// Store keeps records.
+type Store interface {
+	// Begin claims key for a request with hash. If a live record holds the
+	// key it returns that record and ErrExists.
+	Begin(ctx context.Context, key, hash string, now time.Time) (*Record, error)
+	// Complete stores the response for a claimed key.
+	Complete(ctx context.Context, rec Record, now time.Time) error
+	// Release forgets a claimed key so the request can be retried.
+	Release(ctx context.Context, key string) error
+}
+
+// ErrorWriter writes a JSON error; the transport layer supplies its own so
+// errors look the same everywhere.
+type ErrorWriter func(w http.ResponseWriter, r *http.Request, status int, code, message string)
+
+// Middleware honours Idempotency-Key on POST requests. scope says whose key
+// space a request is in (the org), so two orgs' keys never meet. Requests
+// without the header pass straight through.
+func Middleware(store Store, scope func(*http.Request) string, now func() time.Time, fail ErrorWriter, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k := r.Header.Get(Header)
+		if r.Method != http.MethodPost || k == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !validKey(k) {
+			fail(w, r, http.StatusBadRequest, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters")
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			fail(w, r, http.StatusRequestEntityTooLarge, "body_too_large", "request body is too large")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		key := scope(r) + "#" + k
+		h := sha256.New()
+		h.Write([]byte(r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery + "\n"))
+		h.Write(body)
+		hash := hex.EncodeToString(h.Sum(nil))
+
+		existing, err := store.Begin(r.Context(), key, hash, now())
+		switch {
+		case errors.Is(err, ErrExists) && existing.RequestHash != hash:
+			fail(w, r, http.StatusUnprocessableEntity, "idempotency_key_reused", "this Idempotency-Key was used with a different request")
+			return
+		case errors.Is(err, ErrExists) && existing.Status == InProgress:
+			fail(w, r, http.StatusConflict, "request_in_progress", "a request with this Idempotency-Key is still in progress; retry shortly")
+			return
+		case errors.Is(err, ErrExists):
+			replay(w, existing)
+			return
+		case err != nil:
+			fail(w, r, http.StatusServiceUnavailable, "unavailable", "could not check the Idempotency-Key; retry shortly")
+			return
+		}
+
+		rec := &recorder{header: http.Header{}, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		// Server errors are not remembered: the request did not take effect
+		// as a whole, so a retry must run again.
+		if rec.status >= 500 {
+			_ = store.Release(context.WithoutCancel(r.Context()), key)
+		} else {
+			_ = store.Complete(context.WithoutCancel(r.Context()), Record{
+				Key: key, RequestHash: hash, Status: Completed, StatusCode: rec.status,
+				ContentType: rec.header.Get("Content-Type"), Location: rec.header.Get("Location"),
+				Body: compress(rec.body.Bytes()),
+			}, now())
+		}
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
+	})
+}
+
+func replay(w http.ResponseWriter, rec *Record) {
+	body, err := decompress(rec.Body)
+	if err != nil {
+		http.Error(w, `{"error":{"code":"internal","message":"stored response unreadable"}}`, http.StatusInternalServerError)
+		return
+	}
+	if rec.ContentType != "" {
+		w.Header().Set("Content-Type", rec.ContentType)
+	}
+	if rec.Location != "" {
+		w.Header().Set("Location", rec.Location)
+	}
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(rec.StatusCode)
+	_, _ = w.Write(body)
+}
+
+func validKey(k string) bool {
+	if len(k) > 255 {
+		return false
+	}
+	for i := range len(k) {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
+}
+
+func compress(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+func decompress(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}
