@@ -5,37 +5,56 @@ import (
 
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/money"
 )
+
+// ClientView is a client with the currency its balances are in.
+type ClientView struct {
+	*client.Client
+	Currency money.Currency
+}
 
 func (s *Service) contactID() string { return s.newID("con", s.now()) }
 
+func (s *Service) clientView(ctx context.Context, c *client.Client) (ClientView, error) {
+	e, err := s.orgInfo(ctx, c.OrgID)
+	if err != nil {
+		return ClientView{}, err
+	}
+	return ClientView{Client: c, Currency: e.currency}, nil
+}
+
 // CreateClient adds a billing account.
-func (s *Service) CreateClient(ctx context.Context, p auth.Principal, prof client.Profile) (*client.Client, error) {
+func (s *Service) CreateClient(ctx context.Context, p auth.Principal, prof client.Profile) (ClientView, error) {
 	if err := require(p, auth.RoleCoordinator); err != nil {
-		return nil, err
+		return ClientView{}, err
 	}
 	now := s.now()
 	c, err := client.New(s.newID("cli", now), p.OrgID, prof, s.contactID, now)
 	if err != nil {
-		return nil, err
+		return ClientView{}, err
 	}
 	if err := s.store.CreateClient(ctx, c); err != nil {
-		return nil, err
+		return ClientView{}, err
 	}
-	return c, nil
+	return s.clientView(ctx, c)
 }
 
 // Client returns one of the org's clients.
-func (s *Service) Client(ctx context.Context, p auth.Principal, id string) (*client.Client, error) {
-	return s.store.GetClient(ctx, p.OrgID, id)
+func (s *Service) Client(ctx context.Context, p auth.Principal, id string) (ClientView, error) {
+	c, err := s.store.GetClient(ctx, p.OrgID, id)
+	if err != nil {
+		return ClientView{}, err
+	}
+	return s.clientView(ctx, c)
 }
 
 // UpdateClient edits a client's profile.
-func (s *Service) UpdateClient(ctx context.Context, p auth.Principal, id string, edit func(*client.Profile) error) (*client.Client, error) {
+func (s *Service) UpdateClient(ctx context.Context, p auth.Principal, id string, edit func(*client.Profile) error) (ClientView, error) {
 	if err := require(p, auth.RoleCoordinator); err != nil {
-		return nil, err
+		return ClientView{}, err
 	}
-	return s.store.UpdateClient(ctx, p.OrgID, id, func(c *client.Client) error {
+	c, err := s.store.UpdateClient(ctx, p.OrgID, id, func(c *client.Client) error {
 		prof := c.Profile
 		prof.Contacts = append([]client.Contact(nil), prof.Contacts...)
 		if err := edit(&prof); err != nil {
@@ -43,9 +62,25 @@ func (s *Service) UpdateClient(ctx context.Context, p auth.Principal, id string,
 		}
 		return c.Update(prof, s.contactID, s.now())
 	})
+	if err != nil {
+		return ClientView{}, err
+	}
+	return s.clientView(ctx, c)
 }
 
 // Clients lists the org's clients by name.
-func (s *Service) Clients(ctx context.Context, p auth.Principal, search string, limit int, cursor string) ([]*client.Client, string, error) {
-	return s.store.ListClients(ctx, p.OrgID, search, limit, cursor)
+func (s *Service) Clients(ctx context.Context, p auth.Principal, search string, limit int, cursor string) ([]ClientView, string, error) {
+	e, err := s.orgInfo(ctx, p.OrgID)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next, err := s.store.ListClients(ctx, p.OrgID, search, limit, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]ClientView, len(list))
+	for i, c := range list {
+		out[i] = ClientView{Client: c, Currency: e.currency}
+	}
+	return out, next, nil
 }

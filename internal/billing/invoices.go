@@ -178,7 +178,7 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 	}
 	var today calendar.Date
 	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, inv *invoice.Invoice, seq int64) error {
-		s.rememberZone(o)
+		s.remember(o)
 		today = calendar.Today(s.now(), o.Location())
 		return inv.Finalize(o.Settings.NumberPrefix, seq, today, s.now())
 	})

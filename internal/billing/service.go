@@ -15,6 +15,7 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 )
 
@@ -53,12 +54,13 @@ type Service struct {
 	now   func() time.Time
 	newID func(prefix string, now time.Time) string
 
-	zones sync.Map // org id → zoneEntry: org time zones, cached briefly per container
+	orgs sync.Map // org id → orgEntry: zone and currency, cached briefly per container
 }
 
-type zoneEntry struct {
-	loc     *time.Location
-	expires time.Time
+type orgEntry struct {
+	loc      *time.Location
+	currency money.Currency
+	expires  time.Time
 }
 
 // New builds the service; now and newID are the clock and id source.
@@ -76,23 +78,33 @@ func require(p auth.Principal, r auth.Role) error {
 	return nil
 }
 
-// today is the date in the org's time zone, which decides due dates and
-// overdue. Zones are cached for five minutes to save a read per request.
-func (s *Service) today(ctx context.Context, orgID string) (calendar.Date, error) {
-	now := s.now()
-	if e, ok := s.zones.Load(orgID); ok && now.Before(e.(zoneEntry).expires) {
-		return calendar.Today(now, e.(zoneEntry).loc), nil
+// orgInfo is the org's time zone and currency, cached for five minutes per
+// container to save a read on every request; this container's own setting
+// changes refresh it at once.
+func (s *Service) orgInfo(ctx context.Context, orgID string) (orgEntry, error) {
+	if e, ok := s.orgs.Load(orgID); ok && s.now().Before(e.(orgEntry).expires) {
+		return e.(orgEntry), nil
 	}
 	o, err := s.store.GetOrg(ctx, orgID)
 	if err != nil {
-		return calendar.Date{}, err
+		return orgEntry{}, err
 	}
-	s.rememberZone(o)
-	return calendar.Today(now, o.Location()), nil
+	return s.remember(o), nil
 }
 
-func (s *Service) rememberZone(o *org.Org) {
-	s.zones.Store(o.ID, zoneEntry{loc: o.Location(), expires: s.now().Add(5 * time.Minute)})
+func (s *Service) remember(o *org.Org) orgEntry {
+	e := orgEntry{loc: o.Location(), currency: o.Settings.Currency, expires: s.now().Add(5 * time.Minute)}
+	s.orgs.Store(o.ID, e)
+	return e
+}
+
+// today is the date in the org's time zone, which decides due dates and overdue.
+func (s *Service) today(ctx context.Context, orgID string) (calendar.Date, error) {
+	e, err := s.orgInfo(ctx, orgID)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	return calendar.Today(s.now(), e.loc), nil
 }
 
 // Signup creates an org with default settings and its first admin. If the
@@ -135,6 +147,6 @@ func (s *Service) UpdateOrg(ctx context.Context, p auth.Principal, edit func(*or
 	if err != nil {
 		return nil, err
 	}
-	s.rememberZone(o)
+	s.remember(o)
 	return o, nil
 }

@@ -1,0 +1,94 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/carebill/carebill/internal/validation"
+)
+
+type signupRequest struct {
+	OrgName  string `json:"orgName"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type credentials struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token     string `json:"token"`
+	TokenType string `json:"tokenType"`
+	ExpiresIn int64  `json:"expiresIn"`
+}
+
+func (s *server) signup(w http.ResponseWriter, r *http.Request) {
+	var req signupRequest
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	req.Email = strings.ToLower(strings.TrimSpace(req.Email))
+	if err := checkCredentials(req.Email, req.Password); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	o, err := s.billing.Signup(r.Context(), strings.TrimSpace(req.OrgName), req.Email, req.Password)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, orgJSON(o))
+}
+
+func checkCredentials(email, password string) error {
+	if err := validation.Text("email", email, true, 254); err != nil {
+		return err
+	}
+	if !strings.Contains(email, "@") {
+		return validation.Errorf("email", "must be an email address")
+	}
+	return validation.Text("password", password, true, 256)
+}
+
+func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var req credentials
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	req.Email = strings.ToLower(strings.TrimSpace(req.Email))
+	if err := checkCredentials(req.Email, req.Password); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	token, ttl, err := s.login(r.Context(), req.Email, req.Password)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	maxAge := int(ttl / time.Second)
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode,
+	})
+	http.SetCookie(w, &http.Cookie{
+		Name: csrfCookie, Value: base64.RawURLEncoding.EncodeToString(b[:]), Path: "/", MaxAge: maxAge,
+		Secure: true, SameSite: http.SameSiteStrictMode,
+	})
+	writeJSON(w, http.StatusOK, loginResponse{Token: token, TokenType: "Bearer", ExpiresIn: int64(maxAge)})
+}
+
+func (s *server) logout(w http.ResponseWriter, _ *http.Request) {
+	for _, name := range []string{sessionCookie, csrfCookie} {
+		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, Secure: true, SameSite: http.SameSiteStrictMode})
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

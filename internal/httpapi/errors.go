@@ -1,0 +1,92 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/dynamo"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/validation"
+)
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// failure is how one kind of error reaches a client.
+type failure struct {
+	status int
+	code   string
+	msg    string // "" uses the error's own sentinel text
+}
+
+// failures maps each expected error to its status and stable code. It is
+// the one place that decides what a client is told.
+var failures = []struct {
+	err error
+	failure
+}{
+	{errBadJSON, failure{http.StatusBadRequest, "malformed_json", ""}},
+	{errTooLarge, failure{http.StatusRequestEntityTooLarge, "body_too_large", ""}},
+	{dynamo.ErrBadCursor, failure{http.StatusBadRequest, "invalid_cursor", "the cursor is not one this list handed out"}},
+	{auth.ErrUnauthenticated, failure{http.StatusUnauthorized, "unauthenticated", "sign in again: the session is missing, invalid or expired"}},
+	{auth.ErrBadCredentials, failure{http.StatusUnauthorized, "invalid_credentials", "the email or password is wrong"}},
+	{auth.ErrEmailTaken, failure{http.StatusConflict, "email_taken", "an account with this email already exists"}},
+	{auth.ErrWeakPassword, failure{http.StatusBadRequest, "weak_password", "the password needs at least 10 characters with upper and lower case letters, digits and symbols"}},
+	{billing.ErrForbidden, failure{http.StatusForbidden, "forbidden", ""}},
+	{errCSRF, failure{http.StatusForbidden, "csrf_failed", ""}},
+	{invoice.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{client.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{org.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{errNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{invoice.ErrNotDraft, failure{http.StatusConflict, "invoice_not_draft", ""}},
+	{invoice.ErrNotOpen, failure{http.StatusConflict, "invoice_not_open", ""}},
+	{invoice.ErrLocked, failure{http.StatusConflict, "invoice_locked", ""}},
+	{invoice.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{client.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{org.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{invoice.ErrHasPayments, failure{http.StatusUnprocessableEntity, "invoice_has_payments", ""}},
+	{invoice.ErrEmpty, failure{http.StatusUnprocessableEntity, "invoice_empty", "add at least one line item before finalizing"}},
+}
+
+var errNotFound = errors.New("not found")
+
+// writeError answers with the error's status and code; unexpected errors
+// are logged and answered with a generic 500, never their text.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if v, ok := validation.As(err); ok {
+		writeJSON(w, http.StatusBadRequest, errorBody{errorDetail{Code: "invalid_field", Message: v.Error(), Field: v.Field}})
+		return
+	}
+	for _, f := range failures {
+		if errors.Is(err, f.err) {
+			msg := f.msg
+			if msg == "" {
+				msg = f.err.Error()
+				if f.err == errBadJSON || f.err == errTooLarge {
+					msg = err.Error()
+				}
+			}
+			writeJSON(w, f.status, errorBody{errorDetail{Code: f.code, Message: msg}})
+			return
+		}
+	}
+	s.log.ErrorContext(r.Context(), "request failed", slog.String("error", err.Error()))
+	writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "something went wrong on our side; it has been logged"}})
+}
+
+// fail writes a JSON error with an explicit status and code.
+func fail(w http.ResponseWriter, _ *http.Request, status int, code, message string) {
+	writeJSON(w, status, errorBody{errorDetail{Code: code, Message: message}})
+}

@@ -1,0 +1,132 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/carebill/carebill/internal/org"
+)
+
+type brandingJSON struct {
+	LogoURL string `json:"logoUrl,omitempty"`
+	Colour  string `json:"colour,omitempty"`
+}
+
+type orgResponse struct {
+	ID               string       `json:"id"`
+	Name             string       `json:"name"`
+	LegalName        string       `json:"legalName"`
+	TaxIDLabel       string       `json:"taxIdLabel,omitempty"`
+	TaxID            string       `json:"taxId,omitempty"`
+	Email            string       `json:"email,omitempty"`
+	Phone            string       `json:"phone,omitempty"`
+	Address          string       `json:"address,omitempty"`
+	Currency         string       `json:"currency"`
+	TaxRate          string       `json:"taxRate"`
+	PaymentTermsDays int          `json:"paymentTermsDays"`
+	NumberPrefix     string       `json:"numberPrefix"`
+	Branding         brandingJSON `json:"branding"`
+	Timezone         string       `json:"timezone"`
+	LockingPolicy    string       `json:"lockingPolicy"`
+	CreatedAt        time.Time    `json:"createdAt"`
+	UpdatedAt        time.Time    `json:"updatedAt"`
+}
+
+func orgJSON(o *org.Org) orgResponse {
+	st := o.Settings
+	return orgResponse{
+		ID: o.ID, Name: st.Name, LegalName: st.LegalName, TaxIDLabel: st.TaxIDLabel, TaxID: st.TaxID,
+		Email: st.Email, Phone: st.Phone, Address: st.Address, Currency: st.Currency.Code(),
+		TaxRate: st.TaxRate.String(), PaymentTermsDays: st.PaymentTermsDays, NumberPrefix: st.NumberPrefix,
+		Branding: brandingJSON{LogoURL: st.LogoURL, Colour: st.Colour}, Timezone: st.Timezone,
+		LockingPolicy: string(st.LockingPolicy), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+	}
+}
+
+type orgPatch struct {
+	Name             opt[string]        `json:"name"`
+	LegalName        opt[string]        `json:"legalName"`
+	TaxIDLabel       opt[string]        `json:"taxIdLabel"`
+	TaxID            opt[string]        `json:"taxId"`
+	Email            opt[string]        `json:"email"`
+	Phone            opt[string]        `json:"phone"`
+	Address          opt[string]        `json:"address"`
+	Currency         opt[string]        `json:"currency"`
+	TaxRate          opt[string]        `json:"taxRate"`
+	PaymentTermsDays opt[int]           `json:"paymentTermsDays"`
+	NumberPrefix     opt[string]        `json:"numberPrefix"`
+	Branding         opt[brandingPatch] `json:"branding"`
+	Timezone         opt[string]        `json:"timezone"`
+	LockingPolicy    opt[string]        `json:"lockingPolicy"`
+}
+
+type brandingPatch struct {
+	LogoURL opt[string] `json:"logoUrl"`
+	Colour  opt[string] `json:"colour"`
+}
+
+func setStr(dst *string, o opt[string]) {
+	if o.Set {
+		*dst = o.V // null clears
+	}
+}
+
+func (p orgPatch) apply(st *org.Settings) error {
+	setStr(&st.Name, p.Name)
+	setStr(&st.LegalName, p.LegalName)
+	setStr(&st.TaxIDLabel, p.TaxIDLabel)
+	setStr(&st.TaxID, p.TaxID)
+	setStr(&st.Email, p.Email)
+	setStr(&st.Phone, p.Phone)
+	setStr(&st.Address, p.Address)
+	setStr(&st.NumberPrefix, p.NumberPrefix)
+	setStr(&st.Timezone, p.Timezone)
+	if p.LockingPolicy.Set {
+		st.LockingPolicy = org.LockingPolicy(p.LockingPolicy.V)
+	}
+	if p.Currency.Set {
+		c, err := parseCurrency("currency", p.Currency.V)
+		if err != nil {
+			return err
+		}
+		st.Currency = c
+	}
+	if p.TaxRate.Set {
+		r, err := parseDec("taxRate", p.TaxRate.V, rateLimits)
+		if err != nil {
+			return err
+		}
+		st.TaxRate = r
+	}
+	if p.PaymentTermsDays.Set {
+		st.PaymentTermsDays = p.PaymentTermsDays.V
+	}
+	if p.Branding.Set {
+		setStr(&st.LogoURL, p.Branding.V.LogoURL)
+		setStr(&st.Colour, p.Branding.V.Colour)
+	}
+	return nil
+}
+
+func (s *server) getOrg(w http.ResponseWriter, r *http.Request) {
+	o, err := s.billing.Org(r.Context(), principal(r.Context()))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, orgJSON(o))
+}
+
+func (s *server) patchOrg(w http.ResponseWriter, r *http.Request) {
+	var p orgPatch
+	if err := decode(r, &p); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	o, err := s.billing.UpdateOrg(r.Context(), principal(r.Context()), p.apply)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, orgJSON(o))
+}

@@ -1,0 +1,194 @@
+// Package httpapi is carebill's JSON API for coordinators: routes, strict
+// decoding, sign-in, and the one mapping from errors to statuses. Handlers
+// decode, call one billing use case, and encode.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/idempotency"
+)
+
+// Verifier checks a session token.
+type Verifier interface {
+	Verify(ctx context.Context, token string) (auth.Principal, error)
+}
+
+// LoginFunc signs a user in and returns an ID token and its lifetime.
+type LoginFunc func(ctx context.Context, email, password string) (token string, expiresIn time.Duration, err error)
+
+// Config is what the API needs.
+type Config struct {
+	Billing     *billing.Service
+	Verifier    Verifier
+	Login       LoginFunc
+	Idempotency idempotency.Store
+	Log         *slog.Logger
+	Now         func() time.Time
+}
+
+type server struct {
+	billing  *billing.Service
+	verifier Verifier
+	login    LoginFunc
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// Cookie names: the session holds the ID token (HttpOnly); the CSRF cookie
+// is readable by the page, which echoes it in X-CSRF-Token.
+const (
+	sessionCookie = "carebill_session"
+	csrfCookie    = "carebill_csrf"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+var errCSRF = errors.New("missing or wrong X-CSRF-Token for a cookie-authenticated request")
+
+type ctxKey int
+
+const principalKey ctxKey = iota
+
+func principal(ctx context.Context) auth.Principal {
+	p, _ := ctx.Value(principalKey).(auth.Principal)
+	return p
+}
+
+// New builds the API handler.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Billing == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, verifier, login and idempotency store are required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &server{billing: cfg.Billing, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now}
+
+	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
+		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
+	}
+	signupScope := func(*http.Request) string { return "signup" }
+	orgScope := func(r *http.Request) string { return principal(r.Context()).OrgID }
+
+	v1 := http.NewServeMux()
+	v1.HandleFunc("GET /v1/org", s.getOrg)
+	v1.HandleFunc("PATCH /v1/org", s.patchOrg)
+	v1.HandleFunc("POST /v1/clients", s.createClient)
+	v1.HandleFunc("GET /v1/clients", s.listClients)
+	v1.HandleFunc("GET /v1/clients/{id}", s.getClient)
+	v1.HandleFunc("PATCH /v1/clients/{id}", s.patchClient)
+	v1.HandleFunc("POST /v1/invoices", s.createInvoice)
+	v1.HandleFunc("GET /v1/invoices", s.listInvoices)
+	v1.HandleFunc("GET /v1/invoices/{id}", s.getInvoice)
+	v1.HandleFunc("PATCH /v1/invoices/{id}", s.patchInvoice)
+	v1.HandleFunc("DELETE /v1/invoices/{id}", s.deleteInvoice)
+	v1.HandleFunc("POST /v1/invoices/{id}/finalize", s.finalizeInvoice)
+	v1.HandleFunc("POST /v1/invoices/{id}/void", s.voidInvoice)
+	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		fail(w, r, http.StatusNotFound, "not_found", "no such API path")
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("POST /auth/signup", idem(signupScope, http.HandlerFunc(s.signup)))
+	mux.HandleFunc("POST /auth/login", s.handleLogin)
+	mux.HandleFunc("POST /auth/logout", s.logout)
+	mux.Handle("/v1/", s.authenticate(idem(orgScope, v1)))
+	return s.observe(mux), nil
+}
+
+// observe gives every request an id, logs it, bounds its body and turns a
+// panic into a 500.
+func (s *server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.now()
+		reqID := r.Header.Get("X-Request-Id")
+		if reqID == "" || len(reqID) > 100 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			reqID = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", reqID)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody+1)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.ErrorContext(r.Context(), "panic", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				fail(sw, r, http.StatusInternalServerError, "internal", "something went wrong on our side; it has been logged")
+			}
+			s.log.InfoContext(r.Context(), "request",
+				slog.String("requestId", reqID), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status), slog.String("org", sw.org), slog.Duration("took", s.now().Sub(start)))
+		}()
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), statusWriterKey{}, sw)))
+	})
+}
+
+type statusWriterKey struct{}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	org    string
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// authenticate admits requests carrying a valid ID token, as a bearer token
+// or the session cookie. Cookie-authenticated writes must echo the CSRF
+// cookie in X-CSRF-Token (double submit).
+func (s *server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, fromCookie := bearer(r), false
+		if token == "" {
+			if c, err := r.Cookie(sessionCookie); err == nil {
+				token, fromCookie = c.Value, true
+			}
+		}
+		if token == "" {
+			s.writeError(w, r, auth.ErrUnauthenticated)
+			return
+		}
+		p, err := s.verifier.Verify(r.Context(), token)
+		if err != nil {
+			s.log.InfoContext(r.Context(), "token rejected", slog.String("reason", err.Error()))
+			s.writeError(w, r, auth.ErrUnauthenticated)
+			return
+		}
+		if fromCookie && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			c, err := r.Cookie(csrfCookie)
+			if err != nil || c.Value == "" || r.Header.Get(csrfHeader) != c.Value {
+				s.writeError(w, r, errCSRF)
+				return
+			}
+		}
+		if sw, ok := r.Context().Value(statusWriterKey{}).(*statusWriter); ok {
+			sw.org = p.OrgID
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+	})
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return strings.TrimSpace(t)
+	}
+	return ""
+}

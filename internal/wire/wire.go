@@ -1,0 +1,89 @@
+// Package wire builds each function's handler from its environment, the
+// same way in Lambda (os.Getenv) and in the local stack (the environment
+// template.yaml declares, resolved against moto).
+package wire
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/cognito"
+	"github.com/carebill/carebill/internal/dynamo"
+	"github.com/carebill/carebill/internal/httpapi"
+	"github.com/carebill/carebill/internal/id"
+)
+
+// Env looks up a configuration variable.
+type Env func(string) string
+
+func (e Env) require(names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if e(n) == "" {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("missing configuration: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// Logger is the JSON logger every function uses; LOG_LEVEL picks the level.
+func Logger(env Env) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(env("LOG_LEVEL")))
+	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+}
+
+// Invoicing builds the coordinator API of functions/invoicing.
+//
+// Variables: TABLE_NAME, IDEMPOTENCY_TABLE_NAME, USER_POOL_ID,
+// USER_POOL_CLIENT_ID, COGNITO_ISSUER, and optionally COGNITO_JWKS_URL
+// (when the JWKS is not at the issuer, as with moto).
+func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+	if err := env.require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "COGNITO_ISSUER"); err != nil {
+		return nil, err
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	store, err := dynamo.New(db, env("TABLE_NAME"))
+	if err != nil {
+		return nil, err
+	}
+	idem, err := dynamo.NewIdempotency(db, env("IDEMPOTENCY_TABLE_NAME"))
+	if err != nil {
+		return nil, err
+	}
+	dir, err := cognito.New(cip.NewFromConfig(cfg), env("USER_POOL_ID"), env("USER_POOL_CLIENT_ID"))
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := auth.NewVerifier(auth.Config{
+		Issuer: env("COGNITO_ISSUER"), Audience: env("USER_POOL_CLIENT_ID"), JWKSURL: env("COGNITO_JWKS_URL"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	svc, err := billing.New(store, dir, time.Now, id.New)
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.New(httpapi.Config{
+		Billing: svc, Verifier: verifier, Idempotency: idem, Log: log, Now: time.Now,
+		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
+			t, err := dir.Login(ctx, email, password)
+			return t.IDToken, t.ExpiresIn, err
+		},
+	})
+}
