@@ -33,4 +33,5 @@ require (
 	github.com/shopspring/decimal v1.6.0 // indirect
 	github.com/stripe/stripe-go/v82 v82.5.1 // indirect
 	golang.org/x/image v0.47.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -6,18 +6,16 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/carebill/carebill/internal/motoserver"
 )
 
 // Region is the AWS region every test uses; moto's Cognito puts it into the
@@ -26,53 +24,21 @@ const Region = "ap-southeast-2"
 
 // Moto is a running moto_server.
 type Moto struct {
-	Endpoint string
-	cmd      *exec.Cmd
+	*motoserver.Server
 }
 
 // StartMoto runs moto_server on a free 127.0.0.1 port and waits until it
 // answers. The caller must Stop it.
 func StartMoto() (*Moto, error) {
-	bin, args, err := motoCommand()
-	if err != nil {
-		return nil, err
-	}
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
-	args = append(args, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd := exec.Command(bin, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	logf, err := os.CreateTemp("", "moto-*.log")
+	srv, err := motoserver.Start(port)
 	if err != nil {
 		return nil, err
 	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start moto_server: %w", err)
-	}
-	m := &Moto{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(m.Endpoint + "/moto-api/reset")
-		if err == nil {
-			resp.Body.Close()
-			return m, nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	m.Stop()
-	return nil, fmt.Errorf("moto_server did not answer on %s within 30s (log: %s)", m.Endpoint, logf.Name())
-}
-
-// Stop ends the server and its children.
-func (m *Moto) Stop() {
-	if m == nil || m.cmd == nil || m.cmd.Process == nil {
-		return
-	}
-	_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
-	_, _ = m.cmd.Process.Wait()
+	return &Moto{srv}, nil
 }
 
 // AWSConfig returns an SDK config aimed at this moto server.
@@ -87,18 +53,6 @@ func (m *Moto) AWSConfig(tb testing.TB) aws.Config {
 		tb.Fatalf("aws config: %v", err)
 	}
 	return cfg
-}
-
-func motoCommand() (string, []string, error) {
-	if p, err := exec.LookPath("moto_server"); err == nil {
-		return p, nil, nil
-	}
-	if p, err := exec.LookPath("python3"); err == nil {
-		if exec.Command(p, "-c", "import moto.server").Run() == nil {
-			return p, []string{"-m", "moto.server"}, nil
-		}
-	}
-	return "", nil, fmt.Errorf("moto_server not found: run `make test` (it installs moto) or `pip install 'moto[server]'`")
 }
 
 // FreePort asks the kernel for a free TCP port on 127.0.0.1.
