@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 
+	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/money"
@@ -34,7 +35,9 @@ func (s *Service) CreateClient(ctx context.Context, p auth.Principal, prof clien
 	if err != nil {
 		return ClientView{}, err
 	}
-	if err := s.store.CreateClient(ctx, c); err != nil {
+	e := s.event(p, activity.ClientCreated)
+	e.ClientID, e.ClientName = c.ID, c.Profile.Name
+	if err := s.store.CreateClient(ctx, c, e); err != nil {
 		return ClientView{}, err
 	}
 	return s.clientView(ctx, c)
@@ -54,13 +57,18 @@ func (s *Service) UpdateClient(ctx context.Context, p auth.Principal, id string,
 	if err := require(p, auth.RoleCoordinator); err != nil {
 		return ClientView{}, err
 	}
-	c, err := s.store.UpdateClient(ctx, p.OrgID, id, func(c *client.Client) error {
+	c, err := s.store.UpdateClient(ctx, p.OrgID, id, func(c *client.Client) ([]activity.Event, error) {
 		prof := c.Profile
 		prof.Contacts = append([]client.Contact(nil), prof.Contacts...)
 		if err := edit(&prof); err != nil {
-			return err
+			return nil, err
 		}
-		return c.Update(prof, s.contactID, s.now())
+		if err := c.Update(prof, s.contactID, s.now()); err != nil {
+			return nil, err
+		}
+		e := s.event(p, activity.ClientUpdated)
+		e.ClientID, e.ClientName = c.ID, c.Profile.Name
+		return []activity.Event{e}, nil
 	})
 	if err != nil {
 		return ClientView{}, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
@@ -66,20 +67,21 @@ func inputOf(inv *invoice.Invoice) DraftInput {
 	return in
 }
 
-// resolve applies the org's and client's defaults to input.
-func (s *Service) resolve(ctx context.Context, p auth.Principal, in DraftInput) (invoice.Spec, error) {
+// resolve applies the org's and client's defaults to input, and returns
+// the client's name for the invoice to carry.
+func (s *Service) resolve(ctx context.Context, p auth.Principal, in DraftInput) (invoice.Spec, string, error) {
 	if in.ClientID == "" {
-		return invoice.Spec{}, validation.Errorf("clientId", "is required")
+		return invoice.Spec{}, "", validation.Errorf("clientId", "is required")
 	}
 	c, err := s.store.GetClient(ctx, p.OrgID, in.ClientID)
 	if err != nil {
-		return invoice.Spec{}, err
+		return invoice.Spec{}, "", err
 	}
 	o, err := s.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
-		return invoice.Spec{}, err
+		return invoice.Spec{}, "", err
 	}
-	return specFor(o, c, in), nil
+	return specFor(o, c, in), c.Profile.Name, nil
 }
 
 func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
@@ -114,7 +116,7 @@ func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftI
 	if err := require(p, auth.RoleCoordinator); err != nil {
 		return InvoiceView{}, err
 	}
-	sp, err := s.resolve(ctx, p, in)
+	sp, clientName, err := s.resolve(ctx, p, in)
 	if err != nil {
 		return InvoiceView{}, err
 	}
@@ -123,7 +125,8 @@ func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftI
 	if err != nil {
 		return InvoiceView{}, err
 	}
-	if err := s.store.CreateInvoice(ctx, inv); err != nil {
+	inv.ClientName = clientName
+	if err := s.store.CreateInvoice(ctx, inv, s.invoiceEvent(p, activity.Created, inv)); err != nil {
 		return InvoiceView{}, err
 	}
 	return InvoiceView{Invoice: inv}, nil
@@ -143,19 +146,20 @@ func (s *Service) UpdateInvoice(ctx context.Context, p auth.Principal, id string
 	if err := require(p, auth.RoleCoordinator); err != nil {
 		return InvoiceView{}, err
 	}
-	inv, err := s.store.UpdateInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) error {
+	inv, err := s.store.UpdateInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) ([]activity.Event, error) {
 		if inv.Status != invoice.Draft {
-			return invoice.ErrNotDraft
+			return nil, invoice.ErrNotDraft
 		}
 		in := inputOf(inv)
 		if err := edit(&in); err != nil {
-			return err
+			return nil, err
 		}
-		sp, err := s.resolve(ctx, p, in)
+		sp, clientName, err := s.resolve(ctx, p, in)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return inv.Edit(sp, s.now())
+		inv.ClientName = clientName
+		return nil, inv.Edit(sp, s.now())
 	})
 	if err != nil {
 		return InvoiceView{}, err
@@ -177,10 +181,13 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 		return InvoiceView{}, err
 	}
 	var today calendar.Date
-	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, inv *invoice.Invoice, seq int64) error {
+	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
 		s.remember(o)
 		today = calendar.Today(s.now(), o.Location())
-		return inv.Finalize(o.Settings.NumberPrefix, seq, today, s.now())
+		if err := inv.Finalize(o.Settings.NumberPrefix, seq, today, s.now()); err != nil {
+			return nil, err
+		}
+		return []activity.Event{s.invoiceEvent(p, activity.Finalized, inv)}, nil
 	})
 	if err != nil {
 		return InvoiceView{}, fmt.Errorf("finalize: %w", err)
@@ -193,8 +200,13 @@ func (s *Service) VoidInvoice(ctx context.Context, p auth.Principal, id, reason 
 	if err := require(p, auth.RoleCoordinator); err != nil {
 		return InvoiceView{}, err
 	}
-	inv, err := s.store.UpdateInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) error {
-		return inv.VoidInvoice(reason, s.now())
+	inv, err := s.store.UpdateInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) ([]activity.Event, error) {
+		if err := inv.VoidInvoice(reason, s.now()); err != nil {
+			return nil, err
+		}
+		e := s.invoiceEvent(p, activity.Voided, inv)
+		e.Detail = reason
+		return []activity.Event{e}, nil
 	})
 	if err != nil {
 		return InvoiceView{}, err

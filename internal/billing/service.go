@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
@@ -29,17 +30,20 @@ type Store interface {
 	UpdateOrg(ctx context.Context, id string, change func(*org.Org) error) (*org.Org, error)
 	DeleteOrg(ctx context.Context, id string) error
 
-	CreateClient(ctx context.Context, c *client.Client) error
+	CreateClient(ctx context.Context, c *client.Client, events ...activity.Event) error
 	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
-	UpdateClient(ctx context.Context, orgID, id string, change func(*client.Client) error) (*client.Client, error)
+	UpdateClient(ctx context.Context, orgID, id string, change func(*client.Client) ([]activity.Event, error)) (*client.Client, error)
 	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
 
-	CreateInvoice(ctx context.Context, inv *invoice.Invoice) error
+	CreateInvoice(ctx context.Context, inv *invoice.Invoice, events ...activity.Event) error
 	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
-	UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) error) (*invoice.Invoice, error)
+	UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
 	DeleteInvoice(ctx context.Context, orgID, id string, check func(*invoice.Invoice) error) error
-	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *invoice.Invoice, int64) error) (*invoice.Invoice, error)
+	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error)
 	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
+
+	AppendActivity(ctx context.Context, events ...activity.Event) error
+	ListActivity(ctx context.Context, orgID string, f activity.Filter) ([]activity.Event, string, error)
 }
 
 // Directory is the sign-in directory (Cognito).
@@ -69,6 +73,19 @@ func New(store Store, dir Directory, now func() time.Time, newID func(string, ti
 		return nil, errors.New("billing: store, directory, clock and id source are required")
 	}
 	return &Service{store: store, dir: dir, now: now, newID: newID}, nil
+}
+
+// event starts an activity event done by p now.
+func (s *Service) event(p auth.Principal, kind activity.Kind) activity.Event {
+	now := s.now()
+	return activity.Event{ID: s.newID("act", now), OrgID: p.OrgID, Kind: kind, Actor: p.Email, At: now}
+}
+
+// invoiceEvent is an event about inv.
+func (s *Service) invoiceEvent(p auth.Principal, kind activity.Kind, inv *invoice.Invoice) activity.Event {
+	e := s.event(p, kind)
+	e.InvoiceID, e.Number, e.ClientID, e.ClientName = inv.ID, inv.Number, inv.Spec.ClientID, inv.ClientName
+	return e
 }
 
 func require(p auth.Principal, r auth.Role) error {

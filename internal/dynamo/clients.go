@@ -10,13 +10,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/client"
 )
 
-// CreateClient stores a new client.
-func (s *Store) CreateClient(ctx context.Context, c *client.Client) error {
+// CreateClient stores a new client and its events.
+func (s *Store) CreateClient(ctx context.Context, c *client.Client, events ...activity.Event) error {
 	c.Version = 1
-	if err := s.putNew(ctx, clientToItem(c)); err != nil {
+	if err := s.createWith(ctx, clientToItem(c), events); err != nil {
 		return fmt.Errorf("create client %s: %w", c.ID, err)
 	}
 	return nil
@@ -37,20 +38,27 @@ func (s *Store) GetClient(ctx context.Context, orgID, id string) (*client.Client
 
 // UpdateClient applies change to a client's profile and writes the profile
 // attributes back, conditioned on the version read; balances are untouched.
-func (s *Store) UpdateClient(ctx context.Context, orgID, id string, change func(*client.Client) error) (*client.Client, error) {
+func (s *Store) UpdateClient(ctx context.Context, orgID, id string, change func(*client.Client) ([]activity.Event, error)) (*client.Client, error) {
 	for attempt := 1; ; attempt++ {
 		c, err := s.GetClient(ctx, orgID, id)
 		if err != nil {
 			return nil, err
 		}
-		if err := change(c); err != nil {
+		events, err := change(c)
+		if err != nil {
 			return nil, err
 		}
-		in, err := s.profileUpdate(c)
+		up, err := s.profileUpdate(c)
 		if err != nil {
 			return nil, fmt.Errorf("update client %s: %w", id, err)
 		}
-		_, err = s.db.UpdateItem(ctx, in)
+		puts, err := s.eventPuts(events)
+		if err != nil {
+			return nil, err
+		}
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+			TransactItems: append([]types.TransactWriteItem{{Update: up}}, puts...),
+		})
 		if err == nil {
 			c.Version++
 			return c, nil
@@ -67,7 +75,7 @@ func (s *Store) UpdateClient(ctx context.Context, orgID, id string, change func(
 	}
 }
 
-func (s *Store) profileUpdate(c *client.Client) (*dynamodb.UpdateItemInput, error) {
+func (s *Store) profileUpdate(c *client.Client) (*types.Update, error) {
 	av, err := attributevalue.MarshalMap(clientToItem(c))
 	if err != nil {
 		return nil, err
@@ -89,7 +97,7 @@ func (s *Store) profileUpdate(c *client.Client) (*dynamodb.UpdateItemInput, erro
 	if len(remove) > 0 {
 		expr += " REMOVE " + strings.Join(remove, ", ")
 	}
-	return &dynamodb.UpdateItemInput{
+	return &types.Update{
 		TableName: &s.table, Key: key(orgPK(c.OrgID), clientSK(c.ID)),
 		UpdateExpression:          &expr,
 		ConditionExpression:       aws.String("#v = :prev"),

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/shopspring/decimal"
 
+	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
@@ -28,10 +29,10 @@ const maxFinalizeAttempts = 60
 // BENCHMARKS.md).
 func (s *Store) FinalizeRetries() int64 { return s.finalizeRetries.Load() }
 
-// CreateInvoice stores a new draft.
-func (s *Store) CreateInvoice(ctx context.Context, inv *invoice.Invoice) error {
+// CreateInvoice stores a new draft and its events.
+func (s *Store) CreateInvoice(ctx context.Context, inv *invoice.Invoice, events ...activity.Event) error {
 	inv.Version = 1
-	if err := s.putNew(ctx, invoiceToItem(inv)); err != nil {
+	if err := s.createWith(ctx, invoiceToItem(inv), events); err != nil {
 		return fmt.Errorf("create invoice %s: %w", inv.ID, err)
 	}
 	return nil
@@ -61,17 +62,18 @@ func owing(inv *invoice.Invoice) decimal.Decimal {
 // UpdateInvoice applies change to an invoice and writes it back in one
 // transaction with the change to its client's balance owing, conditioned on
 // the version read. Editing drafts, voiding and locking all go through here.
-func (s *Store) UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) error) (*invoice.Invoice, error) {
+func (s *Store) UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error) {
 	for attempt := 1; ; attempt++ {
 		inv, err := s.GetInvoice(ctx, orgID, id)
 		if err != nil {
 			return nil, err
 		}
 		before := owing(inv)
-		if err := change(inv); err != nil {
+		events, err := change(inv)
+		if err != nil {
 			return nil, err
 		}
-		tx, err := s.invoiceWrites(inv, owing(inv).Sub(before))
+		tx, err := s.invoiceWrites(inv, owing(inv).Sub(before), events)
 		if err != nil {
 			return nil, fmt.Errorf("update invoice %s: %w", id, err)
 		}
@@ -92,8 +94,9 @@ func (s *Store) UpdateInvoice(ctx context.Context, orgID, id string, change func
 }
 
 // invoiceWrites builds the writes that store inv (whose Version is the one
-// read) and move its client's balance owing by delta. It bumps inv.Version.
-func (s *Store) invoiceWrites(inv *invoice.Invoice, delta decimal.Decimal) ([]types.TransactWriteItem, error) {
+// read), move its client's balance owing by delta and append events. It
+// bumps inv.Version.
+func (s *Store) invoiceWrites(inv *invoice.Invoice, delta decimal.Decimal, events []activity.Event) ([]types.TransactWriteItem, error) {
 	prev := inv.Version
 	inv.Version++
 	av, err := attributevalue.MarshalMap(invoiceToItem(inv))
@@ -114,7 +117,11 @@ func (s *Store) invoiceWrites(inv *invoice.Invoice, delta decimal.Decimal) ([]ty
 			ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberN{Value: delta.String()}},
 		}})
 	}
-	return tx, nil
+	puts, err := s.eventPuts(events)
+	if err != nil {
+		return nil, err
+	}
+	return append(tx, puts...), nil
 }
 
 // DeleteInvoice deletes a draft after check approves it.
@@ -155,16 +162,17 @@ type seqItem struct {
 // invoice and client balance in one TransactWriteItems. The counter's
 // condition makes the number gapless and unique; a lost race re-reads and
 // retries with jittered backoff.
-func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *invoice.Invoice, int64) error) (*invoice.Invoice, error) {
+func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error) {
 	for attempt := 1; ; attempt++ {
 		o, inv, last, err := s.readForFinalize(ctx, orgID, id)
 		if err != nil {
 			return nil, err
 		}
-		if err := finalize(o, inv, last+1); err != nil {
+		events, err := finalize(o, inv, last+1)
+		if err != nil {
 			return nil, err
 		}
-		tx, err := s.invoiceWrites(inv, owing(inv))
+		tx, err := s.invoiceWrites(inv, owing(inv), events)
 		if err != nil {
 			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
 		}

@@ -242,6 +242,7 @@ type invoiceItem struct {
 	ID             string     `dynamodbav:"id"`
 	OrgID          string     `dynamodbav:"orgId"`
 	ClientID       string     `dynamodbav:"clientId"`
+	ClientName     string     `dynamodbav:"clientName,omitempty"`
 	Name           string     `dynamodbav:"name"`
 	Search         string     `dynamodbav:"search"`
 	Number         string     `dynamodbav:"number,omitempty"`
@@ -279,7 +280,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		PK: orgPK(inv.OrgID), SK: invoiceSK(inv.ID),
 		GSI1PK: clientInvoicesPK(inv.OrgID, s.ClientID), GSI1SK: inv.ID,
 		GSI2PK: invoicesByStatusPK(inv.OrgID, string(inv.Status)), GSI2SK: due + "#" + inv.ID,
-		Type: "invoice", ID: inv.ID, OrgID: inv.OrgID, ClientID: s.ClientID, Name: s.Name,
+		Type: "invoice", ID: inv.ID, OrgID: inv.OrgID, ClientID: s.ClientID, ClientName: inv.ClientName, Name: s.Name,
 		Search: searchText(s.Name, inv.Number), Number: inv.Number, Seq: inv.Seq, Status: string(inv.Status),
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
 		TermsDays: s.TermsDays, Memo: s.Memo, PONumber: s.PONumber,
@@ -318,7 +319,7 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 		return nil, fmt.Errorf("invoice %s: %w", it.ID, err)
 	}
 	inv := &invoice.Invoice{
-		ID: it.ID, OrgID: it.OrgID, Number: it.Number, Seq: it.Seq, Status: invoice.Status(it.Status),
+		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq, Status: invoice.Status(it.Status),
 		Locked: it.Locked, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 		FinalizedAt: fromTS(it.FinalizedAt), VoidedAt: fromTS(it.VoidedAt),

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/carebill/carebill/internal/activity"
 )
 
 // Store is carebill's data in one DynamoDB table.
@@ -66,6 +68,24 @@ func (s *Store) putNew(ctx context.Context, item any) error {
 		TableName: &s.table, Item: av,
 		ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
+	return err
+}
+
+// createWith writes a new item (which must not exist) together with events
+// in one transaction.
+func (s *Store) createWith(ctx context.Context, item any, events []activity.Event) error {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return err
+	}
+	puts, err := s.eventPuts(events)
+	if err != nil {
+		return err
+	}
+	tx := append([]types.TransactWriteItem{{Put: &types.Put{
+		TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	}}}, puts...)
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 	return err
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/shopspring/decimal"
 
+	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/dynamo"
@@ -105,8 +106,8 @@ func (f fixture) draft(t *testing.T, orgID, clientID, name string) *invoice.Invo
 	return inv
 }
 
-func finalize(o *org.Org, inv *invoice.Invoice, seq int64) error {
-	return inv.Finalize(o.Settings.NumberPrefix, seq, calendar.Today(now, o.Location()), now)
+func finalize(o *org.Org, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
+	return nil, inv.Finalize(o.Settings.NumberPrefix, seq, calendar.Today(now, o.Location()), now)
 }
 
 func TestInvoiceRoundTripAndLifecycle(t *testing.T) {
@@ -125,10 +126,10 @@ func TestInvoiceRoundTripAndLifecycle(t *testing.T) {
 		t.Fatalf("round trip lost data: %+v", got)
 	}
 
-	edited, err := f.store.UpdateInvoice(ctx, o.ID, inv.ID, func(inv *invoice.Invoice) error {
+	edited, err := f.store.UpdateInvoice(ctx, o.ID, inv.ID, func(inv *invoice.Invoice) ([]activity.Event, error) {
 		s := inv.Spec
 		s.Memo = "Thanks"
-		return inv.Edit(s, now)
+		return nil, inv.Edit(s, now)
 	})
 	if err != nil || edited.Version != 2 || edited.Spec.Memo != "Thanks" {
 		t.Fatalf("edit: %v %+v", err, edited)
@@ -151,13 +152,32 @@ func TestInvoiceRoundTripAndLifecycle(t *testing.T) {
 	if err := f.store.DeleteInvoice(ctx, o.ID, inv.ID, func(i *invoice.Invoice) error { return i.CheckDeletable() }); !errors.Is(err, invoice.ErrNotDraft) {
 		t.Fatalf("delete open: %v", err)
 	}
-	voided, err := f.store.UpdateInvoice(ctx, o.ID, inv.ID, func(i *invoice.Invoice) error { return i.VoidInvoice("duplicate", now) })
+	voided, err := f.store.UpdateInvoice(ctx, o.ID, inv.ID, func(i *invoice.Invoice) ([]activity.Event, error) {
+		return []activity.Event{{ID: id.New("act", now), OrgID: o.ID, Kind: activity.Voided, InvoiceID: i.ID, Number: i.Number, ClientID: c.ID, At: now}}, i.VoidInvoice("duplicate", now)
+	})
 	if err != nil || voided.Status != invoice.Void || voided.Number != "INV-00001" {
 		t.Fatalf("void: %v %+v", err, voided)
 	}
 	cl, _ = f.store.GetClient(ctx, o.ID, c.ID)
 	if !cl.Balance.Owing.IsZero() {
 		t.Fatalf("owing after void = %s", cl.Balance.Owing)
+	}
+	for name, filter := range map[string]activity.Filter{
+		"invoice": {InvoiceID: inv.ID}, "client": {ClientID: c.ID}, "feed search": {Search: "INVOICES"},
+	} {
+		events, _, err := f.store.ListActivity(ctx, o.ID, filter)
+		if err != nil || len(events) != 1 || events[0].Kind != activity.Voided || events[0].Number != "INV-00001" {
+			t.Fatalf("%s activity: %v %+v", name, err, events)
+		}
+	}
+	// A failed change appends nothing: the event rides in the same transaction.
+	if _, err := f.store.UpdateInvoice(ctx, o.ID, inv.ID, func(i *invoice.Invoice) ([]activity.Event, error) {
+		return []activity.Event{{ID: id.New("act", now), OrgID: o.ID, Kind: activity.Voided, InvoiceID: i.ID, At: now}}, i.VoidInvoice("again", now)
+	}); !errors.Is(err, invoice.ErrNotOpen) {
+		t.Fatalf("second void: %v", err)
+	}
+	if events, _, _ := f.store.ListActivity(ctx, o.ID, activity.Filter{InvoiceID: inv.ID}); len(events) != 1 {
+		t.Fatalf("a refused change left %d events", len(events))
 	}
 	// The number is not reused.
 	next := f.draft(t, o.ID, c.ID, "December")
@@ -208,7 +228,7 @@ func TestListsPageFilterAndSearch(t *testing.T) {
 	}
 	samInv := f.draft(t, o.ID, sam.ID, "Sam November")
 	// Finalize Sam's with a due date in the past: overdue.
-	if _, err := f.store.FinalizeInvoice(ctx, o.ID, samInv.ID, func(o *org.Org, inv *invoice.Invoice, seq int64) error {
+	if _, err := f.store.FinalizeInvoice(ctx, o.ID, samInv.ID, func(o *org.Org, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
 		inv.Spec.IssueDate, inv.Spec.DueDate = calendar.MustParse("2026-10-01"), calendar.MustParse("2026-10-15")
 		return finalize(o, inv, seq)
 	}); err != nil {
@@ -326,10 +346,10 @@ func TestConcurrentEditsLoseNothing(t *testing.T) {
 	for i := range 10 {
 		wg.Go(func() {
 			for {
-				_, err := f.store.UpdateInvoice(ctx, o.ID, inv.ID, func(inv *invoice.Invoice) error {
+				_, err := f.store.UpdateInvoice(ctx, o.ID, inv.ID, func(inv *invoice.Invoice) ([]activity.Event, error) {
 					s := inv.Spec
 					s.Lines = append(slices.Clone(s.Lines), invoice.Line{Type: invoice.Fixed, Description: fmt.Sprintf("extra %d", i), Price: d("1"), TaxRate: d("0")})
-					return inv.Edit(s, now)
+					return nil, inv.Edit(s, now)
 				})
 				if errors.Is(err, invoice.ErrConflict) {
 					continue // five lost races in a row: the caller (a person) would retry
@@ -364,11 +384,11 @@ func TestClientProfileEditKeepsBalances(t *testing.T) {
 	}
 	// c is the stale copy read before finalization; editing the profile must
 	// not write its zero balance back.
-	updated, err := f.store.UpdateClient(ctx, o.ID, c.ID, func(cl *client.Client) error {
+	updated, err := f.store.UpdateClient(ctx, o.ID, c.ID, func(cl *client.Client) ([]activity.Event, error) {
 		p := cl.Profile
 		p.Name = "Balance Keeper Pty Ltd"
 		p.Funding = client.Funding{Type: client.NDIAManaged, NDISNumber: "431234567"}
-		return cl.Update(p, func() string { return "con_x" }, now)
+		return nil, cl.Update(p, func() string { return "con_x" }, now)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -208,6 +208,28 @@ func TestCoordinatorJourney(t *testing.T) {
 	if l := alpha.must(200, "GET", "/v1/invoices?status=void", nil).list(); len(l) != 1 {
 		t.Fatalf("alpha's void list has %d", len(l))
 	}
+
+	// The activity log tells the story, newest first.
+	var kinds []string
+	for _, e := range alpha.must(200, "GET", "/v1/invoices/"+iid+"/activity", nil).list() {
+		kinds = append(kinds, e["kind"].(string))
+	}
+	if strings.Join(kinds, ",") != "voided,finalized,created" {
+		t.Fatalf("invoice activity %v", kinds)
+	}
+	if l := alpha.must(200, "GET", "/v1/clients/"+cid+"/activity", nil).list(); len(l) != 4 || l[0]["summary"] != "Invoice INV-00001 voided: Issued in error" {
+		t.Fatalf("client activity %v", l)
+	}
+	if l := alpha.must(200, "GET", "/v1/activity?q=invoices", nil).list(); len(l) != 3 {
+		t.Fatalf("feed search for invoices: %v", l)
+	}
+	if l := alpha.must(200, "GET", "/v1/activity", nil).list(); len(l) != 4 {
+		t.Fatalf("feed: %v", l)
+	}
+	beta.must(404, "GET", "/v1/invoices/"+iid+"/activity", nil)
+	if l := beta.must(200, "GET", "/v1/activity", nil).list(); len(l) != 0 {
+		t.Fatalf("beta sees alpha's feed: %v", l)
+	}
 }
 
 func TestBadInputChangesNothing(t *testing.T) {

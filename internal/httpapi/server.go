@@ -97,6 +97,9 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("DELETE /v1/invoices/{id}", s.deleteInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/finalize", s.finalizeInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/void", s.voidInvoice)
+	v1.HandleFunc("GET /v1/activity", s.activity)
+	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
+	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusNotFound, "not_found", "no such API path")
 	})

@@ -104,16 +104,17 @@ func (s Spec) Validate() error {
 // Invoice is a bill to one client. Build drafts with NewDraft and change
 // them only through its methods, which keep the lifecycle rules.
 type Invoice struct {
-	ID      string
-	OrgID   string
-	Spec    Spec
-	Number  string // assigned at finalization, never reused
-	Seq     int64  // the number's position in the org's series
-	Status  Status
-	Locked  bool
-	Paid    decimal.Decimal // payments allocated to it
-	Credit  decimal.Decimal // credit notes and client credit applied to it
-	Version int64           // bumped by every stored change; guards concurrent writes
+	ID         string
+	OrgID      string
+	ClientName string // copied from the client for lists and the activity feed
+	Spec       Spec
+	Number     string // assigned at finalization, never reused
+	Seq        int64  // the number's position in the org's series
+	Status     Status
+	Locked     bool
+	Paid       decimal.Decimal // payments allocated to it
+	Credit     decimal.Decimal // credit notes and client credit applied to it
+	Version    int64           // bumped by every stored change; guards concurrent writes
 
 	VoidReason  string
 	ReplacesID  string // the voided invoice this one re-issues

@@ -1,0 +1,116 @@
+// Command startup measures each Lambda function's binary: the size of the
+// linux/arm64 bootstrap that ships, and the start-up time of the same code
+// built for this machine, from exec until it first asks the Lambda runtime
+// API for work (everything main does before lambda.Start serves). The
+// runtime API is a stand-in on 127.0.0.1.
+//
+//	go run ./bench/startup [-runs 20]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// functions lists each function's package and a plausible environment;
+// start-up reads configuration and builds clients but calls no AWS API.
+var functions = []struct {
+	name, pkg string
+	env       []string
+}{
+	{"invoicing", "./functions/invoicing", []string{
+		"TABLE_NAME=t", "IDEMPOTENCY_TABLE_NAME=i", "USER_POOL_ID=ap-southeast-2_x", "USER_POOL_CLIENT_ID=c",
+		"COGNITO_ISSUER=https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_x",
+	}},
+}
+
+func main() {
+	runs := flag.Int("runs", 20, "start-ups to time per function")
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "startup")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(dir)
+
+	fmt.Println("| function | arm64 bootstrap size | start-up median | start-up p90 |")
+	fmt.Println("|---|---|---|---|")
+	for _, f := range functions {
+		arm := filepath.Join(dir, f.name+"-arm64")
+		if err := build(arm, f.pkg, "arm64"); err != nil {
+			fail(err)
+		}
+		native := filepath.Join(dir, f.name+"-native")
+		if err := build(native, f.pkg, ""); err != nil {
+			fail(err)
+		}
+		st, _ := os.Stat(arm)
+		var times []time.Duration
+		for range *runs {
+			d, err := startup(native, f.env)
+			if err != nil {
+				fail(fmt.Errorf("%s: %w", f.name, err))
+			}
+			times = append(times, d)
+		}
+		slices.Sort(times)
+		fmt.Printf("| %s | %.1f MiB | %s | %s |\n", f.name, float64(st.Size())/(1<<20),
+			times[len(times)/2].Round(10*time.Microsecond), times[len(times)*9/10].Round(10*time.Microsecond))
+	}
+}
+
+func build(out, pkg, arch string) error {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-tags", "lambda.norpc", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if arch != "" {
+		cmd.Env = append(cmd.Env, "GOOS=linux", "GOARCH="+arch)
+	}
+	cmd.Stderr = os.Stderr
+	return cmd.Run()
+}
+
+// startup runs bin against a stand-in runtime API and returns the time
+// until its first "next invocation" request.
+func startup(bin string, env []string) (time.Duration, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	polled := make(chan time.Time, 1)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case polled <- time.Now():
+		default:
+		}
+		<-r.Context().Done() // hold the poll open, as the real API does between events
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	cmd := exec.Command(bin)
+	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_REGION=ap-southeast-2",
+		"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "LOG_LEVEL=error"}, env...)
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	select {
+	case t := <-polled:
+		return t.Sub(start), nil
+	case <-time.After(10 * time.Second):
+		return 0, fmt.Errorf("no poll of the runtime API within 10s")
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "startup:", err)
+	os.Exit(1)
+}

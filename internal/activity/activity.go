@@ -1,0 +1,107 @@
+// Package activity is the append-only log of what happened to invoices and
+// clients: created, finalized, sent, delivered, viewed, voided, paid. Events
+// are written in the same transaction as the change they record, so the log
+// never misses or invents one.
+package activity
+
+import (
+	"strings"
+	"time"
+)
+
+// Kind is what happened.
+type Kind string
+
+// Kinds of event.
+const (
+	Created         Kind = "created"
+	Finalized       Kind = "finalized"
+	Sent            Kind = "sent"
+	Delivered       Kind = "delivered"
+	Failed          Kind = "failed"
+	Viewed          Kind = "viewed"
+	Voided          Kind = "voided"
+	Locked          Kind = "locked"
+	Unlocked        Kind = "unlocked"
+	PaymentRecorded Kind = "payment_recorded"
+	ClientCreated   Kind = "client_created"
+	ClientUpdated   Kind = "client_updated"
+)
+
+// Event is one entry. Subject fields say what it is about; Number and
+// ClientName are copied in so the feed reads well without joins.
+type Event struct {
+	ID         string
+	OrgID      string
+	Kind       Kind
+	InvoiceID  string
+	Number     string
+	ClientID   string
+	ClientName string
+	Actor      string // who: a user's email, "client", or "system"
+	Channel    string // email, sms — for sent, delivered, failed
+	Recipient  string
+	Detail     string // a reason, an amount, an error
+	At         time.Time
+}
+
+// Summary is a one-line description for people.
+func (e Event) Summary() string {
+	subject := "Invoice"
+	if e.Number != "" {
+		subject = "Invoice " + e.Number
+	}
+	var s string
+	switch e.Kind {
+	case Created:
+		s = "Draft invoice created"
+	case Finalized:
+		s = subject + " finalized"
+	case Sent:
+		s = subject + " sent by " + e.Channel + " to " + e.Recipient
+	case Delivered:
+		s = subject + " delivered by " + e.Channel + " to " + e.Recipient
+	case Failed:
+		s = subject + " could not be delivered by " + e.Channel + " to " + e.Recipient
+	case Viewed:
+		s = subject + " viewed by the client"
+	case Voided:
+		s = subject + " voided"
+	case Locked:
+		s = subject + " locked"
+	case Unlocked:
+		s = subject + " unlocked"
+	case PaymentRecorded:
+		s = "Payment recorded against " + strings.ToLower(subject[:1]) + subject[1:]
+	case ClientCreated:
+		s = "Client " + e.ClientName + " added"
+	case ClientUpdated:
+		s = "Client " + e.ClientName + " updated"
+	default:
+		s = string(e.Kind)
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+// SearchText is what a feed search matches: the summary, the kind, the
+// client's name, and the word "invoice(s)" for invoice events.
+func (e Event) SearchText() string {
+	parts := []string{e.Summary(), string(e.Kind), e.ClientName, e.Actor}
+	if e.InvoiceID != "" {
+		parts = append(parts, "invoice invoices")
+	}
+	return strings.Join(parts, " ")
+}
+
+// Filter narrows an activity list to one invoice or one client, or
+// searches the org's whole feed.
+type Filter struct {
+	InvoiceID string
+	ClientID  string
+	Search    string
+	Limit     int
+	Cursor    string
+}

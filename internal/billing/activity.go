@@ -1,0 +1,24 @@
+package billing
+
+import (
+	"context"
+
+	"github.com/carebill/carebill/internal/activity"
+	"github.com/carebill/carebill/internal/auth"
+)
+
+// Activity lists the org's activity: of one invoice, one client, or the
+// whole feed, optionally searched.
+func (s *Service) Activity(ctx context.Context, p auth.Principal, f activity.Filter) ([]activity.Event, string, error) {
+	switch {
+	case f.InvoiceID != "":
+		if _, err := s.store.GetInvoice(ctx, p.OrgID, f.InvoiceID); err != nil {
+			return nil, "", err
+		}
+	case f.ClientID != "":
+		if _, err := s.store.GetClient(ctx, p.OrgID, f.ClientID); err != nil {
+			return nil, "", err
+		}
+	}
+	return s.store.ListActivity(ctx, p.OrgID, f)
+}
