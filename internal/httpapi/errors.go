@@ -43,7 +43,7 @@ var failures = []struct {
 	{auth.ErrUnauthenticated, failure{http.StatusUnauthorized, "unauthenticated", "sign in again: the session is missing, invalid or expired"}},
 	{auth.ErrBadCredentials, failure{http.StatusUnauthorized, "invalid_credentials", "the email or password is wrong"}},
 	{auth.ErrEmailTaken, failure{http.StatusConflict, "email_taken", "an account with this email already exists"}},
-	{auth.ErrWeakPassword, failure{http.StatusBadRequest, "weak_password", "the password needs at least 10 characters with upper and lower case letters, digits and symbols"}},
+	{auth.ErrWeakPassword, failure{http.StatusBadRequest, "weak_password", "the password needs at least 10 characters"}},
 	{billing.ErrForbidden, failure{http.StatusForbidden, "forbidden", ""}},
 	{errCSRF, failure{http.StatusForbidden, "csrf_failed", ""}},
 	{invoice.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
