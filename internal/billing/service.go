@@ -18,6 +18,7 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/paylink"
 )
 
 // ErrForbidden is returned when the caller's role does not allow the action.
@@ -41,6 +42,9 @@ type Store interface {
 	DeleteInvoice(ctx context.Context, orgID, id string, check func(*invoice.Invoice) error) error
 	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error)
 	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
+
+	CreatePayLink(ctx context.Context, l paylink.Link, rotate bool) error
+	PayLink(ctx context.Context, orgID, hash string) (paylink.Link, error)
 
 	AppendActivity(ctx context.Context, events ...activity.Event) error
 	ListActivity(ctx context.Context, orgID string, f activity.Filter) ([]activity.Event, string, error)

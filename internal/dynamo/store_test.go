@@ -21,6 +21,7 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
 )
@@ -426,5 +427,40 @@ func TestIdempotencyRecords(t *testing.T) {
 	// A completed record past its TTL counts as absent even before TTL deletion.
 	if rec, err := f.idem.Begin(ctx, key, "hash-b", now.Add(idempotency.TTL+time.Minute)); err != nil || rec != nil {
 		t.Fatalf("begin after expiry: %v %v", rec, err)
+	}
+}
+
+func TestPayLinksRotateAndStayInTheirOrg(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	o, other := f.org(t), f.org(t)
+	c := f.client(t, o.ID, "Payer")
+	inv := f.draft(t, o.ID, c.ID, "Pay me")
+	first, tok1 := paylink.New(o.ID, inv.ID, now)
+	second, tok2 := paylink.New(o.ID, inv.ID, now.Add(time.Second))
+	for _, l := range []paylink.Link{first, second} {
+		if err := f.store.CreatePayLink(ctx, l, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tok := range []string{tok1, tok2} {
+		org, h, _ := paylink.Parse(tok)
+		if l, err := f.store.PayLink(ctx, org, h); err != nil || l.InvoiceID != inv.ID {
+			t.Fatalf("live link: %v %+v", err, l)
+		}
+		if _, err := f.store.PayLink(ctx, other.ID, h); !errors.Is(err, paylink.ErrInvalid) {
+			t.Fatalf("link found under another org: %v", err)
+		}
+	}
+	third, tok3 := paylink.New(o.ID, inv.ID, now.Add(2*time.Second))
+	if err := f.store.CreatePayLink(ctx, third, true); err != nil {
+		t.Fatal(err)
+	}
+	for tok, live := range map[string]bool{tok1: false, tok2: false, tok3: true} {
+		org, h, _ := paylink.Parse(tok)
+		_, err := f.store.PayLink(ctx, org, h)
+		if live != (err == nil) {
+			t.Fatalf("after rotation, link live=%v err=%v", live, err)
+		}
 	}
 }

@@ -169,7 +169,14 @@ func TestCoordinatorJourney(t *testing.T) {
 		t.Fatalf("patched draft: %s", ed.raw)
 	}
 
+	if r := alpha.must(409, "GET", "/v1/invoices/"+iid+"/pay-link", nil); r.str("error", "code") != "invoice_not_finalized" {
+		t.Fatalf("pay link of a draft: %s", r.raw)
+	}
 	fin := alpha.must(200, "POST", "/v1/invoices/"+iid+"/finalize", nil)
+	link := alpha.must(200, "GET", "/v1/invoices/"+iid+"/pay-link", nil).str("url")
+	if !strings.HasPrefix(link, a.srv.URL+"/pay/org_") || len(link) < len(a.srv.URL)+60 {
+		t.Fatalf("pay link %q", link)
+	}
 	if fin.str("number") != "INV-00001" || fin.str("status") != "open" || fin.str("issueDate") == "" || fin.str("balance") != "2260.50" {
 		t.Fatalf("finalized: %s", fin.raw)
 	}

@@ -52,6 +52,7 @@ var failures = []struct {
 	{errNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{invoice.ErrNotDraft, failure{http.StatusConflict, "invoice_not_draft", ""}},
 	{invoice.ErrNotOpen, failure{http.StatusConflict, "invoice_not_open", ""}},
+	{invoice.ErrNotFinalized, failure{http.StatusConflict, "invoice_not_finalized", ""}},
 	{invoice.ErrLocked, failure{http.StatusConflict, "invoice_locked", ""}},
 	{invoice.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{client.ErrConflict, failure{http.StatusConflict, "conflict", ""}},

@@ -368,3 +368,23 @@ func (s *server) listInvoices(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+type payLinkResponse struct {
+	URL string `json:"url"`
+}
+
+// payLink issues a pay link; ?rotate=true revokes the earlier ones.
+func (s *server) payLink(w http.ResponseWriter, r *http.Request) {
+	iid, err := invoiceID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rotate := r.URL.Query().Get("rotate") == "true"
+	url, err := s.billing.PayLink(r.Context(), principal(r.Context()), iid, s.publicBase(r), rotate)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, payLinkResponse{URL: url})
+}

@@ -35,6 +35,9 @@ type Config struct {
 	Idempotency idempotency.Store
 	Log         *slog.Logger
 	Now         func() time.Time
+	// PublicBaseURL is where clients reach pay pages ("https://pay.example.com").
+	// Empty means the host the request came to.
+	PublicBaseURL string
 }
 
 type server struct {
@@ -43,6 +46,7 @@ type server struct {
 	login    LoginFunc
 	log      *slog.Logger
 	now      func() time.Time
+	baseURL  string
 }
 
 // Cookie names: the session holds the ID token (HttpOnly); the CSRF cookie
@@ -75,7 +79,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now}
+	s := &server{billing: cfg.Billing, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -97,6 +101,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("DELETE /v1/invoices/{id}", s.deleteInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/finalize", s.finalizeInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/void", s.voidInvoice)
+	v1.HandleFunc("GET /v1/invoices/{id}/pay-link", s.payLink)
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)
@@ -194,4 +199,24 @@ func bearer(r *http.Request) string {
 		return strings.TrimSpace(t)
 	}
 	return ""
+}
+
+// publicBase is the scheme and host clients use to reach pay pages.
+func (s *server) publicBase(r *http.Request) string {
+	if s.baseURL != "" {
+		return s.baseURL
+	}
+	scheme := "https"
+	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" && isLocal(r.Host) {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host
+}
+
+func isLocal(host string) bool {
+	h := host
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		h = h[:i]
+	}
+	return h == "localhost" || h == "127.0.0.1" || h == "[::1]"
 }

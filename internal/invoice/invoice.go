@@ -28,13 +28,14 @@ const (
 
 // Expected outcomes callers act on.
 var (
-	ErrNotFound    = errors.New("invoice not found")
-	ErrNotDraft    = errors.New("invoice is finalized and cannot be changed")
-	ErrNotOpen     = errors.New("only an open invoice can be voided")
-	ErrLocked      = errors.New("invoice is locked")
-	ErrHasPayments = errors.New("invoice has payments; credit or refund them before voiding")
-	ErrEmpty       = errors.New("invoice has no line items")
-	ErrConflict    = errors.New("invoice was changed by someone else; reload and try again")
+	ErrNotFound     = errors.New("invoice not found")
+	ErrNotDraft     = errors.New("invoice is finalized and cannot be changed")
+	ErrNotOpen      = errors.New("only an open invoice can be voided")
+	ErrLocked       = errors.New("invoice is locked")
+	ErrHasPayments  = errors.New("invoice has payments; credit or refund them before voiding")
+	ErrEmpty        = errors.New("invoice has no line items")
+	ErrNotFinalized = errors.New("invoice is a draft; finalize or send it first")
+	ErrConflict     = errors.New("invoice was changed by someone else; reload and try again")
 )
 
 // MaxLines caps the line items on one invoice.

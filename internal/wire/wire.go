@@ -51,7 +51,8 @@ func Logger(env Env) *slog.Logger {
 //
 // Variables: TABLE_NAME, IDEMPOTENCY_TABLE_NAME, USER_POOL_ID,
 // USER_POOL_CLIENT_ID, COGNITO_ISSUER, and optionally COGNITO_JWKS_URL
-// (when the JWKS is not at the issuer, as with moto).
+// (when the JWKS is not at the issuer, as with moto) and PUBLIC_BASE_URL
+// (where clients reach pay pages, when not the API's own host).
 func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
 	if err := env.require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "COGNITO_ISSUER"); err != nil {
 		return nil, err
@@ -80,7 +81,7 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 		return nil, err
 	}
 	return httpapi.New(httpapi.Config{
-		Billing: svc, Verifier: verifier, Idempotency: idem, Log: log, Now: time.Now,
+		Billing: svc, Verifier: verifier, Idempotency: idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
 			t, err := dir.Login(ctx, email, password)
 			return t.IDToken, t.ExpiresIn, err

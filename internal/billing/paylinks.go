@@ -1,0 +1,72 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/carebill/carebill/internal/activity"
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/paylink"
+)
+
+// PayLink issues a link to a finalized invoice's pay page under base
+// (scheme and host, e.g. "https://pay.example.com"). With rotate, every
+// earlier link to the invoice stops working.
+func (s *Service) PayLink(ctx context.Context, p auth.Principal, invoiceID, base string, rotate bool) (string, error) {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return "", err
+	}
+	inv, err := s.store.GetInvoice(ctx, p.OrgID, invoiceID)
+	if err != nil {
+		return "", err
+	}
+	return s.issuePayLink(ctx, inv, base, rotate)
+}
+
+func (s *Service) issuePayLink(ctx context.Context, inv *invoice.Invoice, base string, rotate bool) (string, error) {
+	if inv.Status == invoice.Draft {
+		return "", invoice.ErrNotFinalized
+	}
+	link, token := paylink.New(inv.OrgID, inv.ID, s.now())
+	if err := s.store.CreatePayLink(ctx, link, rotate); err != nil {
+		return "", fmt.Errorf("pay link for %s: %w", inv.ID, err)
+	}
+	return paylink.URL(base, token), nil
+}
+
+// OpenPayLink resolves a token from a pay link to its invoice and org. Any
+// failure is paylink.ErrInvalid, so a guesser learns nothing.
+func (s *Service) OpenPayLink(ctx context.Context, token string) (InvoiceView, *org.Org, error) {
+	orgID, hash, err := paylink.Parse(token)
+	if err != nil {
+		return InvoiceView{}, nil, err
+	}
+	link, err := s.store.PayLink(ctx, orgID, hash)
+	if err != nil {
+		return InvoiceView{}, nil, err
+	}
+	inv, err := s.store.GetInvoice(ctx, orgID, link.InvoiceID)
+	if errors.Is(err, invoice.ErrNotFound) {
+		return InvoiceView{}, nil, paylink.ErrInvalid
+	}
+	if err != nil {
+		return InvoiceView{}, nil, err
+	}
+	o, err := s.store.GetOrg(ctx, orgID)
+	if err != nil {
+		return InvoiceView{}, nil, err
+	}
+	s.remember(o)
+	v, err := s.view(ctx, inv)
+	return v, o, err
+}
+
+// RecordViewed notes that the client opened the invoice.
+func (s *Service) RecordViewed(ctx context.Context, inv *invoice.Invoice, how string) error {
+	e := s.invoiceEvent(auth.Principal{OrgID: inv.OrgID, Email: "client"}, activity.Viewed, inv)
+	e.Channel = how
+	return s.store.AppendActivity(ctx, e)
+}
