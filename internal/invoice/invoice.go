@@ -212,6 +212,26 @@ func FormatNumber(prefix string, seq int64) string {
 	return fmt.Sprintf("%s%05d", prefix, seq)
 }
 
+// ApplyPayment puts amount against an open invoice's balance; the invoice
+// is paid when nothing is left to pay. An amount beyond the balance is the
+// caller's to treat as credit, never applied here.
+func (inv *Invoice) ApplyPayment(amount decimal.Decimal, now time.Time) error {
+	switch {
+	case inv.Status != Open:
+		return ErrNotOpen
+	case !amount.IsPositive():
+		return validation.Errorf("amount", "must be more than zero")
+	case amount.GreaterThan(inv.Balance()):
+		return validation.Errorf("amount", "%s is more than the balance of %s", inv.Spec.Currency.String(amount), inv.Spec.Currency.String(inv.Balance()))
+	}
+	inv.Paid = inv.Paid.Add(amount)
+	if inv.Balance().IsZero() {
+		inv.Status = Paid
+	}
+	inv.UpdatedAt = now
+	return nil
+}
+
 // VoidInvoice cancels an open invoice. Its number stays used.
 func (inv *Invoice) VoidInvoice(reason string, now time.Time) error {
 	if err := validation.Text("reason", reason, true, 500); err != nil {
