@@ -19,6 +19,7 @@ import (
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
+	"github.com/carebill/carebill/internal/payment"
 )
 
 // ErrForbidden is returned when the caller's role does not allow the action.
@@ -45,6 +46,10 @@ type Store interface {
 
 	CreatePayLink(ctx context.Context, l paylink.Link, rotate bool) error
 	PayLink(ctx context.Context, orgID, hash string) (paylink.Link, error)
+
+	RecordPayment(ctx context.Context, orgID, clientID string, allocate func([]*invoice.Invoice, int64) (*payment.Payment, []activity.Event, error)) (*payment.Payment, error)
+	GetPayment(ctx context.Context, orgID, id string) (*payment.Payment, error)
+	ListPayments(ctx context.Context, orgID, clientID string, limit int, cursor string) ([]*payment.Payment, string, error)
 
 	AppendActivity(ctx context.Context, events ...activity.Event) error
 	ListActivity(ctx context.Context, orgID string, f activity.Filter) ([]activity.Event, string, error)

@@ -11,6 +11,7 @@ import (
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -58,6 +59,8 @@ var failures = []struct {
 	{client.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{org.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{invoice.ErrHasPayments, failure{http.StatusUnprocessableEntity, "invoice_has_payments", ""}},
+	{payment.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{payment.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{invoice.ErrEmpty, failure{http.StatusUnprocessableEntity, "invoice_empty", "add at least one line item before finalizing"}},
 }
 

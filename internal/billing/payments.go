@@ -1,0 +1,125 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/carebill/carebill/internal/activity"
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/validation"
+)
+
+// RecordPayment records money a client paid, settles their invoices (the
+// ones named, or oldest first) and keeps any excess as client credit.
+// Each payment gets the next receipt number.
+func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in payment.Input) (*payment.Payment, error) {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return nil, err
+	}
+	if in.ClientID == "" {
+		return nil, validation.Errorf("clientId", "is required")
+	}
+	c, err := s.store.GetClient(ctx, p.OrgID, in.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.orgInfo(ctx, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if in.Currency.IsZero() {
+		in.Currency = e.currency
+	}
+	if in.Currency != e.currency {
+		return nil, validation.Errorf("currency", "payments are in the org's currency, %s", e.currency.Code())
+	}
+	if in.Date.IsZero() {
+		in.Date, _ = s.today(ctx, p.OrgID)
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	id := s.newID("pay", now)
+	return s.store.RecordPayment(ctx, p.OrgID, in.ClientID, func(open []*invoice.Invoice, seq int64) (*payment.Payment, []activity.Event, error) {
+		allocs, credit, err := payment.Allocate(in, open, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		pay := &payment.Payment{
+			ID: id, OrgID: p.OrgID, Input: in, Allocations: allocs, Credit: credit,
+			ReceiptNumber: payment.FormatReceipt(seq), ReceiptSeq: seq, CreatedAt: now,
+		}
+		var events []activity.Event
+		byID := map[string]*invoice.Invoice{}
+		for _, inv := range open {
+			byID[inv.ID] = inv
+		}
+		for _, a := range allocs {
+			ev := s.invoiceEvent(p, activity.PaymentRecorded, byID[a.InvoiceID])
+			ev.Detail = fmt.Sprintf("%s %s (%s), receipt %s", in.Currency.Display(a.Amount), in.Method, in.Date, pay.ReceiptNumber)
+			events = append(events, ev)
+		}
+		if credit.IsPositive() {
+			ev := s.event(p, activity.PaymentRecorded)
+			ev.ClientID, ev.ClientName = c.ID, c.Profile.Name
+			ev.Detail = fmt.Sprintf("%s kept as client credit, receipt %s", in.Currency.Display(credit), pay.ReceiptNumber)
+			events = append(events, ev)
+		}
+		return pay, events, nil
+	})
+}
+
+// Payment returns one of the org's payments.
+func (s *Service) Payment(ctx context.Context, p auth.Principal, id string) (*payment.Payment, error) {
+	return s.store.GetPayment(ctx, p.OrgID, id)
+}
+
+// Payments lists payments, of one client or the whole org.
+func (s *Service) Payments(ctx context.Context, p auth.Principal, clientID string, limit int, cursor string) ([]*payment.Payment, string, error) {
+	return s.store.ListPayments(ctx, p.OrgID, clientID, limit, cursor)
+}
+
+// Summary is a client's account at a glance.
+type Summary struct {
+	Client   ClientView
+	Invoices []InvoiceView // most recent first, up to 50
+	Payments []*payment.Payment
+	Invoiced decimal.Decimal // total of finalized, not void, invoices listed
+	Paid     decimal.Decimal
+	Credited decimal.Decimal
+	Overdue  decimal.Decimal
+}
+
+// ClientSummary gathers a client's invoices, payments and balances.
+func (s *Service) ClientSummary(ctx context.Context, p auth.Principal, clientID string) (Summary, error) {
+	cv, err := s.Client(ctx, p, clientID)
+	if err != nil {
+		return Summary{}, err
+	}
+	invs, _, err := s.Invoices(ctx, p, invoice.ListFilter{ClientID: clientID, Limit: 50})
+	if err != nil {
+		return Summary{}, err
+	}
+	pays, _, err := s.store.ListPayments(ctx, p.OrgID, clientID, 50, "")
+	if err != nil {
+		return Summary{}, err
+	}
+	sum := Summary{Client: cv, Invoices: invs, Payments: pays}
+	for _, v := range invs {
+		if v.Status == invoice.Draft || v.Status == invoice.Void {
+			continue
+		}
+		sum.Invoiced = sum.Invoiced.Add(v.Totals().Total)
+		sum.Paid = sum.Paid.Add(v.Paid)
+		sum.Credited = sum.Credited.Add(v.Credit)
+		if v.Overdue {
+			sum.Overdue = sum.Overdue.Add(v.Balance())
+		}
+	}
+	return sum, nil
+}

@@ -1,0 +1,314 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/shopspring/decimal"
+
+	"github.com/carebill/carebill/internal/activity"
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/payment"
+)
+
+const seriesReceipt = "receipt"
+
+func paymentSK(id string) string { return "PAY#" + id }
+func clientPaymentsPK(org, cli string) string {
+	return "ORG#" + org + "#CLIENT#" + cli + "#PAY"
+}
+
+type allocationItem struct {
+	InvoiceID string `dynamodbav:"invoiceId"`
+	Number    string `dynamodbav:"number,omitempty"`
+	Amount    num    `dynamodbav:"amount"`
+}
+
+type paymentItem struct {
+	PK, SK         string
+	GSI1PK, GSI1SK string
+	Type           string           `dynamodbav:"type"`
+	ID             string           `dynamodbav:"id"`
+	OrgID          string           `dynamodbav:"orgId"`
+	ClientID       string           `dynamodbav:"clientId"`
+	Amount         num              `dynamodbav:"amount"`
+	Currency       string           `dynamodbav:"currency"`
+	Date           string           `dynamodbav:"date"`
+	Method         string           `dynamodbav:"method"`
+	Reference      string           `dynamodbav:"reference,omitempty"`
+	Comments       string           `dynamodbav:"comments,omitempty"`
+	Requested      []allocationItem `dynamodbav:"requested,omitempty"`
+	Allocations    []allocationItem `dynamodbav:"allocations"`
+	Credit         num              `dynamodbav:"credit"`
+	ReceiptNumber  string           `dynamodbav:"receiptNumber"`
+	ReceiptSeq     int64            `dynamodbav:"receiptSeq"`
+	CreatedAt      string           `dynamodbav:"createdAt"`
+}
+
+func allocItems(as []payment.Allocation) []allocationItem {
+	out := make([]allocationItem, 0, len(as))
+	for _, a := range as {
+		out = append(out, allocationItem{InvoiceID: a.InvoiceID, Number: a.Number, Amount: toNum(a.Amount)})
+	}
+	return out
+}
+
+func (it paymentItem) allocations(items []allocationItem) ([]payment.Allocation, error) {
+	var out []payment.Allocation
+	for _, a := range items {
+		amt, err := fromNum("allocation", a.Amount)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, payment.Allocation{InvoiceID: a.InvoiceID, Number: a.Number, Amount: amt})
+	}
+	return out, nil
+}
+
+func paymentToItem(p *payment.Payment) paymentItem {
+	in := p.Input
+	return paymentItem{
+		PK: orgPK(p.OrgID), SK: paymentSK(p.ID), GSI1PK: clientPaymentsPK(p.OrgID, in.ClientID), GSI1SK: p.ID,
+		Type: "payment", ID: p.ID, OrgID: p.OrgID, ClientID: in.ClientID, Amount: toNum(in.Amount),
+		Currency: in.Currency.Code(), Date: in.Date.String(), Method: string(in.Method), Reference: in.Reference,
+		Comments: in.Comments, Requested: allocItems(in.Allocations), Allocations: allocItems(p.Allocations),
+		Credit: toNum(p.Credit), ReceiptNumber: p.ReceiptNumber, ReceiptSeq: p.ReceiptSeq, CreatedAt: ts(p.CreatedAt),
+	}
+}
+
+func (it paymentItem) toPayment() (*payment.Payment, error) {
+	cur, err := money.ParseCurrency(it.Currency)
+	if err != nil {
+		return nil, err
+	}
+	p := &payment.Payment{
+		ID: it.ID, OrgID: it.OrgID, ReceiptNumber: it.ReceiptNumber, ReceiptSeq: it.ReceiptSeq, CreatedAt: fromTS(it.CreatedAt),
+		Input: payment.Input{ClientID: it.ClientID, Currency: cur, Method: payment.Method(it.Method), Reference: it.Reference, Comments: it.Comments},
+	}
+	if p.Input.Amount, err = fromNum("amount", it.Amount); err != nil {
+		return nil, err
+	}
+	if p.Credit, err = fromNum("credit", it.Credit); err != nil {
+		return nil, err
+	}
+	if p.Input.Date, err = calendar.Parse(it.Date); err != nil {
+		return nil, err
+	}
+	if p.Input.Allocations, err = it.allocations(it.Requested); err != nil {
+		return nil, err
+	}
+	if p.Allocations, err = it.allocations(it.Allocations); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// maxPaymentAttempts bounds retries of a payment that keeps meeting
+// concurrent changes to the same invoices.
+const maxPaymentAttempts = 60
+
+// RecordPayment records a client's payment. It reads the client's open
+// invoices (consistently) and the receipt counter, lets allocate decide
+// where the money goes (changing the invoices it pays), and writes
+// counter, payment, every paid invoice, the client's owing and credit, and
+// the events in one transaction, each invoice conditioned on the version
+// read. A lost race re-reads and allocates again, so concurrent payments
+// never over-apply an invoice and never lose money.
+func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
+	allocate func(open []*invoice.Invoice, receiptSeq int64) (*payment.Payment, []activity.Event, error)) (*payment.Payment, error) {
+	for attempt := 1; ; attempt++ {
+		open, err := s.openInvoices(ctx, orgID, clientID)
+		if err != nil {
+			return nil, err
+		}
+		var counter seqItem
+		if _, err := s.get(ctx, orgPK(orgID), seqSK(seriesReceipt), &counter); err != nil {
+			return nil, fmt.Errorf("record payment: %w", err)
+		}
+		before := map[string]decimal.Decimal{}
+		for _, inv := range open {
+			before[inv.ID] = owing(inv)
+		}
+		p, events, err := allocate(open, counter.Last+1)
+		if err != nil {
+			return nil, err
+		}
+		tx, err := s.paymentWrites(p, counter.Last, open, before, events)
+		if err != nil {
+			return nil, fmt.Errorf("record payment: %w", err)
+		}
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		if err == nil {
+			return p, nil
+		}
+		if reasonFailed(err, 2) {
+			return nil, fmt.Errorf("record payment: %w", client.ErrNotFound)
+		}
+		if !isConditionFailed(err) {
+			return nil, fmt.Errorf("record payment: %w", err)
+		}
+		if attempt == maxPaymentAttempts {
+			return nil, fmt.Errorf("record payment: %w", payment.ErrConflict)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice.Invoice, before map[string]decimal.Decimal, events []activity.Event) ([]types.TransactWriteItem, error) {
+	counter := &types.Put{
+		TableName: &s.table,
+		Item: map[string]types.AttributeValue{
+			attrPK: strAV(orgPK(p.OrgID)), attrSK: strAV(seqSK(seriesReceipt)), "type": strAV("seq"), "last": numAV(p.ReceiptSeq),
+		},
+	}
+	if lastSeq == 0 {
+		counter.ConditionExpression = aws.String("attribute_not_exists(PK)")
+	} else {
+		counter.ConditionExpression = aws.String("#last = :prev")
+		counter.ExpressionAttributeNames = map[string]string{"#last": "last"}
+		counter.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": numAV(lastSeq)}
+	}
+	pay, err := attributevalue.MarshalMap(paymentToItem(p))
+	if err != nil {
+		return nil, err
+	}
+	owingDelta := decimal.Zero
+	paid := map[string]bool{}
+	for _, a := range p.Allocations {
+		paid[a.InvoiceID] = true
+	}
+	var invoicePuts []types.TransactWriteItem
+	for _, inv := range open {
+		if !paid[inv.ID] {
+			continue
+		}
+		owingDelta = owingDelta.Add(owing(inv).Sub(before[inv.ID]))
+		prev := inv.Version
+		inv.Version++
+		av, err := attributevalue.MarshalMap(invoiceToItem(inv))
+		if err != nil {
+			return nil, err
+		}
+		put := versionedPut(s.table, av, prev)
+		invoicePuts = append(invoicePuts, types.TransactWriteItem{Put: &types.Put{
+			TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+			ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
+		}})
+	}
+	tx := []types.TransactWriteItem{
+		{Put: counter},
+		{Put: &types.Put{TableName: &s.table, Item: pay, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		{Update: &types.Update{
+			TableName: &s.table, Key: key(orgPK(p.OrgID), clientSK(p.Input.ClientID)),
+			UpdateExpression:    aws.String("ADD owing :owing, credit :credit"),
+			ConditionExpression: aws.String("attribute_exists(PK)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":owing": &types.AttributeValueMemberN{Value: owingDelta.String()}, ":credit": &types.AttributeValueMemberN{Value: p.Credit.String()},
+			},
+		}},
+	}
+	tx = append(tx, invoicePuts...)
+	puts, err := s.eventPuts(events)
+	if err != nil {
+		return nil, err
+	}
+	return append(tx, puts...), nil
+}
+
+// openInvoices reads a client's open invoices, oldest due first: the ids
+// from the status index, then the items themselves with a consistent read,
+// so allocation never works from a stale balance.
+func (s *Store) openInvoices(ctx context.Context, orgID, clientID string) ([]*invoice.Invoice, error) {
+	items, _, err := s.run(ctx, listQuery{
+		org: orgID, index: indexGSI2, pk: invoicesByStatusPK(orgID, string(invoice.Open)), forward: true,
+		filter: "#cid = :cid", names: map[string]string{"#cid": "clientId"},
+		values: map[string]types.AttributeValue{":cid": strAV(clientID)}, limit: payment.MaxAllocations,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open invoices: %w", err)
+	}
+	if len(items) == 0 {
+		return nil, nil
+	}
+	keys := make([]map[string]types.AttributeValue, 0, len(items))
+	for _, it := range items {
+		keys = append(keys, map[string]types.AttributeValue{attrPK: it[attrPK], attrSK: it[attrSK]})
+	}
+	var out []*invoice.Invoice
+	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	for n := 1; len(req) > 0; n++ {
+		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return nil, fmt.Errorf("open invoices: %w", err)
+		}
+		for _, av := range res.Responses[s.table] {
+			var it invoiceItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return nil, err
+			}
+			inv, err := it.toInvoice()
+			if err != nil {
+				return nil, err
+			}
+			if inv.Status == invoice.Open {
+				out = append(out, inv)
+			}
+		}
+		req = res.UnprocessedKeys
+		if len(req) > 0 {
+			if err := backoff(ctx, n); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// GetPayment reads one payment.
+func (s *Store) GetPayment(ctx context.Context, orgID, id string) (*payment.Payment, error) {
+	var it paymentItem
+	found, err := s.get(ctx, orgPK(orgID), paymentSK(id), &it)
+	if err != nil {
+		return nil, fmt.Errorf("get payment %s: %w", id, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("get payment %s: %w", id, payment.ErrNotFound)
+	}
+	return it.toPayment()
+}
+
+// ListPayments lists payments newest first: one client's, or the org's.
+func (s *Store) ListPayments(ctx context.Context, orgID, clientID string, limit int, cursor string) ([]*payment.Payment, string, error) {
+	q := listQuery{org: orgID, limit: limit, cursor: cursor}
+	if clientID != "" {
+		q.index, q.pk = indexGSI1, clientPaymentsPK(orgID, clientID)
+	} else {
+		q.pk, q.skCond, q.sk = orgPK(orgID), "begins_with(#sk, :sk)", "PAY#"
+	}
+	items, next, err := s.run(ctx, q)
+	if err != nil {
+		return nil, "", fmt.Errorf("list payments: %w", err)
+	}
+	out := make([]*payment.Payment, 0, len(items))
+	for _, av := range items {
+		var it paymentItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, "", err
+		}
+		p, err := it.toPayment()
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, p)
+	}
+	return out, next, nil
+}

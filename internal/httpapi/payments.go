@@ -1,0 +1,193 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/id"
+	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/validation"
+)
+
+type allocationJSON struct {
+	InvoiceID string `json:"invoiceId"`
+	Number    string `json:"number,omitempty"`
+	Amount    string `json:"amount"`
+}
+
+type paymentRequest struct {
+	ClientID    string           `json:"clientId"`
+	Amount      string           `json:"amount"`
+	Date        string           `json:"date"`
+	Method      string           `json:"method"`
+	Reference   string           `json:"reference"`
+	Comments    string           `json:"comments"`
+	Allocations []allocationJSON `json:"allocations"`
+}
+
+type paymentResponse struct {
+	ID            string           `json:"id"`
+	ClientID      string           `json:"clientId"`
+	Amount        string           `json:"amount"`
+	Currency      string           `json:"currency"`
+	Date          string           `json:"date"`
+	Method        string           `json:"method"`
+	Reference     string           `json:"reference,omitempty"`
+	Comments      string           `json:"comments,omitempty"`
+	Allocations   []allocationJSON `json:"allocations"`
+	Credit        string           `json:"credit"`
+	ReceiptNumber string           `json:"receiptNumber"`
+	CreatedAt     time.Time        `json:"createdAt"`
+}
+
+func paymentJSON(p *payment.Payment) paymentResponse {
+	cur := p.Input.Currency
+	out := paymentResponse{
+		ID: p.ID, ClientID: p.Input.ClientID, Amount: cur.String(p.Input.Amount), Currency: cur.Code(),
+		Date: p.Input.Date.String(), Method: string(p.Input.Method), Reference: p.Input.Reference,
+		Comments: p.Input.Comments, Allocations: make([]allocationJSON, 0, len(p.Allocations)),
+		Credit: cur.String(p.Credit), ReceiptNumber: p.ReceiptNumber, CreatedAt: p.CreatedAt,
+	}
+	for _, a := range p.Allocations {
+		out.Allocations = append(out.Allocations, allocationJSON{InvoiceID: a.InvoiceID, Number: a.Number, Amount: cur.String(a.Amount)})
+	}
+	return out
+}
+
+func (req paymentRequest) input() (payment.Input, error) {
+	in := payment.Input{ClientID: req.ClientID, Method: payment.Method(req.Method), Reference: req.Reference, Comments: req.Comments}
+	if !id.Valid(id.Client, req.ClientID) {
+		return in, validation.Errorf("clientId", "is not a client id")
+	}
+	var err error
+	if in.Amount, err = parseDec("amount", req.Amount, amountLimits); err != nil {
+		return in, err
+	}
+	if in.Date, err = parseDate("date", req.Date); err != nil {
+		return in, err
+	}
+	for i, a := range req.Allocations {
+		f := fmt.Sprintf("allocations[%d]", i)
+		if !id.Valid(id.Invoice, a.InvoiceID) {
+			return in, validation.Errorf(f+".invoiceId", "is not an invoice id")
+		}
+		amt, err := parseDec(f+".amount", a.Amount, amountLimits)
+		if err != nil {
+			return in, err
+		}
+		in.Allocations = append(in.Allocations, payment.Allocation{InvoiceID: a.InvoiceID, Amount: amt})
+	}
+	return in, nil
+}
+
+func (s *server) recordPayment(w http.ResponseWriter, r *http.Request) {
+	var req paymentRequest
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	in, err := req.input()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.billing.RecordPayment(r.Context(), principal(r.Context()), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/v1/payments/"+p.ID)
+	writeJSON(w, http.StatusCreated, paymentJSON(p))
+}
+
+func (s *server) getPayment(w http.ResponseWriter, r *http.Request) {
+	pid := r.PathValue("id")
+	if !id.Valid(id.Payment, pid) {
+		s.writeError(w, r, payment.ErrNotFound)
+		return
+	}
+	p, err := s.billing.Payment(r.Context(), principal(r.Context()), pid)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, paymentJSON(p))
+}
+
+func (s *server) listPayments(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, err := pageLimit(q.Get("limit"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cid := q.Get("clientId")
+	if cid != "" && !id.Valid(id.Client, cid) {
+		s.writeError(w, r, validation.Errorf("clientId", "is not a client id"))
+		return
+	}
+	ps, next, err := s.billing.Payments(r.Context(), principal(r.Context()), cid, limit, q.Get("cursor"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := list[paymentResponse]{Data: make([]paymentResponse, 0, len(ps)), NextCursor: next}
+	for _, p := range ps {
+		out.Data = append(out.Data, paymentJSON(p))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type summaryResponse struct {
+	Client   clientResponse    `json:"client"`
+	Invoices []invoiceResponse `json:"invoices"`
+	Payments []paymentResponse `json:"payments"`
+	Totals   summaryTotals     `json:"totals"`
+}
+
+type summaryTotals struct {
+	Invoiced string `json:"invoiced"`
+	Paid     string `json:"paid"`
+	Credited string `json:"credited"`
+	Overdue  string `json:"overdue"`
+	Owing    string `json:"owing"`
+	Credit   string `json:"credit"`
+	Currency string `json:"currency"`
+}
+
+func (s *server) clientSummary(w http.ResponseWriter, r *http.Request) {
+	cid := r.PathValue("id")
+	if !id.Valid(id.Client, cid) {
+		s.writeError(w, r, client.ErrNotFound)
+		return
+	}
+	sum, err := s.billing.ClientSummary(r.Context(), principal(r.Context()), cid)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, summaryJSON(sum))
+}
+
+func summaryJSON(sum billing.Summary) summaryResponse {
+	cur := sum.Client.Currency
+	out := summaryResponse{
+		Client: clientJSON(sum.Client), Invoices: make([]invoiceResponse, 0, len(sum.Invoices)),
+		Payments: make([]paymentResponse, 0, len(sum.Payments)),
+		Totals: summaryTotals{
+			Invoiced: cur.String(sum.Invoiced), Paid: cur.String(sum.Paid), Credited: cur.String(sum.Credited),
+			Overdue: cur.String(sum.Overdue), Owing: cur.String(sum.Client.Balance.Owing),
+			Credit: cur.String(sum.Client.Balance.Credit), Currency: cur.Code(),
+		},
+	}
+	for _, v := range sum.Invoices {
+		out.Invoices = append(out.Invoices, invoiceJSON(v))
+	}
+	for _, p := range sum.Payments {
+		out.Payments = append(out.Payments, paymentJSON(p))
+	}
+	return out
+}
