@@ -24,6 +24,8 @@ const (
 	Locked          Kind = "locked"
 	Unlocked        Kind = "unlocked"
 	PaymentRecorded Kind = "payment_recorded"
+	CreditNote      Kind = "credit_note"
+	CreditApplied   Kind = "credit_applied"
 	ClientCreated   Kind = "client_created"
 	ClientUpdated   Kind = "client_updated"
 )
@@ -73,6 +75,10 @@ func (e Event) Summary() string {
 		s = subject + " unlocked"
 	case PaymentRecorded:
 		s = "Payment recorded against " + strings.ToLower(subject[:1]) + subject[1:]
+	case CreditNote:
+		s = "Credit note issued against " + strings.ToLower(subject[:1]) + subject[1:]
+	case CreditApplied:
+		s = "Client credit applied to " + strings.ToLower(subject[:1]) + subject[1:]
 	case ClientCreated:
 		s = "Client " + e.ClientName + " added"
 	case ClientUpdated:

@@ -181,13 +181,23 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 		return InvoiceView{}, err
 	}
 	var today calendar.Date
-	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
+	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, c *client.Client, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
 		s.remember(o)
 		today = calendar.Today(s.now(), o.Location())
 		if err := inv.Finalize(o.Settings.NumberPrefix, seq, today, s.now()); err != nil {
 			return nil, err
 		}
-		return []activity.Event{s.invoiceEvent(p, activity.Finalized, inv)}, nil
+		events := []activity.Event{s.invoiceEvent(p, activity.Finalized, inv)}
+		// The client's credit pays what it can of a new invoice at once.
+		if use := decimal.Min(c.Balance.Credit, inv.Balance()); inv.Status == invoice.Open && use.IsPositive() {
+			if err := inv.ApplyCredit(use, s.now()); err != nil {
+				return nil, err
+			}
+			e := s.invoiceEvent(p, activity.CreditApplied, inv)
+			e.Detail = sp(inv).Display(use)
+			events = append(events, e)
+		}
+		return events, nil
 	})
 	if err != nil {
 		return InvoiceView{}, fmt.Errorf("finalize: %w", err)
@@ -230,4 +240,36 @@ func (s *Service) Invoices(ctx context.Context, p auth.Principal, f invoice.List
 		out[i] = InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)}
 	}
 	return out, next, nil
+}
+
+func sp(inv *invoice.Invoice) money.Currency { return inv.Spec.Currency }
+
+// ApplyCredit moves the client's credit onto an open invoice: amount, or
+// as much as both allow when amount is nil.
+func (s *Service) ApplyCredit(ctx context.Context, p auth.Principal, id string, amount *decimal.Decimal) (InvoiceView, error) {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return InvoiceView{}, err
+	}
+	inv, err := s.store.ApplyClientCredit(ctx, p.OrgID, id, func(c *client.Client, inv *invoice.Invoice) ([]activity.Event, error) {
+		use := decimal.Min(c.Balance.Credit, inv.Balance())
+		if amount != nil {
+			if amount.GreaterThan(c.Balance.Credit) {
+				return nil, validation.Errorf("amount", "the client has %s of credit", sp(inv).String(c.Balance.Credit))
+			}
+			use = *amount
+		}
+		if !use.IsPositive() && inv.Status == invoice.Open {
+			return nil, validation.Errorf("amount", "the client has no credit to apply")
+		}
+		if err := inv.ApplyCredit(use, s.now()); err != nil {
+			return nil, err
+		}
+		e := s.invoiceEvent(p, activity.CreditApplied, inv)
+		e.Detail = sp(inv).Display(use)
+		return []activity.Event{e}, nil
+	})
+	if err != nil {
+		return InvoiceView{}, err
+	}
+	return s.view(ctx, inv)
 }

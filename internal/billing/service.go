@@ -15,6 +15,7 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
@@ -41,7 +42,10 @@ type Store interface {
 	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
 	UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
 	DeleteInvoice(ctx context.Context, orgID, id string, check func(*invoice.Invoice) error) error
-	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error)
+	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error)
+	ApplyClientCredit(ctx context.Context, orgID, id string, apply func(*client.Client, *invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
+	IssueCreditNote(ctx context.Context, orgID, invoiceID string, issue func(*invoice.Invoice, int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error)
+	CreditNote(ctx context.Context, orgID, id string) (*credit.Note, error)
 	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
 
 	CreatePayLink(ctx context.Context, l paylink.Link, rotate bool) error

@@ -73,7 +73,7 @@ func (s *Store) UpdateInvoice(ctx context.Context, orgID, id string, change func
 		if err != nil {
 			return nil, err
 		}
-		tx, err := s.invoiceWrites(inv, owing(inv).Sub(before), events)
+		tx, err := s.invoiceWrites(inv, owing(inv).Sub(before), decimal.Zero, events)
 		if err != nil {
 			return nil, fmt.Errorf("update invoice %s: %w", id, err)
 		}
@@ -94,9 +94,9 @@ func (s *Store) UpdateInvoice(ctx context.Context, orgID, id string, change func
 }
 
 // invoiceWrites builds the writes that store inv (whose Version is the one
-// read), move its client's balance owing by delta and append events. It
-// bumps inv.Version.
-func (s *Store) invoiceWrites(inv *invoice.Invoice, delta decimal.Decimal, events []activity.Event) ([]types.TransactWriteItem, error) {
+// read), move its client's balance owing by delta and credit by
+// creditDelta (never below zero), and append events. It bumps inv.Version.
+func (s *Store) invoiceWrites(inv *invoice.Invoice, delta, creditDelta decimal.Decimal, events []activity.Event) ([]types.TransactWriteItem, error) {
 	prev := inv.Version
 	inv.Version++
 	av, err := attributevalue.MarshalMap(invoiceToItem(inv))
@@ -109,13 +109,22 @@ func (s *Store) invoiceWrites(inv *invoice.Invoice, delta decimal.Decimal, event
 		TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
 		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
 	}}}
-	if !delta.IsZero() {
-		tx = append(tx, types.TransactWriteItem{Update: &types.Update{
+	if !delta.IsZero() || !creditDelta.IsZero() {
+		up := &types.Update{
 			TableName: &s.table, Key: key(orgPK(inv.OrgID), clientSK(inv.Spec.ClientID)),
 			UpdateExpression:          aws.String("ADD owing :d"),
 			ConditionExpression:       aws.String("attribute_exists(PK)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberN{Value: delta.String()}},
-		}})
+		}
+		if !creditDelta.IsZero() {
+			up.UpdateExpression = aws.String("ADD owing :d, credit :c")
+			up.ExpressionAttributeValues[":c"] = &types.AttributeValueMemberN{Value: creditDelta.String()}
+			if creditDelta.IsNegative() {
+				up.ConditionExpression = aws.String("attribute_exists(PK) AND credit >= :need")
+				up.ExpressionAttributeValues[":need"] = &types.AttributeValueMemberN{Value: creditDelta.Neg().String()}
+			}
+		}
+		tx = append(tx, types.TransactWriteItem{Update: up})
 	}
 	puts, err := s.eventPuts(events)
 	if err != nil {
@@ -162,17 +171,22 @@ type seqItem struct {
 // invoice and client balance in one TransactWriteItems. The counter's
 // condition makes the number gapless and unique; a lost race re-reads and
 // retries with jittered backoff.
-func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error) {
+func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error) {
 	for attempt := 1; ; attempt++ {
 		o, inv, last, err := s.readForFinalize(ctx, orgID, id)
 		if err != nil {
 			return nil, err
 		}
-		events, err := finalize(o, inv, last+1)
+		c, err := s.GetClient(ctx, orgID, inv.Spec.ClientID)
+		if err != nil {
+			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
+		}
+		creditBefore := inv.Credit
+		events, err := finalize(o, c, inv, last+1)
 		if err != nil {
 			return nil, err
 		}
-		tx, err := s.invoiceWrites(inv, owing(inv), events)
+		tx, err := s.invoiceWrites(inv, owing(inv), creditBefore.Sub(inv.Credit), events)
 		if err != nil {
 			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
 		}
@@ -316,4 +330,42 @@ func (s *Store) ListInvoices(ctx context.Context, orgID string, f invoice.ListFi
 		out = append(out, inv)
 	}
 	return out, next, nil
+}
+
+// ApplyClientCredit lets apply move some of the client's credit onto an
+// open invoice; the invoice, the client's owing and credit (which may not
+// go below zero) and the events are written in one transaction.
+func (s *Store) ApplyClientCredit(ctx context.Context, orgID, id string, apply func(*client.Client, *invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error) {
+	for attempt := 1; ; attempt++ {
+		inv, err := s.GetInvoice(ctx, orgID, id)
+		if err != nil {
+			return nil, err
+		}
+		c, err := s.GetClient(ctx, orgID, inv.Spec.ClientID)
+		if err != nil {
+			return nil, err
+		}
+		owingBefore, creditBefore := owing(inv), inv.Credit
+		events, err := apply(c, inv)
+		if err != nil {
+			return nil, err
+		}
+		tx, err := s.invoiceWrites(inv, owing(inv).Sub(owingBefore), creditBefore.Sub(inv.Credit), events)
+		if err != nil {
+			return nil, fmt.Errorf("apply credit to %s: %w", id, err)
+		}
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		if err == nil {
+			return inv, nil
+		}
+		if !isConditionFailed(err) {
+			return nil, fmt.Errorf("apply credit to %s: %w", id, err)
+		}
+		if attempt == maxAttempts {
+			return nil, fmt.Errorf("apply credit to %s: %w", id, invoice.ErrConflict)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
+	}
 }

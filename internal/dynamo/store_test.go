@@ -107,7 +107,7 @@ func (f fixture) draft(t *testing.T, orgID, clientID, name string) *invoice.Invo
 	return inv
 }
 
-func finalize(o *org.Org, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
+func finalize(o *org.Org, _ *client.Client, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
 	return nil, inv.Finalize(o.Settings.NumberPrefix, seq, calendar.Today(now, o.Location()), now)
 }
 
@@ -229,9 +229,9 @@ func TestListsPageFilterAndSearch(t *testing.T) {
 	}
 	samInv := f.draft(t, o.ID, sam.ID, "Sam November")
 	// Finalize Sam's with a due date in the past: overdue.
-	if _, err := f.store.FinalizeInvoice(ctx, o.ID, samInv.ID, func(o *org.Org, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
+	if _, err := f.store.FinalizeInvoice(ctx, o.ID, samInv.ID, func(o *org.Org, c *client.Client, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
 		inv.Spec.IssueDate, inv.Spec.DueDate = calendar.MustParse("2026-10-01"), calendar.MustParse("2026-10-15")
-		return finalize(o, inv, seq)
+		return finalize(o, c, inv, seq)
 	}); err != nil {
 		t.Fatal(err)
 	}

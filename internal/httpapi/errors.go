@@ -8,6 +8,7 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
@@ -59,6 +60,7 @@ var failures = []struct {
 	{client.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{org.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{invoice.ErrHasPayments, failure{http.StatusUnprocessableEntity, "invoice_has_payments", ""}},
+	{credit.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{payment.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{payment.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{invoice.ErrEmpty, failure{http.StatusUnprocessableEntity, "invoice_empty", "add at least one line item before finalizing"}},

@@ -125,3 +125,42 @@ func TestConcurrentPaymentsStayConsistent(t *testing.T) {
 		t.Fatalf("client balance: %s", c.raw)
 	}
 }
+
+func TestCreditNotesAndClientCredit(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	s := a.signup("Credit Care")
+	cid, iid := finalizedInvoice(s, "Aroha Tane")
+	n := s.must(201, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "260.50", "reason": "Session cancelled by us"})
+	if n.str("number") != "CN-00001" || n.str("invoiceNumber") != "INV-00001" {
+		t.Fatalf("credit note: %s", n.raw)
+	}
+	inv := s.must(200, "GET", "/v1/invoices/"+iid, nil)
+	if inv.str("amountCredited") != "260.50" || inv.str("balance") != "2000.00" {
+		t.Fatalf("credited invoice: %s", inv.raw)
+	}
+	s.must(400, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "2000.01", "reason": "too much"})
+	s.must(400, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "10", "reason": ""})
+	if n2 := s.must(201, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "10", "reason": "Rounding"}); n2.str("number") != "CN-00002" {
+		t.Fatalf("second note: %s", n2.raw)
+	}
+	// Overpay to build client credit, then a new invoice takes it at finalization.
+	s.must(201, "POST", "/v1/payments", map[string]any{"clientId": cid, "amount": "2100.00", "date": "2026-11-26", "method": "bank_transfer"})
+	if c := s.must(200, "GET", "/v1/clients/"+cid, nil); c.str("balance", "credit") != "110.00" || c.str("balance", "owing") != "0.00" {
+		t.Fatalf("credit after overpayment: %s", c.raw)
+	}
+	iid2 := s.must(201, "POST", "/v1/invoices", fmt.Sprintf(novemberInvoice, cid)).str("id")
+	fin := s.must(200, "POST", "/v1/invoices/"+iid2+"/finalize", nil)
+	if fin.str("amountCredited") != "110.00" || fin.str("balance") != "2150.50" {
+		t.Fatalf("finalize with client credit: %s", fin.raw)
+	}
+	if c := s.must(200, "GET", "/v1/clients/"+cid, nil); c.str("balance", "credit") != "0.00" || c.str("balance", "owing") != "2150.50" {
+		t.Fatalf("client after credit applied: %s", c.raw)
+	}
+	if r := s.do("POST", "/v1/invoices/"+iid2+"/apply-credit", nil); r.status != 400 {
+		t.Fatalf("applying credit the client lacks: %d %s", r.status, r.raw)
+	}
+	other := a.signup("Other Credit Care")
+	other.must(404, "GET", "/v1/credit-notes/"+n.str("id"), nil)
+	other.must(404, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "1", "reason": "x"})
+}

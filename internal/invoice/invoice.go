@@ -232,6 +232,25 @@ func (inv *Invoice) ApplyPayment(amount decimal.Decimal, now time.Time) error {
 	return nil
 }
 
+// ApplyCredit reduces an open invoice's balance by a credit note or by the
+// client's credit; the invoice is paid when nothing is left to pay.
+func (inv *Invoice) ApplyCredit(amount decimal.Decimal, now time.Time) error {
+	switch {
+	case inv.Status != Open:
+		return ErrNotOpen
+	case !amount.IsPositive():
+		return validation.Errorf("amount", "must be more than zero")
+	case amount.GreaterThan(inv.Balance()):
+		return validation.Errorf("amount", "%s is more than the balance of %s", inv.Spec.Currency.String(amount), inv.Spec.Currency.String(inv.Balance()))
+	}
+	inv.Credit = inv.Credit.Add(amount)
+	if inv.Balance().IsZero() {
+		inv.Status = Paid
+	}
+	inv.UpdatedAt = now
+	return nil
+}
+
 // VoidInvoice cancels an open invoice. Its number stays used.
 func (inv *Invoice) VoidInvoice(reason string, now time.Time) error {
 	if err := validation.Text("reason", reason, true, 500); err != nil {
