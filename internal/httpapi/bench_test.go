@@ -67,6 +67,7 @@ func BenchmarkAWSRequestsPerOperation(b *testing.B) {
 	draft := func() string { return s.must(201, "POST", "/v1/invoices", fmt.Sprintf(novemberInvoice, cid)).str("id") }
 	warm := draft()
 	s.must(200, "GET", "/v1/invoices/"+warm, nil) // fill the org cache as a warm container has it
+	s.must(200, "POST", "/v1/invoices/"+warm+"/finalize", nil) // an open invoice for the payments to settle
 
 	ops := []struct {
 		name string
@@ -76,6 +77,9 @@ func BenchmarkAWSRequestsPerOperation(b *testing.B) {
 		{"finalize", func(i int, ids []string) { s.must(200, "POST", "/v1/invoices/"+ids[i]+"/finalize", nil) }},
 		{"get", func(i int, ids []string) { s.must(200, "GET", "/v1/invoices/"+ids[i], nil) }},
 		{"list-50", func(int, []string) { s.must(200, "GET", "/v1/invoices?limit=50", nil) }},
+		{"record-payment", func(int, []string) {
+			s.must(201, "POST", "/v1/payments", map[string]any{"clientId": cid, "amount": "1.00", "date": "2026-11-26", "method": "cash"})
+		}},
 		{"create-draft-idempotent", func(i int, _ []string) {
 			s.header = map[string]string{"Idempotency-Key": fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i)}
 			draft()
