@@ -1,0 +1,254 @@
+package billing
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/credit"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/pdf"
+)
+
+// PDFOption adjusts a rendered invoice.
+type PDFOption func(*pdf.Document)
+
+// WithPayLink prints the pay link on the invoice.
+func WithPayLink(url string) PDFOption {
+	return func(d *pdf.Document) { d.PayLink = url }
+}
+
+// InvoicePDF renders one of an org's invoices as the client receives it.
+// The API, the notifier's email attachment and the client portal all call
+// this one function, so the invoice reads the same everywhere.
+func (s *Service) InvoicePDF(ctx context.Context, orgID, invoiceID string, opts ...PDFOption) ([]byte, *invoice.Invoice, error) {
+	inv, err := s.store.GetInvoice(ctx, orgID, invoiceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := s.store.GetOrg(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.store.GetClient(ctx, orgID, inv.Spec.ClientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc := invoiceDocument(o, c, inv)
+	for _, opt := range opts {
+		opt(&doc)
+	}
+	var buf bytes.Buffer
+	if err := pdf.Render(&buf, doc); err != nil {
+		return nil, nil, fmt.Errorf("render invoice %s: %w", invoiceID, err)
+	}
+	return buf.Bytes(), inv, nil
+}
+
+const dateLayout = "2 Jan 2006"
+
+// invoiceDocument lays out what a real invoice must carry (DESIGN.md,
+// "Invoice content"; the ATO's tax-invoice rules in formats/README.md).
+func invoiceDocument(o *org.Org, c *client.Client, inv *invoice.Invoice) pdf.Document {
+	st, sp, cur := o.Settings, inv.Spec, inv.Spec.Currency
+	tot := inv.Totals()
+	doc := baseDocument(o, "Invoice", inv.Number, sp.Name)
+	doc.Memo = sp.Memo
+	if tot.Tax.IsPositive() && st.TaxID != "" {
+		doc.Kind = "Tax invoice"
+	}
+	if doc.Number == "" {
+		doc.Number = "Draft"
+	}
+	doc.Dates = append(doc.Dates, pdf.Field{Label: "Issue date", Value: dateOr(sp.IssueDate, "On finalizing")})
+	doc.Dates = append(doc.Dates, pdf.Field{Label: "Due date", Value: dateOr(sp.DueDate, fmt.Sprintf("%d days after issue", sp.TermsDays))})
+
+	doc.BillTo = billTo(c)
+	if n := c.Profile.Funding.NDISNumber; n != "" {
+		doc.Refs = append(doc.Refs, pdf.Field{Label: "NDIS number", Value: n})
+	}
+	if sp.PONumber != "" {
+		doc.Refs = append(doc.Refs, pdf.Field{Label: "PO number", Value: sp.PONumber})
+	}
+	for _, l := range sp.Lines {
+		line := pdf.Line{Description: l.Description, Period: period(l.PeriodStart, l.PeriodEnd), Ref: l.SupportItem, Amount: cur.Display(l.Amount(cur))}
+		if l.Type == invoice.Variable {
+			line.Quantity, line.Unit, line.Rate = l.Quantity.String(), string(l.Unit), cur.Display(l.Rate)
+		} else {
+			line.Quantity, line.Unit, line.Rate = "1", "each", cur.Display(l.Price)
+		}
+		if l.Discount.IsPositive() {
+			line.Discount = cur.Display(l.Discount)
+		}
+		doc.Lines = append(doc.Lines, line)
+	}
+	taxName := "Tax"
+	if st.TaxIDLabel == "ABN" {
+		taxName = "GST"
+	}
+	doc.Totals = append(doc.Totals, pdf.Field{Label: "Subtotal", Value: cur.Display(tot.Subtotal)})
+	for _, t := range tot.TaxByRate {
+		doc.Totals = append(doc.Totals, pdf.Field{Label: fmt.Sprintf("%s %s%%", taxName, t.Rate), Value: cur.Display(t.Tax)})
+	}
+	for _, f := range sp.Fees {
+		doc.Totals = append(doc.Totals, pdf.Field{Label: f.Description, Value: cur.Display(f.Amount)})
+	}
+	doc.Totals = append(doc.Totals, pdf.Field{Label: "Total " + cur.Code(), Value: cur.Display(tot.Total)})
+	if inv.Paid.IsPositive() {
+		doc.Totals = append(doc.Totals, pdf.Field{Label: "Paid", Value: "−" + cur.Display(inv.Paid)})
+	}
+	if inv.Credit.IsPositive() {
+		doc.Totals = append(doc.Totals, pdf.Field{Label: "Credited", Value: "−" + cur.Display(inv.Credit)})
+	}
+	doc.Totals = append(doc.Totals, pdf.Field{Label: "Balance due", Value: cur.Display(inv.Balance())})
+	switch inv.Status {
+	case invoice.Paid:
+		doc.Stamp = "PAID"
+	case invoice.Void:
+		doc.Stamp = "VOID"
+	case invoice.Draft:
+		doc.Stamp = "DRAFT"
+	}
+	return doc
+}
+
+// billTo is who the invoice is addressed to: the plan manager for a
+// plan-managed participant (naming the participant), else the client and
+// their billing contact.
+func billTo(c *client.Client) pdf.Party {
+	p := c.Profile
+	if pm := p.Funding.PlanManager; p.Funding.Type == client.PlanManaged && pm != nil {
+		return pdf.Party{Name: pm.Name, Lines: []string{pm.Email, "For participant: " + p.Name}}
+	}
+	party := pdf.Party{Name: p.Name}
+	if bc, ok := c.BillingContact(); ok {
+		if bc.Name != p.Name {
+			party.Lines = append(party.Lines, "Attn: "+bc.Name)
+		}
+		for _, l := range []string{bc.Email, bc.Phone} {
+			if l != "" {
+				party.Lines = append(party.Lines, l)
+			}
+		}
+	}
+	return party
+}
+
+func dateOr(d calendar.Date, otherwise string) string {
+	if d.IsZero() {
+		return otherwise
+	}
+	return d.Format(dateLayout)
+}
+
+func period(start, end calendar.Date) string {
+	switch {
+	case start.IsZero() && end.IsZero():
+		return ""
+	case end.IsZero() || start == end:
+		return start.Format(dateLayout)
+	case start.IsZero():
+		return "until " + end.Format(dateLayout)
+	}
+	return start.Format(dateLayout) + " – " + end.Format(dateLayout)
+}
+
+// ReceiptPDF renders the receipt of one of the org's payments.
+func (s *Service) ReceiptPDF(ctx context.Context, orgID, paymentID string) ([]byte, *payment.Payment, error) {
+	pay, err := s.store.GetPayment(ctx, orgID, paymentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := s.store.GetOrg(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.store.GetClient(ctx, orgID, pay.Input.ClientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur := pay.Input.Currency
+	doc := baseDocument(o, "Receipt", pay.ReceiptNumber, "Payment received – thank you")
+	doc.BillTo = billTo(c)
+	doc.Dates = []pdf.Field{{Label: "Received", Value: pay.Input.Date.Format(dateLayout)}, {Label: "Method", Value: methodName(pay.Input.Method)}}
+	if pay.Input.Reference != "" {
+		doc.Refs = append(doc.Refs, pdf.Field{Label: "Reference", Value: pay.Input.Reference})
+	}
+	for _, a := range pay.Allocations {
+		doc.Lines = append(doc.Lines, pdf.Line{Description: "Payment towards invoice " + a.Number, Amount: cur.Display(a.Amount)})
+	}
+	if pay.Credit.IsPositive() {
+		doc.Lines = append(doc.Lines, pdf.Line{Description: "Held as credit on your account", Amount: cur.Display(pay.Credit)})
+	}
+	doc.Totals = []pdf.Field{{Label: "Amount received " + cur.Code(), Value: cur.Display(pay.Input.Amount)}}
+	doc.Memo = pay.Input.Comments
+	var buf bytes.Buffer
+	if err := pdf.Render(&buf, doc); err != nil {
+		return nil, nil, fmt.Errorf("render receipt %s: %w", paymentID, err)
+	}
+	return buf.Bytes(), pay, nil
+}
+
+// CreditNotePDF renders one of the org's credit notes.
+func (s *Service) CreditNotePDF(ctx context.Context, orgID, id string) ([]byte, *credit.Note, error) {
+	n, err := s.store.CreditNote(ctx, orgID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := s.store.GetOrg(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.store.GetClient(ctx, orgID, n.ClientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc := baseDocument(o, "Credit note", n.Number, "Credit against invoice "+n.Invoice)
+	doc.BillTo = billTo(c)
+	doc.Dates = []pdf.Field{{Label: "Issued", Value: n.CreatedAt.In(o.Location()).Format(dateLayout)}}
+	doc.Refs = []pdf.Field{{Label: "Invoice", Value: n.Invoice}}
+	doc.Lines = []pdf.Line{{Description: n.Reason, Amount: n.Currency.Display(n.Amount)}}
+	doc.Totals = []pdf.Field{{Label: "Credit " + n.Currency.Code(), Value: n.Currency.Display(n.Amount)}}
+	var buf bytes.Buffer
+	if err := pdf.Render(&buf, doc); err != nil {
+		return nil, nil, fmt.Errorf("render credit note %s: %w", id, err)
+	}
+	return buf.Bytes(), n, nil
+}
+
+// baseDocument is the seller's part every document shares.
+func baseDocument(o *org.Org, kind, number, title string) pdf.Document {
+	st := o.Settings
+	doc := pdf.Document{
+		Kind: kind, Number: number, Title: title, Colour: st.Colour,
+		Org: pdf.Party{Name: st.LegalName, TaxIDLabel: st.TaxIDLabel, TaxID: st.TaxID},
+	}
+	for _, l := range []string{st.Address, st.Email, st.Phone} {
+		if l != "" {
+			doc.Org.Lines = append(doc.Org.Lines, l)
+		}
+	}
+	doc.Footer = st.LegalName
+	if st.TaxID != "" {
+		doc.Footer = fmt.Sprintf("%s · %s %s", st.LegalName, st.TaxIDLabel, st.TaxID)
+	}
+	return doc
+}
+
+func methodName(m payment.Method) string {
+	switch m {
+	case payment.BankTransfer:
+		return "Bank transfer"
+	case payment.Card:
+		return "Card"
+	case payment.Cash:
+		return "Cash"
+	case payment.Cheque:
+		return "Cheque"
+	}
+	return "Other"
+}
