@@ -69,18 +69,8 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 		if err != nil {
 			return nil, err
 		}
-		ctr := &types.Put{TableName: &s.table, Item: map[string]types.AttributeValue{
-			attrPK: strAV(orgPK(orgID)), attrSK: strAV(seqSK(seriesCredit)), "type": strAV("seq"), "last": numAV(note.Seq),
-		}}
-		if counter.Last == 0 {
-			ctr.ConditionExpression = aws.String("attribute_not_exists(PK)")
-		} else {
-			ctr.ConditionExpression = aws.String("#last = :prev")
-			ctr.ExpressionAttributeNames = map[string]string{"#last": "last"}
-			ctr.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": numAV(counter.Last)}
-		}
 		tx = append(tx,
-			types.TransactWriteItem{Put: ctr},
+			types.TransactWriteItem{Put: s.counterPut(orgID, seriesCredit, counter.Last)},
 			types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		)
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})

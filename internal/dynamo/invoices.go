@@ -104,11 +104,7 @@ func (s *Store) invoiceWrites(inv *invoice.Invoice, delta, creditDelta decimal.D
 		inv.Version = prev
 		return nil, err
 	}
-	put := versionedPut(s.table, av, prev)
-	tx := []types.TransactWriteItem{{Put: &types.Put{
-		TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
-		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
-	}}}
+	tx := []types.TransactWriteItem{s.versionedTxPut(av, prev)}
 	if !delta.IsZero() || !creditDelta.IsZero() {
 		up := &types.Update{
 			TableName: &s.table, Key: key(orgPK(inv.OrgID), clientSK(inv.Spec.ClientID)),
@@ -190,21 +186,7 @@ func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize 
 		if err != nil {
 			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
 		}
-		counter := &types.Put{
-			TableName: &s.table,
-			Item: map[string]types.AttributeValue{
-				attrPK: strAV(orgPK(orgID)), attrSK: strAV(seqSK(seriesInvoice)),
-				"type": strAV("seq"), "last": numAV(last + 1),
-			},
-		}
-		if last == 0 {
-			counter.ConditionExpression = aws.String("attribute_not_exists(PK)")
-		} else {
-			counter.ConditionExpression = aws.String("#last = :prev")
-			counter.ExpressionAttributeNames = map[string]string{"#last": "last"}
-			counter.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": numAV(last)}
-		}
-		tx = append([]types.TransactWriteItem{{Put: counter}}, tx...)
+		tx = append([]types.TransactWriteItem{{Put: s.counterPut(orgID, seriesInvoice, last)}}, tx...)
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		if err == nil {
 			return inv, nil

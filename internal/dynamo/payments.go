@@ -164,19 +164,7 @@ func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 }
 
 func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice.Invoice, before map[string]decimal.Decimal, events []activity.Event) ([]types.TransactWriteItem, error) {
-	counter := &types.Put{
-		TableName: &s.table,
-		Item: map[string]types.AttributeValue{
-			attrPK: strAV(orgPK(p.OrgID)), attrSK: strAV(seqSK(seriesReceipt)), "type": strAV("seq"), "last": numAV(p.ReceiptSeq),
-		},
-	}
-	if lastSeq == 0 {
-		counter.ConditionExpression = aws.String("attribute_not_exists(PK)")
-	} else {
-		counter.ConditionExpression = aws.String("#last = :prev")
-		counter.ExpressionAttributeNames = map[string]string{"#last": "last"}
-		counter.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": numAV(lastSeq)}
-	}
+	counter := s.counterPut(p.OrgID, seriesReceipt, lastSeq)
 	pay, err := attributevalue.MarshalMap(paymentToItem(p))
 	if err != nil {
 		return nil, err
@@ -198,11 +186,7 @@ func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice
 		if err != nil {
 			return nil, err
 		}
-		put := versionedPut(s.table, av, prev)
-		invoicePuts = append(invoicePuts, types.TransactWriteItem{Put: &types.Put{
-			TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
-			ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
-		}})
+		invoicePuts = append(invoicePuts, s.versionedTxPut(av, prev))
 	}
 	tx := []types.TransactWriteItem{
 		{Put: counter},

@@ -108,6 +108,34 @@ func versionedPut(table string, av map[string]types.AttributeValue, prev int64) 
 	}
 }
 
+// counterPut moves an org's number series from last to last+1: the write
+// that makes numbering gapless, as it fails if anyone else moved it first.
+func (s *Store) counterPut(orgID, series string, last int64) *types.Put {
+	put := &types.Put{
+		TableName: &s.table,
+		Item: map[string]types.AttributeValue{
+			attrPK: strAV(orgPK(orgID)), attrSK: strAV(seqSK(series)), "type": strAV("seq"), "last": numAV(last + 1),
+		},
+	}
+	if last == 0 {
+		put.ConditionExpression = aws.String("attribute_not_exists(PK)")
+	} else {
+		put.ConditionExpression = aws.String("#last = :prev")
+		put.ExpressionAttributeNames = map[string]string{"#last": "last"}
+		put.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": numAV(last)}
+	}
+	return put
+}
+
+// versionedTxPut is versionedPut as a transaction item.
+func (s *Store) versionedTxPut(av map[string]types.AttributeValue, prev int64) types.TransactWriteItem {
+	p := versionedPut(s.table, av, prev)
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression,
+		ExpressionAttributeNames: p.ExpressionAttributeNames, ExpressionAttributeValues: p.ExpressionAttributeValues,
+	}}
+}
+
 func numAV(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: fmt.Sprint(n)}
 }

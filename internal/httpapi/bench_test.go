@@ -66,7 +66,7 @@ func BenchmarkAWSRequestsPerOperation(b *testing.B) {
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Bench client"}).str("id")
 	draft := func() string { return s.must(201, "POST", "/v1/invoices", fmt.Sprintf(novemberInvoice, cid)).str("id") }
 	warm := draft()
-	s.must(200, "GET", "/v1/invoices/"+warm, nil) // fill the org cache as a warm container has it
+	s.must(200, "GET", "/v1/invoices/"+warm, nil)              // fill the org cache as a warm container has it
 	s.must(200, "POST", "/v1/invoices/"+warm+"/finalize", nil) // an open invoice for the payments to settle
 
 	ops := []struct {

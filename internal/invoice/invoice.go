@@ -216,25 +216,17 @@ func FormatNumber(prefix string, seq int64) string {
 // is paid when nothing is left to pay. An amount beyond the balance is the
 // caller's to treat as credit, never applied here.
 func (inv *Invoice) ApplyPayment(amount decimal.Decimal, now time.Time) error {
-	switch {
-	case inv.Status != Open:
-		return ErrNotOpen
-	case !amount.IsPositive():
-		return validation.Errorf("amount", "must be more than zero")
-	case amount.GreaterThan(inv.Balance()):
-		return validation.Errorf("amount", "%s is more than the balance of %s", inv.Spec.Currency.String(amount), inv.Spec.Currency.String(inv.Balance()))
-	}
-	inv.Paid = inv.Paid.Add(amount)
-	if inv.Balance().IsZero() {
-		inv.Status = Paid
-	}
-	inv.UpdatedAt = now
-	return nil
+	return inv.settle(&inv.Paid, amount, now)
 }
 
 // ApplyCredit reduces an open invoice's balance by a credit note or by the
 // client's credit; the invoice is paid when nothing is left to pay.
 func (inv *Invoice) ApplyCredit(amount decimal.Decimal, now time.Time) error {
+	return inv.settle(&inv.Credit, amount, now)
+}
+
+// settle adds amount to one of the invoice's settled sums.
+func (inv *Invoice) settle(sum *decimal.Decimal, amount decimal.Decimal, now time.Time) error {
 	switch {
 	case inv.Status != Open:
 		return ErrNotOpen
@@ -243,7 +235,7 @@ func (inv *Invoice) ApplyCredit(amount decimal.Decimal, now time.Time) error {
 	case amount.GreaterThan(inv.Balance()):
 		return validation.Errorf("amount", "%s is more than the balance of %s", inv.Spec.Currency.String(amount), inv.Spec.Currency.String(inv.Balance()))
 	}
-	inv.Credit = inv.Credit.Add(amount)
+	*sum = sum.Add(amount)
 	if inv.Balance().IsZero() {
 		inv.Status = Paid
 	}
