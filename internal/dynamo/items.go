@@ -71,6 +71,10 @@ type orgItem struct {
 	Colour           string `dynamodbav:"colour,omitempty"`
 	Timezone         string `dynamodbav:"timezone"`
 	LockingPolicy    string `dynamodbav:"lockingPolicy"`
+	FeeMode          string `dynamodbav:"feeMode,omitempty"`
+	FeePercent       num    `dynamodbav:"feePercent,omitempty"`
+	FeeFixed         num    `dynamodbav:"feeFixed,omitempty"`
+	StripeAccountID  string `dynamodbav:"stripeAccountId,omitempty"`
 	Version          int64  `dynamodbav:"version"`
 	CreatedAt        string `dynamodbav:"createdAt"`
 	UpdatedAt        string `dynamodbav:"updatedAt"`
@@ -84,7 +88,9 @@ func orgToItem(o *org.Org) orgItem {
 		Email: s.Email, Phone: s.Phone, Address: s.Address, Currency: s.Currency.Code(),
 		TaxRate: toNum(s.TaxRate), PaymentTermsDays: s.PaymentTermsDays, NumberPrefix: s.NumberPrefix,
 		LogoURL: s.LogoURL, Colour: s.Colour, Timezone: s.Timezone, LockingPolicy: string(s.LockingPolicy),
-		Version: o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
+		FeeMode: string(s.FeePolicy.Mode), FeePercent: toNum(s.FeePolicy.Percent), FeeFixed: toNum(s.FeePolicy.Fixed),
+		StripeAccountID: s.StripeAccountID,
+		Version:         o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
 	}
 }
 
@@ -97,6 +103,16 @@ func (it orgItem) toOrg() (*org.Org, error) {
 	if err != nil {
 		return nil, err
 	}
+	fees := org.FeePolicy{Mode: org.FeeMode(it.FeeMode)}
+	if fees.Mode == "" { // stored before fee policies existed
+		fees.Mode = org.FeeAbsorb
+	}
+	if fees.Percent, err = fromNum("feePercent", it.FeePercent); err != nil {
+		return nil, err
+	}
+	if fees.Fixed, err = fromNum("feeFixed", it.FeeFixed); err != nil {
+		return nil, err
+	}
 	return &org.Org{
 		ID: it.ID,
 		Settings: org.Settings{
@@ -104,6 +120,7 @@ func (it orgItem) toOrg() (*org.Org, error) {
 			Email: it.Email, Phone: it.Phone, Address: it.Address, Currency: cur, TaxRate: rate,
 			PaymentTermsDays: it.PaymentTermsDays, NumberPrefix: it.NumberPrefix, LogoURL: it.LogoURL,
 			Colour: it.Colour, Timezone: it.Timezone, LockingPolicy: org.LockingPolicy(it.LockingPolicy),
+			FeePolicy: fees, StripeAccountID: it.StripeAccountID,
 		},
 		Version: it.Version, CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 	}, nil

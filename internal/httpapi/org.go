@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/validation"
 )
 
 type brandingJSON struct {
@@ -12,24 +13,34 @@ type brandingJSON struct {
 	Colour  string `json:"colour,omitempty"`
 }
 
+// feePolicyJSON is who pays card processing fees: "absorb", or
+// "pass_through" with percent ("1.75" = 1.75%) and fixed ("0.30") parts.
+type feePolicyJSON struct {
+	Mode    string `json:"mode"`
+	Percent string `json:"percent,omitempty"`
+	Fixed   string `json:"fixed,omitempty"`
+}
+
 type orgResponse struct {
-	ID               string       `json:"id"`
-	Name             string       `json:"name"`
-	LegalName        string       `json:"legalName"`
-	TaxIDLabel       string       `json:"taxIdLabel,omitempty"`
-	TaxID            string       `json:"taxId,omitempty"`
-	Email            string       `json:"email,omitempty"`
-	Phone            string       `json:"phone,omitempty"`
-	Address          string       `json:"address,omitempty"`
-	Currency         string       `json:"currency"`
-	TaxRate          string       `json:"taxRate"`
-	PaymentTermsDays int          `json:"paymentTermsDays"`
-	NumberPrefix     string       `json:"numberPrefix"`
-	Branding         brandingJSON `json:"branding"`
-	Timezone         string       `json:"timezone"`
-	LockingPolicy    string       `json:"lockingPolicy"`
-	CreatedAt        time.Time    `json:"createdAt"`
-	UpdatedAt        time.Time    `json:"updatedAt"`
+	ID               string        `json:"id"`
+	Name             string        `json:"name"`
+	LegalName        string        `json:"legalName"`
+	TaxIDLabel       string        `json:"taxIdLabel,omitempty"`
+	TaxID            string        `json:"taxId,omitempty"`
+	Email            string        `json:"email,omitempty"`
+	Phone            string        `json:"phone,omitempty"`
+	Address          string        `json:"address,omitempty"`
+	Currency         string        `json:"currency"`
+	TaxRate          string        `json:"taxRate"`
+	PaymentTermsDays int           `json:"paymentTermsDays"`
+	NumberPrefix     string        `json:"numberPrefix"`
+	Branding         brandingJSON  `json:"branding"`
+	Timezone         string        `json:"timezone"`
+	LockingPolicy    string        `json:"lockingPolicy"`
+	FeePolicy        feePolicyJSON `json:"feePolicy"`
+	StripeAccountID  string        `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
+	CreatedAt        time.Time     `json:"createdAt"`
+	UpdatedAt        time.Time     `json:"updatedAt"`
 }
 
 func orgJSON(o *org.Org) orgResponse {
@@ -39,8 +50,17 @@ func orgJSON(o *org.Org) orgResponse {
 		Email: st.Email, Phone: st.Phone, Address: st.Address, Currency: st.Currency.Code(),
 		TaxRate: st.TaxRate.String(), PaymentTermsDays: st.PaymentTermsDays, NumberPrefix: st.NumberPrefix,
 		Branding: brandingJSON{LogoURL: st.LogoURL, Colour: st.Colour}, Timezone: st.Timezone,
-		LockingPolicy: string(st.LockingPolicy), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		LockingPolicy: string(st.LockingPolicy), FeePolicy: feePolicyOf(st), StripeAccountID: st.StripeAccountID,
+		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
+}
+
+func feePolicyOf(st org.Settings) feePolicyJSON {
+	p := st.FeePolicy
+	if p.Mode != org.FeePassThrough {
+		return feePolicyJSON{Mode: string(org.FeeAbsorb)}
+	}
+	return feePolicyJSON{Mode: string(p.Mode), Percent: p.Percent.String(), Fixed: st.Currency.String(p.Fixed)}
 }
 
 type orgPatch struct {
@@ -58,6 +78,7 @@ type orgPatch struct {
 	Branding         opt[brandingPatch] `json:"branding"`
 	Timezone         opt[string]        `json:"timezone"`
 	LockingPolicy    opt[string]        `json:"lockingPolicy"`
+	FeePolicy        opt[feePolicyJSON] `json:"feePolicy"`
 }
 
 type brandingPatch struct {
@@ -97,6 +118,23 @@ func (p orgPatch) apply(st *org.Settings) error {
 			return err
 		}
 		st.TaxRate = r
+	}
+	if p.FeePolicy.Set {
+		fp := org.FeePolicy{Mode: org.FeeMode(p.FeePolicy.V.Mode)}
+		switch {
+		case p.FeePolicy.Null:
+			fp.Mode = org.FeeAbsorb
+		case fp.Mode == "":
+			return validation.Errorf("feePolicy.mode", "is required: absorb or pass_through")
+		}
+		var err error
+		if fp.Percent, err = parseOptDec("feePolicy.percent", p.FeePolicy.V.Percent, rateLimits); err != nil {
+			return err
+		}
+		if fp.Fixed, err = parseOptDec("feePolicy.fixed", p.FeePolicy.V.Fixed, amountLimits); err != nil {
+			return err
+		}
+		st.FeePolicy = fp
 	}
 	if p.PaymentTermsDays.Set {
 		st.PaymentTermsDays = p.PaymentTermsDays.V

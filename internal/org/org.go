@@ -49,6 +49,12 @@ type Settings struct {
 	Colour           string // brand colour, #RRGGBB
 	Timezone         string // IANA zone; decides "today" for due dates and overdue
 	LockingPolicy    LockingPolicy
+	FeePolicy        FeePolicy // who pays card processing fees
+	// StripeAccountID is the org's Stripe connected account ("acct_…"),
+	// which card payments are transferred to. Operators set it; admins
+	// cannot change it through the API, and no Stripe key is ever an
+	// org's.
+	StripeAccountID string
 }
 
 // Org is a tenant.
@@ -67,6 +73,7 @@ func Defaults(name string) Settings {
 		Currency: money.MustCurrency("AUD"), TaxRate: decimal.NewFromInt(10),
 		PaymentTermsDays: 14, NumberPrefix: "INV-", Colour: "#1F6FEB",
 		Timezone: "Australia/Sydney", LockingPolicy: LockManually,
+		FeePolicy: FeePolicy{Mode: FeeAbsorb},
 	}
 }
 
@@ -142,6 +149,12 @@ func (s Settings) Validate() error {
 	case LockManually, LockOnStatement, LockOnCycle, LockOnCreation:
 	default:
 		return validation.Errorf("lockingPolicy", "must be manual, on_statement, on_cycle_close or on_creation")
+	}
+	if err := s.FeePolicy.Validate(s.Currency); err != nil {
+		return err
+	}
+	if s.StripeAccountID != "" && !ValidStripeAccount(s.StripeAccountID) {
+		return validation.Errorf("stripeAccountId", "must be a Stripe connected account id such as acct_1Nv0FGQ9RKHgCVdK")
 	}
 	if s.TaxIDLabel == "ABN" && s.TaxID != "" && !ValidABN(s.TaxID) {
 		return validation.Errorf("taxId", "is not a valid ABN (11 digits with a correct checksum)")
