@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -222,6 +223,38 @@ func (s *Service) VoidInvoice(ctx context.Context, p auth.Principal, id, reason 
 		return InvoiceView{}, err
 	}
 	return InvoiceView{Invoice: inv}, nil
+}
+
+// LockInvoice locks an invoice against change.
+func (s *Service) LockInvoice(ctx context.Context, p auth.Principal, id, reason string) (InvoiceView, error) {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return InvoiceView{}, err
+	}
+	return s.lockChange(ctx, p, id, reason, activity.Locked, (*invoice.Invoice).Lock)
+}
+
+// UnlockInvoice lifts a lock; only admins may.
+func (s *Service) UnlockInvoice(ctx context.Context, p auth.Principal, id, reason string) (InvoiceView, error) {
+	if err := require(p, auth.RoleAdmin); err != nil {
+		return InvoiceView{}, err
+	}
+	return s.lockChange(ctx, p, id, reason, activity.Unlocked, (*invoice.Invoice).Unlock)
+}
+
+func (s *Service) lockChange(ctx context.Context, p auth.Principal, id, reason string, kind activity.Kind,
+	change func(*invoice.Invoice, string, time.Time) error) (InvoiceView, error) {
+	inv, err := s.store.UpdateInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) ([]activity.Event, error) {
+		if err := change(inv, reason, s.now()); err != nil {
+			return nil, err
+		}
+		e := s.invoiceEvent(p, kind, inv)
+		e.Detail = reason
+		return []activity.Event{e}, nil
+	})
+	if err != nil {
+		return InvoiceView{}, err
+	}
+	return s.view(ctx, inv)
 }
 
 // Invoices lists the org's invoices.

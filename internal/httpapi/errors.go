@@ -56,6 +56,7 @@ var failures = []struct {
 	{invoice.ErrNotOpen, failure{http.StatusConflict, "invoice_not_open", ""}},
 	{invoice.ErrNotFinalized, failure{http.StatusConflict, "invoice_not_finalized", ""}},
 	{invoice.ErrLocked, failure{http.StatusConflict, "invoice_locked", ""}},
+	{invoice.ErrNotLocked, failure{http.StatusConflict, "invoice_not_locked", ""}},
 	{invoice.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{client.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{org.ErrConflict, failure{http.StatusConflict, "conflict", ""}},

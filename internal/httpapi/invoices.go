@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -387,4 +388,30 @@ func (s *server) payLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, payLinkResponse{URL: url})
+}
+
+// lockInvoice serves POST /v1/invoices/{id}/lock and /unlock {reason}.
+func (s *server) lockInvoice(w http.ResponseWriter, r *http.Request) {
+	iid, err := invoiceID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var b reasonBody
+	if r.ContentLength != 0 {
+		if err := decode(r, &b); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	change := s.billing.LockInvoice
+	if strings.HasSuffix(r.URL.Path, "/unlock") {
+		change = s.billing.UnlockInvoice
+	}
+	v, err := change(r.Context(), principal(r.Context()), iid, b.Reason)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, invoiceJSON(v))
 }

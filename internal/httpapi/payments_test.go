@@ -164,3 +164,32 @@ func TestCreditNotesAndClientCredit(t *testing.T) {
 	other.must(404, "GET", "/v1/credit-notes/"+n.str("id"), nil)
 	other.must(404, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "1", "reason": "x"})
 }
+
+func TestLockingBlocksVoidButNotPayments(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	s := a.signup("Lock Care")
+	cid, iid := finalizedInvoice(s, "Locked Client")
+	draft := s.must(201, "POST", "/v1/invoices", fmt.Sprintf(novemberInvoice, cid)).str("id")
+	s.must(409, "POST", "/v1/invoices/"+draft+"/lock", map[string]any{"reason": "drafts cannot lock"})
+	if inv := s.must(200, "POST", "/v1/invoices/"+iid+"/lock", map[string]any{"reason": "Included in November statement"}); !inv.body["locked"].(bool) {
+		t.Fatalf("lock: %s", inv.raw)
+	}
+	if r := s.must(409, "POST", "/v1/invoices/"+iid+"/void", map[string]any{"reason": "x"}); r.str("error", "code") != "invoice_locked" {
+		t.Fatalf("void locked: %s", r.raw)
+	}
+	s.must(201, "POST", "/v1/payments", map[string]any{"clientId": cid, "amount": "10.00", "date": "2026-11-26", "method": "cash",
+		"allocations": []map[string]any{{"invoiceId": iid, "amount": "10.00"}}})
+	s.must(400, "POST", "/v1/invoices/"+iid+"/unlock", map[string]any{})
+	if inv := s.must(200, "POST", "/v1/invoices/"+iid+"/unlock", map[string]any{"reason": "Statement regenerated"}); inv.body["locked"].(bool) || inv.str("amountPaid") != "10.00" {
+		t.Fatalf("unlock: %s", inv.raw)
+	}
+	s.must(409, "POST", "/v1/invoices/"+iid+"/unlock", map[string]any{"reason": "again"})
+	var kinds []string
+	for _, e := range s.must(200, "GET", "/v1/invoices/"+iid+"/activity", nil).list() {
+		kinds = append(kinds, e["kind"].(string))
+	}
+	if fmt.Sprint(kinds) != "[unlocked payment_recorded locked finalized created]" {
+		t.Fatalf("activity %v", kinds)
+	}
+}

@@ -101,6 +101,8 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("DELETE /v1/invoices/{id}", s.deleteInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/finalize", s.finalizeInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/void", s.voidInvoice)
+	v1.HandleFunc("POST /v1/invoices/{id}/lock", s.lockInvoice)
+	v1.HandleFunc("POST /v1/invoices/{id}/unlock", s.lockInvoice)
 	v1.HandleFunc("GET /v1/invoices/{id}/pay-link", s.payLink)
 	v1.HandleFunc("GET /v1/invoices/{id}/pdf", s.invoicePDF)
 	v1.HandleFunc("GET /v1/payments/{id}/receipt.pdf", s.receiptPDF)

@@ -31,7 +31,8 @@ var (
 	ErrNotFound     = errors.New("invoice not found")
 	ErrNotDraft     = errors.New("invoice is finalized and cannot be changed")
 	ErrNotOpen      = errors.New("only an open invoice can be voided")
-	ErrLocked       = errors.New("invoice is locked")
+	ErrLocked       = errors.New("invoice is locked; an admin must unlock it first")
+	ErrNotLocked    = errors.New("invoice is not locked")
 	ErrHasPayments  = errors.New("invoice has payments; credit or refund them before voiding")
 	ErrEmpty        = errors.New("invoice has no line items")
 	ErrNotFinalized = errors.New("invoice is a draft; finalize or send it first")
@@ -240,6 +241,34 @@ func (inv *Invoice) settle(sum *decimal.Decimal, amount decimal.Decimal, now tim
 		inv.Status = Paid
 	}
 	inv.UpdatedAt = now
+	return nil
+}
+
+// Lock freezes a finalized invoice against voiding and other changes;
+// payments are still accepted. Locking is orthogonal to status.
+func (inv *Invoice) Lock(reason string, now time.Time) error {
+	if err := validation.Text("reason", reason, false, 500); err != nil {
+		return err
+	}
+	switch {
+	case inv.Status == Draft:
+		return ErrNotFinalized
+	case inv.Locked:
+		return ErrLocked
+	}
+	inv.Locked, inv.UpdatedAt = true, now
+	return nil
+}
+
+// Unlock lifts a lock; the reason is required, for the activity log.
+func (inv *Invoice) Unlock(reason string, now time.Time) error {
+	if err := validation.Text("reason", reason, true, 500); err != nil {
+		return err
+	}
+	if !inv.Locked {
+		return ErrNotLocked
+	}
+	inv.Locked, inv.UpdatedAt = false, now
 	return nil
 }
 
