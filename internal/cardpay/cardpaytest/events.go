@@ -1,0 +1,70 @@
+// Package cardpaytest builds Stripe webhook deliveries for tests: the
+// event JSON Stripe would send for a carebill checkout, signed with
+// stripe-go's own test signing helper. stripe-mock answers API calls with
+// canned objects and sends no webhooks, so tests make the events from the
+// session they created and the metadata carebill put on it.
+package cardpaytest
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+	"github.com/stripe/stripe-go/v82/webhook"
+)
+
+// Secret is a webhook signing secret for tests.
+const Secret = "whsec_carebill_test_secret_0123456789abcdef"
+
+// Payment describes a payment of one carebill checkout.
+type Payment struct {
+	SessionID string // cs_…, from the created session
+	IntentID  string // pi_…; stripe-mock's canned intent id is the same for every session, so tests pick their own
+	OrgID     string
+	InvoiceID string
+	Currency  string // lower case, as Stripe writes it
+	Amount    int64  // in Stripe's integer units, fee included
+	Fee       string // the fee as carebill wrote it into the metadata ("0.00" when absorbed)
+}
+
+func (p Payment) metadata() map[string]string {
+	return map[string]string{"carebill_org": p.OrgID, "carebill_invoice": p.InvoiceID, "carebill_fee": p.Fee}
+}
+
+// SessionCompleted is the checkout.session.completed event of a paid
+// session.
+func (p Payment) SessionCompleted(eventID string, created time.Time) []byte {
+	return Event(eventID, "checkout.session.completed", created, map[string]any{
+		"id": p.SessionID, "object": "checkout.session", "mode": "payment", "status": "complete",
+		"payment_status": "paid", "amount_total": p.Amount, "currency": p.Currency,
+		"payment_intent": p.IntentID, "client_reference_id": p.InvoiceID, "metadata": p.metadata(),
+	})
+}
+
+// IntentSucceeded is the payment_intent.succeeded event of the session's
+// payment intent.
+func (p Payment) IntentSucceeded(eventID string, created time.Time) []byte {
+	return Event(eventID, "payment_intent.succeeded", created, map[string]any{
+		"id": p.IntentID, "object": "payment_intent", "status": "succeeded",
+		"amount": p.Amount, "amount_received": p.Amount, "currency": p.Currency, "metadata": p.metadata(),
+	})
+}
+
+// Event is a Stripe event envelope around object.
+func Event(id, typ string, created time.Time, object map[string]any) []byte {
+	b, err := json.Marshal(map[string]any{
+		"id": id, "object": "event", "api_version": stripe.APIVersion, "created": created.Unix(),
+		"livemode": false, "pending_webhooks": 1, "type": typ, "data": map[string]any{"object": object},
+	})
+	if err != nil {
+		panic(fmt.Sprintf("cardpaytest: %v", err))
+	}
+	return b
+}
+
+// Sign returns the Stripe-Signature header for payload signed with secret
+// at t.
+func Sign(payload []byte, secret string, t time.Time) string {
+	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: secret, Timestamp: t}).Header
+}
