@@ -184,7 +184,10 @@ func (s *Service) ReceiptPDF(ctx context.Context, orgID, paymentID string) ([]by
 	if pay.Credit.IsPositive() {
 		doc.Lines = append(doc.Lines, pdf.Line{Description: "Held as credit on your account", Amount: cur.Display(pay.Credit)})
 	}
-	doc.Totals = []pdf.Field{{Label: "Amount received " + cur.Code(), Value: cur.Display(pay.Input.Amount)}}
+	if pay.Fee.IsPositive() {
+		doc.Lines = append(doc.Lines, pdf.Line{Description: "Card processing fee", Amount: cur.Display(pay.Fee)})
+	}
+	doc.Totals = []pdf.Field{{Label: "Amount received " + cur.Code(), Value: cur.Display(pay.Input.Amount.Add(pay.Fee))}}
 	doc.Memo = pay.Input.Comments
 	var buf bytes.Buffer
 	if err := pdf.Render(&buf, doc); err != nil {

@@ -21,6 +21,9 @@ import (
 const seriesReceipt = "receipt"
 
 func paymentSK(id string) string { return "PAY#" + id }
+
+// intentSK keys the marker that a card payment intent has its payment.
+func intentSK(intent string) string { return "PAYINTENT#" + intent }
 func clientPaymentsPK(org, cli string) string {
 	return "ORG#" + org + "#CLIENT#" + cli + "#PAY"
 }
@@ -47,6 +50,8 @@ type paymentItem struct {
 	Requested      []allocationItem `dynamodbav:"requested,omitempty"`
 	Allocations    []allocationItem `dynamodbav:"allocations"`
 	Credit         num              `dynamodbav:"credit"`
+	Fee            num              `dynamodbav:"fee,omitempty"`
+	IntentID       string           `dynamodbav:"intentId,omitempty"`
 	ReceiptNumber  string           `dynamodbav:"receiptNumber"`
 	ReceiptSeq     int64            `dynamodbav:"receiptSeq"`
 	CreatedAt      string           `dynamodbav:"createdAt"`
@@ -74,13 +79,18 @@ func (it paymentItem) allocations(items []allocationItem) ([]payment.Allocation,
 
 func paymentToItem(p *payment.Payment) paymentItem {
 	in := p.Input
-	return paymentItem{
+	it := paymentItem{
 		PK: orgPK(p.OrgID), SK: paymentSK(p.ID), GSI1PK: clientPaymentsPK(p.OrgID, in.ClientID), GSI1SK: p.ID,
 		Type: "payment", ID: p.ID, OrgID: p.OrgID, ClientID: in.ClientID, Amount: toNum(in.Amount),
 		Currency: in.Currency.Code(), Date: in.Date.String(), Method: string(in.Method), Reference: in.Reference,
 		Comments: in.Comments, Requested: allocItems(in.Allocations), Allocations: allocItems(p.Allocations),
 		Credit: toNum(p.Credit), ReceiptNumber: p.ReceiptNumber, ReceiptSeq: p.ReceiptSeq, CreatedAt: ts(p.CreatedAt),
+		IntentID: p.IntentID,
 	}
+	if p.Fee.IsPositive() {
+		it.Fee = toNum(p.Fee)
+	}
+	return it
 }
 
 func (it paymentItem) toPayment() (*payment.Payment, error) {
@@ -90,12 +100,16 @@ func (it paymentItem) toPayment() (*payment.Payment, error) {
 	}
 	p := &payment.Payment{
 		ID: it.ID, OrgID: it.OrgID, ReceiptNumber: it.ReceiptNumber, ReceiptSeq: it.ReceiptSeq, CreatedAt: fromTS(it.CreatedAt),
-		Input: payment.Input{ClientID: it.ClientID, Currency: cur, Method: payment.Method(it.Method), Reference: it.Reference, Comments: it.Comments},
+		IntentID: it.IntentID,
+		Input:    payment.Input{ClientID: it.ClientID, Currency: cur, Method: payment.Method(it.Method), Reference: it.Reference, Comments: it.Comments},
 	}
 	if p.Input.Amount, err = fromNum("amount", it.Amount); err != nil {
 		return nil, err
 	}
 	if p.Credit, err = fromNum("credit", it.Credit); err != nil {
+		return nil, err
+	}
+	if p.Fee, err = fromNum("fee", it.Fee); err != nil {
 		return nil, err
 	}
 	if p.Input.Date, err = calendar.Parse(it.Date); err != nil {
@@ -120,7 +134,10 @@ const maxPaymentAttempts = 60
 // counter, payment, every paid invoice, the client's owing and credit, and
 // the events in one transaction, each invoice conditioned on the version
 // read. A lost race re-reads and allocates again, so concurrent payments
-// never over-apply an invoice and never lose money.
+// never over-apply an invoice and never lose money. A payment with an
+// IntentID also puts the intent's marker, on condition that it is new, in
+// the same transaction: a second payment for one intent is refused with
+// payment.ErrAlreadyRecorded and writes nothing.
 func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 	allocate func(open []*invoice.Invoice, receiptSeq int64) (*payment.Payment, []activity.Event, error)) (*payment.Payment, error) {
 	for attempt := 1; ; attempt++ {
@@ -150,6 +167,9 @@ func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 		}
 		if reasonFailed(err, 2) {
 			return nil, fmt.Errorf("record payment: %w", client.ErrNotFound)
+		}
+		if p.IntentID != "" && reasonFailed(err, 3) {
+			return nil, fmt.Errorf("record payment for %s: %w", p.IntentID, payment.ErrAlreadyRecorded)
 		}
 		if !isConditionFailed(err) {
 			return nil, fmt.Errorf("record payment: %w", err)
@@ -199,6 +219,15 @@ func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice
 				":owing": &types.AttributeValueMemberN{Value: owingDelta.String()}, ":credit": &types.AttributeValueMemberN{Value: p.Credit.String()},
 			},
 		}},
+	}
+	if p.IntentID != "" {
+		tx = append(tx, types.TransactWriteItem{Put: &types.Put{
+			TableName: &s.table, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+			Item: map[string]types.AttributeValue{
+				attrPK: strAV(orgPK(p.OrgID)), attrSK: strAV(intentSK(p.IntentID)), "type": strAV("payintent"),
+				"paymentId": strAV(p.ID), "createdAt": strAV(ts(p.CreatedAt)),
+			},
+		}})
 	}
 	tx = append(tx, invoicePuts...)
 	puts, err := s.eventPuts(events)
@@ -268,6 +297,22 @@ func (s *Store) GetPayment(ctx context.Context, orgID, id string) (*payment.Paym
 		return nil, fmt.Errorf("get payment %s: %w", id, payment.ErrNotFound)
 	}
 	return it.toPayment()
+}
+
+// PaymentByIntent reads the payment recorded for a card payment intent,
+// or payment.ErrNotFound when there is none yet.
+func (s *Store) PaymentByIntent(ctx context.Context, orgID, intent string) (*payment.Payment, error) {
+	var marker struct {
+		PaymentID string `dynamodbav:"paymentId"`
+	}
+	found, err := s.get(ctx, orgPK(orgID), intentSK(intent), &marker)
+	if err != nil {
+		return nil, fmt.Errorf("payment for intent %s: %w", intent, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("payment for intent %s: %w", intent, payment.ErrNotFound)
+	}
+	return s.GetPayment(ctx, orgID, marker.PaymentID)
 }
 
 // ListPayments lists payments newest first: one client's, or the org's.

@@ -119,11 +119,18 @@ func (in Input) Validate() error {
 
 // Payment is a recorded payment with its receipt number.
 type Payment struct {
-	ID            string
-	OrgID         string
-	Input         Input
-	Allocations   []Allocation    // what was applied, in order
-	Credit        decimal.Decimal // the rest, added to the client's credit
+	ID          string
+	OrgID       string
+	Input       Input
+	Allocations []Allocation    // what was applied, in order
+	Credit      decimal.Decimal // the rest, added to the client's credit
+	// Fee is the card processing fee the client paid on top of Amount
+	// under the org's pass-through fee policy. It settles no invoice and
+	// is no credit: the card was charged Amount + Fee.
+	Fee decimal.Decimal
+	// IntentID is the card processor's payment id for card payments made
+	// online; a payment intent is recorded at most once.
+	IntentID      string
 	ReceiptNumber string
 	ReceiptSeq    int64
 	CreatedAt     time.Time
