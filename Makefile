@@ -39,5 +39,8 @@ bench:
 build-InvoicingFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/invoicing
 
+build-PaymentsFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/payments
+
 clean:
 	rm -rf .aws-sam

@@ -4,12 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,35 +20,10 @@ var stripeMock *testenv.StripeMock
 
 func TestMain(m *testing.M) { testenv.MainWithStripe(m, &stripeMock) }
 
-// recorder stands between the adapter and stripe-mock and keeps the form
-// of every request, so a test can see exactly what was asked of Stripe.
-type recorder struct {
-	mu    sync.Mutex
-	forms []url.Values
-}
-
-func (r *recorder) last() url.Values {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.forms[len(r.forms)-1]
-}
-
-func newAdapter(t *testing.T) (*cardpay.Stripe, *recorder) {
+func newAdapter(t *testing.T) (*cardpay.Stripe, *testenv.StripeRecorder) {
 	t.Helper()
-	target, _ := url.Parse(stripeMock.URL)
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	rec := &recorder{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		rec.mu.Lock()
-		rec.forms = append(rec.forms, form)
-		rec.mu.Unlock()
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	s, err := cardpay.New(cardpay.Config{APIKey: "sk_test_carebill", WebhookSecret: cardpaytest.Secret, APIBase: srv.URL})
+	rec := stripeMock.Recorder(t)
+	s, err := cardpay.New(cardpay.Config{APIKey: "sk_test_carebill", WebhookSecret: cardpaytest.Secret, APIBase: rec.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +45,10 @@ func TestCheckoutChargesBalanceAndPassThroughFee(t *testing.T) {
 	if sess.ID == "" || sess.URL == "" {
 		t.Fatalf("session %+v", sess)
 	}
-	f := rec.last()
+	path, f := rec.Last(t)
+	if path != "POST /v1/checkout/sessions" {
+		t.Fatalf("asked Stripe for %s", path)
+	}
 	for k, want := range map[string]string{
 		"mode":                                            "payment",
 		"line_items[0][price_data][currency]":             "aud",
@@ -114,7 +86,7 @@ func TestCheckoutAbsorbedFeeOnPlatformAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := rec.last()
+	_, f := rec.Last(t)
 	if f.Get("line_items[0][price_data][unit_amount]") != "12000" || f.Get("line_items[0][price_data][currency]") != "jpy" {
 		t.Fatalf("yen amount: %v", f)
 	}

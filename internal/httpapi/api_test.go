@@ -18,9 +18,12 @@ import (
 	"github.com/carebill/carebill/internal/wire"
 )
 
-var moto *testenv.Moto
+var (
+	moto       *testenv.Moto
+	stripeMock *testenv.StripeMock
+)
 
-func TestMain(m *testing.M) { testenv.MainWithMoto(m, &moto) }
+func TestMain(m *testing.M) { testenv.MainWithMotoAndStripe(m, &moto, &stripeMock) }
 
 // api is a running invoicing API over a fresh copy of the stack in moto.
 type api struct {

@@ -7,11 +7,13 @@ import (
 
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/validation"
 )
@@ -64,6 +66,11 @@ var failures = []struct {
 	{credit.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{payment.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{payment.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{paylink.ErrInvalid, failure{http.StatusNotFound, "not_found", ""}},
+	{billing.ErrNothingOwed, failure{http.StatusConflict, "nothing_owed", ""}},
+	{cardpay.ErrUnavailable, failure{http.StatusServiceUnavailable, "card_payments_unavailable", ""}},
+	{cardpay.ErrBadSignature, failure{http.StatusBadRequest, "invalid_signature", ""}},
+	{cardpay.ErrMalformed, failure{http.StatusBadRequest, "invalid_event", ""}},
 	{invoice.ErrEmpty, failure{http.StatusUnprocessableEntity, "invoice_empty", "add at least one line item before finalizing"}},
 }
 

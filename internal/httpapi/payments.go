@@ -39,6 +39,7 @@ type paymentResponse struct {
 	Comments      string           `json:"comments,omitempty"`
 	Allocations   []allocationJSON `json:"allocations"`
 	Credit        string           `json:"credit"`
+	ProcessingFee string           `json:"processingFee,omitempty"` // a card fee paid on top of amount
 	ReceiptNumber string           `json:"receiptNumber"`
 	CreatedAt     time.Time        `json:"createdAt"`
 }
@@ -53,6 +54,9 @@ func paymentJSON(p *payment.Payment) paymentResponse {
 	}
 	for _, a := range p.Allocations {
 		out.Allocations = append(out.Allocations, allocationJSON{InvoiceID: a.InvoiceID, Number: a.Number, Amount: cur.String(a.Amount)})
+	}
+	if p.Fee.IsPositive() {
+		out.ProcessingFee = cur.String(p.Fee)
 	}
 	return out
 }

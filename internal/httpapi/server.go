@@ -47,6 +47,11 @@ type server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	baseURL  string
+
+	// The payments function's only (NewPayments).
+	checkout *billing.Checkout
+	cards    CardEvents
+	events   idempotency.Store // processed webhook event ids
 }
 
 // Cookie names: the session holds the ID token (HttpOnly); the CSRF cookie
@@ -105,11 +110,8 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("POST /v1/invoices/{id}/unlock", s.lockInvoice)
 	v1.HandleFunc("GET /v1/invoices/{id}/pay-link", s.payLink)
 	v1.HandleFunc("GET /v1/invoices/{id}/pdf", s.invoicePDF)
-	v1.HandleFunc("GET /v1/payments/{id}/receipt.pdf", s.receiptPDF)
 	v1.HandleFunc("GET /v1/credit-notes/{id}/pdf", s.creditNotePDF)
-	v1.HandleFunc("POST /v1/payments", s.recordPayment)
-	v1.HandleFunc("GET /v1/payments", s.listPayments)
-	v1.HandleFunc("GET /v1/payments/{id}", s.getPayment)
+	s.paymentRoutes(v1)
 	v1.HandleFunc("GET /v1/clients/{id}/summary", s.clientSummary)
 	v1.HandleFunc("POST /v1/credit-notes", s.issueCreditNote)
 	v1.HandleFunc("GET /v1/credit-notes/{id}", s.getCreditNote)

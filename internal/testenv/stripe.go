@@ -1,8 +1,15 @@
 package testenv
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/carebill/carebill/internal/stripemock"
@@ -61,4 +68,57 @@ func MainWithStripe(m *testing.M, stripe **StripeMock) {
 	code := m.Run()
 	sm.Stop()
 	os.Exit(code)
+}
+
+// StripeRecorder passes requests through to stripe-mock and keeps each
+// one's form, so a test can see exactly what was asked of Stripe.
+// stripe-mock validates the parameters but answers with canned objects.
+type StripeRecorder struct {
+	// URL is the API base to give the Stripe client instead of stripe-mock's.
+	URL   string
+	mu    sync.Mutex
+	paths []string
+	forms []url.Values
+}
+
+// Recorder starts a recording pass-through in front of this stripe-mock,
+// closed when the test ends.
+func (s *StripeMock) Recorder(tb testing.TB) *StripeRecorder {
+	tb.Helper()
+	target, err := url.Parse(s.URL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	rec := &StripeRecorder{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(body))
+		rec.mu.Lock()
+		rec.paths, rec.forms = append(rec.paths, r.Method+" "+r.URL.Path), append(rec.forms, form)
+		rec.mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		proxy.ServeHTTP(w, r)
+	}))
+	tb.Cleanup(srv.Close)
+	rec.URL = srv.URL
+	return rec
+}
+
+// Count is how many requests reached Stripe.
+func (r *StripeRecorder) Count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.forms)
+}
+
+// Last is the most recent request ("POST /v1/checkout/sessions") and its form.
+func (r *StripeRecorder) Last(tb testing.TB) (string, url.Values) {
+	tb.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.forms) == 0 {
+		tb.Fatal("no request reached stripe-mock")
+	}
+	return r.paths[len(r.paths)-1], r.forms[len(r.forms)-1]
 }

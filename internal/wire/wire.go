@@ -54,6 +54,29 @@ func Logger(env Env) *slog.Logger {
 // (when the JWKS is not at the issuer, as with moto) and PUBLIC_BASE_URL
 // (where clients reach pay pages, when not the API's own host).
 func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+	c, err := newCore(env, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.New(httpapi.Config{
+		Billing: c.billing, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
+			t, err := c.dir.Login(ctx, email, password)
+			return t.IDToken, t.ExpiresIn, err
+		},
+	})
+}
+
+// core is what every coordinator-facing function builds first: storage,
+// the billing service and sign-in verification.
+type core struct {
+	billing  *billing.Service
+	idem     *dynamo.Idempotency
+	verifier *auth.Verifier
+	dir      *cognito.Directory
+}
+
+func newCore(env Env, cfg aws.Config) (*core, error) {
 	if err := env.require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "COGNITO_ISSUER"); err != nil {
 		return nil, err
 	}
@@ -80,11 +103,5 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	return httpapi.New(httpapi.Config{
-		Billing: svc, Verifier: verifier, Idempotency: idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
-		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
-			t, err := dir.Login(ctx, email, password)
-			return t.IDToken, t.ExpiresIn, err
-		},
-	})
+	return &core{billing: svc, idem: idem, verifier: verifier, dir: dir}, nil
 }

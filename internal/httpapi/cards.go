@@ -1,0 +1,93 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/carebill/carebill/internal/idempotency"
+)
+
+// startCheckout sends the client from the pay page to a hosted card
+// checkout for the invoice's whole balance (plus the org's pass-through
+// fee): the amount is never the client's to choose.
+func (s *server) startCheckout(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.checkout.Start(r.Context(), r.PathValue("token"), s.publicBase(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, sess.URL, http.StatusSeeOther)
+}
+
+// webhookEventPrefix keys processed Stripe event ids in the idempotency
+// table, apart from every org's Idempotency-Keys.
+const webhookEventPrefix = "stripe-event#"
+
+type webhookReply struct {
+	Received  bool   `json:"received"`
+	Duplicate bool   `json:"duplicate,omitempty"`
+	PaymentID string `json:"paymentId,omitempty"`
+}
+
+// stripeWebhook takes Stripe's event deliveries. A delivery whose
+// signature or timestamp does not verify is refused (400) before anything
+// is read or written. Each event id is processed once: its id is claimed
+// in the idempotency table, and a redelivery of a processed event is
+// acknowledged without effect. Recording is keyed by the payment intent
+// too, so two different events about one payment, in either order,
+// record it once. Failures release the claim and answer non-2xx, and
+// Stripe retries.
+func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
+	payload, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.writeError(w, r, errTooLarge)
+		return
+	}
+	ev, err := s.cards.ParseEvent(payload, r.Header.Get("Stripe-Signature"))
+	if err != nil {
+		s.log.WarnContext(r.Context(), "stripe webhook refused", slog.String("reason", err.Error()))
+		s.writeError(w, r, err)
+		return
+	}
+	key := webhookEventPrefix + ev.ID
+	prev, err := s.events.Begin(r.Context(), key, ev.Type, s.now())
+	switch {
+	case errors.Is(err, idempotency.ErrExists) && prev.Status == idempotency.Completed:
+		writeJSON(w, http.StatusOK, webhookReply{Received: true, Duplicate: true})
+		return
+	case errors.Is(err, idempotency.ErrExists):
+		fail(w, r, http.StatusConflict, "event_in_progress", "this event is being processed; deliver it again later")
+		return
+	case err != nil:
+		s.log.ErrorContext(r.Context(), "stripe webhook: claim event", slog.String("event", ev.ID), slog.String("error", err.Error()))
+		fail(w, r, http.StatusServiceUnavailable, "unavailable", "could not record the event; deliver it again later")
+		return
+	}
+	reply := webhookReply{Received: true}
+	if ev.Paid != nil {
+		pay, fresh, err := s.billing.RecordCardPayment(r.Context(), *ev.Paid)
+		if err != nil {
+			_ = s.events.Release(context.WithoutCancel(r.Context()), key)
+			s.log.ErrorContext(r.Context(), "stripe webhook: record card payment", slog.String("event", ev.ID),
+				slog.String("org", ev.Paid.OrgID), slog.String("invoice", ev.Paid.InvoiceID), slog.String("error", err.Error()))
+			s.writeError(w, r, err)
+			return
+		}
+		reply.PaymentID = pay.ID
+		s.log.InfoContext(r.Context(), "card payment", slog.String("event", ev.ID), slog.String("type", ev.Type),
+			slog.String("org", ev.Paid.OrgID), slog.String("invoice", ev.Paid.InvoiceID), slog.String("payment", pay.ID),
+			slog.Bool("recorded", fresh))
+	}
+	if err := s.events.Complete(context.WithoutCancel(r.Context()), idempotency.Record{
+		Key: key, RequestHash: ev.Type, Status: idempotency.Completed, StatusCode: http.StatusOK,
+	}, s.now()); err != nil {
+		// The effect happened and is itself idempotent; a redelivery finds
+		// the payment by its intent.
+		s.log.WarnContext(r.Context(), "stripe webhook: complete event", slog.String("event", ev.ID), slog.String("error", err.Error()))
+	}
+	writeJSON(w, http.StatusOK, reply)
+}

@@ -1,0 +1,88 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/idempotency"
+	"github.com/carebill/carebill/internal/payment"
+)
+
+// CardEvents verifies and reads the card processor's webhook deliveries
+// (internal/cardpay).
+type CardEvents interface {
+	ParseEvent(payload []byte, signature string) (payment.CardEvent, error)
+}
+
+// PaymentsConfig is what the payments function's API needs.
+type PaymentsConfig struct {
+	Billing    *billing.Service
+	Checkout   *billing.Checkout
+	CardEvents CardEvents
+	Verifier   Verifier
+	// Idempotency keeps Idempotency-Key records and, under their own
+	// keys, the ids of processed webhook events.
+	Idempotency idempotency.Store
+	Log         *slog.Logger
+	Now         func() time.Time
+	// PublicBaseURL is where clients reach pay pages, to which a checkout
+	// returns. Empty means the host the request came to.
+	PublicBaseURL string
+}
+
+// NewPayments builds the payments function's handler: the coordinator
+// payment routes (the same handlers, sign-in, idempotency and error
+// mapping as the invoicing API), card checkout from pay links, and
+// Stripe's webhook.
+func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
+	if cfg.Billing == nil || cfg.Checkout == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, checkout, card events, verifier and idempotency store are required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &server{
+		billing: cfg.Billing, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL,
+		checkout: cfg.Checkout, cards: cfg.CardEvents, events: cfg.Idempotency,
+	}
+	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
+		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
+	}
+	orgScope := func(r *http.Request) string { return principal(r.Context()).OrgID }
+
+	v1 := http.NewServeMux()
+	s.paymentRoutes(v1)
+	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		fail(w, r, http.StatusNotFound, "not_found", "no such API path")
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", s.authenticate(idem(orgScope, v1)))
+	mux.Handle("POST /pay/{token}/checkout", idem(payLinkScope, http.HandlerFunc(s.startCheckout)))
+	mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)
+	return s.observe(mux), nil
+}
+
+// paymentRoutes are the coordinator's payment routes, served by both the
+// invoicing and the payments functions (API Gateway sends /v1/payments to
+// the latter).
+func (s *server) paymentRoutes(v1 *http.ServeMux) {
+	v1.HandleFunc("POST /v1/payments", s.recordPayment)
+	v1.HandleFunc("GET /v1/payments", s.listPayments)
+	v1.HandleFunc("GET /v1/payments/{id}", s.getPayment)
+	v1.HandleFunc("GET /v1/payments/{id}/receipt.pdf", s.receiptPDF)
+}
+
+// payLinkScope keeps a pay link's Idempotency-Keys apart from every other
+// link's, without storing the link's secret.
+func payLinkScope(r *http.Request) string {
+	h := sha256.Sum256([]byte(r.PathValue("token")))
+	return "paylink#" + hex.EncodeToString(h[:])
+}

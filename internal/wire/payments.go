@@ -1,0 +1,68 @@
+package wire
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/cardpay"
+	"github.com/carebill/carebill/internal/httpapi"
+)
+
+// Payments builds functions/payments: the coordinator payment routes, card
+// checkout from pay links, and Stripe's webhook.
+//
+// Variables: those of Invoicing, plus STRIPE_KEY_PARAM and
+// STRIPE_WEBHOOK_SECRET_PARAM, the names of the SSM SecureString
+// parameters holding the operator's Stripe secret key and the webhook
+// endpoint's signing secret (read once, here, at cold start; the values
+// are never in the template or the environment), and optionally
+// STRIPE_API_BASE (another Stripe API address: stripe-mock locally).
+func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+	if err := env.require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM"); err != nil {
+		return nil, err
+	}
+	c, err := newCore(env, cfg)
+	if err != nil {
+		return nil, err
+	}
+	params := ssm.NewFromConfig(cfg)
+	key, err := secureParameter(ctx, params, env("STRIPE_KEY_PARAM"))
+	if err != nil {
+		return nil, err
+	}
+	secret, err := secureParameter(ctx, params, env("STRIPE_WEBHOOK_SECRET_PARAM"))
+	if err != nil {
+		return nil, err
+	}
+	cards, err := cardpay.New(cardpay.Config{APIKey: key, WebhookSecret: secret, APIBase: env("STRIPE_API_BASE")})
+	if err != nil {
+		return nil, err
+	}
+	checkout, err := billing.NewCheckout(c.billing, cards)
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.NewPayments(httpapi.PaymentsConfig{
+		Billing: c.billing, Checkout: checkout, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
+		Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+	})
+}
+
+// secureParameter reads one SSM parameter, decrypted.
+func secureParameter(ctx context.Context, api *ssm.Client, name string) (string, error) {
+	out, err := api.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("read SSM parameter %s: %w", name, err)
+	}
+	if out.Parameter == nil || aws.ToString(out.Parameter.Value) == "" {
+		return "", fmt.Errorf("SSM parameter %s is empty", name)
+	}
+	return aws.ToString(out.Parameter.Value), nil
+}
