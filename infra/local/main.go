@@ -24,6 +24,7 @@ import (
 
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/motoserver"
+	"github.com/carebill/carebill/internal/stripemock"
 )
 
 func main() {
@@ -56,6 +57,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	stripePort, err := envInt("STRIPE_MOCK_PORT", 12111)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -66,6 +71,12 @@ func run() error {
 	}
 	defer moto.Stop()
 	log.Info("moto running", "endpoint", moto.Endpoint)
+	stripe, err := stripemock.Start(stripePort)
+	if err != nil {
+		return err
+	}
+	defer stripe.Stop()
+	log.Info("stripe-mock running", "endpoint", stripe.URL)
 
 	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithRegion("ap-southeast-2"),
@@ -84,7 +95,10 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("create the template's resources in moto: %w", err)
 	}
-	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, log: log}
+	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: stripe.URL, log: log}
+	if err := st.putSecrets(ctx); err != nil {
+		return err
+	}
 	handler, err := st.router(ctx)
 	if err != nil {
 		return err
@@ -102,6 +116,7 @@ carebill is running locally.
 
   API        http://localhost:%d   (routes from %s)
   AWS (moto) %s
+  Stripe     %s   (stripe-mock; webhooks signed with %s)
 
   Demo sign-in
     email     %s
@@ -112,7 +127,7 @@ carebill is running locally.
     curl -s localhost:%d/v1/clients -H "Authorization: Bearer $TOKEN"
 
 Ctrl-C stops everything.
-`, port, filepath.Base(abs), moto.Endpoint, demo.email, demo.password, port, demo.email, demo.password, port)
+`, port, filepath.Base(abs), moto.Endpoint, stripe.URL, localWebhookSecret, demo.email, demo.password, port, demo.email, demo.password, port)
 
 	select {
 	case <-ctx.Done():
@@ -128,11 +143,12 @@ Ctrl-C stops everything.
 
 // stack is the local stand-in for one deployed stack.
 type stack struct {
-	tpl  *provision.Template
-	res  *provision.Resources
-	aws  aws.Config
-	moto string
-	log  *slog.Logger
+	tpl    *provision.Template
+	res    *provision.Resources
+	aws    aws.Config
+	moto   string
+	stripe string // stripe-mock's API base
+	log    *slog.Logger
 }
 
 // env is a function's environment as Lambda would see it; the JWKS lives
@@ -145,5 +161,34 @@ func (s *stack) env(function string) (func(string) string, error) {
 	if pool := env["USER_POOL_ID"]; pool != "" {
 		env["COGNITO_JWKS_URL"] = s.moto + "/" + pool + "/.well-known/jwks.json"
 	}
+	if env["STRIPE_KEY_PARAM"] != "" {
+		env["STRIPE_API_BASE"] = s.stripe
+	}
 	return func(k string) string { return env[k] }, nil
+}
+
+// Local Stripe secrets: stripe-mock takes any test key, and webhooks sent
+// to the local stack must be signed with this secret.
+const (
+	localStripeKey     = "sk_test_carebilllocal"
+	localWebhookSecret = "whsec_carebill_local"
+)
+
+// putSecrets stores the Stripe secrets in moto's SSM under the names the
+// template gives the functions, as an operator does in AWS before deploying.
+func (s *stack) putSecrets(ctx context.Context) error {
+	values := map[string]string{}
+	for _, f := range s.tpl.Functions {
+		env, err := s.res.Env(f.LogicalID)
+		if err != nil {
+			return err
+		}
+		if n := env["STRIPE_KEY_PARAM"]; n != "" {
+			values[n] = localStripeKey
+		}
+		if n := env["STRIPE_WEBHOOK_SECRET_PARAM"]; n != "" {
+			values[n] = localWebhookSecret
+		}
+	}
+	return provision.PutSecureStrings(ctx, s.aws, values)
 }

@@ -15,6 +15,9 @@ var builders = map[string]func(context.Context, wire.Env, *stack) (http.Handler,
 	"InvoicingFunction": func(ctx context.Context, env wire.Env, s *stack) (http.Handler, error) {
 		return wire.Invoicing(ctx, env, s.aws, s.log)
 	},
+	"PaymentsFunction": func(ctx context.Context, env wire.Env, s *stack) (http.Handler, error) {
+		return wire.Payments(ctx, env, s.aws, s.log)
+	},
 }
 
 // router mounts every route of template.yaml on one mux: "ANY" routes take

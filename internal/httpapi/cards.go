@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/idempotency"
 )
 
@@ -16,6 +17,9 @@ import (
 func (s *server) startCheckout(w http.ResponseWriter, r *http.Request) {
 	sess, err := s.checkout.Start(r.Context(), r.PathValue("token"), s.publicBase(r))
 	if err != nil {
+		if errors.Is(err, cardpay.ErrUnavailable) {
+			s.log.ErrorContext(r.Context(), "checkout", slog.String("error", err.Error()))
+		}
 		s.writeError(w, r, err)
 		return
 	}

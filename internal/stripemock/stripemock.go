@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -50,6 +51,13 @@ func Start(port int) (*Server, error) {
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	cmd := exec.Command(bin, "-http-addr", addr)
+	// stripe-mock also listens on $PORT when it is set, which is the local
+	// API's port under `make dev`.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PORT=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	logf, err := os.CreateTemp("", "stripe-mock-*.log")
 	if err != nil {
