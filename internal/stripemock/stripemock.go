@@ -50,7 +50,10 @@ func Start(port int) (*Server, error) {
 		return nil, err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "-http-addr", addr)
+	// -http-addr alone does not stop stripe-mock opening HTTPS on its
+	// default port 12112 too, which two instances would fight over; give
+	// HTTPS a loopback port of the system's choosing instead.
+	cmd := exec.Command(bin, "-http-addr", addr, "-https-addr", "127.0.0.1:")
 	// stripe-mock also listens on $PORT when it is set, which is the local
 	// API's port under `make dev`.
 	for _, kv := range os.Environ() {
