@@ -22,6 +22,7 @@ import (
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/httpapi"
 	"github.com/carebill/carebill/internal/id"
+	"github.com/carebill/carebill/internal/web"
 )
 
 // Env looks up a configuration variable.
@@ -47,7 +48,8 @@ func Logger(env Env) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
 }
 
-// Invoicing builds the coordinator API of functions/invoicing.
+// Invoicing builds functions/invoicing: the coordinator JSON API under
+// /auth/ and /v1/, and the hosted UI (internal/web) for every other path.
 //
 // Variables: TABLE_NAME, IDEMPOTENCY_TABLE_NAME, USER_POOL_ID,
 // USER_POOL_CLIENT_ID, COGNITO_ISSUER, and optionally COGNITO_JWKS_URL
@@ -58,13 +60,25 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	return httpapi.New(httpapi.Config{
+	api, err := httpapi.New(httpapi.Config{
 		Billing: c.billing, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
 			t, err := c.dir.Login(ctx, email, password)
 			return t.IDToken, t.ExpiresIn, err
 		},
 	})
+	if err != nil {
+		return nil, err
+	}
+	ui, err := web.New(log)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/auth/", api)
+	mux.Handle("/v1/", api)
+	mux.Handle("/", ui)
+	return mux, nil
 }
 
 // core is what every coordinator-facing function builds first: storage,

@@ -1,0 +1,103 @@
+// client.js: one client's profile, balance, invoices and activity, with
+// "Edit" and "Invoice".
+import { activityList } from './activity.js';
+import { api, query } from './api.js';
+import { openClientDialog } from './clientform.js';
+import { $, h, showError } from './dom.js';
+import { billingContact, chip, date, funding, money } from './format.js';
+import { org } from './layout.js';
+
+const id = $('main').dataset.id;
+const invoices = $('[data-invoices]');
+const invoicesEmpty = $('[data-invoices-empty]');
+const invoicesMore = $('[data-invoices-more]');
+const editButton = $('[data-edit]');
+let client = null;
+let cursor = '';
+
+function person(c, extra) {
+  return h('li', {},
+    h('p', { class: 'strong' }, c.name, extra ? h('span', { class: 'tag' }, extra) : null),
+    c.email ? h('p', {}, h('a', { href: `mailto:${c.email}` }, c.email)) : null,
+    c.phone ? h('p', {}, h('a', { href: `tel:${c.phone}` }, c.phone)) : null);
+}
+
+function pair(dt, dd) {
+  return h('div', {}, h('dt', {}, dt), h('dd', {}, dd));
+}
+
+async function render(c) {
+  client = c;
+  document.title = `${c.name} · carebill`;
+  $('[data-name]').textContent = c.name;
+  $('[data-funding]').textContent = funding(c.funding);
+  $('[data-invoice]').href = `/app/invoices/new?client=${c.id}`;
+  editButton.disabled = false;
+  $('[data-owing]').textContent = money(c.balance.owing, c.balance.currency);
+  $('[data-credit]').textContent = money(c.balance.credit, c.balance.currency);
+
+  const billing = billingContact(c);
+  const billTo = $('[data-billing]');
+  const pm = c.funding && c.funding.type === 'plan_managed' && c.funding.planManager;
+  if (pm) {
+    billTo.replaceChildren(h('ul', { class: 'plain people' }, person(pm, 'Plan manager')),
+      h('p', { class: 'hint' }, 'Invoices go to the plan manager.'));
+  } else if (c.funding && c.funding.type === 'ndia_managed') {
+    billTo.replaceChildren(h('p', {}, 'NDIA-managed: claimed through the NDIA bulk upload, not emailed.'));
+  } else if (billing) {
+    billTo.replaceChildren(h('ul', { class: 'plain people' }, person(billing)));
+  } else {
+    billTo.replaceChildren(h('p', { class: 'subtle' }, 'No contact yet. Edit the client to add one.'));
+  }
+  $('[data-contacts]').replaceChildren(...(c.contacts.length
+    ? c.contacts.map((ct) => person(ct, ct.primary ? 'Primary' : ''))
+    : [h('li', { class: 'subtle' }, 'None')]));
+
+  const o = await org().catch(() => null);
+  const terms = c.paymentTermsDays ?? (o ? o.paymentTermsDays : null);
+  const tax = c.taxRate ?? (o ? o.taxRate : null);
+  $('[data-terms]').replaceChildren(
+    pair('Payment terms', terms === null ? '—' : `${terms} days${c.paymentTermsDays === undefined ? ' (default)' : ''}`),
+    pair('Tax rate', tax === null ? '—' : `${tax}%${c.taxRate === undefined ? ' (default)' : ''}`),
+    pair('Client since', date((c.createdAt || '').slice(0, 10))));
+}
+
+function invoiceRow(inv) {
+  return h('tr', {},
+    h('td', { 'data-label': 'Invoice' }, h('div', {},
+      h('a', { href: `/app/invoices/${inv.id}`, class: 'strong' }, inv.number || 'Draft'),
+      h('span', { class: 'subtle block' }, inv.name))),
+    h('td', { 'data-label': 'Status' }, chip(inv)),
+    h('td', { 'data-label': 'Issued' }, date(inv.issueDate) || '—'),
+    h('td', { 'data-label': 'Due' }, date(inv.dueDate) || '—'),
+    h('td', { 'data-label': 'Total', class: 'num' }, money(inv.total, inv.currency)),
+    h('td', { 'data-label': 'Balance', class: 'num' }, inv.status === 'void' ? '—' : money(inv.balance, inv.currency)));
+}
+
+async function loadInvoices(reset) {
+  if (reset) cursor = '';
+  try {
+    const res = await api('GET', `/v1/invoices${query({ clientId: id, cursor, limit: 25 })}`);
+    if (reset) invoices.replaceChildren();
+    invoices.append(...res.data.map(invoiceRow));
+    cursor = res.nextCursor || '';
+    invoicesMore.hidden = !cursor;
+    invoicesEmpty.hidden = invoices.children.length > 0;
+    invoicesEmpty.textContent = 'No invoices yet.';
+  } catch (err) {
+    invoicesEmpty.hidden = true;
+    showError(document, err);
+  }
+}
+
+editButton.addEventListener('click', () => {
+  if (client) openClientDialog({ client, onSaved: render });
+});
+invoicesMore.addEventListener('click', () => loadInvoices(false));
+
+api('GET', `/v1/clients/${id}`).then(render, (err) => {
+  $('[data-name]').textContent = err.status === 404 ? 'Client not found' : 'Client';
+  showError(document, err);
+});
+loadInvoices(true);
+activityList(`/v1/clients/${id}/activity`, { linkInvoices: true });

@@ -1,0 +1,127 @@
+// format.js writes the API's values for people. Amounts arrive as decimal
+// strings ("2055.00") and are formatted by string manipulation only, with
+// the prefix and minor units the server derived from money.Display (the
+// page's data-currencies), so the screen, the PDF and the emails agree.
+import { h } from './dom.js';
+
+const currencies = (() => {
+  try {
+    return JSON.parse(document.documentElement.dataset.currencies || '{}');
+  } catch {
+    return {};
+  }
+})();
+
+/** The currency codes the server described, for pickers. */
+export function currencyCodes() {
+  return Object.keys(currencies);
+}
+
+function group(int) {
+  let out = '';
+  for (let i = 0; i < int.length; i++) {
+    if (i > 0 && (int.length - i) % 3 === 0) out += ',';
+    out += int[i];
+  }
+  return out;
+}
+
+/**
+ * Formats a decimal string in a currency: money("2055.00", "AUD") →
+ * "$2,055.00". Shorter fractions are padded to the currency's minor units,
+ * longer ones (a rate of "0.125") are kept: nothing is ever rounded here.
+ */
+export function money(amount, currency) {
+  if (amount === null || amount === undefined || amount === '') return '—';
+  let s = String(amount).trim();
+  let sign = '';
+  if (s.startsWith('-')) {
+    sign = '-';
+    s = s.slice(1);
+  }
+  const parts = s.split('.');
+  const int = parts[0].replace(/^0+(?=\d)/, '') || '0';
+  let frac = parts[1] || '';
+  const f = currencies[currency];
+  if (f && frac.length < f.minor) frac = frac.padEnd(f.minor, '0');
+  const digits = frac ? `${group(int)}.${frac}` : group(int);
+  if (/^[0,.]*$/.test(digits)) sign = '';
+  return sign + (f ? f.prefix : `${currency} `) + digits;
+}
+
+/** Whether a decimal string is zero ("0", "0.00", "-0.00"). */
+export function isZero(amount) {
+  return /^-?0*(\.0*)?$/.test(String(amount || '0'));
+}
+
+/** "10" → "10%". */
+export function percent(rate) {
+  return rate === undefined || rate === null || rate === '' ? '' : `${rate}%`;
+}
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "2026-11-01" → "1 Nov 2026"; the civil date is never shifted by a time zone. */
+export function date(ymd) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd || '');
+  if (!m) return '';
+  return `${Number(m[3])} ${months[Number(m[2]) - 1]} ${m[1]}`;
+}
+
+/** "1 Nov 2026 – 30 Nov 2026", or one end alone. */
+export function period(start, end) {
+  if (start && end) return start === end ? date(start) : `${date(start)} – ${date(end)}`;
+  if (start) return `From ${date(start)}`;
+  if (end) return `Until ${date(end)}`;
+  return '';
+}
+
+const stamp = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit',
+});
+
+/** An RFC 3339 timestamp in the viewer's time zone. */
+export function dateTime(ts) {
+  const d = new Date(ts);
+  return Number.isNaN(d.getTime()) ? '' : stamp.format(d);
+}
+
+const statusLabels = { draft: 'Draft', open: 'Open', overdue: 'Overdue', paid: 'Paid', void: 'Void' };
+
+/** The status a person sees: open and past due is overdue. */
+export function statusOf(inv) {
+  return inv.status === 'open' && inv.overdue ? 'overdue' : inv.status;
+}
+
+/** A status chip for an invoice. */
+export function chip(inv) {
+  const s = statusOf(inv);
+  return h('span', { class: `chip chip-${s}` }, statusLabels[s] || s);
+}
+
+const fundingLabels = {
+  self_managed: 'Self-managed',
+  plan_managed: 'Plan-managed',
+  ndia_managed: 'NDIA-managed',
+};
+
+/** "Plan-managed · NDIS 430000001", or "" for a private client without an NDIS number. */
+export function funding(f) {
+  if (!f) return '';
+  const parts = [];
+  if (f.type && (f.type !== 'self_managed' || f.ndisNumber)) parts.push(fundingLabels[f.type] || f.type);
+  if (f.ndisNumber) parts.push(`NDIS ${f.ndisNumber}`);
+  return parts.join(' · ');
+}
+
+/** The contact invoices go to: the billing contact, else the primary. */
+export function billingContact(client) {
+  const cs = client.contacts || [];
+  return cs.find((c) => c.id === client.billingContactId) || cs.find((c) => c.primary) || cs[0] || null;
+}
+
+/** "40 hours", "2.5 km", "3" for each. */
+export function quantity(q, unit) {
+  if (!q) return '';
+  return unit && unit !== 'each' ? `${q} ${unit}` : q;
+}

@@ -1,0 +1,240 @@
+// invoice.js shows an invoice as the client will see it, with the actions
+// its status allows: edit, finalize or delete a draft; copy the pay link,
+// download the PDF or void an open invoice; and its activity log.
+import { activityList } from './activity.js';
+import { api } from './api.js';
+import { $, busy, clearErrors, confirmDialog, h, showError, toast } from './dom.js';
+import { billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, statusOf } from './format.js';
+import { org as loadOrg } from './layout.js';
+
+const id = $('main').dataset.id;
+const action = (name) => $(`[data-action="${name}"]`);
+const voidDialog = $('[data-void-dialog]');
+const voidForm = $('[data-void-form]');
+let inv = null;
+let client = null;
+let org = null;
+let reloadActivity = () => {};
+
+function text(tag, cls, value) {
+  return value ? h(tag, { class: cls }, value) : null;
+}
+
+function lineRow(l, cur) {
+  const notes = [];
+  const p = period(l.periodStart, l.periodEnd);
+  if (p) notes.push(p);
+  if (l.supportItem) notes.push(`Support item ${l.supportItem}`);
+  if (l.discount && !isZero(l.discount)) notes.push(`Less ${money(l.discount, cur)} discount`);
+  if (l.taxRate && !isZero(l.taxRate)) notes.push(`Tax ${percent(l.taxRate)}`);
+  const variable = l.type === 'variable';
+  return h('tr', {},
+    h('td', { 'data-label': 'Description' }, h('span', { class: 'strong' }, l.description),
+      notes.length ? h('span', { class: 'doc-note' }, notes.join(' · ')) : null),
+    h('td', { 'data-label': 'Quantity', class: 'num' }, variable ? quantity(l.quantity, l.unit) : '1'),
+    h('td', { 'data-label': 'Rate', class: 'num' }, money(variable ? l.rate : l.amount, cur)),
+    h('td', { 'data-label': 'Amount', class: 'num strong' }, money(l.lineTotal, cur)));
+}
+
+function total(label, value, attrs = {}) {
+  return h('div', attrs, h('dt', {}, label), h('dd', {}, value));
+}
+
+function renderDoc() {
+  const cur = inv.currency;
+  const doc = $('[data-doc]');
+  const colour = org && /^#[0-9a-f]{6}$/i.test(org.branding.colour || '') ? org.branding.colour : '';
+  if (colour) doc.style.setProperty('--accent-doc', colour);
+  const taxed = !isZero(inv.taxTotal);
+
+  const from = h('div', { class: 'doc-from' },
+    org && org.branding.logoUrl ? h('img', { class: 'doc-logo', src: org.branding.logoUrl, alt: `${org.legalName} logo` }) : null,
+    h('p', { class: 'doc-org' }, org ? org.legalName : ''),
+    org && org.taxId ? h('p', {}, `${org.taxIdLabel || 'Tax id'} ${org.taxId}`) : null,
+    org ? text('p', 'doc-address', org.address) : null,
+    org ? text('p', '', [org.email, org.phone].filter(Boolean).join(' · ')) : null);
+  const title = h('div', { class: 'doc-title' },
+    h('p', { class: 'doc-kind' }, taxed ? 'Tax invoice' : 'Invoice'),
+    h('p', { class: 'doc-number', 'data-number': '' }, inv.number || 'Draft'),
+    h('p', {}, chip(inv)));
+
+  const billTo = [h('h2', {}, 'Bill to'), h('p', { class: 'strong' }, client ? client.name : '')];
+  if (client) {
+    const f = client.funding || {};
+    const pm = f.type === 'plan_managed' && f.planManager;
+    const contact = billingContact(client);
+    if (pm) billTo.push(h('p', {}, `Care of ${pm.name}`), text('p', '', pm.email));
+    else if (contact) billTo.push(h('p', {}, contact.name), text('p', '', contact.email), text('p', '', contact.phone));
+    if (f.ndisNumber) billTo.push(h('p', {}, `NDIS number ${f.ndisNumber}`));
+  }
+  const meta = h('dl', { class: 'doc-meta-list' },
+    total('Invoice', inv.name),
+    inv.number ? total('Number', inv.number) : null,
+    total('Issue date', date(inv.issueDate) || 'On finalizing'),
+    total('Due date', date(inv.dueDate) || `${inv.paymentTermsDays} days after issue`),
+    inv.poNumber ? total('PO number', inv.poNumber) : null);
+
+  const sums = [total('Subtotal', money(inv.subtotal, cur), { 'data-subtotal': '' })];
+  if (inv.taxes.length > 1) {
+    for (const t of inv.taxes) sums.push(total(`Tax ${percent(t.rate)} on ${money(t.base, cur)}`, money(t.tax, cur)));
+  } else {
+    sums.push(total(inv.taxes.length ? `Tax (${percent(inv.taxes[0].rate)})` : 'Tax', money(inv.taxTotal, cur), { 'data-tax-total': '' }));
+  }
+  for (const f of inv.fees) sums.push(total(f.description, money(f.amount, cur)));
+  sums.push(total('Total', money(inv.total, cur), { class: 'doc-total', 'data-total': '' }));
+  if (!isZero(inv.amountPaid)) sums.push(total('Paid', `−${money(inv.amountPaid, cur)}`));
+  if (!isZero(inv.amountCredited)) sums.push(total('Credited', `−${money(inv.amountCredited, cur)}`));
+  if (inv.status !== 'void') sums.push(total('Balance due', money(inv.balance, cur), { class: 'doc-balance', 'data-balance': '' }));
+
+  doc.replaceChildren(...[
+    h('header', { class: 'doc-head' }, from, title),
+    h('section', { class: 'doc-meta' }, h('div', { class: 'doc-billto' }, billTo), meta),
+    inv.lineItems.length
+      ? h('table', { class: 'doc-lines' },
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, 'Description'), h('th', { scope: 'col', class: 'num' }, 'Qty'),
+          h('th', { scope: 'col', class: 'num' }, 'Rate'), h('th', { scope: 'col', class: 'num' }, 'Amount'))),
+        h('tbody', {}, inv.lineItems.map((l) => lineRow(l, cur))))
+      : h('p', { class: 'subtle doc-empty' }, 'No line items yet.'),
+    h('dl', { class: 'doc-totals' }, sums),
+    inv.memo ? h('section', { class: 'doc-memo' }, h('h2', {}, 'Notes'), h('p', {}, inv.memo)) : null,
+  ].filter(Boolean));
+}
+
+function render() {
+  const status = statusOf(inv);
+  const name = inv.number ? `${inv.number} · ${inv.name}` : inv.name;
+  document.title = `${name} · carebill`;
+  $('[data-title]').textContent = inv.number || 'Draft invoice';
+  $('[data-status-chip]').replaceChildren(chip(inv), inv.locked ? h('span', { class: 'chip chip-locked' }, 'Locked') : '');
+  if (client) {
+    const link = $('[data-client-link]');
+    link.textContent = client.name;
+    link.href = `/app/clients/${client.id}`;
+    $('[data-client-crumb]').hidden = false;
+  }
+  const draft = inv.status === 'draft';
+  const open = inv.status === 'open';
+  action('edit').href = `/app/invoices/${inv.id}/edit`;
+  action('pdf').href = `/v1/invoices/${inv.id}/pdf`;
+  action('edit').hidden = !draft;
+  action('delete').hidden = !draft;
+  action('finalize').hidden = !draft;
+  action('paylink').hidden = !(open || status === 'overdue');
+  action('pdf').hidden = draft;
+  action('void').hidden = !open || inv.locked;
+  if (!open) $('[data-paylink]').hidden = true;
+
+  const notice = $('[data-notice]');
+  if (inv.status === 'void') {
+    notice.textContent = `Voided${inv.voidedAt ? ` ${dateTime(inv.voidedAt)}` : ''}${inv.voidReason ? `: ${inv.voidReason}` : ''}. The number stays used and the client owes nothing on it.`;
+  } else if (inv.locked) {
+    notice.textContent = 'Locked: it still takes payments, but it cannot be changed or voided until an admin unlocks it.';
+  } else if (draft) {
+    notice.textContent = 'Draft: not numbered and not sent. Finalize it to give it a number and make it payable.';
+  } else {
+    notice.textContent = '';
+  }
+  notice.hidden = !notice.textContent;
+  renderDoc();
+}
+
+async function load() {
+  try {
+    [inv, org] = await Promise.all([api('GET', `/v1/invoices/${id}`), loadOrg()]);
+    client = await api('GET', `/v1/clients/${inv.clientId}`).catch(() => null);
+    render();
+  } catch (err) {
+    $('[data-doc]').replaceChildren(h('p', { class: 'subtle' }, err.status === 404 ? 'This invoice does not exist, or belongs to another organisation.' : 'The invoice could not be loaded.'));
+    showError(document, err);
+  }
+}
+
+function changedTo(next, message) {
+  inv = next;
+  clearErrors(document);
+  render();
+  reloadActivity();
+  toast(message);
+}
+
+action('finalize').addEventListener('click', async () => {
+  const ok = await confirmDialog({
+    title: 'Finalize this invoice?',
+    body: `It gets the next ${org ? org.numberPrefix : ''} number and can no longer be edited. Corrections then need a void and a new invoice.`,
+    ok: 'Finalize',
+    danger: false,
+  });
+  if (!ok) return;
+  await busy(action('finalize'), async () => {
+    try {
+      changedTo(await api('POST', `/v1/invoices/${id}/finalize`), 'Invoice finalized.');
+    } catch (err) {
+      showError(document, err);
+    }
+  });
+});
+
+action('delete').addEventListener('click', async () => {
+  const ok = await confirmDialog({ title: 'Delete this draft?', body: 'The draft and its line items are removed. Nothing was sent.', ok: 'Delete draft' });
+  if (!ok) return;
+  try {
+    await api('DELETE', `/v1/invoices/${id}`);
+    location.assign(`/app/clients/${inv.clientId}`);
+  } catch (err) {
+    showError(document, err);
+  }
+});
+
+action('paylink').addEventListener('click', () => busy(action('paylink'), async () => {
+  try {
+    const { url } = await api('GET', `/v1/invoices/${id}/pay-link`);
+    const box = $('[data-paylink]');
+    const input = $('[data-paylink-url]');
+    input.value = url;
+    box.hidden = false;
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(url);
+      copied = true;
+    } catch {
+      copied = false;
+    }
+    $('[data-paylink-note]').textContent = copied ? 'copied to the clipboard' : 'select and copy it';
+    input.focus();
+    input.select();
+    toast(copied ? 'Pay link copied.' : 'Pay link ready to copy.');
+  } catch (err) {
+    showError(document, err);
+  }
+}));
+
+action('void').addEventListener('click', () => {
+  voidForm.reset();
+  clearErrors(voidForm);
+  voidDialog.showModal();
+  voidForm.elements.namedItem('reason').focus();
+});
+$('[data-cancel]', voidForm).addEventListener('click', () => voidDialog.close());
+voidForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearErrors(voidForm);
+  const reason = voidForm.elements.namedItem('reason').value.trim();
+  if (!reason) {
+    showError(voidForm, { field: 'reason', message: 'Say why the invoice is void; it is kept in the activity log.' });
+    return;
+  }
+  busy(voidForm.querySelector('[type=submit]'), async () => {
+    try {
+      const next = await api('POST', `/v1/invoices/${id}/void`, { reason });
+      voidDialog.close();
+      changedTo(next, 'Invoice voided.');
+    } catch (err) {
+      showError(voidForm, err);
+    }
+  });
+});
+
+load().then(() => {
+  reloadActivity = activityList(`/v1/invoices/${id}/activity`);
+});

@@ -1,0 +1,178 @@
+// Package web is the coordinator's hosted UI: html/template page shells and
+// small vanilla JavaScript modules, all embedded, served by the invoicing
+// function next to the JSON API. Pages carry no data and need no sign-in;
+// their scripts load everything through the API with the session cookie,
+// and an API 401 sends the browser to /app/login. Money is never computed
+// in the browser: the API's totals are shown as its decimal strings,
+// formatted by string manipulation with the table currencyTable derives
+// from money.Display.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/carebill/carebill/internal/id"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// page is one screen of the UI.
+type page struct {
+	Template string // file under templates/
+	Title    string
+	Script   string // module under static/, the page's only script
+	Nav      string // the navigation entry it belongs to
+	Public   bool   // sign-in screens: no navigation, nothing to load first
+	IDKind   string // the id prefix its {id} path segment must carry, if any
+}
+
+var pages = map[string]page{
+	"login":    {Template: "login.html", Title: "Sign in", Script: "js/login.js", Public: true},
+	"signup":   {Template: "signup.html", Title: "Create your account", Script: "js/signup.js", Public: true},
+	"clients":  {Template: "clients.html", Title: "Clients", Script: "js/clients.js", Nav: "clients"},
+	"client":   {Template: "client.html", Title: "Client", Script: "js/client.js", Nav: "clients", IDKind: id.Client},
+	"invoices": {Template: "invoices.html", Title: "Invoices", Script: "js/invoices.js", Nav: "invoices"},
+	"builder":  {Template: "builder.html", Title: "Invoice builder", Script: "js/builder.js", Nav: "invoices"},
+	"editor":   {Template: "builder.html", Title: "Invoice builder", Script: "js/builder.js", Nav: "invoices", IDKind: id.Invoice},
+	"invoice":  {Template: "invoice.html", Title: "Invoice", Script: "js/invoice.js", Nav: "invoices", IDKind: id.Invoice},
+	"settings": {Template: "settings.html", Title: "Settings", Script: "js/settings.js", Nav: "settings"},
+	"notfound": {Template: "notfound.html", Title: "Not found", Script: "js/layout.js"},
+}
+
+// home is where "/" and "/app" lead. It is an explicit page path rather
+// than "/app/", which API Gateway's /app/{proxy+} route may not match.
+const home = "/app/clients"
+
+// Content-Security-Policy of every UI response: scripts, styles, fetches
+// and fonts only from this origin, nothing inline; images also from https
+// (an org's logo URL).
+const csp = "default-src 'self'; img-src 'self' https:; object-src 'none'; base-uri 'none'; " +
+	"form-action 'self'; frame-ancestors 'none'"
+
+// view is what a page template sees.
+type view struct {
+	Page       page
+	ID         string // the {id} of the path, checked against Page.IDKind
+	Currencies string // JSON: code → {prefix, minor}
+}
+
+type ui struct {
+	assets     *assets
+	currencies string
+	templates  map[string]*template.Template
+	log        *slog.Logger
+}
+
+// New builds the UI handler: GET / and /app redirect to the client list,
+// /app/… are pages, /static/… the embedded assets. Mount it beside the
+// API; it answers every path it is given, with a 404 page for unknown ones.
+func New(log *slog.Logger) (http.Handler, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	a, err := newAssets(static)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	cur, err := currencyTable(offeredCurrencies)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	u := &ui{assets: a, currencies: cur, templates: map[string]*template.Template{}, log: log}
+	funcs := template.FuncMap{"asset": a.url}
+	for name, p := range pages {
+		t, err := template.New(p.Template).Funcs(funcs).ParseFS(templateFiles,
+			"templates/layout.html", "templates/partials.html", "templates/"+p.Template)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
+		}
+		u.templates[name] = t
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", redirect(home))
+	mux.Handle("GET /app", redirect(home))
+	mux.Handle("GET /app/{$}", u.page("clients"))
+	mux.Handle("GET /app/clients", u.page("clients"))
+	mux.Handle("GET /app/clients/{id}", u.page("client"))
+	mux.Handle("GET /app/invoices", u.page("invoices"))
+	mux.Handle("GET /app/invoices/new", u.page("builder"))
+	mux.Handle("GET /app/invoices/{id}", u.page("invoice"))
+	mux.Handle("GET /app/invoices/{id}/edit", u.page("editor"))
+	mux.Handle("GET /app/settings", u.page("settings"))
+	mux.Handle("GET /app/login", u.page("login"))
+	mux.Handle("GET /app/signup", u.page("signup"))
+	mux.Handle("GET /static/", a)
+	mux.HandleFunc("/", u.notFound)
+	return secure(mux), nil
+}
+
+// secure sets the headers every UI response carries.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func redirect(to string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, to, http.StatusFound)
+	})
+}
+
+// page serves one page; a path id of the wrong kind is a 404.
+func (u *ui) page(name string) http.Handler {
+	p := pages[name]
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := view{Page: p, Currencies: u.currencies}
+		if p.IDKind != "" {
+			v.ID = r.PathValue("id")
+			if !id.Valid(p.IDKind, v.ID) {
+				u.notFound(w, r)
+				return
+			}
+		}
+		u.render(w, r, http.StatusOK, name, v)
+	})
+}
+
+func (u *ui) notFound(w http.ResponseWriter, r *http.Request) {
+	u.render(w, r, http.StatusNotFound, "notfound", view{Page: pages["notfound"], Currencies: u.currencies})
+}
+
+// render executes a page into a buffer first, so a template error is a
+// clean 500 rather than half a page.
+func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	var b bytes.Buffer
+	if err := u.templates[name].ExecuteTemplate(&b, "layout", v); err != nil {
+		u.log.ErrorContext(r.Context(), "render page", slog.String("page", name), slog.String("error", err.Error()))
+		http.Error(w, "This page could not be shown; the error has been logged.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(b.Bytes())
+	}
+}
