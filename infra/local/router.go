@@ -51,6 +51,9 @@ func pattern(method, path string) string {
 	if path == "$default" {
 		return "/"
 	}
+	if path == "/" {
+		path = "/{$}" // API Gateway's "/" route is the root alone, not a catch-all
+	}
 	if i := strings.Index(path, "{proxy+}"); i >= 0 {
 		path = path[:i]
 	}
