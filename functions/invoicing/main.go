@@ -1,4 +1,4 @@
-// Command invoicing is the coordinator JSON API behind API Gateway.
+// Command invoicing is the coordinator JSON API and hosted UI behind API Gateway.
 package main
 
 import (

@@ -171,6 +171,9 @@ func TestCoordinatorJourney(t *testing.T) {
 		t.Fatalf("actions shown on an open invoice: %s", got)
 	}
 	b.waitFor("the activity log", `document.querySelectorAll('[data-activity] li').length >= 2`)
+	if got := eval[string](b, `fetch(document.querySelector('[data-action="pdf"]').href).then(r => r.status + ' ' + r.headers.get('content-type'))`); got != "200 application/pdf" {
+		t.Errorf("Download PDF answers %q", got)
+	}
 	b.screenshot("invoice", 1280, 900)
 	b.screenshot("invoice-phone", 390, 844)
 
@@ -219,6 +222,24 @@ func TestCoordinatorJourney(t *testing.T) {
 	b.waitFor("the client's activity", `document.querySelectorAll('[data-activity] li').length >= 3`)
 	b.screenshot("client", 1280, 900)
 	b.screenshot("client-phone", 390, 844)
+
+	// Edit the client: plan-managed needs a plan manager, who then receives invoices.
+	b.click("[data-edit]")
+	b.waitFor("the edit dialog", `document.querySelector('[data-client-dialog]').open`)
+	if got := eval[string](b, `document.querySelector('[data-client-form] [name=name]').value + '|' + document.querySelector('[data-contacts] [data-k=email]').value`); got != "Zoë Müller-Ng|zoe@example.com" {
+		t.Fatalf("edit dialog shows %q", got)
+	}
+	b.set("[data-client-form] [name=fundingType]", "plan_managed")
+	b.click("[data-client-form] [data-submit]")
+	b.waitFor("the plan manager error", `document.querySelector('[name=pmName]').getAttribute('aria-invalid') === 'true'`)
+	b.fill("[name=pmName]", "Harbour Plan Partners")
+	b.fill("[name=pmEmail]", "invoices@harbourplan.example")
+	b.click("[data-client-form] [data-submit]")
+	b.waitFor("the dialog to close", `!document.querySelector('[data-client-dialog]').open`)
+	b.waitText("[data-funding]", "Plan-managed · NDIS 430000001")
+	if got := b.text("[data-billing]"); !strings.Contains(got, "invoices@harbourplan.example") {
+		t.Errorf("billing contact after the edit: %q", got)
+	}
 
 	// The page formats amounts exactly as money.Display does.
 	b.checkFormatter()
