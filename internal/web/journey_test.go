@@ -241,6 +241,14 @@ func TestCoordinatorJourney(t *testing.T) {
 		t.Errorf("billing contact after the edit: %q", got)
 	}
 
+	// "New invoice" without a client asks for one first.
+	b.open("/app/invoices/new")
+	b.waitFor("the client picker", `!document.querySelector('[data-client-picker]').hidden`)
+	b.fill("[data-client-search]", "Zoë")
+	b.waitFor("the match", `document.querySelectorAll('[data-client-results] a').length === 1`)
+	b.click("[data-client-results] a")
+	b.waitFor("the builder for Zoë", `!document.querySelector('[data-builder]').hidden && document.querySelector('[data-client-link]').textContent === 'Zoë Müller-Ng'`)
+
 	// The page formats amounts exactly as money.Display does.
 	b.checkFormatter()
 
@@ -259,6 +267,8 @@ func TestCoordinatorJourney(t *testing.T) {
 	}
 	b.open(clientPath)
 	b.waitText("[data-name]", "Client not found")
+	b.open("/app/invoices/new")
+	b.waitFor("the empty picker", `document.querySelector('[data-client-results]').textContent.includes('No clients yet.')`)
 }
 
 // TestSignInErrors checks the sign-in page's messages and its refusal to

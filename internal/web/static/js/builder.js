@@ -280,7 +280,11 @@ async function showPicker() {
       results.replaceChildren(...res.data.map((c) => h('li', {},
         h('a', { class: 'picker-item', href: `/app/invoices/new?client=${c.id}` }, c.name,
           h('span', { class: 'subtle' }, funding(c.funding))))));
-      if (!res.data.length) results.replaceChildren(h('li', { class: 'subtle' }, input.value.trim() ? 'No clients match.' : 'No clients yet.'));
+      if (!res.data.length) {
+        results.replaceChildren(h('li', { class: 'subtle' }, input.value.trim()
+          ? 'No clients match.'
+          : ['No clients yet. ', h('a', { href: '/app/clients' }, 'Add your first client'), ' to invoice them.']));
+      }
     } catch (err) {
       showError(document, err);
     }
