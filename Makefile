@@ -42,5 +42,8 @@ build-InvoicingFunction:
 build-PaymentsFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/payments
 
+build-NotifierFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/notifier
+
 clean:
 	rm -rf .aws-sam

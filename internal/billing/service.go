@@ -81,10 +81,12 @@ type orgEntry struct {
 	expires  time.Time
 }
 
-// New builds the service; now and newID are the clock and id source.
+// New builds the service; now and newID are the clock and id source. dir
+// may be nil in functions that never sign orgs up (the notifier), whose
+// Signup then fails.
 func New(store Store, dir Directory, now func() time.Time, newID func(string, time.Time) string) (*Service, error) {
-	if store == nil || dir == nil || now == nil || newID == nil {
-		return nil, errors.New("billing: store, directory, clock and id source are required")
+	if store == nil || now == nil || newID == nil {
+		return nil, errors.New("billing: store, clock and id source are required")
 	}
 	return &Service{store: store, dir: dir, now: now, newID: newID}, nil
 }
@@ -141,6 +143,9 @@ func (s *Service) today(ctx context.Context, orgID string) (calendar.Date, error
 // Signup creates an org with default settings and its first admin. If the
 // admin cannot be created the org is removed again.
 func (s *Service) Signup(ctx context.Context, orgName, email, password string) (*org.Org, error) {
+	if s.dir == nil {
+		return nil, errors.New("signup: this function has no sign-in directory")
+	}
 	now := s.now()
 	o, err := org.New(s.newID("org", now), org.Defaults(orgName), now)
 	if err != nil {

@@ -5,7 +5,6 @@ package client
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -169,8 +168,8 @@ func (ct *Contact) validate() error {
 		return err
 	}
 	if ct.Email != "" {
-		if err := validEmail(ct.Email); err != nil {
-			return validation.Errorf("email", "%v", err)
+		if err := validation.Email("email", ct.Email); err != nil {
+			return err
 		}
 	}
 	if ct.Phone != "" && !validPhone(ct.Phone) {
@@ -203,23 +202,12 @@ func (f *Funding) validate() error {
 		if err := validation.Text("funding.planManager.name", pm.Name, true, 200); err != nil {
 			return err
 		}
-		if err := validEmail(pm.Email); err != nil {
-			return validation.Errorf("funding.planManager.email", "%v", err)
+		if err := validation.Email("funding.planManager.email", pm.Email); err != nil {
+			return err
 		}
 	}
 	if f.Type != PlanManaged && f.PlanManager != nil {
 		return validation.Errorf("funding.planManager", "is only for plan-managed participants")
-	}
-	return nil
-}
-
-func validEmail(s string) error {
-	if len(s) > 254 {
-		return errors.New("is too long")
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
-		return errors.New("must be an email address such as name@example.com")
 	}
 	return nil
 }

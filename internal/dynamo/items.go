@@ -284,6 +284,7 @@ type invoiceItem struct {
 	CreatedAt      string     `dynamodbav:"createdAt"`
 	UpdatedAt      string     `dynamodbav:"updatedAt"`
 	FinalizedAt    string     `dynamodbav:"finalizedAt,omitempty"`
+	SentAt         string     `dynamodbav:"sentAt,omitempty"`
 	VoidedAt       string     `dynamodbav:"voidedAt,omitempty"`
 }
 
@@ -305,7 +306,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked,
 		VoidReason: inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
-		FinalizedAt: ts(inv.FinalizedAt), VoidedAt: ts(inv.VoidedAt),
+		FinalizedAt: ts(inv.FinalizedAt), SentAt: ts(inv.SentAt), VoidedAt: ts(inv.VoidedAt),
 	}
 	it.Lines = make([]lineItem, 0, len(s.Lines))
 	for _, l := range s.Lines {
@@ -339,7 +340,7 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq, Status: invoice.Status(it.Status),
 		Locked: it.Locked, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
-		FinalizedAt: fromTS(it.FinalizedAt), VoidedAt: fromTS(it.VoidedAt),
+		FinalizedAt: fromTS(it.FinalizedAt), SentAt: fromTS(it.SentAt), VoidedAt: fromTS(it.VoidedAt),
 		Spec: invoice.Spec{
 			ClientID: it.ClientID, Name: it.Name, Currency: cur, TermsDays: it.TermsDays,
 			Memo: it.Memo, PONumber: it.PONumber,

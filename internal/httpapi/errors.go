@@ -10,6 +10,7 @@ import (
 	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/credit"
+	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
@@ -72,6 +73,12 @@ var failures = []struct {
 	{cardpay.ErrBadSignature, failure{http.StatusBadRequest, "invalid_signature", ""}},
 	{cardpay.ErrMalformed, failure{http.StatusBadRequest, "invalid_event", ""}},
 	{invoice.ErrEmpty, failure{http.StatusUnprocessableEntity, "invoice_empty", "add at least one line item before finalizing"}},
+	{invoice.ErrVoidNotSent, failure{http.StatusConflict, "invoice_void", ""}},
+	{delivery.ErrNDIAManaged, failure{http.StatusUnprocessableEntity, "ndia_managed", ""}},
+	{delivery.ErrNoEmail, failure{http.StatusUnprocessableEntity, "no_email_address", ""}},
+	{delivery.ErrNoPhone, failure{http.StatusUnprocessableEntity, "no_phone_number", ""}},
+	{delivery.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{billing.ErrQueueUnavailable, failure{http.StatusServiceUnavailable, "send_unavailable", ""}},
 }
 
 var errNotFound = errors.New("not found")

@@ -70,6 +70,7 @@ type invoiceResponse struct {
 	CreatedAt      time.Time  `json:"createdAt"`
 	UpdatedAt      time.Time  `json:"updatedAt"`
 	FinalizedAt    *time.Time `json:"finalizedAt,omitempty"`
+	SentAt         *time.Time `json:"sentAt,omitempty"`
 	VoidedAt       *time.Time `json:"voidedAt,omitempty"`
 }
 
@@ -91,7 +92,7 @@ func invoiceJSON(v billing.InvoiceView) invoiceResponse {
 		FeeTotal: cur.String(tot.Fees), Total: cur.String(tot.Total), AmountPaid: cur.String(v.Paid),
 		AmountCredited: cur.String(v.Credit), Balance: cur.String(v.Balance()), Locked: v.Locked,
 		VoidReason: v.VoidReason, ReplacesID: v.ReplacesID, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
-		FinalizedAt: timePtr(v.FinalizedAt), VoidedAt: timePtr(v.VoidedAt),
+		FinalizedAt: timePtr(v.FinalizedAt), SentAt: timePtr(v.SentAt), VoidedAt: timePtr(v.VoidedAt),
 	}
 	for _, l := range sp.Lines {
 		lj := lineJSON{

@@ -30,6 +30,7 @@ type LoginFunc func(ctx context.Context, email, password string) (token string, 
 // Config is what the API needs.
 type Config struct {
 	Billing     *billing.Service
+	Sender      *billing.Sender
 	Verifier    Verifier
 	Login       LoginFunc
 	Idempotency idempotency.Store
@@ -42,6 +43,7 @@ type Config struct {
 
 type server struct {
 	billing  *billing.Service
+	sender   *billing.Sender
 	verifier Verifier
 	login    LoginFunc
 	log      *slog.Logger
@@ -75,8 +77,8 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -84,7 +86,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -106,6 +108,9 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("DELETE /v1/invoices/{id}", s.deleteInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/finalize", s.finalizeInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/void", s.voidInvoice)
+	v1.HandleFunc("POST /v1/invoices/{id}/send", s.sendInvoice)
+	v1.HandleFunc("POST /v1/invoices/{id}/resend", s.resendInvoice)
+	v1.HandleFunc("GET /v1/invoices/{id}/deliveries", s.deliveries)
 	v1.HandleFunc("POST /v1/invoices/{id}/lock", s.lockInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/unlock", s.lockInvoice)
 	v1.HandleFunc("GET /v1/invoices/{id}/pay-link", s.payLink)

@@ -14,13 +14,14 @@ const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
 
 // Prefixes of each kind of id.
 const (
-	Org     = "org"
-	Client  = "cli"
-	Contact = "con"
-	Invoice = "inv"
-	Payment = "pay"
-	Credit  = "crn"
-	Request = "req"
+	Org      = "org"
+	Client   = "cli"
+	Contact  = "con"
+	Invoice  = "inv"
+	Payment  = "pay"
+	Credit   = "crn"
+	Request  = "req"
+	Delivery = "dlv"
 )
 
 // New returns a fresh id such as "inv_01jd5v0g8m3x2c9h7t4r6y1kzq".

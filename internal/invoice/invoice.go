@@ -37,6 +37,7 @@ var (
 	ErrEmpty        = errors.New("invoice has no line items")
 	ErrNotFinalized = errors.New("invoice is a draft; finalize or send it first")
 	ErrConflict     = errors.New("invoice was changed by someone else; reload and try again")
+	ErrVoidNotSent  = errors.New("invoice is void; void invoices are not sent")
 )
 
 // MaxLines caps the line items on one invoice.
@@ -123,6 +124,7 @@ type Invoice struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	FinalizedAt time.Time
+	SentAt      time.Time // first sent to the client; resends keep it
 	VoidedAt    time.Time
 }
 
@@ -204,6 +206,22 @@ func (inv *Invoice) Finalize(prefix string, seq int64, today calendar.Date, now 
 		inv.Status = Paid
 	}
 	inv.FinalizedAt, inv.UpdatedAt = now, now
+	return nil
+}
+
+// MarkSent records that a finalized invoice went to the client; the first
+// send's time stays. Drafts must be finalized first, and void invoices are
+// not sent at all.
+func (inv *Invoice) MarkSent(now time.Time) error {
+	switch inv.Status {
+	case Draft:
+		return ErrNotFinalized
+	case Void:
+		return ErrVoidNotSent
+	}
+	if inv.SentAt.IsZero() {
+		inv.SentAt, inv.UpdatedAt = now, now
+	}
 	return nil
 }
 

@@ -6,6 +6,8 @@ package validation
 import (
 	"errors"
 	"fmt"
+	"net/mail"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -49,6 +51,19 @@ func Text(field, value string, required bool, max int) error {
 		return Errorf(field, "is required")
 	case n > max:
 		return Errorf(field, "must be at most %d characters (got %d)", max, n)
+	}
+	return nil
+}
+
+// Email checks that value is one plain email address ("name@example.com",
+// no display name) of at most 254 characters, as mail servers accept.
+func Email(field, value string) error {
+	if len(value) > 254 {
+		return Errorf(field, "is too long")
+	}
+	a, err := mail.ParseAddress(value)
+	if err != nil || a.Address != value || !strings.Contains(value[strings.LastIndexByte(value, '@'):], ".") {
+		return Errorf(field, "must be an email address such as name@example.com")
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
@@ -22,6 +23,7 @@ import (
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/httpapi"
 	"github.com/carebill/carebill/internal/id"
+	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/web"
 )
 
@@ -52,16 +54,28 @@ func Logger(env Env) *slog.Logger {
 // /auth/ and /v1/, and the hosted UI (internal/web) for every other path.
 //
 // Variables: TABLE_NAME, IDEMPOTENCY_TABLE_NAME, USER_POOL_ID,
-// USER_POOL_CLIENT_ID, COGNITO_ISSUER, and optionally COGNITO_JWKS_URL
+// USER_POOL_CLIENT_ID, COGNITO_ISSUER, DELIVERIES_QUEUE_URL (where sends
+// queue their deliveries for the notifier), and optionally COGNITO_JWKS_URL
 // (when the JWKS is not at the issuer, as with moto) and PUBLIC_BASE_URL
 // (where clients reach pay pages, when not the API's own host).
 func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+	if err := env.require("DELIVERIES_QUEUE_URL"); err != nil {
+		return nil, err
+	}
 	c, err := newCore(env, cfg)
 	if err != nil {
 		return nil, err
 	}
+	deliveries, err := queue.NewDeliveries(sqs.NewFromConfig(cfg), env("DELIVERIES_QUEUE_URL"))
+	if err != nil {
+		return nil, err
+	}
+	sender, err := billing.NewSender(c.billing, c.store, deliveries)
+	if err != nil {
+		return nil, err
+	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.billing, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.billing, Sender: sender, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
 			t, err := c.dir.Login(ctx, email, password)
 			return t.IDToken, t.ExpiresIn, err
@@ -84,6 +98,7 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 // core is what every coordinator-facing function builds first: storage,
 // the billing service and sign-in verification.
 type core struct {
+	store    *dynamo.Store
 	billing  *billing.Service
 	idem     *dynamo.Idempotency
 	verifier *auth.Verifier
@@ -117,5 +132,5 @@ func newCore(env Env, cfg aws.Config) (*core, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &core{billing: svc, idem: idem, verifier: verifier, dir: dir}, nil
+	return &core{store: store, billing: svc, idem: idem, verifier: verifier, dir: dir}, nil
 }

@@ -203,7 +203,17 @@ func (t *Template) parseQueue(id string, props *yaml.Node) (Queue, error) {
 		return Queue{}, fmt.Errorf("line %d: RedrivePolicy: a queue cannot be its own dead-letter queue", rp.Line)
 	}
 	q.DeadLetterQueue = dlq
-	if q.MaxReceiveCount, err = integer(field(rp, "maxReceiveCount"), "RedrivePolicy.maxReceiveCount", 0); err != nil {
+	// maxReceiveCount may be a !Ref to a parameter the function that reads
+	// the queue also gets, so the two cannot disagree.
+	mrc := field(rp, "maxReceiveCount")
+	if mrc != nil {
+		v, err := t.plain(mrc, "RedrivePolicy.maxReceiveCount")
+		if err != nil {
+			return Queue{}, err
+		}
+		mrc = scalar(v, mrc.Line)
+	}
+	if q.MaxReceiveCount, err = integer(mrc, "RedrivePolicy.maxReceiveCount", 0); err != nil {
 		return Queue{}, err
 	}
 	if q.MaxReceiveCount < 1 {

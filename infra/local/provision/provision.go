@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
@@ -16,7 +17,8 @@ import (
 // template under one prefix.
 type Resources struct {
 	// IDs maps a logical id to its physical id: the table name, the queue
-	// URL, the user pool id, the app client id or the group name.
+	// URL, the user pool id, the app client id, the group name or the email
+	// identity.
 	IDs map[string]string
 	// ARNs maps the logical id of each table, queue and user pool to its ARN.
 	ARNs map[string]string
@@ -32,7 +34,8 @@ var validPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]*$`)
 
 // Provision creates every table (with its indexes and TTL), queue (dead-letter
 // queues first, then the queues that redrive to them), user pool (with its
-// schema and password policy), app client and group the template declares,
+// schema and password policy), app client, group and SES email identity the
+// template declares,
 // through cfg's endpoint. Physical names are prefix + logical id, so a fresh
 // prefix isolates a test from every other user of the same endpoint; the
 // prefix may hold letters, digits, '-' and '_'.
@@ -87,6 +90,14 @@ func (t *Template) Provision(ctx context.Context, cfg aws.Config, prefix string)
 			}
 		}
 	}
+	if len(t.EmailIdentities) > 0 {
+		c := sesv2.NewFromConfig(cfg)
+		for _, e := range t.EmailIdentities {
+			if err := r.createEmailIdentity(ctx, c, e); err != nil {
+				return nil, fmt.Errorf("provision email identity %s: %w", e.LogicalID, err)
+			}
+		}
+	}
 	return r, nil
 }
 
@@ -136,7 +147,7 @@ func (r *Resources) ref(name string) (string, error) {
 		return v, nil
 	}
 	switch typ := r.tmpl.types[name]; typ {
-	case typeTable, typeQueue, typeUserPool, typeClient, typeGroup:
+	case typeTable, typeQueue, typeUserPool, typeClient, typeGroup, typeIdentity:
 		return r.physical(name)
 	case typeFunction:
 		return r.Prefix + name, nil

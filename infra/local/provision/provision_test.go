@@ -15,6 +15,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/go-cmp/cmp"
@@ -178,9 +180,55 @@ func TestProvisionRepoTemplate(t *testing.T) {
 			"USER_POOL_ID":           pool,
 			"USER_POOL_CLIENT_ID":    res.IDs["UserPoolClient"],
 			"COGNITO_ISSUER":         "https://cognito-idp.ap-southeast-2.amazonaws.com/" + pool,
+			"DELIVERIES_QUEUE_URL":   res.IDs["DeliveriesQueue"],
 		}
 		if diff := cmp.Diff(want, env); diff != "" {
 			t.Errorf("Env (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("deliveries queue redrives to its DLQ after the notifier's last try", func(t *testing.T) {
+		q := sqs.NewFromConfig(cfg)
+		attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+			QueueUrl:       aws.String(res.IDs["DeliveriesQueue"]),
+			AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var redrive struct {
+			DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+			MaxReceiveCount     json.Number
+		}
+		if err := json.Unmarshal([]byte(attrs.Attributes["RedrivePolicy"]), &redrive); err != nil {
+			t.Fatalf("RedrivePolicy %q: %v", attrs.Attributes["RedrivePolicy"], err)
+		}
+		if redrive.DeadLetterTargetArn != res.ARNs["DeliveriesDLQ"] || redrive.MaxReceiveCount != "5" {
+			t.Errorf("RedrivePolicy = %+v, want %s after 5 receives", redrive, res.ARNs["DeliveriesDLQ"])
+		}
+		env, err := res.Env("NotifierFunction")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{
+			"LOG_LEVEL": "info", "TABLE_NAME": prefix + "DataTable",
+			"SENDER_EMAIL": "invoices@carebill.example", "DELIVERY_MAX_RECEIVES": "5",
+		}
+		if diff := cmp.Diff(want, env); diff != "" {
+			t.Errorf("notifier Env (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("the sender's SES identity exists", func(t *testing.T) {
+		if got := res.IDs["SenderIdentity"]; got != "invoices@carebill.example" {
+			t.Fatalf("SenderIdentity = %q", got)
+		}
+		out, err := sesv2.NewFromConfig(cfg).GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("invoices@carebill.example")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.IdentityType != sestypes.IdentityTypeEmailAddress {
+			t.Errorf("identity type %s", out.IdentityType)
 		}
 	})
 

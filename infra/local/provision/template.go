@@ -1,6 +1,6 @@
 // Package provision reads the SAM template (template.yaml) and creates what it
-// declares — DynamoDB tables, SQS queues, Cognito user pools, app clients and
-// groups — against any AWS endpoint, in practice moto. The local stack and the
+// declares — DynamoDB tables, SQS queues, Cognito user pools, app clients,
+// groups and SES email identities — against any AWS endpoint, in practice moto. The local stack and the
 // tests use it so that the template stays the single source of truth: a table
 // or queue that is not in template.yaml does not exist locally either.
 package provision
@@ -33,6 +33,8 @@ type Template struct {
 	UserPoolClients []UserPoolClient
 	// UserPoolGroups are the AWS::Cognito::UserPoolGroup resources.
 	UserPoolGroups []UserPoolGroup
+	// EmailIdentities are the AWS::SES::EmailIdentity resources.
+	EmailIdentities []EmailIdentity
 	// Functions are the AWS::Serverless::Function resources.
 	Functions []Function
 	// Routes are every function's HttpApi events.
@@ -286,6 +288,7 @@ const (
 	typeUserPool     = "AWS::Cognito::UserPool"
 	typeClient       = "AWS::Cognito::UserPoolClient"
 	typeGroup        = "AWS::Cognito::UserPoolGroup"
+	typeIdentity     = "AWS::SES::EmailIdentity"
 	typeFunction     = "AWS::Serverless::Function"
 	typeEventsRule   = "AWS::Events::Rule"
 	typeSchedulerRun = "AWS::Scheduler::Schedule"
@@ -387,6 +390,12 @@ func (t *Template) addResource(id string, res, globals *yaml.Node) error {
 			return err
 		}
 		t.UserPoolGroups = append(t.UserPoolGroups, g)
+	case typeIdentity:
+		e, err := t.parseEmailIdentity(id, props)
+		if err != nil {
+			return err
+		}
+		t.EmailIdentities = append(t.EmailIdentities, e)
 	case typeFunction:
 		return t.addFunction(id, props, globals)
 	case typeEventsRule, typeSchedulerRun:

@@ -1,0 +1,58 @@
+package wire
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/dynamo"
+	"github.com/carebill/carebill/internal/email"
+	"github.com/carebill/carebill/internal/id"
+	"github.com/carebill/carebill/internal/notify"
+	"github.com/carebill/carebill/internal/sms"
+)
+
+// Notifier builds functions/notifier: the deliveries queue's consumer,
+// which emails invoices through SES and texts them through SNS.
+//
+// Variables: TABLE_NAME, SENDER_EMAIL (the From address, a verified SES
+// identity) and DELIVERY_MAX_RECEIVES (the deliveries queue's
+// maxReceiveCount: the receive at which a failing delivery is given up).
+func Notifier(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (*notify.Handler, error) {
+	if err := env.require("TABLE_NAME", "SENDER_EMAIL", "DELIVERY_MAX_RECEIVES"); err != nil {
+		return nil, err
+	}
+	maxReceives, err := strconv.Atoi(env("DELIVERY_MAX_RECEIVES"))
+	if err != nil {
+		return nil, fmt.Errorf("DELIVERY_MAX_RECEIVES=%q is not a number", env("DELIVERY_MAX_RECEIVES"))
+	}
+	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), env("TABLE_NAME"))
+	if err != nil {
+		return nil, err
+	}
+	// The notifier signs nobody up, so billing needs no directory here.
+	docs, err := billing.New(store, nil, time.Now, id.New)
+	if err != nil {
+		return nil, err
+	}
+	mail, err := email.NewSES(sesv2.NewFromConfig(cfg))
+	if err != nil {
+		return nil, err
+	}
+	texts, err := sms.NewSNS(sns.NewFromConfig(cfg))
+	if err != nil {
+		return nil, err
+	}
+	return notify.New(notify.Config{
+		Store: store, Documents: docs, Mail: mail, Texts: texts, Sender: env("SENDER_EMAIL"),
+		MaxReceives: maxReceives, Now: time.Now, NewID: id.New, Log: log,
+	})
+}
