@@ -187,6 +187,9 @@ func clientToItem(c *client.Client) clientItem {
 		it.Contacts = append(it.Contacts, contactItem(ct))
 		search = append(search, ct.Name, ct.Email)
 	}
+	if pm := p.Funding.PlanManager; pm != nil {
+		search = append(search, pm.Name, pm.Email) // the portal finds a plan manager's clients by email
+	}
 	it.Search = searchText(search...)
 	if p.TaxRate != nil {
 		n := toNum(*p.TaxRate)

@@ -1,0 +1,245 @@
+package clientauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/id"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/org"
+)
+
+// Store is the storage the portal needs (internal/dynamo implements it).
+type Store interface {
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
+	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
+
+	// CountSignInRequest counts one more sign-in email to the address
+	// whose hash is emailHash in the window starting at window, failing
+	// with ErrThrottled once max have been counted.
+	CountSignInRequest(ctx context.Context, orgID, emailHash string, window time.Time, max int) error
+	CreateSignInLink(ctx context.Context, l Link) error
+	// ConsumeSignInLink deletes a link that is live at now and returns it;
+	// anything else (unknown, used, expired) is ErrInvalidLink. Of two
+	// concurrent uses, one wins.
+	ConsumeSignInLink(ctx context.Context, orgID, hash string, now time.Time) (Link, error)
+	CreatePortalSession(ctx context.Context, s Session) error
+	PortalSession(ctx context.Context, orgID, hash string) (Session, error)
+	DeletePortalSession(ctx context.Context, orgID, hash string) error
+}
+
+// Mailer emails a sign-in link, valid for the given time, to a client.
+type Mailer interface {
+	SendSignInLink(ctx context.Context, to string, o *org.Org, url string, valid time.Duration) error
+}
+
+// RenderPDF renders one of an org's invoices as the client receives it
+// (billing's InvoicePDF).
+type RenderPDF func(ctx context.Context, orgID, invoiceID string) ([]byte, *invoice.Invoice, error)
+
+// Service runs the portal's use cases.
+type Service struct {
+	store  Store
+	mailer Mailer
+	render RenderPDF
+	now    func() time.Time
+}
+
+// New builds the service; now is the clock links and sessions expire by.
+func New(store Store, mailer Mailer, render RenderPDF, now func() time.Time) (*Service, error) {
+	if store == nil || mailer == nil || render == nil || now == nil {
+		return nil, errors.New("clientauth: store, mailer, PDF renderer and clock are required")
+	}
+	return &Service{store: store, mailer: mailer, render: render, now: now}, nil
+}
+
+// Org returns the org whose portal this is; an id that is not an org's is
+// org.ErrNotFound.
+func (s *Service) Org(ctx context.Context, orgID string) (*org.Org, error) {
+	if !id.Valid(id.Org, orgID) {
+		return nil, fmt.Errorf("portal of %q: %w", orgID, org.ErrNotFound)
+	}
+	return s.store.GetOrg(ctx, orgID)
+}
+
+// maxClientPages bounds how far one sign-in request searches an org's
+// client list (each page is itself a bounded filtered query).
+const maxClientPages = 20
+
+// RequestLink mails a sign-in link under base (scheme and host) to email
+// if it belongs to any of the org's clients. An address on file and one
+// not on file both answer nil, so the caller can say the same to both;
+// only a malformed address (ErrBadEmail) and too many requests for one
+// address (ErrThrottled, which the caller must not reveal either) differ.
+func (s *Service) RequestLink(ctx context.Context, orgID, email, base string) error {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	o, err := s.Org(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	clientIDs, err := s.clientsOf(ctx, orgID, email)
+	if err != nil || len(clientIDs) == 0 {
+		return err
+	}
+	now := s.now()
+	window := now.Truncate(LinkTTL)
+	if err := s.store.CountSignInRequest(ctx, orgID, hashOf(email), window, MaxLinksPerWindow); err != nil {
+		return err
+	}
+	secret, hash := NewSecret()
+	l := Link{OrgID: orgID, Hash: hash, Email: email, ClientIDs: clientIDs, CreatedAt: now, ExpiresAt: now.Add(LinkTTL)}
+	if err := s.store.CreateSignInLink(ctx, l); err != nil {
+		return fmt.Errorf("sign-in link: %w", err)
+	}
+	url := strings.TrimRight(base, "/") + "/portal/" + orgID + "/auth/" + secret
+	if err := s.mailer.SendSignInLink(ctx, email, o, url, LinkTTL); err != nil {
+		return fmt.Errorf("send sign-in link: %w", err)
+	}
+	return nil
+}
+
+// clientsOf finds the clients holding email: the org's client-list search
+// (which matches contact and plan manager emails as substrings) narrowed
+// to exact matches.
+func (s *Service) clientsOf(ctx context.Context, orgID, email string) ([]string, error) {
+	var ids []string
+	cursor := ""
+	for range maxClientPages {
+		list, next, err := s.store.ListClients(ctx, orgID, email, 200, cursor)
+		if err != nil {
+			return nil, fmt.Errorf("find clients by email: %w", err)
+		}
+		for _, c := range list {
+			if Holds(c, email) {
+				ids = append(ids, c.ID)
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return ids, nil
+}
+
+// Redeem uses a sign-in link, once, and starts a session; it returns the
+// session and the secret for its cookie. Links that are malformed,
+// unknown, used, expired or another org's are all ErrInvalidLink.
+func (s *Service) Redeem(ctx context.Context, orgID, secret string) (Session, string, error) {
+	hash, ok := Hash(secret)
+	if !ok || !id.Valid(id.Org, orgID) {
+		return Session{}, "", ErrInvalidLink
+	}
+	now := s.now()
+	l, err := s.store.ConsumeSignInLink(ctx, orgID, hash, now)
+	if err != nil {
+		return Session{}, "", err
+	}
+	cookie, shash := NewSecret()
+	sess := Session{OrgID: orgID, Hash: shash, Email: l.Email, ClientIDs: l.ClientIDs, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
+	if err := s.store.CreatePortalSession(ctx, sess); err != nil {
+		return Session{}, "", fmt.Errorf("start portal session: %w", err)
+	}
+	return sess, cookie, nil
+}
+
+// Session finds the live session whose cookie holds secret.
+func (s *Service) Session(ctx context.Context, orgID, secret string) (Session, error) {
+	hash, ok := Hash(secret)
+	if !ok || !id.Valid(id.Org, orgID) {
+		return Session{}, ErrNoSession
+	}
+	sess, err := s.store.PortalSession(ctx, orgID, hash)
+	if err != nil {
+		return Session{}, err
+	}
+	if !s.now().Before(sess.ExpiresAt) {
+		return Session{}, ErrNoSession
+	}
+	return sess, nil
+}
+
+// SignOut ends a session.
+func (s *Service) SignOut(ctx context.Context, sess Session) error {
+	return s.store.DeletePortalSession(ctx, sess.OrgID, sess.Hash)
+}
+
+// InvoiceView is an invoice as a client sees it today.
+type InvoiceView struct {
+	*invoice.Invoice
+	Overdue bool
+}
+
+// Account is one client's finalized invoices, newest first.
+type Account struct {
+	ClientID   string
+	ClientName string
+	Invoices   []InvoiceView
+}
+
+// maxInvoicePages bounds how many pages of one client's invoices a portal
+// page reads (200 invoices each).
+const maxInvoicePages = 5
+
+// Invoices lists the finalized invoices (open, paid, void) of each client
+// the session belongs to, with the org they are from.
+func (s *Service) Invoices(ctx context.Context, sess Session) (*org.Org, []Account, error) {
+	o, err := s.store.GetOrg(ctx, sess.OrgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	today := calendar.Today(s.now(), o.Location())
+	accounts := make([]Account, 0, len(sess.ClientIDs))
+	for _, cid := range sess.ClientIDs {
+		a := Account{ClientID: cid}
+		cursor := ""
+		for range maxInvoicePages {
+			list, next, err := s.store.ListInvoices(ctx, sess.OrgID, invoice.ListFilter{ClientID: cid, Limit: 200, Cursor: cursor})
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, inv := range list {
+				if inv.Spec.ClientID != cid || inv.Status == invoice.Draft {
+					continue
+				}
+				a.ClientName = inv.ClientName
+				a.Invoices = append(a.Invoices, InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)})
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		accounts = append(accounts, a)
+	}
+	return o, accounts, nil
+}
+
+// InvoicePDF renders one of the session's own finalized invoices; any
+// other id is ErrNotFound.
+func (s *Service) InvoicePDF(ctx context.Context, sess Session, invoiceID string) ([]byte, *invoice.Invoice, error) {
+	if !id.Valid(id.Invoice, invoiceID) {
+		return nil, nil, ErrNotFound
+	}
+	inv, err := s.store.GetInvoice(ctx, sess.OrgID, invoiceID)
+	if errors.Is(err, invoice.ErrNotFound) {
+		return nil, nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !sess.Allows(inv.Spec.ClientID) || inv.Status == invoice.Draft {
+		return nil, nil, ErrNotFound
+	}
+	return s.render(ctx, sess.OrgID, invoiceID)
+}
