@@ -18,6 +18,9 @@ var builders = map[string]func(context.Context, wire.Env, *stack) (http.Handler,
 	"PaymentsFunction": func(ctx context.Context, env wire.Env, s *stack) (http.Handler, error) {
 		return wire.Payments(ctx, env, s.aws, s.log)
 	},
+	"PortalFunction": func(ctx context.Context, env wire.Env, s *stack) (http.Handler, error) {
+		return wire.Portal(ctx, env, s.aws, s.log)
+	},
 }
 
 // router mounts every route of template.yaml on one mux: "ANY" routes take

@@ -1,0 +1,35 @@
+// Command portal serves clients behind API Gateway: the pay pages that
+// pay links open and the client portal.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/carebill/carebill/internal/wire"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "portal:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("aws config: %w", err)
+	}
+	h, err := wire.Portal(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
+	if err != nil {
+		return err
+	}
+	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+	return nil
+}

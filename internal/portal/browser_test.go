@@ -1,0 +1,238 @@
+package portal_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/carebill/carebill/internal/testenv"
+)
+
+// phone is the viewport the browser test reads pages at (an iPhone 14's CSS pixels).
+const phoneWidth, phoneHeight = 390, 844
+
+// TestPhoneBrowser opens a pay link in headless Chromium at a phone's
+// size, then signs in to the portal through the form and the emailed
+// link, as a client on their phone would. The pages must render with the
+// org's colour and logo, fit the screen, raise no console error (a CSP
+// violation is one), and show the right balance. Screenshots go to
+// $CAREBILL_SCREENSHOTS when set.
+func TestPhoneBrowser(t *testing.T) {
+	testenv.Require(t, "chromium")
+	t.Parallel()
+	s := newSite(t)
+	logo := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		fmt.Fprint(w, `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" rx="12" fill="#ffffff"/><circle cx="32" cy="32" r="18" fill="#0B7A75"/></svg>`)
+	}))
+	t.Cleanup(logo.Close)
+
+	co := s.signup("Harbour Therapy")
+	co.must(200, "PATCH", "/v1/org", map[string]any{
+		"legalName": "Harbour Therapy Pty Ltd", "taxId": "51 824 753 556", "email": "accounts@harbour.example", "phone": "+61290000000",
+		"branding": map[string]any{"colour": "#0B7A75", "logoUrl": logo.URL + "/logo.svg"},
+	})
+	email := unique("zoe") + "@example.com"
+	zoe := co.client("Zoë Müller-Ng", email)
+	iid, number := co.finalized(zoe, "Client Invoice – November")
+	co.must(201, "POST", "/v1/payments", map[string]any{"clientId": zoe, "amount": "1000.00", "date": "2026-11-20", "method": "bank_transfer"})
+	link := co.payLink(iid, false)
+
+	b := newBrowser(t)
+	b.open(link)
+	b.waitFor("the balance", `document.querySelector('[data-balance]')`)
+	if got := b.text("[data-balance]"); got != "$1,260.50" {
+		t.Fatalf("balance reads %q, want $1,260.50", got)
+	}
+	if got := b.text("[data-number]"); got != number {
+		t.Fatalf("number reads %q", got)
+	}
+	b.checkLayout("pay page")
+	b.waitFor("the logo", `document.querySelector('.logo')?.complete && document.querySelector('.logo').naturalWidth > 0`)
+	if bg := eval[string](b, `getComputedStyle(document.querySelector('.masthead')).backgroundColor`); bg != "rgb(11, 122, 117)" {
+		t.Errorf("masthead is %s, not the org's colour", bg)
+	}
+	if bg := eval[string](b, `getComputedStyle(document.querySelector('[data-pay]')).backgroundColor`); bg != "rgb(11, 122, 117)" {
+		t.Errorf("pay button is %s, not the org's colour", bg)
+	}
+	b.screenshot("pay-phone")
+
+	// The portal, through its form and the emailed link.
+	b.open(link[:strings.Index(link, "/pay/")] + "/portal/" + co.orgID)
+	b.waitFor("the sign-in form", `document.querySelector('#email')`)
+	b.do("type the email", chromedp.SendKeys(chromedp.CSS("#email"), email))
+	b.do("submit", chromedp.Click(chromedp.CSS("button[type=submit]")))
+	b.waitFor("the check-your-email page", `document.querySelector('[data-check-email]')`)
+	mails := mailsTo(t, email)
+	if len(mails) != 1 {
+		t.Fatalf("%d sign-in emails", len(mails))
+	}
+	b.open(linkRE.FindString(mails[0]))
+	b.waitFor("the invoice list", `document.querySelector('[data-owing]')`)
+	if got := b.text("[data-owing]"); got != "Balance due: $1,260.50" {
+		t.Fatalf("owing reads %q", got)
+	}
+	if c := eval[string](b, `document.cookie`); strings.Contains(c, "carebill_portal") {
+		t.Fatalf("the session cookie is readable by scripts: %q", c)
+	}
+	b.checkLayout("invoice list")
+	b.screenshot("portal-phone")
+	b.do("sign out", chromedp.Click(chromedp.CSS("[data-logout]")))
+	b.waitFor("the signed-out page", `location.search === '?signedout' && document.querySelector('#email')`)
+}
+
+// browser is one headless Chromium tab with a fresh profile. Uncaught
+// exceptions and console errors (a CSP violation is one) fail the test.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+
+	mu       sync.Mutex
+	problems []string
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	exe, _ := exec.LookPath("chromium")
+	profile := t.TempDir() // removed after the browser has exited (cleanups run in reverse)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(profile),
+		// The test's logo server has a self-signed certificate.
+		chromedp.Flag("ignore-certificate-errors", true),
+		chromedp.WindowSize(phoneWidth, phoneHeight),
+	)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	b := &browser{t: t, ctx: ctx}
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleException || (m.Type == chromedp.ConsoleError && m.Source != "network") {
+				b.mu.Lock()
+				b.problems = append(b.problems, fmt.Sprintf("%s %s (%s:%d)", m.Type, m.Text, m.URL, m.Line))
+				b.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, p := range b.problems {
+			t.Errorf("browser console: %s", p)
+		}
+	})
+	return b
+}
+
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.fail("%s: %v", what, err)
+	}
+}
+
+func (b *browser) open(url string) {
+	b.t.Helper()
+	b.do("open "+url, chromedp.Navigate(url))
+}
+
+// eval runs a JavaScript expression in the page and decodes its value.
+func eval[T any](b *browser, js string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		b.fail("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition until it holds, across page loads.
+func (b *browser) waitFor(what, js string) {
+	b.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("Boolean("+js+")"))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.fail("waited 15s for %s (%s); last error %v", what, js, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// text is an element's text with its whitespace collapsed.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	q, _ := json.Marshal(sel)
+	return eval[string](b, fmt.Sprintf(`(document.querySelector(%s)?.textContent ?? '').replace(/\s+/g, ' ').trim()`, q))
+}
+
+// checkLayout fails when the page is wider than the phone (sideways
+// scrolling) or its stylesheet did not apply.
+func (b *browser) checkLayout(what string) {
+	b.t.Helper()
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > phoneWidth {
+		b.fail("%s is %dpx wide on a %dpx screen", what, w, phoneWidth)
+	}
+	if m := eval[string](b, `getComputedStyle(document.querySelector('main')).maxWidth`); m == "none" {
+		b.fail("%s: the stylesheet did not apply", what)
+	}
+}
+
+// screenshot saves the whole page as PNG in $CAREBILL_SCREENSHOTS, else
+// in the test's temp dir.
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	dir := os.Getenv("CAREBILL_SCREENSHOTS")
+	if dir == "" {
+		dir = b.t.TempDir()
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.fail("screenshot %s: %v", name, err)
+	}
+	if len(png) < 1000 {
+		b.fail("screenshot %s: only %d bytes", name, len(png))
+	}
+	file := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.fail("save screenshot: %v", err)
+	}
+	b.t.Logf("screenshot %s", file)
+}
+
+// fail stops the test, saying where the browser was and what it showed.
+func (b *browser) fail(format string, args ...any) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 3*time.Second)
+	defer cancel()
+	where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + '\n' + document.body.innerText.slice(0, 2000)`))
+	b.t.Fatalf(format+"\n--- page: %s", append(args, where)...)
+}

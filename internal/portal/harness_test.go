@@ -1,0 +1,358 @@
+package portal_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/carebill/carebill/internal/testenv"
+	"github.com/carebill/carebill/internal/teststack"
+	"github.com/carebill/carebill/internal/wire"
+)
+
+var moto *testenv.Moto
+
+func TestMain(m *testing.M) { testenv.MainWithMoto(m, &moto) }
+
+// clock is the portal's clock, which tests move on to expire links and
+// sessions.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// site serves, on one httptest server over one fresh stack in moto, the
+// invoicing API and the portal as wire builds them for Lambda.
+type site struct {
+	t     *testing.T
+	url   string
+	clock *clock
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	st := teststack.New(t, moto)
+	quiet := slog.New(slog.DiscardHandler)
+	api, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Now()}
+	portal, err := wire.PortalWithClock(context.Background(), st.Env(t, "PortalFunction"), st.AWS, quiet, c.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/auth/", api)
+	mux.Handle("/v1/", api)
+	mux.Handle("/pay/", portal)
+	mux.Handle("/portal/", portal)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &site{t: t, url: srv.URL, clock: c}
+}
+
+// noRedirects is a client that shows redirects rather than following them.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// page is one HTTP answer.
+type page struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// get fetches a path (or full URL) without following redirects, sending
+// cookie when it is not "".
+func (s *site) get(path, cookie string) page {
+	s.t.Helper()
+	return s.send("GET", path, cookie, nil)
+}
+
+// post submits a form.
+func (s *site) post(path, cookie string, form map[string]string) page {
+	s.t.Helper()
+	return s.send("POST", path, cookie, form)
+}
+
+func (s *site) send(method, path, cookie string, form map[string]string) page {
+	s.t.Helper()
+	target := path
+	if strings.HasPrefix(path, "/") {
+		target = s.url + path
+	}
+	var body io.Reader
+	if form != nil {
+		v := url.Values{}
+		for k, val := range form {
+			v.Set(k, val)
+		}
+		body = strings.NewReader(v.Encode())
+	}
+	req, _ := http.NewRequest(method, target, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if cookie != "" {
+		// httptest serves plain HTTP, where a cookie jar withholds Secure
+		// cookies; send the cookie as a browser on https would.
+		req.Header.Set("Cookie", cookie)
+	}
+	res, err := noRedirects.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return page{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+// coordinator is a signed-in admin of a fresh org, using the JSON API.
+type coordinator struct {
+	s     *site
+	token string
+	orgID string
+}
+
+var seq atomic.Int64
+
+// unique makes a name no other test in this moto uses.
+func unique(name string) string {
+	return fmt.Sprintf("%s%d-%d", name, time.Now().UnixNano()%1_000_000, seq.Add(1))
+}
+
+func (s *site) signup(orgName string) *coordinator {
+	s.t.Helper()
+	email := unique("admin") + "@example.com"
+	c := &coordinator{s: s}
+	c.must(201, "POST", "/auth/signup", map[string]any{"orgName": orgName, "email": email, "password": "Correct-Horse-9"})
+	c.token = c.must(200, "POST", "/auth/login", map[string]any{"email": email, "password": "Correct-Horse-9"}).str("token")
+	c.orgID = c.must(200, "GET", "/v1/org", nil).str("id")
+	return c
+}
+
+type reply map[string]any
+
+func (r reply) str(k string) string { s, _ := r[k].(string); return s }
+
+func (c *coordinator) must(status int, method, path string, body any) reply {
+	c.s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		js, _ := json.Marshal(b)
+		rd = bytes.NewReader(js)
+	}
+	req, _ := http.NewRequest(method, c.s.url+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode != status {
+		c.s.t.Fatalf("%s %s = %d %s, want %d", method, path, res.StatusCode, raw, status)
+	}
+	var r reply
+	_ = json.Unmarshal(raw, &r)
+	return r
+}
+
+// client adds a client with one contact and returns its id.
+func (c *coordinator) client(name, email string) string {
+	c.s.t.Helper()
+	return c.must(201, "POST", "/v1/clients", map[string]any{
+		"name": name, "contacts": []map[string]any{{"name": name, "email": email}},
+	}).str("id")
+}
+
+// novemberInvoice bills 40 h at $50, 20 mi at $0.25 and a $50 fixed fee:
+// $2,055.00, plus 10% GST, $2,260.50.
+const novemberInvoice = `{"clientId":%q,"name":%q,"memo":"Thank you for your business.","poNumber":"PO-7788","lineItems":[
+ {"type":"variable","description":"Support coordination","periodStart":"2026-11-01","periodEnd":"2026-11-30","quantity":"40","unit":"hours","rate":"50"},
+ {"type":"variable","description":"Travel","quantity":"20","unit":"miles","rate":"0.25"},
+ {"type":"fixed","description":"Consulting services","amount":"50"}]}`
+
+// invoice makes a draft for the client and returns its id.
+func (c *coordinator) draft(clientID, name string) string {
+	c.s.t.Helper()
+	return c.must(201, "POST", "/v1/invoices", fmt.Sprintf(novemberInvoice, clientID, name)).str("id")
+}
+
+// finalized makes a finalized invoice and returns its id and number.
+func (c *coordinator) finalized(clientID, name string) (id, number string) {
+	c.s.t.Helper()
+	id = c.draft(clientID, name)
+	return id, c.must(200, "POST", "/v1/invoices/"+id+"/finalize", nil).str("number")
+}
+
+// payLink returns the invoice's pay link URL.
+func (c *coordinator) payLink(invoiceID string, rotate bool) string {
+	c.s.t.Helper()
+	q := ""
+	if rotate {
+		q = "?rotate=true"
+	}
+	return c.must(200, "GET", "/v1/invoices/"+invoiceID+"/pay-link"+q, nil).str("url")
+}
+
+// mailsTo returns the plain-text bodies of the emails moto captured for addr.
+func mailsTo(t *testing.T, addr string) []string {
+	t.Helper()
+	res, err := http.Get(moto.Endpoint + "/moto-api/data.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var data struct {
+		SES struct {
+			RawMessage []struct {
+				Destinations []string `json:"destinations"`
+				RawData      string   `json:"raw_data"`
+			} `json:"RawMessage"`
+		} `json:"ses"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&data); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range data.SES.RawMessage {
+		// moto lists a recipient once from the request and once from the
+		// message's To header.
+		for _, d := range m.Destinations {
+			if strings.EqualFold(d, addr) {
+				out = append(out, plainText(t, m.RawData))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// plainText is the text/plain part of a MIME message.
+func plainText(t *testing.T, raw string) string {
+	t.Helper()
+	msg, err := mail.ReadMessage(strings.NewReader(raw))
+	if err != nil {
+		t.Fatalf("captured email does not parse: %v", err)
+	}
+	var walk func(ct, cte string, body io.Reader) string
+	walk = func(ct, cte string, body io.Reader) string {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			t.Fatalf("content type %q: %v", ct, err)
+		}
+		if strings.HasPrefix(mt, "multipart/") {
+			mr := multipart.NewReader(body, params["boundary"])
+			for {
+				p, err := mr.NextRawPart()
+				if err != nil {
+					return ""
+				}
+				if s := walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); s != "" {
+					return s
+				}
+			}
+		}
+		if mt != "text/plain" {
+			return ""
+		}
+		if strings.EqualFold(cte, "quoted-printable") {
+			body = quotedprintable.NewReader(body)
+		}
+		b, _ := io.ReadAll(body)
+		return string(b)
+	}
+	return walk(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
+}
+
+// signInLink requests a sign-in link for email and returns the link the
+// email carried (the newest to that address).
+func (s *site) signInLink(orgID, email string) string {
+	s.t.Helper()
+	before := len(mailsTo(s.t, email))
+	if p := s.post("/portal/"+orgID+"/login", "", map[string]string{"email": email}); p.status != 200 || !strings.Contains(p.body, "Check your email") {
+		s.t.Fatalf("request a sign-in link: %d %s", p.status, p.body)
+	}
+	mails := mailsTo(s.t, email)
+	if len(mails) != before+1 {
+		s.t.Fatalf("%d emails to %s, want %d", len(mails), email, before+1)
+	}
+	link := linkRE.FindString(mails[len(mails)-1])
+	if link == "" {
+		s.t.Fatalf("the sign-in email has no link:\n%s", mails[len(mails)-1])
+	}
+	return link
+}
+
+var linkRE = regexp.MustCompile(`https?://\S+/portal/org_[0-9a-z]+/auth/[A-Za-z0-9_-]{43}`)
+
+// sessionCookie is the "name=value" of the portal cookie a response set.
+func sessionCookie(t *testing.T, p page) string {
+	t.Helper()
+	for _, c := range p.header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "carebill_portal=") {
+			return c[:strings.IndexByte(c, ';')]
+		}
+	}
+	t.Fatalf("no portal cookie set; headers %v", p.header)
+	return ""
+}
+
+// pdfText checks a PDF with qpdf and returns its text as pdftotext reads it.
+func pdfText(t *testing.T, p page) string {
+	t.Helper()
+	if p.status != 200 || p.header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("want a PDF, got %d %s: %.300s", p.status, p.header.Get("Content-Type"), p.body)
+	}
+	file := filepath.Join(t.TempDir(), "invoice.pdf")
+	if err := os.WriteFile(file, []byte(p.body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("qpdf", "--check", file).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --check: %v\n%s", err, out)
+	}
+	out, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}

@@ -1,0 +1,237 @@
+// Package portal is what an org's clients see: the pay page a pay link
+// opens (GET /pay/{token}, its PDF at /pay/{token}/pdf) and the client
+// portal under /portal/{orgId}, where a client signs in with a link mailed
+// to an address on file and sees all their invoices. Pages are server-
+// rendered html/template with one small stylesheet and no JavaScript.
+//
+// Pay and sign-in URLs carry secrets, so every response forbids caching,
+// framing and referrers, and the Content-Security-Policy allows no script
+// at all.
+package portal
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/clientauth"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/org"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static/portal.css
+var stylesheet []byte
+
+// PayLinks resolves pay links (billing.Service).
+type PayLinks interface {
+	OpenPayLink(ctx context.Context, token string) (billing.InvoiceView, *org.Org, error)
+	RecordViewed(ctx context.Context, inv *invoice.Invoice, how string) error
+}
+
+// Config is what the portal needs.
+type Config struct {
+	PayLinks PayLinks
+	// PDF renders an invoice as the client receives it (billing's InvoicePDF).
+	PDF    clientauth.RenderPDF
+	Access *clientauth.Service
+	Log    *slog.Logger
+	// PublicBaseURL is the scheme and host clients reach the portal at,
+	// for the links in sign-in emails; "" takes the request's host.
+	PublicBaseURL string
+}
+
+type server struct {
+	Config
+	pages   map[string]*template.Template
+	cssPath string // content-hashed, so it can be cached for good
+}
+
+// New builds the portal's handler, serving GET /pay/{token},
+// GET /pay/{token}/pdf and everything under /portal/.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.PayLinks == nil || cfg.PDF == nil || cfg.Access == nil {
+		return nil, errors.New("portal: pay links, PDF rendering and client access are required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	sum := sha256.Sum256(stylesheet)
+	s := &server{Config: cfg, pages: map[string]*template.Template{}, cssPath: "/portal/assets/portal." + hex.EncodeToString(sum[:6]) + ".css"}
+	for _, name := range []string{"pay", "signin", "checkemail", "invoices", "message"} {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("portal: parse %s: %w", name, err)
+		}
+		s.pages[name] = t
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /pay/{token}", s.payPage)
+	mux.HandleFunc("GET /pay/{token}/pdf", s.payPDF)
+	mux.HandleFunc("GET "+s.cssPath, s.asset)
+	mux.HandleFunc("GET /portal/{org}", s.signInPage)
+	mux.HandleFunc("POST /portal/{org}/login", s.requestLink)
+	mux.HandleFunc("GET /portal/{org}/auth/{token}", s.redeem)
+	mux.HandleFunc("GET /portal/{org}/invoices", s.invoices)
+	mux.HandleFunc("GET /portal/{org}/invoices/{id}/pdf", s.invoicePDF)
+	mux.HandleFunc("POST /portal/{org}/logout", s.logout)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r, nil) })
+	return s.observe(mux), nil
+}
+
+// csp allows this origin's stylesheet, https images (an org's logo), forms
+// to this origin and Stripe Checkout (the pay button's redirect), and no
+// script. Pages add the hash of their one brand-colour style block.
+const csp = "default-src 'none'; img-src 'self' https:; form-action 'self' https://checkout.stripe.com; " +
+	"base-uri 'none'; frame-ancestors 'none'"
+
+// observe sets the headers every response carries, bounds request bodies,
+// logs each request and turns a panic into a 500 page.
+func (s *server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		reqID := r.Header.Get("X-Request-Id")
+		if reqID == "" || len(reqID) > 100 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			reqID = hex.EncodeToString(b[:])
+		}
+		h := w.Header()
+		h.Set("X-Request-Id", reqID)
+		h.Set("Content-Security-Policy", csp+"; style-src 'self'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if v := recover(); v != nil {
+				s.Log.ErrorContext(r.Context(), "panic", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				s.failPage(sw, r, nil, fmt.Errorf("panic: %v", v))
+			}
+			// The path is not logged: pay and sign-in paths carry secrets.
+			s.Log.InfoContext(r.Context(), "request", slog.String("requestId", reqID), slog.String("method", r.Method),
+				slog.String("route", r.Pattern), slog.String("org", r.PathValue("org")), slog.Int("status", sw.status),
+				slog.Duration("took", time.Since(start)))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// maxBody bounds form posts: the sign-in form is one email address.
+const maxBody = 4 << 10
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// asset serves the stylesheet under its content-hashed name.
+func (s *server) asset(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/css; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, _ = w.Write(stylesheet)
+}
+
+// page is what every page template sees.
+type page struct {
+	Title string
+	Brand brand
+	CSS   string
+	Body  any
+}
+
+// render executes a page into a buffer first, so a template error is a
+// clean 500 rather than half a page. The brand colour arrives as one
+// style block whose hash the response's CSP allows.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, o *org.Org, body any) {
+	p := page{Title: title, Brand: brandOf(o), CSS: s.cssPath, Body: body}
+	var b bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&b, "layout", p); err != nil {
+		s.Log.ErrorContext(r.Context(), "render page", slog.String("page", name), slog.String("error", err.Error()))
+		http.Error(w, "This page could not be shown; the error has been logged.", http.StatusInternalServerError)
+		return
+	}
+	sum := sha256.Sum256([]byte(p.Brand.Style()))
+	h := w.Header()
+	h.Set("Content-Security-Policy", csp+"; style-src 'self' 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(b.Bytes())
+	}
+}
+
+// message is a page that only says something: a link that is not valid,
+// a missing page, an error.
+type message struct {
+	Heading string
+	Text    string
+	Action  *action // an optional way on
+}
+
+type action struct {
+	Label, Href string
+}
+
+// notFound is the one page for every bad pay link, unknown path or org:
+// the same words and status whatever the reason, and no data.
+func (s *server) notFound(w http.ResponseWriter, r *http.Request, o *org.Org) {
+	s.render(w, r, http.StatusNotFound, "message", "Link not valid", o, message{
+		Heading: "This link is not valid",
+		Text:    "It may have been mistyped, or replaced by a newer link. Please use the most recent link you were sent, or contact the business that sent it.",
+	})
+}
+
+// failPage logs an unexpected error and answers with a generic 500 page,
+// never the error's text.
+func (s *server) failPage(w http.ResponseWriter, r *http.Request, o *org.Org, err error) {
+	s.Log.ErrorContext(r.Context(), "request failed", slog.String("route", r.Pattern), slog.String("error", err.Error()))
+	s.render(w, r, http.StatusInternalServerError, "message", "Something went wrong", o, message{
+		Heading: "Something went wrong on our side",
+		Text:    "It has been logged. Please try again in a few minutes.",
+	})
+}
+
+// publicBase is the scheme and host clients use to reach the portal.
+func (s *server) publicBase(r *http.Request) string {
+	if s.PublicBaseURL != "" {
+		return strings.TrimRight(s.PublicBaseURL, "/")
+	}
+	scheme := "https"
+	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" && isLocal(r.Host) {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host
+}
+
+func isLocal(host string) bool {
+	h := host
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		h = h[:i]
+	}
+	return h == "localhost" || h == "127.0.0.1" || h == "[::1]"
+}
