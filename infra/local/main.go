@@ -1,7 +1,8 @@
 // Command local runs the whole of carebill on one machine: moto stands in
 // for AWS, everything template.yaml declares is created in it, a demo org is
-// seeded, and every HTTP function's handler is served on one port under the
-// paths the template gives it.
+// seeded, every HTTP function's handler is served on one port under the
+// paths the template gives it, every queue function is fed its queue's
+// messages, and /dev/outbox shows the emails and texts moto captured.
 package main
 
 import (
@@ -103,18 +104,30 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	pollers, err := st.pollers(ctx)
+	if err != nil {
+		return err
+	}
 	demo, err := st.seed(ctx)
 	if err != nil {
 		return fmt.Errorf("seed the demo org: %w", err)
 	}
 
-	srv := &http.Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	for _, p := range pollers {
+		go p.run(ctx)
+	}
+	root := http.NewServeMux()
+	(&outbox{moto: moto.Endpoint, http: &http.Client{Timeout: 10 * time.Second}}).routes(root)
+	root.Handle("/", handler)
+
+	srv := &http.Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), Handler: root, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	fmt.Printf(`
 carebill is running locally.
 
   API        http://localhost:%d   (routes from %s)
+  Outbox     http://localhost:%d/dev/outbox   (emails and texts sent, with their pay links)
   AWS (moto) %s
   Stripe     %s   (stripe-mock; webhooks signed with %s)
 
@@ -127,7 +140,7 @@ carebill is running locally.
     curl -s localhost:%d/v1/clients -H "Authorization: Bearer $TOKEN"
 
 Ctrl-C stops everything.
-`, port, filepath.Base(abs), moto.Endpoint, stripe.URL, localWebhookSecret, demo.email, demo.password, port, demo.email, demo.password, port)
+`, port, filepath.Base(abs), port, moto.Endpoint, stripe.URL, localWebhookSecret, demo.email, demo.password, port, demo.email, demo.password, port)
 
 	select {
 	case <-ctx.Done():
