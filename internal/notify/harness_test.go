@@ -57,7 +57,16 @@ func newHarness(t *testing.T, orgName string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api)
+	// Pay links point at the host the send came to; the portal serves
+	// them there, as API Gateway routes /pay/{token} to it.
+	pay, err := wire.Portal(context.Background(), st.Env(t, "PortalFunction"), st.AWS, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /pay/{token}", pay)
+	mux.Handle("/", api)
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	h := &harness{t: t, st: st, srv: srv, sqs: sqs.NewFromConfig(st.AWS)}
 	email := "admin-" + unique() + "@example.com"
