@@ -28,6 +28,10 @@ var functions = []struct {
 	{"invoicing", "./functions/invoicing", []string{
 		"TABLE_NAME=t", "IDEMPOTENCY_TABLE_NAME=i", "USER_POOL_ID=ap-southeast-2_x", "USER_POOL_CLIENT_ID=c",
 		"COGNITO_ISSUER=https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_x",
+		"DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
+	}},
+	{"notifier", "./functions/notifier", []string{
+		"TABLE_NAME=t", "SENDER_EMAIL=invoices@carebill.example", "DELIVERY_MAX_RECEIVES=5",
 	}},
 }
 
