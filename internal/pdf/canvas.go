@@ -20,22 +20,42 @@ type fontUse struct {
 	id       string // resource name, e.g. "F1"
 	fakeBold bool   // drawn filled and stroked: a bold style's fallback face
 	gids     []uint16
-	newID    map[uint16]uint16
+	newID    []uint16          // by old id, for small fonts; 0 = not yet drawn
+	bigID    map[uint16]uint16 // the same for fonts of many glyphs (CJK)
 	text     []string
 }
 
+// smallFont is the most glyphs a font may have for its new ids to be kept
+// in a slice rather than a map.
+const smallFont = 8192
+
 func newFontUse(f *face, id string, fakeBold bool) *fontUse {
-	return &fontUse{face: f, id: id, fakeBold: fakeBold, gids: []uint16{0}, newID: map[uint16]uint16{0: 0}, text: []string{""}}
+	u := &fontUse{face: f, id: id, fakeBold: fakeBold, gids: make([]uint16, 1, 128), text: make([]string, 1, 128)}
+	if f.numGlyphs <= smallFont {
+		u.newID = make([]uint16, f.numGlyphs)
+	} else {
+		u.bigID = map[uint16]uint16{}
+	}
+	return u
 }
 
 // ref returns g's new id, recording the glyph and what it stands for.
 func (u *fontUse) ref(g *glyph) uint16 {
-	n, ok := u.newID[g.gid]
-	if !ok {
+	var n uint16
+	if u.newID != nil {
+		n = u.newID[g.gid]
+	} else {
+		n = u.bigID[g.gid]
+	}
+	if n == 0 && g.gid != 0 {
 		n = uint16(len(u.gids))
 		u.gids = append(u.gids, g.gid)
 		u.text = append(u.text, "")
-		u.newID[g.gid] = n
+		if u.newID != nil {
+			u.newID[g.gid] = n
+		} else {
+			u.bigID[g.gid] = n
+		}
 	}
 	if u.text[n] == "" {
 		if g.text != "" {

@@ -90,13 +90,35 @@ func (fm *family) has(r rune) bool {
 	return false
 }
 
-// width is the advance of cleaned text s at size points.
-func (fm *family) width(s string, size float64) float64 { return fm.shape(s).width * size }
+// width is the advance of cleaned text s at size points. Simple text is
+// summed from nominal advances without building glyphs: layout measures
+// many words and prefixes it never draws.
+func (fm *family) width(s string, size float64) float64 {
+	if sh, ok := fm.cache[s]; ok {
+		return sh.width * size
+	}
+	if !simple(s) {
+		return fm.shape(s).width * size
+	}
+	w := 0.0
+	f0 := fm.faces[0]
+	for _, r := range s {
+		if g := f0.glyph(r); g != 0 {
+			w += float64(f0.advance[g]) / float64(f0.unitsPerEm)
+			continue
+		}
+		w += fm.runeWidth(r, 1)
+	}
+	return w * size
+}
 
 // runeWidth is the nominal advance of r at size points, for breaking
 // inside words.
 func (fm *family) runeWidth(r rune, size float64) float64 {
-	i := max(fm.faceFor(r), 0)
+	i := fm.faceFor(r)
+	if i < 0 {
+		i, r = 0, fm.replacement()
+	}
 	f := fm.faces[i]
 	return float64(f.advance[f.glyph(r)]) * size / float64(f.unitsPerEm)
 }
