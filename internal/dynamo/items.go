@@ -75,6 +75,10 @@ type orgItem struct {
 	FeePercent       num    `dynamodbav:"feePercent,omitempty"`
 	FeeFixed         num    `dynamodbav:"feeFixed,omitempty"`
 	StripeAccountID  string `dynamodbav:"stripeAccountId,omitempty"`
+	BankName         string `dynamodbav:"bankAccountName,omitempty"`
+	BankBSB          string `dynamodbav:"bankBsb,omitempty"`
+	BankAccount      string `dynamodbav:"bankAccountNumber,omitempty"`
+	BankIBAN         string `dynamodbav:"bankIban,omitempty"`
 	Version          int64  `dynamodbav:"version"`
 	CreatedAt        string `dynamodbav:"createdAt"`
 	UpdatedAt        string `dynamodbav:"updatedAt"`
@@ -90,7 +94,8 @@ func orgToItem(o *org.Org) orgItem {
 		LogoURL: s.LogoURL, Colour: s.Colour, Timezone: s.Timezone, LockingPolicy: string(s.LockingPolicy),
 		FeeMode: string(s.FeePolicy.Mode), FeePercent: toNum(s.FeePolicy.Percent), FeeFixed: toNum(s.FeePolicy.Fixed),
 		StripeAccountID: s.StripeAccountID,
-		Version:         o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
+		BankName:        s.Bank.AccountName, BankBSB: s.Bank.BSB, BankAccount: s.Bank.AccountNumber, BankIBAN: s.Bank.IBAN,
+		Version: o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
 	}
 }
 
@@ -121,6 +126,7 @@ func (it orgItem) toOrg() (*org.Org, error) {
 			PaymentTermsDays: it.PaymentTermsDays, NumberPrefix: it.NumberPrefix, LogoURL: it.LogoURL,
 			Colour: it.Colour, Timezone: it.Timezone, LockingPolicy: org.LockingPolicy(it.LockingPolicy),
 			FeePolicy: fees, StripeAccountID: it.StripeAccountID,
+			Bank: org.BankAccount{AccountName: it.BankName, BSB: it.BankBSB, AccountNumber: it.BankAccount, IBAN: it.BankIBAN},
 		},
 		Version: it.Version, CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 	}, nil

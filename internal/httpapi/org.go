@@ -39,6 +39,7 @@ type orgResponse struct {
 	LockingPolicy    string        `json:"lockingPolicy"`
 	FeePolicy        feePolicyJSON `json:"feePolicy"`
 	StripeAccountID  string        `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
+	BankAccount      *bankJSON     `json:"bankAccount,omitempty"`
 	CreatedAt        time.Time     `json:"createdAt"`
 	UpdatedAt        time.Time     `json:"updatedAt"`
 }
@@ -51,7 +52,8 @@ func orgJSON(o *org.Org) orgResponse {
 		TaxRate: st.TaxRate.String(), PaymentTermsDays: st.PaymentTermsDays, NumberPrefix: st.NumberPrefix,
 		Branding: brandingJSON{LogoURL: st.LogoURL, Colour: st.Colour}, Timezone: st.Timezone,
 		LockingPolicy: string(st.LockingPolicy), FeePolicy: feePolicyOf(st), StripeAccountID: st.StripeAccountID,
-		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		BankAccount: bankOf(st),
+		CreatedAt:   o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 }
 
@@ -79,6 +81,7 @@ type orgPatch struct {
 	Timezone         opt[string]        `json:"timezone"`
 	LockingPolicy    opt[string]        `json:"lockingPolicy"`
 	FeePolicy        opt[feePolicyJSON] `json:"feePolicy"`
+	BankAccount      opt[bankJSON]      `json:"bankAccount"`
 }
 
 type brandingPatch struct {
@@ -136,6 +139,7 @@ func (p orgPatch) apply(st *org.Settings) error {
 		}
 		st.FeePolicy = fp
 	}
+	applyBank(st, p.BankAccount)
 	if p.PaymentTermsDays.Set {
 		st.PaymentTermsDays = p.PaymentTermsDays.V
 	}

@@ -55,6 +55,8 @@ type Settings struct {
 	// cannot change it through the API, and no Stripe key is ever an
 	// org's.
 	StripeAccountID string
+	// Bank is where clients pay by bank transfer; printed on invoices.
+	Bank BankAccount
 }
 
 // Org is a tenant.
@@ -155,6 +157,9 @@ func (s Settings) Validate() error {
 	}
 	if s.StripeAccountID != "" && !ValidStripeAccount(s.StripeAccountID) {
 		return validation.Errorf("stripeAccountId", "must be a Stripe connected account id such as acct_1Nv0FGQ9RKHgCVdK")
+	}
+	if err := s.Bank.Validate(); err != nil {
+		return err
 	}
 	if s.TaxIDLabel == "ABN" && s.TaxID != "" && !ValidABN(s.TaxID) {
 		return validation.Errorf("taxId", "is not a valid ABN (11 digits with a correct checksum)")

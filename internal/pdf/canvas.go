@@ -2,6 +2,8 @@ package pdf
 
 import (
 	"strconv"
+
+	"rsc.io/qr"
 )
 
 // A4 in points, the unit of PDF user space.
@@ -237,6 +239,29 @@ func (p *page) image(name string, x, y, w, h float64) {
 	p.op("cm /")
 	p.op(name)
 	p.op(" Do Q\n")
+}
+
+// qr draws code as black squares, size points wide, with its top-left
+// corner at (x, y); each row's dark modules are merged into runs.
+func (p *page) qr(code *qr.Code, x, y, size float64) {
+	m := size / float64(code.Size)
+	p.fillColour(rgb{})
+	for row := 0; row < code.Size; row++ {
+		for col := 0; col < code.Size; {
+			if !code.Black(col, row) {
+				col++
+				continue
+			}
+			end := col
+			for end < code.Size && code.Black(end, row) {
+				end++
+			}
+			p.nums(x+float64(col)*m, pageH-y-float64(row+1)*m, float64(end-col)*m, m)
+			p.op("re ")
+			col = end
+		}
+	}
+	p.op("f\n")
 }
 
 // badge draws t with its baseline at y in a framed, tinted box, like a

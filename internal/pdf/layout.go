@@ -3,6 +3,8 @@ package pdf
 import (
 	"fmt"
 	"strings"
+
+	"rsc.io/qr"
 )
 
 // Page geometry, in points.
@@ -106,7 +108,9 @@ type closingBlock struct {
 	h          float64
 	memo       []string
 	link       []string
-	uri        string // clickable target; empty when the link is not http(s)
+	uri        string   // clickable target; empty when the link is not http(s)
+	qr         *qr.Code // the uri as a QR code
+	transfer   []Field
 	totals     []Field
 	leftW      float64
 	emphSize   float64
@@ -363,9 +367,25 @@ func (l *layout) layoutClosing(d *Document) {
 		c.memo = l.ital.wrap(m, 9, c.leftW)
 	}
 	if link := l.clean(d.PayLink); link != "" {
-		c.link = f.wrap(link, 9, c.leftW)
 		if clickable(d.PayLink) {
 			c.uri = strings.TrimSpace(d.PayLink)
+			// A link too long for a QR code is still printed and clickable.
+			if code, err := qr.Encode(c.uri, qr.M); err == nil {
+				c.qr = code
+			}
+		}
+		c.link = f.limit(f.wrap(link, 9, c.leftW), 8, 9, c.leftW)
+	}
+	for _, t := range d.Transfer {
+		lab, val := l.clean(t.Label), l.clean(t.Value)
+		if lab == "" && val == "" {
+			continue
+		}
+		lab = f.fit(lab, 9, transferLabelW-8)
+		val = l.bold.fit(val, 9, c.leftW-transferLabelW)
+		c.transfer = append(c.transfer, Field{lab, val})
+		if len(c.transfer) == maxFieldRows {
+			break
 		}
 	}
 	// Totals are refitted to their own column; the last, emphasised row is
@@ -387,9 +407,7 @@ func (l *layout) layoutClosing(d *Document) {
 	// The closing block is kept whole on one page; a memo longer than a
 	// page is cut to fit.
 	room := bodyBottom - (contBandH + 20 + tableHeadH) - closingGap - 4
-	if len(c.link) > 0 {
-		room -= 24 + 12.6*float64(len(c.link))
-	}
+	room -= c.payH()
 	if len(c.memo) > 0 {
 		maxMemo := int((room - 24) / 12.6)
 		c.memo = l.ital.limit(c.memo, max(1, maxMemo), 9, c.leftW)
@@ -397,14 +415,34 @@ func (l *layout) layoutClosing(d *Document) {
 	c.h = max(c.totalsRows, c.leftH())
 }
 
+// QR code and bank transfer geometry, in points.
+const (
+	qrSize         = 72.0
+	qrGap          = 6.0 // between the link and its QR code
+	transferLabelW = 96.0
+)
+
 // leftH is the height of the notes and payment column.
 func (c *closingBlock) leftH() float64 {
-	h := 0.0
+	h := c.payH()
 	if len(c.memo) > 0 {
 		h += 14 + 12.6*float64(len(c.memo)) + 10
 	}
+	return h
+}
+
+// payH is the height of the pay link (with its QR code) and the bank
+// transfer rows.
+func (c *closingBlock) payH() float64 {
+	h := 0.0
 	if len(c.link) > 0 {
-		h += 14 + 12.6*float64(len(c.link))
+		h += 14 + 12.6*float64(len(c.link)) + 10
+		if c.qr != nil {
+			h += qrGap + qrSize
+		}
+	}
+	if len(c.transfer) > 0 {
+		h += 14 + 12.6*float64(len(c.transfer)) + 10
 	}
 	return h
 }
