@@ -179,3 +179,26 @@ export function val(form, name) {
   const el = form.elements.namedItem(name);
   return el ? el.value.trim() : '';
 }
+
+const flashKey = 'carebill.flash';
+
+/** Keeps a message to toast on the next page this tab opens. */
+export function flash(message) {
+  try {
+    sessionStorage.setItem(flashKey, message);
+  } catch {
+    // Storage may be off; the next page simply shows no message.
+  }
+}
+
+/** Toasts the message the previous page left, if any. */
+export function showFlash() {
+  let m = '';
+  try {
+    m = sessionStorage.getItem(flashKey) || '';
+    sessionStorage.removeItem(flashKey);
+  } catch {
+    m = '';
+  }
+  if (m) toast(m);
+}

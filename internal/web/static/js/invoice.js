@@ -3,9 +3,10 @@
 // download the PDF or void an open invoice; and its activity log.
 import { activityList } from './activity.js';
 import { api } from './api.js';
-import { $, busy, clearErrors, confirmDialog, h, showError, toast } from './dom.js';
+import { $, busy, clearErrors, confirmDialog, h, showError, showFlash, toast } from './dom.js';
 import { billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, statusOf } from './format.js';
 import { org as loadOrg } from './layout.js';
+import { channelNames, sendDialog, sentSummary } from './senddialog.js';
 
 const id = $('main').dataset.id;
 const action = (name) => $(`[data-action="${name}"]`);
@@ -72,6 +73,7 @@ function renderDoc() {
     inv.number ? total('Number', inv.number) : null,
     total('Issue date', date(inv.issueDate) || 'On finalizing'),
     total('Due date', date(inv.dueDate) || `${inv.paymentTermsDays} days after issue`),
+    inv.sentAt ? total('Sent', dateTime(inv.sentAt), { 'data-sent-at': '' }) : null,
     inv.poNumber ? total('PO number', inv.poNumber) : null);
 
   const sums = [total('Subtotal', money(inv.subtotal, cur), { 'data-subtotal': '' })];
@@ -120,6 +122,8 @@ function render() {
   action('edit').hidden = !draft;
   action('delete').hidden = !draft;
   action('finalize').hidden = !draft;
+  action('send').hidden = !(draft || (open && !inv.sentAt));
+  action('resend').hidden = !(inv.sentAt && inv.status !== 'void' && !draft);
   action('paylink').hidden = !(open || status === 'overdue');
   action('pdf').hidden = draft;
   action('void').hidden = !open || inv.locked;
@@ -235,6 +239,60 @@ voidForm.addEventListener('submit', (e) => {
   });
 });
 
+// --- sending and deliveries --------------------------------------------------
+
+const deliveryLabels = { queued: 'Queued', sending: 'Sending', sent: 'Sent', failed: 'Failed' };
+let deliveryTimer = 0;
+let deliveryPolls = 0;
+
+function deliveryItem(d) {
+  const when = d.sentAt || d.updatedAt;
+  const problem = d.status === 'failed' || (d.lastError && d.status !== 'sent');
+  return h('li', { class: `delivery delivery-${d.status}`, 'data-delivery': d.channel, 'data-status': d.status },
+    h('div', { class: 'delivery-head' },
+      h('span', { class: 'strong' }, channelNames[d.channel] || d.channel),
+      h('span', { class: `chip chip-delivery-${d.status}` }, deliveryLabels[d.status] || d.status)),
+    h('p', { class: 'delivery-to' }, d.recipient),
+    problem ? h('p', { class: 'delivery-error', 'data-delivery-error': '' },
+      d.status === 'failed' ? d.lastError : `Retrying: ${d.lastError}`) : null,
+    h('p', { class: 'activity-meta' }, h('time', { datetime: when }, dateTime(when)),
+      d.attempts > 1 ? ` · ${d.attempts} attempts` : ''),
+    d.status === 'failed' && inv.status !== 'void'
+      ? h('button', {
+        type: 'button', class: 'btn btn-small', 'data-resend-delivery': d.id,
+        onclick: () => openSend({ resend: true, channel: d.channel, to: d.channel === 'email' ? d.recipient : '' }),
+      }, 'Resend')
+      : null);
+}
+
+async function loadDeliveries() {
+  clearTimeout(deliveryTimer);
+  try {
+    const res = await api('GET', `/v1/invoices/${id}/deliveries?limit=20`);
+    $('[data-deliveries]').replaceChildren(...res.data.map(deliveryItem));
+    $('[data-deliveries-card]').hidden = res.data.length === 0;
+    // Follow the notifier while something is on its way, for a while.
+    if (res.data.some((d) => d.status === 'queued' || d.status === 'sending') && ++deliveryPolls < 90) {
+      deliveryTimer = setTimeout(loadDeliveries, 2000);
+    }
+  } catch (err) {
+    showError(document, err, { focus: false });
+  }
+}
+
+async function openSend(opts) {
+  const sent = await sendDialog({ invoiceId: id, ...opts });
+  if (!sent) return;
+  deliveryPolls = 0;
+  changedTo(sent, `${inv.number} sent by ${sentSummary(sent.deliveries)}.`);
+  loadDeliveries();
+}
+
+action('send').addEventListener('click', () => openSend({ resend: false }));
+action('resend').addEventListener('click', () => openSend({ resend: true }));
+
+showFlash();
 load().then(() => {
   reloadActivity = activityList(`/v1/invoices/${id}/activity`);
+  loadDeliveries();
 });
