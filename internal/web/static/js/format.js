@@ -125,3 +125,12 @@ export function quantity(q, unit) {
   if (!q) return '';
   return unit && unit !== 'each' ? `${q} ${unit}` : q;
 }
+
+/**
+ * An amount as typed ("$1,000.50", " 50 ") made into the API's decimal
+ * string ("1000.50", "50"): the currency sign, thousands separators and
+ * spaces are dropped, nothing else is touched, and the API judges the rest.
+ */
+export function amountInput(s) {
+  return String(s || '').trim().replace(/^([-−]?)\s*(?:[A-Z]{1,3}\$|\$)?\s*/, '$1').replace(/[,\s]/g, '').replace('−', '-');
+}

@@ -2,10 +2,11 @@
 // its status allows: edit, finalize or delete a draft; copy the pay link,
 // download the PDF or void an open invoice; and its activity log.
 import { activityList } from './activity.js';
-import { api } from './api.js';
+import { api, IdempotencyKeys } from './api.js';
 import { $, busy, clearErrors, confirmDialog, h, showError, showFlash, toast } from './dom.js';
-import { billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, statusOf } from './format.js';
+import { amountInput, billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, statusOf } from './format.js';
 import { org as loadOrg } from './layout.js';
+import { methodLabel, paymentDialog } from './paymentdialog.js';
 import { channelNames, sendDialog, sentSummary } from './senddialog.js';
 
 const id = $('main').dataset.id;
@@ -127,6 +128,12 @@ function render() {
   action('paylink').hidden = !(open || status === 'overdue');
   action('pdf').hidden = draft;
   action('void').hidden = !open || inv.locked;
+  action('record-payment').hidden = !open;
+  action('credit-note').hidden = !open;
+  action('apply-credit').hidden = !(open && client && !isZero(client.balance.credit));
+  if (client && !action('apply-credit').hidden) {
+    action('apply-credit').textContent = `Apply ${money(client.balance.credit, client.balance.currency)} credit`;
+  }
   if (!open) $('[data-paylink]').hidden = true;
 
   const notice = $('[data-notice]');
@@ -165,7 +172,8 @@ function changedTo(next, message) {
 action('finalize').addEventListener('click', async () => {
   const ok = await confirmDialog({
     title: 'Finalize this invoice?',
-    body: `It gets the next ${org ? org.numberPrefix : ''} number and can no longer be edited. Corrections then need a void and a new invoice.`,
+    body: `It gets the next ${org ? org.numberPrefix : ''} number and can no longer be edited. Corrections then need a void and a new invoice.${
+      client && !isZero(client.balance.credit) ? ` ${client.name}’s credit of ${money(client.balance.credit, client.balance.currency)} is applied to it as far as it goes.` : ''}`,
     ok: 'Finalize',
     danger: false,
   });
@@ -289,10 +297,87 @@ async function openSend(opts) {
 }
 
 action('send').addEventListener('click', () => openSend({ resend: false }));
+
+// --- payments and credit ------------------------------------------------------
+
+async function reloadAll(message) {
+  const [next, c] = await Promise.all([api('GET', `/v1/invoices/${id}`), api('GET', `/v1/clients/${inv.clientId}`)]);
+  client = c;
+  changedTo(next, message);
+  loadPayments();
+}
+
+async function loadPayments() {
+  try {
+    const res = await api('GET', `/v1/payments?clientId=${encodeURIComponent(inv.clientId)}&limit=100`);
+    const mine = [];
+    for (const p of res.data) {
+      const a = p.allocations.find((x) => x.invoiceId === id);
+      if (a) mine.push({ p, a });
+    }
+    $('[data-invoice-payments]').replaceChildren(...mine.map(({ p, a }) => h('li', { class: 'delivery', 'data-payment': p.id },
+      h('div', { class: 'delivery-head' },
+        h('span', { class: 'strong' }, money(a.amount, p.currency)),
+        h('a', { href: `/v1/payments/${p.id}/receipt.pdf`, 'data-receipt': p.receiptNumber }, `Receipt ${p.receiptNumber}`)),
+      h('p', { class: 'activity-meta' }, `${methodLabel(p.method)} · ${date(p.date)}${p.reference ? ` · ${p.reference}` : ''}`))));
+    $('[data-payments-card]').hidden = mine.length === 0;
+  } catch (err) {
+    showError(document, err, { focus: false });
+  }
+}
+
+action('record-payment').addEventListener('click', async () => {
+  if (!client) return;
+  const p = await paymentDialog({ client, invoice: inv });
+  if (p) await reloadAll(`Payment recorded: receipt ${p.receiptNumber}.`);
+});
+
+action('apply-credit').addEventListener('click', () => busy(action('apply-credit'), async () => {
+  try {
+    await api('POST', `/v1/invoices/${id}/apply-credit`, {});
+    await reloadAll('Credit applied.');
+  } catch (err) {
+    showError(document, err);
+  }
+}));
+
+const creditDialog = $('[data-credit-dialog]');
+const creditForm = $('[data-credit-form]');
+const creditKeys = new IdempotencyKeys();
+action('credit-note').addEventListener('click', () => {
+  creditForm.reset();
+  clearErrors(creditForm);
+  creditDialog.showModal();
+  creditForm.elements.namedItem('amount').focus();
+});
+$('[data-cancel]', creditForm).addEventListener('click', () => creditDialog.close());
+creditForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const body = {
+    invoiceId: id,
+    amount: amountInput(creditForm.elements.namedItem('amount').value),
+    reason: creditForm.elements.namedItem('reason').value.trim(),
+  };
+  busy(creditForm.querySelector('[type=submit]'), async () => {
+    clearErrors(creditForm);
+    try {
+      const note = await api('POST', '/v1/credit-notes', body, { idempotencyKey: creditKeys.for(body) });
+      creditDialog.close();
+      await reloadAll(`Credit note ${note.number} issued.`);
+      const box = $('[data-notice]');
+      box.replaceChildren(`Credit note ${note.number} for ${money(note.amount, note.currency)} issued. `,
+        h('a', { href: `/v1/credit-notes/${note.id}/pdf`, 'data-credit-note-pdf': '' }, 'Download its PDF'));
+      box.hidden = false;
+    } catch (err) {
+      showError(creditForm, err);
+    }
+  });
+});
 action('resend').addEventListener('click', () => openSend({ resend: true }));
 
 showFlash();
 load().then(() => {
   reloadActivity = activityList(`/v1/invoices/${id}/activity`);
   loadDeliveries();
+  if (inv) loadPayments();
 });
