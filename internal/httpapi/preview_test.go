@@ -86,3 +86,20 @@ func TestSendPreviewShowsRecipientsAndWording(t *testing.T) {
 		t.Errorf("previews made %d deliveries", len(l))
 	}
 }
+
+// TestInvoiceSearchMatchesClientNames: the invoice list's q matches the
+// client's name as well as the invoice's name and number.
+func TestInvoiceSearchMatchesClientNames(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	s := a.signup("Search Care")
+	finalizedInvoice(s, "Quentin Quokka")
+	finalizedInvoice(s, "Wanda Wombat")
+	got := s.must(200, "GET", "/v1/invoices?q=quokka", nil).list()
+	if len(got) != 1 || got[0]["number"] != "INV-00001" {
+		t.Fatalf("q=quokka found %v", got)
+	}
+	if got := s.must(200, "GET", "/v1/invoices?q=INV-00002", nil).list(); len(got) != 1 {
+		t.Fatalf("q=INV-00002 found %d", len(got))
+	}
+}

@@ -76,14 +76,29 @@ export function period(start, end) {
   return '';
 }
 
-const stamp = new Intl.DateTimeFormat(undefined, {
-  day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit',
-});
+const stamps = new Map();
 
-/** An RFC 3339 timestamp in the viewer's time zone. */
-export function dateTime(ts) {
+function stamp(zone) {
+  if (!stamps.has(zone)) {
+    const opts = { day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit' };
+    let f;
+    try {
+      f = new Intl.DateTimeFormat('en-AU', zone ? { ...opts, timeZone: zone } : opts);
+    } catch {
+      f = new Intl.DateTimeFormat('en-AU', opts); // an unknown zone: the viewer's
+    }
+    stamps.set(zone, f);
+  }
+  return stamps.get(zone);
+}
+
+/**
+ * An RFC 3339 timestamp as a date and time in zone (an IANA name such as
+ * the organisation's "Australia/Sydney"), or the viewer's zone when none.
+ */
+export function dateTime(ts, zone = '') {
   const d = new Date(ts);
-  return Number.isNaN(d.getTime()) ? '' : stamp.format(d);
+  return Number.isNaN(d.getTime()) ? '' : stamp(zone).format(d);
 }
 
 const statusLabels = { draft: 'Draft', open: 'Open', overdue: 'Overdue', paid: 'Paid', void: 'Void' };

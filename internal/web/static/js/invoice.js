@@ -74,7 +74,7 @@ function renderDoc() {
     inv.number ? total('Number', inv.number) : null,
     total('Issue date', date(inv.issueDate) || 'On finalizing'),
     total('Due date', date(inv.dueDate) || `${inv.paymentTermsDays} days after issue`),
-    inv.sentAt ? total('Sent', dateTime(inv.sentAt), { 'data-sent-at': '' }) : null,
+    inv.sentAt ? total('Sent', dateTime(inv.sentAt, org && org.timezone), { 'data-sent-at': '' }) : null,
     inv.poNumber ? total('PO number', inv.poNumber) : null);
 
   const sums = [total('Subtotal', money(inv.subtotal, cur), { 'data-subtotal': '' })];
@@ -138,7 +138,7 @@ function render() {
 
   const notice = $('[data-notice]');
   if (inv.status === 'void') {
-    notice.textContent = `Voided${inv.voidedAt ? ` ${dateTime(inv.voidedAt)}` : ''}${inv.voidReason ? `: ${inv.voidReason}` : ''}. The number stays used and the client owes nothing on it.`;
+    notice.textContent = `Voided${inv.voidedAt ? ` ${dateTime(inv.voidedAt, org && org.timezone)}` : ''}${inv.voidReason ? `: ${inv.voidReason}` : ''}. The number stays used and the client owes nothing on it.`;
   } else if (inv.locked) {
     notice.textContent = 'Locked: it still takes payments, but it cannot be changed or voided until an admin unlocks it.';
   } else if (draft) {
@@ -263,7 +263,7 @@ function deliveryItem(d) {
     h('p', { class: 'delivery-to' }, d.recipient),
     problem ? h('p', { class: 'delivery-error', 'data-delivery-error': '' },
       d.status === 'failed' ? d.lastError : `Retrying: ${d.lastError}`) : null,
-    h('p', { class: 'activity-meta' }, h('time', { datetime: when }, dateTime(when)),
+    h('p', { class: 'activity-meta' }, h('time', { datetime: when }, dateTime(when, org && org.timezone)),
       d.attempts > 1 ? ` · ${d.attempts} attempts` : ''),
     d.status === 'failed' && inv.status !== 'void'
       ? h('button', {
