@@ -340,7 +340,7 @@ func (c *checkout) decline(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	s.Declined = true
 	c.mu.Unlock()
-	c.render(w, http.StatusPaymentRequired, s, "")
+	c.render(w, http.StatusOK, s, "") // Stripe's page shows a decline in place, as a 200
 }
 
 // deliver posts one event to the webhook endpoint, signed as Stripe signs:

@@ -26,6 +26,7 @@ type fullStack struct {
 	checkout *checkout
 	site     *httptest.Server
 	notifier *poller
+	email    string // the org admin's sign-in; the password is "Correct-Horse-9"
 }
 
 func newFullStack(t *testing.T) *fullStack {
@@ -65,7 +66,7 @@ func newFullStack(t *testing.T) *fullStack {
 	email := "admin-" + unique() + "@example.com"
 	l.call("POST", "/auth/signup", map[string]string{"orgName": "Checkout Care", "email": email, "password": "Correct-Horse-9"})
 	l.token = l.call("POST", "/auth/login", map[string]string{"email": email, "password": "Correct-Horse-9"})["token"].(string)
-	return &fullStack{localStack: l, checkout: co, site: site, notifier: notifierPoller(t, ps)}
+	return &fullStack{localStack: l, checkout: co, site: site, notifier: notifierPoller(t, ps), email: email}
 }
 
 // noFollow is a client that shows redirects instead of following them.
@@ -143,7 +144,7 @@ func TestLocalCheckoutPaysAnEmailedInvoice(t *testing.T) {
 	}
 
 	code, _, page = fetchPage(t, "POST", co+"/decline")
-	if code != http.StatusPaymentRequired || !strings.Contains(page, "Your card was declined") {
+	if code != http.StatusOK || !strings.Contains(page, "Your card was declined") {
 		t.Fatalf("decline: %d\n%s", code, page)
 	}
 	if got := f.call("GET", "/v1/invoices/"+iid, nil)["status"]; got != "open" {
