@@ -153,7 +153,7 @@ func (b *browser) shoot(name string) {
 	for _, w := range []int64{1280, 375} {
 		b.do("resize", chromedp.EmulateViewport(w, 900))
 		time.Sleep(150 * time.Millisecond)
-		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			b.fail("screenshot %s: %v", name, err)
 		}

@@ -126,7 +126,7 @@ func run() error {
 		go p.run(ctx)
 	}
 	root := http.NewServeMux()
-	(&outbox{moto: moto.Endpoint, http: &http.Client{Timeout: 10 * time.Second}}).routes(root)
+	(&outbox{moto: moto.Endpoint, http: &http.Client{Timeout: 60 * time.Second}}).routes(root)
 	co.routes(root)
 	root.Handle("/", handler)
 

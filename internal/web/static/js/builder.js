@@ -67,6 +67,13 @@ function addLine(type, data = null) {
     if (prev) {
       input('periodStart').value = $('[data-f="periodStart"]', prev).value;
       input('periodEnd').value = $('[data-f="periodEnd"]', prev).value;
+      if (input('periodStart').value || input('periodEnd').value) {
+        const note = h('p', { class: 'hint', 'data-period-copied': '' }, 'Service period copied from the line above; change it if this line differs.');
+        $('.line-head', li).insertAdjacentElement('afterend', note);
+        const drop = () => note.remove();
+        input('periodStart').addEventListener('input', drop, { once: true });
+        input('periodEnd').addEventListener('input', drop, { once: true });
+      }
     }
   }
   $('[data-remove-line]', li).addEventListener('click', () => {

@@ -149,3 +149,15 @@ export function quantity(q, unit) {
 export function amountInput(s) {
   return String(s || '').trim().replace(/^([-−]?)\s*(?:[A-Z]{1,3}\$|\$)?\s*/, '$1').replace(/[,\s]/g, '').replace('−', '-');
 }
+
+/**
+ * A tax id as it is printed: an Australian Business Number in its standard
+ * 11 222 333 444 grouping; anything else as given.
+ */
+export function taxId(label, id) {
+  const digits = String(id || '').replace(/\s/g, '');
+  if (label === 'ABN' && /^\d{11}$/.test(digits)) {
+    return `${digits.slice(0, 2)} ${digits.slice(2, 5)} ${digits.slice(5, 8)} ${digits.slice(8)}`;
+  }
+  return id;
+}

@@ -4,7 +4,7 @@
 import { activityList } from './activity.js';
 import { api, IdempotencyKeys } from './api.js';
 import { $, busy, clearErrors, confirmDialog, h, showError, showFlash, toast } from './dom.js';
-import { amountInput, billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, statusOf } from './format.js';
+import { amountInput, billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, statusOf, taxId } from './format.js';
 import { org as loadOrg } from './layout.js';
 import { methodLabel, paymentDialog } from './paymentdialog.js';
 import { channelNames, sendDialog, sentSummary } from './senddialog.js';
@@ -52,7 +52,7 @@ function renderDoc() {
   const from = h('div', { class: 'doc-from' },
     org && org.branding.logoUrl ? h('img', { class: 'doc-logo', src: org.branding.logoUrl, alt: `${org.legalName} logo` }) : null,
     h('p', { class: 'doc-org' }, org ? org.legalName : ''),
-    org && org.taxId ? h('p', {}, `${org.taxIdLabel || 'Tax id'} ${org.taxId}`) : null,
+    org && org.taxId ? h('p', { 'data-tax-id': '' }, `${org.taxIdLabel || 'Tax id'} ${taxId(org.taxIdLabel, org.taxId)}`) : null,
     org ? text('p', 'doc-address', org.address) : null,
     org ? text('p', '', [org.email, org.phone].filter(Boolean).join(' · ')) : null);
   const title = h('div', { class: 'doc-title' },
