@@ -31,6 +31,29 @@ type Note struct {
 	Number    string
 	Seq       int64
 	CreatedAt time.Time
+	VoidedAt  time.Time // zero unless voided
+	// VoidReason says why a note was voided: its amount went back onto
+	// the invoice (and the client's owing).
+	VoidReason string
+}
+
+// ErrVoided is returned when a void credit note is voided again.
+var ErrVoided = errors.New("this credit note is already void")
+
+// Void cancels the note: its amount goes back onto inv, reopening it. A
+// note on a void invoice cannot be voided (the invoice owes nothing).
+func (n *Note) Void(inv *invoice.Invoice, reason string, now time.Time) error {
+	if err := validation.Text("reason", reason, true, 500); err != nil {
+		return err
+	}
+	if !n.VoidedAt.IsZero() {
+		return ErrVoided
+	}
+	if err := inv.UncreditNote(n.Amount, now); err != nil {
+		return err
+	}
+	n.VoidedAt, n.VoidReason = now, reason
+	return nil
 }
 
 // Issue credits amount against inv (which it changes) and returns the note

@@ -35,6 +35,8 @@ type creditItem struct {
 	Number         string `dynamodbav:"number"`
 	Seq            int64  `dynamodbav:"seq"`
 	CreatedAt      string `dynamodbav:"createdAt"`
+	VoidedAt       string `dynamodbav:"voidedAt,omitempty"`
+	VoidReason     string `dynamodbav:"voidReason,omitempty"`
 }
 
 // IssueCreditNote numbers a credit note from the org's credit series and
@@ -120,5 +122,6 @@ func (s *Store) CreditNote(ctx context.Context, orgID, id string) (*credit.Note,
 	return &credit.Note{
 		ID: it.ID, OrgID: it.OrgID, InvoiceID: it.InvoiceID, Invoice: it.Invoice, ClientID: it.ClientID,
 		Amount: amt, Currency: cur, Reason: it.Reason, Number: it.Number, Seq: it.Seq, CreatedAt: fromTS(it.CreatedAt),
+		VoidedAt: fromTS(it.VoidedAt), VoidReason: it.VoidReason,
 	}, nil
 }

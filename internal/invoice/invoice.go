@@ -302,6 +302,56 @@ func (inv *Invoice) settle(sum *decimal.Decimal, amount decimal.Decimal, now tim
 	return nil
 }
 
+// UnapplyPayment takes amount of a payment back off a paid or open
+// invoice (a payment reversed or refunded); a paid invoice reopens.
+func (inv *Invoice) UnapplyPayment(amount decimal.Decimal, now time.Time) error {
+	if inv.Status != Open && inv.Status != Paid {
+		return ErrNotFinalized
+	}
+	if !amount.IsPositive() || amount.GreaterThan(inv.Paid) {
+		return validation.Errorf("amount", "%s is not part of the %s paid on invoice %s", inv.Spec.Currency.String(amount), inv.Spec.Currency.String(inv.Paid), inv.Number)
+	}
+	inv.Paid = inv.Paid.Sub(amount)
+	inv.reopen(now)
+	return nil
+}
+
+// UnapplyClientCredit gives amount of the client credit applied to an
+// open or paid invoice back to the client; a paid invoice reopens.
+func (inv *Invoice) UnapplyClientCredit(amount decimal.Decimal, now time.Time) error {
+	if inv.Status != Open && inv.Status != Paid {
+		return ErrSettled
+	}
+	if !amount.IsPositive() || amount.GreaterThan(inv.CreditApplied) {
+		return validation.Errorf("amount", "%s of client credit is applied to this invoice", inv.Spec.Currency.String(inv.CreditApplied))
+	}
+	inv.Credit = inv.Credit.Sub(amount)
+	inv.CreditApplied = inv.CreditApplied.Sub(amount)
+	inv.reopen(now)
+	return nil
+}
+
+// UncreditNote takes a voided credit note's amount back off an invoice;
+// a paid invoice reopens. A void invoice keeps its notes as they were.
+func (inv *Invoice) UncreditNote(amount decimal.Decimal, now time.Time) error {
+	if inv.Status != Open && inv.Status != Paid {
+		return ErrSettled
+	}
+	if notes := inv.Credit.Sub(inv.CreditApplied); !amount.IsPositive() || amount.GreaterThan(notes) {
+		return validation.Errorf("amount", "%s is more than the credit notes on invoice %s", inv.Spec.Currency.String(amount), inv.Number)
+	}
+	inv.Credit = inv.Credit.Sub(amount)
+	inv.reopen(now)
+	return nil
+}
+
+func (inv *Invoice) reopen(now time.Time) {
+	if inv.Balance().IsPositive() {
+		inv.Status = Open
+	}
+	inv.UpdatedAt = now
+}
+
 // Lock freezes a finalized invoice against voiding and other changes;
 // payments are still accepted. Locking is orthogonal to status.
 func (inv *Invoice) Lock(reason string, now time.Time) error {

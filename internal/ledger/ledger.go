@@ -24,12 +24,15 @@ type Kind string
 // Entry kinds. Each moves the client's owing (what open invoices still
 // ask for) and credit (money held for the client) as its doc says.
 const (
-	InvoiceFinalized Kind = "invoice_finalized" // owing + total
-	InvoiceVoided    Kind = "invoice_voided"    // owing − what the void invoice still asked for
-	PaymentReceived  Kind = "payment_received"  // credit + unallocated part, owing − allocated part
-	CreditApplied    Kind = "credit_applied"    // owing − x, credit − x: client credit settles an invoice
-	CreditReturned   Kind = "credit_returned"   // owing + x, credit + x: applied credit goes back to the client
-	CreditNote       Kind = "credit_note"       // owing − x
+	InvoiceFinalized Kind = "invoice_finalized"  // owing + total
+	InvoiceVoided    Kind = "invoice_voided"     // owing − what the void invoice still asked for
+	PaymentReceived  Kind = "payment_received"   // credit + unallocated part, owing − allocated part
+	CreditApplied    Kind = "credit_applied"     // owing − x, credit − x: client credit settles an invoice
+	CreditReturned   Kind = "credit_returned"    // owing + x, credit + x: applied credit goes back to the client
+	CreditNote       Kind = "credit_note"        // owing − x
+	CreditNoteVoided Kind = "credit_note_voided" // owing + x
+	PaymentReversed  Kind = "payment_reversed"   // owing + what it settled, credit − what it left as credit
+	PaymentRefunded  Kind = "payment_refunded"   // likewise for the part refunded: the money left the business
 )
 
 // ErrCurrencyMismatch is returned when money in one currency meets a
@@ -185,6 +188,9 @@ func Diff(before, after *invoice.Invoice, cause Doc) []Entry {
 	notesBefore := before.Credit.Sub(before.CreditApplied)
 	if d := after.Credit.Sub(after.CreditApplied).Sub(notesBefore); !d.IsZero() {
 		e := base(CreditNote)
+		if d.IsNegative() {
+			e.Kind = CreditNoteVoided
+		}
 		e.Owing = d.Neg()
 		if cause.ID != "" {
 			e.DocumentID, e.Number, e.InvoiceID = cause.ID, cause.Number, after.ID
@@ -231,4 +237,14 @@ type Page struct {
 	Opening    Balance
 	Closing    Balance
 	NextCursor string
+}
+
+// Undone is the entry for money taken back out of a payment (kind
+// PaymentReversed or PaymentRefunded): fromInvoices reopens what it had
+// settled (owing +), fromCredit comes off the client's credit (credit −).
+func Undone(kind Kind, orgID, clientID string, cur money.Currency, doc Doc, fromInvoices, fromCredit decimal.Decimal, memo string) Entry {
+	return Entry{
+		OrgID: orgID, ClientID: clientID, Kind: kind, Currency: cur, DocumentID: doc.ID, Number: doc.Number,
+		Owing: fromInvoices, Credit: fromCredit.Neg(), Memo: memo,
+	}
 }
