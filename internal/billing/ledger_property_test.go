@@ -67,6 +67,7 @@ type account struct {
 var ruleRefusals = []error{
 	invoice.ErrHasPayments, invoice.ErrSettled, invoice.ErrExceedsBalance, invoice.ErrNotFinalized,
 	payment.ErrCreditSpent, payment.ErrReversed, payment.ErrNothingToUndo, payment.ErrOverRefund, credit.ErrVoided,
+	credit.ErrNeedsExcess,
 }
 
 func (a *account) expect(t *rapid.T, step string, err error) {
@@ -126,8 +127,9 @@ func (a *account) actions() map[string]func(*rapid.T) {
 		"credit-note": func(t *rapid.T) {
 			iid := a.pick(t, a.invoices, "invoice")
 			amt := amount(t, "credit", 10000)
-			n, err := a.svc.IssueCreditNote(a.ctx, a.p, iid, amt, "correction")
-			a.expect(t, "credit note "+amt.String()+" on "+iid, err)
+			excess := rapid.SampledFrom([]credit.Excess{"", credit.ToClientCredit, credit.ToRefund, credit.ToOutside}).Draw(t, "excess")
+			n, err := a.svc.IssueCreditNote(a.ctx, a.p, iid, amt, "correction", excess)
+			a.expect(t, "credit note "+amt.String()+" ("+string(excess)+") on "+iid, err)
 			if err == nil {
 				a.notes = append(a.notes, n.ID)
 			}

@@ -44,7 +44,7 @@ type Store interface {
 	DeleteInvoice(ctx context.Context, orgID, id string, check func(*invoice.Invoice) error) error
 	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error)
 	ApplyClientCredit(ctx context.Context, orgID, id string, apply func(*client.Client, *invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
-	IssueCreditNote(ctx context.Context, orgID, invoiceID string, issue func(*invoice.Invoice, int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error)
+	IssueCreditNote(ctx context.Context, orgID, invoiceID string, issue func(*invoice.Invoice, []*payment.Payment, int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error)
 	CreditNote(ctx context.Context, orgID, id string) (*credit.Note, error)
 	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
 

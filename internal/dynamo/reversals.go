@@ -47,20 +47,11 @@ func (s *Store) ChangePayment(ctx context.Context, orgID, id string,
 		if err != nil {
 			return nil, err
 		}
-		prev := p.Version
-		p.Version++
-		av, err := attributevalue.MarshalMap(paymentToItem(p))
+		put, err := s.paymentPut(p, p.Version)
 		if err != nil {
 			return nil, err
 		}
-		put := &types.Put{TableName: &s.table, Item: av, ExpressionAttributeNames: map[string]string{"#v": "version"}}
-		if prev == 0 {
-			put.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(#v)")
-		} else {
-			put.ConditionExpression = aws.String("#v = :prev")
-			put.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": numAV(prev)}
-		}
-		tx := []types.TransactWriteItem{{Put: put}}
+		tx := []types.TransactWriteItem{put}
 		for invID, inv := range invoices {
 			inv.Version = versions[invID]
 			w, err := s.invoiceWrites(inv, nil)
@@ -148,4 +139,22 @@ func (s *Store) VoidCreditNote(ctx context.Context, orgID, id string,
 			return nil, err
 		}
 	}
+}
+
+// paymentPut writes back a payment read at version prev (0: recorded and
+// never changed since), bumping its version.
+func (s *Store) paymentPut(p *payment.Payment, prev int64) (types.TransactWriteItem, error) {
+	p.Version = prev + 1
+	av, err := attributevalue.MarshalMap(paymentToItem(p))
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	put := &types.Put{TableName: &s.table, Item: av, ExpressionAttributeNames: map[string]string{"#v": "version"}}
+	if prev == 0 {
+		put.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(#v)")
+	} else {
+		put.ConditionExpression = aws.String("#v = :prev")
+		put.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": numAV(prev)}
+	}
+	return types.TransactWriteItem{Put: put}, nil
 }

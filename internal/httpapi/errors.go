@@ -73,6 +73,7 @@ var failures = []struct {
 	{payment.ErrOverRefund, failure{http.StatusUnprocessableEntity, "refund_exceeds_payment", ""}},
 	{payment.ErrNothingToUndo, failure{http.StatusUnprocessableEntity, "payment_refunded", ""}},
 	{payment.ErrCreditSpent, failure{http.StatusUnprocessableEntity, "credit_spent", ""}},
+	{credit.ErrNeedsExcess, failure{http.StatusUnprocessableEntity, "credit_note_excess", ""}},
 	{credit.ErrVoided, failure{http.StatusConflict, "credit_note_void", ""}},
 	{client.ErrCurrencyLocked, failure{http.StatusUnprocessableEntity, "currency_locked", ""}},
 	{credit.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},

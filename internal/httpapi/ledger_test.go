@@ -233,8 +233,15 @@ func TestIssue7CreditNoteWords(t *testing.T) {
 	s.must(201, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "40.00", "reason": "session cancelled"})
 	s.must(201, "POST", "/v1/payments", map[string]any{"clientId": cid, "amount": "60.00", "method": "cash"})
 	r = s.must(422, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "10.00", "reason": "goodwill"})
-	if r.str("error", "code") != "invoice_settled" || strings.Contains(r.str("error", "message"), "voided") {
+	if r.str("error", "code") != "credit_note_excess" || strings.Contains(r.str("error", "message"), "voided") {
 		t.Fatalf("credit note on a paid invoice: %s", r.raw)
+	}
+	void := fixedInvoice(s, cid, "5.00", "")
+	s.must(200, "POST", "/v1/invoices/"+void+"/finalize", nil)
+	s.must(200, "POST", "/v1/invoices/"+void+"/void", map[string]any{"reason": "duplicate"})
+	r = s.must(422, "POST", "/v1/credit-notes", map[string]any{"invoiceId": void, "amount": "1.00", "reason": "goodwill"})
+	if r.str("error", "code") != "invoice_settled" {
+		t.Fatalf("credit note on a void invoice: %s", r.raw)
 	}
 	if c := s.must(200, "GET", "/v1/clients/"+cid, nil); c.str("balance", "owing") != "0.00" || c.str("balance", "credit") != "0.00" {
 		t.Fatalf("client: %s", c.raw)

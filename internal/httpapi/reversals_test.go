@@ -128,3 +128,48 @@ func TestVoidCreditNoteRestoresBalance(t *testing.T) {
 		t.Fatalf("ledger kinds: %v", kinds)
 	}
 }
+
+// TestCreditNoteOnPaidInvoiceSaysWhereMoneyGoes: a credit note on a paid
+// invoice must say where the paid money goes; its parts sum to its amount.
+func TestCreditNoteOnPaidInvoiceSaysWhereMoneyGoes(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	s := a.signup("Paid Credit Care")
+	cid := clientWith(s, "Mo Paid", nil)
+	iid := fixedInvoice(s, cid, "100.00", "")
+	s.must(200, "POST", "/v1/invoices/"+iid+"/finalize", nil)
+	pid := s.must(201, "POST", "/v1/payments", map[string]any{"clientId": cid, "amount": "80.00", "method": "bank_transfer"}).str("id")
+
+	r := s.must(422, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "30.00", "reason": "overcharged"})
+	if r.str("error", "code") != "credit_note_excess" {
+		t.Fatalf("no destination for the paid part: %s", r.raw)
+	}
+	r = s.must(422, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "100.01", "reason": "x", "excessTo": "refund"})
+	if r.str("error", "code") != "amount_exceeds_balance" || r.str("error", "message") != "100.01 is more than the invoice's balance of 20.00 (and 80.00 paid)" {
+		t.Fatalf("above everything: %s", r.raw)
+	}
+	wantBalances(t, s, cid, "20.00", "0.00", "after refused notes")
+
+	n := s.must(201, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "30.00", "reason": "overcharged", "excessTo": "client_credit"})
+	if n.str("parts", "balance") != "20.00" || n.str("parts", "clientCredit") != "10.00" || n.str("parts", "refund") != "0.00" {
+		t.Fatalf("parts: %s", n.raw)
+	}
+	wantBalances(t, s, cid, "0.00", "10.00", "after a note into client credit")
+	if p := s.must(200, "GET", "/v1/payments/"+pid, nil); p.str("credit") != "10.00" {
+		t.Fatalf("payment after the note: %s", p.raw)
+	}
+
+	n = s.must(201, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "25.00", "reason": "session cancelled", "excessTo": "refund"})
+	if n.str("parts", "balance") != "0.00" || n.str("parts", "refund") != "25.00" {
+		t.Fatalf("refund parts: %s", n.raw)
+	}
+	p := s.must(200, "GET", "/v1/payments/"+pid, nil)
+	if p.str("refunded") != "25.00" || p.body["allocations"].([]any)[0].(map[string]any)["amount"] != "45.00" {
+		t.Fatalf("payment after the refund note: %s", p.raw)
+	}
+	inv := s.must(200, "GET", "/v1/invoices/"+iid, nil)
+	if inv.str("status") != "paid" || inv.str("amountPaid") != "45.00" || inv.str("amountCredited") != "55.00" || inv.str("balance") != "0.00" {
+		t.Fatalf("invoice: %s", inv.raw)
+	}
+	wantBalances(t, s, cid, "0.00", "10.00", "after a refund note")
+}

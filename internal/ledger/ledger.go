@@ -33,6 +33,9 @@ const (
 	CreditNoteVoided Kind = "credit_note_voided" // owing + x
 	PaymentReversed  Kind = "payment_reversed"   // owing + what it settled, credit − what it left as credit
 	PaymentRefunded  Kind = "payment_refunded"   // likewise for the part refunded: the money left the business
+	// PaymentReleased is paid money a credit note took off an invoice and
+	// kept for the client: owing + x, credit + x.
+	PaymentReleased Kind = "payment_released"
 )
 
 // ErrCurrencyMismatch is returned when money in one currency meets a
