@@ -58,9 +58,7 @@ func invoiceDocument(o *org.Org, c *client.Client, inv *invoice.Invoice) pdf.Doc
 	tot := inv.Totals()
 	doc := baseDocument(o, "Invoice", inv.Number, sp.Name)
 	doc.Memo = sp.Memo
-	if tot.Tax.IsPositive() && st.TaxID != "" {
-		doc.Kind = "Tax invoice"
-	}
+	doc.Kind = inv.DocumentKind(st.TaxID != "")
 	if doc.Number == "" {
 		doc.Number = "Draft"
 	}

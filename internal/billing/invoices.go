@@ -39,18 +39,24 @@ type LineInput struct {
 	TaxRate *decimal.Decimal
 }
 
-// InvoiceView is an invoice as the org sees it today.
+// InvoiceView is an invoice as the org sees it today, with its title
+// ("Tax invoice" or "Invoice", invoice.DocumentKind).
 type InvoiceView struct {
 	*invoice.Invoice
 	Overdue bool
+	Kind    string
 }
 
 func (s *Service) view(ctx context.Context, inv *invoice.Invoice) (InvoiceView, error) {
-	today, err := s.today(ctx, inv.OrgID)
+	e, err := s.orgInfo(ctx, inv.OrgID)
 	if err != nil {
 		return InvoiceView{}, err
 	}
-	return InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)}, nil
+	return viewIn(e, calendar.Today(s.now(), e.loc), inv), nil
+}
+
+func viewIn(e orgEntry, today calendar.Date, inv *invoice.Invoice) InvoiceView {
+	return InvoiceView{Invoice: inv, Overdue: inv.Overdue(today), Kind: inv.DocumentKind(e.taxID)}
 }
 
 // inputOf turns a stored draft back into input, so an edit changes only
@@ -135,7 +141,7 @@ func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftI
 	if err := s.store.CreateInvoice(ctx, inv, s.invoiceEvent(p, activity.Created, inv)); err != nil {
 		return InvoiceView{}, err
 	}
-	return InvoiceView{Invoice: inv}, nil
+	return s.view(ctx, inv)
 }
 
 // Invoice returns one of the org's invoices.
@@ -170,7 +176,7 @@ func (s *Service) UpdateInvoice(ctx context.Context, p auth.Principal, id string
 	if err != nil {
 		return InvoiceView{}, err
 	}
-	return InvoiceView{Invoice: inv}, nil
+	return s.view(ctx, inv)
 }
 
 // DeleteInvoice deletes a draft.
@@ -186,10 +192,9 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 	if err := require(p, auth.RoleCoordinator); err != nil {
 		return InvoiceView{}, err
 	}
-	var today calendar.Date
 	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, c *client.Client, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
 		s.remember(o)
-		today = calendar.Today(s.now(), o.Location())
+		today := calendar.Today(s.now(), o.Location())
 		if err := ledger.CheckCurrency(currencyOf(c, o.Settings.Currency), inv.Spec.Currency, "invoice"); err != nil {
 			return nil, err
 		}
@@ -211,7 +216,7 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 	if err != nil {
 		return InvoiceView{}, fmt.Errorf("finalize: %w", err)
 	}
-	return InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)}, nil
+	return s.view(ctx, inv)
 }
 
 // VoidInvoice cancels an open invoice, keeping its number.
@@ -230,7 +235,7 @@ func (s *Service) VoidInvoice(ctx context.Context, p auth.Principal, id, reason 
 	if err != nil {
 		return InvoiceView{}, err
 	}
-	return InvoiceView{Invoice: inv}, nil
+	return s.view(ctx, inv)
 }
 
 // LockInvoice locks an invoice against change.
@@ -267,10 +272,11 @@ func (s *Service) lockChange(ctx context.Context, p auth.Principal, id, reason s
 
 // Invoices lists the org's invoices.
 func (s *Service) Invoices(ctx context.Context, p auth.Principal, f invoice.ListFilter) ([]InvoiceView, string, error) {
-	today, err := s.today(ctx, p.OrgID)
+	e, err := s.orgInfo(ctx, p.OrgID)
 	if err != nil {
 		return nil, "", err
 	}
+	today := calendar.Today(s.now(), e.loc)
 	f.Today = today
 	list, next, err := s.store.ListInvoices(ctx, p.OrgID, f)
 	if err != nil {
@@ -278,7 +284,7 @@ func (s *Service) Invoices(ctx context.Context, p auth.Principal, f invoice.List
 	}
 	out := make([]InvoiceView, len(list))
 	for i, inv := range list {
-		out[i] = InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)}
+		out[i] = viewIn(e, today, inv)
 	}
 	return out, next, nil
 }

@@ -277,7 +277,7 @@ func ptr[T any](v T) *T { return &v }
 // payment's money is allocated, credit or refunded. rapid prints the seed
 // (-rapid.seed) and shrinks a failing sequence; -rapid.checks=N runs more.
 func TestLedgerInvariantsUnderRandomSequences(t *testing.T) {
-	boundRapid("4", "20")
+	boundRapid("3", "15")
 	st := teststack.New(t, moto)
 	env := st.Env(t, "InvoicingFunction")
 	store, err := dynamo.New(dynamodb.NewFromConfig(st.AWS), env("TABLE_NAME"))

@@ -78,6 +78,7 @@ type Service struct {
 type orgEntry struct {
 	loc      *time.Location
 	currency money.Currency
+	taxID    bool // the org has a tax id: taxed invoices are tax invoices
 	expires  time.Time
 }
 
@@ -126,7 +127,7 @@ func (s *Service) orgInfo(ctx context.Context, orgID string) (orgEntry, error) {
 }
 
 func (s *Service) remember(o *org.Org) orgEntry {
-	e := orgEntry{loc: o.Location(), currency: o.Settings.Currency, expires: s.now().Add(5 * time.Minute)}
+	e := orgEntry{loc: o.Location(), currency: o.Settings.Currency, taxID: o.Settings.TaxID != "", expires: s.now().Add(5 * time.Minute)}
 	s.orgs.Store(o.ID, e)
 	return e
 }

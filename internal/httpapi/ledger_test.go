@@ -95,8 +95,12 @@ func TestIssue7VoidRefusedWhilePaymentsRemain(t *testing.T) {
 	if r.str("error", "code") != "invoice_has_payments" {
 		t.Fatalf("void with a payment: %s", r.raw)
 	}
-	if inv := s.must(200, "GET", "/v1/invoices/"+iid, nil); inv.str("status") != "open" || inv.str("balance") != "70.00" {
+	inv := s.must(200, "GET", "/v1/invoices/"+iid, nil)
+	if inv.str("status") != "open" || inv.str("balance") != "70.00" {
 		t.Fatalf("refused void changed the invoice: %s", inv.raw)
+	}
+	if got := fmt.Sprint(inv.body["availableActions"]); got != "[resend record_payment apply_credit pay_link credit_note lock]" || inv.str("documentKind") != "Invoice" {
+		t.Fatalf("an open invoice with a payment offers %s (%s)", got, inv.str("documentKind"))
 	}
 	verifyLedger(t, s, cid)
 }
@@ -114,7 +118,7 @@ func TestIssue7VoidOwesNothing(t *testing.T) {
 	s.must(200, "POST", "/v1/invoices/"+iid+"/void", map[string]any{"reason": "duplicate"})
 
 	inv := s.must(200, "GET", "/v1/invoices/"+iid, nil)
-	if inv.str("balance") != "0.00" || inv.str("amountCredited") != "0.00" {
+	if inv.str("balance") != "0.00" || inv.str("amountCredited") != "0.00" || fmt.Sprint(inv.body["availableActions"]) != "[]" {
 		t.Fatalf("void invoice: %s", inv.raw)
 	}
 	for _, e := range s.must(200, "GET", "/v1/invoices?clientId="+cid, nil).list() {

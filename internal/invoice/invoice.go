@@ -179,6 +179,64 @@ func (inv *Invoice) Balance() decimal.Decimal {
 	return b
 }
 
+// DocumentKind is the invoice's title, by one rule everywhere (API, PDF,
+// pay page, portal): "Tax invoice" when it charges tax and the org has a
+// tax id (ABN) to print on it, as the ATO requires of a tax invoice; else
+// "Invoice".
+func (inv *Invoice) DocumentKind(orgHasTaxID bool) string {
+	if orgHasTaxID && inv.Totals().Tax.IsPositive() {
+		return "Tax invoice"
+	}
+	return "Invoice"
+}
+
+// Action is something a coordinator can do to an invoice now.
+type Action string
+
+// Actions, as the API names them.
+const (
+	ActEdit          Action = "edit"
+	ActDelete        Action = "delete"
+	ActFinalize      Action = "finalize"
+	ActSend          Action = "send"
+	ActResend        Action = "resend"
+	ActVoid          Action = "void"
+	ActLock          Action = "lock"
+	ActUnlock        Action = "unlock"
+	ActRecordPayment Action = "record_payment"
+	ActApplyCredit   Action = "apply_credit"
+	ActUnapplyCredit Action = "unapply_credit"
+	ActCreditNote    Action = "credit_note"
+	ActPayLink       Action = "pay_link"
+)
+
+// AvailableActions are the actions the invoice's state allows now, for
+// pages to offer instead of re-deriving the rules (roles still apply:
+// unlock is an admin's).
+func (inv *Invoice) AvailableActions() []Action {
+	switch inv.Status {
+	case Draft:
+		return []Action{ActEdit, ActDelete, ActFinalize, ActSend}
+	case Void:
+		return []Action{}
+	}
+	out := []Action{ActResend}
+	if inv.Status == Open {
+		out = append(out, ActRecordPayment, ActApplyCredit, ActPayLink)
+	}
+	out = append(out, ActCreditNote)
+	if inv.CreditApplied.IsPositive() {
+		out = append(out, ActUnapplyCredit)
+	}
+	if inv.Locked {
+		return append(out, ActUnlock)
+	}
+	if inv.Status == Open && !inv.Paid.IsPositive() {
+		out = append(out, ActVoid)
+	}
+	return append(out, ActLock)
+}
+
 // Overdue reports whether an open invoice is past its due date on today.
 func (inv *Invoice) Overdue(today calendar.Date) bool {
 	return inv.Status == Open && !inv.Spec.DueDate.IsZero() && inv.Spec.DueDate.Before(today)
