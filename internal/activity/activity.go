@@ -26,6 +26,10 @@ const (
 	PaymentRecorded Kind = "payment_recorded"
 	CreditNote      Kind = "credit_note"
 	CreditApplied   Kind = "credit_applied"
+	CreditReturned  Kind = "credit_returned"
+	CreditNoteVoid  Kind = "credit_note_voided"
+	PaymentReversed Kind = "payment_reversed"
+	PaymentRefunded Kind = "payment_refunded"
 	ClientCreated   Kind = "client_created"
 	ClientUpdated   Kind = "client_updated"
 )

@@ -9,18 +9,23 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/payment"
 )
 
-// IssueCreditNote credits amount against an open invoice with a numbered
-// credit note, lowering its balance (and the client's owing).
-func (s *Service) IssueCreditNote(ctx context.Context, p auth.Principal, invoiceID string, amount decimal.Decimal, reason string) (*credit.Note, error) {
+// IssueCreditNote credits amount against an invoice with a numbered credit
+// note: up to its balance it lowers what is owed (and the client's owing);
+// on a paid invoice the rest comes off its payments and goes where excess
+// says (client credit, a refund, or settled outside carebill), so the
+// note's parts always sum to its amount. Without excess, a note above the
+// balance is refused (credit.ErrNeedsExcess).
+func (s *Service) IssueCreditNote(ctx context.Context, p auth.Principal, invoiceID string, amount decimal.Decimal, reason string, excess credit.Excess) (*credit.Note, error) {
 	if err := require(p, auth.RoleCoordinator); err != nil {
 		return nil, err
 	}
 	now := s.now()
 	id := s.newID("crn", now)
-	return s.store.IssueCreditNote(ctx, p.OrgID, invoiceID, func(inv *invoice.Invoice, seq int64) (*credit.Note, []activity.Event, error) {
-		note, err := credit.Issue(id, inv, amount, reason, seq, now)
+	return s.store.IssueCreditNote(ctx, p.OrgID, invoiceID, func(inv *invoice.Invoice, pays []*payment.Payment, seq int64) (*credit.Note, []activity.Event, error) {
+		note, _, err := credit.IssueOnPaid(id, inv, pays, amount, reason, excess, seq, now)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/validation"
@@ -38,18 +39,24 @@ type LineInput struct {
 	TaxRate *decimal.Decimal
 }
 
-// InvoiceView is an invoice as the org sees it today.
+// InvoiceView is an invoice as the org sees it today, with its title
+// ("Tax invoice" or "Invoice", invoice.DocumentKind).
 type InvoiceView struct {
 	*invoice.Invoice
 	Overdue bool
+	Kind    string
 }
 
 func (s *Service) view(ctx context.Context, inv *invoice.Invoice) (InvoiceView, error) {
-	today, err := s.today(ctx, inv.OrgID)
+	e, err := s.orgInfo(ctx, inv.OrgID)
 	if err != nil {
 		return InvoiceView{}, err
 	}
-	return InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)}, nil
+	return viewIn(e, calendar.Today(s.now(), e.loc), inv), nil
+}
+
+func viewIn(e orgEntry, today calendar.Date, inv *invoice.Invoice) InvoiceView {
+	return InvoiceView{Invoice: inv, Overdue: inv.Overdue(today), Kind: inv.DocumentKind(e.taxID)}
 }
 
 // inputOf turns a stored draft back into input, so an edit changes only
@@ -82,7 +89,11 @@ func (s *Service) resolve(ctx context.Context, p auth.Principal, in DraftInput) 
 	if err != nil {
 		return invoice.Spec{}, "", err
 	}
-	return specFor(o, c, in), c.Profile.Name, nil
+	sp := specFor(o, c, in)
+	if err := ledger.CheckCurrency(currencyOf(c, o.Settings.Currency), sp.Currency, "invoice"); err != nil {
+		return invoice.Spec{}, "", err
+	}
+	return sp, c.Profile.Name, nil
 }
 
 func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
@@ -92,7 +103,7 @@ func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
 		TermsDays: o.Settings.PaymentTermsDays,
 	}
 	if sp.Currency.IsZero() {
-		sp.Currency = o.Settings.Currency
+		sp.Currency = currencyOf(c, o.Settings.Currency)
 	}
 	if t := c.Profile.PaymentTermsDays; t != nil {
 		sp.TermsDays = *t
@@ -130,7 +141,7 @@ func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftI
 	if err := s.store.CreateInvoice(ctx, inv, s.invoiceEvent(p, activity.Created, inv)); err != nil {
 		return InvoiceView{}, err
 	}
-	return InvoiceView{Invoice: inv}, nil
+	return s.view(ctx, inv)
 }
 
 // Invoice returns one of the org's invoices.
@@ -165,7 +176,7 @@ func (s *Service) UpdateInvoice(ctx context.Context, p auth.Principal, id string
 	if err != nil {
 		return InvoiceView{}, err
 	}
-	return InvoiceView{Invoice: inv}, nil
+	return s.view(ctx, inv)
 }
 
 // DeleteInvoice deletes a draft.
@@ -181,17 +192,19 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 	if err := require(p, auth.RoleCoordinator); err != nil {
 		return InvoiceView{}, err
 	}
-	var today calendar.Date
 	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, c *client.Client, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
 		s.remember(o)
-		today = calendar.Today(s.now(), o.Location())
+		today := calendar.Today(s.now(), o.Location())
+		if err := ledger.CheckCurrency(currencyOf(c, o.Settings.Currency), inv.Spec.Currency, "invoice"); err != nil {
+			return nil, err
+		}
 		if err := inv.Finalize(o.Settings.NumberPrefix, seq, today, s.now()); err != nil {
 			return nil, err
 		}
 		events := []activity.Event{s.invoiceEvent(p, activity.Finalized, inv)}
 		// The client's credit pays what it can of a new invoice at once.
 		if use := decimal.Min(c.Balance.Credit, inv.Balance()); inv.Status == invoice.Open && use.IsPositive() {
-			if err := inv.ApplyCredit(use, s.now()); err != nil {
+			if err := inv.ApplyClientCredit(use, s.now()); err != nil {
 				return nil, err
 			}
 			e := s.invoiceEvent(p, activity.CreditApplied, inv)
@@ -203,7 +216,7 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 	if err != nil {
 		return InvoiceView{}, fmt.Errorf("finalize: %w", err)
 	}
-	return InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)}, nil
+	return s.view(ctx, inv)
 }
 
 // VoidInvoice cancels an open invoice, keeping its number.
@@ -222,7 +235,7 @@ func (s *Service) VoidInvoice(ctx context.Context, p auth.Principal, id, reason 
 	if err != nil {
 		return InvoiceView{}, err
 	}
-	return InvoiceView{Invoice: inv}, nil
+	return s.view(ctx, inv)
 }
 
 // LockInvoice locks an invoice against change.
@@ -259,10 +272,11 @@ func (s *Service) lockChange(ctx context.Context, p auth.Principal, id, reason s
 
 // Invoices lists the org's invoices.
 func (s *Service) Invoices(ctx context.Context, p auth.Principal, f invoice.ListFilter) ([]InvoiceView, string, error) {
-	today, err := s.today(ctx, p.OrgID)
+	e, err := s.orgInfo(ctx, p.OrgID)
 	if err != nil {
 		return nil, "", err
 	}
+	today := calendar.Today(s.now(), e.loc)
 	f.Today = today
 	list, next, err := s.store.ListInvoices(ctx, p.OrgID, f)
 	if err != nil {
@@ -270,7 +284,7 @@ func (s *Service) Invoices(ctx context.Context, p auth.Principal, f invoice.List
 	}
 	out := make([]InvoiceView, len(list))
 	for i, inv := range list {
-		out[i] = InvoiceView{Invoice: inv, Overdue: inv.Overdue(today)}
+		out[i] = viewIn(e, today, inv)
 	}
 	return out, next, nil
 }
@@ -284,6 +298,11 @@ func (s *Service) ApplyCredit(ctx context.Context, p auth.Principal, id string, 
 		return InvoiceView{}, err
 	}
 	inv, err := s.store.ApplyClientCredit(ctx, p.OrgID, id, func(c *client.Client, inv *invoice.Invoice) ([]activity.Event, error) {
+		if !c.Profile.Currency.IsZero() {
+			if err := ledger.CheckCurrency(c.Profile.Currency, inv.Spec.Currency, "invoice"); err != nil {
+				return nil, err
+			}
+		}
 		use := decimal.Min(c.Balance.Credit, inv.Balance())
 		if amount != nil {
 			if amount.GreaterThan(c.Balance.Credit) {
@@ -294,7 +313,7 @@ func (s *Service) ApplyCredit(ctx context.Context, p auth.Principal, id string, 
 		if !use.IsPositive() && inv.Status == invoice.Open {
 			return nil, validation.Errorf("amount", "the client has no credit to apply")
 		}
-		if err := inv.ApplyCredit(use, s.now()); err != nil {
+		if err := inv.ApplyClientCredit(use, s.now()); err != nil {
 			return nil, err
 		}
 		e := s.invoiceEvent(p, activity.CreditApplied, inv)

@@ -44,7 +44,7 @@ type Store interface {
 	DeleteInvoice(ctx context.Context, orgID, id string, check func(*invoice.Invoice) error) error
 	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error)
 	ApplyClientCredit(ctx context.Context, orgID, id string, apply func(*client.Client, *invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
-	IssueCreditNote(ctx context.Context, orgID, invoiceID string, issue func(*invoice.Invoice, int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error)
+	IssueCreditNote(ctx context.Context, orgID, invoiceID string, issue func(*invoice.Invoice, []*payment.Payment, int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error)
 	CreditNote(ctx context.Context, orgID, id string) (*credit.Note, error)
 	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
 
@@ -78,6 +78,7 @@ type Service struct {
 type orgEntry struct {
 	loc      *time.Location
 	currency money.Currency
+	taxID    bool // the org has a tax id: taxed invoices are tax invoices
 	expires  time.Time
 }
 
@@ -126,7 +127,7 @@ func (s *Service) orgInfo(ctx context.Context, orgID string) (orgEntry, error) {
 }
 
 func (s *Service) remember(o *org.Org) orgEntry {
-	e := orgEntry{loc: o.Location(), currency: o.Settings.Currency, expires: s.now().Add(5 * time.Minute)}
+	e := orgEntry{loc: o.Location(), currency: o.Settings.Currency, taxID: o.Settings.TaxID != "", expires: s.now().Add(5 * time.Minute)}
 	s.orgs.Store(o.ID, e)
 	return e
 }

@@ -1,8 +1,11 @@
 package dynamo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -14,6 +17,7 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/payment"
 )
@@ -34,6 +38,13 @@ type allocationItem struct {
 	Amount    num    `dynamodbav:"amount"`
 }
 
+type refundItem struct {
+	Amount num    `dynamodbav:"amount"`
+	Reason string `dynamodbav:"reason"`
+	At     string `dynamodbav:"at"`
+	Source string `dynamodbav:"source"`
+}
+
 type paymentItem struct {
 	PK, SK         string
 	GSI1PK, GSI1SK string
@@ -52,6 +63,11 @@ type paymentItem struct {
 	Credit         num              `dynamodbav:"credit"`
 	Fee            num              `dynamodbav:"fee,omitempty"`
 	IntentID       string           `dynamodbav:"intentId,omitempty"`
+	Refunds        []refundItem     `dynamodbav:"refunds,omitempty"`
+	Reversed       bool             `dynamodbav:"reversed,omitempty"`
+	ReversedAt     string           `dynamodbav:"reversedAt,omitempty"`
+	ReverseReason  string           `dynamodbav:"reverseReason,omitempty"`
+	Version        int64            `dynamodbav:"version,omitempty"`
 	ReceiptNumber  string           `dynamodbav:"receiptNumber"`
 	ReceiptSeq     int64            `dynamodbav:"receiptSeq"`
 	CreatedAt      string           `dynamodbav:"createdAt"`
@@ -90,6 +106,10 @@ func paymentToItem(p *payment.Payment) paymentItem {
 	if p.Fee.IsPositive() {
 		it.Fee = toNum(p.Fee)
 	}
+	for _, r := range p.Refunds {
+		it.Refunds = append(it.Refunds, refundItem{Amount: toNum(r.Amount), Reason: r.Reason, At: ts(r.At), Source: r.Source})
+	}
+	it.Reversed, it.ReversedAt, it.ReverseReason, it.Version = p.Reversed, ts(p.ReversedAt), p.ReverseReason, p.Version
 	return it
 }
 
@@ -115,6 +135,14 @@ func (it paymentItem) toPayment() (*payment.Payment, error) {
 	if p.Input.Date, err = calendar.Parse(it.Date); err != nil {
 		return nil, err
 	}
+	for _, r := range it.Refunds {
+		amt, err := fromNum("refund", r.Amount)
+		if err != nil {
+			return nil, err
+		}
+		p.Refunds = append(p.Refunds, payment.Refund{Amount: amt, Reason: r.Reason, At: fromTS(r.At), Source: r.Source})
+	}
+	p.Reversed, p.ReversedAt, p.ReverseReason, p.Version = it.Reversed, fromTS(it.ReversedAt), it.ReverseReason, it.Version
 	if p.Input.Allocations, err = it.allocations(it.Requested); err != nil {
 		return nil, err
 	}
@@ -128,11 +156,11 @@ func (it paymentItem) toPayment() (*payment.Payment, error) {
 // concurrent changes to the same invoices.
 const maxPaymentAttempts = 60
 
-// RecordPayment records a client's payment. It reads the client's open
+// RecordPayment records a client's payment. It reads the client, its open
 // invoices (consistently) and the receipt counter, lets allocate decide
 // where the money goes (changing the invoices it pays), and writes
-// counter, payment, every paid invoice, the client's owing and credit, and
-// the events in one transaction, each invoice conditioned on the version
+// counter, payment, the payment's ledger entry with the client's balances,
+// every paid invoice and the events in one transaction, each invoice conditioned on the version
 // read. A lost race re-reads and allocates again, so concurrent payments
 // never over-apply an invoice and never lose money. A payment with an
 // IntentID also puts the intent's marker, on condition that it is new, in
@@ -141,32 +169,21 @@ const maxPaymentAttempts = 60
 func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 	allocate func(open []*invoice.Invoice, receiptSeq int64) (*payment.Payment, []activity.Event, error)) (*payment.Payment, error) {
 	for attempt := 1; ; attempt++ {
-		open, err := s.openInvoices(ctx, orgID, clientID)
+		c, open, last, err := s.readForPayment(ctx, orgID, clientID)
 		if err != nil {
 			return nil, err
 		}
-		var counter seqItem
-		if _, err := s.get(ctx, orgPK(orgID), seqSK(seriesReceipt), &counter); err != nil {
-			return nil, fmt.Errorf("record payment: %w", err)
-		}
-		before := map[string]decimal.Decimal{}
-		for _, inv := range open {
-			before[inv.ID] = owing(inv)
-		}
-		p, events, err := allocate(open, counter.Last+1)
+		p, events, err := allocate(open, last+1)
 		if err != nil {
 			return nil, err
 		}
-		tx, err := s.paymentWrites(p, counter.Last, open, before, events)
+		tx, err := s.paymentWrites(c, p, last, open, events)
 		if err != nil {
 			return nil, fmt.Errorf("record payment: %w", err)
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		if err == nil {
 			return p, nil
-		}
-		if reasonFailed(err, 2) {
-			return nil, fmt.Errorf("record payment: %w", client.ErrNotFound)
 		}
 		if p.IntentID != "" && reasonFailed(err, 3) {
 			return nil, fmt.Errorf("record payment for %s: %w", p.IntentID, payment.ErrAlreadyRecorded)
@@ -183,23 +200,31 @@ func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 	}
 }
 
-func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice.Invoice, before map[string]decimal.Decimal, events []activity.Event) ([]types.TransactWriteItem, error) {
+// paymentWrites orders the payment's writes: counter, payment, client
+// (index 2), intent marker (index 3, card payments), paid invoices, the
+// ledger entry, events.
+func (s *Store) paymentWrites(c *client.Client, p *payment.Payment, lastSeq int64, open []*invoice.Invoice, events []activity.Event) ([]types.TransactWriteItem, error) {
 	counter := s.counterPut(p.OrgID, seriesReceipt, lastSeq)
 	pay, err := attributevalue.MarshalMap(paymentToItem(p))
 	if err != nil {
 		return nil, err
 	}
-	owingDelta := decimal.Zero
+	allocated := decimal.Zero
 	paid := map[string]bool{}
 	for _, a := range p.Allocations {
 		paid[a.InvoiceID] = true
+		allocated = allocated.Add(a.Amount)
+	}
+	posts, err := s.postWrites(c, []ledger.Entry{ledger.Received(p.OrgID, p.Input.ClientID, p.Input.Currency,
+		ledger.Doc{ID: p.ID, Number: p.ReceiptNumber}, p.Input.Amount, allocated, string(p.Input.Method))}, p.CreatedAt)
+	if err != nil {
+		return nil, err
 	}
 	var invoicePuts []types.TransactWriteItem
 	for _, inv := range open {
 		if !paid[inv.ID] {
 			continue
 		}
-		owingDelta = owingDelta.Add(owing(inv).Sub(before[inv.ID]))
 		prev := inv.Version
 		inv.Version++
 		av, err := attributevalue.MarshalMap(invoiceToItem(inv))
@@ -211,14 +236,7 @@ func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice
 	tx := []types.TransactWriteItem{
 		{Put: counter},
 		{Put: &types.Put{TableName: &s.table, Item: pay, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-		{Update: &types.Update{
-			TableName: &s.table, Key: key(orgPK(p.OrgID), clientSK(p.Input.ClientID)),
-			UpdateExpression:    aws.String("ADD owing :owing, credit :credit"),
-			ConditionExpression: aws.String("attribute_exists(PK)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":owing": &types.AttributeValueMemberN{Value: owingDelta.String()}, ":credit": &types.AttributeValueMemberN{Value: p.Credit.String()},
-			},
-		}},
+		posts[0],
 	}
 	if p.IntentID != "" {
 		tx = append(tx, types.TransactWriteItem{Put: &types.Put{
@@ -230,6 +248,7 @@ func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice
 		}})
 	}
 	tx = append(tx, invoicePuts...)
+	tx = append(tx, posts[1:]...)
 	puts, err := s.eventPuts(events)
 	if err != nil {
 		return nil, err
@@ -237,53 +256,97 @@ func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice
 	return append(tx, puts...), nil
 }
 
-// openInvoices reads a client's open invoices, oldest due first: the ids
-// from the status index, then the items themselves with a consistent read,
-// so allocation never works from a stale balance.
-func (s *Store) openInvoices(ctx context.Context, orgID, clientID string) ([]*invoice.Invoice, error) {
-	items, _, err := s.run(ctx, listQuery{
-		org: orgID, index: indexGSI2, pk: invoicesByStatusPK(orgID, string(invoice.Open)), forward: true,
-		filter: "#cid = :cid", names: map[string]string{"#cid": "clientId"},
-		values: map[string]types.AttributeValue{":cid": strAV(clientID)}, limit: payment.MaxAllocations,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open invoices: %w", err)
+// readForPayment reads what a payment needs, consistently: the client,
+// the receipt counter and every one of the client's open invoices, oldest
+// due first. The open invoices' keys come from the client's invoice index
+// (every page, so none is missed however many the client has); the items
+// themselves, client and counter come in consistent BatchGetItems, so
+// allocation never works from a stale balance.
+func (s *Store) readForPayment(ctx context.Context, orgID, clientID string) (*client.Client, []*invoice.Invoice, int64, error) {
+	keys := []map[string]types.AttributeValue{key(orgPK(orgID), clientSK(clientID)), key(orgPK(orgID), seqSK(seriesReceipt))}
+	in := &dynamodb.QueryInput{
+		TableName: &s.table, IndexName: aws.String(indexGSI1),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		FilterExpression:          aws.String("#st = :open"),
+		ProjectionExpression:      aws.String("PK, SK"),
+		ExpressionAttributeNames:  map[string]string{"#st": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": strAV(clientInvoicesPK(orgID, clientID)), ":open": strAV(string(invoice.Open))},
 	}
-	if len(items) == 0 {
-		return nil, nil
-	}
-	keys := make([]map[string]types.AttributeValue, 0, len(items))
-	for _, it := range items {
-		keys = append(keys, map[string]types.AttributeValue{attrPK: it[attrPK], attrSK: it[attrSK]})
-	}
-	var out []*invoice.Invoice
-	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
-	for n := 1; len(req) > 0; n++ {
-		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+	for {
+		res, err := s.db.Query(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("open invoices: %w", err)
+			return nil, nil, 0, fmt.Errorf("open invoices: %w", err)
 		}
-		for _, av := range res.Responses[s.table] {
-			var it invoiceItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, err
-			}
-			inv, err := it.toInvoice()
+		for _, it := range res.Items {
+			keys = append(keys, map[string]types.AttributeValue{attrPK: it[attrPK], attrSK: it[attrSK]})
+		}
+		if res.LastEvaluatedKey == nil {
+			break
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
+	}
+	var (
+		c    *client.Client
+		last int64
+		out  []*invoice.Invoice
+	)
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), 100)]
+		keys = keys[len(chunk):]
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: chunk, ConsistentRead: aws.Bool(true)}}
+		for n := 1; len(req) > 0; n++ {
+			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
 			if err != nil {
-				return nil, err
+				return nil, nil, 0, fmt.Errorf("open invoices: %w", err)
 			}
-			if inv.Status == invoice.Open {
-				out = append(out, inv)
+			for _, av := range res.Responses[s.table] {
+				switch sk := av[attrSK].(*types.AttributeValueMemberS).Value; {
+				case sk == clientSK(clientID):
+					var it clientItem
+					if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+						return nil, nil, 0, err
+					}
+					if c, err = it.toClient(); err != nil {
+						return nil, nil, 0, err
+					}
+				case sk == seqSK(seriesReceipt):
+					var it seqItem
+					if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+						return nil, nil, 0, err
+					}
+					last = it.Last
+				default:
+					var it invoiceItem
+					if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+						return nil, nil, 0, err
+					}
+					inv, err := it.toInvoice()
+					if err != nil {
+						return nil, nil, 0, err
+					}
+					if inv.Status == invoice.Open {
+						out = append(out, inv)
+					}
+				}
 			}
-		}
-		req = res.UnprocessedKeys
-		if len(req) > 0 {
-			if err := backoff(ctx, n); err != nil {
-				return nil, err
+			req = res.UnprocessedKeys
+			if len(req) > 0 {
+				if err := backoff(ctx, n); err != nil {
+					return nil, nil, 0, err
+				}
 			}
 		}
 	}
-	return out, nil
+	if c == nil {
+		return nil, nil, 0, fmt.Errorf("record payment: %w", client.ErrNotFound)
+	}
+	slices.SortStableFunc(out, func(a, b *invoice.Invoice) int {
+		if d := strings.Compare(a.Spec.DueDate.String(), b.Spec.DueDate.String()); d != 0 {
+			return d
+		}
+		return cmp.Compare(a.Seq, b.Seq)
+	})
+	return c, out, last, nil
 }
 
 // GetPayment reads one payment.

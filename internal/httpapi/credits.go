@@ -15,6 +15,16 @@ type creditRequest struct {
 	InvoiceID string `json:"invoiceId"`
 	Amount    string `json:"amount"`
 	Reason    string `json:"reason"`
+	// ExcessTo says where the part above the invoice's balance goes when
+	// it has been paid: client_credit, refund or outside.
+	ExcessTo string `json:"excessTo"`
+}
+
+type partsJSON struct {
+	Balance      string `json:"balance"`
+	ClientCredit string `json:"clientCredit"`
+	Refund       string `json:"refund"`
+	Outside      string `json:"outside"`
 }
 
 type creditResponse struct {
@@ -26,6 +36,9 @@ type creditResponse struct {
 	Amount        string    `json:"amount"`
 	Currency      string    `json:"currency"`
 	Reason        string    `json:"reason"`
+	Parts         partsJSON `json:"parts"` // where the amount went; sums to amount
+	Void          bool      `json:"void"`
+	VoidReason    string    `json:"voidReason,omitempty"`
 	CreatedAt     time.Time `json:"createdAt"`
 }
 
@@ -33,6 +46,11 @@ func creditJSON(n *credit.Note) creditResponse {
 	return creditResponse{
 		ID: n.ID, Number: n.Number, InvoiceID: n.InvoiceID, InvoiceNumber: n.Invoice, ClientID: n.ClientID,
 		Amount: n.Currency.String(n.Amount), Currency: n.Currency.Code(), Reason: n.Reason, CreatedAt: n.CreatedAt,
+		Parts: partsJSON{
+			Balance: n.Currency.String(n.Parts.Balance), ClientCredit: n.Currency.String(n.Parts.ClientCredit),
+			Refund: n.Currency.String(n.Parts.Refund), Outside: n.Currency.String(n.Parts.Outside),
+		},
+		Void: !n.VoidedAt.IsZero(), VoidReason: n.VoidReason,
 	}
 }
 
@@ -51,7 +69,7 @@ func (s *server) issueCreditNote(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	n, err := s.billing.IssueCreditNote(r.Context(), principal(r.Context()), req.InvoiceID, amt, req.Reason)
+	n, err := s.billing.IssueCreditNote(r.Context(), principal(r.Context()), req.InvoiceID, amt, req.Reason, credit.Excess(req.ExcessTo))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

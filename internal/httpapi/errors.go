@@ -13,6 +13,7 @@ import (
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
@@ -64,6 +65,17 @@ var failures = []struct {
 	{client.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{org.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{invoice.ErrHasPayments, failure{http.StatusUnprocessableEntity, "invoice_has_payments", ""}},
+	{invoice.ErrSettled, failure{http.StatusUnprocessableEntity, "invoice_settled", ""}},
+	{invoice.ErrExceedsBalance, failure{http.StatusUnprocessableEntity, "amount_exceeds_balance", ""}},
+	{ledger.ErrCurrencyMismatch, failure{http.StatusUnprocessableEntity, "currency_mismatch", ""}},
+	{ledger.ErrInsufficientCredit, failure{http.StatusConflict, "conflict", "the client's credit changed meanwhile; reload and try again"}},
+	{payment.ErrReversed, failure{http.StatusConflict, "payment_reversed", ""}},
+	{payment.ErrOverRefund, failure{http.StatusUnprocessableEntity, "refund_exceeds_payment", ""}},
+	{payment.ErrNothingToUndo, failure{http.StatusUnprocessableEntity, "payment_refunded", ""}},
+	{payment.ErrCreditSpent, failure{http.StatusUnprocessableEntity, "credit_spent", ""}},
+	{credit.ErrNeedsExcess, failure{http.StatusUnprocessableEntity, "credit_note_excess", ""}},
+	{credit.ErrVoided, failure{http.StatusConflict, "credit_note_void", ""}},
+	{client.ErrCurrencyLocked, failure{http.StatusUnprocessableEntity, "currency_locked", ""}},
 	{credit.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{payment.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{payment.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
@@ -83,6 +95,10 @@ var failures = []struct {
 
 var errNotFound = errors.New("not found")
 
+// publicMessager is an expected error that carries its own words for the
+// client (the figures or currencies involved), safe to show.
+type publicMessager interface{ PublicMessage() string }
+
 // writeError answers with the error's status and code; unexpected errors
 // are logged and answered with a generic 500, never their text.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -93,6 +109,10 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	for _, f := range failures {
 		if errors.Is(err, f.err) {
 			msg := f.msg
+			var pm publicMessager
+			if msg == "" && errors.As(err, &pm) {
+				msg = pm.PublicMessage()
+			}
 			if msg == "" {
 				msg = f.err.Error()
 				if f.err == errBadJSON || f.err == errTooLarge {

@@ -42,36 +42,41 @@ type taxJSON struct {
 }
 
 type invoiceResponse struct {
-	ID             string     `json:"id"`
-	ClientID       string     `json:"clientId"`
-	Name           string     `json:"name"`
-	Number         string     `json:"number,omitempty"`
-	Status         string     `json:"status"`
-	Overdue        bool       `json:"overdue"`
-	Currency       string     `json:"currency"`
-	IssueDate      string     `json:"issueDate,omitempty"`
-	DueDate        string     `json:"dueDate,omitempty"`
-	PaymentTerms   int        `json:"paymentTermsDays"`
-	Memo           string     `json:"memo,omitempty"`
-	PONumber       string     `json:"poNumber,omitempty"`
-	LineItems      []lineJSON `json:"lineItems"`
-	Fees           []feeJSON  `json:"fees"`
-	Subtotal       string     `json:"subtotal"`
-	Taxes          []taxJSON  `json:"taxes"`
-	TaxTotal       string     `json:"taxTotal"`
-	FeeTotal       string     `json:"feeTotal"`
-	Total          string     `json:"total"`
-	AmountPaid     string     `json:"amountPaid"`
-	AmountCredited string     `json:"amountCredited"`
-	Balance        string     `json:"balance"`
-	Locked         bool       `json:"locked"`
-	VoidReason     string     `json:"voidReason,omitempty"`
-	ReplacesID     string     `json:"replacesId,omitempty"`
-	CreatedAt      time.Time  `json:"createdAt"`
-	UpdatedAt      time.Time  `json:"updatedAt"`
-	FinalizedAt    *time.Time `json:"finalizedAt,omitempty"`
-	SentAt         *time.Time `json:"sentAt,omitempty"`
-	VoidedAt       *time.Time `json:"voidedAt,omitempty"`
+	ID       string `json:"id"`
+	ClientID string `json:"clientId"`
+	Name     string `json:"name"`
+	Number   string `json:"number,omitempty"`
+	Status   string `json:"status"`
+	Overdue  bool   `json:"overdue"`
+	// DocumentKind is the invoice's title ("Tax invoice" or "Invoice") and
+	// AvailableActions what its state allows now: pages show these
+	// instead of re-deriving the rules.
+	DocumentKind     string     `json:"documentKind"`
+	AvailableActions []string   `json:"availableActions"`
+	Currency         string     `json:"currency"`
+	IssueDate        string     `json:"issueDate,omitempty"`
+	DueDate          string     `json:"dueDate,omitempty"`
+	PaymentTerms     int        `json:"paymentTermsDays"`
+	Memo             string     `json:"memo,omitempty"`
+	PONumber         string     `json:"poNumber,omitempty"`
+	LineItems        []lineJSON `json:"lineItems"`
+	Fees             []feeJSON  `json:"fees"`
+	Subtotal         string     `json:"subtotal"`
+	Taxes            []taxJSON  `json:"taxes"`
+	TaxTotal         string     `json:"taxTotal"`
+	FeeTotal         string     `json:"feeTotal"`
+	Total            string     `json:"total"`
+	AmountPaid       string     `json:"amountPaid"`
+	AmountCredited   string     `json:"amountCredited"`
+	Balance          string     `json:"balance"`
+	Locked           bool       `json:"locked"`
+	VoidReason       string     `json:"voidReason,omitempty"`
+	ReplacesID       string     `json:"replacesId,omitempty"`
+	CreatedAt        time.Time  `json:"createdAt"`
+	UpdatedAt        time.Time  `json:"updatedAt"`
+	FinalizedAt      *time.Time `json:"finalizedAt,omitempty"`
+	SentAt           *time.Time `json:"sentAt,omitempty"`
+	VoidedAt         *time.Time `json:"voidedAt,omitempty"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -86,6 +91,7 @@ func invoiceJSON(v billing.InvoiceView) invoiceResponse {
 	tot := v.Totals()
 	out := invoiceResponse{
 		ID: v.ID, ClientID: sp.ClientID, Name: sp.Name, Number: v.Number, Status: string(v.Status), Overdue: v.Overdue,
+		DocumentKind: v.Kind, AvailableActions: make([]string, 0, 8),
 		Currency: cur.Code(), IssueDate: sp.IssueDate.String(), DueDate: sp.DueDate.String(), PaymentTerms: sp.TermsDays,
 		Memo: sp.Memo, PONumber: sp.PONumber, LineItems: make([]lineJSON, 0, len(sp.Lines)), Fees: make([]feeJSON, 0, len(sp.Fees)),
 		Subtotal: cur.String(tot.Subtotal), Taxes: make([]taxJSON, 0, len(tot.TaxByRate)), TaxTotal: cur.String(tot.Tax),
@@ -93,6 +99,9 @@ func invoiceJSON(v billing.InvoiceView) invoiceResponse {
 		AmountCredited: cur.String(v.Credit), Balance: cur.String(v.Balance()), Locked: v.Locked,
 		VoidReason: v.VoidReason, ReplacesID: v.ReplacesID, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 		FinalizedAt: timePtr(v.FinalizedAt), SentAt: timePtr(v.SentAt), VoidedAt: timePtr(v.VoidedAt),
+	}
+	for _, a := range v.AvailableActions() {
+		out.AvailableActions = append(out.AvailableActions, string(a))
 	}
 	for _, l := range sp.Lines {
 		lj := lineJSON{

@@ -21,6 +21,7 @@ type allocationJSON struct {
 type paymentRequest struct {
 	ClientID    string           `json:"clientId"`
 	Amount      string           `json:"amount"`
+	Currency    string           `json:"currency"` // optional: the client's; any other is refused
 	Date        string           `json:"date"`
 	Method      string           `json:"method"`
 	Reference   string           `json:"reference"`
@@ -42,6 +43,17 @@ type paymentResponse struct {
 	ProcessingFee string           `json:"processingFee,omitempty"` // a card fee paid on top of amount
 	ReceiptNumber string           `json:"receiptNumber"`
 	CreatedAt     time.Time        `json:"createdAt"`
+	Refunded      string           `json:"refunded"`
+	Refunds       []refundJSON     `json:"refunds"`
+	Reversed      bool             `json:"reversed"`
+	ReverseReason string           `json:"reverseReason,omitempty"`
+}
+
+type refundJSON struct {
+	Amount string    `json:"amount"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+	Source string    `json:"source"`
 }
 
 func paymentJSON(p *payment.Payment) paymentResponse {
@@ -51,6 +63,11 @@ func paymentJSON(p *payment.Payment) paymentResponse {
 		Date: p.Input.Date.String(), Method: string(p.Input.Method), Reference: p.Input.Reference,
 		Comments: p.Input.Comments, Allocations: make([]allocationJSON, 0, len(p.Allocations)),
 		Credit: cur.String(p.Credit), ReceiptNumber: p.ReceiptNumber, CreatedAt: p.CreatedAt,
+		Refunded: cur.String(p.Refunded()), Refunds: make([]refundJSON, 0, len(p.Refunds)),
+		Reversed: p.Reversed, ReverseReason: p.ReverseReason,
+	}
+	for _, r := range p.Refunds {
+		out.Refunds = append(out.Refunds, refundJSON{Amount: cur.String(r.Amount), Reason: r.Reason, At: r.At, Source: r.Source})
 	}
 	for _, a := range p.Allocations {
 		out.Allocations = append(out.Allocations, allocationJSON{InvoiceID: a.InvoiceID, Number: a.Number, Amount: cur.String(a.Amount)})
@@ -72,6 +89,11 @@ func (req paymentRequest) input() (payment.Input, error) {
 	}
 	if in.Date, err = parseDate("date", req.Date); err != nil {
 		return in, err
+	}
+	if req.Currency != "" {
+		if in.Currency, err = parseCurrency("currency", req.Currency); err != nil {
+			return in, err
+		}
 	}
 	for i, a := range req.Allocations {
 		f := fmt.Sprintf("allocations[%d]", i)

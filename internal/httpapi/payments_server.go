@@ -23,6 +23,7 @@ type CardEvents interface {
 type PaymentsConfig struct {
 	Billing    *billing.Service
 	Checkout   *billing.Checkout
+	Reversals  *billing.Reversals
 	CardEvents CardEvents
 	Verifier   Verifier
 	// Idempotency keeps Idempotency-Key records and, under their own
@@ -40,8 +41,8 @@ type PaymentsConfig struct {
 // mapping as the invoicing API), card checkout from pay links, and
 // Stripe's webhook.
 func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Checkout == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, checkout, card events, verifier and idempotency store are required")
+	if cfg.Billing == nil || cfg.Checkout == nil || cfg.Reversals == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, checkout, reversals, card events, verifier and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -51,7 +52,7 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 	}
 	s := &server{
 		billing: cfg.Billing, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL,
-		checkout: cfg.Checkout, cards: cfg.CardEvents, events: cfg.Idempotency,
+		checkout: cfg.Checkout, reversals: cfg.Reversals, cards: cfg.CardEvents, events: cfg.Idempotency,
 	}
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -78,6 +79,8 @@ func (s *server) paymentRoutes(v1 *http.ServeMux) {
 	v1.HandleFunc("GET /v1/payments", s.listPayments)
 	v1.HandleFunc("GET /v1/payments/{id}", s.getPayment)
 	v1.HandleFunc("GET /v1/payments/{id}/receipt.pdf", s.receiptPDF)
+	v1.HandleFunc("POST /v1/payments/{id}/reverse", s.reversePayment)
+	v1.HandleFunc("POST /v1/payments/{id}/refund", s.refundPayment)
 }
 
 // payLinkScope keeps a pay link's Idempotency-Keys apart from every other

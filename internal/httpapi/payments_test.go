@@ -139,7 +139,7 @@ func TestCreditNotesAndClientCredit(t *testing.T) {
 	if inv.str("amountCredited") != "260.50" || inv.str("balance") != "2000.00" {
 		t.Fatalf("credited invoice: %s", inv.raw)
 	}
-	s.must(400, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "2000.01", "reason": "too much"})
+	s.must(422, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "2000.01", "reason": "too much"})
 	s.must(400, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "10", "reason": ""})
 	if n2 := s.must(201, "POST", "/v1/credit-notes", map[string]any{"invoiceId": iid, "amount": "10", "reason": "Rounding"}); n2.str("number") != "CN-00002" {
 		t.Fatalf("second note: %s", n2.raw)

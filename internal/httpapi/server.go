@@ -31,6 +31,8 @@ type LoginFunc func(ctx context.Context, email, password string) (token string, 
 type Config struct {
 	Billing     *billing.Service
 	Sender      *billing.Sender
+	Accounts    *billing.Accounts
+	Reversals   *billing.Reversals
 	Verifier    Verifier
 	Login       LoginFunc
 	Idempotency idempotency.Store
@@ -42,13 +44,15 @@ type Config struct {
 }
 
 type server struct {
-	billing  *billing.Service
-	sender   *billing.Sender
-	verifier Verifier
-	login    LoginFunc
-	log      *slog.Logger
-	now      func() time.Time
-	baseURL  string
+	billing   *billing.Service
+	sender    *billing.Sender
+	accounts  *billing.Accounts
+	reversals *billing.Reversals
+	verifier  Verifier
+	login     LoginFunc
+	log       *slog.Logger
+	now       func() time.Time
+	baseURL   string
 
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
@@ -77,8 +81,8 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, accounts, reversals, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -86,7 +90,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, accounts: cfg.Accounts, reversals: cfg.Reversals, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -119,9 +123,13 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("GET /v1/credit-notes/{id}/pdf", s.creditNotePDF)
 	s.paymentRoutes(v1)
 	v1.HandleFunc("GET /v1/clients/{id}/summary", s.clientSummary)
+	v1.HandleFunc("GET /v1/clients/{id}/ledger", s.clientLedger)
+	v1.HandleFunc("POST /v1/clients/{id}/ledger/verify", s.verifyLedger)
 	v1.HandleFunc("POST /v1/credit-notes", s.issueCreditNote)
 	v1.HandleFunc("GET /v1/credit-notes/{id}", s.getCreditNote)
 	v1.HandleFunc("POST /v1/invoices/{id}/apply-credit", s.applyCredit)
+	v1.HandleFunc("POST /v1/invoices/{id}/unapply-credit", s.unapplyCredit)
+	v1.HandleFunc("POST /v1/credit-notes/{id}/void", s.voidCreditNote)
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)

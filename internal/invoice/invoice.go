@@ -38,7 +38,28 @@ var (
 	ErrNotFinalized = errors.New("invoice is a draft; finalize or send it first")
 	ErrConflict     = errors.New("invoice was changed by someone else; reload and try again")
 	ErrVoidNotSent  = errors.New("invoice is void; void invoices are not sent")
+	// ErrSettled is returned when money is put against an invoice that
+	// no longer asks for any: paid in full, or void.
+	ErrSettled = errors.New("this invoice is paid in full or void; nothing more can be paid or credited against it")
+	// ErrExceedsBalance is returned when a payment, credit or credit note
+	// is more than the invoice still asks for (see BalanceError).
+	ErrExceedsBalance = errors.New("the amount is more than the invoice's balance")
 )
+
+// BalanceError is ErrExceedsBalance with the figures, for the message.
+type BalanceError struct {
+	Amount, Balance string // formatted in the invoice's currency
+}
+
+func (e *BalanceError) Error() string { return e.PublicMessage() }
+
+// PublicMessage is the message a client is shown.
+func (e *BalanceError) PublicMessage() string {
+	return e.Amount + " is more than the invoice's balance of " + e.Balance
+}
+
+// Unwrap lets errors.Is find ErrExceedsBalance.
+func (e *BalanceError) Unwrap() error { return ErrExceedsBalance }
 
 // MaxLines caps the line items on one invoice.
 const MaxLines = 500
@@ -117,7 +138,10 @@ type Invoice struct {
 	Locked     bool
 	Paid       decimal.Decimal // payments allocated to it
 	Credit     decimal.Decimal // credit notes and client credit applied to it
-	Version    int64           // bumped by every stored change; guards concurrent writes
+	// CreditApplied is the part of Credit that came from the client's
+	// credit (not from credit notes): a void gives it back to the client.
+	CreditApplied decimal.Decimal
+	Version       int64 // bumped by every stored change; guards concurrent writes
 
 	VoidReason  string
 	ReplacesID  string // the voided invoice this one re-issues
@@ -143,12 +167,74 @@ func (inv *Invoice) Totals() Totals {
 
 // Balance is what is still owed: total − paid − credited, never below zero
 // (anything paid beyond the total is client credit, not a negative balance).
+// A void invoice owes nothing.
 func (inv *Invoice) Balance() decimal.Decimal {
+	if inv.Status == Void {
+		return decimal.Zero
+	}
 	b := inv.Totals().Total.Sub(inv.Paid).Sub(inv.Credit)
 	if b.IsNegative() {
 		return decimal.Zero
 	}
 	return b
+}
+
+// DocumentKind is the invoice's title, by one rule everywhere (API, PDF,
+// pay page, portal): "Tax invoice" when it charges tax and the org has a
+// tax id (ABN) to print on it, as the ATO requires of a tax invoice; else
+// "Invoice".
+func (inv *Invoice) DocumentKind(orgHasTaxID bool) string {
+	if orgHasTaxID && inv.Totals().Tax.IsPositive() {
+		return "Tax invoice"
+	}
+	return "Invoice"
+}
+
+// Action is something a coordinator can do to an invoice now.
+type Action string
+
+// Actions, as the API names them.
+const (
+	ActEdit          Action = "edit"
+	ActDelete        Action = "delete"
+	ActFinalize      Action = "finalize"
+	ActSend          Action = "send"
+	ActResend        Action = "resend"
+	ActVoid          Action = "void"
+	ActLock          Action = "lock"
+	ActUnlock        Action = "unlock"
+	ActRecordPayment Action = "record_payment"
+	ActApplyCredit   Action = "apply_credit"
+	ActUnapplyCredit Action = "unapply_credit"
+	ActCreditNote    Action = "credit_note"
+	ActPayLink       Action = "pay_link"
+)
+
+// AvailableActions are the actions the invoice's state allows now, for
+// pages to offer instead of re-deriving the rules (roles still apply:
+// unlock is an admin's).
+func (inv *Invoice) AvailableActions() []Action {
+	switch inv.Status {
+	case Draft:
+		return []Action{ActEdit, ActDelete, ActFinalize, ActSend}
+	case Void:
+		return []Action{}
+	}
+	out := []Action{ActResend}
+	if inv.Status == Open {
+		out = append(out, ActRecordPayment, ActApplyCredit, ActPayLink)
+	}
+	out = append(out, ActCreditNote)
+	if inv.CreditApplied.IsPositive() {
+		out = append(out, ActUnapplyCredit)
+	}
+	if inv.Locked {
+		return append(out, ActUnlock)
+	}
+	if inv.Status == Open && !inv.Paid.IsPositive() {
+		out = append(out, ActVoid)
+	}
+	return append(out, ActLock)
 }
 
 // Overdue reports whether an open invoice is past its due date on today.
@@ -238,21 +324,33 @@ func (inv *Invoice) ApplyPayment(amount decimal.Decimal, now time.Time) error {
 	return inv.settle(&inv.Paid, amount, now)
 }
 
-// ApplyCredit reduces an open invoice's balance by a credit note or by the
-// client's credit; the invoice is paid when nothing is left to pay.
+// ApplyCredit reduces an open invoice's balance by a credit note; the
+// invoice is paid when nothing is left to pay.
 func (inv *Invoice) ApplyCredit(amount decimal.Decimal, now time.Time) error {
 	return inv.settle(&inv.Credit, amount, now)
+}
+
+// ApplyClientCredit reduces an open invoice's balance by the client's
+// credit, remembered apart (CreditApplied) so a void can give it back.
+func (inv *Invoice) ApplyClientCredit(amount decimal.Decimal, now time.Time) error {
+	if err := inv.settle(&inv.Credit, amount, now); err != nil {
+		return err
+	}
+	inv.CreditApplied = inv.CreditApplied.Add(amount)
+	return nil
 }
 
 // settle adds amount to one of the invoice's settled sums.
 func (inv *Invoice) settle(sum *decimal.Decimal, amount decimal.Decimal, now time.Time) error {
 	switch {
+	case inv.Status == Draft:
+		return ErrNotFinalized
 	case inv.Status != Open:
-		return ErrNotOpen
+		return ErrSettled
 	case !amount.IsPositive():
 		return validation.Errorf("amount", "must be more than zero")
 	case amount.GreaterThan(inv.Balance()):
-		return validation.Errorf("amount", "%s is more than the balance of %s", inv.Spec.Currency.String(amount), inv.Spec.Currency.String(inv.Balance()))
+		return &BalanceError{Amount: inv.Spec.Currency.String(amount), Balance: inv.Spec.Currency.String(inv.Balance())}
 	}
 	*sum = sum.Add(amount)
 	if inv.Balance().IsZero() {
@@ -260,6 +358,56 @@ func (inv *Invoice) settle(sum *decimal.Decimal, amount decimal.Decimal, now tim
 	}
 	inv.UpdatedAt = now
 	return nil
+}
+
+// UnapplyPayment takes amount of a payment back off a paid or open
+// invoice (a payment reversed or refunded); a paid invoice reopens.
+func (inv *Invoice) UnapplyPayment(amount decimal.Decimal, now time.Time) error {
+	if inv.Status != Open && inv.Status != Paid {
+		return ErrNotFinalized
+	}
+	if !amount.IsPositive() || amount.GreaterThan(inv.Paid) {
+		return validation.Errorf("amount", "%s is not part of the %s paid on invoice %s", inv.Spec.Currency.String(amount), inv.Spec.Currency.String(inv.Paid), inv.Number)
+	}
+	inv.Paid = inv.Paid.Sub(amount)
+	inv.reopen(now)
+	return nil
+}
+
+// UnapplyClientCredit gives amount of the client credit applied to an
+// open or paid invoice back to the client; a paid invoice reopens.
+func (inv *Invoice) UnapplyClientCredit(amount decimal.Decimal, now time.Time) error {
+	if inv.Status != Open && inv.Status != Paid {
+		return ErrSettled
+	}
+	if !amount.IsPositive() || amount.GreaterThan(inv.CreditApplied) {
+		return validation.Errorf("amount", "%s of client credit is applied to this invoice", inv.Spec.Currency.String(inv.CreditApplied))
+	}
+	inv.Credit = inv.Credit.Sub(amount)
+	inv.CreditApplied = inv.CreditApplied.Sub(amount)
+	inv.reopen(now)
+	return nil
+}
+
+// UncreditNote takes a voided credit note's amount back off an invoice;
+// a paid invoice reopens. A void invoice keeps its notes as they were.
+func (inv *Invoice) UncreditNote(amount decimal.Decimal, now time.Time) error {
+	if inv.Status != Open && inv.Status != Paid {
+		return ErrSettled
+	}
+	if notes := inv.Credit.Sub(inv.CreditApplied); !amount.IsPositive() || amount.GreaterThan(notes) {
+		return validation.Errorf("amount", "%s is more than the credit notes on invoice %s", inv.Spec.Currency.String(amount), inv.Number)
+	}
+	inv.Credit = inv.Credit.Sub(amount)
+	inv.reopen(now)
+	return nil
+}
+
+func (inv *Invoice) reopen(now time.Time) {
+	if inv.Balance().IsPositive() {
+		inv.Status = Open
+	}
+	inv.UpdatedAt = now
 }
 
 // Lock freezes a finalized invoice against voiding and other changes;
@@ -290,7 +438,10 @@ func (inv *Invoice) Unlock(reason string, now time.Time) error {
 	return nil
 }
 
-// VoidInvoice cancels an open invoice. Its number stays used.
+// VoidInvoice cancels an open invoice. Its number stays used. Client
+// credit applied to it goes back to the client (CreditApplied becomes
+// zero); an invoice with payments must have them reversed or refunded
+// first (ErrHasPayments). A void invoice owes nothing.
 func (inv *Invoice) VoidInvoice(reason string, now time.Time) error {
 	if err := validation.Text("reason", reason, true, 500); err != nil {
 		return err
@@ -306,6 +457,8 @@ func (inv *Invoice) VoidInvoice(reason string, now time.Time) error {
 		return ErrNotOpen
 	}
 	inv.Status = Void
+	inv.Credit = inv.Credit.Sub(inv.CreditApplied)
+	inv.CreditApplied = decimal.Zero
 	inv.VoidReason = reason
 	inv.VoidedAt, inv.UpdatedAt = now, now
 	return nil

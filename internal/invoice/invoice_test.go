@@ -2,6 +2,7 @@ package invoice
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -295,5 +296,36 @@ func BenchmarkTotals50Lines(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = ComputeTotals(aud, s.Lines, s.Fees)
+	}
+}
+
+func TestDocumentKindAndActions(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	taxed, err := NewDraft("inv_1", "org_1", Spec{ClientID: "cli_1", Name: "n", Currency: money.MustCurrency("AUD"),
+		Lines: []Line{{Type: Fixed, Description: "x", Price: d("100"), TaxRate: d("10")}}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if taxed.DocumentKind(true) != "Tax invoice" || taxed.DocumentKind(false) != "Invoice" {
+		t.Fatalf("kind: %q %q", taxed.DocumentKind(true), taxed.DocumentKind(false))
+	}
+	if got := fmt.Sprint(taxed.AvailableActions()); got != "[edit delete finalize send]" {
+		t.Fatalf("draft actions: %s", got)
+	}
+	if err := taxed.Finalize("INV-", 1, calendar.MustParse("2026-11-25"), now); err != nil {
+		t.Fatal(err)
+	}
+	if err := taxed.ApplyClientCredit(d("10"), now); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(taxed.AvailableActions()); got != "[resend record_payment apply_credit pay_link credit_note unapply_credit void lock]" {
+		t.Fatalf("open actions: %s", got)
+	}
+	if err := taxed.VoidInvoice("wrong", now); err != nil {
+		t.Fatal(err)
+	}
+	if !taxed.Balance().IsZero() || !taxed.CreditApplied.IsZero() || len(taxed.AvailableActions()) != 0 {
+		t.Fatalf("void: balance %s applied %s actions %v", taxed.Balance(), taxed.CreditApplied, taxed.AvailableActions())
 	}
 }

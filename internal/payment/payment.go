@@ -134,6 +134,15 @@ type Payment struct {
 	ReceiptNumber string
 	ReceiptSeq    int64
 	CreatedAt     time.Time
+
+	// Refunds are money given back out of this payment; Reversed marks a
+	// payment undone as entered in error. Always: Amount = allocated +
+	// Credit + refunded, unless reversed (then nothing is left).
+	Refunds       []Refund
+	Reversed      bool
+	ReversedAt    time.Time
+	ReverseReason string
+	Version       int64 // bumped by every stored change after recording
 }
 
 // Allocate decides where a payment goes. With explicit allocations each

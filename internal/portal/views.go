@@ -138,18 +138,15 @@ func viewOf(inv *invoice.Invoice, overdue bool, st org.Settings) invoiceView {
 	sp, cur := inv.Spec, inv.Spec.Currency
 	tot := inv.Totals()
 	v := invoiceView{
-		Kind: "Invoice", Number: inv.Number, Name: sp.Name, Client: inv.ClientName,
+		Kind: inv.DocumentKind(st.TaxID != ""), Number: inv.Number, Name: sp.Name, Client: inv.ClientName,
 		IssueDate: date(sp.IssueDate), DueDate: date(sp.DueDate), Status: statusOf(inv, overdue),
 		Balance: cur.Display(inv.Balance()), Owing: inv.Status == invoice.Open && inv.Balance().IsPositive(),
 		Memo: sp.Memo, PONumber: sp.PONumber,
 	}
-	if tot.Tax.IsPositive() && st.TaxID != "" {
-		v.Kind = "Tax invoice"
-	}
 	for _, l := range sp.Lines {
 		ln := line{Description: l.Description, Period: period(l.PeriodStart, l.PeriodEnd), Ref: l.SupportItem, Amount: cur.Display(l.Amount(cur))}
 		if l.Type == invoice.Variable {
-			ln.Detail = quantity(l.Quantity, l.Unit) + " × " + cur.Display(l.Rate)
+			ln.Detail = quantity(l.Quantity, l.Unit) + " × " + cur.DisplayRate(l.Rate)
 		}
 		if l.Discount.IsPositive() {
 			ln.Discount = "less " + cur.Display(l.Discount) + " discount"

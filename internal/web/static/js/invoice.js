@@ -47,7 +47,6 @@ function renderDoc() {
   const doc = $('[data-doc]');
   const colour = org && /^#[0-9a-f]{6}$/i.test(org.branding.colour || '') ? org.branding.colour : '';
   if (colour) doc.style.setProperty('--accent-doc', colour);
-  const taxed = !isZero(inv.taxTotal);
 
   const from = h('div', { class: 'doc-from' },
     org && org.branding.logoUrl ? h('img', { class: 'doc-logo', src: org.branding.logoUrl, alt: `${org.legalName} logo` }) : null,
@@ -56,7 +55,7 @@ function renderDoc() {
     org ? text('p', 'doc-address', org.address) : null,
     org ? text('p', '', [org.email, org.phone].filter(Boolean).join(' · ')) : null);
   const title = h('div', { class: 'doc-title' },
-    h('p', { class: 'doc-kind' }, taxed ? 'Tax invoice' : 'Invoice'),
+    h('p', { class: 'doc-kind' }, inv.documentKind),
     h('p', { class: 'doc-number', 'data-number': '' }, inv.number || 'Draft'),
     h('p', {}, chip(inv)));
 
