@@ -12,11 +12,11 @@ type Bucket int
 // The aging columns every accounting tool prints, in days past due as at
 // the statement date.
 const (
-	Current  Bucket = iota // not yet due, or due today
-	Days1to30              // 1–30 days past due
-	Days31to60             // 31–60
-	Days61to90             // 61–90
-	Over90                 // more than 90
+	Current    Bucket = iota // not yet due, or due today
+	Days1to30                // 1–30 days past due
+	Days31to60               // 31–60
+	Days61to90               // 61–90
+	Over90                   // more than 90
 )
 
 // String is the bucket's JSON name.
