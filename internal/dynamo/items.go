@@ -53,36 +53,43 @@ func fromTS(s string) time.Time {
 // ----- org
 
 type orgItem struct {
-	PK, SK           string
-	Type             string `dynamodbav:"type"`
-	ID               string `dynamodbav:"id"`
-	Name             string `dynamodbav:"name"`
-	LegalName        string `dynamodbav:"legalName"`
-	TaxIDLabel       string `dynamodbav:"taxIdLabel,omitempty"`
-	TaxID            string `dynamodbav:"taxId,omitempty"`
-	Email            string `dynamodbav:"email,omitempty"`
-	Phone            string `dynamodbav:"phone,omitempty"`
-	Address          string `dynamodbav:"address,omitempty"`
-	Currency         string `dynamodbav:"currency"`
-	TaxRate          num    `dynamodbav:"taxRate"`
-	PaymentTermsDays int    `dynamodbav:"paymentTermsDays"`
-	NumberPrefix     string `dynamodbav:"numberPrefix"`
-	LogoURL          string `dynamodbav:"logoUrl,omitempty"`
-	Colour           string `dynamodbav:"colour,omitempty"`
-	Timezone         string `dynamodbav:"timezone"`
-	LockingPolicy    string `dynamodbav:"lockingPolicy"`
-	FeeMode          string `dynamodbav:"feeMode,omitempty"`
-	FeePercent       num    `dynamodbav:"feePercent,omitempty"`
-	FeeFixed         num    `dynamodbav:"feeFixed,omitempty"`
-	StripeAccountID  string `dynamodbav:"stripeAccountId,omitempty"`
-	Version          int64  `dynamodbav:"version"`
-	CreatedAt        string `dynamodbav:"createdAt"`
-	UpdatedAt        string `dynamodbav:"updatedAt"`
+	PK, SK string
+	// GSI2PK/GSI2SK put the org in the scheduler's due index (see
+	// cycleDuePK): when its next billing cycle is due to close.
+	GSI2PK, GSI2SK   string            `dynamodbav:",omitempty"`
+	Type             string            `dynamodbav:"type"`
+	ID               string            `dynamodbav:"id"`
+	Name             string            `dynamodbav:"name"`
+	LegalName        string            `dynamodbav:"legalName"`
+	TaxIDLabel       string            `dynamodbav:"taxIdLabel,omitempty"`
+	TaxID            string            `dynamodbav:"taxId,omitempty"`
+	Email            string            `dynamodbav:"email,omitempty"`
+	Phone            string            `dynamodbav:"phone,omitempty"`
+	Address          string            `dynamodbav:"address,omitempty"`
+	Currency         string            `dynamodbav:"currency"`
+	TaxRate          num               `dynamodbav:"taxRate"`
+	PaymentTermsDays int               `dynamodbav:"paymentTermsDays"`
+	NumberPrefix     string            `dynamodbav:"numberPrefix"`
+	LogoURL          string            `dynamodbav:"logoUrl,omitempty"`
+	Colour           string            `dynamodbav:"colour,omitempty"`
+	Timezone         string            `dynamodbav:"timezone"`
+	LockingPolicy    string            `dynamodbav:"lockingPolicy"`
+	FeeMode          string            `dynamodbav:"feeMode,omitempty"`
+	FeePercent       num               `dynamodbav:"feePercent,omitempty"`
+	FeeFixed         num               `dynamodbav:"feeFixed,omitempty"`
+	StripeAccountID  string            `dynamodbav:"stripeAccountId,omitempty"`
+	Cycles           []cycleChangeItem `dynamodbav:"cycles,omitempty"`
+	Reminders        *remindersItem    `dynamodbav:"reminders,omitempty"`
+	ReissueSame      bool              `dynamodbav:"reissueSameNumber,omitempty"`
+	ClosedThrough    string            `dynamodbav:"closedThrough,omitempty"`
+	Version          int64             `dynamodbav:"version"`
+	CreatedAt        string            `dynamodbav:"createdAt"`
+	UpdatedAt        string            `dynamodbav:"updatedAt"`
 }
 
 func orgToItem(o *org.Org) orgItem {
 	s := o.Settings
-	return orgItem{
+	it := orgItem{
 		PK: orgPK(o.ID), SK: profileSK(), Type: "org", ID: o.ID,
 		Name: s.Name, LegalName: s.LegalName, TaxIDLabel: s.TaxIDLabel, TaxID: s.TaxID,
 		Email: s.Email, Phone: s.Phone, Address: s.Address, Currency: s.Currency.Code(),
@@ -91,7 +98,12 @@ func orgToItem(o *org.Org) orgItem {
 		FeeMode: string(s.FeePolicy.Mode), FeePercent: toNum(s.FeePolicy.Percent), FeeFixed: toNum(s.FeePolicy.Fixed),
 		StripeAccountID: s.StripeAccountID,
 		Version:         o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
+		Cycles: cyclesToItems(s.Cycles), Reminders: remindersToItem(s.Reminders),
+		ReissueSame: s.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
 	}
+	_, due := o.NextToClose()
+	it.GSI2PK, it.GSI2SK = cycleDuePK(o.ID), cycleDueSK(due, o.ID)
+	return it
 }
 
 func (it orgItem) toOrg() (*org.Org, error) {
@@ -113,9 +125,18 @@ func (it orgItem) toOrg() (*org.Org, error) {
 	if fees.Fixed, err = fromNum("feeFixed", it.FeeFixed); err != nil {
 		return nil, err
 	}
+	cycles, err := cyclesFromItems(it.Cycles)
+	if err != nil {
+		return nil, fmt.Errorf("org %s: %w", it.ID, err)
+	}
+	closed, err := fromDate(it.ClosedThrough)
+	if err != nil {
+		return nil, fmt.Errorf("org %s closedThrough: %w", it.ID, err)
+	}
 	return &org.Org{
-		ID: it.ID,
+		ID: it.ID, ClosedThrough: closed,
 		Settings: org.Settings{
+			Cycles: cycles, Reminders: it.Reminders.toSchedule(), ReissueSameNumber: it.ReissueSame,
 			Name: it.Name, LegalName: it.LegalName, TaxIDLabel: it.TaxIDLabel, TaxID: it.TaxID,
 			Email: it.Email, Phone: it.Phone, Address: it.Address, Currency: cur, TaxRate: rate,
 			PaymentTermsDays: it.PaymentTermsDays, NumberPrefix: it.NumberPrefix, LogoURL: it.LogoURL,
