@@ -238,3 +238,26 @@ func (p Plan) Between(from, to calendar.Date) []Period {
 	}
 	return out
 }
+
+// ErrBusy is returned when another close run holds the cycle's lease.
+var ErrBusy = errors.New("another run is closing this billing cycle")
+
+// ErrAlreadyClosed is returned when the cycle was already closed.
+var ErrAlreadyClosed = errors.New("billing cycle already closed")
+
+// Run is the persisted progress of closing one cycle: the cursor of the
+// client list and the counts so far, so a run that stops (a Lambda
+// timeout, a crash) resumes where it stopped, and a lease so two runs
+// never work on one cycle at once.
+type Run struct {
+	OrgID      string
+	Period     Period
+	Status     Status // closing while a run works, then closed
+	Runner     string // the run holding the lease
+	LeaseUntil time.Time
+	Cursor     string // the client list's cursor after the last finished page
+	Statements int
+	Skipped    int
+	StartedAt  time.Time
+	ClosedAt   time.Time
+}

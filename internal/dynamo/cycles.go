@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -16,28 +15,6 @@ import (
 )
 
 func cycleSK(id string) string { return "CYCLE#" + id }
-
-// ErrCycleBusy is returned when another close run holds the cycle's lease.
-var ErrCycleBusy = errors.New("another run is closing this cycle")
-
-// ErrCycleClosed is returned when the cycle was already closed.
-var ErrCycleClosed = errors.New("billing cycle already closed")
-
-// CycleRun is the persisted progress of closing one cycle: the cursor of
-// the client list and the counts so far, so a run that stops (a Lambda
-// timeout, a crash) resumes where it stopped.
-type CycleRun struct {
-	OrgID      string
-	Period     cycle.Period
-	Status     cycle.Status // closing while a run works, then closed
-	Runner     string       // the run holding the lease
-	LeaseUntil time.Time
-	Cursor     string // the client list's cursor after the last finished page
-	Statements int
-	Skipped    int
-	StartedAt  time.Time
-	ClosedAt   time.Time
-}
 
 type cycleItem struct {
 	PK, SK     string
@@ -56,16 +33,16 @@ type cycleItem struct {
 	ClosedAt   string `dynamodbav:"closedAt,omitempty"`
 }
 
-func (it cycleItem) toRun() (CycleRun, error) {
+func (it cycleItem) toRun() (cycle.Run, error) {
 	start, err := fromDate(it.Start)
 	if err != nil {
-		return CycleRun{}, err
+		return cycle.Run{}, err
 	}
 	end, err := fromDate(it.End)
 	if err != nil {
-		return CycleRun{}, err
+		return cycle.Run{}, err
 	}
-	return CycleRun{
+	return cycle.Run{
 		OrgID: it.OrgID, Period: cycle.Period{Start: start, End: end}, Status: cycle.Status(it.Status),
 		Runner: it.Runner, LeaseUntil: time.UnixMilli(it.LeaseUntil), Cursor: it.Cursor,
 		Statements: it.Statements, Skipped: it.Skipped, StartedAt: fromTS(it.StartedAt), ClosedAt: fromTS(it.ClosedAt),
@@ -112,8 +89,8 @@ func (s *Store) DueOrgs(ctx context.Context, now time.Time, limit int) ([]string
 // ClaimCycle takes the lease on closing per for runner until leaseUntil:
 // it creates the cycle's run record on the first claim and takes over an
 // expired lease afterwards, keeping the cursor so the run resumes. Of two
-// runs at once, one gets ErrCycleBusy; a closed cycle gives ErrCycleClosed.
-func (s *Store) ClaimCycle(ctx context.Context, orgID string, per cycle.Period, runner string, now, leaseUntil time.Time) (CycleRun, error) {
+// runs at once, one gets cycle.ErrBusy; a closed cycle gives cycle.ErrAlreadyClosed.
+func (s *Store) ClaimCycle(ctx context.Context, orgID string, per cycle.Period, runner string, now, leaseUntil time.Time) (cycle.Run, error) {
 	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.table, Key: key(orgPK(orgID), cycleSK(per.ID())),
 		UpdateExpression: aws.String("SET #type = :type, id = :id, orgId = :org, #start = :start, #end = :end, #status = if_not_exists(#status, :closing), " +
@@ -129,37 +106,37 @@ func (s *Store) ClaimCycle(ctx context.Context, orgID string, per cycle.Period, 
 	})
 	if err != nil {
 		if !isConditionFailed(err) {
-			return CycleRun{}, fmt.Errorf("claim cycle %s of %s: %w", per.ID(), orgID, err)
+			return cycle.Run{}, fmt.Errorf("claim cycle %s of %s: %w", per.ID(), orgID, err)
 		}
 		run, found, gerr := s.CycleRun(ctx, orgID, per.ID())
 		if gerr != nil {
-			return CycleRun{}, gerr
+			return cycle.Run{}, gerr
 		}
 		if found && run.Status == cycle.Closed {
-			return CycleRun{}, fmt.Errorf("claim cycle %s of %s: %w", per.ID(), orgID, ErrCycleClosed)
+			return cycle.Run{}, fmt.Errorf("claim cycle %s of %s: %w", per.ID(), orgID, cycle.ErrAlreadyClosed)
 		}
-		return CycleRun{}, fmt.Errorf("claim cycle %s of %s: %w", per.ID(), orgID, ErrCycleBusy)
+		return cycle.Run{}, fmt.Errorf("claim cycle %s of %s: %w", per.ID(), orgID, cycle.ErrBusy)
 	}
 	var it cycleItem
 	if err := attributevalue.UnmarshalMap(res.Attributes, &it); err != nil {
-		return CycleRun{}, err
+		return cycle.Run{}, err
 	}
 	return it.toRun()
 }
 
 // CycleRun reads a cycle's run record.
-func (s *Store) CycleRun(ctx context.Context, orgID, cycleID string) (CycleRun, bool, error) {
+func (s *Store) CycleRun(ctx context.Context, orgID, cycleID string) (cycle.Run, bool, error) {
 	var it cycleItem
 	found, err := s.get(ctx, orgPK(orgID), cycleSK(cycleID), &it)
 	if err != nil || !found {
-		return CycleRun{}, false, err
+		return cycle.Run{}, false, err
 	}
 	run, err := it.toRun()
 	return run, true, err
 }
 
 // ListCycleRuns lists an org's cycle records, newest first.
-func (s *Store) ListCycleRuns(ctx context.Context, orgID string, limit int) ([]CycleRun, error) {
+func (s *Store) ListCycleRuns(ctx context.Context, orgID string, limit int) ([]cycle.Run, error) {
 	res, err := s.db.Query(ctx, &dynamodb.QueryInput{
 		TableName: &s.table, KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": strAV(orgPK(orgID)), ":sk": strAV("CYCLE#")},
@@ -168,7 +145,7 @@ func (s *Store) ListCycleRuns(ctx context.Context, orgID string, limit int) ([]C
 	if err != nil {
 		return nil, fmt.Errorf("list cycles of %s: %w", orgID, err)
 	}
-	out := make([]CycleRun, 0, len(res.Items))
+	out := make([]cycle.Run, 0, len(res.Items))
 	for _, item := range res.Items {
 		var it cycleItem
 		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
@@ -197,7 +174,7 @@ func (s *Store) SaveCycleProgress(ctx context.Context, orgID, cycleID, runner, c
 		},
 	})
 	if isConditionFailed(err) {
-		return fmt.Errorf("save progress of cycle %s: %w", cycleID, ErrCycleBusy)
+		return fmt.Errorf("save progress of cycle %s: %w", cycleID, cycle.ErrBusy)
 	}
 	if err != nil {
 		return fmt.Errorf("save progress of cycle %s: %w", cycleID, err)
@@ -247,7 +224,7 @@ func (s *Store) FinishCycle(ctx context.Context, orgID string, per cycle.Period,
 			return gerr
 		}
 		if run.Runner != runner || run.Status != cycle.Closing {
-			return fmt.Errorf("finish cycle %s of %s: %w", per.ID(), orgID, ErrCycleBusy)
+			return fmt.Errorf("finish cycle %s of %s: %w", per.ID(), orgID, cycle.ErrBusy)
 		}
 		if attempt == maxAttempts { // the org changed under us each time
 			return fmt.Errorf("finish cycle %s of %s: %w", per.ID(), orgID, org.ErrConflict)

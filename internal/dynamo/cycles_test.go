@@ -8,7 +8,6 @@ import (
 
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/cycle"
-	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/org"
 )
@@ -45,7 +44,7 @@ func TestCycleCloseRecords(t *testing.T) {
 	if err != nil || run.Status != cycle.Closing || run.Cursor != "" {
 		t.Fatalf("first claim %+v %v", run, err)
 	}
-	if _, err := f.store.ClaimCycle(ctx, o.ID, sep, "run-b", t0, t0.Add(time.Minute)); !errors.Is(err, dynamo.ErrCycleBusy) {
+	if _, err := f.store.ClaimCycle(ctx, o.ID, sep, "run-b", t0, t0.Add(time.Minute)); !errors.Is(err, cycle.ErrBusy) {
 		t.Fatalf("second concurrent claim: %v", err)
 	}
 	if err := f.store.SaveCycleProgress(ctx, o.ID, sep.ID(), "run-a", "cursor-1", 3, 2, t0.Add(time.Minute)); err != nil {
@@ -57,10 +56,10 @@ func TestCycleCloseRecords(t *testing.T) {
 	if err != nil || run.Cursor != "cursor-1" || run.Statements != 3 || run.Skipped != 2 {
 		t.Fatalf("takeover %+v %v", run, err)
 	}
-	if err := f.store.SaveCycleProgress(ctx, o.ID, sep.ID(), "run-a", "cursor-x", 1, 0, t1); !errors.Is(err, dynamo.ErrCycleBusy) {
+	if err := f.store.SaveCycleProgress(ctx, o.ID, sep.ID(), "run-a", "cursor-x", 1, 0, t1); !errors.Is(err, cycle.ErrBusy) {
 		t.Fatalf("the dead run wrote progress: %v", err)
 	}
-	if err := f.store.FinishCycle(ctx, o.ID, sep, "run-a", t1); !errors.Is(err, dynamo.ErrCycleBusy) {
+	if err := f.store.FinishCycle(ctx, o.ID, sep, "run-a", t1); !errors.Is(err, cycle.ErrBusy) {
 		t.Fatalf("the dead run finished the cycle: %v", err)
 	}
 	if err := f.store.FinishCycle(ctx, o.ID, sep, "run-b", t1); err != nil {
@@ -70,7 +69,7 @@ func TestCycleCloseRecords(t *testing.T) {
 	if err != nil || got.ClosedThrough != sep.End {
 		t.Fatalf("closed through %s %v", got.ClosedThrough, err)
 	}
-	if _, err := f.store.ClaimCycle(ctx, o.ID, sep, "run-c", t1.Add(time.Hour), t1.Add(2*time.Hour)); !errors.Is(err, dynamo.ErrCycleClosed) {
+	if _, err := f.store.ClaimCycle(ctx, o.ID, sep, "run-c", t1.Add(time.Hour), t1.Add(2*time.Hour)); !errors.Is(err, cycle.ErrAlreadyClosed) {
 		t.Fatalf("claim of a closed cycle: %v", err)
 	}
 	if ids, _ := f.store.DueOrgs(ctx, t1, 100); slices.Contains(ids, o.ID) {

@@ -70,8 +70,8 @@ type Settings struct {
 
 // Org is a tenant.
 type Org struct {
-	ID        string
-	Settings  Settings
+	ID       string
+	Settings Settings
 	// ClosedThrough is the last day of the last billing cycle closed: an
 	// invoice, payment or credit-note date on or before it is refused.
 	ClosedThrough calendar.Date

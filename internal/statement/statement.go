@@ -177,3 +177,25 @@ func Build(s Statement, opening decimal.Decimal, lines []Line, open []OpenItem, 
 func HasActivity(lines []Line, open []OpenItem, closing decimal.Decimal) bool {
 	return len(lines) > 0 || len(open) > 0 || !closing.IsZero()
 }
+
+// KindInvoice is the ledger kind of an invoice's finalization: the line
+// that brings an invoice onto a statement.
+const KindInvoice = "invoice_finalized"
+
+// Source is what the ledger holds for one client and period: the balance
+// before it, its movements, every posting against the client's invoices up
+// to its end, those invoices, and the credit held at its end.
+type Source struct {
+	Currency money.Currency
+	Opening  decimal.Decimal
+	Lines    []Line
+	Postings []Posting
+	Invoices map[string]Invoice
+	Credit   decimal.Decimal
+}
+
+// CycleStatementID is the id of a client's statement for a cycle: derived,
+// so a close that runs twice writes it once.
+func CycleStatementID(cycleID, clientID string) string {
+	return "stm_" + cycleID[len("cyc_"):] + "_" + clientID
+}
