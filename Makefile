@@ -48,5 +48,8 @@ build-PortalFunction:
 build-NotifierFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/notifier
 
+build-CycleCloseFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/cycle-close
+
 clean:
 	rm -rf .aws-sam

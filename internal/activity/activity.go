@@ -14,20 +14,22 @@ type Kind string
 
 // Kinds of event.
 const (
-	Created         Kind = "created"
-	Finalized       Kind = "finalized"
-	Sent            Kind = "sent"
-	Delivered       Kind = "delivered"
-	Failed          Kind = "failed"
-	Viewed          Kind = "viewed"
-	Voided          Kind = "voided"
-	Locked          Kind = "locked"
-	Unlocked        Kind = "unlocked"
-	PaymentRecorded Kind = "payment_recorded"
-	CreditNote      Kind = "credit_note"
-	CreditApplied   Kind = "credit_applied"
-	ClientCreated   Kind = "client_created"
-	ClientUpdated   Kind = "client_updated"
+	Created          Kind = "created"
+	Finalized        Kind = "finalized"
+	Sent             Kind = "sent"
+	Delivered        Kind = "delivered"
+	Failed           Kind = "failed"
+	Viewed           Kind = "viewed"
+	Voided           Kind = "voided"
+	Locked           Kind = "locked"
+	Unlocked         Kind = "unlocked"
+	PaymentRecorded  Kind = "payment_recorded"
+	CreditNote       Kind = "credit_note"
+	CreditApplied    Kind = "credit_applied"
+	ClientCreated    Kind = "client_created"
+	ClientUpdated    Kind = "client_updated"
+	StatementIssued  Kind = "statement_issued"
+	StatementDeleted Kind = "statement_deleted"
 )
 
 // Event is one entry. Subject fields say what it is about; Number and
@@ -83,6 +85,10 @@ func (e Event) Summary() string {
 		s = "Client " + e.ClientName + " added"
 	case ClientUpdated:
 		s = "Client " + e.ClientName + " updated"
+	case StatementIssued:
+		s = "Statement issued to " + e.ClientName
+	case StatementDeleted:
+		s = "Statement of " + e.ClientName + " deleted, its cycle reopened for the client"
 	default:
 		s = string(e.Kind)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
@@ -29,7 +30,7 @@ type CycleStore interface {
 	// built by build from the client's ledger, unless it exists already:
 	// written is false for a client with nothing to state or a statement
 	// an earlier run wrote.
-	CycleStatement(ctx context.Context, c *client.Client, per cycle.Period, build func(statement.Source) (*statement.Statement, []string, bool, error)) (written bool, err error)
+	CycleStatement(ctx context.Context, c *client.Client, per cycle.Period, build func(statement.Source) (*statement.Issue, bool, error)) (written bool, err error)
 }
 
 // Cycles closes billing cycles: on the schedule for every org whose cycle
@@ -240,7 +241,7 @@ func (c *Cycles) closeCycle(ctx context.Context, o *org.Org, per cycle.Period, r
 		}
 		written, skipped := 0, 0
 		for _, cl := range clients {
-			ok, err := c.store.CycleStatement(ctx, cl, per, func(src statement.Source) (*statement.Statement, []string, bool, error) {
+			ok, err := c.store.CycleStatement(ctx, cl, per, func(src statement.Source) (*statement.Issue, bool, error) {
 				return c.cycleStatement(o, cl, per, src)
 			})
 			if err != nil {
@@ -280,23 +281,28 @@ func (c *Cycles) closeCycle(ctx context.Context, o *org.Org, per cycle.Period, r
 // cycleStatement builds a client's activity statement for the cycle from
 // its ledger, and the invoices it locks under the org's policy. ok is
 // false when the client had no activity and nothing outstanding.
-func (c *Cycles) cycleStatement(o *org.Org, cl *client.Client, per cycle.Period, src statement.Source) (*statement.Statement, []string, bool, error) {
+func (c *Cycles) cycleStatement(o *org.Org, cl *client.Client, per cycle.Period, src statement.Source) (*statement.Issue, bool, error) {
 	open := statement.OpenAsAt(src.Invoices, src.Postings, per.End)
 	closing := src.Opening
 	for _, l := range src.Lines {
 		closing = closing.Add(l.Amount)
 	}
 	if !statement.HasActivity(src.Lines, open, closing) {
-		return nil, nil, false, nil
+		return nil, false, nil
 	}
+	now := c.now()
 	st, err := statement.Build(statement.Statement{
-		ID: statement.CycleStatementID(per.ID(), cl.ID), OrgID: o.ID, ClientID: cl.ID, CycleID: per.ID(),
-		Kind: statement.Activity, From: per.Start, To: per.End, Currency: src.Currency, CreatedAt: c.now(),
+		ID: c.newID("stm", now), OrgID: o.ID, ClientID: cl.ID, CycleID: per.ID(),
+		Kind: statement.Activity, From: per.Start, To: per.End, Currency: src.Currency, CreatedAt: now,
 	}, src.Opening, src.Lines, open, src.Credit)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, false, err
 	}
 	var lock []string
+	numbers := map[string]string{}
+	for id, inv := range src.Invoices {
+		numbers[id] = inv.Number
+	}
 	switch o.Settings.LockingPolicy {
 	case org.LockOnStatement:
 		seen := map[string]bool{}
@@ -318,5 +324,12 @@ func (c *Cycles) cycleStatement(o *org.Org, cl *client.Client, per cycle.Period,
 		}
 	}
 	st.Locked = lock
-	return &st, lock, true, nil
+	issued := activity.Event{ID: c.newID("act", now), OrgID: o.ID, Kind: activity.StatementIssued, ClientID: cl.ID, ClientName: cl.Profile.Name,
+		Actor: "system", Detail: fmt.Sprintf("%s to %s, closing balance %s", per.Start, per.End, src.Currency.Display(st.Closing)), At: now}
+	events := []activity.Event{issued}
+	for _, id := range lock {
+		events = append(events, activity.Event{ID: c.newID("act", now), OrgID: o.ID, Kind: activity.Locked, InvoiceID: id, Number: numbers[id],
+			ClientID: cl.ID, ClientName: cl.Profile.Name, Actor: "system", Detail: "locked by the statement for " + per.Start.String() + " to " + per.End.String(), At: now})
+	}
+	return &statement.Issue{Statement: &st, Events: events}, true, nil
 }

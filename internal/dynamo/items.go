@@ -302,6 +302,7 @@ type invoiceItem struct {
 	Paid           num        `dynamodbav:"paid"`
 	Credited       num        `dynamodbav:"credited"`
 	Locked         bool       `dynamodbav:"locked"`
+	LockedBy       string     `dynamodbav:"lockedBy,omitempty"`
 	VoidReason     string     `dynamodbav:"voidReason,omitempty"`
 	ReplacesID     string     `dynamodbav:"replacesId,omitempty"`
 	Version        int64      `dynamodbav:"version"`
@@ -327,7 +328,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
 		TermsDays: s.TermsDays, Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),
-		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked,
+		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked, LockedBy: inv.LockedBy,
 		VoidReason: inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		FinalizedAt: ts(inv.FinalizedAt), SentAt: ts(inv.SentAt), VoidedAt: ts(inv.VoidedAt),
@@ -362,7 +363,7 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 	}
 	inv := &invoice.Invoice{
 		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq, Status: invoice.Status(it.Status),
-		Locked: it.Locked, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
+		Locked: it.Locked, LockedBy: it.LockedBy, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 		FinalizedAt: fromTS(it.FinalizedAt), SentAt: fromTS(it.SentAt), VoidedAt: fromTS(it.VoidedAt),
 		Spec: invoice.Spec{

@@ -78,10 +78,20 @@ var failures = []struct {
 	{delivery.ErrNoEmail, failure{http.StatusUnprocessableEntity, "no_email_address", ""}},
 	{delivery.ErrNoPhone, failure{http.StatusUnprocessableEntity, "no_phone_number", ""}},
 	{delivery.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{org.ErrPeriodClosed, failure{http.StatusUnprocessableEntity, "period_closed", ""}},
+	{billing.ErrCycleNotDue, failure{http.StatusUnprocessableEntity, "cycle_not_due", ""}},
+	{billing.ErrCycleNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{billing.ErrQueueUnavailable, failure{http.StatusServiceUnavailable, "send_unavailable", ""}},
 }
 
 var errNotFound = errors.New("not found")
+
+// publicMessager is an error that carries its own message for clients,
+// naming what was refused (a closed cycle, both currencies).
+type publicMessager interface {
+	error
+	PublicMessage() string
+}
 
 // writeError answers with the error's status and code; unexpected errors
 // are logged and answered with a generic 500, never their text.
@@ -93,6 +103,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	for _, f := range failures {
 		if errors.Is(err, f.err) {
 			msg := f.msg
+			if pm, ok := errors.AsType[publicMessager](err); ok && msg == "" {
+				msg = pm.PublicMessage()
+				writeJSON(w, f.status, errorBody{errorDetail{Code: f.code, Message: msg}})
+				return
+			}
 			if msg == "" {
 				msg = f.err.Error()
 				if f.err == errBadJSON || f.err == errTooLarge {

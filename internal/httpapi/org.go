@@ -22,25 +22,29 @@ type feePolicyJSON struct {
 }
 
 type orgResponse struct {
-	ID               string        `json:"id"`
-	Name             string        `json:"name"`
-	LegalName        string        `json:"legalName"`
-	TaxIDLabel       string        `json:"taxIdLabel,omitempty"`
-	TaxID            string        `json:"taxId,omitempty"`
-	Email            string        `json:"email,omitempty"`
-	Phone            string        `json:"phone,omitempty"`
-	Address          string        `json:"address,omitempty"`
-	Currency         string        `json:"currency"`
-	TaxRate          string        `json:"taxRate"`
-	PaymentTermsDays int           `json:"paymentTermsDays"`
-	NumberPrefix     string        `json:"numberPrefix"`
-	Branding         brandingJSON  `json:"branding"`
-	Timezone         string        `json:"timezone"`
-	LockingPolicy    string        `json:"lockingPolicy"`
-	FeePolicy        feePolicyJSON `json:"feePolicy"`
-	StripeAccountID  string        `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
-	CreatedAt        time.Time     `json:"createdAt"`
-	UpdatedAt        time.Time     `json:"updatedAt"`
+	ID               string           `json:"id"`
+	Name             string           `json:"name"`
+	LegalName        string           `json:"legalName"`
+	TaxIDLabel       string           `json:"taxIdLabel,omitempty"`
+	TaxID            string           `json:"taxId,omitempty"`
+	Email            string           `json:"email,omitempty"`
+	Phone            string           `json:"phone,omitempty"`
+	Address          string           `json:"address,omitempty"`
+	Currency         string           `json:"currency"`
+	TaxRate          string           `json:"taxRate"`
+	PaymentTermsDays int              `json:"paymentTermsDays"`
+	NumberPrefix     string           `json:"numberPrefix"`
+	Branding         brandingJSON     `json:"branding"`
+	Timezone         string           `json:"timezone"`
+	LockingPolicy    string           `json:"lockingPolicy"`
+	FeePolicy        feePolicyJSON    `json:"feePolicy"`
+	StripeAccountID  string           `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
+	BillingCycle     billingCycleJSON `json:"billingCycle"`              // the schedule new cycles follow
+	Reminders        remindersJSON    `json:"reminders"`
+	ReissueSame      bool             `json:"reissueSameNumber"`
+	ClosedThrough    string           `json:"closedThrough,omitempty"` // read-only: last day of the last closed cycle
+	CreatedAt        time.Time        `json:"createdAt"`
+	UpdatedAt        time.Time        `json:"updatedAt"`
 }
 
 func orgJSON(o *org.Org) orgResponse {
@@ -52,6 +56,8 @@ func orgJSON(o *org.Org) orgResponse {
 		Branding: brandingJSON{LogoURL: st.LogoURL, Colour: st.Colour}, Timezone: st.Timezone,
 		LockingPolicy: string(st.LockingPolicy), FeePolicy: feePolicyOf(st), StripeAccountID: st.StripeAccountID,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		BillingCycle: billingCycleOf(o.Plan().Current()), Reminders: remindersOf(st.Reminders),
+		ReissueSame: st.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
 	}
 }
 
@@ -64,21 +70,24 @@ func feePolicyOf(st org.Settings) feePolicyJSON {
 }
 
 type orgPatch struct {
-	Name             opt[string]        `json:"name"`
-	LegalName        opt[string]        `json:"legalName"`
-	TaxIDLabel       opt[string]        `json:"taxIdLabel"`
-	TaxID            opt[string]        `json:"taxId"`
-	Email            opt[string]        `json:"email"`
-	Phone            opt[string]        `json:"phone"`
-	Address          opt[string]        `json:"address"`
-	Currency         opt[string]        `json:"currency"`
-	TaxRate          opt[string]        `json:"taxRate"`
-	PaymentTermsDays opt[int]           `json:"paymentTermsDays"`
-	NumberPrefix     opt[string]        `json:"numberPrefix"`
-	Branding         opt[brandingPatch] `json:"branding"`
-	Timezone         opt[string]        `json:"timezone"`
-	LockingPolicy    opt[string]        `json:"lockingPolicy"`
-	FeePolicy        opt[feePolicyJSON] `json:"feePolicy"`
+	Name              opt[string]           `json:"name"`
+	LegalName         opt[string]           `json:"legalName"`
+	TaxIDLabel        opt[string]           `json:"taxIdLabel"`
+	TaxID             opt[string]           `json:"taxId"`
+	Email             opt[string]           `json:"email"`
+	Phone             opt[string]           `json:"phone"`
+	Address           opt[string]           `json:"address"`
+	Currency          opt[string]           `json:"currency"`
+	TaxRate           opt[string]           `json:"taxRate"`
+	PaymentTermsDays  opt[int]              `json:"paymentTermsDays"`
+	NumberPrefix      opt[string]           `json:"numberPrefix"`
+	Branding          opt[brandingPatch]    `json:"branding"`
+	Timezone          opt[string]           `json:"timezone"`
+	LockingPolicy     opt[string]           `json:"lockingPolicy"`
+	FeePolicy         opt[feePolicyJSON]    `json:"feePolicy"`
+	BillingCycle      opt[billingCycleJSON] `json:"billingCycle"`
+	Reminders         opt[remindersJSON]    `json:"reminders"`
+	ReissueSameNumber opt[bool]             `json:"reissueSameNumber"`
 }
 
 type brandingPatch struct {
@@ -161,7 +170,12 @@ func (s *server) patchOrg(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	o, err := s.billing.UpdateOrg(r.Context(), principal(r.Context()), p.apply)
+	o, err := s.billing.EditOrg(r.Context(), principal(r.Context()), func(o *org.Org, now time.Time) error {
+		if err := p.apply(&o.Settings); err != nil {
+			return err
+		}
+		return p.applyCycles(o, now)
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

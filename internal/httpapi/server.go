@@ -31,6 +31,7 @@ type LoginFunc func(ctx context.Context, email, password string) (token string, 
 type Config struct {
 	Billing     *billing.Service
 	Sender      *billing.Sender
+	Cycles      *billing.Cycles
 	Verifier    Verifier
 	Login       LoginFunc
 	Idempotency idempotency.Store
@@ -44,6 +45,7 @@ type Config struct {
 type server struct {
 	billing  *billing.Service
 	sender   *billing.Sender
+	cycles   *billing.Cycles
 	verifier Verifier
 	login    LoginFunc
 	log      *slog.Logger
@@ -77,8 +79,8 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Cycles == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, cycles, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -86,7 +88,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, cycles: cfg.Cycles, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -121,6 +123,8 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("POST /v1/credit-notes", s.issueCreditNote)
 	v1.HandleFunc("GET /v1/credit-notes/{id}", s.getCreditNote)
 	v1.HandleFunc("POST /v1/invoices/{id}/apply-credit", s.applyCredit)
+	v1.HandleFunc("GET /v1/billing-cycles", s.listCycles)
+	v1.HandleFunc("POST /v1/billing-cycles/{id}/close", s.closeCycle)
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)

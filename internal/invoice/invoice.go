@@ -115,9 +115,13 @@ type Invoice struct {
 	Seq        int64  // the number's position in the org's series
 	Status     Status
 	Locked     bool
-	Paid       decimal.Decimal // payments allocated to it
-	Credit     decimal.Decimal // credit notes and client credit applied to it
-	Version    int64           // bumped by every stored change; guards concurrent writes
+	// LockedBy is the statement that locked the invoice (org policy "on
+	// statement" or "at cycle close"), empty for a lock by a person;
+	// deleting that statement unlocks the invoice again.
+	LockedBy string
+	Paid     decimal.Decimal // payments allocated to it
+	Credit   decimal.Decimal // credit notes and client credit applied to it
+	Version  int64           // bumped by every stored change; guards concurrent writes
 
 	VoidReason  string
 	ReplacesID  string // the voided invoice this one re-issues
@@ -286,7 +290,7 @@ func (inv *Invoice) Unlock(reason string, now time.Time) error {
 	if !inv.Locked {
 		return ErrNotLocked
 	}
-	inv.Locked, inv.UpdatedAt = false, now
+	inv.Locked, inv.LockedBy, inv.UpdatedAt = false, "", now
 	return nil
 }
 

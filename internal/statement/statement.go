@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/money"
 )
@@ -194,8 +195,9 @@ type Source struct {
 	Credit   decimal.Decimal
 }
 
-// CycleStatementID is the id of a client's statement for a cycle: derived,
-// so a close that runs twice writes it once.
-func CycleStatementID(cycleID, clientID string) string {
-	return "stm_" + cycleID[len("cyc_"):] + "_" + clientID
+// Issue is a statement to write together with the activity that records
+// it (the statement itself, and each invoice it locks).
+type Issue struct {
+	Statement *Statement
+	Events    []activity.Event
 }
