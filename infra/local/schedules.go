@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -111,11 +112,15 @@ func (t *ticker) invoke(ctx context.Context) error {
 	now := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	ev := events.EventBridgeEvent{
-		Version: "0", ID: id.New("evt", now), DetailType: "Scheduled Event", Source: "aws.scheduler",
-		Time: now.UTC(), Region: "ap-southeast-2", Resources: []string{t.sched.Name}, Detail: []byte("{}"),
+	input := json.RawMessage(t.sched.Input)
+	if t.sched.Input == "" { // EventBridge sends its scheduled event when a schedule has no input
+		ev, _ := json.Marshal(events.EventBridgeEvent{
+			Version: "0", ID: id.New("evt", now), DetailType: "Scheduled Event", Source: "aws.scheduler",
+			Time: now.UTC(), Region: "ap-southeast-2", Resources: []string{t.sched.Name}, Detail: []byte("{}"),
+		})
+		input = ev
 	}
-	err := t.handle(ctx, ev)
+	err := t.handle(ctx, input)
 	t.lastRun, t.lastErr = now, ""
 	if err != nil {
 		t.lastErr = err.Error()

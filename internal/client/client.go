@@ -59,6 +59,8 @@ type Profile struct {
 	PaymentTermsDays *int             // overrides the org's terms
 	TaxRate          *decimal.Decimal // overrides the org's rate, percent
 	Funding          Funding
+	// NoReminders excludes the client from the org's reminder schedule.
+	NoReminders bool
 }
 
 // Balance is what the client owes on open invoices and the credit they hold.
@@ -69,11 +71,15 @@ type Balance struct {
 
 // Client is a billing account.
 type Client struct {
-	ID        string
-	OrgID     string
-	Profile   Profile
-	Balance   Balance
-	Version   int64
+	ID      string
+	OrgID   string
+	Profile Profile
+	Balance Balance
+	Version int64
+	// Reopened lists the closed billing cycles reopened for this client by
+	// deleting its statement: dates in them are accepted again until the
+	// statement is regenerated.
+	Reopened  []string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

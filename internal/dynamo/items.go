@@ -56,7 +56,10 @@ type orgItem struct {
 	PK, SK string
 	// GSI2PK/GSI2SK put the org in the scheduler's due index (see
 	// cycleDuePK): when its next billing cycle is due to close.
-	GSI2PK, GSI2SK   string            `dynamodbav:",omitempty"`
+	GSI2PK, GSI2SK string `dynamodbav:",omitempty"`
+	// GSI1PK/GSI1SK put the org in the reminder index while its reminders
+	// are on (see reminderOrgsPK); absent otherwise.
+	GSI1PK, GSI1SK   string            `dynamodbav:",omitempty"`
 	Type             string            `dynamodbav:"type"`
 	ID               string            `dynamodbav:"id"`
 	Name             string            `dynamodbav:"name"`
@@ -103,6 +106,9 @@ func orgToItem(o *org.Org) orgItem {
 	}
 	_, due := o.NextToClose()
 	it.GSI2PK, it.GSI2SK = cycleDuePK(o.ID), cycleDueSK(due, o.ID)
+	if s.Reminders.Enabled {
+		it.GSI1PK, it.GSI1SK = reminderOrgsPK(o.ID), o.ID
+	}
 	return it
 }
 
@@ -177,6 +183,8 @@ type clientItem struct {
 	FundingType      string           `dynamodbav:"fundingType"`
 	NDISNumber       string           `dynamodbav:"ndisNumber,omitempty"`
 	PlanManager      *planManagerItem `dynamodbav:"planManager,omitempty"`
+	NoReminders      bool             `dynamodbav:"noReminders,omitempty"`
+	Reopened         []string         `dynamodbav:"reopened,omitempty,stringset"`
 	Owing            num              `dynamodbav:"owing"`
 	Credit           num              `dynamodbav:"credit"`
 	Version          int64            `dynamodbav:"version"`
@@ -188,7 +196,7 @@ type clientItem struct {
 // are left to ADD.
 var clientProfileAttrs = []string{
 	"GSI1SK", "name", "search", "contacts", "billingContactId", "paymentTermsDays",
-	"taxRate", "fundingType", "ndisNumber", "planManager", "updatedAt",
+	"taxRate", "fundingType", "ndisNumber", "planManager", "noReminders", "updatedAt",
 }
 
 func clientToItem(c *client.Client) clientItem {
@@ -198,7 +206,7 @@ func clientToItem(c *client.Client) clientItem {
 		GSI1PK: clientsByNamePK(c.OrgID), GSI1SK: searchText(p.Name) + "#" + c.ID,
 		Type: "client", ID: c.ID, OrgID: c.OrgID, Name: p.Name,
 		BillingContactID: p.BillingContactID, PaymentTermsDays: p.PaymentTermsDays,
-		FundingType: string(p.Funding.Type), NDISNumber: p.Funding.NDISNumber,
+		FundingType: string(p.Funding.Type), NDISNumber: p.Funding.NDISNumber, NoReminders: p.NoReminders,
 		Owing: toNum(c.Balance.Owing), Credit: toNum(c.Balance.Credit),
 		Version: c.Version, CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt),
 	}
@@ -224,10 +232,10 @@ func clientToItem(c *client.Client) clientItem {
 
 func (it clientItem) toClient() (*client.Client, error) {
 	c := &client.Client{
-		ID: it.ID, OrgID: it.OrgID, Version: it.Version,
+		ID: it.ID, OrgID: it.OrgID, Version: it.Version, Reopened: it.Reopened,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 		Profile: client.Profile{
-			Name: it.Name, BillingContactID: it.BillingContactID, PaymentTermsDays: it.PaymentTermsDays,
+			Name: it.Name, BillingContactID: it.BillingContactID, PaymentTermsDays: it.PaymentTermsDays, NoReminders: it.NoReminders,
 			Funding: client.Funding{Type: client.FundingType(it.FundingType), NDISNumber: it.NDISNumber},
 		},
 	}
@@ -303,6 +311,7 @@ type invoiceItem struct {
 	Credited       num        `dynamodbav:"credited"`
 	Locked         bool       `dynamodbav:"locked"`
 	LockedBy       string     `dynamodbav:"lockedBy,omitempty"`
+	Disputed       bool       `dynamodbav:"disputed,omitempty"`
 	VoidReason     string     `dynamodbav:"voidReason,omitempty"`
 	ReplacesID     string     `dynamodbav:"replacesId,omitempty"`
 	Version        int64      `dynamodbav:"version"`
@@ -328,7 +337,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
 		TermsDays: s.TermsDays, Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),
-		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked, LockedBy: inv.LockedBy,
+		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked, LockedBy: inv.LockedBy, Disputed: inv.Disputed,
 		VoidReason: inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		FinalizedAt: ts(inv.FinalizedAt), SentAt: ts(inv.SentAt), VoidedAt: ts(inv.VoidedAt),
@@ -363,7 +372,7 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 	}
 	inv := &invoice.Invoice{
 		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq, Status: invoice.Status(it.Status),
-		Locked: it.Locked, LockedBy: it.LockedBy, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
+		Locked: it.Locked, LockedBy: it.LockedBy, Disputed: it.Disputed, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 		FinalizedAt: fromTS(it.FinalizedAt), SentAt: fromTS(it.SentAt), VoidedAt: fromTS(it.VoidedAt),
 		Spec: invoice.Spec{

@@ -119,6 +119,9 @@ type Invoice struct {
 	// statement" or "at cycle close"), empty for a lock by a person;
 	// deleting that statement unlocks the invoice again.
 	LockedBy string
+	// Disputed is set while a card payment on the invoice is disputed:
+	// no reminder goes out for it.
+	Disputed bool
 	Paid     decimal.Decimal // payments allocated to it
 	Credit   decimal.Decimal // credit notes and client credit applied to it
 	Version  int64           // bumped by every stored change; guards concurrent writes
