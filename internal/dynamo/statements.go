@@ -3,7 +3,6 @@ package dynamo
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -187,7 +186,7 @@ func (s *Store) CycleStatement(ctx context.Context, c *client.Client, per cycle.
 		}
 		return false, s.lockForStatement(ctx, st)
 	}
-	src, err := s.statementSource(ctx, c, per.Start, per.End)
+	src, err := s.StatementSource(ctx, c, per.Start, per.End)
 	if err != nil {
 		return false, err
 	}
@@ -306,7 +305,7 @@ func (s *Store) ListStatements(ctx context.Context, orgID, clientID, cycleID str
 // that are still locked by it) are unlocked, the cycle is reopened for the
 // client (dates in it are accepted again), and events record it; one
 // transaction, so a statement is never half deleted.
-func (s *Store) DeleteStatement(ctx context.Context, orgID, id string, events []activity.Event, now time.Time) (*statement.Statement, error) {
+func (s *Store) DeleteStatement(ctx context.Context, orgID, id string, events []activity.Event) (*statement.Statement, error) {
 	st, err := s.GetStatement(ctx, orgID, id)
 	if err != nil {
 		return nil, err
@@ -360,9 +359,9 @@ func (s *Store) DeleteStatement(ctx context.Context, orgID, id string, events []
 	return st, nil
 }
 
-// statementSource reads what a client's statement for from–to needs from
+// StatementSource reads what a client's statement for from–to needs from
 // its ledger: the balance before from, the entries in the range, every
 // posting against its invoices up to to, and those invoices.
-func (s *Store) statementSource(ctx context.Context, c *client.Client, from, to calendar.Date) (statement.Source, error) {
+func (s *Store) StatementSource(ctx context.Context, c *client.Client, from, to calendar.Date) (statement.Source, error) {
 	return ledgerStatementSource(ctx, s, c, from, to)
 }
