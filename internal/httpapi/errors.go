@@ -10,12 +10,14 @@ import (
 	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/credit"
+	"github.com/carebill/carebill/internal/cycle"
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/statement"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -81,6 +83,10 @@ var failures = []struct {
 	{org.ErrPeriodClosed, failure{http.StatusUnprocessableEntity, "period_closed", ""}},
 	{billing.ErrCycleNotDue, failure{http.StatusUnprocessableEntity, "cycle_not_due", ""}},
 	{billing.ErrCycleNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{billing.ErrNotAClosedCycle, failure{http.StatusUnprocessableEntity, "cycle_not_closed", ""}},
+	{statement.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{statement.ErrInvalid, failure{http.StatusBadRequest, "invalid_statement", ""}},
+	{cycle.ErrBusy, failure{http.StatusConflict, "cycle_busy", ""}},
 	{billing.ErrQueueUnavailable, failure{http.StatusServiceUnavailable, "send_unavailable", ""}},
 }
 

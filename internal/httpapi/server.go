@@ -32,6 +32,7 @@ type Config struct {
 	Billing     *billing.Service
 	Sender      *billing.Sender
 	Cycles      *billing.Cycles
+	Statements  *billing.Statements
 	Verifier    Verifier
 	Login       LoginFunc
 	Idempotency idempotency.Store
@@ -43,14 +44,15 @@ type Config struct {
 }
 
 type server struct {
-	billing  *billing.Service
-	sender   *billing.Sender
-	cycles   *billing.Cycles
-	verifier Verifier
-	login    LoginFunc
-	log      *slog.Logger
-	now      func() time.Time
-	baseURL  string
+	billing    *billing.Service
+	sender     *billing.Sender
+	cycles     *billing.Cycles
+	statements *billing.Statements
+	verifier   Verifier
+	login      LoginFunc
+	log        *slog.Logger
+	now        func() time.Time
+	baseURL    string
 
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
@@ -79,8 +81,8 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Cycles == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, cycles, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Cycles == nil || cfg.Statements == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, cycles, statements, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -88,7 +90,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, cycles: cfg.Cycles, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, cycles: cfg.Cycles, statements: cfg.Statements, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -125,6 +127,12 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("POST /v1/invoices/{id}/apply-credit", s.applyCredit)
 	v1.HandleFunc("GET /v1/billing-cycles", s.listCycles)
 	v1.HandleFunc("POST /v1/billing-cycles/{id}/close", s.closeCycle)
+	v1.HandleFunc("POST /v1/billing-cycles/{id}/statements", s.regenerateStatements)
+	v1.HandleFunc("GET /v1/statements", s.listStatements)
+	v1.HandleFunc("GET /v1/statements/{id}", s.getStatement)
+	v1.HandleFunc("GET /v1/statements/{id}/pdf", s.statementPDF)
+	v1.HandleFunc("DELETE /v1/statements/{id}", s.deleteStatement)
+	v1.HandleFunc("GET /v1/clients/{id}/statement", s.clientStatement)
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)
