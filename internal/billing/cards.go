@@ -11,10 +11,10 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
-	"github.com/carebill/carebill/internal/validation"
 )
 
 // ErrNothingOwed is returned when a client asks to pay an invoice that has
@@ -104,8 +104,8 @@ func (s *Service) RecordCardPayment(ctx context.Context, paid payment.CardPaid) 
 	if err != nil {
 		return nil, false, err
 	}
-	if paid.Currency != inv.Spec.Currency {
-		return nil, false, validation.Errorf("currency", "the card was charged in %s but invoice %s is in %s", paid.Currency.Code(), inv.Number, inv.Spec.Currency.Code())
+	if err := ledger.CheckCurrency(inv.Spec.Currency, paid.Currency, "card payment"); err != nil {
+		return nil, false, err
 	}
 	e, err := s.orgInfo(ctx, paid.OrgID)
 	if err != nil {

@@ -22,7 +22,15 @@ func (s *Service) clientView(ctx context.Context, c *client.Client) (ClientView,
 	if err != nil {
 		return ClientView{}, err
 	}
-	return ClientView{Client: c, Currency: e.currency}, nil
+	return ClientView{Client: c, Currency: currencyOf(c, e.currency)}, nil
+}
+
+// currencyOf is the currency a client bills in: its own, else the org's.
+func currencyOf(c *client.Client, orgCurrency money.Currency) money.Currency {
+	if !c.Profile.Currency.IsZero() {
+		return c.Profile.Currency
+	}
+	return orgCurrency
 }
 
 // CreateClient adds a billing account.
@@ -88,7 +96,7 @@ func (s *Service) Clients(ctx context.Context, p auth.Principal, search string, 
 	}
 	out := make([]ClientView, len(list))
 	for i, c := range list {
-		out[i] = ClientView{Client: c, Currency: e.currency}
+		out[i] = ClientView{Client: c, Currency: currencyOf(c, e.currency)}
 	}
 	return out, next, nil
 }

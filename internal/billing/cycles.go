@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -332,4 +333,10 @@ func (c *Cycles) cycleStatement(o *org.Org, cl *client.Client, per cycle.Period,
 			ClientID: cl.ID, ClientName: cl.Profile.Name, Actor: "system", Detail: "locked by the statement for " + per.Start.String() + " to " + per.End.String(), At: now})
 	}
 	return &statement.Issue{Statement: &st, Events: events}, true, nil
+}
+
+// reopened says which closed cycles are open again for c: those whose
+// statement for c was deleted.
+func reopened(c *client.Client) func(cycleID string) bool {
+	return func(id string) bool { return slices.Contains(c.Reopened, id) }
 }

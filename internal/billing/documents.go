@@ -77,7 +77,7 @@ func invoiceDocument(o *org.Org, c *client.Client, inv *invoice.Invoice) pdf.Doc
 	for _, l := range sp.Lines {
 		line := pdf.Line{Description: l.Description, Period: period(l.PeriodStart, l.PeriodEnd), Ref: l.SupportItem, Amount: cur.Display(l.Amount(cur))}
 		if l.Type == invoice.Variable {
-			line.Quantity, line.Unit, line.Rate = l.Quantity.String(), string(l.Unit), cur.Display(l.Rate)
+			line.Quantity, line.Unit, line.Rate = l.Quantity.String(), string(l.Unit), cur.DisplayRate(l.Rate)
 		} else {
 			line.Quantity, line.Unit, line.Rate = "1", "each", cur.Display(l.Price)
 		}

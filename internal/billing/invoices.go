@@ -12,6 +12,7 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/validation"
@@ -82,7 +83,14 @@ func (s *Service) resolve(ctx context.Context, p auth.Principal, in DraftInput) 
 	if err != nil {
 		return invoice.Spec{}, "", err
 	}
-	return specFor(o, c, in), c.Profile.Name, nil
+	sp := specFor(o, c, in)
+	if err := ledger.CheckCurrency(currencyOf(c, o.Settings.Currency), sp.Currency, "invoice"); err != nil {
+		return invoice.Spec{}, "", err
+	}
+	if err := o.CheckOpen(sp.IssueDate, reopened(c)); err != nil {
+		return invoice.Spec{}, "", err
+	}
+	return sp, c.Profile.Name, nil
 }
 
 func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
@@ -92,7 +100,7 @@ func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
 		TermsDays: o.Settings.PaymentTermsDays,
 	}
 	if sp.Currency.IsZero() {
-		sp.Currency = o.Settings.Currency
+		sp.Currency = currencyOf(c, o.Settings.Currency)
 	}
 	if t := c.Profile.PaymentTermsDays; t != nil {
 		sp.TermsDays = *t
@@ -185,13 +193,22 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, c *client.Client, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
 		s.remember(o)
 		today = calendar.Today(s.now(), o.Location())
+		if err := ledger.CheckCurrency(currencyOf(c, o.Settings.Currency), inv.Spec.Currency, "invoice"); err != nil {
+			return nil, err
+		}
 		if err := inv.Finalize(o.Settings.NumberPrefix, seq, today, s.now()); err != nil {
 			return nil, err
+		}
+		if err := o.CheckOpen(inv.Spec.IssueDate, reopened(c)); err != nil {
+			return nil, err
+		}
+		if o.Settings.LockingPolicy == org.LockOnCreation {
+			inv.Locked = true
 		}
 		events := []activity.Event{s.invoiceEvent(p, activity.Finalized, inv)}
 		// The client's credit pays what it can of a new invoice at once.
 		if use := decimal.Min(c.Balance.Credit, inv.Balance()); inv.Status == invoice.Open && use.IsPositive() {
-			if err := inv.ApplyCredit(use, s.now()); err != nil {
+			if err := inv.ApplyClientCredit(use, s.now()); err != nil {
 				return nil, err
 			}
 			e := s.invoiceEvent(p, activity.CreditApplied, inv)
@@ -284,6 +301,11 @@ func (s *Service) ApplyCredit(ctx context.Context, p auth.Principal, id string, 
 		return InvoiceView{}, err
 	}
 	inv, err := s.store.ApplyClientCredit(ctx, p.OrgID, id, func(c *client.Client, inv *invoice.Invoice) ([]activity.Event, error) {
+		if !c.Profile.Currency.IsZero() {
+			if err := ledger.CheckCurrency(c.Profile.Currency, inv.Spec.Currency, "invoice"); err != nil {
+				return nil, err
+			}
+		}
 		use := decimal.Min(c.Balance.Credit, inv.Balance())
 		if amount != nil {
 			if amount.GreaterThan(c.Balance.Credit) {
@@ -294,7 +316,7 @@ func (s *Service) ApplyCredit(ctx context.Context, p auth.Principal, id string, 
 		if !use.IsPositive() && inv.Status == invoice.Open {
 			return nil, validation.Errorf("amount", "the client has no credit to apply")
 		}
-		if err := inv.ApplyCredit(use, s.now()); err != nil {
+		if err := inv.ApplyClientCredit(use, s.now()); err != nil {
 			return nil, err
 		}
 		e := s.invoiceEvent(p, activity.CreditApplied, inv)

@@ -9,6 +9,7 @@ import (
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/validation"
 )
@@ -31,16 +32,24 @@ func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in paymen
 	if err != nil {
 		return nil, err
 	}
+	cur := currencyOf(c, e.currency)
 	if in.Currency.IsZero() {
-		in.Currency = e.currency
+		in.Currency = cur
 	}
-	if in.Currency != e.currency {
-		return nil, validation.Errorf("currency", "payments are in the org's currency, %s", e.currency.Code())
+	if err := ledger.CheckCurrency(cur, in.Currency, "payment"); err != nil {
+		return nil, err
 	}
 	if in.Date.IsZero() {
 		in.Date, _ = s.today(ctx, p.OrgID)
 	}
 	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	o, err := s.store.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.CheckOpen(in.Date, reopened(c)); err != nil {
 		return nil, err
 	}
 	now := s.now()

@@ -10,11 +10,17 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/carebill/carebill/internal/ledger"
+	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/validation"
 )
 
 // ErrNotFound is returned when the client does not exist in the caller's org.
 var ErrNotFound = errors.New("client not found")
+
+// ErrCurrencyLocked is returned when a client's billing currency would
+// change after money has moved on its account.
+var ErrCurrencyLocked = errors.New("the client's currency cannot change once invoices, payments or credit are on its account")
 
 // ErrConflict is returned when a concurrent write won.
 var ErrConflict = errors.New("client was changed by someone else; reload and try again")
@@ -61,20 +67,29 @@ type Profile struct {
 	Funding          Funding
 	// NoReminders excludes the client from the org's reminder schedule.
 	NoReminders bool
+	// Currency is what the client bills in: every invoice, payment and
+	// credit of theirs is in it. Zero means the org's, until set or until
+	// money first moves; it may change only while the ledger is empty.
+	Currency money.Currency
 }
 
-// Balance is what the client owes on open invoices and the credit they hold.
+// Balance is what the client owes on open invoices and the credit they
+// hold, in the client's currency.
 type Balance struct {
 	Owing  decimal.Decimal
 	Credit decimal.Decimal
 }
 
-// Client is a billing account.
+// Client is a billing account. A client bills in one currency
+// (Profile.Currency); its Balance is the materialized sum of its ledger in
+// that currency (Account holds every currency's, which the one-currency
+// rule keeps to one).
 type Client struct {
 	ID      string
 	OrgID   string
 	Profile Profile
 	Balance Balance
+	Account ledger.Account
 	Version int64
 	// Reopened lists the closed billing cycles reopened for this client by
 	// deleting its statement: dates in them are accepted again until the
@@ -95,10 +110,15 @@ func New(id, orgID string, p Profile, newID func() string, now time.Time) (*Clie
 	return &Client{ID: id, OrgID: orgID, Profile: p, CreatedAt: now, UpdatedAt: now}, nil
 }
 
-// Update replaces the profile; balances are not the profile's to change.
+// Update replaces the profile; balances are not the profile's to change,
+// and the currency may change only while the client's ledger is empty
+// (ErrCurrencyLocked).
 func (c *Client) Update(p Profile, newID func() string, now time.Time) error {
 	if err := p.normalize(newID); err != nil {
 		return err
+	}
+	if p.Currency != c.Profile.Currency && c.Account.Seq > 0 {
+		return ErrCurrencyLocked
 	}
 	c.Profile, c.UpdatedAt = p, now
 	return nil

@@ -36,8 +36,9 @@ func (s *Store) GetClient(ctx context.Context, orgID, id string) (*client.Client
 	return it.toClient()
 }
 
-// UpdateClient applies change to a client's profile and writes the profile
-// attributes back, conditioned on the version read; balances are untouched.
+// UpdateClient applies change to a client's profile (and currency) and
+// writes them back, conditioned on the version and ledger sequence read;
+// balances are untouched.
 func (s *Store) UpdateClient(ctx context.Context, orgID, id string, change func(*client.Client) ([]activity.Event, error)) (*client.Client, error) {
 	for attempt := 1; ; attempt++ {
 		c, err := s.GetClient(ctx, orgID, id)
@@ -80,8 +81,8 @@ func (s *Store) profileUpdate(c *client.Client) (*types.Update, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{"#v": "version"}
-	values := map[string]types.AttributeValue{":prev": numAV(c.Version), ":one": numAV(1)}
+	names := map[string]string{"#v": "version", "#lseq": "ledgerSeq"}
+	values := map[string]types.AttributeValue{":prev": numAV(c.Version), ":one": numAV(1), ":lseq": numAV(c.Account.Seq)}
 	var set, remove []string
 	for i, a := range clientProfileAttrs {
 		n := fmt.Sprintf("#a%d", i)
@@ -99,8 +100,10 @@ func (s *Store) profileUpdate(c *client.Client) (*types.Update, error) {
 	}
 	return &types.Update{
 		TableName: &s.table, Key: key(orgPK(c.OrgID), clientSK(c.ID)),
-		UpdateExpression:          &expr,
-		ConditionExpression:       aws.String("#v = :prev"),
+		UpdateExpression: &expr,
+		// The ledger sequence read guards the currency: it may change only
+		// while no money has moved (client.SetCurrency).
+		ConditionExpression:       aws.String("#v = :prev AND (attribute_not_exists(#lseq) OR #lseq = :lseq)"),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	}, nil

@@ -8,11 +8,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/shopspring/decimal"
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/money"
 )
 
@@ -38,8 +38,9 @@ type creditItem struct {
 }
 
 // IssueCreditNote numbers a credit note from the org's credit series and
-// writes it with the credited invoice, the client's owing and the events
-// in one transaction, like finalization does for invoices.
+// writes it with the credited invoice, its ledger entry with the client's
+// balances, and the events in one transaction, like finalization does for
+// invoices.
 func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 	issue func(inv *invoice.Invoice, seq int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error) {
 	for attempt := 1; ; attempt++ {
@@ -51,15 +52,24 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 		if _, err := s.get(ctx, orgPK(orgID), seqSK(seriesCredit), &counter); err != nil {
 			return nil, fmt.Errorf("issue credit note: %w", err)
 		}
-		before := owing(inv)
+		c, err := s.GetClient(ctx, orgID, inv.Spec.ClientID)
+		if err != nil {
+			return nil, fmt.Errorf("issue credit note: %w", err)
+		}
+		before := *inv
 		note, events, err := issue(inv, counter.Last+1)
 		if err != nil {
 			return nil, err
 		}
-		tx, err := s.invoiceWrites(inv, owing(inv).Sub(before), decimal.Zero, events)
+		tx, err := s.invoiceWrites(inv, events)
 		if err != nil {
 			return nil, err
 		}
+		posts, err := s.postWrites(ctx, c, ledger.Diff(&before, inv, ledger.Doc{ID: note.ID, Number: note.Number}), note.CreatedAt)
+		if err != nil {
+			return nil, fmt.Errorf("issue credit note: %w", err)
+		}
+		tx = append(tx, posts...)
 		av, err := attributevalue.MarshalMap(creditItem{
 			PK: orgPK(orgID), SK: creditSK(note.ID), GSI1PK: invoiceActivityPK(orgID, invoiceID) + "#CRN", GSI1SK: note.ID,
 			Type: "credit", ID: note.ID, OrgID: orgID, InvoiceID: invoiceID, Invoice: note.Invoice, ClientID: note.ClientID,

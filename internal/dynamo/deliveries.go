@@ -8,11 +8,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/shopspring/decimal"
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 )
 
 func deliverySK(id string) string { return "DLV#" + id }
@@ -81,11 +81,15 @@ func (s *Store) SendInvoice(ctx context.Context, orgID, invoiceID string, send f
 		if err != nil {
 			return nil, err
 		}
+		before := *inv
 		ds, events, err := send(inv)
 		if err != nil {
 			return nil, err
 		}
-		tx, err := s.invoiceWrites(inv, decimal.Zero, decimal.Zero, events)
+		if len(ledger.Diff(&before, inv, ledger.Doc{})) > 0 {
+			return nil, fmt.Errorf("send invoice %s: sending must not move money", invoiceID)
+		}
+		tx, err := s.invoiceWrites(inv, events)
 		if err != nil {
 			return nil, fmt.Errorf("send invoice %s: %w", invoiceID, err)
 		}

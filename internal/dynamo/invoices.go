@@ -9,11 +9,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/shopspring/decimal"
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/org"
 )
 
@@ -51,31 +51,35 @@ func (s *Store) GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invo
 	return it.toInvoice()
 }
 
-// owing is what an invoice adds to its client's balance owing.
-func owing(inv *invoice.Invoice) decimal.Decimal {
-	if inv.Status != invoice.Open {
-		return decimal.Zero
-	}
-	return inv.Balance()
-}
-
 // UpdateInvoice applies change to an invoice and writes it back in one
-// transaction with the change to its client's balance owing, conditioned on
-// the version read. Editing drafts, voiding and locking all go through here.
+// transaction, conditioned on the version read, with the ledger entries the
+// change implies (ledger.Diff: a void, credit given back) posted to its
+// client. Editing drafts, voiding and locking all go through here.
 func (s *Store) UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error) {
 	for attempt := 1; ; attempt++ {
 		inv, err := s.GetInvoice(ctx, orgID, id)
 		if err != nil {
 			return nil, err
 		}
-		before := owing(inv)
+		before := *inv
 		events, err := change(inv)
 		if err != nil {
 			return nil, err
 		}
-		tx, err := s.invoiceWrites(inv, owing(inv).Sub(before), decimal.Zero, events)
+		tx, err := s.invoiceWrites(inv, events)
 		if err != nil {
 			return nil, fmt.Errorf("update invoice %s: %w", id, err)
+		}
+		if entries := ledger.Diff(&before, inv, ledger.Doc{}); len(entries) > 0 {
+			c, err := s.GetClient(ctx, orgID, inv.Spec.ClientID)
+			if err != nil {
+				return nil, fmt.Errorf("update invoice %s: %w", id, err)
+			}
+			posts, err := s.postWrites(ctx, c, entries, inv.UpdatedAt)
+			if err != nil {
+				return nil, fmt.Errorf("update invoice %s: %w", id, err)
+			}
+			tx = append(tx, posts...)
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		if err == nil {
@@ -94,9 +98,10 @@ func (s *Store) UpdateInvoice(ctx context.Context, orgID, id string, change func
 }
 
 // invoiceWrites builds the writes that store inv (whose Version is the one
-// read), move its client's balance owing by delta and credit by
-// creditDelta (never below zero), and append events. It bumps inv.Version.
-func (s *Store) invoiceWrites(inv *invoice.Invoice, delta, creditDelta decimal.Decimal, events []activity.Event) ([]types.TransactWriteItem, error) {
+// read) and append events. It bumps inv.Version. Money never moves here:
+// the caller posts the invoice's ledger entries (postWrites) in the same
+// transaction.
+func (s *Store) invoiceWrites(inv *invoice.Invoice, events []activity.Event) ([]types.TransactWriteItem, error) {
 	prev := inv.Version
 	inv.Version++
 	av, err := attributevalue.MarshalMap(invoiceToItem(inv))
@@ -105,23 +110,6 @@ func (s *Store) invoiceWrites(inv *invoice.Invoice, delta, creditDelta decimal.D
 		return nil, err
 	}
 	tx := []types.TransactWriteItem{s.versionedTxPut(av, prev)}
-	if !delta.IsZero() || !creditDelta.IsZero() {
-		up := &types.Update{
-			TableName: &s.table, Key: key(orgPK(inv.OrgID), clientSK(inv.Spec.ClientID)),
-			UpdateExpression:          aws.String("ADD owing :d"),
-			ConditionExpression:       aws.String("attribute_exists(PK)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberN{Value: delta.String()}},
-		}
-		if !creditDelta.IsZero() {
-			up.UpdateExpression = aws.String("ADD owing :d, credit :c")
-			up.ExpressionAttributeValues[":c"] = &types.AttributeValueMemberN{Value: creditDelta.String()}
-			if creditDelta.IsNegative() {
-				up.ConditionExpression = aws.String("attribute_exists(PK) AND credit >= :need")
-				up.ExpressionAttributeValues[":need"] = &types.AttributeValueMemberN{Value: creditDelta.Neg().String()}
-			}
-		}
-		tx = append(tx, types.TransactWriteItem{Update: up})
-	}
 	puts, err := s.eventPuts(events)
 	if err != nil {
 		return nil, err
@@ -164,7 +152,8 @@ type seqItem struct {
 // FinalizeInvoice numbers and opens a draft. It reads the invoice, the
 // org's invoice counter and the org in one BatchGetItem, lets finalize
 // apply the domain change with the next number, and writes counter,
-// invoice and client balance in one TransactWriteItems. The counter's
+// invoice and its ledger entries (finalized, client credit applied) with
+// the client's balances in one TransactWriteItems. The counter's
 // condition makes the number gapless and unique; a lost race re-reads and
 // retries with jittered backoff.
 func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error) {
@@ -177,22 +166,23 @@ func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize 
 		if err != nil {
 			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
 		}
-		creditBefore := inv.Credit
+		before := *inv
 		events, err := finalize(o, c, inv, last+1)
 		if err != nil {
 			return nil, err
 		}
-		tx, err := s.invoiceWrites(inv, owing(inv), creditBefore.Sub(inv.Credit), events)
+		posts, err := s.postWrites(ctx, c, ledger.Diff(&before, inv, ledger.Doc{}), inv.UpdatedAt)
 		if err != nil {
 			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
 		}
-		tx = append([]types.TransactWriteItem{{Put: s.counterPut(orgID, seriesInvoice, last)}}, tx...)
+		tx, err := s.invoiceWrites(inv, events)
+		if err != nil {
+			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
+		}
+		tx = append([]types.TransactWriteItem{{Put: s.counterPut(orgID, seriesInvoice, last)}}, append(tx, posts...)...)
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		if err == nil {
 			return inv, nil
-		}
-		if reasonFailed(err, 2) {
-			return nil, fmt.Errorf("finalize invoice %s: %w", id, client.ErrNotFound)
 		}
 		if !isConditionFailed(err) {
 			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
@@ -315,8 +305,9 @@ func (s *Store) ListInvoices(ctx context.Context, orgID string, f invoice.ListFi
 }
 
 // ApplyClientCredit lets apply move some of the client's credit onto an
-// open invoice; the invoice, the client's owing and credit (which may not
-// go below zero) and the events are written in one transaction.
+// open invoice (or back off it); the invoice, its ledger entries with the
+// client's balances (credit never below zero) and the events are written
+// in one transaction.
 func (s *Store) ApplyClientCredit(ctx context.Context, orgID, id string, apply func(*client.Client, *invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error) {
 	for attempt := 1; ; attempt++ {
 		inv, err := s.GetInvoice(ctx, orgID, id)
@@ -327,15 +318,20 @@ func (s *Store) ApplyClientCredit(ctx context.Context, orgID, id string, apply f
 		if err != nil {
 			return nil, err
 		}
-		owingBefore, creditBefore := owing(inv), inv.Credit
+		before := *inv
 		events, err := apply(c, inv)
 		if err != nil {
 			return nil, err
 		}
-		tx, err := s.invoiceWrites(inv, owing(inv).Sub(owingBefore), creditBefore.Sub(inv.Credit), events)
+		tx, err := s.invoiceWrites(inv, events)
 		if err != nil {
 			return nil, fmt.Errorf("apply credit to %s: %w", id, err)
 		}
+		posts, err := s.postWrites(ctx, c, ledger.Diff(&before, inv, ledger.Doc{}), inv.UpdatedAt)
+		if err != nil {
+			return nil, fmt.Errorf("apply credit to %s: %w", id, err)
+		}
+		tx = append(tx, posts...)
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		if err == nil {
 			return inv, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 )
@@ -171,32 +172,43 @@ type planManagerItem struct {
 type clientItem struct {
 	PK, SK           string
 	GSI1PK, GSI1SK   string
-	Type             string           `dynamodbav:"type"`
-	ID               string           `dynamodbav:"id"`
-	OrgID            string           `dynamodbav:"orgId"`
-	Name             string           `dynamodbav:"name"`
-	Search           string           `dynamodbav:"search"`
-	Contacts         []contactItem    `dynamodbav:"contacts"`
-	BillingContactID string           `dynamodbav:"billingContactId,omitempty"`
-	PaymentTermsDays *int             `dynamodbav:"paymentTermsDays,omitempty"`
-	TaxRate          *num             `dynamodbav:"taxRate,omitempty"`
-	FundingType      string           `dynamodbav:"fundingType"`
-	NDISNumber       string           `dynamodbav:"ndisNumber,omitempty"`
-	PlanManager      *planManagerItem `dynamodbav:"planManager,omitempty"`
-	NoReminders      bool             `dynamodbav:"noReminders,omitempty"`
-	Reopened         []string         `dynamodbav:"reopened,omitempty,stringset"`
-	Owing            num              `dynamodbav:"owing"`
-	Credit           num              `dynamodbav:"credit"`
-	Version          int64            `dynamodbav:"version"`
-	CreatedAt        string           `dynamodbav:"createdAt"`
-	UpdatedAt        string           `dynamodbav:"updatedAt"`
+	Type             string                 `dynamodbav:"type"`
+	ID               string                 `dynamodbav:"id"`
+	OrgID            string                 `dynamodbav:"orgId"`
+	Name             string                 `dynamodbav:"name"`
+	Search           string                 `dynamodbav:"search"`
+	Contacts         []contactItem          `dynamodbav:"contacts"`
+	BillingContactID string                 `dynamodbav:"billingContactId,omitempty"`
+	PaymentTermsDays *int                   `dynamodbav:"paymentTermsDays,omitempty"`
+	TaxRate          *num                   `dynamodbav:"taxRate,omitempty"`
+	FundingType      string                 `dynamodbav:"fundingType"`
+	NDISNumber       string                 `dynamodbav:"ndisNumber,omitempty"`
+	PlanManager      *planManagerItem       `dynamodbav:"planManager,omitempty"`
+	NoReminders      bool                   `dynamodbav:"noReminders,omitempty"`
+	Reopened         []string               `dynamodbav:"reopened,omitempty,stringset"`
+	Owing            num                    `dynamodbav:"owing"`
+	Credit           num                    `dynamodbav:"credit"`
+	Currency         string                 `dynamodbav:"currency,omitempty"`
+	LedgerSeq        int64                  `dynamodbav:"ledgerSeq,omitempty"`
+	LedgerDate       string                 `dynamodbav:"ledgerDate,omitempty"`
+	Balances         map[string]balanceItem `dynamodbav:"balances,omitempty"`
+	Version          int64                  `dynamodbav:"version"`
+	CreatedAt        string                 `dynamodbav:"createdAt"`
+	UpdatedAt        string                 `dynamodbav:"updatedAt"`
+}
+
+// balanceItem is a client's owing and credit in one currency, the
+// materialized sum of its ledger entries in that currency.
+type balanceItem struct {
+	Owing  num `dynamodbav:"owing"`
+	Credit num `dynamodbav:"credit"`
 }
 
 // clientProfileAttrs are the attributes a profile edit may SET; balances
-// are left to ADD.
+// and the ledger sequence are only ever written by posting entries.
 var clientProfileAttrs = []string{
 	"GSI1SK", "name", "search", "contacts", "billingContactId", "paymentTermsDays",
-	"taxRate", "fundingType", "ndisNumber", "planManager", "noReminders", "updatedAt",
+	"taxRate", "fundingType", "ndisNumber", "planManager", "currency", "noReminders", "updatedAt",
 }
 
 func clientToItem(c *client.Client) clientItem {
@@ -207,7 +219,8 @@ func clientToItem(c *client.Client) clientItem {
 		Type: "client", ID: c.ID, OrgID: c.OrgID, Name: p.Name,
 		BillingContactID: p.BillingContactID, PaymentTermsDays: p.PaymentTermsDays,
 		FundingType: string(p.Funding.Type), NDISNumber: p.Funding.NDISNumber, NoReminders: p.NoReminders,
-		Owing: toNum(c.Balance.Owing), Credit: toNum(c.Balance.Credit),
+		Owing: toNum(c.Balance.Owing), Credit: toNum(c.Balance.Credit), Currency: p.Currency.Code(),
+		LedgerSeq: c.Account.Seq, LedgerDate: c.Account.Date.String(),
 		Version: c.Version, CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt),
 	}
 	search := []string{p.Name, p.Funding.NDISNumber}
@@ -259,6 +272,30 @@ func (it clientItem) toClient() (*client.Client, error) {
 	if c.Balance.Credit, err = fromNum("credit", it.Credit); err != nil {
 		return nil, err
 	}
+	if it.Currency != "" {
+		if c.Profile.Currency, err = money.ParseCurrency(it.Currency); err != nil {
+			return nil, err
+		}
+	}
+	c.Account.Seq = it.LedgerSeq
+	if c.Account.Date, err = fromDate(it.LedgerDate); err != nil {
+		return nil, err
+	}
+	c.Account.Balances = map[money.Currency]ledger.Balances{}
+	for code, b := range it.Balances {
+		cur, err := money.ParseCurrency(code)
+		if err != nil {
+			return nil, err
+		}
+		var lb ledger.Balances
+		if lb.Owing, err = fromNum("owing", b.Owing); err != nil {
+			return nil, err
+		}
+		if lb.Credit, err = fromNum("credit", b.Credit); err != nil {
+			return nil, err
+		}
+		c.Account.Balances[cur] = lb
+	}
 	return c, nil
 }
 
@@ -309,6 +346,7 @@ type invoiceItem struct {
 	Balance        num        `dynamodbav:"balance"`
 	Paid           num        `dynamodbav:"paid"`
 	Credited       num        `dynamodbav:"credited"`
+	CreditApplied  num        `dynamodbav:"creditApplied,omitempty"`
 	Locked         bool       `dynamodbav:"locked"`
 	LockedBy       string     `dynamodbav:"lockedBy,omitempty"`
 	Disputed       bool       `dynamodbav:"disputed,omitempty"`
@@ -338,7 +376,8 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		TermsDays: s.TermsDays, Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),
 		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked, LockedBy: inv.LockedBy, Disputed: inv.Disputed,
-		VoidReason: inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
+		CreditApplied: toNum(inv.CreditApplied),
+		VoidReason:    inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		FinalizedAt: ts(inv.FinalizedAt), SentAt: ts(inv.SentAt), VoidedAt: ts(inv.VoidedAt),
 	}
@@ -390,6 +429,9 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 		return nil, err
 	}
 	if inv.Credit, err = fromNum("credited", it.Credited); err != nil {
+		return nil, err
+	}
+	if inv.CreditApplied, err = fromNum("creditApplied", it.CreditApplied); err != nil {
 		return nil, err
 	}
 	for _, li := range it.Lines {

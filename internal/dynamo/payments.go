@@ -14,6 +14,7 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/payment"
 )
@@ -128,11 +129,11 @@ func (it paymentItem) toPayment() (*payment.Payment, error) {
 // concurrent changes to the same invoices.
 const maxPaymentAttempts = 60
 
-// RecordPayment records a client's payment. It reads the client's open
+// RecordPayment records a client's payment. It reads the client, its open
 // invoices (consistently) and the receipt counter, lets allocate decide
 // where the money goes (changing the invoices it pays), and writes
-// counter, payment, every paid invoice, the client's owing and credit, and
-// the events in one transaction, each invoice conditioned on the version
+// counter, payment, the payment's ledger entry with the client's balances,
+// every paid invoice and the events in one transaction, each invoice conditioned on the version
 // read. A lost race re-reads and allocates again, so concurrent payments
 // never over-apply an invoice and never lose money. A payment with an
 // IntentID also puts the intent's marker, on condition that it is new, in
@@ -145,28 +146,25 @@ func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 		if err != nil {
 			return nil, err
 		}
+		c, err := s.GetClient(ctx, orgID, clientID)
+		if err != nil {
+			return nil, fmt.Errorf("record payment: %w", err)
+		}
 		var counter seqItem
 		if _, err := s.get(ctx, orgPK(orgID), seqSK(seriesReceipt), &counter); err != nil {
 			return nil, fmt.Errorf("record payment: %w", err)
-		}
-		before := map[string]decimal.Decimal{}
-		for _, inv := range open {
-			before[inv.ID] = owing(inv)
 		}
 		p, events, err := allocate(open, counter.Last+1)
 		if err != nil {
 			return nil, err
 		}
-		tx, err := s.paymentWrites(p, counter.Last, open, before, events)
+		tx, err := s.paymentWrites(ctx, c, p, counter.Last, open, events)
 		if err != nil {
 			return nil, fmt.Errorf("record payment: %w", err)
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		if err == nil {
 			return p, nil
-		}
-		if reasonFailed(err, 2) {
-			return nil, fmt.Errorf("record payment: %w", client.ErrNotFound)
 		}
 		if p.IntentID != "" && reasonFailed(err, 3) {
 			return nil, fmt.Errorf("record payment for %s: %w", p.IntentID, payment.ErrAlreadyRecorded)
@@ -183,23 +181,33 @@ func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 	}
 }
 
-func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice.Invoice, before map[string]decimal.Decimal, events []activity.Event) ([]types.TransactWriteItem, error) {
+// paymentWrites orders the payment's writes: counter, payment, client
+// (index 2), intent marker (index 3, card payments), paid invoices, the
+// ledger entry, events.
+func (s *Store) paymentWrites(ctx context.Context, c *client.Client, p *payment.Payment, lastSeq int64, open []*invoice.Invoice, events []activity.Event) ([]types.TransactWriteItem, error) {
 	counter := s.counterPut(p.OrgID, seriesReceipt, lastSeq)
 	pay, err := attributevalue.MarshalMap(paymentToItem(p))
 	if err != nil {
 		return nil, err
 	}
-	owingDelta := decimal.Zero
+	allocated := decimal.Zero
 	paid := map[string]bool{}
 	for _, a := range p.Allocations {
 		paid[a.InvoiceID] = true
+		allocated = allocated.Add(a.Amount)
+	}
+	received := ledger.Received(p.OrgID, p.Input.ClientID, p.Input.Currency,
+		ledger.Doc{ID: p.ID, Number: p.ReceiptNumber}, p.Input.Amount, allocated, string(p.Input.Method))
+	received.Effective = p.Input.Date
+	posts, err := s.postWrites(ctx, c, []ledger.Entry{received}, p.CreatedAt)
+	if err != nil {
+		return nil, err
 	}
 	var invoicePuts []types.TransactWriteItem
 	for _, inv := range open {
 		if !paid[inv.ID] {
 			continue
 		}
-		owingDelta = owingDelta.Add(owing(inv).Sub(before[inv.ID]))
 		prev := inv.Version
 		inv.Version++
 		av, err := attributevalue.MarshalMap(invoiceToItem(inv))
@@ -211,14 +219,7 @@ func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice
 	tx := []types.TransactWriteItem{
 		{Put: counter},
 		{Put: &types.Put{TableName: &s.table, Item: pay, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-		{Update: &types.Update{
-			TableName: &s.table, Key: key(orgPK(p.OrgID), clientSK(p.Input.ClientID)),
-			UpdateExpression:    aws.String("ADD owing :owing, credit :credit"),
-			ConditionExpression: aws.String("attribute_exists(PK)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":owing": &types.AttributeValueMemberN{Value: owingDelta.String()}, ":credit": &types.AttributeValueMemberN{Value: p.Credit.String()},
-			},
-		}},
+		posts[0],
 	}
 	if p.IntentID != "" {
 		tx = append(tx, types.TransactWriteItem{Put: &types.Put{
@@ -230,6 +231,7 @@ func (s *Store) paymentWrites(p *payment.Payment, lastSeq int64, open []*invoice
 		}})
 	}
 	tx = append(tx, invoicePuts...)
+	tx = append(tx, posts[1:]...)
 	puts, err := s.eventPuts(events)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/carebill/carebill/internal/activity"
-	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/cycle"
 	"github.com/carebill/carebill/internal/invoice"
@@ -357,11 +356,4 @@ func (s *Store) DeleteStatement(ctx context.Context, orgID, id string, events []
 		return nil, fmt.Errorf("delete statement %s: %w", id, err)
 	}
 	return st, nil
-}
-
-// StatementSource reads what a client's statement for from–to needs from
-// its ledger: the balance before from, the entries in the range, every
-// posting against its invoices up to to, and those invoices.
-func (s *Store) StatementSource(ctx context.Context, c *client.Client, from, to calendar.Date) (statement.Source, error) {
-	return ledgerStatementSource(ctx, s, c, from, to)
 }

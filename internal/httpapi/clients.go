@@ -8,6 +8,7 @@ import (
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/id"
+	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -44,6 +45,7 @@ type clientResponse struct {
 	PaymentTermsDays *int          `json:"paymentTermsDays,omitempty"`
 	TaxRate          *string       `json:"taxRate,omitempty"`
 	Funding          fundingJSON   `json:"funding"`
+	Currency         string        `json:"currency"` // what the client bills in
 	Balance          balanceJSON   `json:"balance"`
 	CreatedAt        time.Time     `json:"createdAt"`
 	UpdatedAt        time.Time     `json:"updatedAt"`
@@ -54,7 +56,8 @@ func clientJSON(v billing.ClientView) clientResponse {
 	out := clientResponse{
 		ID: v.ID, Name: p.Name, Contacts: make([]contactJSON, 0, len(p.Contacts)),
 		BillingContactID: p.BillingContactID, PaymentTermsDays: p.PaymentTermsDays,
-		Funding: fundingJSON{Type: string(p.Funding.Type), NDISNumber: p.Funding.NDISNumber},
+		Funding:  fundingJSON{Type: string(p.Funding.Type), NDISNumber: p.Funding.NDISNumber},
+		Currency: v.Currency.Code(),
 		Balance: balanceJSON{
 			Owing: v.Currency.String(v.Balance.Owing), Credit: v.Currency.String(v.Balance.Credit), Currency: v.Currency.Code(),
 		},
@@ -81,6 +84,7 @@ type clientBody struct {
 	PaymentTermsDays opt[int]           `json:"paymentTermsDays"`
 	TaxRate          opt[string]        `json:"taxRate"`
 	Funding          opt[fundingJSON]   `json:"funding"`
+	Currency         opt[string]        `json:"currency"` // null: back to the org's
 }
 
 func (b clientBody) apply(p *client.Profile) error {
@@ -110,6 +114,16 @@ func (b clientBody) apply(p *client.Profile) error {
 				return err
 			}
 			p.TaxRate = &r
+		}
+	}
+	if b.Currency.Set {
+		p.Currency = money.Currency{}
+		if !b.Currency.Null {
+			c, err := parseCurrency("currency", b.Currency.V)
+			if err != nil {
+				return err
+			}
+			p.Currency = c
 		}
 	}
 	if b.Funding.Set {

@@ -14,6 +14,7 @@ import (
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
@@ -66,6 +67,11 @@ var failures = []struct {
 	{client.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{org.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{invoice.ErrHasPayments, failure{http.StatusUnprocessableEntity, "invoice_has_payments", ""}},
+	{invoice.ErrSettled, failure{http.StatusUnprocessableEntity, "invoice_settled", ""}},
+	{invoice.ErrExceedsBalance, failure{http.StatusUnprocessableEntity, "amount_exceeds_balance", ""}},
+	{ledger.ErrCurrencyMismatch, failure{http.StatusUnprocessableEntity, "currency_mismatch", ""}},
+	{ledger.ErrInsufficientCredit, failure{http.StatusConflict, "conflict", "the client's credit changed meanwhile; reload and try again"}},
+	{client.ErrCurrencyLocked, failure{http.StatusUnprocessableEntity, "currency_locked", ""}},
 	{credit.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{payment.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{payment.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
@@ -92,12 +98,9 @@ var failures = []struct {
 
 var errNotFound = errors.New("not found")
 
-// publicMessager is an error that carries its own message for clients,
-// naming what was refused (a closed cycle, both currencies).
-type publicMessager interface {
-	error
-	PublicMessage() string
-}
+// publicMessager is an expected error that carries its own words for the
+// client (the figures or currencies involved), safe to show.
+type publicMessager interface{ PublicMessage() string }
 
 // writeError answers with the error's status and code; unexpected errors
 // are logged and answered with a generic 500, never their text.
@@ -109,10 +112,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	for _, f := range failures {
 		if errors.Is(err, f.err) {
 			msg := f.msg
-			if pm, ok := errors.AsType[publicMessager](err); ok && msg == "" {
+			var pm publicMessager
+			if msg == "" && errors.As(err, &pm) {
 				msg = pm.PublicMessage()
-				writeJSON(w, f.status, errorBody{errorDetail{Code: f.code, Message: msg}})
-				return
 			}
 			if msg == "" {
 				msg = f.err.Error()

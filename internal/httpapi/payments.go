@@ -21,6 +21,7 @@ type allocationJSON struct {
 type paymentRequest struct {
 	ClientID    string           `json:"clientId"`
 	Amount      string           `json:"amount"`
+	Currency    string           `json:"currency"` // optional: the client's; any other is refused
 	Date        string           `json:"date"`
 	Method      string           `json:"method"`
 	Reference   string           `json:"reference"`
@@ -72,6 +73,11 @@ func (req paymentRequest) input() (payment.Input, error) {
 	}
 	if in.Date, err = parseDate("date", req.Date); err != nil {
 		return in, err
+	}
+	if req.Currency != "" {
+		if in.Currency, err = parseCurrency("currency", req.Currency); err != nil {
+			return in, err
+		}
 	}
 	for i, a := range req.Allocations {
 		f := fmt.Sprintf("allocations[%d]", i)

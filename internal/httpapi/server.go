@@ -33,6 +33,7 @@ type Config struct {
 	Sender      *billing.Sender
 	Cycles      *billing.Cycles
 	Statements  *billing.Statements
+	Accounts    *billing.Accounts
 	Verifier    Verifier
 	Login       LoginFunc
 	Idempotency idempotency.Store
@@ -46,6 +47,7 @@ type Config struct {
 type server struct {
 	billing    *billing.Service
 	sender     *billing.Sender
+	accounts   *billing.Accounts
 	cycles     *billing.Cycles
 	statements *billing.Statements
 	verifier   Verifier
@@ -81,8 +83,8 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Cycles == nil || cfg.Statements == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, cycles, statements, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Accounts == nil || cfg.Cycles == nil || cfg.Statements == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, accounts, cycles, statements, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -90,7 +92,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, cycles: cfg.Cycles, statements: cfg.Statements, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, accounts: cfg.Accounts, cycles: cfg.Cycles, statements: cfg.Statements, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -122,6 +124,8 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("GET /v1/credit-notes/{id}/pdf", s.creditNotePDF)
 	s.paymentRoutes(v1)
 	v1.HandleFunc("GET /v1/clients/{id}/summary", s.clientSummary)
+	v1.HandleFunc("GET /v1/clients/{id}/ledger", s.clientLedger)
+	v1.HandleFunc("POST /v1/clients/{id}/ledger/verify", s.verifyLedger)
 	v1.HandleFunc("POST /v1/credit-notes", s.issueCreditNote)
 	v1.HandleFunc("GET /v1/credit-notes/{id}", s.getCreditNote)
 	v1.HandleFunc("POST /v1/invoices/{id}/apply-credit", s.applyCredit)

@@ -38,7 +38,28 @@ var (
 	ErrNotFinalized = errors.New("invoice is a draft; finalize or send it first")
 	ErrConflict     = errors.New("invoice was changed by someone else; reload and try again")
 	ErrVoidNotSent  = errors.New("invoice is void; void invoices are not sent")
+	// ErrSettled is returned when money is put against an invoice that
+	// no longer asks for any: paid in full, or void.
+	ErrSettled = errors.New("this invoice is paid in full or void; nothing more can be paid or credited against it")
+	// ErrExceedsBalance is returned when a payment, credit or credit note
+	// is more than the invoice still asks for (see BalanceError).
+	ErrExceedsBalance = errors.New("the amount is more than the invoice's balance")
 )
+
+// BalanceError is ErrExceedsBalance with the figures, for the message.
+type BalanceError struct {
+	Amount, Balance string // formatted in the invoice's currency
+}
+
+func (e *BalanceError) Error() string { return e.PublicMessage() }
+
+// PublicMessage is the message a client is shown.
+func (e *BalanceError) PublicMessage() string {
+	return e.Amount + " is more than the invoice's balance of " + e.Balance
+}
+
+// Unwrap lets errors.Is find ErrExceedsBalance.
+func (e *BalanceError) Unwrap() error { return ErrExceedsBalance }
 
 // MaxLines caps the line items on one invoice.
 const MaxLines = 500
@@ -124,7 +145,10 @@ type Invoice struct {
 	Disputed bool
 	Paid     decimal.Decimal // payments allocated to it
 	Credit   decimal.Decimal // credit notes and client credit applied to it
-	Version  int64           // bumped by every stored change; guards concurrent writes
+	// CreditApplied is the part of Credit that came from the client's
+	// credit (not from credit notes): a void gives it back to the client.
+	CreditApplied decimal.Decimal
+	Version       int64 // bumped by every stored change; guards concurrent writes
 
 	VoidReason  string
 	ReplacesID  string // the voided invoice this one re-issues
@@ -150,7 +174,11 @@ func (inv *Invoice) Totals() Totals {
 
 // Balance is what is still owed: total − paid − credited, never below zero
 // (anything paid beyond the total is client credit, not a negative balance).
+// A void invoice owes nothing.
 func (inv *Invoice) Balance() decimal.Decimal {
+	if inv.Status == Void {
+		return decimal.Zero
+	}
 	b := inv.Totals().Total.Sub(inv.Paid).Sub(inv.Credit)
 	if b.IsNegative() {
 		return decimal.Zero
@@ -245,21 +273,33 @@ func (inv *Invoice) ApplyPayment(amount decimal.Decimal, now time.Time) error {
 	return inv.settle(&inv.Paid, amount, now)
 }
 
-// ApplyCredit reduces an open invoice's balance by a credit note or by the
-// client's credit; the invoice is paid when nothing is left to pay.
+// ApplyCredit reduces an open invoice's balance by a credit note; the
+// invoice is paid when nothing is left to pay.
 func (inv *Invoice) ApplyCredit(amount decimal.Decimal, now time.Time) error {
 	return inv.settle(&inv.Credit, amount, now)
+}
+
+// ApplyClientCredit reduces an open invoice's balance by the client's
+// credit, remembered apart (CreditApplied) so a void can give it back.
+func (inv *Invoice) ApplyClientCredit(amount decimal.Decimal, now time.Time) error {
+	if err := inv.settle(&inv.Credit, amount, now); err != nil {
+		return err
+	}
+	inv.CreditApplied = inv.CreditApplied.Add(amount)
+	return nil
 }
 
 // settle adds amount to one of the invoice's settled sums.
 func (inv *Invoice) settle(sum *decimal.Decimal, amount decimal.Decimal, now time.Time) error {
 	switch {
+	case inv.Status == Draft:
+		return ErrNotFinalized
 	case inv.Status != Open:
-		return ErrNotOpen
+		return ErrSettled
 	case !amount.IsPositive():
 		return validation.Errorf("amount", "must be more than zero")
 	case amount.GreaterThan(inv.Balance()):
-		return validation.Errorf("amount", "%s is more than the balance of %s", inv.Spec.Currency.String(amount), inv.Spec.Currency.String(inv.Balance()))
+		return &BalanceError{Amount: inv.Spec.Currency.String(amount), Balance: inv.Spec.Currency.String(inv.Balance())}
 	}
 	*sum = sum.Add(amount)
 	if inv.Balance().IsZero() {
@@ -297,7 +337,10 @@ func (inv *Invoice) Unlock(reason string, now time.Time) error {
 	return nil
 }
 
-// VoidInvoice cancels an open invoice. Its number stays used.
+// VoidInvoice cancels an open invoice. Its number stays used. Client
+// credit applied to it goes back to the client (CreditApplied becomes
+// zero); an invoice with payments must have them reversed or refunded
+// first (ErrHasPayments). A void invoice owes nothing.
 func (inv *Invoice) VoidInvoice(reason string, now time.Time) error {
 	if err := validation.Text("reason", reason, true, 500); err != nil {
 		return err
@@ -313,6 +356,8 @@ func (inv *Invoice) VoidInvoice(reason string, now time.Time) error {
 		return ErrNotOpen
 	}
 	inv.Status = Void
+	inv.Credit = inv.Credit.Sub(inv.CreditApplied)
+	inv.CreditApplied = decimal.Zero
 	inv.VoidReason = reason
 	inv.VoidedAt, inv.UpdatedAt = now, now
 	return nil

@@ -85,7 +85,23 @@ func (c Currency) String(d decimal.Decimal) string {
 // Display formats an amount for people: thousands separators and the
 // currency's symbol or code, e.g. "$2,055.00", "¥1,200", "CHF 10.50".
 func (c Currency) Display(d decimal.Decimal) string {
-	s := c.String(d)
+	return c.display(c.String(d))
+}
+
+// DisplayRate formats a unit rate for people as it was entered: never
+// rounded to the currency, with at least its minor units and as many more
+// decimals as the rate has ("¥4.5", "$334.416", "$50.00"), so that
+// quantity × rate visibly gives a line's amount.
+func (c Currency) DisplayRate(d decimal.Decimal) string {
+	places := c.minor
+	if _, frac, ok := strings.Cut(d.String(), "."); ok && int32(len(frac)) > places {
+		places = int32(len(frac))
+	}
+	return c.display(d.StringFixed(places))
+}
+
+// display groups thousands of a fixed-point amount and adds the symbol.
+func (c Currency) display(s string) string {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	intPart, frac, _ := strings.Cut(s, ".")

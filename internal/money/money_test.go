@@ -101,3 +101,21 @@ func FuzzParseDecimal(f *testing.F) {
 		}
 	})
 }
+
+// TestDisplayRate is the fourth failing input: a rate prints as
+// entered, so quantity × rate visibly gives the amount.
+func TestDisplayRate(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ cur, rate, want string }{
+		{"JPY", "4.5", "¥4.5"},
+		{"AUD", "334.416", "$334.416"},
+		{"AUD", "50", "$50.00"},
+		{"AUD", "0.25", "$0.25"},
+		{"KWD", "1.5", "KWD 1.500"},
+		{"AUD", "1234.5678", "$1,234.5678"},
+	} {
+		if got := MustCurrency(c.cur).DisplayRate(decimal.RequireFromString(c.rate)); got != c.want {
+			t.Errorf("%s %s: got %q, want %q", c.cur, c.rate, got, c.want)
+		}
+	}
+}

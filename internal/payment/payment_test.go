@@ -72,7 +72,7 @@ func TestExplicitAllocations(t *testing.T) {
 		t.Fatalf("explicit: %v %+v %s", err, allocs, credit)
 	}
 	_, _, err = Allocate(input("60.00", Allocation{InvoiceID: a.ID, Amount: d("100.01")}), []*invoice.Invoice{a}, now)
-	if v, ok := validation.As(err); !ok || v.Field != "allocations[0].amount" {
+	if !errors.Is(err, invoice.ErrExceedsBalance) || err.Error() != "100.01 is more than the invoice's balance of 100.00" {
 		t.Fatalf("over an invoice's balance: %v", err)
 	}
 	_, _, err = Allocate(input("60.00", Allocation{InvoiceID: "inv_other", Amount: d("1")}), []*invoice.Invoice{a}, now)

@@ -149,7 +149,7 @@ func viewOf(inv *invoice.Invoice, overdue bool, st org.Settings) invoiceView {
 	for _, l := range sp.Lines {
 		ln := line{Description: l.Description, Period: period(l.PeriodStart, l.PeriodEnd), Ref: l.SupportItem, Amount: cur.Display(l.Amount(cur))}
 		if l.Type == invoice.Variable {
-			ln.Detail = quantity(l.Quantity, l.Unit) + " × " + cur.Display(l.Rate)
+			ln.Detail = quantity(l.Quantity, l.Unit) + " × " + cur.DisplayRate(l.Rate)
 		}
 		if l.Discount.IsPositive() {
 			ln.Discount = "less " + cur.Display(l.Discount) + " discount"

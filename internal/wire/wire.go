@@ -74,6 +74,10 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
+	accounts, err := billing.NewAccounts(c.billing, c.store)
+	if err != nil {
+		return nil, err
+	}
 	cycles, err := billing.NewCycles(c.store, time.Now, id.New, log)
 	if err != nil {
 		return nil, err
@@ -83,7 +87,7 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 		return nil, err
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.billing, Sender: sender, Cycles: cycles, Statements: statements, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.billing, Sender: sender, Accounts: accounts, Cycles: cycles, Statements: statements, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
 			t, err := c.dir.Login(ctx, email, password)
 			return t.IDToken, t.ExpiresIn, err
