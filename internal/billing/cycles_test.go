@@ -3,6 +3,7 @@ package billing_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/cycle"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/invoice"
@@ -266,5 +268,83 @@ func TestCycleCloseStatementsLocksAndBackdating(t *testing.T) {
 	eq(t, "regenerated closing", again.Closing, "305.00")
 	if err := w.pay(ana, "1.00", "2026-10-30"); !errors.Is(err, org.ErrPeriodClosed) {
 		t.Fatalf("regenerating did not close the cycle again: %v", err)
+	}
+}
+
+// crashing stops a close run after a number of statements, as a Lambda
+// timeout or crash would.
+type crashing struct {
+	*dynamo.Store
+	left int
+}
+
+var errCrash = errors.New("the function was stopped")
+
+func (c *crashing) CycleStatement(ctx context.Context, cl *client.Client, per cycle.Period, build func(statement.Source) (*statement.Issue, bool, error)) (bool, error) {
+	if c.left == 0 {
+		return false, errCrash
+	}
+	c.left--
+	return c.Store.CycleStatement(ctx, cl, per, build)
+}
+
+// A close stopped halfway resumes from its cursor once its lease runs out,
+// and two runs at once write each statement once.
+func TestCycleCloseResumesAndRunsOnce(t *testing.T) {
+	w := newWorld(t, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), nil)
+	w.at("2026-10-05 10:00")
+	var clients []string
+	for i := range 7 {
+		c := w.client(fmt.Sprintf("Client %02d", i))
+		clients = append(clients, c)
+		if i != 3 { // one client with nothing to state
+			w.invoice(c, "10.00")
+		}
+	}
+	crash := &crashing{Store: w.store, left: 4}
+	broken, err := billing.NewCycles(crash, w.clock.Now, id.New, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken.PageSize = 2
+	w.cycles.PageSize = 2
+	w.at("2026-11-01 01:00")
+	if _, err := broken.CloseDue(ctx); !errors.Is(err, errCrash) {
+		t.Fatalf("crashed run: %v", err)
+	}
+	// Inside the dead run's lease another run keeps off.
+	rep, err := w.cycles.CloseDue(ctx)
+	if err != nil || rep.Busy != 1 || rep.Closed != 0 {
+		t.Fatalf("run during the lease: %+v %v", rep, err)
+	}
+	w.clock.Set(w.clock.Now().Add(w.cycles.Lease + time.Second))
+	// Two runs at once after the lease: one resumes, the other finds it busy.
+	var wg sync.WaitGroup
+	reps := make([]billing.CloseReport, 2)
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() { defer wg.Done(); reps[i], errs[i] = w.cycles.CloseDue(ctx) }()
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil || reps[0].Closed+reps[1].Closed != 1 {
+		t.Fatalf("concurrent runs: %+v %v", reps, errs)
+	}
+	for i, c := range clients {
+		sts, _, err := w.statements.List(ctx, w.admin, c, "", 10, "")
+		want := 1
+		if i == 3 {
+			want = 0
+		}
+		if err != nil || len(sts) != want {
+			t.Fatalf("client %d has %d statements, want %d (%v)", i, len(sts), want, err)
+		}
+	}
+	views, err := w.cycles.List(ctx, w.admin, 3)
+	if err != nil || views[1].Status != cycle.Closed || views[1].Statements != 6 {
+		t.Fatalf("cycles %+v %v", views, err)
+	}
+	if views[0].Status != cycle.Open || views[0].Period.Start != day("2026-11-01") {
+		t.Fatalf("running cycle %+v", views[0])
 	}
 }
