@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/shopspring/decimal"
 
@@ -58,6 +59,8 @@ type world struct {
 	admin      auth.Principal
 	org        *org.Org
 	syd        *time.Location
+	env        func(string) string
+	aws        aws.Config
 }
 
 func newWorld(t *testing.T, created time.Time, edit func(*org.Settings)) *world {
@@ -95,7 +98,7 @@ func newWorld(t *testing.T, created time.Time, edit func(*org.Settings)) *world 
 	}
 	syd, _ := time.LoadLocation("Australia/Sydney")
 	return &world{t: t, clock: clk, store: store, svc: svc, cycles: cycles, statements: statements,
-		admin: auth.Principal{OrgID: o.ID, Email: "admin@harbour.example", Role: auth.RoleAdmin}, org: o, syd: syd}
+		admin: auth.Principal{OrgID: o.ID, Email: "admin@harbour.example", Role: auth.RoleAdmin}, org: o, syd: syd, env: env, aws: st.AWS}
 }
 
 // at moves the clock to a Sydney wall time.

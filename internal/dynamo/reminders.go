@@ -48,10 +48,14 @@ func (s *Store) ReminderOrgs(ctx context.Context, limit int, cursor string) ([]s
 	for ; shard < reminderOrgShards; shard, after = shard+1, "" {
 		in := &dynamodb.QueryInput{
 			TableName: &s.table, IndexName: aws.String(indexGSI1),
-			KeyConditionExpression:    aws.String("GSI1PK = :pk AND GSI1SK > :after"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": strAV(fmt.Sprintf("REMINDORGS#%d", shard)), ":after": strAV(after)},
+			KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": strAV(fmt.Sprintf("REMINDORGS#%d", shard))},
 			ProjectionExpression:      aws.String("id"),
 			Limit:                     aws.Int32(int32(limit - len(out))),
+		}
+		if after != "" {
+			in.KeyConditionExpression = aws.String("GSI1PK = :pk AND GSI1SK > :after")
+			in.ExpressionAttributeValues[":after"] = strAV(after)
 		}
 		res, err := s.db.Query(ctx, in)
 		if err != nil {
