@@ -96,7 +96,16 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("create the template's resources in moto: %w", err)
 	}
-	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: stripe.URL, log: log}
+	// The payments function reaches stripe-mock through the stand-in
+	// checkout's front, which hands out sessions payable on this stack.
+	co := newCheckout(stripe.URL, localWebhookSecret)
+	co.public = fmt.Sprintf("http://localhost:%d", port)
+	co.webhooks = fmt.Sprintf("http://127.0.0.1:%d/webhooks/stripe", port)
+	front, err := co.front(ctx)
+	if err != nil {
+		return err
+	}
+	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: front, log: log}
 	if err := st.putSecrets(ctx); err != nil {
 		return err
 	}
@@ -117,7 +126,8 @@ func run() error {
 		go p.run(ctx)
 	}
 	root := http.NewServeMux()
-	(&outbox{moto: moto.Endpoint, http: &http.Client{Timeout: 10 * time.Second}}).routes(root)
+	(&outbox{moto: moto.Endpoint, http: &http.Client{Timeout: 60 * time.Second}}).routes(root)
+	co.routes(root)
 	root.Handle("/", handler)
 
 	srv := &http.Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), Handler: root, ReadHeaderTimeout: 10 * time.Second}
@@ -130,6 +140,7 @@ carebill is running locally.
   Outbox     http://localhost:%d/dev/outbox   (emails and texts sent, with their pay links)
   AWS (moto) %s
   Stripe     %s   (stripe-mock; webhooks signed with %s)
+  Checkout   pay links' "Pay now" opens a local test checkout whose Pay and Decline send signed webhooks
 
   Demo sign-in
     email     %s

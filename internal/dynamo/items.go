@@ -308,7 +308,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		GSI1PK: clientInvoicesPK(inv.OrgID, s.ClientID), GSI1SK: inv.ID,
 		GSI2PK: invoicesByStatusPK(inv.OrgID, string(inv.Status)), GSI2SK: due + "#" + inv.ID,
 		Type: "invoice", ID: inv.ID, OrgID: inv.OrgID, ClientID: s.ClientID, ClientName: inv.ClientName, Name: s.Name,
-		Search: searchText(s.Name, inv.Number), Number: inv.Number, Seq: inv.Seq, Status: string(inv.Status),
+		Search: searchText(s.Name, inv.Number, inv.ClientName), Number: inv.Number, Seq: inv.Seq, Status: string(inv.Status),
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
 		TermsDays: s.TermsDays, Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),
