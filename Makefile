@@ -2,13 +2,15 @@
 SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
+# The CJK fonts PDFs load only when a document needs them (scripts/fetch-fonts.sh).
+export CAREBILL_FONT_DIR ?= $(CURDIR)/.fonts
 GOBIN := $(shell $(GO) env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
 # Lambda binaries: linux/arm64, static, stripped, as SAM's makefile build method expects.
 LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -tags lambda.norpc
 
-.PHONY: dev test tools-dev tools-test vet lint unit bench clean
+.PHONY: dev test tools-dev tools-test fonts vet lint unit bench clean
 
 ## dev: run the whole system locally (moto + API on http://localhost:3000)
 dev: tools-dev
@@ -18,11 +20,15 @@ dev: tools-dev
 test: tools-test vet lint
 	$(GO) test -count=1 -timeout 25m ./...
 
-tools-dev:
+tools-dev: fonts
 	@bash scripts/ensure-tools.sh moto stripe-mock
 
-tools-test:
+tools-test: fonts
 	@bash scripts/ensure-tools.sh moto stripe-mock chromium poppler qpdf
+
+## fonts: fetch the pinned CJK fonts into $(CAREBILL_FONT_DIR)
+fonts:
+	@bash scripts/fetch-fonts.sh "$(CAREBILL_FONT_DIR)"
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
@@ -44,6 +50,10 @@ build-PaymentsFunction:
 
 build-PortalFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/portal
+
+# The fonts layer: Lambda mounts it at /opt, so the fonts are in /opt/fonts.
+build-FontsLayer:
+	bash scripts/fetch-fonts.sh "$(ARTIFACTS_DIR)/fonts"
 
 build-NotifierFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/notifier

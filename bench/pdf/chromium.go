@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"html"
 	"os"
+	"path/filepath"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
@@ -18,9 +20,16 @@ type browser struct {
 	frameID cdp.FrameID
 }
 
-func startBrowser(execPath string) (*browser, error) {
+func startBrowser(execPath, fontDir string) (*browser, error) {
 	dir, err := os.MkdirTemp("", "carebill-bench-chromium-*")
 	if err != nil {
+		return nil, err
+	}
+	// The system's fonts plus carebill's CJK fonts.
+	conf := filepath.Join(dir, "fonts.conf")
+	fontconf := `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>` +
+		`<include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>` + html.EscapeString(fontDir) + `</dir></fontconfig>`
+	if err := os.WriteFile(conf, []byte(fontconf), 0o644); err != nil {
 		return nil, err
 	}
 	actx, acancel := chromedp.NewExecAllocator(context.Background(),
@@ -33,6 +42,7 @@ func startBrowser(execPath string) (*browser, error) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.NoFirstRun,
 		chromedp.UserDataDir(dir),
+		chromedp.Env("FONTCONFIG_FILE="+conf),
 	)
 	ctx, cancel := chromedp.NewContext(actx)
 	b := &browser{ctx: ctx, cancel: func() { cancel(); acancel(); os.RemoveAll(dir) }}

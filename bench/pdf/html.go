@@ -8,6 +8,8 @@ import (
 	"html/template"
 	"regexp"
 
+	"rsc.io/qr"
+
 	"github.com/carebill/carebill/internal/pdf"
 )
 
@@ -25,6 +27,7 @@ type htmlView struct {
 	pdf.Document
 	Colour template.CSS
 	Logo   template.URL
+	QR     template.URL // the pay link as a QR code PNG
 }
 
 // renderHTML builds the HTML Chromium prints, and the footer template it
@@ -40,6 +43,13 @@ func renderHTML(d pdf.Document) (page, footer string, err error) {
 	}
 	if len(d.LogoPNG) > 0 {
 		v.Logo = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(d.LogoPNG))
+	}
+	if d.PayLink != "" {
+		code, err := qr.Encode(d.PayLink, qr.M)
+		if err != nil {
+			return "", "", fmt.Errorf("qr code: %w", err)
+		}
+		v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG()))
 	}
 	var p, f bytes.Buffer
 	if err := invoiceTmpl.ExecuteTemplate(&p, "page", v); err != nil {

@@ -28,7 +28,9 @@ import (
 
 var moto *testenv.Moto
 
-func TestMain(m *testing.M) { testenv.MainWithMoto(m, &moto) }
+var stripeMock *testenv.StripeMock
+
+func TestMain(m *testing.M) { testenv.MainWithMotoAndStripe(m, &moto, &stripeMock) }
 
 func unique() string {
 	b := make([]byte, 5)

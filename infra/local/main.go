@@ -96,7 +96,16 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("create the template's resources in moto: %w", err)
 	}
-	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: stripe.URL, log: log}
+	// The payments function reaches stripe-mock through the stand-in
+	// checkout's front, which hands out sessions payable on this stack.
+	co := newCheckout(stripe.URL, localWebhookSecret)
+	co.public = fmt.Sprintf("http://localhost:%d", port)
+	co.webhooks = fmt.Sprintf("http://127.0.0.1:%d/webhooks/stripe", port)
+	front, err := co.front(ctx)
+	if err != nil {
+		return err
+	}
+	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: front, log: log}
 	if err := st.putSecrets(ctx); err != nil {
 		return err
 	}
@@ -124,7 +133,8 @@ func run() error {
 		go t.run(ctx)
 	}
 	root := http.NewServeMux()
-	(&outbox{moto: moto.Endpoint, http: &http.Client{Timeout: 10 * time.Second}}).routes(root)
+	(&outbox{moto: moto.Endpoint, http: &http.Client{Timeout: 60 * time.Second}}).routes(root)
+	co.routes(root)
 	scheduleRoutes(root, tickers)
 	root.Handle("/", handler)
 
@@ -139,6 +149,7 @@ carebill is running locally.
   Schedules  http://localhost:%d/dev/schedules   (billing cycles close here at the template's rate; "Run now")
   AWS (moto) %s
   Stripe     %s   (stripe-mock; webhooks signed with %s)
+  Checkout   pay links' "Pay now" opens a local test checkout whose Pay and Decline send signed webhooks
 
   Demo sign-in
     email     %s

@@ -105,6 +105,9 @@ func invoiceDocument(o *org.Org, c *client.Client, inv *invoice.Invoice) pdf.Doc
 		doc.Totals = append(doc.Totals, pdf.Field{Label: "Credited", Value: "−" + cur.Display(inv.Credit)})
 	}
 	doc.Totals = append(doc.Totals, pdf.Field{Label: "Balance due", Value: cur.Display(inv.Balance())})
+	if inv.Status != invoice.Paid && inv.Status != invoice.Void {
+		doc.Transfer = transfer(st.Bank, inv.Number)
+	}
 	switch inv.Status {
 	case invoice.Paid:
 		doc.Stamp = "PAID"
@@ -114,6 +117,24 @@ func invoiceDocument(o *org.Org, c *client.Client, inv *invoice.Invoice) pdf.Doc
 		doc.Stamp = "DRAFT"
 	}
 	return doc
+}
+
+// transfer is how to pay by bank transfer: the org's account, and the
+// invoice number as the reference so the payment can be matched.
+func transfer(b org.BankAccount, number string) []pdf.Field {
+	if b.IsZero() {
+		return nil
+	}
+	rows := []pdf.Field{{Label: "Account name", Value: b.AccountName}}
+	if b.IBAN != "" {
+		rows = append(rows, pdf.Field{Label: "IBAN", Value: b.IBAN})
+	} else {
+		rows = append(rows, pdf.Field{Label: "BSB", Value: b.BSB}, pdf.Field{Label: "Account", Value: b.AccountNumber})
+	}
+	if number != "" {
+		rows = append(rows, pdf.Field{Label: "Reference", Value: number})
+	}
+	return rows
 }
 
 // billTo is who the invoice is addressed to: the plan manager for a

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -18,6 +19,22 @@ import (
 // ones named, or oldest first) and keeps any excess as client credit.
 // Each payment gets the next receipt number.
 func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in payment.Input) (*payment.Payment, error) {
+	return s.recordPayment(ctx, p, in, false)
+}
+
+// PreviewPayment answers what RecordPayment would record for in now
+// (allocations and credit, against the same open invoices read the same
+// way) without recording it: the store's payment write is abandoned after
+// the allocation is worked out. The preview has no id and no receipt
+// number; a payment recorded later may differ if invoices change meanwhile.
+func (s *Service) PreviewPayment(ctx context.Context, p auth.Principal, in payment.Input) (*payment.Payment, error) {
+	return s.recordPayment(ctx, p, in, true)
+}
+
+// errPreviewed abandons a payment write once its preview is worked out.
+var errPreviewed = errors.New("payment previewed, not recorded")
+
+func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in payment.Input, preview bool) (*payment.Payment, error) {
 	if err := require(p, auth.RoleCoordinator); err != nil {
 		return nil, err
 	}
@@ -54,10 +71,15 @@ func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in paymen
 	}
 	now := s.now()
 	id := s.newID("pay", now)
-	return s.store.RecordPayment(ctx, p.OrgID, in.ClientID, func(open []*invoice.Invoice, seq int64) (*payment.Payment, []activity.Event, error) {
+	var previewed *payment.Payment
+	pay, err := s.store.RecordPayment(ctx, p.OrgID, in.ClientID, func(open []*invoice.Invoice, seq int64) (*payment.Payment, []activity.Event, error) {
 		allocs, credit, err := payment.Allocate(in, open, now)
 		if err != nil {
 			return nil, nil, err
+		}
+		if preview {
+			previewed = &payment.Payment{OrgID: p.OrgID, Input: in, Allocations: allocs, Credit: credit, CreatedAt: now}
+			return nil, nil, errPreviewed
 		}
 		pay := &payment.Payment{
 			ID: id, OrgID: p.OrgID, Input: in, Allocations: allocs, Credit: credit,
@@ -81,6 +103,10 @@ func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in paymen
 		}
 		return pay, events, nil
 	})
+	if preview && errors.Is(err, errPreviewed) {
+		return previewed, nil
+	}
+	return pay, err
 }
 
 // Payment returns one of the org's payments.

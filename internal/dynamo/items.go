@@ -86,6 +86,10 @@ type orgItem struct {
 	Reminders        *remindersItem    `dynamodbav:"reminders,omitempty"`
 	ReissueSame      bool              `dynamodbav:"reissueSameNumber,omitempty"`
 	ClosedThrough    string            `dynamodbav:"closedThrough,omitempty"`
+	BankName         string            `dynamodbav:"bankAccountName,omitempty"`
+	BankBSB          string            `dynamodbav:"bankBsb,omitempty"`
+	BankAccount      string            `dynamodbav:"bankAccountNumber,omitempty"`
+	BankIBAN         string            `dynamodbav:"bankIban,omitempty"`
 	Version          int64             `dynamodbav:"version"`
 	CreatedAt        string            `dynamodbav:"createdAt"`
 	UpdatedAt        string            `dynamodbav:"updatedAt"`
@@ -104,6 +108,7 @@ func orgToItem(o *org.Org) orgItem {
 		Version:         o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
 		Cycles: cyclesToItems(s.Cycles), Reminders: remindersToItem(s.Reminders),
 		ReissueSame: s.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
+		BankName: s.Bank.AccountName, BankBSB: s.Bank.BSB, BankAccount: s.Bank.AccountNumber, BankIBAN: s.Bank.IBAN,
 	}
 	_, due := o.NextToClose()
 	it.GSI2PK, it.GSI2SK = cycleDuePK(o.ID), cycleDueSK(due, o.ID)
@@ -149,6 +154,7 @@ func (it orgItem) toOrg() (*org.Org, error) {
 			PaymentTermsDays: it.PaymentTermsDays, NumberPrefix: it.NumberPrefix, LogoURL: it.LogoURL,
 			Colour: it.Colour, Timezone: it.Timezone, LockingPolicy: org.LockingPolicy(it.LockingPolicy),
 			FeePolicy: fees, StripeAccountID: it.StripeAccountID,
+			Bank: org.BankAccount{AccountName: it.BankName, BSB: it.BankBSB, AccountNumber: it.BankAccount, IBAN: it.BankIBAN},
 		},
 		Version: it.Version, CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 	}, nil
@@ -371,7 +377,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		GSI1PK: clientInvoicesPK(inv.OrgID, s.ClientID), GSI1SK: inv.ID,
 		GSI2PK: invoicesByStatusPK(inv.OrgID, string(inv.Status)), GSI2SK: due + "#" + inv.ID,
 		Type: "invoice", ID: inv.ID, OrgID: inv.OrgID, ClientID: s.ClientID, ClientName: inv.ClientName, Name: s.Name,
-		Search: searchText(s.Name, inv.Number), Number: inv.Number, Seq: inv.Seq, Status: string(inv.Status),
+		Search: searchText(s.Name, inv.Number, inv.ClientName), Number: inv.Number, Seq: inv.Seq, Status: string(inv.Status),
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
 		TermsDays: s.TermsDays, Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),

@@ -43,6 +43,7 @@ type orgResponse struct {
 	Reminders        remindersJSON    `json:"reminders"`
 	ReissueSame      bool             `json:"reissueSameNumber"`
 	ClosedThrough    string           `json:"closedThrough,omitempty"` // read-only: last day of the last closed cycle
+	BankAccount      *bankJSON        `json:"bankAccount,omitempty"`
 	CreatedAt        time.Time        `json:"createdAt"`
 	UpdatedAt        time.Time        `json:"updatedAt"`
 }
@@ -55,7 +56,8 @@ func orgJSON(o *org.Org) orgResponse {
 		TaxRate: st.TaxRate.String(), PaymentTermsDays: st.PaymentTermsDays, NumberPrefix: st.NumberPrefix,
 		Branding: brandingJSON{LogoURL: st.LogoURL, Colour: st.Colour}, Timezone: st.Timezone,
 		LockingPolicy: string(st.LockingPolicy), FeePolicy: feePolicyOf(st), StripeAccountID: st.StripeAccountID,
-		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		BankAccount: bankOf(st),
+		CreatedAt:   o.CreatedAt, UpdatedAt: o.UpdatedAt,
 		BillingCycle: billingCycleOf(o.Plan().Current()), Reminders: remindersOf(st.Reminders),
 		ReissueSame: st.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
 	}
@@ -88,6 +90,7 @@ type orgPatch struct {
 	BillingCycle      opt[billingCycleJSON] `json:"billingCycle"`
 	Reminders         opt[remindersJSON]    `json:"reminders"`
 	ReissueSameNumber opt[bool]             `json:"reissueSameNumber"`
+	BankAccount       opt[bankJSON]         `json:"bankAccount"`
 }
 
 type brandingPatch struct {
@@ -145,6 +148,7 @@ func (p orgPatch) apply(st *org.Settings) error {
 		}
 		st.FeePolicy = fp
 	}
+	applyBank(st, p.BankAccount)
 	if p.PaymentTermsDays.Set {
 		st.PaymentTermsDays = p.PaymentTermsDays.V
 	}

@@ -104,6 +104,10 @@ func (s *server) recordPayment(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if preview, err := previewParam(r); err != nil || preview {
+		s.previewPayment(w, r, in, err)
+		return
+	}
 	p, err := s.billing.RecordPayment(r.Context(), principal(r.Context()), in)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -117,6 +117,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("POST /v1/invoices/{id}/send", s.sendInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/resend", s.resendInvoice)
 	v1.HandleFunc("GET /v1/invoices/{id}/deliveries", s.deliveries)
+	v1.HandleFunc("POST /v1/invoices/{id}/send-preview", s.sendPreview)
 	v1.HandleFunc("POST /v1/invoices/{id}/lock", s.lockInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/unlock", s.lockInvoice)
 	v1.HandleFunc("GET /v1/invoices/{id}/pay-link", s.payLink)

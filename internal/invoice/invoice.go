@@ -372,7 +372,7 @@ type ListFilter struct {
 	ClientID string
 	Status   string // a Status, or StatusOverdue
 	Today    calendar.Date
-	Search   string // matches the invoice name or number
+	Search   string // matches the invoice name, number or client name
 	Limit    int
 	Cursor   string
 }

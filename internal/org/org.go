@@ -66,6 +66,8 @@ type Settings struct {
 	// ReissueSameNumber lets "void and re-issue" keep the voided invoice's
 	// number with a revision suffix, as plan managers often ask.
 	ReissueSameNumber bool
+	// Bank is where clients pay by bank transfer; printed on invoices.
+	Bank BankAccount
 }
 
 // Org is a tenant.
@@ -177,6 +179,9 @@ func (s Settings) Validate() error {
 	}
 	if err := s.Reminders.Validate(); err != nil {
 		return validation.Errorf("reminders", "%s", strings.TrimPrefix(err.Error(), reminder.ErrInvalid.Error()+": "))
+	}
+	if err := s.Bank.Validate(); err != nil {
+		return err
 	}
 	if s.TaxIDLabel == "ABN" && s.TaxID != "" && !ValidABN(s.TaxID) {
 		return validation.Errorf("taxId", "is not a valid ABN (11 digits with a correct checksum)")

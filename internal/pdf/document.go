@@ -59,8 +59,13 @@ type Document struct {
 	// Memo is free text printed as notes beside the totals; line breaks are
 	// kept.
 	Memo string
-	// PayLink is printed and, when it is an http(s) URL, clickable.
+	// PayLink is printed and, when it is an http(s) URL, clickable and
+	// printed beside as a QR code, for paying from a phone.
 	PayLink string
+	// Transfer is how to pay by bank transfer, printed as label/value rows
+	// under the pay link: account name, BSB and account number or IBAN,
+	// the reference to quote.
+	Transfer []Field
 	// Stamp is an optional large mark across the first page, e.g. "PAID" or
 	// "VOID".
 	Stamp string

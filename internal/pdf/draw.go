@@ -183,6 +183,22 @@ func (l *layout) drawClosing(p *page, top float64) {
 			}
 			y += 12.6
 		}
+		if c.qr != nil {
+			y += qrGap
+			p.qr(c.qr, margin, y, qrSize)
+			p.links = append(p.links, link{x: margin, y: y, w: qrSize, h: qrSize, uri: c.uri})
+			y += qrSize
+		}
+		y += 10
+	}
+	if len(c.transfer) > 0 {
+		p.text(l.label, margin, y+8, "PAY BY BANK TRANSFER")
+		y += 14
+		for _, t := range c.transfer {
+			p.text(style{l.reg, 9, muted}, margin, y+9.5, t.Label)
+			p.text(style{l.bold, 9, ink}, margin+transferLabelW, y+9.5, t.Value)
+			y += 12.6
+		}
 	}
 
 	x0, x1 := pageW-margin-totalsW, pageW-margin

@@ -1,21 +1,21 @@
 package pdf
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sync"
 
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goitalic"
-	"golang.org/x/image/font/gofont/goregular"
+	"github.com/go-text/typesetting/font"
+	ot "github.com/go-text/typesetting/font/opentype"
 )
 
 // face is one parsed TrueType font. It is read-only after parsing, so one
 // value serves every concurrent Render; per-document state (which glyphs a
-// document used) lives in fontUse.
+// document used) lives in fontUse. ot is the same font as the shaper reads
+// it (safe for concurrent use; each shaper wraps it in its own Face).
 type face struct {
-	name       string            // PostScript-ish base name, e.g. "GoRegular"
+	name       string            // PostScript-ish base name, e.g. "DejaVuSans"
 	ttf        []byte            // the whole font file
 	tables     map[string][]byte // raw tables by tag, slices of ttf
 	unitsPerEm int
@@ -25,40 +25,34 @@ type face struct {
 	bbox       [4]int
 	italic     float64 // italic angle, degrees
 	flags      int     // PDF font descriptor flags
+	bold       bool
 	numGlyphs  int
+	numMetrics int // hhea numberOfHMetrics
 	longLoca   bool
 	advance    []uint16        // advance width per glyph id, font units
 	bmp        [0x10000]uint16 // rune → glyph id for the Basic Multilingual Plane; 0 = missing
+	ot         *font.Font
 }
 
-// fontSet holds the faces a document can use.
-type fontSet struct {
-	regular, bold, italic *face
-}
-
-// loadFonts parses the embedded Go fonts once per process; the result is
-// never modified afterwards.
-var loadFonts = sync.OnceValues(func() (*fontSet, error) {
-	r, err := parseFace("GoRegular", goregular.TTF, 32)
-	if err != nil {
-		return nil, err
-	}
-	b, err := parseFace("GoBold", gobold.TTF, 32|1<<18)
-	if err != nil {
-		return nil, err
-	}
-	i, err := parseFace("GoItalic", goitalic.TTF, 32|64)
-	if err != nil {
-		return nil, err
-	}
-	return &fontSet{regular: r, bold: b, italic: i}, nil
-})
+// Font descriptor flags (PDF 32000-1, 9.8.2).
+const (
+	flagNonsymbolic = 32
+	flagItalic      = 64
+	flagForceBold   = 1 << 18
+)
 
 var errFont = errors.New("malformed TrueType font")
 
 func parseFace(name string, ttf []byte, flags int) (*face, error) {
-	f := &face{name: name, ttf: ttf, tables: map[string][]byte{}, flags: flags}
+	f := &face{name: name, ttf: ttf, tables: map[string][]byte{}, flags: flags, bold: flags&flagForceBold != 0}
 	if err := f.parse(); err != nil {
+		return nil, fmt.Errorf("parse font %s: %w", name, err)
+	}
+	ld, err := ot.NewLoader(bytes.NewReader(ttf))
+	if err != nil {
+		return nil, fmt.Errorf("parse font %s: %w", name, err)
+	}
+	if f.ot, err = font.NewFont(ld); err != nil {
 		return nil, fmt.Errorf("parse font %s: %w", name, err)
 	}
 	return f, nil
@@ -106,7 +100,8 @@ func (f *face) parse() error {
 		f.italic = float64(int32(u32(post, 4))) / 65536
 	}
 	f.numGlyphs = int(u16(maxp, 4))
-	if err := f.parseHmtx(int(u16(hhea, 34))); err != nil {
+	f.numMetrics = int(u16(hhea, 34))
+	if err := f.parseHmtx(f.numMetrics); err != nil {
 		return err
 	}
 	if n := f.numGlyphs + 1; (f.longLoca && len(f.tables["loca"]) < 4*n) || (!f.longLoca && len(f.tables["loca"]) < 2*n) {
@@ -200,14 +195,17 @@ func (f *face) glyph(r rune) uint16 {
 // has reports whether the font draws r.
 func (f *face) has(r rune) bool { return f.glyph(r) != 0 }
 
-// width returns the advance of s at size points, assuming every rune is
-// drawable (text is sanitised before it is measured).
-func (f *face) width(s string, size float64) float64 {
-	w := 0
-	for _, r := range s {
-		w += int(f.advance[f.glyph(r)])
+// lsb is glyph g's left side bearing (hmtx), font units.
+func (f *face) lsb(g int) []byte {
+	hmtx := f.tables["hmtx"]
+	if g < f.numMetrics {
+		return hmtx[4*g+2 : 4*g+4]
 	}
-	return float64(w) * size / float64(f.unitsPerEm)
+	at := 4*f.numMetrics + 2*(g-f.numMetrics)
+	if at+2 > len(hmtx) {
+		return []byte{0, 0}
+	}
+	return hmtx[at : at+2]
 }
 
 // glyphData returns the glyf bytes of glyph g.

@@ -3,6 +3,8 @@ package pdf
 import (
 	"fmt"
 	"strings"
+
+	"rsc.io/qr"
 )
 
 // Page geometry, in points.
@@ -38,7 +40,8 @@ const (
 // draw. Building it does all text measurement once.
 type layout struct {
 	brand, onBrand, accent rgb
-	reg, bold, ital        *fontUse
+	fonts                  *docFonts
+	reg, bold, ital        *family
 	logo                   *logo
 	logoW, logoH           float64
 
@@ -105,7 +108,9 @@ type closingBlock struct {
 	h          float64
 	memo       []string
 	link       []string
-	uri        string // clickable target; empty when the link is not http(s)
+	uri        string   // clickable target; empty when the link is not http(s)
+	qr         *qr.Code // the uri as a QR code
+	transfer   []Field
 	totals     []Field
 	leftW      float64
 	emphSize   float64
@@ -113,11 +118,10 @@ type closingBlock struct {
 }
 
 func newLayout(d *Document, fonts *fontSet, brand rgb, lg *logo) *layout {
+	df := newDocFonts(fonts)
 	l := &layout{
 		brand: brand, onBrand: brand.onColour(), accent: brand.readable(),
-		reg:  newFontUse(fonts.regular, "F1"),
-		bold: newFontUse(fonts.bold, "F2"),
-		ital: newFontUse(fonts.italic, "F3"),
+		fonts: df, reg: df.reg, bold: df.bold, ital: df.ital,
 		logo: lg,
 	}
 	l.body = style{l.reg, 9.5, ink}
@@ -130,7 +134,7 @@ func newLayout(d *Document, fonts *fontSet, brand rgb, lg *logo) *layout {
 	l.layoutMeta(d)
 	l.layoutTable(d)
 	l.layoutClosing(d)
-	f := l.reg.face
+	f := l.reg
 	l.footer = f.limit(f.wrap(f.clean(d.Footer, true), 7.5, contentW-90), maxFooterLines, 7.5, contentW-90)
 	if d.Footer == "" {
 		l.footer = nil
@@ -139,7 +143,7 @@ func newLayout(d *Document, fonts *fontSet, brand rgb, lg *logo) *layout {
 }
 
 // clean prepares one-line text for drawing.
-func (l *layout) clean(s string) string { return l.reg.face.clean(strings.TrimSpace(s), false) }
+func (l *layout) clean(s string) string { return l.reg.clean(strings.TrimSpace(s), false) }
 
 func (l *layout) layoutBand(d *Document) {
 	b := &l.band
@@ -161,20 +165,20 @@ func (l *layout) layoutBand(d *Document) {
 	}
 	leftW := margin + contentW*0.62 - b.textX
 	rightW := contentW*0.38 - 16
-	bf := l.bold.face
+	bf := l.bold
 	name := bf.clean(strings.TrimSpace(d.Org.Name), false)
 	if name != "" {
 		b.name = bf.limit(bf.wrap(name, 15, leftW), maxOrgNameLines, 15, leftW)
 	}
 	if id := l.clean(d.Org.TaxID); id != "" {
-		b.taxLine = l.reg.face.fit(strings.TrimSpace(l.clean(d.Org.TaxIDLabel)+" "+id), 9, leftW)
+		b.taxLine = l.reg.fit(strings.TrimSpace(l.clean(d.Org.TaxIDLabel)+" "+id), 9, leftW)
 	}
 	for _, s := range d.Org.Lines {
 		if s = l.clean(s); s != "" {
-			b.orgLines = append(b.orgLines, l.reg.face.fit(s, 8.5, rightW))
+			b.orgLines = append(b.orgLines, l.reg.fit(s, 8.5, rightW))
 		}
 	}
-	b.orgLines = l.reg.face.limit(b.orgLines, maxOrgLines, 8.5, rightW)
+	b.orgLines = l.reg.limit(b.orgLines, maxOrgLines, 8.5, rightW)
 	b.leftH = float64(len(b.name)) * 18
 	if b.taxLine != "" {
 		b.leftH += 14
@@ -183,7 +187,7 @@ func (l *layout) layoutBand(d *Document) {
 	b.h = max(86, 40+b.leftH, 40+b.orgH, 40+l.logoH)
 
 	l.contName = bf.fit(name, 10.5, contentW*0.6)
-	l.contRef = l.reg.face.fit(strings.TrimSpace(l.clean(d.Kind)+" "+l.clean(d.Number)), 9, contentW*0.35)
+	l.contRef = l.reg.fit(strings.TrimSpace(l.clean(d.Kind)+" "+l.clean(d.Number)), 9, contentW*0.35)
 }
 
 func (l *layout) layoutMeta(d *Document) {
@@ -195,15 +199,15 @@ func (l *layout) layoutMeta(d *Document) {
 	m.billNameS = style{l.bold, 10.5, ink}
 	// The stamp takes up to half the heading row; the kind gets the rest.
 	kindW := leftW
-	if st := l.bold.face.clean(strings.TrimSpace(d.Stamp), false); st != "" {
+	if st := l.bold.clean(strings.TrimSpace(d.Stamp), false); st != "" {
 		m.stampS = style{l.bold, 16, stampRed}
-		m.stamp = l.bold.face.fit(st, 16, leftW/2-16)
+		m.stamp = l.bold.fit(st, 16, leftW/2-16)
 		kindW -= m.stampS.width(m.stamp) + 16 + 14
 	}
-	m.kind = l.bold.face.fit(l.clean(d.Kind), 20, kindW)
-	m.number = l.bold.face.fit(l.clean(d.Number), 11.5, leftW)
-	if t := l.reg.face.clean(strings.TrimSpace(d.Title), false); t != "" {
-		m.title = l.reg.face.limit(l.reg.face.wrap(t, 10, leftW), maxTitleLines, 10, leftW)
+	m.kind = l.bold.fit(l.clean(d.Kind), 20, kindW)
+	m.number = l.bold.fit(l.clean(d.Number), 11.5, leftW)
+	if t := l.reg.clean(strings.TrimSpace(d.Title), false); t != "" {
+		m.title = l.reg.limit(l.reg.wrap(t, 10, leftW), maxTitleLines, 10, leftW)
 	}
 	m.dates = l.fields(d.Dates)
 	m.refs = l.fields(d.Refs)
@@ -218,16 +222,16 @@ func (l *layout) layoutMeta(d *Document) {
 	left += float64(len(m.title)) * 14
 	m.topH = max(left, float64(len(m.dates))*fieldRowH)
 
-	m.billName = l.bold.face.fit(l.bold.face.clean(strings.TrimSpace(d.BillTo.Name), false), 10.5, leftW)
+	m.billName = l.bold.fit(l.bold.clean(strings.TrimSpace(d.BillTo.Name), false), 10.5, leftW)
 	if id := l.clean(d.BillTo.TaxID); id != "" {
-		m.billTax = l.reg.face.fit(strings.TrimSpace(l.clean(d.BillTo.TaxIDLabel)+" "+id), 9, leftW)
+		m.billTax = l.reg.fit(strings.TrimSpace(l.clean(d.BillTo.TaxIDLabel)+" "+id), 9, leftW)
 	}
 	for _, s := range d.BillTo.Lines {
 		if s = l.clean(s); s != "" {
-			m.billLines = append(m.billLines, l.reg.face.fit(s, 9, leftW))
+			m.billLines = append(m.billLines, l.reg.fit(s, 9, leftW))
 		}
 	}
-	m.billLines = l.reg.face.limit(m.billLines, maxBillToLines, 9, leftW)
+	m.billLines = l.reg.limit(m.billLines, maxBillToLines, 9, leftW)
 	m.hasBill = m.billName != "" || m.billTax != "" || len(m.billLines) > 0
 	bill := 0.0
 	if m.hasBill {
@@ -254,11 +258,11 @@ func (l *layout) fields(in []Field) []Field {
 			continue
 		}
 		if len(out) == maxFieldRows-1 && i < len(in)-1 {
-			out = append(out, Field{Label: fmt.Sprintf("%s %d more", l.reg.face.ellipsis(), len(in)-i)})
+			out = append(out, Field{Label: fmt.Sprintf("%s %d more", l.reg.ellipsis(), len(in)-i)})
 			break
 		}
-		lab = l.reg.face.fit(lab, 9, 110)
-		val = l.bold.face.fit(val, 9, sideW-l.fieldLabel.width(lab)-10)
+		lab = l.reg.fit(lab, 9, 110)
+		val = l.bold.fit(val, 9, sideW-l.fieldLabel.width(lab)-10)
 		out = append(out, Field{lab, val})
 	}
 	return out
@@ -317,7 +321,7 @@ func (l *layout) layoutTable(d *Document) {
 	l.descW = contentW - sum
 
 	textW := l.descW - 2*cellPad
-	f := l.reg.face
+	f := l.reg
 	l.rows = make([]row, len(d.Lines))
 	for i, x := range d.Lines {
 		r := &l.rows[i]
@@ -358,14 +362,30 @@ func (l *layout) lineH(rl rowLine) float64 {
 func (l *layout) layoutClosing(d *Document) {
 	c := &l.closing
 	c.leftW = contentW - totalsW - 24
-	f := l.reg.face
-	if m := l.ital.face.clean(strings.TrimSpace(d.Memo), true); m != "" {
-		c.memo = l.ital.face.wrap(m, 9, c.leftW)
+	f := l.reg
+	if m := l.ital.clean(strings.TrimSpace(d.Memo), true); m != "" {
+		c.memo = l.ital.wrap(m, 9, c.leftW)
 	}
 	if link := l.clean(d.PayLink); link != "" {
-		c.link = f.wrap(link, 9, c.leftW)
 		if clickable(d.PayLink) {
 			c.uri = strings.TrimSpace(d.PayLink)
+			// A link too long for a QR code is still printed and clickable.
+			if code, err := qr.Encode(c.uri, qr.M); err == nil {
+				c.qr = code
+			}
+		}
+		c.link = f.limit(f.wrap(link, 9, c.leftW), 8, 9, c.leftW)
+	}
+	for _, t := range d.Transfer {
+		lab, val := l.clean(t.Label), l.clean(t.Value)
+		if lab == "" && val == "" {
+			continue
+		}
+		lab = f.fit(lab, 9, transferLabelW-8)
+		val = l.bold.fit(val, 9, c.leftW-transferLabelW)
+		c.transfer = append(c.transfer, Field{lab, val})
+		if len(c.transfer) == maxFieldRows {
+			break
 		}
 	}
 	// Totals are refitted to their own column; the last, emphasised row is
@@ -375,10 +395,10 @@ func (l *layout) layoutClosing(d *Document) {
 		t := &c.totals[i]
 		lf, lsize := f, 9.5
 		if i == len(c.totals)-1 {
-			lf, lsize = l.bold.face, 11
+			lf, lsize = l.bold, 11
 		}
 		t.Label = lf.fit(t.Label, lsize, totalsW*0.55)
-		t.Value = l.bold.face.fit(t.Value, 11, totalsW-lf.width(t.Label, lsize)-20)
+		t.Value = l.bold.fit(t.Value, 11, totalsW-lf.width(t.Label, lsize)-20)
 	}
 	c.totalsRows = 0
 	if n := len(c.totals); n > 0 {
@@ -387,24 +407,42 @@ func (l *layout) layoutClosing(d *Document) {
 	// The closing block is kept whole on one page; a memo longer than a
 	// page is cut to fit.
 	room := bodyBottom - (contBandH + 20 + tableHeadH) - closingGap - 4
-	if len(c.link) > 0 {
-		room -= 24 + 12.6*float64(len(c.link))
-	}
+	room -= c.payH()
 	if len(c.memo) > 0 {
 		maxMemo := int((room - 24) / 12.6)
-		c.memo = l.ital.face.limit(c.memo, max(1, maxMemo), 9, c.leftW)
+		c.memo = l.ital.limit(c.memo, max(1, maxMemo), 9, c.leftW)
 	}
 	c.h = max(c.totalsRows, c.leftH())
 }
 
+// QR code and bank transfer geometry, in points.
+const (
+	qrSize         = 72.0
+	qrGap          = 6.0 // between the link and its QR code
+	transferLabelW = 96.0
+)
+
 // leftH is the height of the notes and payment column.
 func (c *closingBlock) leftH() float64 {
-	h := 0.0
+	h := c.payH()
 	if len(c.memo) > 0 {
 		h += 14 + 12.6*float64(len(c.memo)) + 10
 	}
+	return h
+}
+
+// payH is the height of the pay link (with its QR code) and the bank
+// transfer rows.
+func (c *closingBlock) payH() float64 {
+	h := 0.0
 	if len(c.link) > 0 {
-		h += 14 + 12.6*float64(len(c.link))
+		h += 14 + 12.6*float64(len(c.link)) + 10
+		if c.qr != nil {
+			h += qrGap + qrSize
+		}
+	}
+	if len(c.transfer) > 0 {
+		h += 14 + 12.6*float64(len(c.transfer)) + 10
 	}
 	return h
 }

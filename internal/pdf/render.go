@@ -2,15 +2,15 @@ package pdf
 
 import (
 	"fmt"
-	"hash/fnv"
 	"io"
 	"strings"
+	"unicode/utf16"
 )
 
 // Render writes d as an A4 PDF to w. It returns ErrInvalidColour or
 // ErrInvalidLogo (wrapped) for bad branding, and never fails on odd text:
-// characters the fonts cannot draw (emoji, scripts beyond Latin, Greek and
-// Cyrillic) are replaced by U+FFFD, descriptions wrap and paginate, and
+// characters the fonts cannot draw (emoji, scripts beyond the fonts' Latin,
+// Greek, Cyrillic, Hebrew, Arabic, Chinese and Korean) are replaced by U+FFFD, descriptions wrap and paginate, and
 // fixed blocks are cut with an ellipsis rather than overflow (the org name
 // at two lines, the title at three, dates and refs at ten rows each, the
 // memo at what fits on one page beside the totals).
@@ -73,10 +73,7 @@ func (l *layout) assemble(d *Document, pages []*page) ([]byte, error) {
 	w.object(catalog, fmt.Sprintf("<< /Type /Catalog /Pages %s >>", ref(tree)))
 
 	var fonts strings.Builder
-	for _, fu := range []*fontUse{l.reg, l.bold, l.ital} {
-		if !fu.any {
-			continue
-		}
+	for _, fu := range l.fonts.uses {
 		n, err := writeFont(w, fu)
 		if err != nil {
 			return nil, err
@@ -112,67 +109,48 @@ func (l *layout) assemble(d *Document, pages []*page) ([]byte, error) {
 }
 
 // writeFont embeds the glyphs a document used as a Type 0 font with
-// Identity-H encoding over a TrueType CIDFont whose CIDs are glyph ids, plus
-// a ToUnicode map so the text extracts. It returns the Type 0 font object.
+// Identity-H encoding over a TrueType CIDFont whose CIDs are the subset's
+// glyph ids, plus a ToUnicode map so the text extracts. The compressed
+// subset and map come from the process's fontCache when the same glyphs
+// were embedded before. It returns the Type 0 font object.
 func writeFont(w *objWriter, fu *fontUse) (int, error) {
 	f := fu.face
+	e, err := subsets.get(fu)
+	if err != nil {
+		return 0, err
+	}
 	font, cid, desc, file, tu := w.alloc(), w.alloc(), w.alloc(), w.alloc(), w.alloc()
-	used := append([]bool(nil), fu.used...)
-	sfnt := f.subset(used)
-	name := subsetTag(used) + "+" + f.name
+	name := e.tag + "+" + f.name
 	scale := func(v int) string { return itoa(v * 1000 / f.unitsPerEm) }
 
 	w.object(font, fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%s] /ToUnicode %s >>",
 		name, ref(cid), ref(tu)))
-
-	var widths strings.Builder
-	for g := 0; g < len(used); {
-		if !used[g] {
-			g++
-			continue
-		}
-		fmt.Fprintf(&widths, "%d [", g)
-		for ; g < len(used) && used[g]; g++ {
-			widths.WriteString(scale(int(f.advance[g])))
-			widths.WriteByte(' ')
-		}
-		widths.WriteString("] ")
-	}
 	w.object(cid, fmt.Sprintf("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %s /CIDToGIDMap /Identity /DW %s /W [%s] >>",
-		name, ref(desc), scale(int(f.advance[0])), widths.String()))
-
+		name, ref(desc), scale(int(f.advance[0])), e.widths))
 	stemV := 80
-	if f.flags&(1<<18) != 0 {
+	if f.bold {
 		stemV = 140
 	}
 	w.object(desc, fmt.Sprintf("<< /Type /FontDescriptor /FontName /%s /Flags %d /FontBBox [%s %s %s %s] /ItalicAngle %s /Ascent %s /Descent %s /CapHeight %s /StemV %d /FontFile2 %s >>",
 		name, f.flags, scale(f.bbox[0]), scale(f.bbox[1]), scale(f.bbox[2]), scale(f.bbox[3]),
 		num(f.italic), scale(f.ascent), scale(f.descent), scale(f.capHeight), stemV, ref(file)))
-	if err := w.stream(file, fmt.Sprintf("/Length1 %d", len(sfnt)), sfnt); err != nil {
-		return 0, err
-	}
-	return font, w.stream(tu, "", toUnicode(fu))
+	w.compressed(file, fmt.Sprintf("/Length1 %d", e.fileLen), e.file)
+	w.compressed(tu, "", e.toUnicode)
+	return font, nil
 }
 
 // subsetTag names a subset by its glyphs, as PDF requires ("ABCDEF+Name"):
 // six capitals, the same for the same glyphs.
-func subsetTag(used []bool) string {
-	h := fnv.New64a()
-	for g, u := range used {
-		if u {
-			h.Write([]byte{byte(g >> 8), byte(g)})
-		}
-	}
-	v := h.Sum64()
+func subsetTag(key [32]byte) string {
 	tag := make([]byte, 6)
 	for i := range tag {
-		tag[i] = 'A' + byte(v%26)
-		v /= 26
+		tag[i] = 'A' + key[i]%26
 	}
 	return string(tag)
 }
 
-// toUnicode is the CMap from glyph ids back to the characters drawn.
+// toUnicode is the CMap from new glyph ids back to the characters drawn;
+// a ligature or cluster glyph maps to all its characters.
 func toUnicode(fu *fontUse) []byte {
 	var b strings.Builder
 	b.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
@@ -180,9 +158,9 @@ func toUnicode(fu *fontUse) []byte {
 		"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n" +
 		"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n")
 	var entries []string
-	for g, r := range fu.runeOf {
-		if r != 0 {
-			entries = append(entries, fmt.Sprintf("<%04X> %s", g, utf16Hex(r)))
+	for g, s := range fu.text {
+		if s != "" {
+			entries = append(entries, fmt.Sprintf("<%04X> <%s>", g, utf16Hex(s)))
 		}
 	}
 	for len(entries) > 0 {
@@ -194,12 +172,13 @@ func toUnicode(fu *fontUse) []byte {
 	return []byte(b.String())
 }
 
-func utf16Hex(r rune) string {
-	if r < 0x10000 {
-		return fmt.Sprintf("<%04X>", r)
+// utf16Hex is s in UTF-16BE, as hex digits.
+func utf16Hex(s string) string {
+	var b strings.Builder
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, "%04X", u)
 	}
-	r -= 0x10000
-	return fmt.Sprintf("<%04X%04X>", 0xD800+(r>>10), 0xDC00+(r&0x3FF))
+	return b.String()
 }
 
 // writeLogo embeds the logo as an image with an alpha soft mask when it has

@@ -48,7 +48,7 @@ func TestRenderInvoice(t *testing.T) {
 					t.Errorf("line %d not found as a row (%s)", i, row)
 				}
 			}
-			contains(t, "pdffonts", r.fonts(), "GoRegular", "GoBold")
+			contains(t, "pdffonts", r.fonts(), "DejaVuSans", "DejaVuSans-Bold")
 			if fonts := r.fonts(); strings.Contains(fonts, " no ") {
 				t.Errorf("every font must be embedded, subset and have a ToUnicode map:\n%s", fonts)
 			}

@@ -19,7 +19,7 @@ func TestZeroDocument(t *testing.T) {
 
 // TestOddStrings feeds text a form or an import could plausibly carry.
 // Nothing may fail or panic; what can be drawn must extract as given, and
-// what cannot (emoji, scripts the Go fonts lack) is replaced, not dropped
+// what cannot (emoji, scripts the fonts lack) is replaced, not dropped
 // silently.
 func TestOddStrings(t *testing.T) {
 	t.Parallel()
@@ -35,7 +35,7 @@ func TestOddStrings(t *testing.T) {
 	d.Org.Name = strings.Repeat("Very Long Legal Name Pty Ltd ", 12)
 	d.Org.TaxID = "" // empty fields are left out
 	d.Title = "\u202Eevil\u202C title\x00\x1b[31m with controls\ttab"
-	d.BillTo = pdf.Party{Name: "Zoe\u0308 Mu\u0308ller-Ng", Lines: []string{"", "שלום עולם", "مرحبا", "日本語", "\xff\xfe invalid"}}
+	d.BillTo = pdf.Party{Name: "Zoe\u0308 Mu\u0308ller-Ng", Lines: []string{"", "שלום עולם", "مرحبا", "日本語", "ꯀꯁ", "\xff\xfe invalid"}}
 	d.Refs = nil
 	for i := range 40 {
 		d.Refs = append(d.Refs, pdf.Field{Label: fmt.Sprintf("PO %d", i), Value: strings.Repeat("9", i*5)})
@@ -71,10 +71,13 @@ func TestOddStrings(t *testing.T) {
 	if !strings.Contains(text, "Zoë � � �") {
 		t.Errorf("emoji not replaced one for one:\n%s", grep(text, "Zoë"))
 	}
-	for _, s := range []string{"שלום", "مرحبا", "日本語"} {
-		if strings.Contains(text, s) {
-			t.Errorf("%q drawn with a font that lacks it", s)
+	for _, s := range []string{"שלום", "עולם", "مرحبا", "日本語"} {
+		if !strings.Contains(stripBidi(text), s) {
+			t.Errorf("%q not drawn", s)
 		}
+	}
+	if strings.Contains(text, "ꯀ") || !strings.Contains(text, "��") {
+		t.Error("Meetei Mayek, in no font, should print as replacement marks")
 	}
 	if r.pages() < 2 {
 		t.Errorf("a 1,500-word description fits on %d page", r.pages())

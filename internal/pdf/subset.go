@@ -14,43 +14,59 @@ const (
 	haveTwoByTwo   = 0x0080
 )
 
-// subset builds a TrueType file holding only the glyphs marked in used (and
-// the components of composite glyphs, which it marks too). Glyph ids are kept,
-// so the PDF can map CIDs to glyphs by identity; unused glyphs become empty.
-// Only the tables a PDF viewer needs for an embedded CIDFontType2 are kept,
-// plus the small cmap, OS/2 and post.
-func (f *face) subset(used []bool) []byte {
-	used[0] = true // .notdef must always be present
-	for g := range used {
-		if used[g] {
-			f.markComponents(g, used, 0)
-		}
+// subset builds a TrueType file holding the glyphs gids (old ids, in the
+// order of their new ids, gids[0] = 0 for .notdef) and after them the
+// components of composite glyphs, renumbered, with composite glyphs'
+// component references rewritten to the new ids. Only the tables a PDF
+// viewer needs for an embedded CIDFontType2 are kept, plus the small OS/2
+// and post, and an empty cmap: the PDF addresses glyphs by id, but font
+// tools expect the table.
+func (f *face) subset(gids []uint16) []byte {
+	order := append([]uint16(nil), gids...)
+	newID := make(map[uint16]uint16, len(order))
+	for i, g := range order {
+		newID[g] = uint16(i)
 	}
-
-	glyf := make([]byte, 0, 16<<10)
-	loca := make([]byte, 4*(f.numGlyphs+1))
-	for g := 0; g < f.numGlyphs; g++ {
-		binary.BigEndian.PutUint32(loca[4*g:], uint32(len(glyf)))
-		if used[g] {
-			glyf = append(glyf, f.glyphData(g)...)
-			for len(glyf)%4 != 0 {
-				glyf = append(glyf, 0)
+	for i := 0; i < len(order); i++ {
+		d := f.glyphData(int(order[i]))
+		components(d, func(at int) {
+			c := u16(d, at)
+			if _, ok := newID[c]; !ok && int(c) < f.numGlyphs && len(order) < 0xFFFF {
+				newID[c] = uint16(len(order))
+				order = append(order, c)
 			}
-		}
+		})
 	}
-	binary.BigEndian.PutUint32(loca[4*f.numGlyphs:], uint32(len(glyf)))
+	n := len(order)
+	glyf := make([]byte, 0, 16<<10)
+	loca := make([]byte, 4*(n+1))
+	hmtx := make([]byte, 4*n)
+	for i, g := range order {
+		binary.BigEndian.PutUint32(loca[4*i:], uint32(len(glyf)))
+		start := len(glyf)
+		glyf = append(glyf, f.glyphData(int(g))...)
+		d := glyf[start:]
+		components(d, func(at int) {
+			binary.BigEndian.PutUint16(d[at:], newID[u16(d, at)])
+		})
+		for len(glyf)%4 != 0 {
+			glyf = append(glyf, 0)
+		}
+		binary.BigEndian.PutUint16(hmtx[4*i:], f.advance[g])
+		copy(hmtx[4*i+2:], f.lsb(int(g)))
+	}
+	binary.BigEndian.PutUint32(loca[4*n:], uint32(len(glyf)))
 
 	head := append([]byte(nil), f.tables["head"]...)
 	binary.BigEndian.PutUint32(head[8:], 0)  // checkSumAdjustment, fixed below
 	binary.BigEndian.PutUint16(head[50:], 1) // indexToLocFormat: long offsets
+	hhea := append([]byte(nil), f.tables["hhea"]...)
+	binary.BigEndian.PutUint16(hhea[34:], uint16(n))
+	maxp := append([]byte(nil), f.tables["maxp"]...)
+	binary.BigEndian.PutUint16(maxp[4:], uint16(n))
 
-	tables := map[string][]byte{
-		"glyf": glyf, "head": head, "loca": loca,
-		"hhea": f.tables["hhea"], "hmtx": f.tables["hmtx"], "maxp": f.tables["maxp"],
-	}
-	// cmap, OS/2 and post are not needed by PDF viewers but are small, and
-	// keep the subset a complete font for any tool that inspects it.
-	for _, tag := range []string{"cvt ", "fpgm", "prep", "cmap", "OS/2"} {
+	tables := map[string][]byte{"glyf": glyf, "head": head, "loca": loca, "hhea": hhea, "hmtx": hmtx, "maxp": maxp, "cmap": emptyCmap}
+	for _, tag := range []string{"cvt ", "fpgm", "prep", "OS/2"} {
 		if t, ok := f.tables[tag]; ok {
 			tables[tag] = t
 		}
@@ -68,19 +84,26 @@ func (f *face) subset(used []bool) []byte {
 	return out
 }
 
-// markComponents marks the glyphs a composite glyph is built from. depth
-// guards against malformed fonts whose components refer to each other.
-func (f *face) markComponents(g int, used []bool, depth int) {
-	d := f.glyphData(g)
-	if depth > 8 || len(d) < 10 || i16(d, 0) >= 0 {
+// emptyCmap is a cmap with one Windows Unicode format 4 subtable that maps
+// nothing (only the final 0xFFFF segment).
+var emptyCmap = []byte{
+	0, 0, 0, 1, // version, one subtable
+	0, 3, 0, 1, 0, 0, 0, 12, // Windows, Unicode BMP, at 12
+	0, 4, 0, 24, 0, 0, // format 4, length, language
+	0, 2, 0, 2, 0, 0, 0, 0, // segCountX2, searchRange, entrySelector, rangeShift
+	0xFF, 0xFF, 0, 0, // endCode, reservedPad
+	0xFF, 0xFF, 0, 1, 0, 0, // startCode, idDelta, idRangeOffset
+}
+
+// components calls fn with the offset, in glyph data d, of each component
+// glyph id of a composite glyph; simple glyphs have none.
+func components(d []byte, fn func(at int)) {
+	if len(d) < 10 || i16(d, 0) >= 0 {
 		return
 	}
 	for p := 10; p+4 <= len(d); {
-		flags, c := u16(d, p), int(u16(d, p+2))
-		if c < len(used) && !used[c] {
-			used[c] = true
-			f.markComponents(c, used, depth+1)
-		}
+		flags := u16(d, p)
+		fn(p + 2)
 		p += 4
 		if flags&argsAreWords != 0 {
 			p += 4

@@ -9,12 +9,13 @@ import (
 )
 
 // clean makes s drawable with f: composed to NFC (so "e" + combining
-// diaeresis becomes "ë", which the font has), control and format characters
-// dropped (bidi overrides cannot reorder what is printed), tabs turned into
-// spaces, and each character the font lacks (emoji, scripts it does not
-// cover) replaced by one replacement mark. Line breaks are kept only when
+// diaeresis becomes "ë", one glyph in the font), control and format
+// characters dropped (bidi overrides cannot reorder what is printed; the
+// bidi algorithm orders right-to-left text), tabs turned into spaces, and
+// each character no face of the family draws (emoji, scripts beyond the
+// fonts) replaced by one replacement mark. Line breaks are kept only when
 // multiline is set.
-func (f *face) clean(s string, multiline bool) string {
+func (f *family) clean(s string, multiline bool) string {
 	if isPlain(s, multiline) {
 		return s
 	}
@@ -63,8 +64,8 @@ func (f *face) clean(s string, multiline bool) string {
 	return b.String()
 }
 
-// lookalike draws characters the Go fonts lack with ones they have that
-// read the same.
+// lookalike draws characters the fonts lack with ones they have that read
+// the same.
 var lookalike = map[rune]rune{
 	'\u2010': '-', // hyphen
 	'\u2011': '-', // non-breaking hyphen
@@ -73,7 +74,7 @@ var lookalike = map[rune]rune{
 }
 
 // isPlain reports whether s is printable ASCII, which needs no cleaning (the
-// Go fonts cover all of it).
+// primary fonts cover all of it).
 func isPlain(s string, multiline bool) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -84,15 +85,15 @@ func isPlain(s string, multiline bool) bool {
 	return true
 }
 
-func (f *face) replacement() rune {
-	if f.has('\uFFFD') {
+func (f *family) replacement() rune {
+	if f.faces[0].has('\uFFFD') {
 		return '\uFFFD'
 	}
 	return '?'
 }
 
-func (f *face) ellipsis() string {
-	if f.has('…') {
+func (f *family) ellipsis() string {
+	if f.faces[0].has('…') {
 		return "…"
 	}
 	return "..."
@@ -101,7 +102,7 @@ func (f *face) ellipsis() string {
 // wrap breaks cleaned text into lines no wider than width at size points:
 // at line breaks, then between words, and inside words longer than a line.
 // It returns at least one line.
-func (f *face) wrap(s string, size, width float64) []string {
+func (f *family) wrap(s string, size, width float64) []string {
 	var out []string
 	for para := range strings.SplitSeq(s, "\n") {
 		out = f.wrapPara(out, para, size, width)
@@ -109,7 +110,7 @@ func (f *face) wrap(s string, size, width float64) []string {
 	return out
 }
 
-func (f *face) wrapPara(out []string, s string, size, width float64) []string {
+func (f *family) wrapPara(out []string, s string, size, width float64) []string {
 	s = strings.TrimRight(s, " ")
 	if f.width(s, size) <= width {
 		return append(out, s)
@@ -141,7 +142,7 @@ func (f *face) wrapPara(out []string, s string, size, width float64) []string {
 		// A word wider than the line (a URL, a run without spaces) is
 		// broken between characters.
 		for _, r := range word {
-			rw := float64(f.advance[f.glyph(r)]) * size / float64(f.unitsPerEm)
+			rw := f.runeWidth(r, size)
 			if line.Len() > 0 && lineW+rw > width {
 				flush()
 			}
@@ -156,7 +157,7 @@ func (f *face) wrapPara(out []string, s string, size, width float64) []string {
 }
 
 // fit shortens s with an ellipsis until it is no wider than width.
-func (f *face) fit(s string, size, width float64) string {
+func (f *family) fit(s string, size, width float64) string {
 	if f.width(s, size) <= width {
 		return s
 	}
@@ -164,12 +165,12 @@ func (f *face) fit(s string, size, width float64) string {
 }
 
 // cut ends s with an ellipsis, dropping characters until it fits width.
-func (f *face) cut(s string, size, width float64) string {
+func (f *family) cut(s string, size, width float64) string {
 	e := f.ellipsis()
 	room := width - f.width(e, size)
 	w := 0.0
 	for i, r := range s {
-		w += float64(f.advance[f.glyph(r)]) * size / float64(f.unitsPerEm)
+		w += f.runeWidth(r, size)
 		if w > room {
 			return strings.TrimRight(s[:i], " ") + e
 		}
@@ -179,7 +180,7 @@ func (f *face) cut(s string, size, width float64) string {
 
 // limit keeps at most n lines, marking a cut with an ellipsis on the last
 // kept line.
-func (f *face) limit(lines []string, n int, size, width float64) []string {
+func (f *family) limit(lines []string, n int, size, width float64) []string {
 	if len(lines) <= n {
 		return lines
 	}

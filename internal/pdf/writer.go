@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 )
 
@@ -16,7 +17,33 @@ type objWriter struct {
 	buf     bytes.Buffer
 	offsets []int // by object number; index 0 unused
 	zbuf    bytes.Buffer
-	z       *zlib.Writer // reused for every stream of one document
+}
+
+// zlibs pools Flate compressors: setting one up allocates about a megabyte.
+var zlibs = sync.Pool{New: func() any {
+	z, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed) // a valid level never fails
+	return z
+}}
+
+// deflateTo compresses data into buf with a pooled compressor.
+func deflateTo(buf *bytes.Buffer, data []byte) error {
+	z := zlibs.Get().(*zlib.Writer)
+	defer zlibs.Put(z)
+	z.Reset(buf)
+	if _, err := z.Write(data); err != nil {
+		return err
+	}
+	return z.Close()
+}
+
+// deflate returns data Flate-compressed.
+func deflate(data []byte) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(len(data)/2 + 64)
+	if err := deflateTo(&b, data); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 func newObjWriter() *objWriter {
@@ -42,26 +69,19 @@ func (w *objWriter) object(n int, body string) {
 // dictionary entries (without the << >>).
 func (w *objWriter) stream(n int, dict string, data []byte) error {
 	w.zbuf.Reset()
-	if w.z == nil {
-		z, err := zlib.NewWriterLevel(&w.zbuf, zlib.BestSpeed)
-		if err != nil {
-			return err
-		}
-		w.z = z
-	} else {
-		w.z.Reset(&w.zbuf)
-	}
-	if _, err := w.z.Write(data); err != nil {
+	if err := deflateTo(&w.zbuf, data); err != nil {
 		return err
 	}
-	if err := w.z.Close(); err != nil {
-		return err
-	}
-	w.offsets[n] = w.buf.Len()
-	fmt.Fprintf(&w.buf, "%d 0 obj\n<< %s /Filter /FlateDecode /Length %d >>\nstream\n", n, dict, w.zbuf.Len())
-	w.buf.Write(w.zbuf.Bytes())
-	w.buf.WriteString("\nendstream\nendobj\n")
+	w.compressed(n, dict, w.zbuf.Bytes())
 	return nil
+}
+
+// compressed writes object n as a stream of already Flate-compressed data.
+func (w *objWriter) compressed(n int, dict string, data []byte) {
+	w.offsets[n] = w.buf.Len()
+	fmt.Fprintf(&w.buf, "%d 0 obj\n<< %s /Filter /FlateDecode /Length %d >>\nstream\n", n, dict, len(data))
+	w.buf.Write(data)
+	w.buf.WriteString("\nendstream\nendobj\n")
 }
 
 // finish writes the cross-reference table and trailer. The file id is a hash

@@ -38,6 +38,12 @@ var templateFiles embed.FS
 //go:embed static/portal.css
 var stylesheet []byte
 
+// icon is the pages' favicon: linked, so browsers do not ask for a
+// /favicon.ico that is not there.
+//
+//go:embed static/icon.svg
+var icon []byte
+
 // PayLinks resolves pay links (billing.Service).
 type PayLinks interface {
 	OpenPayLink(ctx context.Context, token string) (billing.InvoiceView, *org.Org, error)
@@ -58,8 +64,9 @@ type Config struct {
 
 type server struct {
 	Config
-	pages   map[string]*template.Template
-	cssPath string // content-hashed, so it can be cached for good
+	pages    map[string]*template.Template
+	cssPath  string // content-hashed, so it can be cached for good
+	iconPath string
 }
 
 // New builds the portal's handler, serving GET /pay/{token},
@@ -73,6 +80,8 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	sum := sha256.Sum256(stylesheet)
 	s := &server{Config: cfg, pages: map[string]*template.Template{}, cssPath: "/portal/assets/portal." + hex.EncodeToString(sum[:6]) + ".css"}
+	isum := sha256.Sum256(icon)
+	s.iconPath = "/portal/assets/icon." + hex.EncodeToString(isum[:6]) + ".svg"
 	for _, name := range []string{"pay", "signin", "checkemail", "invoices", "message"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
@@ -85,6 +94,11 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /pay/{token}", s.payPage)
 	mux.HandleFunc("GET /pay/{token}/pdf", s.payPDF)
 	mux.HandleFunc("GET "+s.cssPath, s.asset)
+	mux.HandleFunc("GET "+s.iconPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		_, _ = w.Write(icon)
+	})
 	mux.HandleFunc("GET /portal/{org}", s.signInPage)
 	mux.HandleFunc("POST /portal/{org}/login", s.requestLink)
 	mux.HandleFunc("GET /portal/{org}/auth/{token}", s.redeem)
@@ -161,6 +175,7 @@ type page struct {
 	Title string
 	Brand brand
 	CSS   string
+	Icon  string
 	Body  any
 }
 
@@ -168,7 +183,7 @@ type page struct {
 // clean 500 rather than half a page. The brand colour arrives as one
 // style block whose hash the response's CSP allows.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, o *org.Org, body any) {
-	p := page{Title: title, Brand: brandOf(o), CSS: s.cssPath, Body: body}
+	p := page{Title: title, Brand: brandOf(o), CSS: s.cssPath, Icon: s.iconPath, Body: body}
 	var b bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&b, "layout", p); err != nil {
 		s.Log.ErrorContext(r.Context(), "render page", slog.String("page", name), slog.String("error", err.Error()))

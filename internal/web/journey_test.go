@@ -161,7 +161,7 @@ func TestCoordinatorJourney(t *testing.T) {
 	for sel, want := range map[string]string{
 		"[data-title]": "INV-00001", ".doc-kind": "Tax invoice", ".doc [data-tax-total] dd": "$205.50",
 		".doc [data-total] dd": "$2,260.50", ".doc [data-balance] dd": "$2,260.50",
-		".doc-org": "Alpha Care Pty Ltd", ".doc-org + p": "ABN 51824753556",
+		".doc-org": "Alpha Care Pty Ltd", ".doc-org + p": "ABN 51 824 753 556",
 	} {
 		if got := b.text(sel); got != want {
 			t.Errorf("%s = %q, want %q", sel, got, want)
@@ -289,7 +289,7 @@ func TestSignInErrors(t *testing.T) {
 	b.fill("[name=email]", "nobody@example.com")
 	b.fill("[name=password]", "Wrong-Password-1")
 	b.click("[data-login-form] [type=submit]")
-	b.waitText("[data-form-alert]", "the email or password is wrong")
+	b.waitText("[data-form-alert]", "The email or password is wrong")
 	if got := b.path(); !strings.HasPrefix(got, "/app/login") {
 		t.Fatalf("left the sign-in page for %q", got)
 	}

@@ -46,6 +46,7 @@ var pages = map[string]page{
 	"editor":   {Template: "builder.html", Title: "Invoice builder", Script: "js/builder.js", Nav: "invoices", IDKind: id.Invoice},
 	"invoice":  {Template: "invoice.html", Title: "Invoice", Script: "js/invoice.js", Nav: "invoices", IDKind: id.Invoice},
 	"settings": {Template: "settings.html", Title: "Settings", Script: "js/settings.js", Nav: "settings"},
+	"activity": {Template: "activity.html", Title: "Activity", Script: "js/feed.js", Nav: "activity"},
 	"notfound": {Template: "notfound.html", Title: "Not found", Script: "js/layout.js"},
 }
 
@@ -114,6 +115,7 @@ func New(log *slog.Logger) (http.Handler, error) {
 	mux.Handle("GET /app/invoices/{id}", u.page("invoice"))
 	mux.Handle("GET /app/invoices/{id}/edit", u.page("editor"))
 	mux.Handle("GET /app/settings", u.page("settings"))
+	mux.Handle("GET /app/activity", u.page("activity"))
 	mux.Handle("GET /app/login", u.page("login"))
 	mux.Handle("GET /app/signup", u.page("signup"))
 	mux.Handle("GET /static/", a)

@@ -64,6 +64,7 @@ func TestRoutes(t *testing.T) {
 		{"/app/invoices/" + invoiceID, "js/invoice.js", 200, invoiceID},
 		{"/app/invoices/" + invoiceID + "/edit", "js/builder.js", 200, invoiceID},
 		{"/app/settings", "js/settings.js", 200, ""},
+		{"/app/activity", "js/feed.js", 200, ""},
 		{"/app/login", "js/login.js", 200, ""},
 		{"/app/signup", "js/signup.js", 200, ""},
 		{"/app/clients/" + invoiceID, "js/layout.js", 404, ""}, // an id of the wrong kind

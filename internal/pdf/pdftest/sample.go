@@ -48,7 +48,13 @@ func Invoice(n int) pdf.Document {
 		},
 		Memo:    "Thank you, Zoë. Sessions are billed per the NDIS Pricing Arrangements 2025–26.",
 		PayLink: PayLink,
-		Footer:  "Søren & Łukasz Care Coordination Pty Ltd · ABN 51 824 753 556 · BSB 063-000 Account 1234 5678 · Payment due within 14 days.",
+		Transfer: []pdf.Field{
+			{Label: "Account name", Value: "Søren & Łukasz Care Coordination"},
+			{Label: "BSB", Value: "063-000"},
+			{Label: "Account", Value: "12345678"},
+			{Label: "Reference", Value: "INV-00042"},
+		},
+		Footer: "Søren & Łukasz Care Coordination Pty Ltd · ABN 51 824 753 556 · Payment due within 14 days.",
 	}
 	for i := 1; i <= n; i++ {
 		d.Lines = append(d.Lines, pdf.Line{

@@ -36,6 +36,12 @@ export function toLogin() {
  * @param {{idempotencyKey?: string}} [opts]
  */
 export async function api(method, path, body, opts = {}) {
+  // Signed out (no CSRF cookie beside the session): go and sign in rather
+  // than provoke a 401 the browser would log as an error.
+  if (path.startsWith('/v1/') && !cookie('carebill_csrf')) {
+    toLogin();
+    throw new APIError(401, 'unauthenticated', 'Sign in to continue. Taking you there…');
+  }
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = cookie('carebill_csrf');

@@ -3,9 +3,10 @@
 // never worked out here: after each save the page shows the subtotal, tax,
 // fees and total the API computed, as its decimal strings.
 import { api, IdempotencyKeys, query } from './api.js';
-import { $, $$, busy, clearErrors, confirmDialog, debounce, h, showError, toast } from './dom.js';
+import { $, $$, busy, clearErrors, confirmDialog, debounce, flash, h, showError, toast } from './dom.js';
 import { billingContact, funding, money, percent } from './format.js';
 import { org as loadOrg } from './layout.js';
+import { sendDialog, sentSummary } from './senddialog.js';
 
 const main = $('main');
 const form = $('[data-invoice-form]');
@@ -15,6 +16,7 @@ const saveState = $('[data-save-state]');
 const reviewButton = $('[data-review]');
 const saveButton = $('[data-save]');
 const deleteButton = $('[data-delete]');
+const sendButton = $('[data-send-invoice]');
 const keys = new IdempotencyKeys();
 
 const state = {
@@ -65,6 +67,13 @@ function addLine(type, data = null) {
     if (prev) {
       input('periodStart').value = $('[data-f="periodStart"]', prev).value;
       input('periodEnd').value = $('[data-f="periodEnd"]', prev).value;
+      if (input('periodStart').value || input('periodEnd').value) {
+        const note = h('p', { class: 'hint', 'data-period-copied': '' }, 'Service period copied from the line above; change it if this line differs.');
+        $('.line-head', li).insertAdjacentElement('afterend', note);
+        const drop = () => note.remove();
+        input('periodStart').addEventListener('input', drop, { once: true });
+        input('periodEnd').addEventListener('input', drop, { once: true });
+      }
     }
   }
   $('[data-remove-line]', li).addEventListener('click', () => {
@@ -191,6 +200,7 @@ function created(inv) {
   history.replaceState(null, '', `/app/invoices/${inv.id}/edit`);
   $('[data-heading]').textContent = 'Draft invoice';
   reviewButton.disabled = false;
+  sendButton.disabled = false;
   deleteButton.hidden = false;
 }
 
@@ -344,6 +354,14 @@ saveButton.addEventListener('click', () => busy(saveButton, async () => {
 }));
 reviewButton.addEventListener('click', () => busy(reviewButton, async () => {
   if (await flush()) location.assign(`/app/invoices/${state.id}`);
+}));
+sendButton.addEventListener('click', () => busy(sendButton, async () => {
+  if (!(await flush())) return;
+  const sent = await sendDialog({ invoiceId: state.id });
+  if (!sent) return;
+  state.saved = state.version;
+  flash(`${sent.number} sent by ${sentSummary(sent.deliveries)}.`);
+  location.assign(`/app/invoices/${state.id}`);
 }));
 deleteButton.addEventListener('click', async () => {
   const ok = await confirmDialog({ title: 'Delete this draft?', body: 'The draft and its line items are removed. Nothing was sent.', ok: 'Delete draft' });

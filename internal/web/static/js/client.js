@@ -1,17 +1,24 @@
-// client.js: one client's profile, balance, invoices and activity, with
-// "Edit" and "Invoice".
+// client.js: one client's profile, balance, invoices, payments with their
+// receipts, and activity, with "Edit", "Record payment" and "Invoice".
 import { activityList } from './activity.js';
 import { api, query } from './api.js';
 import { openClientDialog } from './clientform.js';
-import { $, h, showError } from './dom.js';
-import { billingContact, chip, date, funding, money } from './format.js';
+import { $, h, showError, toast } from './dom.js';
+import { billingContact, chip, date, funding, isZero, money } from './format.js';
 import { org } from './layout.js';
+import { methodLabel, paymentDialog } from './paymentdialog.js';
 
 const id = $('main').dataset.id;
 const invoices = $('[data-invoices]');
 const invoicesEmpty = $('[data-invoices-empty]');
 const invoicesMore = $('[data-invoices-more]');
 const editButton = $('[data-edit]');
+const payButton = $('[data-record-payment]');
+const payments = $('[data-payments]');
+const paymentsEmpty = $('[data-payments-empty]');
+const paymentsMore = $('[data-payments-more]');
+let payCursor = '';
+let reloadActivity = () => {};
 let client = null;
 let cursor = '';
 
@@ -33,6 +40,7 @@ async function render(c) {
   $('[data-funding]').textContent = funding(c.funding);
   $('[data-invoice]').href = `/app/invoices/new?client=${c.id}`;
   editButton.disabled = false;
+  payButton.disabled = false;
   $('[data-owing]').textContent = money(c.balance.owing, c.balance.currency);
   $('[data-credit]').textContent = money(c.balance.credit, c.balance.currency);
 
@@ -90,6 +98,47 @@ async function loadInvoices(reset) {
   }
 }
 
+function paymentRow(p) {
+  const applied = p.allocations.map((a) => h('a', { href: `/app/invoices/${a.invoiceId}` }, a.number || 'invoice'));
+  const parts = [];
+  applied.forEach((a, i) => parts.push(i ? ', ' : '', a));
+  if (!isZero(p.credit)) parts.push(applied.length ? ' + ' : '', `${money(p.credit, p.currency)} credit`);
+  return h('tr', { 'data-payment': p.id },
+    h('td', { 'data-label': 'Receipt' }, h('div', {},
+      h('a', { href: `/v1/payments/${p.id}/receipt.pdf`, class: 'strong', 'data-receipt': p.receiptNumber }, p.receiptNumber),
+      p.reference ? h('span', { class: 'subtle block' }, p.reference) : null)),
+    h('td', { 'data-label': 'Date' }, date(p.date)),
+    h('td', { 'data-label': 'Method' }, methodLabel(p.method)),
+    h('td', { 'data-label': 'Applied to' }, parts.length ? parts : '—'),
+    h('td', { 'data-label': 'Amount', class: 'num strong' }, money(p.amount, p.currency)));
+}
+
+async function loadPayments(reset) {
+  if (reset) payCursor = '';
+  try {
+    const res = await api('GET', `/v1/payments${query({ clientId: id, cursor: payCursor, limit: 25 })}`);
+    if (reset) payments.replaceChildren();
+    payments.append(...res.data.map(paymentRow));
+    payCursor = res.nextCursor || '';
+    paymentsMore.hidden = !payCursor;
+    paymentsEmpty.hidden = payments.children.length > 0;
+    paymentsEmpty.textContent = 'No payments yet.';
+  } catch (err) {
+    paymentsEmpty.hidden = true;
+    showError(document, err);
+  }
+}
+
+payButton.addEventListener('click', async () => {
+  if (!client) return;
+  const p = await paymentDialog({ client });
+  if (!p) return;
+  toast(`Payment recorded: receipt ${p.receiptNumber}.`);
+  await Promise.all([api('GET', `/v1/clients/${id}`).then(render), loadInvoices(true), loadPayments(true)]);
+  reloadActivity();
+});
+paymentsMore.addEventListener('click', () => loadPayments(false));
+
 editButton.addEventListener('click', () => {
   if (client) openClientDialog({ client, onSaved: render });
 });
@@ -100,4 +149,5 @@ api('GET', `/v1/clients/${id}`).then(render, (err) => {
   showError(document, err);
 });
 loadInvoices(true);
-activityList(`/v1/clients/${id}/activity`, { linkInvoices: true });
+loadPayments(true);
+reloadActivity = activityList(`/v1/clients/${id}/activity`, { linkInvoices: true });

@@ -1,6 +1,7 @@
 // clientform.js is the add/edit client dialog shared by the client list and
-// the client page: name, contacts (one primary, who receives invoices),
-// terms and tax overrides, and NDIS funding.
+// the client page: name, contacts (one primary; one billing contact, who
+// receives invoices), terms and tax overrides, and NDIS funding. Editing a
+// client without choosing another billing contact leaves it as it was.
 import { api, IdempotencyKeys } from './api.js';
 import { $, $$, busy, clearErrors, showError, val } from './dom.js';
 
@@ -19,6 +20,7 @@ function addContact(c = {}) {
   get('email').value = c.email || '';
   get('phone').value = c.phone || '';
   get('primary').checked = Boolean(c.primary);
+  get('billing').checked = Boolean(c.billing);
   $('[data-remove-contact]', li).addEventListener('click', () => {
     li.remove();
     renumber();
@@ -37,6 +39,10 @@ function renumber() {
   if (rows.length && !rows.some((li) => $('[data-k="primary"]', li).checked)) {
     $('[data-k="primary"]', rows[0]).checked = true;
   }
+  if (rows.length && !rows.some((li) => $('[data-k="billing"]', li).checked)) {
+    const primary = rows.find((li) => $('[data-k="primary"]', li).checked) || rows[0];
+    $('[data-k="billing"]', primary).checked = true;
+  }
 }
 
 function showPlanManager() {
@@ -48,6 +54,7 @@ function showPlanManager() {
 // error such as "contacts[1].email" lands next to the right input.
 function collect() {
   const contacts = [];
+  let billing = -1; // index in contacts of the row marked "Gets invoices"
   for (const li of $$('.contact-row', list)) {
     const get = (k) => $(`[data-k="${k}"]`, li);
     const c = { name: get('name').value.trim() };
@@ -62,6 +69,7 @@ function collect() {
     if (email) c.email = email;
     if (phone) c.phone = phone;
     c.primary = get('primary').checked;
+    if (get('billing').checked) billing = i;
     contacts.push(c);
   }
   const terms = val(form, 'paymentTermsDays');
@@ -71,15 +79,27 @@ function collect() {
   const ndis = val(form, 'ndisNumber').replace(/\s/g, '');
   if (ndis) funding.ndisNumber = ndis;
   if (type === 'plan_managed') funding.planManager = { name: val(form, 'pmName'), email: val(form, 'pmEmail') };
-  return {
+  const body = {
     name: val(form, 'name'),
     contacts,
-    // The primary contact is the billing contact: null lets the API pick it.
-    billingContactId: null,
     paymentTermsDays: terms === '' ? null : Number.parseInt(terms, 10),
     taxRate: tax === '' ? null : tax,
     funding,
   };
+  // The billing contact is sent only when it changes, so an edit that does
+  // not touch it keeps it. A new contact has no id until saved: it is made
+  // the billing contact by a second request (see save).
+  const chosen = billing >= 0 ? contacts[billing] : null;
+  let later = -1;
+  const before = currentBillingId();
+  if (chosen && chosen.id && chosen.id !== before) body.billingContactId = chosen.id;
+  else if (chosen && !chosen.id && !(before === '' && chosen.primary)) later = billing;
+  return { body, later };
+}
+
+// currentBillingId is the saved client's billing contact, "" for a new client.
+function currentBillingId() {
+  return current.client ? current.client.billingContactId || '' : '';
 }
 
 /**
@@ -95,7 +115,7 @@ export function openClientDialog({ client = null, onSaved }) {
   $('[data-submit]', form).textContent = client ? 'Save changes' : 'Add client';
   if (client) {
     form.elements.namedItem('name').value = client.name;
-    for (const c of client.contacts) addContact(c);
+    for (const c of client.contacts) addContact({ ...c, billing: c.id === client.billingContactId });
     form.elements.namedItem('paymentTermsDays').value = client.paymentTermsDays ?? '';
     form.elements.namedItem('taxRate').value = client.taxRate ?? '';
     const f = client.funding || {};
@@ -119,16 +139,20 @@ if (form) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     clearErrors(form);
-    const body = collect();
+    const { body, later } = collect();
     if (!body.name) {
       showError(form, { field: 'name', message: 'Enter the client’s name.' });
       return;
     }
     busy($('[data-submit]', form), async () => {
       try {
-        const saved = current.client
+        let saved = current.client
           ? await api('PATCH', `/v1/clients/${current.client.id}`, body)
           : await api('POST', '/v1/clients', body, { idempotencyKey: keys.for(body) });
+        current.client = saved;
+        if (later >= 0 && saved.contacts[later]) {
+          saved = await api('PATCH', `/v1/clients/${saved.id}`, { billingContactId: saved.contacts[later].id });
+        }
         dialog.close();
         current.onSaved(saved);
       } catch (err) {

@@ -51,6 +51,10 @@ export function clearErrors(scope) {
     if (before) el.setAttribute('aria-describedby', before);
     else el.removeAttribute('aria-describedby');
     delete el.dataset.describedBy;
+    if (el.dataset.labelledBy === 'error') {
+      el.removeAttribute('aria-labelledby');
+      delete el.dataset.labelledBy;
+    }
   }
   for (const el of $$('.invalid', scope)) el.classList.remove('invalid');
   const alert = alertIn(scope);
@@ -96,7 +100,7 @@ export function showError(scope, err, opts = {}) {
   if (!hit) {
     const alert = alertIn(scope);
     if (alert) {
-      alert.textContent = err.message;
+      alert.textContent = sentence(err.message);
       alert.hidden = false;
       if (opts.focus !== false) alert.scrollIntoView({ block: 'nearest' });
     } else {
@@ -115,6 +119,15 @@ export function showError(scope, err, opts = {}) {
   const control = hit.el.matches(controls) ? hit.el : hit.el.matches('label') ? hit.el.querySelector(controls) : null;
   if (control) {
     if (!control.dataset.describedBy) control.dataset.describedBy = control.getAttribute('aria-describedby') || '';
+    // The note sits inside the field's label; naming the control by the
+    // label's caption alone keeps the error out of its name, so screen
+    // readers say it once, as the description.
+    const caption = control.closest('label') && control.closest('label').querySelector(':scope > span:first-child');
+    if (caption && !control.hasAttribute('aria-labelledby')) {
+      if (!caption.id) caption.id = `field-label-${++errorSeq}`;
+      control.setAttribute('aria-labelledby', caption.id);
+      control.dataset.labelledBy = 'error';
+    }
     control.setAttribute('aria-invalid', 'true');
     control.setAttribute('aria-describedby', `${control.dataset.describedBy} ${id}`.trim());
     control.insertAdjacentElement('afterend', note);
@@ -178,4 +191,27 @@ export function confirmDialog({ title, body, ok = 'OK', danger = true }) {
 export function val(form, name) {
   const el = form.elements.namedItem(name);
   return el ? el.value.trim() : '';
+}
+
+const flashKey = 'carebill.flash';
+
+/** Keeps a message to toast on the next page this tab opens. */
+export function flash(message) {
+  try {
+    sessionStorage.setItem(flashKey, message);
+  } catch {
+    // Storage may be off; the next page simply shows no message.
+  }
+}
+
+/** Toasts the message the previous page left, if any. */
+export function showFlash() {
+  let m = '';
+  try {
+    m = sessionStorage.getItem(flashKey) || '';
+    sessionStorage.removeItem(flashKey);
+  } catch {
+    m = '';
+  }
+  if (m) toast(m);
 }

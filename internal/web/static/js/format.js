@@ -76,14 +76,29 @@ export function period(start, end) {
   return '';
 }
 
-const stamp = new Intl.DateTimeFormat(undefined, {
-  day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit',
-});
+const stamps = new Map();
 
-/** An RFC 3339 timestamp in the viewer's time zone. */
-export function dateTime(ts) {
+function stamp(zone) {
+  if (!stamps.has(zone)) {
+    const opts = { day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit' };
+    let f;
+    try {
+      f = new Intl.DateTimeFormat('en-AU', zone ? { ...opts, timeZone: zone } : opts);
+    } catch {
+      f = new Intl.DateTimeFormat('en-AU', opts); // an unknown zone: the viewer's
+    }
+    stamps.set(zone, f);
+  }
+  return stamps.get(zone);
+}
+
+/**
+ * An RFC 3339 timestamp as a date and time in zone (an IANA name such as
+ * the organisation's "Australia/Sydney"), or the viewer's zone when none.
+ */
+export function dateTime(ts, zone = '') {
   const d = new Date(ts);
-  return Number.isNaN(d.getTime()) ? '' : stamp.format(d);
+  return Number.isNaN(d.getTime()) ? '' : stamp(zone).format(d);
 }
 
 const statusLabels = { draft: 'Draft', open: 'Open', overdue: 'Overdue', paid: 'Paid', void: 'Void' };
@@ -124,4 +139,25 @@ export function billingContact(client) {
 export function quantity(q, unit) {
   if (!q) return '';
   return unit && unit !== 'each' ? `${q} ${unit}` : q;
+}
+
+/**
+ * An amount as typed ("$1,000.50", " 50 ") made into the API's decimal
+ * string ("1000.50", "50"): the currency sign, thousands separators and
+ * spaces are dropped, nothing else is touched, and the API judges the rest.
+ */
+export function amountInput(s) {
+  return String(s || '').trim().replace(/^([-−]?)\s*(?:[A-Z]{1,3}\$|\$)?\s*/, '$1').replace(/[,\s]/g, '').replace('−', '-');
+}
+
+/**
+ * A tax id as it is printed: an Australian Business Number in its standard
+ * 11 222 333 444 grouping; anything else as given.
+ */
+export function taxId(label, id) {
+  const digits = String(id || '').replace(/\s/g, '');
+  if (label === 'ABN' && /^\d{11}$/.test(digits)) {
+    return `${digits.slice(0, 2)} ${digits.slice(2, 5)} ${digits.slice(5, 8)} ${digits.slice(8)}`;
+  }
+  return id;
 }

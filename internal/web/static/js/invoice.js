@@ -2,10 +2,12 @@
 // its status allows: edit, finalize or delete a draft; copy the pay link,
 // download the PDF or void an open invoice; and its activity log.
 import { activityList } from './activity.js';
-import { api } from './api.js';
-import { $, busy, clearErrors, confirmDialog, h, showError, toast } from './dom.js';
-import { billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, statusOf } from './format.js';
+import { api, IdempotencyKeys } from './api.js';
+import { $, busy, clearErrors, confirmDialog, h, showError, showFlash, toast } from './dom.js';
+import { amountInput, billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, statusOf, taxId } from './format.js';
 import { org as loadOrg } from './layout.js';
+import { methodLabel, paymentDialog } from './paymentdialog.js';
+import { channelNames, sendDialog, sentSummary } from './senddialog.js';
 
 const id = $('main').dataset.id;
 const action = (name) => $(`[data-action="${name}"]`);
@@ -50,7 +52,7 @@ function renderDoc() {
   const from = h('div', { class: 'doc-from' },
     org && org.branding.logoUrl ? h('img', { class: 'doc-logo', src: org.branding.logoUrl, alt: `${org.legalName} logo` }) : null,
     h('p', { class: 'doc-org' }, org ? org.legalName : ''),
-    org && org.taxId ? h('p', {}, `${org.taxIdLabel || 'Tax id'} ${org.taxId}`) : null,
+    org && org.taxId ? h('p', { 'data-tax-id': '' }, `${org.taxIdLabel || 'Tax id'} ${taxId(org.taxIdLabel, org.taxId)}`) : null,
     org ? text('p', 'doc-address', org.address) : null,
     org ? text('p', '', [org.email, org.phone].filter(Boolean).join(' · ')) : null);
   const title = h('div', { class: 'doc-title' },
@@ -72,6 +74,7 @@ function renderDoc() {
     inv.number ? total('Number', inv.number) : null,
     total('Issue date', date(inv.issueDate) || 'On finalizing'),
     total('Due date', date(inv.dueDate) || `${inv.paymentTermsDays} days after issue`),
+    inv.sentAt ? total('Sent', dateTime(inv.sentAt, org && org.timezone), { 'data-sent-at': '' }) : null,
     inv.poNumber ? total('PO number', inv.poNumber) : null);
 
   const sums = [total('Subtotal', money(inv.subtotal, cur), { 'data-subtotal': '' })];
@@ -120,14 +123,22 @@ function render() {
   action('edit').hidden = !draft;
   action('delete').hidden = !draft;
   action('finalize').hidden = !draft;
+  action('send').hidden = !(draft || (open && !inv.sentAt));
+  action('resend').hidden = !(inv.sentAt && inv.status !== 'void' && !draft);
   action('paylink').hidden = !(open || status === 'overdue');
   action('pdf').hidden = draft;
   action('void').hidden = !open || inv.locked;
+  action('record-payment').hidden = !open;
+  action('credit-note').hidden = !open;
+  action('apply-credit').hidden = !(open && client && !isZero(client.balance.credit));
+  if (client && !action('apply-credit').hidden) {
+    action('apply-credit').textContent = `Apply ${money(client.balance.credit, client.balance.currency)} credit`;
+  }
   if (!open) $('[data-paylink]').hidden = true;
 
   const notice = $('[data-notice]');
   if (inv.status === 'void') {
-    notice.textContent = `Voided${inv.voidedAt ? ` ${dateTime(inv.voidedAt)}` : ''}${inv.voidReason ? `: ${inv.voidReason}` : ''}. The number stays used and the client owes nothing on it.`;
+    notice.textContent = `Voided${inv.voidedAt ? ` ${dateTime(inv.voidedAt, org && org.timezone)}` : ''}${inv.voidReason ? `: ${inv.voidReason}` : ''}. The number stays used and the client owes nothing on it.`;
   } else if (inv.locked) {
     notice.textContent = 'Locked: it still takes payments, but it cannot be changed or voided until an admin unlocks it.';
   } else if (draft) {
@@ -161,7 +172,8 @@ function changedTo(next, message) {
 action('finalize').addEventListener('click', async () => {
   const ok = await confirmDialog({
     title: 'Finalize this invoice?',
-    body: `It gets the next ${org ? org.numberPrefix : ''} number and can no longer be edited. Corrections then need a void and a new invoice.`,
+    body: `It gets the next ${org ? org.numberPrefix : ''} number and can no longer be edited. Corrections then need a void and a new invoice.${
+      client && !isZero(client.balance.credit) ? ` ${client.name}’s credit of ${money(client.balance.credit, client.balance.currency)} is applied to it as far as it goes.` : ''}`,
     ok: 'Finalize',
     danger: false,
   });
@@ -235,6 +247,137 @@ voidForm.addEventListener('submit', (e) => {
   });
 });
 
+// --- sending and deliveries --------------------------------------------------
+
+const deliveryLabels = { queued: 'Queued', sending: 'Sending', sent: 'Sent', failed: 'Failed' };
+let deliveryTimer = 0;
+let deliveryPolls = 0;
+
+function deliveryItem(d) {
+  const when = d.sentAt || d.updatedAt;
+  const problem = d.status === 'failed' || (d.lastError && d.status !== 'sent');
+  return h('li', { class: `delivery delivery-${d.status}`, 'data-delivery': d.channel, 'data-status': d.status },
+    h('div', { class: 'delivery-head' },
+      h('span', { class: 'strong' }, channelNames[d.channel] || d.channel),
+      h('span', { class: `chip chip-delivery-${d.status}` }, deliveryLabels[d.status] || d.status)),
+    h('p', { class: 'delivery-to' }, d.recipient),
+    problem ? h('p', { class: 'delivery-error', 'data-delivery-error': '' },
+      d.status === 'failed' ? d.lastError : `Retrying: ${d.lastError}`) : null,
+    h('p', { class: 'activity-meta' }, h('time', { datetime: when }, dateTime(when, org && org.timezone)),
+      d.attempts > 1 ? ` · ${d.attempts} attempts` : ''),
+    d.status === 'failed' && inv.status !== 'void'
+      ? h('button', {
+        type: 'button', class: 'btn btn-small', 'data-resend-delivery': d.id,
+        onclick: () => openSend({ resend: true, channel: d.channel, to: d.channel === 'email' ? d.recipient : '' }),
+      }, 'Resend')
+      : null);
+}
+
+async function loadDeliveries() {
+  clearTimeout(deliveryTimer);
+  try {
+    const res = await api('GET', `/v1/invoices/${id}/deliveries?limit=20`);
+    $('[data-deliveries]').replaceChildren(...res.data.map(deliveryItem));
+    $('[data-deliveries-card]').hidden = res.data.length === 0;
+    // Follow the notifier while something is on its way, for a while.
+    if (res.data.some((d) => d.status === 'queued' || d.status === 'sending') && ++deliveryPolls < 90) {
+      deliveryTimer = setTimeout(loadDeliveries, 2000);
+    }
+  } catch (err) {
+    showError(document, err, { focus: false });
+  }
+}
+
+async function openSend(opts) {
+  const sent = await sendDialog({ invoiceId: id, ...opts });
+  if (!sent) return;
+  deliveryPolls = 0;
+  changedTo(sent, `${inv.number} sent by ${sentSummary(sent.deliveries)}.`);
+  loadDeliveries();
+}
+
+action('send').addEventListener('click', () => openSend({ resend: false }));
+
+// --- payments and credit ------------------------------------------------------
+
+async function reloadAll(message) {
+  const [next, c] = await Promise.all([api('GET', `/v1/invoices/${id}`), api('GET', `/v1/clients/${inv.clientId}`)]);
+  client = c;
+  changedTo(next, message);
+  loadPayments();
+}
+
+async function loadPayments() {
+  try {
+    const res = await api('GET', `/v1/payments?clientId=${encodeURIComponent(inv.clientId)}&limit=100`);
+    const mine = [];
+    for (const p of res.data) {
+      const a = p.allocations.find((x) => x.invoiceId === id);
+      if (a) mine.push({ p, a });
+    }
+    $('[data-invoice-payments]').replaceChildren(...mine.map(({ p, a }) => h('li', { class: 'delivery', 'data-payment': p.id },
+      h('div', { class: 'delivery-head' },
+        h('span', { class: 'strong' }, money(a.amount, p.currency)),
+        h('a', { href: `/v1/payments/${p.id}/receipt.pdf`, 'data-receipt': p.receiptNumber }, `Receipt ${p.receiptNumber}`)),
+      h('p', { class: 'activity-meta' }, `${methodLabel(p.method)} · ${date(p.date)}${p.reference ? ` · ${p.reference}` : ''}`))));
+    $('[data-payments-card]').hidden = mine.length === 0;
+  } catch (err) {
+    showError(document, err, { focus: false });
+  }
+}
+
+action('record-payment').addEventListener('click', async () => {
+  if (!client) return;
+  const p = await paymentDialog({ client, invoice: inv });
+  if (p) await reloadAll(`Payment recorded: receipt ${p.receiptNumber}.`);
+});
+
+action('apply-credit').addEventListener('click', () => busy(action('apply-credit'), async () => {
+  try {
+    await api('POST', `/v1/invoices/${id}/apply-credit`, {});
+    await reloadAll('Credit applied.');
+  } catch (err) {
+    showError(document, err);
+  }
+}));
+
+const creditDialog = $('[data-credit-dialog]');
+const creditForm = $('[data-credit-form]');
+const creditKeys = new IdempotencyKeys();
+action('credit-note').addEventListener('click', () => {
+  creditForm.reset();
+  clearErrors(creditForm);
+  creditDialog.showModal();
+  creditForm.elements.namedItem('amount').focus();
+});
+$('[data-cancel]', creditForm).addEventListener('click', () => creditDialog.close());
+creditForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const body = {
+    invoiceId: id,
+    amount: amountInput(creditForm.elements.namedItem('amount').value),
+    reason: creditForm.elements.namedItem('reason').value.trim(),
+  };
+  busy(creditForm.querySelector('[type=submit]'), async () => {
+    clearErrors(creditForm);
+    try {
+      const note = await api('POST', '/v1/credit-notes', body, { idempotencyKey: creditKeys.for(body) });
+      creditDialog.close();
+      await reloadAll(`Credit note ${note.number} issued.`);
+      const box = $('[data-notice]');
+      box.replaceChildren(`Credit note ${note.number} for ${money(note.amount, note.currency)} issued. `,
+        h('a', { href: `/v1/credit-notes/${note.id}/pdf`, 'data-credit-note-pdf': '' }, 'Download its PDF'));
+      box.hidden = false;
+    } catch (err) {
+      showError(creditForm, err);
+    }
+  });
+});
+action('resend').addEventListener('click', () => openSend({ resend: true }));
+
+showFlash();
 load().then(() => {
   reloadActivity = activityList(`/v1/invoices/${id}/activity`);
+  loadDeliveries();
+  if (inv) loadPayments();
 });

@@ -1,4 +1,5 @@
-// invoices.js: every invoice, by status tab, searchable by name or number,
+// invoices.js: every invoice, by status tab, searchable by name, number or
+// client name,
 // paged with the API's cursor.
 import { api, query } from './api.js';
 import { $, $$, debounce, h, showError } from './dom.js';

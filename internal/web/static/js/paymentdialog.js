@@ -1,0 +1,151 @@
+// paymentdialog.js is the "Record payment" dialog of the client and invoice
+// pages: amount, date, method, reference, comments, and where the money
+// goes (the oldest invoices first, or amounts on invoices chosen here).
+// Before saving it shows what the API would do with the payment
+// (POST /v1/payments?preview=true): each invoice settled and what is kept
+// as credit. Nothing is added up here.
+import { api, IdempotencyKeys, query } from './api.js';
+import { $, $$, busy, clearErrors, debounce, h, showError } from './dom.js';
+import { amountInput, date, money } from './format.js';
+
+/**
+ * Opens the page's payment dialog for a client.
+ * @param {{client: object, invoice?: object}} opts invoice preselects that
+ *   invoice with its balance.
+ * @returns {Promise<object|null>} the recorded payment, or null if cancelled
+ */
+export function paymentDialog({ client, invoice = null }) {
+  const dialog = $('[data-payment-dialog]');
+  const form = $('[data-payment-form]', dialog);
+  const list = $('[data-alloc-list]', form);
+  const preview = $('[data-payment-preview]', form);
+  const submit = $('[data-payment-submit]', form);
+  const keys = new IdempotencyKeys();
+  const field = (n) => form.elements.namedItem(n);
+  const cur = client.balance.currency;
+  let seq = 0;
+  let recorded = null;
+
+  form.reset();
+  clearErrors(form);
+  list.replaceChildren();
+  $('[data-payment-client]', dialog).textContent = `From ${client.name}`;
+  preview.replaceChildren(h('p', { class: 'subtle' }, 'Enter an amount to see where it goes.'));
+
+  const chosen = () => form.elements.namedItem('allocation').value === 'chosen';
+
+  function body() {
+    const b = { clientId: client.id, amount: amountInput(field('amount').value), method: field('method').value };
+    for (const k of ['date', 'reference', 'comments']) {
+      const v = field(k).value.trim();
+      if (v) b[k] = v;
+    }
+    if (chosen()) {
+      b.allocations = [];
+      for (const li of $$('[data-alloc]', list)) {
+        const input = $('input', li);
+        const v = amountInput(input.value);
+        input.dataset.field = '';
+        if (!v) continue;
+        input.dataset.field = `allocations[${b.allocations.length}].amount`;
+        li.dataset.field = `allocations[${b.allocations.length}]`;
+        b.allocations.push({ invoiceId: li.dataset.alloc, amount: v });
+      }
+    }
+    return b;
+  }
+
+  function render(p) {
+    const rows = p.allocations.map((a) => h('li', {},
+      `${money(a.amount, cur)} to `, h('a', { href: `/app/invoices/${a.invoiceId}` }, a.number || 'invoice')));
+    const out = [rows.length ? h('ul', { class: 'plain', 'data-preview-allocations': '' }, rows) : h('p', {}, 'Settles no invoice.')];
+    out.push(h('p', { class: 'strong', 'data-preview-credit': '' }, `Kept as client credit: ${money(p.credit, cur)}`));
+    preview.replaceChildren(...out);
+  }
+
+  async function refresh() {
+    const mine = ++seq;
+    clearErrors(form);
+    const b = body();
+    if (!b.amount) {
+      preview.replaceChildren(h('p', { class: 'subtle' }, 'Enter an amount to see where it goes.'));
+      return;
+    }
+    try {
+      const p = await api('POST', '/v1/payments?preview=true', b);
+      if (mine === seq) render(p);
+    } catch (err) {
+      if (mine !== seq) return;
+      preview.replaceChildren(h('p', { class: 'subtle' }, 'Fix the marked field to see where the payment goes.'));
+      showError(form, err, { focus: false });
+    }
+  }
+
+  async function loadOpen() {
+    try {
+      const res = await api('GET', `/v1/invoices${query({ clientId: client.id, status: 'open', limit: 50 })}`);
+      list.replaceChildren(...res.data.map((inv) => h('li', { class: 'alloc', 'data-alloc': inv.id },
+        h('label', { class: 'field' },
+          h('span', {}, `${inv.number} · ${inv.name} · due ${date(inv.dueDate)} · owing ${money(inv.balance, inv.currency)}`),
+          h('input', { inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00', 'aria-label': `Amount for ${inv.number}` })))));
+      if (!res.data.length) list.replaceChildren(h('li', { class: 'subtle' }, 'No open invoices: the whole payment becomes credit.'));
+      if (invoice) {
+        const li = $(`[data-alloc="${invoice.id}"]`, list);
+        if (li) $('input', li).value = invoice.balance;
+      }
+    } catch (err) {
+      showError(form, err, { focus: false });
+    }
+  }
+
+  if (invoice) {
+    field('amount').value = invoice.balance;
+    $('[name=allocation][value=chosen]', form).checked = true;
+  }
+  list.hidden = !chosen();
+  loadOpen().then(refresh);
+
+  const later = debounce(refresh, 300);
+  const onInput = (e) => {
+    if (e.target.name === 'allocation') list.hidden = !chosen();
+    later();
+  };
+  const onSubmit = (e) => {
+    e.preventDefault();
+    const b = body();
+    busy(submit, async () => {
+      clearErrors(form);
+      try {
+        recorded = await api('POST', '/v1/payments', b, { idempotencyKey: keys.for(b) });
+        dialog.close();
+      } catch (err) {
+        showError(form, err);
+      }
+    });
+  };
+  const cancel = $('[data-cancel]', form);
+  const onCancel = () => dialog.close();
+  form.addEventListener('input', onInput);
+  form.addEventListener('change', onInput);
+  form.addEventListener('submit', onSubmit);
+  cancel.addEventListener('click', onCancel);
+  dialog.showModal();
+  field('amount').focus();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      seq++;
+      form.removeEventListener('input', onInput);
+      form.removeEventListener('change', onInput);
+      form.removeEventListener('submit', onSubmit);
+      cancel.removeEventListener('click', onCancel);
+      resolve(recorded);
+    }, { once: true });
+  });
+}
+
+const methodLabels = { bank_transfer: 'Bank transfer', cash: 'Cash', cheque: 'Cheque', card: 'Card', other: 'Other' };
+
+/** "Bank transfer", "Card". */
+export function methodLabel(m) {
+  return methodLabels[m] || m;
+}
