@@ -184,6 +184,9 @@ func (p Plan) Change(today calendar.Date, s Schedule) (Plan, error) {
 	if !ok {
 		return NewPlan(s, today)
 	}
+	if s == p.Current() {
+		return p, nil // nothing changes: saving the same settings again adds nothing
+	}
 	from := cur.End.AddDays(1)
 	out := make(Plan, 0, len(p)+1)
 	for _, c := range p {
