@@ -355,6 +355,7 @@ type invoiceItem struct {
 	CreditApplied  num        `dynamodbav:"creditApplied,omitempty"`
 	Locked         bool       `dynamodbav:"locked"`
 	LockedBy       string     `dynamodbav:"lockedBy,omitempty"`
+	LockReason     string     `dynamodbav:"lockReason,omitempty"`
 	Disputed       bool       `dynamodbav:"disputed,omitempty"`
 	VoidReason     string     `dynamodbav:"voidReason,omitempty"`
 	ReplacesID     string     `dynamodbav:"replacesId,omitempty"`
@@ -381,7 +382,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
 		TermsDays: s.TermsDays, Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),
-		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked, LockedBy: inv.LockedBy, Disputed: inv.Disputed,
+		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked, LockedBy: inv.LockedBy, LockReason: inv.LockReason, Disputed: inv.Disputed,
 		CreditApplied: toNum(inv.CreditApplied),
 		VoidReason:    inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
@@ -417,7 +418,7 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 	}
 	inv := &invoice.Invoice{
 		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq, Status: invoice.Status(it.Status),
-		Locked: it.Locked, LockedBy: it.LockedBy, Disputed: it.Disputed, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
+		Locked: it.Locked, LockedBy: it.LockedBy, LockReason: it.LockReason, Disputed: it.Disputed, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 		FinalizedAt: fromTS(it.FinalizedAt), SentAt: fromTS(it.SentAt), VoidedAt: fromTS(it.VoidedAt),
 		Spec: invoice.Spec{

@@ -239,11 +239,12 @@ func (s *Store) lockForStatement(ctx context.Context, st *statement.Statement) e
 		}
 		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: &s.table, Key: key(orgPK(st.OrgID), invoiceSK(id)),
-			UpdateExpression:         aws.String("SET locked = :t, lockedBy = :stm, #v = #v + :one"),
+			UpdateExpression:         aws.String("SET locked = :t, lockedBy = :stm, lockReason = :why, #v = #v + :one"),
 			ConditionExpression:      aws.String("#v = :prev"),
 			ExpressionAttributeNames: map[string]string{"#v": "version"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":t": &types.AttributeValueMemberBOOL{Value: true}, ":stm": strAV(st.ID), ":one": numAV(1), ":prev": numAV(it.Version),
+				":why": strAV(fmt.Sprintf("included in the statement for %s to %s", st.From, st.To)),
 			},
 		})
 		if isConditionFailed(err) {
@@ -333,7 +334,7 @@ func (s *Store) DeleteStatement(ctx context.Context, orgID, id string, events []
 		}
 		tx = append(tx, types.TransactWriteItem{Update: &types.Update{
 			TableName: &s.table, Key: key(orgPK(orgID), invoiceSK(inv)),
-			UpdateExpression:         aws.String("SET locked = :f, #v = #v + :one REMOVE lockedBy"),
+			UpdateExpression:         aws.String("SET locked = :f, #v = #v + :one REMOVE lockedBy, lockReason"),
 			ConditionExpression:      aws.String("#v = :prev"),
 			ExpressionAttributeNames: map[string]string{"#v": "version"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{

@@ -140,6 +140,9 @@ type Invoice struct {
 	// statement" or "at cycle close"), empty for a lock by a person;
 	// deleting that statement unlocks the invoice again.
 	LockedBy string
+	// LockReason says why it is locked, as the person or the statement
+	// that locked it gave it.
+	LockReason string
 	// Disputed is set while a card payment on the invoice is disputed:
 	// no reminder goes out for it.
 	Disputed bool
@@ -321,7 +324,7 @@ func (inv *Invoice) Lock(reason string, now time.Time) error {
 	case inv.Locked:
 		return ErrLocked
 	}
-	inv.Locked, inv.UpdatedAt = true, now
+	inv.Locked, inv.LockReason, inv.UpdatedAt = true, reason, now
 	return nil
 }
 
@@ -333,7 +336,7 @@ func (inv *Invoice) Unlock(reason string, now time.Time) error {
 	if !inv.Locked {
 		return ErrNotLocked
 	}
-	inv.Locked, inv.LockedBy, inv.UpdatedAt = false, "", now
+	inv.Locked, inv.LockedBy, inv.LockReason, inv.UpdatedAt = false, "", "", now
 	return nil
 }
 

@@ -140,7 +140,8 @@ function render() {
   if (inv.status === 'void') {
     notice.textContent = `Voided${inv.voidedAt ? ` ${dateTime(inv.voidedAt, org && org.timezone)}` : ''}${inv.voidReason ? `: ${inv.voidReason}` : ''}. The number stays used and the client owes nothing on it.`;
   } else if (inv.locked) {
-    notice.textContent = 'Locked: it still takes payments, but it cannot be changed or voided until an admin unlocks it.';
+    notice.replaceChildren(`Locked${inv.lockReason ? ` (${inv.lockReason})` : ''}: it still takes payments, but it cannot be changed or voided until an admin unlocks it`,
+      inv.lockedByStatement ? h('span', {}, ' or ', h('a', { href: `/app/statements/${inv.lockedByStatement}` }, 'its statement'), ' is deleted.') : '.');
   } else if (draft) {
     notice.textContent = 'Draft: not numbered and not sent. Finalize it to give it a number and make it payable.';
   } else {
