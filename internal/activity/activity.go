@@ -29,6 +29,7 @@ const (
 	ClientCreated    Kind = "client_created"
 	ClientUpdated    Kind = "client_updated"
 	StatementIssued  Kind = "statement_issued"
+	Reissued         Kind = "reissued"
 	StatementDeleted Kind = "statement_deleted"
 )
 
@@ -85,6 +86,8 @@ func (e Event) Summary() string {
 		s = "Client " + e.ClientName + " added"
 	case ClientUpdated:
 		s = "Client " + e.ClientName + " updated"
+	case Reissued:
+		s = subject + " voided and re-issued"
 	case StatementIssued:
 		s = "Statement issued to " + e.ClientName
 	case StatementDeleted:

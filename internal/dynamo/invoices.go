@@ -179,7 +179,10 @@ func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize 
 		if err != nil {
 			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
 		}
-		tx = append([]types.TransactWriteItem{{Put: s.counterPut(orgID, seriesInvoice, last)}}, append(tx, posts...)...)
+		if inv.Seq == last+1 { // a re-issue under its old number takes none from the series
+			tx = append([]types.TransactWriteItem{{Put: s.counterPut(orgID, seriesInvoice, last)}}, tx...)
+		}
+		tx = append(tx, posts...)
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		if err == nil {
 			return inv, nil

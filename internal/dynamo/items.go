@@ -359,6 +359,10 @@ type invoiceItem struct {
 	Disputed       bool       `dynamodbav:"disputed,omitempty"`
 	VoidReason     string     `dynamodbav:"voidReason,omitempty"`
 	ReplacesID     string     `dynamodbav:"replacesId,omitempty"`
+	ReplacedByID   string     `dynamodbav:"replacedById,omitempty"`
+	KeepsNumber    bool       `dynamodbav:"keepsNumber,omitempty"`
+	BaseNumber     string     `dynamodbav:"baseNumber,omitempty"`
+	Revision       int        `dynamodbav:"revision,omitempty"`
 	Version        int64      `dynamodbav:"version"`
 	CreatedAt      string     `dynamodbav:"createdAt"`
 	UpdatedAt      string     `dynamodbav:"updatedAt"`
@@ -385,6 +389,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked, LockedBy: inv.LockedBy, LockReason: inv.LockReason, Disputed: inv.Disputed,
 		CreditApplied: toNum(inv.CreditApplied),
 		VoidReason:    inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
+		ReplacedByID: inv.ReplacedByID, KeepsNumber: inv.KeepsNumber, BaseNumber: inv.BaseNumber, Revision: inv.Revision,
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		FinalizedAt: ts(inv.FinalizedAt), SentAt: ts(inv.SentAt), VoidedAt: ts(inv.VoidedAt),
 	}
@@ -419,6 +424,7 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 	inv := &invoice.Invoice{
 		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq, Status: invoice.Status(it.Status),
 		Locked: it.Locked, LockedBy: it.LockedBy, LockReason: it.LockReason, Disputed: it.Disputed, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
+		ReplacedByID: it.ReplacedByID, KeepsNumber: it.KeepsNumber, BaseNumber: it.BaseNumber, Revision: it.Revision,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 		FinalizedAt: fromTS(it.FinalizedAt), SentAt: fromTS(it.SentAt), VoidedAt: fromTS(it.VoidedAt),
 		Spec: invoice.Spec{

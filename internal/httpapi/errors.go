@@ -87,6 +87,8 @@ var failures = []struct {
 	{delivery.ErrNoPhone, failure{http.StatusUnprocessableEntity, "no_phone_number", ""}},
 	{delivery.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{org.ErrPeriodClosed, failure{http.StatusUnprocessableEntity, "period_closed", ""}},
+	{billing.ErrSameNumberOff, failure{http.StatusUnprocessableEntity, "same_number_off", ""}},
+	{invoice.ErrNotVoid, failure{http.StatusConflict, "invoice_not_void", ""}},
 	{billing.ErrCycleNotDue, failure{http.StatusUnprocessableEntity, "cycle_not_due", ""}},
 	{billing.ErrCycleNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{billing.ErrNotAClosedCycle, failure{http.StatusUnprocessableEntity, "cycle_not_closed", ""}},

@@ -69,6 +69,8 @@ type invoiceResponse struct {
 	LockedBy       string     `json:"lockedByStatement,omitempty"` // the statement that locked it, if one did
 	VoidReason     string     `json:"voidReason,omitempty"`
 	ReplacesID     string     `json:"replacesId,omitempty"`
+	ReplacedByID   string     `json:"replacedById,omitempty"`
+	KeepsNumber    string     `json:"keepsNumberOf,omitempty"` // a re-issue that will take this number with a revision suffix
 	CreatedAt      time.Time  `json:"createdAt"`
 	UpdatedAt      time.Time  `json:"updatedAt"`
 	FinalizedAt    *time.Time `json:"finalizedAt,omitempty"`
@@ -93,7 +95,7 @@ func invoiceJSON(v billing.InvoiceView) invoiceResponse {
 		Subtotal: cur.String(tot.Subtotal), Taxes: make([]taxJSON, 0, len(tot.TaxByRate)), TaxTotal: cur.String(tot.Tax),
 		FeeTotal: cur.String(tot.Fees), Total: cur.String(tot.Total), AmountPaid: cur.String(v.Paid),
 		AmountCredited: cur.String(v.Credit), Balance: cur.String(v.Balance()), Locked: v.Locked, LockReason: v.LockReason, LockedBy: v.LockedBy,
-		VoidReason: v.VoidReason, ReplacesID: v.ReplacesID, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+		VoidReason: v.VoidReason, ReplacesID: v.ReplacesID, ReplacedByID: v.ReplacedByID, KeepsNumber: keepsNumber(v.Invoice), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 		FinalizedAt: timePtr(v.FinalizedAt), SentAt: timePtr(v.SentAt), VoidedAt: timePtr(v.VoidedAt),
 	}
 	for _, l := range sp.Lines {
@@ -417,4 +419,12 @@ func (s *server) lockInvoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, invoiceJSON(v))
+}
+
+// keepsNumber is the number a same-number re-issue will take, if it is one.
+func keepsNumber(inv *invoice.Invoice) string {
+	if !inv.KeepsNumber || inv.Status != invoice.Draft {
+		return ""
+	}
+	return fmt.Sprintf("%s-R%d", inv.BaseNumber, inv.Revision)
 }

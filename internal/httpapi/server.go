@@ -114,6 +114,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("DELETE /v1/invoices/{id}", s.deleteInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/finalize", s.finalizeInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/void", s.voidInvoice)
+	v1.HandleFunc("POST /v1/invoices/{id}/reissue", s.reissueInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/send", s.sendInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/resend", s.resendInvoice)
 	v1.HandleFunc("GET /v1/invoices/{id}/deliveries", s.deliveries)
