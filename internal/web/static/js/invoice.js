@@ -147,6 +147,8 @@ function render() {
   } else {
     notice.textContent = '';
   }
+  if (inv.replacedById) notice.append(' ', h('a', { href: `/app/invoices/${inv.replacedById}` }, 'See the invoice that corrects it.'));
+  if (inv.replacesId) notice.append(' ', h('a', { href: `/app/invoices/${inv.replacesId}` }, 'This corrects a voided invoice.'), inv.keepsNumberOf ? ` It will be numbered ${inv.keepsNumberOf}.` : '');
   notice.hidden = !notice.textContent;
   renderDoc();
 }
@@ -225,6 +227,7 @@ action('paylink').addEventListener('click', () => busy(action('paylink'), async 
 action('void').addEventListener('click', () => {
   voidForm.reset();
   clearErrors(voidForm);
+  loadOrg().then((o) => { $('[data-same-number]', voidForm).hidden = !o.reissueSameNumber; }, () => {});
   voidDialog.showModal();
   voidForm.elements.namedItem('reason').focus();
 });
@@ -239,6 +242,12 @@ voidForm.addEventListener('submit', (e) => {
   }
   busy(voidForm.querySelector('[type=submit]'), async () => {
     try {
+      if (voidForm.elements.namedItem('reissue').checked) {
+        const sameNumber = voidForm.elements.namedItem('sameNumber').checked;
+        const draft = await api('POST', `/v1/invoices/${id}/reissue`, { reason, ...(sameNumber ? { sameNumber } : {}) });
+        window.location.assign(`/app/invoices/${draft.id}/edit`);
+        return;
+      }
       const next = await api('POST', `/v1/invoices/${id}/void`, { reason });
       voidDialog.close();
       changedTo(next, 'Invoice voided.');
