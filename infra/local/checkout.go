@@ -134,6 +134,7 @@ func (c *checkout) createSession(w http.ResponseWriter, r *http.Request) {
 	}
 	req, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, c.stripeMock+r.URL.RequestURI(), bytes.NewReader(body))
 	req.Header = r.Header.Clone()
+	req.Header.Del("Accept-Encoding") // the answer is rewritten below, so it must arrive plain
 	res, err := c.http.Do(req)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
@@ -252,7 +253,10 @@ func display(n int64, currency string) string {
 }
 
 func (c *checkout) render(w http.ResponseWriter, status int, s *session, problem string) {
-	v := checkoutView{Session: s, Total: display(s.Total, s.Currency), Declined: s.Declined, Problem: problem}
+	c.mu.Lock()
+	declined := s.Declined
+	c.mu.Unlock()
+	v := checkoutView{Session: s, Total: display(s.Total, s.Currency), Declined: declined, Problem: problem}
 	for _, l := range s.Lines {
 		v.Lines = append(v.Lines, lineView{Name: l.Name, Description: l.Description, Amount: display(l.Amount, s.Currency)})
 	}
@@ -378,7 +382,7 @@ func (c *checkout) deliver(ctx context.Context, s *session, typ string, obj map[
 	return nil
 }
 
-// sortedMetadata lists metadata for the page, keys in order.
+// SortedMetadata lists metadata for the page, keys in order.
 func (s *session) SortedMetadata() [][2]string {
 	out := make([][2]string, 0, len(s.Metadata))
 	for k, v := range s.Metadata {

@@ -11,16 +11,19 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/carebill/carebill/infra/local/provision"
+	"github.com/carebill/carebill/internal/email"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
 	"github.com/carebill/carebill/internal/wire"
@@ -250,5 +253,52 @@ func TestPollerLeavesFailuresForRetry(t *testing.T) {
 	}
 	if got := l.inFlight(); got != 1 {
 		t.Errorf("%d messages on the queue after a failed send, want it kept for retry", got)
+	}
+}
+
+// TestOutboxShowsTheNewest: with more captured emails than it shows, the
+// outbox reads and lists only the newest, newest first, and says so.
+func TestOutboxShowsTheNewest(t *testing.T) {
+	t.Parallel()
+	l := newLocalStack(t)
+	env, err := l.s.env("NotifierFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ses, err := email.NewSES(sesv2.NewFromConfig(l.s.aws))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := unique()
+	for i := range outboxShown + 5 {
+		m := email.Message{
+			From: mail.Address{Address: env("SENDER_EMAIL")}, To: []mail.Address{{Address: "many@example.com"}},
+			Subject: fmt.Sprintf("Bulk %s %03d", run, i), Text: "hello", Date: time.Now(),
+		}
+		if _, err := ses.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mux := http.NewServeMux()
+	(&outbox{moto: moto.Endpoint, http: http.DefaultClient}).routes(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	res, err := http.Get(srv.URL + "/dev/outbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	page := string(body)
+	if !regexp.MustCompile(`Emails \(\d+, the newest 50 shown\)`).MatchString(page) {
+		t.Errorf("the outbox does not say it shows the newest 50")
+	}
+	emails := page[:strings.Index(page, "<h2>Texts")]
+	if n := strings.Count(emails, "<article>"); n != outboxShown {
+		t.Errorf("%d emails listed, want %d", n, outboxShown)
+	}
+	last := fmt.Sprintf("Bulk %s %03d", run, outboxShown+4)
+	if !strings.Contains(emails, last) || strings.Contains(emails, fmt.Sprintf("Bulk %s %03d", run, 0)) {
+		t.Errorf("the newest email (%s) is missing or the oldest is shown", last)
 	}
 }

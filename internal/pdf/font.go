@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/go-text/typesetting/font"
 	ot "github.com/go-text/typesetting/font/opentype"
@@ -31,7 +32,10 @@ type face struct {
 	longLoca   bool
 	advance    []uint16        // advance width per glyph id, font units
 	bmp        [0x10000]uint16 // rune → glyph id for the Basic Multilingual Plane; 0 = missing
-	ot         *font.Font
+	// ot is the font as the shaper reads it, parsed on first use: most
+	// documents never shape with a given face (CJK text needs no shaping),
+	// and parsing a large font's layout tables takes a while.
+	ot func() (*font.Font, error)
 }
 
 // Font descriptor flags (PDF 32000-1, 9.8.2).
@@ -48,13 +52,17 @@ func parseFace(name string, ttf []byte, flags int) (*face, error) {
 	if err := f.parse(); err != nil {
 		return nil, fmt.Errorf("parse font %s: %w", name, err)
 	}
-	ld, err := ot.NewLoader(bytes.NewReader(ttf))
-	if err != nil {
-		return nil, fmt.Errorf("parse font %s: %w", name, err)
-	}
-	if f.ot, err = font.NewFont(ld); err != nil {
-		return nil, fmt.Errorf("parse font %s: %w", name, err)
-	}
+	f.ot = sync.OnceValues(func() (*font.Font, error) {
+		ld, err := ot.NewLoader(bytes.NewReader(ttf))
+		if err != nil {
+			return nil, fmt.Errorf("parse font %s for shaping: %w", name, err)
+		}
+		ft, err := font.NewFont(ld)
+		if err != nil {
+			return nil, fmt.Errorf("parse font %s for shaping: %w", name, err)
+		}
+		return ft, nil
+	})
 	return f, nil
 }
 

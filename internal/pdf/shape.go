@@ -190,16 +190,22 @@ func (fm *family) shapeSimple(s string) *shaped {
 type shaperState struct {
 	hb    shaping.HarfbuzzShaper
 	para  bidi.Paragraph
-	faces map[*font.Font]*font.Face
+	faces map[*face]*font.Face
 }
 
-var shapers = sync.Pool{New: func() any { return &shaperState{faces: map[*font.Font]*font.Face{}} }}
+var shapers = sync.Pool{New: func() any { return &shaperState{faces: map[*face]*font.Face{}} }}
 
+// face is f as the shaper reads it, or nil when f cannot be parsed for
+// shaping (its text is then drawn one glyph per character).
 func (st *shaperState) face(f *face) *font.Face {
-	ff, ok := st.faces[f.ot]
+	ff, ok := st.faces[f]
 	if !ok {
-		ff = font.NewFace(f.ot)
-		st.faces[f.ot] = ff
+		ft, err := f.ot()
+		if err != nil {
+			return nil
+		}
+		ff = font.NewFace(ft)
+		st.faces[f] = ff
 	}
 	return ff
 }
@@ -268,9 +274,17 @@ func (fm *family) shapeComplex(s string) *shaped {
 		if script == 0 {
 			script = language.Latin
 		}
+		hbFace := st.face(f)
+		if hbFace == nil {
+			shapedItems[n] = fm.shapeSimple(string(text[it.start:it.end])).glyphs
+			if it.rtl {
+				slices.Reverse(shapedItems[n])
+			}
+			continue
+		}
 		out := st.hb.ShapeNoExtents(shaping.Input{
 			Text: text, RunStart: it.start, RunEnd: it.end, Direction: dir,
-			Face: st.face(f), Size: fixed.I(f.unitsPerEm), Script: script,
+			Face: hbFace, Size: fixed.I(f.unitsPerEm), Script: script,
 		})
 		em := 64 * float64(f.unitsPerEm)
 		gs := make([]glyph, len(out.Glyphs))

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,6 +66,14 @@ func TestPayPage(t *testing.T) {
 		"Consulting services", "$2,000.00", "$5.00", "Subtotal", "$2,055.00", "GST 10%", "$205.50", "Total AUD", "$2,260.50",
 		`data-balance>$2,260.50<`, `data-status>Open<`, "PO-7788", "Thank you for your business.", "Download PDF", "Pay $2,260.50 now",
 		"--brand:#0B7A75", "accounts@bright.example")
+	// The page links its icon, served from this origin, so browsers do not
+	// ask for a missing /favicon.ico.
+	icon := regexp.MustCompile(`<link rel="icon" href="(/portal/assets/icon\.[0-9a-f]{12}\.svg)"`).FindStringSubmatch(p.body)
+	if icon == nil {
+		t.Errorf("the pay page links no icon")
+	} else if ic := s.get(icon[1], ""); ic.status != 200 || ic.header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(ic.body, "<svg") {
+		t.Errorf("icon %s: %d %s", icon[1], ic.status, ic.header.Get("Content-Type"))
+	}
 	// The brand colour's style block is allowed by its hash, nothing else inline.
 	if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'self' 'sha256-") {
 		t.Errorf("CSP %q does not allow the brand style by hash", csp)

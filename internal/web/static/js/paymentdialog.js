@@ -67,7 +67,10 @@ export function paymentDialog({ client, invoice = null }) {
     const mine = ++seq;
     clearErrors(form);
     const b = body();
-    if (!b.amount) {
+    // Ask only once the amounts look finished ("1,000." is still being
+    // typed); saving sends whatever is there, and the API judges it.
+    const finished = (v) => /^\d+(\.\d+)?$/.test(v);
+    if (!finished(b.amount) || (b.allocations || []).some((a) => !finished(a.amount))) {
       preview.replaceChildren(h('p', { class: 'subtle' }, 'Enter an amount to see where it goes.'));
       return;
     }
