@@ -58,5 +58,8 @@ build-FontsLayer:
 build-NotifierFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/notifier
 
+build-CycleCloseFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/cycle-close
+
 clean:
 	rm -rf .aws-sam

@@ -117,6 +117,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	tickers, err := st.tickers(ctx)
+	if err != nil {
+		return err
+	}
 	demo, err := st.seed(ctx)
 	if err != nil {
 		return fmt.Errorf("seed the demo org: %w", err)
@@ -125,9 +129,13 @@ func run() error {
 	for _, p := range pollers {
 		go p.run(ctx)
 	}
+	for _, t := range tickers {
+		go t.run(ctx)
+	}
 	root := http.NewServeMux()
 	(&outbox{moto: moto.Endpoint, http: &http.Client{Timeout: 60 * time.Second}}).routes(root)
 	co.routes(root)
+	scheduleRoutes(root, tickers)
 	root.Handle("/", handler)
 
 	srv := &http.Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), Handler: root, ReadHeaderTimeout: 10 * time.Second}
@@ -138,6 +146,7 @@ carebill is running locally.
 
   API        http://localhost:%d   (routes from %s)
   Outbox     http://localhost:%d/dev/outbox   (emails and texts sent, with their pay links)
+  Schedules  http://localhost:%d/dev/schedules   (billing cycles close here at the template's rate; "Run now")
   AWS (moto) %s
   Stripe     %s   (stripe-mock; webhooks signed with %s)
   Checkout   pay links' "Pay now" opens a local test checkout whose Pay and Decline send signed webhooks
@@ -151,7 +160,7 @@ carebill is running locally.
     curl -s localhost:%d/v1/clients -H "Authorization: Bearer $TOKEN"
 
 Ctrl-C stops everything.
-`, port, filepath.Base(abs), port, moto.Endpoint, stripe.URL, localWebhookSecret, demo.email, demo.password, port, demo.email, demo.password, port)
+`, port, filepath.Base(abs), port, port, moto.Endpoint, stripe.URL, localWebhookSecret, demo.email, demo.password, port, demo.email, demo.password, port)
 
 	select {
 	case <-ctx.Done():

@@ -14,24 +14,27 @@ type Kind string
 
 // Kinds of event.
 const (
-	Created         Kind = "created"
-	Finalized       Kind = "finalized"
-	Sent            Kind = "sent"
-	Delivered       Kind = "delivered"
-	Failed          Kind = "failed"
-	Viewed          Kind = "viewed"
-	Voided          Kind = "voided"
-	Locked          Kind = "locked"
-	Unlocked        Kind = "unlocked"
-	PaymentRecorded Kind = "payment_recorded"
-	CreditNote      Kind = "credit_note"
-	CreditApplied   Kind = "credit_applied"
-	CreditReturned  Kind = "credit_returned"
-	CreditNoteVoid  Kind = "credit_note_voided"
-	PaymentReversed Kind = "payment_reversed"
-	PaymentRefunded Kind = "payment_refunded"
-	ClientCreated   Kind = "client_created"
-	ClientUpdated   Kind = "client_updated"
+	Created          Kind = "created"
+	Finalized        Kind = "finalized"
+	Sent             Kind = "sent"
+	Delivered        Kind = "delivered"
+	Failed           Kind = "failed"
+	Viewed           Kind = "viewed"
+	Voided           Kind = "voided"
+	Locked           Kind = "locked"
+	Unlocked         Kind = "unlocked"
+	PaymentRecorded  Kind = "payment_recorded"
+	CreditNote       Kind = "credit_note"
+	CreditApplied    Kind = "credit_applied"
+	CreditReturned   Kind = "credit_returned"
+	CreditNoteVoid   Kind = "credit_note_voided"
+	PaymentReversed  Kind = "payment_reversed"
+	PaymentRefunded  Kind = "payment_refunded"
+	ClientCreated    Kind = "client_created"
+	ClientUpdated    Kind = "client_updated"
+	StatementIssued  Kind = "statement_issued"
+	Reissued         Kind = "reissued"
+	StatementDeleted Kind = "statement_deleted"
 )
 
 // Event is one entry. Subject fields say what it is about; Number and
@@ -87,6 +90,12 @@ func (e Event) Summary() string {
 		s = "Client " + e.ClientName + " added"
 	case ClientUpdated:
 		s = "Client " + e.ClientName + " updated"
+	case Reissued:
+		s = subject + " voided and re-issued"
+	case StatementIssued:
+		s = "Statement issued to " + e.ClientName
+	case StatementDeleted:
+		s = "Statement of " + e.ClientName + " deleted, its cycle reopened for the client"
 	default:
 		s = string(e.Kind)
 	}

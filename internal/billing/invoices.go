@@ -93,6 +93,9 @@ func (s *Service) resolve(ctx context.Context, p auth.Principal, in DraftInput) 
 	if err := ledger.CheckCurrency(currencyOf(c, o.Settings.Currency), sp.Currency, "invoice"); err != nil {
 		return invoice.Spec{}, "", err
 	}
+	if err := o.CheckOpen(sp.IssueDate, reopened(c)); err != nil {
+		return invoice.Spec{}, "", err
+	}
 	return sp, c.Profile.Name, nil
 }
 
@@ -200,6 +203,12 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 		}
 		if err := inv.Finalize(o.Settings.NumberPrefix, seq, today, s.now()); err != nil {
 			return nil, err
+		}
+		if err := o.CheckOpen(inv.Spec.IssueDate, reopened(c)); err != nil {
+			return nil, err
+		}
+		if o.Settings.LockingPolicy == org.LockOnCreation {
+			inv.Locked = true
 		}
 		events := []activity.Event{s.invoiceEvent(p, activity.Finalized, inv)}
 		// The client's credit pays what it can of a new invoice at once.

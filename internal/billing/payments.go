@@ -62,6 +62,13 @@ func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in paymen
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	o, err := s.store.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.CheckOpen(in.Date, reopened(c)); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	id := s.newID("pay", now)
 	var previewed *payment.Payment

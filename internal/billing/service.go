@@ -174,15 +174,26 @@ func (s *Service) UpdateOrg(ctx context.Context, p auth.Principal, edit func(*or
 	if err := require(p, auth.RoleAdmin); err != nil {
 		return nil, err
 	}
+	return s.EditOrg(ctx, p, func(o *org.Org, _ time.Time) error { return edit(&o.Settings) })
+}
+
+// EditOrg is UpdateOrg for edits that need the org itself and the time,
+// such as a new billing cycle, which starts after the cycle running today
+// in the org's zone. The edited settings are validated before anything is
+// written. Admins only.
+func (s *Service) EditOrg(ctx context.Context, p auth.Principal, edit func(o *org.Org, now time.Time) error) (*org.Org, error) {
+	if err := require(p, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
 	o, err := s.store.UpdateOrg(ctx, p.OrgID, func(o *org.Org) error {
-		st := o.Settings
-		if err := edit(&st); err != nil {
+		now := s.now()
+		if err := edit(o, now); err != nil {
 			return err
 		}
-		return o.Update(st, s.now())
+		return o.Update(o.Settings, now)
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("edit org settings: %w", err)
 	}
 	s.remember(o)
 	return o, nil

@@ -65,6 +65,8 @@ type Profile struct {
 	PaymentTermsDays *int             // overrides the org's terms
 	TaxRate          *decimal.Decimal // overrides the org's rate, percent
 	Funding          Funding
+	// NoReminders excludes the client from the org's reminder schedule.
+	NoReminders bool
 	// Currency is what the client bills in: every invoice, payment and
 	// credit of theirs is in it. Zero means the org's, until set or until
 	// money first moves; it may change only while the ledger is empty.
@@ -83,12 +85,16 @@ type Balance struct {
 // that currency (Account holds every currency's, which the one-currency
 // rule keeps to one).
 type Client struct {
-	ID        string
-	OrgID     string
-	Profile   Profile
-	Balance   Balance
-	Account   ledger.Account
-	Version   int64
+	ID      string
+	OrgID   string
+	Profile Profile
+	Balance Balance
+	Account ledger.Account
+	Version int64
+	// Reopened lists the closed billing cycles reopened for this client by
+	// deleting its statement: dates in them are accepted again until the
+	// statement is regenerated.
+	Reopened  []string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

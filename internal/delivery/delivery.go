@@ -70,6 +70,9 @@ type Delivery struct {
 	ReplyTo    string // email only; "" for none
 	Subject    string // email only
 	Body       string // the coordinator's own message; "" for the default
+	// Step is the reminder step ("d+7") when the schedule sent it rather
+	// than a person; "" for a send or resend.
+	Step       string
 	PayLinkURL string // holds the link's secret: cleared once the delivery is final
 	Status     Status
 	Attempts   int    // sends tried

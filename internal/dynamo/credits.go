@@ -110,7 +110,7 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 			e.InvoiceID = inv.ID
 			entries = append(entries, e)
 		}
-		posts, err := s.postWrites(c, entries, note.CreatedAt)
+		posts, err := s.postWrites(ctx, c, entries, note.CreatedAt)
 		if err != nil {
 			return nil, fmt.Errorf("issue credit note: %w", err)
 		}

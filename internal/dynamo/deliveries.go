@@ -35,6 +35,7 @@ type deliveryItem struct {
 	ReplyTo        string `dynamodbav:"replyTo,omitempty"`
 	Subject        string `dynamodbav:"subject,omitempty"`
 	Body           string `dynamodbav:"body,omitempty"`
+	Step           string `dynamodbav:"step,omitempty"`
 	PayLinkURL     string `dynamodbav:"payLinkUrl,omitempty"`
 	Status         string `dynamodbav:"status"`
 	Attempts       int    `dynamodbav:"attempts"`
@@ -52,7 +53,7 @@ func deliveryToItem(d *delivery.Delivery) deliveryItem {
 		PK: orgPK(d.OrgID), SK: deliverySK(d.ID), GSI1PK: invoiceDeliveriesPK(d.OrgID, d.InvoiceID), GSI1SK: d.ID,
 		Type: "delivery", ID: d.ID, OrgID: d.OrgID, InvoiceID: d.InvoiceID, Number: d.Number,
 		ClientID: d.ClientID, ClientName: d.ClientName, Channel: string(d.Channel), Recipient: d.Recipient,
-		ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body, PayLinkURL: d.PayLinkURL, Status: string(d.Status),
+		ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body, Step: d.Step, PayLinkURL: d.PayLinkURL, Status: string(d.Status),
 		Attempts: d.Attempts, LastError: d.LastError, ProviderID: d.ProviderID, LeaseUntil: ts(d.LeaseUntil),
 		Version: d.Version, CreatedAt: ts(d.CreatedAt), UpdatedAt: ts(d.UpdatedAt), SentAt: ts(d.SentAt),
 	}
@@ -62,7 +63,7 @@ func (it deliveryItem) toDelivery() *delivery.Delivery {
 	return &delivery.Delivery{
 		ID: it.ID, OrgID: it.OrgID, InvoiceID: it.InvoiceID, Number: it.Number, ClientID: it.ClientID,
 		ClientName: it.ClientName, Channel: delivery.Channel(it.Channel), Recipient: it.Recipient,
-		ReplyTo: it.ReplyTo, Subject: it.Subject, Body: it.Body, PayLinkURL: it.PayLinkURL,
+		ReplyTo: it.ReplyTo, Subject: it.Subject, Body: it.Body, Step: it.Step, PayLinkURL: it.PayLinkURL,
 		Status: delivery.Status(it.Status), Attempts: it.Attempts, LastError: it.LastError, ProviderID: it.ProviderID,
 		LeaseUntil: fromTS(it.LeaseUntil), Version: it.Version,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt), SentAt: fromTS(it.SentAt),

@@ -75,7 +75,7 @@ func (s *Store) UpdateInvoice(ctx context.Context, orgID, id string, change func
 			if err != nil {
 				return nil, fmt.Errorf("update invoice %s: %w", id, err)
 			}
-			posts, err := s.postWrites(c, entries, inv.UpdatedAt)
+			posts, err := s.postWrites(ctx, c, entries, inv.UpdatedAt)
 			if err != nil {
 				return nil, fmt.Errorf("update invoice %s: %w", id, err)
 			}
@@ -171,7 +171,7 @@ func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize 
 		if err != nil {
 			return nil, err
 		}
-		posts, err := s.postWrites(c, ledger.Diff(&before, inv, ledger.Doc{}), inv.UpdatedAt)
+		posts, err := s.postWrites(ctx, c, ledger.Diff(&before, inv, ledger.Doc{}), inv.UpdatedAt)
 		if err != nil {
 			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
 		}
@@ -179,7 +179,10 @@ func (s *Store) FinalizeInvoice(ctx context.Context, orgID, id string, finalize 
 		if err != nil {
 			return nil, fmt.Errorf("finalize invoice %s: %w", id, err)
 		}
-		tx = append([]types.TransactWriteItem{{Put: s.counterPut(orgID, seriesInvoice, last)}}, append(tx, posts...)...)
+		if inv.Seq == last+1 { // a re-issue under its old number takes none from the series
+			tx = append([]types.TransactWriteItem{{Put: s.counterPut(orgID, seriesInvoice, last)}}, tx...)
+		}
+		tx = append(tx, posts...)
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		if err == nil {
 			return inv, nil
@@ -327,7 +330,7 @@ func (s *Store) ApplyClientCredit(ctx context.Context, orgID, id string, apply f
 		if err != nil {
 			return nil, fmt.Errorf("apply credit to %s: %w", id, err)
 		}
-		posts, err := s.postWrites(c, ledger.Diff(&before, inv, ledger.Doc{}), inv.UpdatedAt)
+		posts, err := s.postWrites(ctx, c, ledger.Diff(&before, inv, ledger.Doc{}), inv.UpdatedAt)
 		if err != nil {
 			return nil, fmt.Errorf("apply credit to %s: %w", id, err)
 		}

@@ -54,40 +54,50 @@ func fromTS(s string) time.Time {
 // ----- org
 
 type orgItem struct {
-	PK, SK           string
-	Type             string `dynamodbav:"type"`
-	ID               string `dynamodbav:"id"`
-	Name             string `dynamodbav:"name"`
-	LegalName        string `dynamodbav:"legalName"`
-	TaxIDLabel       string `dynamodbav:"taxIdLabel,omitempty"`
-	TaxID            string `dynamodbav:"taxId,omitempty"`
-	Email            string `dynamodbav:"email,omitempty"`
-	Phone            string `dynamodbav:"phone,omitempty"`
-	Address          string `dynamodbav:"address,omitempty"`
-	Currency         string `dynamodbav:"currency"`
-	TaxRate          num    `dynamodbav:"taxRate"`
-	PaymentTermsDays int    `dynamodbav:"paymentTermsDays"`
-	NumberPrefix     string `dynamodbav:"numberPrefix"`
-	LogoURL          string `dynamodbav:"logoUrl,omitempty"`
-	Colour           string `dynamodbav:"colour,omitempty"`
-	Timezone         string `dynamodbav:"timezone"`
-	LockingPolicy    string `dynamodbav:"lockingPolicy"`
-	FeeMode          string `dynamodbav:"feeMode,omitempty"`
-	FeePercent       num    `dynamodbav:"feePercent,omitempty"`
-	FeeFixed         num    `dynamodbav:"feeFixed,omitempty"`
-	StripeAccountID  string `dynamodbav:"stripeAccountId,omitempty"`
-	BankName         string `dynamodbav:"bankAccountName,omitempty"`
-	BankBSB          string `dynamodbav:"bankBsb,omitempty"`
-	BankAccount      string `dynamodbav:"bankAccountNumber,omitempty"`
-	BankIBAN         string `dynamodbav:"bankIban,omitempty"`
-	Version          int64  `dynamodbav:"version"`
-	CreatedAt        string `dynamodbav:"createdAt"`
-	UpdatedAt        string `dynamodbav:"updatedAt"`
+	PK, SK string
+	// GSI2PK/GSI2SK put the org in the scheduler's due index (see
+	// cycleDuePK): when its next billing cycle is due to close.
+	GSI2PK, GSI2SK string `dynamodbav:",omitempty"`
+	// GSI1PK/GSI1SK put the org in the reminder index while its reminders
+	// are on (see reminderOrgsPK); absent otherwise.
+	GSI1PK, GSI1SK   string            `dynamodbav:",omitempty"`
+	Type             string            `dynamodbav:"type"`
+	ID               string            `dynamodbav:"id"`
+	Name             string            `dynamodbav:"name"`
+	LegalName        string            `dynamodbav:"legalName"`
+	TaxIDLabel       string            `dynamodbav:"taxIdLabel,omitempty"`
+	TaxID            string            `dynamodbav:"taxId,omitempty"`
+	Email            string            `dynamodbav:"email,omitempty"`
+	Phone            string            `dynamodbav:"phone,omitempty"`
+	Address          string            `dynamodbav:"address,omitempty"`
+	Currency         string            `dynamodbav:"currency"`
+	TaxRate          num               `dynamodbav:"taxRate"`
+	PaymentTermsDays int               `dynamodbav:"paymentTermsDays"`
+	NumberPrefix     string            `dynamodbav:"numberPrefix"`
+	LogoURL          string            `dynamodbav:"logoUrl,omitempty"`
+	Colour           string            `dynamodbav:"colour,omitempty"`
+	Timezone         string            `dynamodbav:"timezone"`
+	LockingPolicy    string            `dynamodbav:"lockingPolicy"`
+	FeeMode          string            `dynamodbav:"feeMode,omitempty"`
+	FeePercent       num               `dynamodbav:"feePercent,omitempty"`
+	FeeFixed         num               `dynamodbav:"feeFixed,omitempty"`
+	StripeAccountID  string            `dynamodbav:"stripeAccountId,omitempty"`
+	Cycles           []cycleChangeItem `dynamodbav:"cycles,omitempty"`
+	Reminders        *remindersItem    `dynamodbav:"reminders,omitempty"`
+	ReissueSame      bool              `dynamodbav:"reissueSameNumber,omitempty"`
+	ClosedThrough    string            `dynamodbav:"closedThrough,omitempty"`
+	BankName         string            `dynamodbav:"bankAccountName,omitempty"`
+	BankBSB          string            `dynamodbav:"bankBsb,omitempty"`
+	BankAccount      string            `dynamodbav:"bankAccountNumber,omitempty"`
+	BankIBAN         string            `dynamodbav:"bankIban,omitempty"`
+	Version          int64             `dynamodbav:"version"`
+	CreatedAt        string            `dynamodbav:"createdAt"`
+	UpdatedAt        string            `dynamodbav:"updatedAt"`
 }
 
 func orgToItem(o *org.Org) orgItem {
 	s := o.Settings
-	return orgItem{
+	it := orgItem{
 		PK: orgPK(o.ID), SK: profileSK(), Type: "org", ID: o.ID,
 		Name: s.Name, LegalName: s.LegalName, TaxIDLabel: s.TaxIDLabel, TaxID: s.TaxID,
 		Email: s.Email, Phone: s.Phone, Address: s.Address, Currency: s.Currency.Code(),
@@ -95,9 +105,17 @@ func orgToItem(o *org.Org) orgItem {
 		LogoURL: s.LogoURL, Colour: s.Colour, Timezone: s.Timezone, LockingPolicy: string(s.LockingPolicy),
 		FeeMode: string(s.FeePolicy.Mode), FeePercent: toNum(s.FeePolicy.Percent), FeeFixed: toNum(s.FeePolicy.Fixed),
 		StripeAccountID: s.StripeAccountID,
-		BankName:        s.Bank.AccountName, BankBSB: s.Bank.BSB, BankAccount: s.Bank.AccountNumber, BankIBAN: s.Bank.IBAN,
-		Version: o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
+		Version:         o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
+		Cycles: cyclesToItems(s.Cycles), Reminders: remindersToItem(s.Reminders),
+		ReissueSame: s.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
+		BankName: s.Bank.AccountName, BankBSB: s.Bank.BSB, BankAccount: s.Bank.AccountNumber, BankIBAN: s.Bank.IBAN,
 	}
+	_, due := o.NextToClose()
+	it.GSI2PK, it.GSI2SK = cycleDuePK(o.ID), cycleDueSK(due, o.ID)
+	if s.Reminders.Enabled {
+		it.GSI1PK, it.GSI1SK = reminderOrgsPK(o.ID), o.ID
+	}
+	return it
 }
 
 func (it orgItem) toOrg() (*org.Org, error) {
@@ -119,9 +137,18 @@ func (it orgItem) toOrg() (*org.Org, error) {
 	if fees.Fixed, err = fromNum("feeFixed", it.FeeFixed); err != nil {
 		return nil, err
 	}
+	cycles, err := cyclesFromItems(it.Cycles)
+	if err != nil {
+		return nil, fmt.Errorf("org %s: %w", it.ID, err)
+	}
+	closed, err := fromDate(it.ClosedThrough)
+	if err != nil {
+		return nil, fmt.Errorf("org %s closedThrough: %w", it.ID, err)
+	}
 	return &org.Org{
-		ID: it.ID,
+		ID: it.ID, ClosedThrough: closed,
 		Settings: org.Settings{
+			Cycles: cycles, Reminders: it.Reminders.toSchedule(), ReissueSameNumber: it.ReissueSame,
 			Name: it.Name, LegalName: it.LegalName, TaxIDLabel: it.TaxIDLabel, TaxID: it.TaxID,
 			Email: it.Email, Phone: it.Phone, Address: it.Address, Currency: cur, TaxRate: rate,
 			PaymentTermsDays: it.PaymentTermsDays, NumberPrefix: it.NumberPrefix, LogoURL: it.LogoURL,
@@ -163,6 +190,8 @@ type clientItem struct {
 	FundingType      string                 `dynamodbav:"fundingType"`
 	NDISNumber       string                 `dynamodbav:"ndisNumber,omitempty"`
 	PlanManager      *planManagerItem       `dynamodbav:"planManager,omitempty"`
+	NoReminders      bool                   `dynamodbav:"noReminders,omitempty"`
+	Reopened         []string               `dynamodbav:"reopened,omitempty,stringset"`
 	Owing            num                    `dynamodbav:"owing"`
 	Credit           num                    `dynamodbav:"credit"`
 	Currency         string                 `dynamodbav:"currency,omitempty"`
@@ -185,7 +214,7 @@ type balanceItem struct {
 // and the ledger sequence are only ever written by posting entries.
 var clientProfileAttrs = []string{
 	"GSI1SK", "name", "search", "contacts", "billingContactId", "paymentTermsDays",
-	"taxRate", "fundingType", "ndisNumber", "planManager", "currency", "updatedAt",
+	"taxRate", "fundingType", "ndisNumber", "planManager", "currency", "noReminders", "updatedAt",
 }
 
 func clientToItem(c *client.Client) clientItem {
@@ -195,7 +224,7 @@ func clientToItem(c *client.Client) clientItem {
 		GSI1PK: clientsByNamePK(c.OrgID), GSI1SK: searchText(p.Name) + "#" + c.ID,
 		Type: "client", ID: c.ID, OrgID: c.OrgID, Name: p.Name,
 		BillingContactID: p.BillingContactID, PaymentTermsDays: p.PaymentTermsDays,
-		FundingType: string(p.Funding.Type), NDISNumber: p.Funding.NDISNumber,
+		FundingType: string(p.Funding.Type), NDISNumber: p.Funding.NDISNumber, NoReminders: p.NoReminders,
 		Owing: toNum(c.Balance.Owing), Credit: toNum(c.Balance.Credit), Currency: p.Currency.Code(),
 		LedgerSeq: c.Account.Seq, LedgerDate: c.Account.Date.String(),
 		Version: c.Version, CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt),
@@ -222,10 +251,10 @@ func clientToItem(c *client.Client) clientItem {
 
 func (it clientItem) toClient() (*client.Client, error) {
 	c := &client.Client{
-		ID: it.ID, OrgID: it.OrgID, Version: it.Version,
+		ID: it.ID, OrgID: it.OrgID, Version: it.Version, Reopened: it.Reopened,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 		Profile: client.Profile{
-			Name: it.Name, BillingContactID: it.BillingContactID, PaymentTermsDays: it.PaymentTermsDays,
+			Name: it.Name, BillingContactID: it.BillingContactID, PaymentTermsDays: it.PaymentTermsDays, NoReminders: it.NoReminders,
 			Funding: client.Funding{Type: client.FundingType(it.FundingType), NDISNumber: it.NDISNumber},
 		},
 	}
@@ -325,8 +354,15 @@ type invoiceItem struct {
 	Credited       num        `dynamodbav:"credited"`
 	CreditApplied  num        `dynamodbav:"creditApplied,omitempty"`
 	Locked         bool       `dynamodbav:"locked"`
+	LockedBy       string     `dynamodbav:"lockedBy,omitempty"`
+	LockReason     string     `dynamodbav:"lockReason,omitempty"`
+	Disputed       bool       `dynamodbav:"disputed,omitempty"`
 	VoidReason     string     `dynamodbav:"voidReason,omitempty"`
 	ReplacesID     string     `dynamodbav:"replacesId,omitempty"`
+	ReplacedByID   string     `dynamodbav:"replacedById,omitempty"`
+	KeepsNumber    bool       `dynamodbav:"keepsNumber,omitempty"`
+	BaseNumber     string     `dynamodbav:"baseNumber,omitempty"`
+	Revision       int        `dynamodbav:"revision,omitempty"`
 	Version        int64      `dynamodbav:"version"`
 	CreatedAt      string     `dynamodbav:"createdAt"`
 	UpdatedAt      string     `dynamodbav:"updatedAt"`
@@ -350,9 +386,10 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
 		TermsDays: s.TermsDays, Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),
-		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked,
+		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked, LockedBy: inv.LockedBy, LockReason: inv.LockReason, Disputed: inv.Disputed,
 		CreditApplied: toNum(inv.CreditApplied),
 		VoidReason:    inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
+		ReplacedByID: inv.ReplacedByID, KeepsNumber: inv.KeepsNumber, BaseNumber: inv.BaseNumber, Revision: inv.Revision,
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		FinalizedAt: ts(inv.FinalizedAt), SentAt: ts(inv.SentAt), VoidedAt: ts(inv.VoidedAt),
 	}
@@ -386,7 +423,8 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 	}
 	inv := &invoice.Invoice{
 		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq, Status: invoice.Status(it.Status),
-		Locked: it.Locked, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
+		Locked: it.Locked, LockedBy: it.LockedBy, LockReason: it.LockReason, Disputed: it.Disputed, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
+		ReplacedByID: it.ReplacedByID, KeepsNumber: it.KeepsNumber, BaseNumber: it.BaseNumber, Revision: it.Revision,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 		FinalizedAt: fromTS(it.FinalizedAt), SentAt: fromTS(it.SentAt), VoidedAt: fromTS(it.VoidedAt),
 		Spec: invoice.Spec{

@@ -29,21 +29,23 @@ func ledgerSK(cli string, date calendar.Date, seq int64) string {
 
 type ledgerItem struct {
 	PK, SK     string
-	Type       string `dynamodbav:"type"`
-	OrgID      string `dynamodbav:"orgId"`
-	ClientID   string `dynamodbav:"clientId"`
-	Seq        int64  `dynamodbav:"seq"`
-	Kind       string `dynamodbav:"kind"`
-	Currency   string `dynamodbav:"currency"`
-	Owing      num    `dynamodbav:"owing"`
-	Credit     num    `dynamodbav:"credit"`
-	Balance    num    `dynamodbav:"balance"`
-	DocumentID string `dynamodbav:"documentId,omitempty"`
-	Number     string `dynamodbav:"number,omitempty"`
-	InvoiceID  string `dynamodbav:"invoiceId,omitempty"`
-	Memo       string `dynamodbav:"memo,omitempty"`
-	Date       string `dynamodbav:"date"`
-	At         string `dynamodbav:"at"`
+	Type       string      `dynamodbav:"type"`
+	OrgID      string      `dynamodbav:"orgId"`
+	ClientID   string      `dynamodbav:"clientId"`
+	Seq        int64       `dynamodbav:"seq"`
+	Kind       string      `dynamodbav:"kind"`
+	Currency   string      `dynamodbav:"currency"`
+	Owing      num         `dynamodbav:"owing"`
+	Credit     num         `dynamodbav:"credit"`
+	Balance    num         `dynamodbav:"balance"`
+	DocumentID string      `dynamodbav:"documentId,omitempty"`
+	Number     string      `dynamodbav:"number,omitempty"`
+	InvoiceID  string      `dynamodbav:"invoiceId,omitempty"`
+	Memo       string      `dynamodbav:"memo,omitempty"`
+	Date       string      `dynamodbav:"date"`
+	Effective  string      `dynamodbav:"effective,omitempty"`
+	Splits     []splitItem `dynamodbav:"splits,omitempty"`
+	At         string      `dynamodbav:"at"`
 }
 
 func ledgerToItem(e ledger.Entry) ledgerItem {
@@ -52,7 +54,7 @@ func ledgerToItem(e ledger.Entry) ledgerItem {
 		OrgID: e.OrgID, ClientID: e.ClientID, Seq: e.Seq, Kind: string(e.Kind), Currency: e.Currency.Code(),
 		Owing: toNum(e.Owing), Credit: toNum(e.Credit), Balance: toNum(e.Balance),
 		DocumentID: e.DocumentID, Number: e.Number, InvoiceID: e.InvoiceID, Memo: e.Memo,
-		Date: e.Date.String(), At: ts(e.At),
+		Date: e.Date.String(), Effective: e.Effective.String(), At: ts(e.At), Splits: splitsToItems(e.Splits),
 	}
 }
 
@@ -67,6 +69,19 @@ func (it ledgerItem) toEntry() (ledger.Entry, error) {
 	}
 	if e.Date, err = calendar.Parse(it.Date); err != nil {
 		return e, err
+	}
+	if e.Effective, err = fromDate(it.Effective); err != nil {
+		return e, err
+	}
+	if e.Effective.IsZero() {
+		e.Effective = e.Date
+	}
+	for _, sp := range it.Splits {
+		o, err := fromNum("split", sp.Owing)
+		if err != nil {
+			return e, err
+		}
+		e.Splits = append(e.Splits, ledger.Split{InvoiceID: sp.InvoiceID, Owing: o})
 	}
 	for _, f := range []struct {
 		dst *decimal.Decimal
@@ -85,7 +100,7 @@ func (it ledgerItem) toEntry() (ledger.Entry, error) {
 // the writes: the client's materialized balances, conditioned on the
 // ledger sequence read (so two movements never interleave), and one new
 // item per entry. c is updated to the posted state.
-func (s *Store) postWrites(c *client.Client, entries []ledger.Entry, now time.Time) ([]types.TransactWriteItem, error) {
+func (s *Store) postWrites(ctx context.Context, c *client.Client, entries []ledger.Entry, now time.Time) ([]types.TransactWriteItem, error) {
 	if len(entries) == 0 {
 		return nil, nil
 	}
@@ -104,7 +119,11 @@ func (s *Store) postWrites(c *client.Client, entries []ledger.Entry, now time.Ti
 	for k, v := range c.Account.Balances {
 		acct.Balances[k] = v
 	}
-	if err := ledger.Post(&acct, entries, calendar.Today(now, time.UTC), now); err != nil {
+	loc, err := s.zone(ctx, c.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := ledger.Post(&acct, entries, calendar.Today(now, loc), now); err != nil {
 		return nil, err
 	}
 	bals := map[string]balanceItem{}
@@ -239,4 +258,38 @@ func (s *Store) AllLedgerEntries(ctx context.Context, orgID, clientID string) ([
 		}
 		in.ExclusiveStartKey = res.LastEvaluatedKey
 	}
+}
+
+// zone is the org's time zone, which decides a posting's date: read from
+// the org's settings and kept for five minutes per container, as the
+// billing service keeps it.
+func (s *Store) zone(ctx context.Context, orgID string) (*time.Location, error) {
+	if z, ok := s.zones.Load(orgID); ok && time.Now().Before(z.(zoneEntry).expires) {
+		return z.(zoneEntry).loc, nil
+	}
+	o, err := s.GetOrg(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	loc := o.Location()
+	s.zones.Store(orgID, zoneEntry{loc: loc, expires: time.Now().Add(5 * time.Minute)})
+	return loc, nil
+}
+
+type zoneEntry struct {
+	loc     *time.Location
+	expires time.Time
+}
+
+type splitItem struct {
+	InvoiceID string `dynamodbav:"invoiceId"`
+	Owing     num    `dynamodbav:"owing"`
+}
+
+func splitsToItems(ss []ledger.Split) []splitItem {
+	var out []splitItem
+	for _, sp := range ss {
+		out = append(out, splitItem{InvoiceID: sp.InvoiceID, Owing: toNum(sp.Owing)})
+	}
+	return out
 }

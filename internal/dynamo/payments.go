@@ -177,7 +177,7 @@ func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 		if err != nil {
 			return nil, err
 		}
-		tx, err := s.paymentWrites(c, p, last, open, events)
+		tx, err := s.paymentWrites(ctx, c, p, last, open, events)
 		if err != nil {
 			return nil, fmt.Errorf("record payment: %w", err)
 		}
@@ -203,7 +203,7 @@ func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 // paymentWrites orders the payment's writes: counter, payment, client
 // (index 2), intent marker (index 3, card payments), paid invoices, the
 // ledger entry, events.
-func (s *Store) paymentWrites(c *client.Client, p *payment.Payment, lastSeq int64, open []*invoice.Invoice, events []activity.Event) ([]types.TransactWriteItem, error) {
+func (s *Store) paymentWrites(ctx context.Context, c *client.Client, p *payment.Payment, lastSeq int64, open []*invoice.Invoice, events []activity.Event) ([]types.TransactWriteItem, error) {
 	counter := s.counterPut(p.OrgID, seriesReceipt, lastSeq)
 	pay, err := attributevalue.MarshalMap(paymentToItem(p))
 	if err != nil {
@@ -215,8 +215,15 @@ func (s *Store) paymentWrites(c *client.Client, p *payment.Payment, lastSeq int6
 		paid[a.InvoiceID] = true
 		allocated = allocated.Add(a.Amount)
 	}
-	posts, err := s.postWrites(c, []ledger.Entry{ledger.Received(p.OrgID, p.Input.ClientID, p.Input.Currency,
-		ledger.Doc{ID: p.ID, Number: p.ReceiptNumber}, p.Input.Amount, allocated, string(p.Input.Method))}, p.CreatedAt)
+	received := ledger.Received(p.OrgID, p.Input.ClientID, p.Input.Currency,
+		ledger.Doc{ID: p.ID, Number: p.ReceiptNumber}, p.Input.Amount, allocated, string(p.Input.Method))
+	received.Effective = p.Input.Date
+	byInvoice := map[string]decimal.Decimal{}
+	for _, a := range p.Allocations {
+		byInvoice[a.InvoiceID] = byInvoice[a.InvoiceID].Add(a.Amount)
+	}
+	received.Splits = ledger.PaidSplits(nil, byInvoice)
+	posts, err := s.postWrites(ctx, c, []ledger.Entry{received}, p.CreatedAt)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"github.com/shopspring/decimal"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -43,9 +44,20 @@ func (s *Store) ChangePayment(ctx context.Context, orgID, id string,
 			}
 			invoices[inv.ID], versions[inv.ID] = inv, inv.Version
 		}
+		paidBefore := map[string]decimal.Decimal{}
+		for id, inv := range invoices {
+			paidBefore[id] = inv.Paid
+		}
 		entries, events, err := change(c, p, invoices)
 		if err != nil {
 			return nil, err
+		}
+		paidAfter := map[string]decimal.Decimal{}
+		for id, inv := range invoices {
+			paidAfter[id] = inv.Paid
+		}
+		if splits := ledger.PaidSplits(paidBefore, paidAfter); len(entries) == 1 {
+			entries[0].Splits = splits
 		}
 		put, err := s.paymentPut(p, p.Version)
 		if err != nil {
@@ -60,7 +72,7 @@ func (s *Store) ChangePayment(ctx context.Context, orgID, id string,
 			}
 			tx = append(tx, w...)
 		}
-		posts, err := s.postWrites(c, entries, p.UpdatedAt())
+		posts, err := s.postWrites(ctx, c, entries, p.UpdatedAt())
 		if err != nil {
 			return nil, fmt.Errorf("change payment %s: %w", id, err)
 		}
@@ -114,7 +126,7 @@ func (s *Store) VoidCreditNote(ctx context.Context, orgID, id string,
 		if err != nil {
 			return nil, err
 		}
-		posts, err := s.postWrites(c, ledger.Diff(&before, inv, ledger.Doc{ID: n.ID, Number: n.Number}), n.VoidedAt)
+		posts, err := s.postWrites(ctx, c, ledger.Diff(&before, inv, ledger.Doc{ID: n.ID, Number: n.Number}), n.VoidedAt)
 		if err != nil {
 			return nil, fmt.Errorf("void credit note %s: %w", id, err)
 		}

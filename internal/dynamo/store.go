@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,7 @@ type Store struct {
 	table string
 
 	finalizeRetries atomic.Int64
+	zones           sync.Map // org id → zoneEntry
 }
 
 // New returns a store over table. The client is built once per cold start

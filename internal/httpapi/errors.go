@@ -10,6 +10,7 @@ import (
 	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/credit"
+	"github.com/carebill/carebill/internal/cycle"
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
@@ -17,6 +18,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/statement"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -90,6 +92,15 @@ var failures = []struct {
 	{delivery.ErrNoEmail, failure{http.StatusUnprocessableEntity, "no_email_address", ""}},
 	{delivery.ErrNoPhone, failure{http.StatusUnprocessableEntity, "no_phone_number", ""}},
 	{delivery.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{org.ErrPeriodClosed, failure{http.StatusUnprocessableEntity, "period_closed", ""}},
+	{billing.ErrSameNumberOff, failure{http.StatusUnprocessableEntity, "same_number_off", ""}},
+	{invoice.ErrNotVoid, failure{http.StatusConflict, "invoice_not_void", ""}},
+	{billing.ErrCycleNotDue, failure{http.StatusUnprocessableEntity, "cycle_not_due", ""}},
+	{billing.ErrCycleNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{billing.ErrNotAClosedCycle, failure{http.StatusUnprocessableEntity, "cycle_not_closed", ""}},
+	{statement.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{statement.ErrInvalid, failure{http.StatusBadRequest, "invalid_statement", ""}},
+	{cycle.ErrBusy, failure{http.StatusConflict, "cycle_busy", ""}},
 	{billing.ErrQueueUnavailable, failure{http.StatusServiceUnavailable, "send_unavailable", ""}},
 }
 

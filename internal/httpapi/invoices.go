@@ -70,8 +70,12 @@ type invoiceResponse struct {
 	AmountCredited   string     `json:"amountCredited"`
 	Balance          string     `json:"balance"`
 	Locked           bool       `json:"locked"`
+	LockReason       string     `json:"lockReason,omitempty"`
+	LockedBy         string     `json:"lockedByStatement,omitempty"` // the statement that locked it, if one did
 	VoidReason       string     `json:"voidReason,omitempty"`
 	ReplacesID       string     `json:"replacesId,omitempty"`
+	ReplacedByID     string     `json:"replacedById,omitempty"`
+	KeepsNumber      string     `json:"keepsNumberOf,omitempty"` // a re-issue that will take this number with a revision suffix
 	CreatedAt        time.Time  `json:"createdAt"`
 	UpdatedAt        time.Time  `json:"updatedAt"`
 	FinalizedAt      *time.Time `json:"finalizedAt,omitempty"`
@@ -96,8 +100,8 @@ func invoiceJSON(v billing.InvoiceView) invoiceResponse {
 		Memo: sp.Memo, PONumber: sp.PONumber, LineItems: make([]lineJSON, 0, len(sp.Lines)), Fees: make([]feeJSON, 0, len(sp.Fees)),
 		Subtotal: cur.String(tot.Subtotal), Taxes: make([]taxJSON, 0, len(tot.TaxByRate)), TaxTotal: cur.String(tot.Tax),
 		FeeTotal: cur.String(tot.Fees), Total: cur.String(tot.Total), AmountPaid: cur.String(v.Paid),
-		AmountCredited: cur.String(v.Credit), Balance: cur.String(v.Balance()), Locked: v.Locked,
-		VoidReason: v.VoidReason, ReplacesID: v.ReplacesID, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+		AmountCredited: cur.String(v.Credit), Balance: cur.String(v.Balance()), Locked: v.Locked, LockReason: v.LockReason, LockedBy: v.LockedBy,
+		VoidReason: v.VoidReason, ReplacesID: v.ReplacesID, ReplacedByID: v.ReplacedByID, KeepsNumber: keepsNumber(v.Invoice), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 		FinalizedAt: timePtr(v.FinalizedAt), SentAt: timePtr(v.SentAt), VoidedAt: timePtr(v.VoidedAt),
 	}
 	for _, a := range v.AvailableActions() {
@@ -424,4 +428,12 @@ func (s *server) lockInvoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, invoiceJSON(v))
+}
+
+// keepsNumber is the number a same-number re-issue will take, if it is one.
+func keepsNumber(inv *invoice.Invoice) string {
+	if !inv.KeepsNumber || inv.Status != invoice.Draft {
+		return ""
+	}
+	return fmt.Sprintf("%s-R%d", inv.BaseNumber, inv.Revision)
 }

@@ -22,26 +22,30 @@ type feePolicyJSON struct {
 }
 
 type orgResponse struct {
-	ID               string        `json:"id"`
-	Name             string        `json:"name"`
-	LegalName        string        `json:"legalName"`
-	TaxIDLabel       string        `json:"taxIdLabel,omitempty"`
-	TaxID            string        `json:"taxId,omitempty"`
-	Email            string        `json:"email,omitempty"`
-	Phone            string        `json:"phone,omitempty"`
-	Address          string        `json:"address,omitempty"`
-	Currency         string        `json:"currency"`
-	TaxRate          string        `json:"taxRate"`
-	PaymentTermsDays int           `json:"paymentTermsDays"`
-	NumberPrefix     string        `json:"numberPrefix"`
-	Branding         brandingJSON  `json:"branding"`
-	Timezone         string        `json:"timezone"`
-	LockingPolicy    string        `json:"lockingPolicy"`
-	FeePolicy        feePolicyJSON `json:"feePolicy"`
-	StripeAccountID  string        `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
-	BankAccount      *bankJSON     `json:"bankAccount,omitempty"`
-	CreatedAt        time.Time     `json:"createdAt"`
-	UpdatedAt        time.Time     `json:"updatedAt"`
+	ID               string           `json:"id"`
+	Name             string           `json:"name"`
+	LegalName        string           `json:"legalName"`
+	TaxIDLabel       string           `json:"taxIdLabel,omitempty"`
+	TaxID            string           `json:"taxId,omitempty"`
+	Email            string           `json:"email,omitempty"`
+	Phone            string           `json:"phone,omitempty"`
+	Address          string           `json:"address,omitempty"`
+	Currency         string           `json:"currency"`
+	TaxRate          string           `json:"taxRate"`
+	PaymentTermsDays int              `json:"paymentTermsDays"`
+	NumberPrefix     string           `json:"numberPrefix"`
+	Branding         brandingJSON     `json:"branding"`
+	Timezone         string           `json:"timezone"`
+	LockingPolicy    string           `json:"lockingPolicy"`
+	FeePolicy        feePolicyJSON    `json:"feePolicy"`
+	StripeAccountID  string           `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
+	BillingCycle     billingCycleJSON `json:"billingCycle"`              // the schedule new cycles follow
+	Reminders        remindersJSON    `json:"reminders"`
+	ReissueSame      bool             `json:"reissueSameNumber"`
+	ClosedThrough    string           `json:"closedThrough,omitempty"` // read-only: last day of the last closed cycle
+	BankAccount      *bankJSON        `json:"bankAccount,omitempty"`
+	CreatedAt        time.Time        `json:"createdAt"`
+	UpdatedAt        time.Time        `json:"updatedAt"`
 }
 
 func orgJSON(o *org.Org) orgResponse {
@@ -54,6 +58,8 @@ func orgJSON(o *org.Org) orgResponse {
 		LockingPolicy: string(st.LockingPolicy), FeePolicy: feePolicyOf(st), StripeAccountID: st.StripeAccountID,
 		BankAccount: bankOf(st),
 		CreatedAt:   o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		BillingCycle: billingCycleOf(o.Plan().Current()), Reminders: remindersOf(st.Reminders),
+		ReissueSame: st.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
 	}
 }
 
@@ -66,22 +72,25 @@ func feePolicyOf(st org.Settings) feePolicyJSON {
 }
 
 type orgPatch struct {
-	Name             opt[string]        `json:"name"`
-	LegalName        opt[string]        `json:"legalName"`
-	TaxIDLabel       opt[string]        `json:"taxIdLabel"`
-	TaxID            opt[string]        `json:"taxId"`
-	Email            opt[string]        `json:"email"`
-	Phone            opt[string]        `json:"phone"`
-	Address          opt[string]        `json:"address"`
-	Currency         opt[string]        `json:"currency"`
-	TaxRate          opt[string]        `json:"taxRate"`
-	PaymentTermsDays opt[int]           `json:"paymentTermsDays"`
-	NumberPrefix     opt[string]        `json:"numberPrefix"`
-	Branding         opt[brandingPatch] `json:"branding"`
-	Timezone         opt[string]        `json:"timezone"`
-	LockingPolicy    opt[string]        `json:"lockingPolicy"`
-	FeePolicy        opt[feePolicyJSON] `json:"feePolicy"`
-	BankAccount      opt[bankJSON]      `json:"bankAccount"`
+	Name              opt[string]           `json:"name"`
+	LegalName         opt[string]           `json:"legalName"`
+	TaxIDLabel        opt[string]           `json:"taxIdLabel"`
+	TaxID             opt[string]           `json:"taxId"`
+	Email             opt[string]           `json:"email"`
+	Phone             opt[string]           `json:"phone"`
+	Address           opt[string]           `json:"address"`
+	Currency          opt[string]           `json:"currency"`
+	TaxRate           opt[string]           `json:"taxRate"`
+	PaymentTermsDays  opt[int]              `json:"paymentTermsDays"`
+	NumberPrefix      opt[string]           `json:"numberPrefix"`
+	Branding          opt[brandingPatch]    `json:"branding"`
+	Timezone          opt[string]           `json:"timezone"`
+	LockingPolicy     opt[string]           `json:"lockingPolicy"`
+	FeePolicy         opt[feePolicyJSON]    `json:"feePolicy"`
+	BillingCycle      opt[billingCycleJSON] `json:"billingCycle"`
+	Reminders         opt[remindersJSON]    `json:"reminders"`
+	ReissueSameNumber opt[bool]             `json:"reissueSameNumber"`
+	BankAccount       opt[bankJSON]         `json:"bankAccount"`
 }
 
 type brandingPatch struct {
@@ -165,7 +174,12 @@ func (s *server) patchOrg(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	o, err := s.billing.UpdateOrg(r.Context(), principal(r.Context()), p.apply)
+	o, err := s.billing.EditOrg(r.Context(), principal(r.Context()), func(o *org.Org, now time.Time) error {
+		if err := p.apply(&o.Settings); err != nil {
+			return err
+		}
+		return p.applyCycles(o, now)
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -31,6 +31,8 @@ type LoginFunc func(ctx context.Context, email, password string) (token string, 
 type Config struct {
 	Billing     *billing.Service
 	Sender      *billing.Sender
+	Cycles      *billing.Cycles
+	Statements  *billing.Statements
 	Accounts    *billing.Accounts
 	Reversals   *billing.Reversals
 	Verifier    Verifier
@@ -44,15 +46,17 @@ type Config struct {
 }
 
 type server struct {
-	billing   *billing.Service
-	sender    *billing.Sender
-	accounts  *billing.Accounts
-	reversals *billing.Reversals
-	verifier  Verifier
-	login     LoginFunc
-	log       *slog.Logger
-	now       func() time.Time
-	baseURL   string
+	billing    *billing.Service
+	sender     *billing.Sender
+	accounts   *billing.Accounts
+	reversals  *billing.Reversals
+	cycles     *billing.Cycles
+	statements *billing.Statements
+	verifier   Verifier
+	login      LoginFunc
+	log        *slog.Logger
+	now        func() time.Time
+	baseURL    string
 
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
@@ -81,8 +85,8 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, accounts, reversals, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Cycles == nil || cfg.Statements == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, accounts, reversals, cycles, statements, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -90,7 +94,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, accounts: cfg.Accounts, reversals: cfg.Reversals, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, accounts: cfg.Accounts, reversals: cfg.Reversals, cycles: cfg.Cycles, statements: cfg.Statements, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -112,6 +116,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("DELETE /v1/invoices/{id}", s.deleteInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/finalize", s.finalizeInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/void", s.voidInvoice)
+	v1.HandleFunc("POST /v1/invoices/{id}/reissue", s.reissueInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/send", s.sendInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/resend", s.resendInvoice)
 	v1.HandleFunc("GET /v1/invoices/{id}/deliveries", s.deliveries)
@@ -130,6 +135,14 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("POST /v1/invoices/{id}/apply-credit", s.applyCredit)
 	v1.HandleFunc("POST /v1/invoices/{id}/unapply-credit", s.unapplyCredit)
 	v1.HandleFunc("POST /v1/credit-notes/{id}/void", s.voidCreditNote)
+	v1.HandleFunc("GET /v1/billing-cycles", s.listCycles)
+	v1.HandleFunc("POST /v1/billing-cycles/{id}/close", s.closeCycle)
+	v1.HandleFunc("POST /v1/billing-cycles/{id}/statements", s.regenerateStatements)
+	v1.HandleFunc("GET /v1/statements", s.listStatements)
+	v1.HandleFunc("GET /v1/statements/{id}", s.getStatement)
+	v1.HandleFunc("GET /v1/statements/{id}/pdf", s.statementPDF)
+	v1.HandleFunc("DELETE /v1/statements/{id}", s.deleteStatement)
+	v1.HandleFunc("GET /v1/clients/{id}/statement", s.clientStatement)
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)

@@ -14,14 +14,15 @@ const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
 
 // Prefixes of each kind of id.
 const (
-	Org      = "org"
-	Client   = "cli"
-	Contact  = "con"
-	Invoice  = "inv"
-	Payment  = "pay"
-	Credit   = "crn"
-	Request  = "req"
-	Delivery = "dlv"
+	Org       = "org"
+	Client    = "cli"
+	Contact   = "con"
+	Invoice   = "inv"
+	Payment   = "pay"
+	Credit    = "crn"
+	Request   = "req"
+	Delivery  = "dlv"
+	Statement = "stm"
 )
 
 // New returns a fresh id such as "inv_01jd5v0g8m3x2c9h7t4r6y1kzq".

@@ -136,15 +136,33 @@ type Invoice struct {
 	Seq        int64  // the number's position in the org's series
 	Status     Status
 	Locked     bool
-	Paid       decimal.Decimal // payments allocated to it
-	Credit     decimal.Decimal // credit notes and client credit applied to it
+	// LockedBy is the statement that locked the invoice (org policy "on
+	// statement" or "at cycle close"), empty for a lock by a person;
+	// deleting that statement unlocks the invoice again.
+	LockedBy string
+	// LockReason says why it is locked, as the person or the statement
+	// that locked it gave it.
+	LockReason string
+	// Disputed is set while a card payment on the invoice is disputed:
+	// no reminder goes out for it.
+	Disputed bool
+	Paid     decimal.Decimal // payments allocated to it
+	Credit   decimal.Decimal // credit notes and client credit applied to it
 	// CreditApplied is the part of Credit that came from the client's
 	// credit (not from credit notes): a void gives it back to the client.
 	CreditApplied decimal.Decimal
 	Version       int64 // bumped by every stored change; guards concurrent writes
 
-	VoidReason  string
-	ReplacesID  string // the voided invoice this one re-issues
+	VoidReason string
+	ReplacesID string // the voided invoice this one re-issues
+	// ReplacedByID is the draft that re-issues this (voided) invoice.
+	ReplacedByID string
+	// KeepsNumber is set on a re-issue that takes the voided invoice's
+	// number with a revision suffix (BaseNumber-R<Revision>) instead of a
+	// new number from the series, as plan managers often ask.
+	KeepsNumber bool
+	BaseNumber  string // the number being revised, without suffix
+	Revision    int    // 1 for the first re-issue under the same number
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	FinalizedAt time.Time
@@ -285,8 +303,12 @@ func (inv *Invoice) Finalize(prefix string, seq int64, today calendar.Date, now 
 	if inv.Spec.DueDate.Before(inv.Spec.IssueDate) {
 		return validation.Errorf("dueDate", "is before the issue date %s", inv.Spec.IssueDate)
 	}
-	inv.Seq = seq
-	inv.Number = FormatNumber(prefix, seq)
+	if inv.KeepsNumber {
+		// The series is not touched: no number is used up, none skipped.
+		inv.Seq, inv.Number = 0, fmt.Sprintf("%s-R%d", inv.BaseNumber, inv.Revision)
+	} else {
+		inv.Seq, inv.Number = seq, FormatNumber(prefix, seq)
+	}
 	inv.Status = Open
 	if inv.Totals().Total.IsZero() {
 		inv.Status = Paid
@@ -422,7 +444,7 @@ func (inv *Invoice) Lock(reason string, now time.Time) error {
 	case inv.Locked:
 		return ErrLocked
 	}
-	inv.Locked, inv.UpdatedAt = true, now
+	inv.Locked, inv.LockReason, inv.UpdatedAt = true, reason, now
 	return nil
 }
 
@@ -434,7 +456,7 @@ func (inv *Invoice) Unlock(reason string, now time.Time) error {
 	if !inv.Locked {
 		return ErrNotLocked
 	}
-	inv.Locked, inv.UpdatedAt = false, now
+	inv.Locked, inv.LockedBy, inv.LockReason, inv.UpdatedAt = false, "", "", now
 	return nil
 }
 
@@ -477,3 +499,29 @@ type ListFilter struct {
 	Limit    int
 	Cursor   string
 }
+
+// Reissue starts the draft that re-issues a void invoice: the same client,
+// lines, dates and references, linked back to it. keepNumber makes it take
+// the voided invoice's number with the next revision suffix when
+// finalized, rather than a new number.
+func (inv *Invoice) Reissue(id string, keepNumber bool, now time.Time) (*Invoice, error) {
+	if inv.Status != Void {
+		return nil, ErrNotVoid
+	}
+	d, err := NewDraft(id, inv.OrgID, inv.Spec, now)
+	if err != nil {
+		return nil, err
+	}
+	d.ClientName, d.ReplacesID = inv.ClientName, inv.ID
+	if keepNumber {
+		base, rev := inv.Number, 1
+		if inv.KeepsNumber {
+			base, rev = inv.BaseNumber, inv.Revision+1
+		}
+		d.KeepsNumber, d.BaseNumber, d.Revision = true, base, rev
+	}
+	return d, nil
+}
+
+// ErrNotVoid is returned for a re-issue of an invoice that is not void.
+var ErrNotVoid = errors.New("only a void invoice can be re-issued; void it first (a re-issue voids an open one)")

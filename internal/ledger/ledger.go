@@ -9,6 +9,7 @@ package ledger
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -82,9 +83,18 @@ type Entry struct {
 	DocumentID string // the invoice, payment or credit note it belongs to
 	Number     string // that document's number
 	InvoiceID  string // the invoice settled, when the document is not the invoice
-	Memo       string
-	Date       calendar.Date // posting date (UTC); never before the previous entry's
-	At         time.Time
+	// Splits spreads the entry's change in owing over the invoices it
+	// moved, when it moved several (a payment over its allocations, a
+	// reversal or refund over the ones it reopened); they sum to Owing.
+	// Statements use them to age each invoice as at any date.
+	Splits []Split
+	Memo   string
+	Date   calendar.Date // posting date, in the org's zone; never before the previous entry's
+	// Effective is the date of the document behind the movement: the
+	// invoice's issue date, the payment's date. Statements and closed
+	// billing cycles go by it; zero means the posting date.
+	Effective calendar.Date
+	At        time.Time
 }
 
 // Amount is the entry's effect on the balance: positive raises what the
@@ -131,6 +141,9 @@ func Post(acct *Account, entries []Entry, today calendar.Date, now time.Time) er
 		acct.Balances[e.Currency] = b
 		acct.Seq++
 		e.Seq, e.Balance, e.Date, e.At = acct.Seq, b.Net(), date, now
+		if e.Effective.IsZero() {
+			e.Effective = date
+		}
 	}
 	acct.Date = date
 	return nil
@@ -176,7 +189,7 @@ func Diff(before, after *invoice.Invoice, cause Doc) []Entry {
 	var out []Entry
 	if before.Status == invoice.Draft && after.Status != invoice.Draft {
 		e := base(InvoiceFinalized)
-		e.Owing = after.Totals().Total
+		e.Owing, e.Effective = after.Totals().Total, after.Spec.IssueDate
 		out = append(out, e)
 	}
 	if d := after.CreditApplied.Sub(before.CreditApplied); d.IsPositive() {
@@ -250,4 +263,24 @@ func Undone(kind Kind, orgID, clientID string, cur money.Currency, doc Doc, from
 		OrgID: orgID, ClientID: clientID, Kind: kind, Currency: cur, DocumentID: doc.ID, Number: doc.Number,
 		Owing: fromInvoices, Credit: fromCredit.Neg(), Memo: memo,
 	}
+}
+
+// Split is one invoice's share of an entry's change in owing.
+type Split struct {
+	InvoiceID string
+	Owing     decimal.Decimal
+}
+
+// PaidSplits are the splits of a change in what invoices have been paid:
+// each invoice's owing moves by the opposite of its change in Paid,
+// before to after (ids of after; before may lack new ones).
+func PaidSplits(before map[string]decimal.Decimal, after map[string]decimal.Decimal) []Split {
+	var out []Split
+	for id, a := range after {
+		if d := a.Sub(before[id]); !d.IsZero() {
+			out = append(out, Split{InvoiceID: id, Owing: d.Neg()})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].InvoiceID < out[j].InvoiceID })
+	return out
 }

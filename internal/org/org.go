@@ -11,7 +11,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/cycle"
 	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/reminder"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -55,17 +58,28 @@ type Settings struct {
 	// cannot change it through the API, and no Stripe key is ever an
 	// org's.
 	StripeAccountID string
+	// Cycles is the billing-cycle plan: the schedules in force over time.
+	// Empty means calendar months from the org's first day (see Plan).
+	Cycles cycle.Plan
+	// Reminders is the schedule of overdue reminders (off by default).
+	Reminders reminder.Schedule
+	// ReissueSameNumber lets "void and re-issue" keep the voided invoice's
+	// number with a revision suffix, as plan managers often ask.
+	ReissueSameNumber bool
 	// Bank is where clients pay by bank transfer; printed on invoices.
 	Bank BankAccount
 }
 
 // Org is a tenant.
 type Org struct {
-	ID        string
-	Settings  Settings
-	Version   int64
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID       string
+	Settings Settings
+	// ClosedThrough is the last day of the last billing cycle closed: an
+	// invoice, payment or credit-note date on or before it is refused.
+	ClosedThrough calendar.Date
+	Version       int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Defaults for a new Australian care business.
@@ -75,7 +89,7 @@ func Defaults(name string) Settings {
 		Currency: money.MustCurrency("AUD"), TaxRate: decimal.NewFromInt(10),
 		PaymentTermsDays: 14, NumberPrefix: "INV-", Colour: "#1F6FEB",
 		Timezone: "Australia/Sydney", LockingPolicy: LockManually,
-		FeePolicy: FeePolicy{Mode: FeeAbsorb},
+		FeePolicy: FeePolicy{Mode: FeeAbsorb}, Reminders: reminder.Default(),
 	}
 }
 
@@ -157,6 +171,14 @@ func (s Settings) Validate() error {
 	}
 	if s.StripeAccountID != "" && !ValidStripeAccount(s.StripeAccountID) {
 		return validation.Errorf("stripeAccountId", "must be a Stripe connected account id such as acct_1Nv0FGQ9RKHgCVdK")
+	}
+	for _, c := range s.Cycles {
+		if err := c.Schedule.Validate(); err != nil {
+			return validation.Errorf("billingCycle", "%s", strings.TrimPrefix(err.Error(), cycle.ErrInvalid.Error()+": "))
+		}
+	}
+	if err := s.Reminders.Validate(); err != nil {
+		return validation.Errorf("reminders", "%s", strings.TrimPrefix(err.Error(), reminder.ErrInvalid.Error()+": "))
 	}
 	if err := s.Bank.Validate(); err != nil {
 		return err

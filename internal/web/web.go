@@ -37,17 +37,19 @@ type page struct {
 }
 
 var pages = map[string]page{
-	"login":    {Template: "login.html", Title: "Sign in", Script: "js/login.js", Public: true},
-	"signup":   {Template: "signup.html", Title: "Create your account", Script: "js/signup.js", Public: true},
-	"clients":  {Template: "clients.html", Title: "Clients", Script: "js/clients.js", Nav: "clients"},
-	"client":   {Template: "client.html", Title: "Client", Script: "js/client.js", Nav: "clients", IDKind: id.Client},
-	"invoices": {Template: "invoices.html", Title: "Invoices", Script: "js/invoices.js", Nav: "invoices"},
-	"builder":  {Template: "builder.html", Title: "Invoice builder", Script: "js/builder.js", Nav: "invoices"},
-	"editor":   {Template: "builder.html", Title: "Invoice builder", Script: "js/builder.js", Nav: "invoices", IDKind: id.Invoice},
-	"invoice":  {Template: "invoice.html", Title: "Invoice", Script: "js/invoice.js", Nav: "invoices", IDKind: id.Invoice},
-	"settings": {Template: "settings.html", Title: "Settings", Script: "js/settings.js", Nav: "settings"},
-	"activity": {Template: "activity.html", Title: "Activity", Script: "js/feed.js", Nav: "activity"},
-	"notfound": {Template: "notfound.html", Title: "Not found", Script: "js/layout.js"},
+	"login":     {Template: "login.html", Title: "Sign in", Script: "js/login.js", Public: true},
+	"signup":    {Template: "signup.html", Title: "Create your account", Script: "js/signup.js", Public: true},
+	"clients":   {Template: "clients.html", Title: "Clients", Script: "js/clients.js", Nav: "clients"},
+	"client":    {Template: "client.html", Title: "Client", Script: "js/client.js", Nav: "clients", IDKind: id.Client},
+	"invoices":  {Template: "invoices.html", Title: "Invoices", Script: "js/invoices.js", Nav: "invoices"},
+	"builder":   {Template: "builder.html", Title: "Invoice builder", Script: "js/builder.js", Nav: "invoices"},
+	"editor":    {Template: "builder.html", Title: "Invoice builder", Script: "js/builder.js", Nav: "invoices", IDKind: id.Invoice},
+	"invoice":   {Template: "invoice.html", Title: "Invoice", Script: "js/invoice.js", Nav: "invoices", IDKind: id.Invoice},
+	"settings":  {Template: "settings.html", Title: "Settings", Script: "js/settings.js", Nav: "settings"},
+	"activity":  {Template: "activity.html", Title: "Activity", Script: "js/feed.js", Nav: "activity"},
+	"cycles":    {Template: "cycles.html", Title: "Billing cycles", Script: "js/cycles.js", Nav: "cycles"},
+	"statement": {Template: "statement.html", Title: "Statement", Script: "js/statement.js", Nav: "cycles", IDKind: id.Statement},
+	"notfound":  {Template: "notfound.html", Title: "Not found", Script: "js/layout.js"},
 }
 
 // home is where "/" and "/app" lead. It is an explicit page path rather
@@ -116,6 +118,8 @@ func New(log *slog.Logger) (http.Handler, error) {
 	mux.Handle("GET /app/invoices/{id}/edit", u.page("editor"))
 	mux.Handle("GET /app/settings", u.page("settings"))
 	mux.Handle("GET /app/activity", u.page("activity"))
+	mux.Handle("GET /app/cycles", u.page("cycles"))
+	mux.Handle("GET /app/statements/{id}", u.page("statement"))
 	mux.Handle("GET /app/login", u.page("login"))
 	mux.Handle("GET /app/signup", u.page("signup"))
 	mux.Handle("GET /static/", a)

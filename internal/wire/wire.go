@@ -82,8 +82,16 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
+	cycles, err := billing.NewCycles(c.store, time.Now, id.New, log)
+	if err != nil {
+		return nil, err
+	}
+	statements, err := billing.NewStatements(c.billing, c.store, cycles)
+	if err != nil {
+		return nil, err
+	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.billing, Sender: sender, Accounts: accounts, Reversals: reversals, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.billing, Sender: sender, Accounts: accounts, Reversals: reversals, Cycles: cycles, Statements: statements, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
 			t, err := c.dir.Login(ctx, email, password)
 			return t.IDToken, t.ExpiresIn, err

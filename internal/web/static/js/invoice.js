@@ -139,12 +139,15 @@ function render() {
   if (inv.status === 'void') {
     notice.textContent = `Voided${inv.voidedAt ? ` ${dateTime(inv.voidedAt, org && org.timezone)}` : ''}${inv.voidReason ? `: ${inv.voidReason}` : ''}. The number stays used and the client owes nothing on it.`;
   } else if (inv.locked) {
-    notice.textContent = 'Locked: it still takes payments, but it cannot be changed or voided until an admin unlocks it.';
+    notice.replaceChildren(`Locked${inv.lockReason ? ` (${inv.lockReason})` : ''}: it still takes payments, but it cannot be changed or voided until an admin unlocks it`,
+      inv.lockedByStatement ? h('span', {}, ' or ', h('a', { href: `/app/statements/${inv.lockedByStatement}` }, 'its statement'), ' is deleted.') : '.');
   } else if (draft) {
     notice.textContent = 'Draft: not numbered and not sent. Finalize it to give it a number and make it payable.';
   } else {
     notice.textContent = '';
   }
+  if (inv.replacedById) notice.append(' ', h('a', { href: `/app/invoices/${inv.replacedById}` }, 'See the invoice that corrects it.'));
+  if (inv.replacesId) notice.append(' ', h('a', { href: `/app/invoices/${inv.replacesId}` }, 'This corrects a voided invoice.'), inv.keepsNumberOf ? ` It will be numbered ${inv.keepsNumberOf}.` : '');
   notice.hidden = !notice.textContent;
   renderDoc();
 }
@@ -223,6 +226,7 @@ action('paylink').addEventListener('click', () => busy(action('paylink'), async 
 action('void').addEventListener('click', () => {
   voidForm.reset();
   clearErrors(voidForm);
+  loadOrg().then((o) => { $('[data-same-number]', voidForm).hidden = !o.reissueSameNumber; }, () => {});
   voidDialog.showModal();
   voidForm.elements.namedItem('reason').focus();
 });
@@ -237,6 +241,12 @@ voidForm.addEventListener('submit', (e) => {
   }
   busy(voidForm.querySelector('[type=submit]'), async () => {
     try {
+      if (voidForm.elements.namedItem('reissue').checked) {
+        const sameNumber = voidForm.elements.namedItem('sameNumber').checked;
+        const draft = await api('POST', `/v1/invoices/${id}/reissue`, { reason, ...(sameNumber ? { sameNumber } : {}) });
+        window.location.assign(`/app/invoices/${draft.id}/edit`);
+        return;
+      }
       const next = await api('POST', `/v1/invoices/${id}/void`, { reason });
       voidDialog.close();
       changedTo(next, 'Invoice voided.');

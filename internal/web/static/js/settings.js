@@ -38,6 +38,7 @@ function fill(o) {
   for (const k of ['name', 'legalName', 'taxIdLabel', 'taxId', 'email', 'phone', 'address', 'taxRate', 'paymentTermsDays', 'numberPrefix']) set(k, o[k]);
   options(form.elements.namedItem('currency'), currencyCodes(), o.currency);
   options(form.elements.namedItem('timezone'), zones(), o.timezone);
+  fillCycles(o);
   set('colour', (o.branding.colour || '#1f6feb').toLowerCase());
   set('logoUrl', o.branding.logoUrl);
   showLogo();
@@ -59,8 +60,60 @@ function collect() {
     numberPrefix: val(form, 'numberPrefix'),
     timezone: val(form, 'timezone'),
     branding: { colour: val(form, 'colour').toUpperCase(), logoUrl: val(form, 'logoUrl') },
+    ...collectCycles(),
   };
 }
+
+// The billing cycle, locking, re-issue and reminder settings.
+function showCycleFields() {
+  const monthly = val(form, 'cycleFrequency') === 'monthly';
+  $('[data-cycle-monthly]', form).hidden = !monthly;
+  $('[data-cycle-weekly]', form).hidden = monthly;
+}
+
+function fillCycles(o) {
+  const el = (n) => form.elements.namedItem(n);
+  const bc = o.billingCycle || { frequency: 'monthly', dayOfMonth: 1, graceDays: 0 };
+  el('cycleFrequency').value = bc.frequency;
+  el('cycleDay').value = bc.dayOfMonth || 1;
+  el('cycleWeekday').value = bc.weekday || 'monday';
+  el('cycleGrace').value = bc.graceDays || 0;
+  el('lockingPolicy').value = o.lockingPolicy || 'manual';
+  el('reissueSameNumber').checked = !!o.reissueSameNumber;
+  const r = o.reminders || { enabled: false, steps: [], hours: { from: 9, to: 17 } };
+  el('remindersEnabled').checked = r.enabled;
+  el('reminderDays').value = r.steps.map((s) => s.days).join(', ');
+  const chans = new Set(r.steps.flatMap((s) => s.channels));
+  el('remindEmail').checked = chans.size === 0 || chans.has('email');
+  el('remindSms').checked = chans.has('sms');
+  el('remindFrom').value = r.hours.from;
+  el('remindTo').value = r.hours.to;
+  showCycleFields();
+}
+
+function collectCycles() {
+  const int = (n, dflt) => {
+    const v = val(form, n);
+    return v === '' ? dflt : Number.parseInt(v, 10);
+  };
+  const freq = val(form, 'cycleFrequency');
+  const billingCycle = { frequency: freq, graceDays: int('cycleGrace', 0) };
+  if (freq === 'monthly') billingCycle.dayOfMonth = int('cycleDay', 1);
+  else billingCycle.weekday = val(form, 'cycleWeekday');
+  const channels = [];
+  if (form.elements.namedItem('remindEmail').checked) channels.push('email');
+  if (form.elements.namedItem('remindSms').checked) channels.push('sms');
+  // Day numbers as typed ("-3, 0, 7"); the API says which one is wrong.
+  const steps = val(form, 'reminderDays').split(/[,\s]+/).filter(Boolean).map((d) => ({ days: Number(d.replace('−', '-')), channels }));
+  return {
+    billingCycle,
+    lockingPolicy: val(form, 'lockingPolicy'),
+    reissueSameNumber: form.elements.namedItem('reissueSameNumber').checked,
+    reminders: { enabled: form.elements.namedItem('remindersEnabled').checked, steps, hours: { from: int('remindFrom', 9), to: int('remindTo', 17) } },
+  };
+}
+
+form.elements.namedItem('cycleFrequency').addEventListener('change', showCycleFields);
 
 form.addEventListener('input', () => {
   saveState.textContent = 'Unsaved changes';

@@ -1,0 +1,264 @@
+// Command cycles measures closing one billing cycle of an org with many
+// clients on the local stack (moto): the wall time, the AWS requests and
+// the DynamoDB write units per client, and how many scheduled runs the
+// close takes when each run is cut off as a Lambda timeout would cut it
+// (the close resumes from its saved cursor).
+//
+//	go run ./bench/cycles [-clients 10000] [-idle 10] [-run 120s]
+//
+// Every client but the idle share gets one invoice and a part payment in
+// October; the close of October then writes a statement for each of them
+// and skips the idle ones. Write units are estimated as DynamoDB bills
+// them: one per KB (rounded up) of each written item, twice for items
+// written in a transaction.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/shopspring/decimal"
+
+	"github.com/carebill/carebill/infra/local/provision"
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/dynamo"
+	"github.com/carebill/carebill/internal/id"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/motoserver"
+	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/payment"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/cycles:", err)
+		os.Exit(1)
+	}
+}
+
+// counter counts AWS requests and estimated write units by operation.
+type counter struct {
+	mu       sync.Mutex
+	requests map[string]int
+	wcu      float64
+}
+
+func (c *counter) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.requests, c.wcu = map[string]int{}, 0
+}
+
+func units(item map[string]types.AttributeValue) float64 {
+	b, _ := json.Marshal(item) // a close stand-in for DynamoDB's item size
+	return float64((len(b) + 1023) / 1024)
+}
+
+func (c *counter) add(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(
+		ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler,
+	) (middleware.InitializeOutput, middleware.Metadata, error) {
+		var w float64
+		switch p := in.Parameters.(type) {
+		case *dynamodb.PutItemInput:
+			w = units(p.Item)
+		case *dynamodb.UpdateItemInput, *dynamodb.DeleteItemInput:
+			w = 1
+		case *dynamodb.TransactWriteItemsInput:
+			for _, it := range p.TransactItems {
+				switch {
+				case it.Put != nil:
+					w += 2 * units(it.Put.Item)
+				case it.Update != nil, it.Delete != nil, it.ConditionCheck != nil:
+					w += 2
+				}
+			}
+		}
+		c.mu.Lock()
+		c.requests[middleware.GetOperationName(ctx)]++
+		c.wcu += w
+		c.mu.Unlock()
+		return next.HandleInitialize(ctx, in)
+	}), middleware.After)
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time)     { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func run() error {
+	n := flag.Int("clients", 10000, "clients in the org")
+	idlePct := flag.Int("idle", 10, "percent of clients with no activity (no statement)")
+	perRun := flag.Duration("run", 120*time.Second, "how long each scheduled run may work before it is cut off")
+	flag.Parse()
+	ctx := context.Background()
+
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	moto, err := motoserver.Start(port)
+	if err != nil {
+		return err
+	}
+	defer moto.Stop()
+	count := &counter{}
+	count.reset()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("ap-southeast-2"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("bench", "bench", "")),
+		config.WithBaseEndpoint(moto.Endpoint))
+	if err != nil {
+		return err
+	}
+	cfg.APIOptions = append(cfg.APIOptions, count.add)
+	tpl, err := provision.Load("template.yaml")
+	if err != nil {
+		return err
+	}
+	res, err := tpl.Provision(ctx, cfg, "bench-")
+	if err != nil {
+		return err
+	}
+	env, err := res.Env("InvoicingFunction")
+	if err != nil {
+		return err
+	}
+	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), env["TABLE_NAME"])
+	if err != nil {
+		return err
+	}
+	syd, _ := time.LoadLocation("Australia/Sydney")
+	clk := &clock{t: time.Date(2026, 10, 1, 9, 0, 0, 0, syd)}
+	svc, err := billing.New(store, nil, clk.Now, id.New)
+	if err != nil {
+		return err
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	cycles, err := billing.NewCycles(store, clk.Now, id.New, quiet)
+	if err != nil {
+		return err
+	}
+	st := org.Defaults("Bench Care")
+	st.LockingPolicy = org.LockOnCycle
+	o, err := org.New(id.New(id.Org, clk.Now()), st, clk.Now())
+	if err != nil {
+		return err
+	}
+	if err := store.CreateOrg(ctx, o); err != nil {
+		return err
+	}
+	admin := auth.Principal{OrgID: o.ID, Email: "bench@example.com", Role: auth.RoleAdmin}
+
+	fmt.Printf("seeding %d clients (%d%% idle) on moto …\n", *n, *idlePct)
+	seedStart := time.Now()
+	for i := range *n {
+		clk.Set(time.Date(2026, 10, 1+i%28, 9, 0, 0, 0, syd))
+		c, err := svc.CreateClient(ctx, admin, client.Profile{Name: fmt.Sprintf("Client %05d", i), Contacts: []client.Contact{{Name: "Billing", Email: "billing@example.com"}}})
+		if err != nil {
+			return err
+		}
+		if i%100 < *idlePct {
+			continue
+		}
+		inv, err := svc.CreateInvoice(ctx, admin, billing.DraftInput{ClientID: c.Client.ID, Name: "October", Lines: []billing.LineInput{
+			{Line: invoice.Line{Type: invoice.Fixed, Description: "Support coordination", Price: decimal.NewFromInt(int64(100 + i%400))}},
+		}})
+		if err != nil {
+			return err
+		}
+		if _, err := svc.FinalizeInvoice(ctx, admin, inv.Invoice.ID); err != nil {
+			return err
+		}
+		if i%3 == 0 {
+			if _, err := svc.RecordPayment(ctx, admin, payment.Input{ClientID: c.Client.ID, Amount: decimal.NewFromInt(50),
+				Date: calendar.Today(clk.Now(), syd), Method: payment.BankTransfer}); err != nil {
+				return err
+			}
+		}
+		if (i+1)%1000 == 0 {
+			fmt.Printf("  %d clients seeded (%s)\n", i+1, time.Since(seedStart).Round(time.Second))
+		}
+	}
+
+	// October closes: scheduled runs, each cut off after perRun as a
+	// Lambda timeout would cut it; the clock moves past the lease between
+	// runs so the next one resumes from the cursor.
+	count.reset()
+	clk.Set(time.Date(2026, 11, 1, 0, 15, 0, 0, syd))
+	start := time.Now()
+	var total billing.CloseReport
+	runs := 0
+	for {
+		runs++
+		rctx, cancel := context.WithTimeout(ctx, *perRun+10*time.Second) // the close stops 10 s before its deadline
+		rep, err := cycles.CloseDue(rctx)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("run %d: %w", runs, err)
+		}
+		total.Closed += rep.Closed
+		total.Statements += rep.Statements
+		if rep.Closed > 0 || runs > 100 {
+			break
+		}
+		clk.Add(cycles.Lease + time.Second)
+	}
+	wall := time.Since(start)
+	got, err := store.GetOrg(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	if got.ClosedThrough != calendar.MustParse("2026-10-31") {
+		return fmt.Errorf("the cycle did not close: closed through %s", got.ClosedThrough)
+	}
+	active := *n - *n**idlePct/100
+	reqs := 0
+	var ops []string
+	for op, c := range count.requests {
+		reqs += c
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	fmt.Printf("\nclose of one cycle, %d clients (%d with activity), on moto %s\n", *n, active, moto.Endpoint)
+	fmt.Printf("  wall time          %s  (%.2f ms per client)\n", wall.Round(time.Millisecond), float64(wall.Microseconds())/1000/float64(*n))
+	fmt.Printf("  scheduled runs     %d  (each cut off after %s)\n", runs, *perRun)
+	fmt.Printf("  statements         %d\n", total.Statements)
+	fmt.Printf("  AWS requests       %d  (%.2f per client)\n", reqs, float64(reqs)/float64(*n))
+	for _, op := range ops {
+		fmt.Printf("    %-22s %d\n", op, count.requests[op])
+	}
+	fmt.Printf("  write units (est.) %.0f  (%.2f per client, %.2f per statement)\n", count.wcu, count.wcu/float64(*n), count.wcu/float64(max(total.Statements, 1)))
+	_ = aws.String
+	return nil
+}

@@ -1,0 +1,34 @@
+// Command cycle-close runs on an EventBridge schedule: it closes every
+// org's due billing cycles, writing statements and locking invoices.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/carebill/carebill/internal/wire"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "cycle-close:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("aws config: %w", err)
+	}
+	h, err := wire.CycleClose(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
+	if err != nil {
+		return err
+	}
+	lambda.Start(h)
+	return nil
+}

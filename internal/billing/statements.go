@@ -1,0 +1,248 @@
+package billing
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/carebill/carebill/internal/activity"
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/pdf"
+	"github.com/carebill/carebill/internal/statement"
+)
+
+// StatementStore is the storage statements need beyond closing cycles.
+type StatementStore interface {
+	GetStatement(ctx context.Context, orgID, id string) (*statement.Statement, error)
+	ListStatements(ctx context.Context, orgID, clientID, cycleID string, limit int, cursor string) ([]*statement.Statement, string, error)
+	DeleteStatement(ctx context.Context, orgID, id string, events []activity.Event) (*statement.Statement, error)
+	StatementSource(ctx context.Context, c *client.Client, from, to calendar.Date) (statement.Source, error)
+}
+
+// ErrNotAClosedCycle is returned when statements are regenerated for a
+// cycle that has not closed.
+var ErrNotAClosedCycle = errors.New("statements are regenerated only for a closed billing cycle")
+
+// Statements lists, prints, deletes and regenerates statements, and builds
+// statements on demand (activity over any range, outstanding as at any
+// date).
+type Statements struct {
+	svc    *Service
+	store  StatementStore
+	cycles *Cycles
+}
+
+// NewStatements builds the statement use cases.
+func NewStatements(svc *Service, store StatementStore, cycles *Cycles) (*Statements, error) {
+	if svc == nil || store == nil || cycles == nil {
+		return nil, errors.New("billing: statements need the service, a store and the cycles")
+	}
+	return &Statements{svc: svc, store: store, cycles: cycles}, nil
+}
+
+// List lists statements newest first: a client's, a cycle's, or the org's.
+func (s *Statements) List(ctx context.Context, p auth.Principal, clientID, cycleID string, limit int, cursor string) ([]*statement.Statement, string, error) {
+	if clientID != "" {
+		if _, err := s.svc.store.GetClient(ctx, p.OrgID, clientID); err != nil {
+			return nil, "", err
+		}
+	}
+	return s.store.ListStatements(ctx, p.OrgID, clientID, cycleID, limit, cursor)
+}
+
+// Get reads one statement.
+func (s *Statements) Get(ctx context.Context, p auth.Principal, id string) (*statement.Statement, error) {
+	return s.store.GetStatement(ctx, p.OrgID, id)
+}
+
+// Delete removes a cycle's statement for its client (admins only): what
+// it locked is unlocked and the cycle reopens for that client, so a
+// correction can be dated in it; regenerating closes it again.
+func (s *Statements) Delete(ctx context.Context, p auth.Principal, id string) error {
+	if err := require(p, auth.RoleAdmin); err != nil {
+		return err
+	}
+	st, err := s.store.GetStatement(ctx, p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.store.GetClient(ctx, p.OrgID, st.ClientID)
+	if err != nil {
+		return err
+	}
+	e := s.svc.event(p, activity.StatementDeleted)
+	e.ClientID, e.ClientName = c.ID, c.Profile.Name
+	e.Detail = fmt.Sprintf("%s to %s", st.From, st.To)
+	if _, err := s.store.DeleteStatement(ctx, p.OrgID, id, []activity.Event{e}); err != nil {
+		return fmt.Errorf("delete statement %s: %w", id, err)
+	}
+	return nil
+}
+
+// Regenerate writes the statements a closed cycle is missing: those of
+// clients whose statement was deleted. It answers how many it wrote.
+func (s *Statements) Regenerate(ctx context.Context, p auth.Principal, cycleID string) (int, error) {
+	if err := require(p, auth.RoleAdmin); err != nil {
+		return 0, err
+	}
+	o, err := s.svc.store.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return 0, err
+	}
+	per, ok := findCycle(o, cycleID)
+	if !ok {
+		return 0, ErrCycleNotFound
+	}
+	if o.ClosedThrough.IsZero() || per.End.After(o.ClosedThrough) {
+		return 0, ErrNotAClosedCycle
+	}
+	written, cursor := 0, ""
+	for {
+		clients, next, err := s.svc.store.ListClients(ctx, p.OrgID, "", 100, cursor)
+		if err != nil {
+			return written, err
+		}
+		for _, c := range clients {
+			if !slices.Contains(c.Reopened, cycleID) {
+				continue
+			}
+			ok, err := s.cycles.store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
+				return s.cycles.cycleStatement(o, c, per, src)
+			})
+			if err != nil {
+				return written, fmt.Errorf("regenerate statements of %s: %w", cycleID, err)
+			}
+			if ok {
+				written++
+			}
+		}
+		if next == "" {
+			return written, nil
+		}
+		cursor = next
+	}
+}
+
+// OnDemand builds a client's statement without storing it: an activity
+// statement from from to to, or an outstanding statement as at to (any
+// date, past ones included).
+func (s *Statements) OnDemand(ctx context.Context, p auth.Principal, clientID string, kind statement.Kind, from, to calendar.Date) (*statement.Statement, error) {
+	c, err := s.svc.store.GetClient(ctx, p.OrgID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.svc.store.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if to.IsZero() {
+		to = o.Today(s.svc.now())
+	}
+	if kind == statement.Outstanding {
+		from = calendar.Date{}
+	} else if from.IsZero() || to.Before(from) {
+		return nil, fmt.Errorf("%w: an activity statement needs from ≤ to", statement.ErrInvalid)
+	}
+	src, err := s.store.StatementSource(ctx, c, from, to)
+	if err != nil {
+		return nil, err
+	}
+	open := statement.OpenAsAt(src.Invoices, src.Postings, to)
+	opening := src.Opening
+	if kind == statement.Outstanding {
+		for _, l := range src.Lines {
+			opening = opening.Add(l.Amount)
+		}
+		src.Lines = nil
+	}
+	st, err := statement.Build(statement.Statement{
+		OrgID: o.ID, ClientID: c.ID, Kind: kind, From: from, To: to, Currency: src.Currency, CreatedAt: s.svc.now(),
+	}, opening, src.Lines, open, src.Credit)
+	if err != nil {
+		return nil, fmt.Errorf("statement of %s: %w", clientID, err)
+	}
+	return &st, nil
+}
+
+// PDF renders a statement as the client receives it.
+func (s *Statements) PDF(ctx context.Context, orgID string, st *statement.Statement) ([]byte, error) {
+	o, err := s.svc.store.GetOrg(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.svc.store.GetClient(ctx, orgID, st.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := pdf.Render(&buf, statementDocument(o, c, st)); err != nil {
+		return nil, fmt.Errorf("render statement %s: %w", st.ID, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// statementDocument lays out a statement: the movements with their running
+// balance (activity), the open invoices (both kinds), and the aging.
+func statementDocument(o *org.Org, c *client.Client, st *statement.Statement) pdf.Document {
+	cur := st.Currency
+	title := "Statement of account"
+	if st.Kind == statement.Outstanding {
+		title = "Outstanding invoices"
+	}
+	doc := baseDocument(o, "Statement", "", title)
+	doc.BillTo = billTo(c)
+	if st.Kind == statement.Activity {
+		doc.Dates = []pdf.Field{{Label: "Period", Value: period(st.From, st.To)}}
+		doc.Lines = append(doc.Lines, pdf.Line{Description: "Opening balance", Amount: cur.Display(st.Opening)})
+		for _, l := range st.Lines {
+			doc.Lines = append(doc.Lines, pdf.Line{
+				Description: statementLineText(l), Period: l.Date.Format(dateLayout),
+				Amount: cur.Display(l.Amount), Discount: "", Rate: "", Quantity: "", Unit: "",
+			})
+		}
+	} else {
+		doc.Dates = []pdf.Field{{Label: "As at", Value: st.To.Format(dateLayout)}}
+		for _, it := range st.Open {
+			due := "due on issue"
+			if !it.DueDate.IsZero() {
+				due = "due " + it.DueDate.Format(dateLayout)
+			}
+			doc.Lines = append(doc.Lines, pdf.Line{
+				Description: "Invoice " + it.Number, Period: it.IssueDate.Format(dateLayout) + " · " + due,
+				Amount: cur.Display(it.Balance),
+			})
+		}
+	}
+	for b := statement.Current; b <= statement.Over90; b++ {
+		doc.Totals = append(doc.Totals, pdf.Field{Label: b.Label(), Value: cur.Display(st.Aging[b])})
+	}
+	if st.Credit.IsPositive() {
+		doc.Totals = append(doc.Totals, pdf.Field{Label: "Credit held", Value: cur.Display(st.Credit.Neg())})
+	}
+	doc.Totals = append(doc.Totals, pdf.Field{Label: "Balance due " + cur.Code(), Value: cur.Display(st.Closing)})
+	return doc
+}
+
+// statementLineText describes a ledger movement for a client.
+func statementLineText(l statement.Line) string {
+	if l.Description != "" {
+		return l.Description
+	}
+	name := map[string]string{
+		"invoice_finalized": "Invoice", "invoice_voided": "Void of invoice", "payment_received": "Payment, receipt",
+		"credit_applied": "Credit applied to invoice", "credit_returned": "Credit returned from invoice",
+		"credit_note": "Credit note", "refund": "Refund", "payment_reversed": "Payment reversed, receipt",
+	}[l.Kind]
+	if name == "" {
+		name = l.Kind
+	}
+	if l.Number != "" {
+		return name + " " + l.Number
+	}
+	return name
+}
