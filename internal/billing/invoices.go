@@ -89,7 +89,7 @@ func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
 	sp := invoice.Spec{
 		ClientID: in.ClientID, Name: in.Name, IssueDate: in.IssueDate, DueDate: in.DueDate,
 		Currency: in.Currency, Memo: in.Memo, PONumber: in.PONumber, Fees: in.Fees,
-		TermsDays: o.Settings.PaymentTermsDays,
+		TermsDays: o.Settings.PaymentTermsDays, TaxRounding: o.Settings.Accounting.TaxRounding,
 	}
 	if sp.Currency.IsZero() {
 		sp.Currency = o.Settings.Currency

@@ -54,30 +54,31 @@ func fromTS(s string) time.Time {
 
 type orgItem struct {
 	PK, SK           string
-	Type             string `dynamodbav:"type"`
-	ID               string `dynamodbav:"id"`
-	Name             string `dynamodbav:"name"`
-	LegalName        string `dynamodbav:"legalName"`
-	TaxIDLabel       string `dynamodbav:"taxIdLabel,omitempty"`
-	TaxID            string `dynamodbav:"taxId,omitempty"`
-	Email            string `dynamodbav:"email,omitempty"`
-	Phone            string `dynamodbav:"phone,omitempty"`
-	Address          string `dynamodbav:"address,omitempty"`
-	Currency         string `dynamodbav:"currency"`
-	TaxRate          num    `dynamodbav:"taxRate"`
-	PaymentTermsDays int    `dynamodbav:"paymentTermsDays"`
-	NumberPrefix     string `dynamodbav:"numberPrefix"`
-	LogoURL          string `dynamodbav:"logoUrl,omitempty"`
-	Colour           string `dynamodbav:"colour,omitempty"`
-	Timezone         string `dynamodbav:"timezone"`
-	LockingPolicy    string `dynamodbav:"lockingPolicy"`
-	FeeMode          string `dynamodbav:"feeMode,omitempty"`
-	FeePercent       num    `dynamodbav:"feePercent,omitempty"`
-	FeeFixed         num    `dynamodbav:"feeFixed,omitempty"`
-	StripeAccountID  string `dynamodbav:"stripeAccountId,omitempty"`
-	Version          int64  `dynamodbav:"version"`
-	CreatedAt        string `dynamodbav:"createdAt"`
-	UpdatedAt        string `dynamodbav:"updatedAt"`
+	Type             string          `dynamodbav:"type"`
+	ID               string          `dynamodbav:"id"`
+	Name             string          `dynamodbav:"name"`
+	LegalName        string          `dynamodbav:"legalName"`
+	TaxIDLabel       string          `dynamodbav:"taxIdLabel,omitempty"`
+	TaxID            string          `dynamodbav:"taxId,omitempty"`
+	Email            string          `dynamodbav:"email,omitempty"`
+	Phone            string          `dynamodbav:"phone,omitempty"`
+	Address          string          `dynamodbav:"address,omitempty"`
+	Currency         string          `dynamodbav:"currency"`
+	TaxRate          num             `dynamodbav:"taxRate"`
+	PaymentTermsDays int             `dynamodbav:"paymentTermsDays"`
+	NumberPrefix     string          `dynamodbav:"numberPrefix"`
+	LogoURL          string          `dynamodbav:"logoUrl,omitempty"`
+	Colour           string          `dynamodbav:"colour,omitempty"`
+	Timezone         string          `dynamodbav:"timezone"`
+	LockingPolicy    string          `dynamodbav:"lockingPolicy"`
+	FeeMode          string          `dynamodbav:"feeMode,omitempty"`
+	FeePercent       num             `dynamodbav:"feePercent,omitempty"`
+	FeeFixed         num             `dynamodbav:"feeFixed,omitempty"`
+	StripeAccountID  string          `dynamodbav:"stripeAccountId,omitempty"`
+	Accounting       *accountingItem `dynamodbav:"accounting,omitempty"`
+	Version          int64           `dynamodbav:"version"`
+	CreatedAt        string          `dynamodbav:"createdAt"`
+	UpdatedAt        string          `dynamodbav:"updatedAt"`
 }
 
 func orgToItem(o *org.Org) orgItem {
@@ -89,8 +90,8 @@ func orgToItem(o *org.Org) orgItem {
 		TaxRate: toNum(s.TaxRate), PaymentTermsDays: s.PaymentTermsDays, NumberPrefix: s.NumberPrefix,
 		LogoURL: s.LogoURL, Colour: s.Colour, Timezone: s.Timezone, LockingPolicy: string(s.LockingPolicy),
 		FeeMode: string(s.FeePolicy.Mode), FeePercent: toNum(s.FeePolicy.Percent), FeeFixed: toNum(s.FeePolicy.Fixed),
-		StripeAccountID: s.StripeAccountID,
-		Version:         o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
+		StripeAccountID: s.StripeAccountID, Accounting: accountingToItem(s.Accounting),
+		Version: o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
 	}
 }
 
@@ -120,7 +121,7 @@ func (it orgItem) toOrg() (*org.Org, error) {
 			Email: it.Email, Phone: it.Phone, Address: it.Address, Currency: cur, TaxRate: rate,
 			PaymentTermsDays: it.PaymentTermsDays, NumberPrefix: it.NumberPrefix, LogoURL: it.LogoURL,
 			Colour: it.Colour, Timezone: it.Timezone, LockingPolicy: org.LockingPolicy(it.LockingPolicy),
-			FeePolicy: fees, StripeAccountID: it.StripeAccountID,
+			FeePolicy: fees, StripeAccountID: it.StripeAccountID, Accounting: it.Accounting.toAccounting(),
 		},
 		Version: it.Version, CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 	}, nil
@@ -272,6 +273,7 @@ type invoiceItem struct {
 	IssueDate      string     `dynamodbav:"issueDate,omitempty"`
 	DueDate        string     `dynamodbav:"dueDate,omitempty"`
 	TermsDays      int        `dynamodbav:"termsDays"`
+	TaxRounding    string     `dynamodbav:"taxRounding,omitempty"`
 	Memo           string     `dynamodbav:"memo,omitempty"`
 	PONumber       string     `dynamodbav:"poNumber,omitempty"`
 	Lines          []lineItem `dynamodbav:"lines"`
@@ -304,7 +306,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		Type: "invoice", ID: inv.ID, OrgID: inv.OrgID, ClientID: s.ClientID, ClientName: inv.ClientName, Name: s.Name,
 		Search: searchText(s.Name, inv.Number), Number: inv.Number, Seq: inv.Seq, Status: string(inv.Status),
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
-		TermsDays: s.TermsDays, Memo: s.Memo, PONumber: s.PONumber,
+		TermsDays: s.TermsDays, TaxRounding: string(s.TaxRounding), Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),
 		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked,
 		VoidReason: inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
@@ -346,7 +348,7 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 		FinalizedAt: fromTS(it.FinalizedAt), SentAt: fromTS(it.SentAt), VoidedAt: fromTS(it.VoidedAt),
 		Spec: invoice.Spec{
 			ClientID: it.ClientID, Name: it.Name, Currency: cur, TermsDays: it.TermsDays,
-			Memo: it.Memo, PONumber: it.PONumber,
+			TaxRounding: invoice.TaxRounding(it.TaxRounding), Memo: it.Memo, PONumber: it.PONumber,
 		},
 	}
 	if inv.Spec.IssueDate, err = fromDate(it.IssueDate); err != nil {

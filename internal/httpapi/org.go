@@ -22,25 +22,26 @@ type feePolicyJSON struct {
 }
 
 type orgResponse struct {
-	ID               string        `json:"id"`
-	Name             string        `json:"name"`
-	LegalName        string        `json:"legalName"`
-	TaxIDLabel       string        `json:"taxIdLabel,omitempty"`
-	TaxID            string        `json:"taxId,omitempty"`
-	Email            string        `json:"email,omitempty"`
-	Phone            string        `json:"phone,omitempty"`
-	Address          string        `json:"address,omitempty"`
-	Currency         string        `json:"currency"`
-	TaxRate          string        `json:"taxRate"`
-	PaymentTermsDays int           `json:"paymentTermsDays"`
-	NumberPrefix     string        `json:"numberPrefix"`
-	Branding         brandingJSON  `json:"branding"`
-	Timezone         string        `json:"timezone"`
-	LockingPolicy    string        `json:"lockingPolicy"`
-	FeePolicy        feePolicyJSON `json:"feePolicy"`
-	StripeAccountID  string        `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
-	CreatedAt        time.Time     `json:"createdAt"`
-	UpdatedAt        time.Time     `json:"updatedAt"`
+	ID               string         `json:"id"`
+	Name             string         `json:"name"`
+	LegalName        string         `json:"legalName"`
+	TaxIDLabel       string         `json:"taxIdLabel,omitempty"`
+	TaxID            string         `json:"taxId,omitempty"`
+	Email            string         `json:"email,omitempty"`
+	Phone            string         `json:"phone,omitempty"`
+	Address          string         `json:"address,omitempty"`
+	Currency         string         `json:"currency"`
+	TaxRate          string         `json:"taxRate"`
+	PaymentTermsDays int            `json:"paymentTermsDays"`
+	NumberPrefix     string         `json:"numberPrefix"`
+	Branding         brandingJSON   `json:"branding"`
+	Timezone         string         `json:"timezone"`
+	LockingPolicy    string         `json:"lockingPolicy"`
+	FeePolicy        feePolicyJSON  `json:"feePolicy"`
+	StripeAccountID  string         `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
+	Accounting       accountingJSON `json:"accounting"`
+	CreatedAt        time.Time      `json:"createdAt"`
+	UpdatedAt        time.Time      `json:"updatedAt"`
 }
 
 func orgJSON(o *org.Org) orgResponse {
@@ -51,7 +52,7 @@ func orgJSON(o *org.Org) orgResponse {
 		TaxRate: st.TaxRate.String(), PaymentTermsDays: st.PaymentTermsDays, NumberPrefix: st.NumberPrefix,
 		Branding: brandingJSON{LogoURL: st.LogoURL, Colour: st.Colour}, Timezone: st.Timezone,
 		LockingPolicy: string(st.LockingPolicy), FeePolicy: feePolicyOf(st), StripeAccountID: st.StripeAccountID,
-		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		Accounting: accountingOf(st.Accounting), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 }
 
@@ -64,21 +65,22 @@ func feePolicyOf(st org.Settings) feePolicyJSON {
 }
 
 type orgPatch struct {
-	Name             opt[string]        `json:"name"`
-	LegalName        opt[string]        `json:"legalName"`
-	TaxIDLabel       opt[string]        `json:"taxIdLabel"`
-	TaxID            opt[string]        `json:"taxId"`
-	Email            opt[string]        `json:"email"`
-	Phone            opt[string]        `json:"phone"`
-	Address          opt[string]        `json:"address"`
-	Currency         opt[string]        `json:"currency"`
-	TaxRate          opt[string]        `json:"taxRate"`
-	PaymentTermsDays opt[int]           `json:"paymentTermsDays"`
-	NumberPrefix     opt[string]        `json:"numberPrefix"`
-	Branding         opt[brandingPatch] `json:"branding"`
-	Timezone         opt[string]        `json:"timezone"`
-	LockingPolicy    opt[string]        `json:"lockingPolicy"`
-	FeePolicy        opt[feePolicyJSON] `json:"feePolicy"`
+	Name             opt[string]          `json:"name"`
+	LegalName        opt[string]          `json:"legalName"`
+	TaxIDLabel       opt[string]          `json:"taxIdLabel"`
+	TaxID            opt[string]          `json:"taxId"`
+	Email            opt[string]          `json:"email"`
+	Phone            opt[string]          `json:"phone"`
+	Address          opt[string]          `json:"address"`
+	Currency         opt[string]          `json:"currency"`
+	TaxRate          opt[string]          `json:"taxRate"`
+	PaymentTermsDays opt[int]             `json:"paymentTermsDays"`
+	NumberPrefix     opt[string]          `json:"numberPrefix"`
+	Branding         opt[brandingPatch]   `json:"branding"`
+	Timezone         opt[string]          `json:"timezone"`
+	LockingPolicy    opt[string]          `json:"lockingPolicy"`
+	FeePolicy        opt[feePolicyJSON]   `json:"feePolicy"`
+	Accounting       opt[accountingPatch] `json:"accounting"`
 }
 
 type brandingPatch struct {
@@ -136,6 +138,7 @@ func (p orgPatch) apply(st *org.Settings) error {
 		}
 		st.FeePolicy = fp
 	}
+	applyAccounting(p.Accounting, &st.Accounting)
 	if p.PaymentTermsDays.Set {
 		st.PaymentTermsDays = p.PaymentTermsDays.V
 	}

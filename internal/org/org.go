@@ -49,7 +49,8 @@ type Settings struct {
 	Colour           string // brand colour, #RRGGBB
 	Timezone         string // IANA zone; decides "today" for due dates and overdue
 	LockingPolicy    LockingPolicy
-	FeePolicy        FeePolicy // who pays card processing fees
+	FeePolicy        FeePolicy  // who pays card processing fees
+	Accounting       Accounting // tax rounding and export codes
 	// StripeAccountID is the org's Stripe connected account ("acct_…"),
 	// which card payments are transferred to. Operators set it; admins
 	// cannot change it through the API, and no Stripe key is ever an
@@ -73,7 +74,7 @@ func Defaults(name string) Settings {
 		Currency: money.MustCurrency("AUD"), TaxRate: decimal.NewFromInt(10),
 		PaymentTermsDays: 14, NumberPrefix: "INV-", Colour: "#1F6FEB",
 		Timezone: "Australia/Sydney", LockingPolicy: LockManually,
-		FeePolicy: FeePolicy{Mode: FeeAbsorb},
+		FeePolicy: FeePolicy{Mode: FeeAbsorb}, Accounting: DefaultAccounting(),
 	}
 }
 
@@ -151,6 +152,9 @@ func (s Settings) Validate() error {
 		return validation.Errorf("lockingPolicy", "must be manual, on_statement, on_cycle_close or on_creation")
 	}
 	if err := s.FeePolicy.Validate(s.Currency); err != nil {
+		return err
+	}
+	if err := s.Accounting.Validate(); err != nil {
 		return err
 	}
 	if s.StripeAccountID != "" && !ValidStripeAccount(s.StripeAccountID) {
