@@ -259,6 +259,9 @@ type invoiceItem struct {
 	PK, SK         string
 	GSI1PK, GSI1SK string
 	GSI2PK, GSI2SK string
+	GSI3PK         string     `dynamodbav:",omitempty"` // issued invoices only (exports.go)
+	GSI3SK         string     `dynamodbav:",omitempty"`
+	ExportRows     int        `dynamodbav:"exportRows,omitempty"`
 	Type           string     `dynamodbav:"type"`
 	ID             string     `dynamodbav:"id"`
 	OrgID          string     `dynamodbav:"orgId"`
@@ -313,6 +316,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		FinalizedAt: ts(inv.FinalizedAt), SentAt: ts(inv.SentAt), VoidedAt: ts(inv.VoidedAt),
 	}
+	it.GSI3PK, it.GSI3SK, it.ExportRows = issuedKeys(inv)
 	it.Lines = make([]lineItem, 0, len(s.Lines))
 	for _, l := range s.Lines {
 		li := lineItem{

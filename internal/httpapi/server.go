@@ -31,6 +31,7 @@ type LoginFunc func(ctx context.Context, email, password string) (token string, 
 type Config struct {
 	Billing     *billing.Service
 	Sender      *billing.Sender
+	Exporter    *billing.Exporter
 	Verifier    Verifier
 	Login       LoginFunc
 	Idempotency idempotency.Store
@@ -44,6 +45,7 @@ type Config struct {
 type server struct {
 	billing  *billing.Service
 	sender   *billing.Sender
+	exporter *billing.Exporter
 	verifier Verifier
 	login    LoginFunc
 	log      *slog.Logger
@@ -77,8 +79,8 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Exporter == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, exporter, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -86,7 +88,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, exporter: cfg.Exporter, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -103,6 +105,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("PATCH /v1/clients/{id}", s.patchClient)
 	v1.HandleFunc("POST /v1/invoices", s.createInvoice)
 	v1.HandleFunc("GET /v1/invoices", s.listInvoices)
+	v1.HandleFunc("GET /v1/invoices/export.csv", s.exportInvoices)
 	v1.HandleFunc("GET /v1/invoices/{id}", s.getInvoice)
 	v1.HandleFunc("PATCH /v1/invoices/{id}", s.patchInvoice)
 	v1.HandleFunc("DELETE /v1/invoices/{id}", s.deleteInvoice)
@@ -153,6 +156,9 @@ func (s *server) observe(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler { // a stream cut short on purpose: the client must see it broken
+					panic(v)
+				}
 				s.log.ErrorContext(r.Context(), "panic", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 				fail(sw, r, http.StatusInternalServerError, "internal", "something went wrong on our side; it has been logged")
 			}

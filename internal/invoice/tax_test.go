@@ -33,7 +33,7 @@ func publishedExamples() map[string]struct {
 		totalLine        string
 		totalRate        string
 	}{
-		"xero 3 lines at 15%":  {xero, "11.44", "11.45", "87.74", "87.75"},
+		"xero 3 lines at 15%": {xero, "11.44", "11.45", "87.74", "87.75"},
 		"qbo 31 lines at 12%": {qbo, "9.71", "9.73", "90.80", "90.82"},
 	}
 }
