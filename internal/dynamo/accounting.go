@@ -36,3 +36,19 @@ func (it *accountingItem) toAccounting() org.Accounting {
 		QBOTaxCodeTaxed: it.QBOTaxCodeTaxed, QBOTaxCodeFree: it.QBOTaxCodeFree, QBOItem: it.QBOItem,
 	}
 }
+
+// autoInvoiceItem is the org's auto-invoicing choice, a map on its profile.
+type autoInvoiceItem struct {
+	Enabled bool   `dynamodbav:"enabled"`
+	Mode    string `dynamodbav:"mode"`
+	Send    bool   `dynamodbav:"send"`
+}
+
+// toAutoInvoice reads the choice; orgs stored before it existed get the
+// default (on, finalize, not sent).
+func (it *autoInvoiceItem) toAutoInvoice() org.AutoInvoice {
+	if it == nil {
+		return org.DefaultAutoInvoice()
+	}
+	return org.AutoInvoice{Enabled: it.Enabled, Mode: org.AutoInvoiceMode(it.Mode), Send: it.Send}
+}

@@ -54,31 +54,32 @@ func fromTS(s string) time.Time {
 
 type orgItem struct {
 	PK, SK           string
-	Type             string          `dynamodbav:"type"`
-	ID               string          `dynamodbav:"id"`
-	Name             string          `dynamodbav:"name"`
-	LegalName        string          `dynamodbav:"legalName"`
-	TaxIDLabel       string          `dynamodbav:"taxIdLabel,omitempty"`
-	TaxID            string          `dynamodbav:"taxId,omitempty"`
-	Email            string          `dynamodbav:"email,omitempty"`
-	Phone            string          `dynamodbav:"phone,omitempty"`
-	Address          string          `dynamodbav:"address,omitempty"`
-	Currency         string          `dynamodbav:"currency"`
-	TaxRate          num             `dynamodbav:"taxRate"`
-	PaymentTermsDays int             `dynamodbav:"paymentTermsDays"`
-	NumberPrefix     string          `dynamodbav:"numberPrefix"`
-	LogoURL          string          `dynamodbav:"logoUrl,omitempty"`
-	Colour           string          `dynamodbav:"colour,omitempty"`
-	Timezone         string          `dynamodbav:"timezone"`
-	LockingPolicy    string          `dynamodbav:"lockingPolicy"`
-	FeeMode          string          `dynamodbav:"feeMode,omitempty"`
-	FeePercent       num             `dynamodbav:"feePercent,omitempty"`
-	FeeFixed         num             `dynamodbav:"feeFixed,omitempty"`
-	StripeAccountID  string          `dynamodbav:"stripeAccountId,omitempty"`
-	Accounting       *accountingItem `dynamodbav:"accounting,omitempty"`
-	Version          int64           `dynamodbav:"version"`
-	CreatedAt        string          `dynamodbav:"createdAt"`
-	UpdatedAt        string          `dynamodbav:"updatedAt"`
+	Type             string           `dynamodbav:"type"`
+	ID               string           `dynamodbav:"id"`
+	Name             string           `dynamodbav:"name"`
+	LegalName        string           `dynamodbav:"legalName"`
+	TaxIDLabel       string           `dynamodbav:"taxIdLabel,omitempty"`
+	TaxID            string           `dynamodbav:"taxId,omitempty"`
+	Email            string           `dynamodbav:"email,omitempty"`
+	Phone            string           `dynamodbav:"phone,omitempty"`
+	Address          string           `dynamodbav:"address,omitempty"`
+	Currency         string           `dynamodbav:"currency"`
+	TaxRate          num              `dynamodbav:"taxRate"`
+	PaymentTermsDays int              `dynamodbav:"paymentTermsDays"`
+	NumberPrefix     string           `dynamodbav:"numberPrefix"`
+	LogoURL          string           `dynamodbav:"logoUrl,omitempty"`
+	Colour           string           `dynamodbav:"colour,omitempty"`
+	Timezone         string           `dynamodbav:"timezone"`
+	LockingPolicy    string           `dynamodbav:"lockingPolicy"`
+	FeeMode          string           `dynamodbav:"feeMode,omitempty"`
+	FeePercent       num              `dynamodbav:"feePercent,omitempty"`
+	FeeFixed         num              `dynamodbav:"feeFixed,omitempty"`
+	StripeAccountID  string           `dynamodbav:"stripeAccountId,omitempty"`
+	Accounting       *accountingItem  `dynamodbav:"accounting,omitempty"`
+	AutoInvoice      *autoInvoiceItem `dynamodbav:"autoInvoice,omitempty"`
+	Version          int64            `dynamodbav:"version"`
+	CreatedAt        string           `dynamodbav:"createdAt"`
+	UpdatedAt        string           `dynamodbav:"updatedAt"`
 }
 
 func orgToItem(o *org.Org) orgItem {
@@ -91,7 +92,8 @@ func orgToItem(o *org.Org) orgItem {
 		LogoURL: s.LogoURL, Colour: s.Colour, Timezone: s.Timezone, LockingPolicy: string(s.LockingPolicy),
 		FeeMode: string(s.FeePolicy.Mode), FeePercent: toNum(s.FeePolicy.Percent), FeeFixed: toNum(s.FeePolicy.Fixed),
 		StripeAccountID: s.StripeAccountID, Accounting: accountingToItem(s.Accounting),
-		Version: o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
+		AutoInvoice: &autoInvoiceItem{Enabled: s.AutoInvoice.Enabled, Mode: string(s.AutoInvoice.Mode), Send: s.AutoInvoice.Send},
+		Version:     o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
 	}
 }
 
@@ -122,6 +124,7 @@ func (it orgItem) toOrg() (*org.Org, error) {
 			PaymentTermsDays: it.PaymentTermsDays, NumberPrefix: it.NumberPrefix, LogoURL: it.LogoURL,
 			Colour: it.Colour, Timezone: it.Timezone, LockingPolicy: org.LockingPolicy(it.LockingPolicy),
 			FeePolicy: fees, StripeAccountID: it.StripeAccountID, Accounting: it.Accounting.toAccounting(),
+			AutoInvoice: it.AutoInvoice.toAutoInvoice(),
 		},
 		Version: it.Version, CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 	}, nil

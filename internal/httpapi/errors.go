@@ -16,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/session"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -79,6 +80,9 @@ var failures = []struct {
 	{delivery.ErrNoPhone, failure{http.StatusUnprocessableEntity, "no_phone_number", ""}},
 	{delivery.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{billing.ErrQueueUnavailable, failure{http.StatusServiceUnavailable, "send_unavailable", ""}},
+	{session.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{session.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{session.ErrInvoiceKept, failure{http.StatusUnprocessableEntity, "invoice_kept", ""}},
 }
 
 var errNotFound = errors.New("not found")

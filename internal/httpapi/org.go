@@ -22,26 +22,27 @@ type feePolicyJSON struct {
 }
 
 type orgResponse struct {
-	ID               string         `json:"id"`
-	Name             string         `json:"name"`
-	LegalName        string         `json:"legalName"`
-	TaxIDLabel       string         `json:"taxIdLabel,omitempty"`
-	TaxID            string         `json:"taxId,omitempty"`
-	Email            string         `json:"email,omitempty"`
-	Phone            string         `json:"phone,omitempty"`
-	Address          string         `json:"address,omitempty"`
-	Currency         string         `json:"currency"`
-	TaxRate          string         `json:"taxRate"`
-	PaymentTermsDays int            `json:"paymentTermsDays"`
-	NumberPrefix     string         `json:"numberPrefix"`
-	Branding         brandingJSON   `json:"branding"`
-	Timezone         string         `json:"timezone"`
-	LockingPolicy    string         `json:"lockingPolicy"`
-	FeePolicy        feePolicyJSON  `json:"feePolicy"`
-	StripeAccountID  string         `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
-	Accounting       accountingJSON `json:"accounting"`
-	CreatedAt        time.Time      `json:"createdAt"`
-	UpdatedAt        time.Time      `json:"updatedAt"`
+	ID               string          `json:"id"`
+	Name             string          `json:"name"`
+	LegalName        string          `json:"legalName"`
+	TaxIDLabel       string          `json:"taxIdLabel,omitempty"`
+	TaxID            string          `json:"taxId,omitempty"`
+	Email            string          `json:"email,omitempty"`
+	Phone            string          `json:"phone,omitempty"`
+	Address          string          `json:"address,omitempty"`
+	Currency         string          `json:"currency"`
+	TaxRate          string          `json:"taxRate"`
+	PaymentTermsDays int             `json:"paymentTermsDays"`
+	NumberPrefix     string          `json:"numberPrefix"`
+	Branding         brandingJSON    `json:"branding"`
+	Timezone         string          `json:"timezone"`
+	LockingPolicy    string          `json:"lockingPolicy"`
+	FeePolicy        feePolicyJSON   `json:"feePolicy"`
+	StripeAccountID  string          `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
+	Accounting       accountingJSON  `json:"accounting"`
+	AutoInvoice      autoInvoiceJSON `json:"autoInvoice"`
+	CreatedAt        time.Time       `json:"createdAt"`
+	UpdatedAt        time.Time       `json:"updatedAt"`
 }
 
 func orgJSON(o *org.Org) orgResponse {
@@ -52,7 +53,7 @@ func orgJSON(o *org.Org) orgResponse {
 		TaxRate: st.TaxRate.String(), PaymentTermsDays: st.PaymentTermsDays, NumberPrefix: st.NumberPrefix,
 		Branding: brandingJSON{LogoURL: st.LogoURL, Colour: st.Colour}, Timezone: st.Timezone,
 		LockingPolicy: string(st.LockingPolicy), FeePolicy: feePolicyOf(st), StripeAccountID: st.StripeAccountID,
-		Accounting: accountingOf(st.Accounting), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		Accounting: accountingOf(st.Accounting), AutoInvoice: autoInvoiceOf(st.AutoInvoice), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 }
 
@@ -65,22 +66,23 @@ func feePolicyOf(st org.Settings) feePolicyJSON {
 }
 
 type orgPatch struct {
-	Name             opt[string]          `json:"name"`
-	LegalName        opt[string]          `json:"legalName"`
-	TaxIDLabel       opt[string]          `json:"taxIdLabel"`
-	TaxID            opt[string]          `json:"taxId"`
-	Email            opt[string]          `json:"email"`
-	Phone            opt[string]          `json:"phone"`
-	Address          opt[string]          `json:"address"`
-	Currency         opt[string]          `json:"currency"`
-	TaxRate          opt[string]          `json:"taxRate"`
-	PaymentTermsDays opt[int]             `json:"paymentTermsDays"`
-	NumberPrefix     opt[string]          `json:"numberPrefix"`
-	Branding         opt[brandingPatch]   `json:"branding"`
-	Timezone         opt[string]          `json:"timezone"`
-	LockingPolicy    opt[string]          `json:"lockingPolicy"`
-	FeePolicy        opt[feePolicyJSON]   `json:"feePolicy"`
-	Accounting       opt[accountingPatch] `json:"accounting"`
+	Name             opt[string]           `json:"name"`
+	LegalName        opt[string]           `json:"legalName"`
+	TaxIDLabel       opt[string]           `json:"taxIdLabel"`
+	TaxID            opt[string]           `json:"taxId"`
+	Email            opt[string]           `json:"email"`
+	Phone            opt[string]           `json:"phone"`
+	Address          opt[string]           `json:"address"`
+	Currency         opt[string]           `json:"currency"`
+	TaxRate          opt[string]           `json:"taxRate"`
+	PaymentTermsDays opt[int]              `json:"paymentTermsDays"`
+	NumberPrefix     opt[string]           `json:"numberPrefix"`
+	Branding         opt[brandingPatch]    `json:"branding"`
+	Timezone         opt[string]           `json:"timezone"`
+	LockingPolicy    opt[string]           `json:"lockingPolicy"`
+	FeePolicy        opt[feePolicyJSON]    `json:"feePolicy"`
+	Accounting       opt[accountingPatch]  `json:"accounting"`
+	AutoInvoice      opt[autoInvoicePatch] `json:"autoInvoice"`
 }
 
 type brandingPatch struct {
@@ -139,6 +141,7 @@ func (p orgPatch) apply(st *org.Settings) error {
 		st.FeePolicy = fp
 	}
 	applyAccounting(p.Accounting, &st.Accounting)
+	applyAutoInvoice(p.AutoInvoice, &st.AutoInvoice)
 	if p.PaymentTermsDays.Set {
 		st.PaymentTermsDays = p.PaymentTermsDays.V
 	}

@@ -32,6 +32,7 @@ type Config struct {
 	Billing     *billing.Service
 	Sender      *billing.Sender
 	Exporter    *billing.Exporter
+	Sessions    *billing.Sessions
 	Verifier    Verifier
 	Login       LoginFunc
 	Idempotency idempotency.Store
@@ -46,6 +47,7 @@ type server struct {
 	billing  *billing.Service
 	sender   *billing.Sender
 	exporter *billing.Exporter
+	sessions *billing.Sessions
 	verifier Verifier
 	login    LoginFunc
 	log      *slog.Logger
@@ -79,8 +81,8 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Exporter == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, exporter, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Exporter == nil || cfg.Sessions == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, exporter, sessions, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -88,7 +90,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, exporter: cfg.Exporter, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, exporter: cfg.Exporter, sessions: cfg.Sessions, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -125,6 +127,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("GET /v1/credit-notes/{id}", s.getCreditNote)
 	v1.HandleFunc("POST /v1/invoices/{id}/apply-credit", s.applyCredit)
 	v1.HandleFunc("GET /v1/activity", s.activity)
+	s.workRoutes(v1)
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {

@@ -49,8 +49,9 @@ type Settings struct {
 	Colour           string // brand colour, #RRGGBB
 	Timezone         string // IANA zone; decides "today" for due dates and overdue
 	LockingPolicy    LockingPolicy
-	FeePolicy        FeePolicy  // who pays card processing fees
-	Accounting       Accounting // tax rounding and export codes
+	FeePolicy        FeePolicy   // who pays card processing fees
+	Accounting       Accounting  // tax rounding and export codes
+	AutoInvoice      AutoInvoice // what marking a session attended does
 	// StripeAccountID is the org's Stripe connected account ("acct_…"),
 	// which card payments are transferred to. Operators set it; admins
 	// cannot change it through the API, and no Stripe key is ever an
@@ -75,6 +76,7 @@ func Defaults(name string) Settings {
 		PaymentTermsDays: 14, NumberPrefix: "INV-", Colour: "#1F6FEB",
 		Timezone: "Australia/Sydney", LockingPolicy: LockManually,
 		FeePolicy: FeePolicy{Mode: FeeAbsorb}, Accounting: DefaultAccounting(),
+		AutoInvoice: DefaultAutoInvoice(),
 	}
 }
 
@@ -155,6 +157,9 @@ func (s Settings) Validate() error {
 		return err
 	}
 	if err := s.Accounting.Validate(); err != nil {
+		return err
+	}
+	if err := s.AutoInvoice.Validate(); err != nil {
 		return err
 	}
 	if s.StripeAccountID != "" && !ValidStripeAccount(s.StripeAccountID) {
