@@ -8,6 +8,7 @@ import (
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/invoice"
@@ -25,6 +26,8 @@ type SessionStore interface {
 	GetSession(ctx context.Context, orgID, id string) (*session.Session, error)
 	UpdateSession(ctx context.Context, orgID, id string, change func(*session.Session) (bool, error)) (*session.Session, error)
 	ListSessions(ctx context.Context, orgID, clientID string, from, to time.Time, limit int, cursor string) ([]*session.Session, string, error)
+	UpdateSessionAndDraft(ctx context.Context, orgID, sessionID, invoiceID string, change func(*session.Session, *invoice.Invoice) (bool, error)) (*session.Session, *invoice.Invoice, error)
+	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
 }
 
 // Sessions are the session use cases: booking, and attendance that bills
@@ -134,7 +137,10 @@ func (w *Sessions) attend(ctx context.Context, p auth.Principal, cur *session.Se
 			return false, fmt.Errorf("mark attended: session %s still holds invoice %s: %w", s.ID, s.InvoiceID, session.ErrConflict)
 		}
 		s.Attendance, s.CancellationReason, s.UpdatedAt = session.Attended, "", w.svc.now()
-		if auto.Enabled {
+		switch {
+		case auto.Enabled && auto.Mode == org.AutoDraft:
+			s.InvoiceMode = string(org.AutoDraft) // the draft is found, and linked, below
+		case auto.Enabled:
 			s.InvoiceID, s.InvoiceMode = w.svc.newID("inv", w.svc.now()), string(org.AutoFinalize)
 		}
 		return true, nil
@@ -143,6 +149,10 @@ func (w *Sessions) attend(ctx context.Context, p auth.Principal, cur *session.Se
 		return Attendance{}, err
 	}
 	out := Attendance{Session: ses}
+	if ses.InvoiceMode == string(org.AutoDraft) {
+		out.Session, out.Invoice, err = w.addToDraft(ctx, p, o, ses)
+		return out, err
+	}
 	if ses.InvoiceID == "" {
 		return out, nil
 	}
@@ -199,6 +209,9 @@ func (w *Sessions) ensureInvoice(ctx context.Context, p auth.Principal, o *org.O
 
 func (w *Sessions) revert(ctx context.Context, p auth.Principal, cur *session.Session, to session.Attendance, reason string) (Attendance, error) {
 	out := Attendance{}
+	if cur.InvoiceMode == string(org.AutoDraft) && cur.InvoiceID != "" {
+		return w.removeFromDraft(ctx, p, cur, to, reason)
+	}
 	if cur.InvoiceID != "" {
 		inv, err := w.undoInvoice(ctx, p, cur, to)
 		if err != nil {
@@ -281,4 +294,140 @@ func (s *Service) createDraftWithID(ctx context.Context, p auth.Principal, id st
 		return nil, err
 	}
 	return inv, nil
+}
+
+// periodName names a client's draft of a month's sessions.
+func periodName(d calendar.Date) string { return "Sessions – " + d.Format("January 2006") }
+
+// addToDraft puts an attended session's line on the client's draft for
+// the session's month (started, empty, when there is none) and links the
+// session to it, both in one transaction: a repeat finds the link and adds
+// nothing. Two sessions of a client attended at the very same moment may
+// start two drafts for the month; each line still lands exactly once.
+func (w *Sessions) addToDraft(ctx context.Context, p auth.Principal, o *org.Org, ses *session.Session) (*session.Session, *InvoiceView, error) {
+	if ses.InvoiceID != "" {
+		inv, err := w.store.GetInvoice(ctx, p.OrgID, ses.InvoiceID)
+		if err != nil {
+			return ses, nil, fmt.Errorf("add session to draft: %w", err)
+		}
+		return ses, &InvoiceView{Invoice: inv}, nil
+	}
+	c, err := w.store.GetClient(ctx, p.OrgID, ses.Spec.ClientID)
+	if err != nil {
+		return ses, nil, fmt.Errorf("add session to draft: %w", err)
+	}
+	line := ses.Line(o.Settings.Currency, o.Location())
+	resolved := specFor(o, c, DraftInput{ClientID: c.ID, Lines: []LineInput{{Line: line, TaxRate: ses.Spec.Service.TaxRate}}}).Lines[0]
+	name := periodName(line.PeriodStart)
+	for range 3 { // a draft finalized under us is passed over for a fresh one
+		draftID, err := w.periodDraft(ctx, p, c.ID, name)
+		if err != nil {
+			return ses, nil, err
+		}
+		var gone bool
+		s2, inv, err := w.store.UpdateSessionAndDraft(ctx, p.OrgID, ses.ID, draftID, func(s *session.Session, inv *invoice.Invoice) (bool, error) {
+			switch {
+			case s.InvoiceID != "":
+				return false, nil // linked by a concurrent click
+			case s.Attendance != session.Attended || s.InvoiceMode != string(org.AutoDraft):
+				return false, fmt.Errorf("add session to draft: %w", session.ErrConflict)
+			case inv.Status != invoice.Draft:
+				gone = true
+				return false, nil
+			}
+			sp := inv.Spec
+			sp.Lines = append(append([]invoice.Line{}, sp.Lines...), resolved)
+			if err := inv.Edit(sp, w.svc.now()); err != nil {
+				return false, err
+			}
+			s.InvoiceID, s.UpdatedAt = inv.ID, w.svc.now()
+			return true, nil
+		})
+		if err != nil {
+			return ses, nil, err
+		}
+		if gone {
+			continue
+		}
+		if s2.InvoiceID != inv.ID {
+			linked, err := w.store.GetInvoice(ctx, p.OrgID, s2.InvoiceID)
+			if err != nil {
+				return s2, nil, fmt.Errorf("add session to draft: %w", err)
+			}
+			inv = linked
+		}
+		return s2, &InvoiceView{Invoice: inv}, nil
+	}
+	return ses, nil, fmt.Errorf("add session to draft: %w", session.ErrConflict)
+}
+
+// periodDraft is the id of the client's draft named name, started empty
+// when there is none.
+func (w *Sessions) periodDraft(ctx context.Context, p auth.Principal, clientID, name string) (string, error) {
+	cursor := ""
+	for range 10 {
+		list, next, err := w.store.ListInvoices(ctx, p.OrgID, invoice.ListFilter{ClientID: clientID, Status: string(invoice.Draft), Limit: 100, Cursor: cursor})
+		if err != nil {
+			return "", fmt.Errorf("find session draft: %w", err)
+		}
+		for _, inv := range list {
+			if inv.Spec.Name == name {
+				return inv.ID, nil
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	inv, err := w.svc.createDraftWithID(ctx, p, w.svc.newID("inv", w.svc.now()), DraftInput{ClientID: clientID, Name: name})
+	if err != nil {
+		return "", fmt.Errorf("start session draft: %w", err)
+	}
+	return inv.ID, nil
+}
+
+// removeFromDraft takes a session's line off its period's draft and
+// records the new attendance in one transaction. A draft already
+// finalized keeps the line: ErrInvoiceKept.
+func (w *Sessions) removeFromDraft(ctx context.Context, p auth.Principal, cur *session.Session, to session.Attendance, reason string) (Attendance, error) {
+	o, err := w.store.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return Attendance{}, fmt.Errorf("remove session from draft: %w", err)
+	}
+	want := cur.Line(o.Settings.Currency, o.Location())
+	ses, inv, err := w.store.UpdateSessionAndDraft(ctx, p.OrgID, cur.ID, cur.InvoiceID, func(s *session.Session, inv *invoice.Invoice) (bool, error) {
+		if s.InvoiceID != cur.InvoiceID {
+			return false, fmt.Errorf("remove session from draft: %w", session.ErrConflict)
+		}
+		if inv.Status != invoice.Draft {
+			return false, session.ErrInvoiceKept
+		}
+		sp := inv.Spec
+		sp.Lines = nil
+		removed := false
+		for _, l := range inv.Spec.Lines {
+			if !removed && sameCharge(l, want) {
+				removed = true
+				continue
+			}
+			sp.Lines = append(sp.Lines, l)
+		}
+		if err := inv.Edit(sp, w.svc.now()); err != nil {
+			return false, err
+		}
+		s.Attendance, s.CancellationReason, s.InvoiceID, s.InvoiceMode, s.UpdatedAt = to, reason, "", "", w.svc.now()
+		return true, nil
+	})
+	if err != nil {
+		return Attendance{}, err
+	}
+	return Attendance{Session: ses, Invoice: &InvoiceView{Invoice: inv}}, nil
+}
+
+// sameCharge reports whether a draft line is the one a session put there
+// (its tax rate came from the defaults, so it is not compared).
+func sameCharge(l, want invoice.Line) bool {
+	return l.Type == want.Type && l.Description == want.Description && l.SupportItem == want.SupportItem &&
+		l.Quantity.Equal(want.Quantity) && l.Rate.Equal(want.Rate) && l.Price.Equal(want.Price)
 }

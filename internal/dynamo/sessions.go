@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/session"
 )
 
@@ -178,4 +180,52 @@ func (s *Store) ListSessions(ctx context.Context, orgID, clientID string, from, 
 		out = append(out, ses)
 	}
 	return out, next, nil
+}
+
+// UpdateSessionAndDraft applies change to a session and a draft invoice
+// and writes both in one TransactWriteItems, each conditioned on the
+// version read: a session's line lands on its period's draft exactly when
+// the session records it. A lost race re-reads both and runs change again.
+// Drafts owe nothing, so no balance moves.
+func (s *Store) UpdateSessionAndDraft(ctx context.Context, orgID, sessionID, invoiceID string, change func(*session.Session, *invoice.Invoice) (bool, error)) (*session.Session, *invoice.Invoice, error) {
+	for attempt := 1; ; attempt++ {
+		ses, err := s.GetSession(ctx, orgID, sessionID)
+		if err != nil {
+			return nil, nil, err
+		}
+		inv, err := s.GetInvoice(ctx, orgID, invoiceID)
+		if err != nil {
+			return nil, nil, err
+		}
+		changed, err := change(ses, inv)
+		if err != nil || !changed {
+			return ses, inv, err
+		}
+		prevS, prevI := ses.Version, inv.Version
+		ses.Version++
+		inv.Version++
+		sav, err := attributevalue.MarshalMap(sessionToItem(ses))
+		if err != nil {
+			return nil, nil, fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
+		}
+		iav, err := attributevalue.MarshalMap(invoiceToItem(inv))
+		if err != nil {
+			return nil, nil, fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
+		}
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			s.versionedTxPut(sav, prevS), s.versionedTxPut(iav, prevI),
+		}})
+		if err == nil {
+			return ses, inv, nil
+		}
+		if !isConditionFailed(err) {
+			return nil, nil, fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
+		}
+		if attempt == maxAttempts {
+			return nil, nil, fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, session.ErrConflict)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, nil, err
+		}
+	}
 }

@@ -171,3 +171,54 @@ func TestSessionBadInputChangesNothing(t *testing.T) {
 	}
 	s.must(400, "GET", "/v1/sessions?from=2026-11-01", nil)
 }
+
+// With auto-invoicing in draft mode, attended sessions become lines on the
+// client's draft for the month, each exactly once; reverting takes the
+// line off.
+func TestAttendanceAddsToPeriodDraft(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	s := a.signup("Draft Practice")
+	s.must(200, "PATCH", "/v1/org", map[string]any{"autoInvoice": map[string]any{"mode": "draft"}})
+	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Eve"}).str("id")
+	svc := map[string]any{"description": "OT session", "price": "180.00", "taxRate": "0"}
+	nov1 := bookSession(s, cid, "2026-11-03T09:00:00+11:00", svc)
+	nov2 := bookSession(s, cid, "2026-11-17T09:00:00+11:00", svc)
+	dec1 := bookSession(s, cid, "2026-12-01T09:00:00+11:00", svc)
+
+	first := s.must(200, "POST", "/v1/sessions/"+nov1+"/attendance", map[string]any{"status": "attended"})
+	draft := first.str("invoice", "id")
+	if first.str("invoice", "status") != "draft" || first.str("invoice", "name") != "Sessions – November 2026" || first.str("invoice", "total") != "180.00" {
+		t.Fatalf("first session: %s", first.raw)
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.must(200, "POST", "/v1/sessions/"+nov2+"/attendance", map[string]any{"status": "attended"})
+		}()
+	}
+	wg.Wait()
+	s.must(200, "POST", "/v1/sessions/"+nov1+"/attendance", map[string]any{"status": "attended"})
+	inv := s.must(200, "GET", "/v1/invoices/"+draft, nil)
+	if inv.str("total") != "360.00" || len(inv.body["lineItems"].([]any)) != 2 {
+		t.Fatalf("November draft after two sessions (one clicked twice at once, one again): %s", inv.raw)
+	}
+	dec := s.must(200, "POST", "/v1/sessions/"+dec1+"/attendance", map[string]any{"status": "attended"})
+	if dec.str("invoice", "id") == draft || dec.str("invoice", "name") != "Sessions – December 2026" {
+		t.Fatalf("December session: %s", dec.raw)
+	}
+	if c := s.must(200, "GET", "/v1/clients/"+cid, nil); c.str("balance", "owing") != "0.00" {
+		t.Fatalf("drafts owe nothing: %s", c.raw)
+	}
+	rv := s.must(200, "POST", "/v1/sessions/"+nov1+"/attendance", map[string]any{"status": "no_show"})
+	if rv.str("invoice", "total") != "180.00" || rv.str("session", "invoiceId") != "" || rv.str("session", "attendance") != "no_show" {
+		t.Fatalf("reverted from draft: %s", rv.raw)
+	}
+	// Once the draft is finalized, its lines stay.
+	s.must(200, "POST", "/v1/invoices/"+draft+"/finalize", nil)
+	if k := s.must(422, "POST", "/v1/sessions/"+nov2+"/attendance", map[string]any{"status": "cancelled"}); k.str("error", "code") != "invoice_kept" {
+		t.Fatalf("revert after finalize: %s", k.raw)
+	}
+}
