@@ -8,6 +8,7 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/cardpay"
+	"github.com/carebill/carebill/internal/cases"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/delivery"
@@ -80,6 +81,10 @@ var failures = []struct {
 	{delivery.ErrNoPhone, failure{http.StatusUnprocessableEntity, "no_phone_number", ""}},
 	{delivery.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{billing.ErrQueueUnavailable, failure{http.StatusServiceUnavailable, "send_unavailable", ""}},
+	{cases.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{cases.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{cases.ErrState, failure{http.StatusConflict, "case_state", ""}},
+	{cases.ErrInvoicePaid, failure{http.StatusUnprocessableEntity, "invoice_has_payments", ""}},
 	{session.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{session.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{session.ErrInvoiceKept, failure{http.StatusUnprocessableEntity, "invoice_kept", ""}},
