@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -12,6 +13,7 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/cases"
 	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/export"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 )
@@ -294,4 +296,62 @@ func (w *Cases) PendingPOs(ctx context.Context, p auth.Principal, limit int, cur
 // ListCases lists the org's cases in one status, oldest event first.
 func (w *Cases) ListCases(ctx context.Context, p auth.Principal, status cases.Status, limit int, cursor string) ([]*cases.Case, string, error) {
 	return w.store.ListCases(ctx, p.OrgID, status, limit, cursor)
+}
+
+// CaseExport is one case's invoices as an accounting import CSV: the
+// single-case download device reps hand to the office.
+type CaseExport struct {
+	FileName string
+	format   export.Format
+	invoices []export.Invoice
+}
+
+// ExportCase prepares the CSV of an invoiced case's invoices in format
+// ("xero" or "quickbooks"), each row as the range export writes it.
+func (w *Cases) ExportCase(ctx context.Context, p auth.Principal, id, format string) (*CaseExport, error) {
+	if err := require(p, auth.RoleViewer); err != nil {
+		return nil, err
+	}
+	o, err := w.store.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("export case: %w", err)
+	}
+	f, err := export.Lookup(format, o.Settings.Accounting, o.Settings.Currency.Code() == "USD")
+	if err != nil {
+		return nil, err
+	}
+	c, err := w.store.GetCase(ctx, p.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status != cases.Invoiced && c.Status != cases.InvoicePaid {
+		return nil, fmt.Errorf("export case %s (%s): invoice it first: %w", c.ID, c.Status, cases.ErrState)
+	}
+	cl, err := w.store.GetClient(ctx, p.OrgID, c.Spec.ClientID)
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		return nil, fmt.Errorf("export case %s: %w", c.ID, err)
+	}
+	x := &CaseExport{FileName: fmt.Sprintf("%s-case-%s.csv", f.Name, c.ID), format: f}
+	for _, b := range c.Invoices {
+		inv, err := w.store.GetInvoice(ctx, p.OrgID, b.InvoiceID)
+		if err != nil {
+			return nil, fmt.Errorf("export case %s: %w", c.ID, err)
+		}
+		if inv.Status == invoice.Draft {
+			return nil, fmt.Errorf("export case %s: invoice %s is still a draft; invoice the case again: %w", c.ID, inv.ID, cases.ErrState)
+		}
+		x.invoices = append(x.invoices, export.Invoice{Invoice: inv, Client: cl})
+	}
+	return x, nil
+}
+
+// Write writes the CSV (one file: a case has a few invoices).
+func (x *CaseExport) Write(out io.Writer) error {
+	wr := export.NewWriter(out, x.format, export.Plan{Invoices: len(x.invoices), Files: 1}, "")
+	for _, e := range x.invoices {
+		if err := wr.Write(e); err != nil {
+			return fmt.Errorf("export case: %w", err)
+		}
+	}
+	return wr.Close()
 }

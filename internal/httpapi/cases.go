@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -295,4 +297,25 @@ func (s *server) pendingPOs(w http.ResponseWriter, r *http.Request) {
 		"count": pp.Count, "value": o.Settings.Currency.String(pp.Value), "currency": o.Settings.Currency.Code(),
 		"data": data, "nextCursor": pp.Next,
 	})
+}
+
+// caseCSV is GET /v1/cases/{id}/invoice.csv?format=xero|quickbooks: the
+// case's invoices as one import CSV.
+func (s *server) caseCSV(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "xero"
+	}
+	x, err := s.cases.ExportCase(r.Context(), principal(r.Context()), r.PathValue("id"), format)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.FileName}))
+	w.Header().Set("Cache-Control", "no-store")
+	if err := x.Write(w); err != nil {
+		s.log.ErrorContext(r.Context(), "case export failed part-way", slog.String("error", err.Error()))
+		panic(http.ErrAbortHandler)
+	}
 }

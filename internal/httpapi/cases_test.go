@@ -58,6 +58,13 @@ func TestCaseJourney(t *testing.T) {
 	if full.str("poNumber") != "PO-A1" || full.str("memo") != "Knee, left" || len(full.body["lineItems"].([]any)) != 1 {
 		t.Fatalf("Acme invoice: %s", full.raw)
 	}
+	// The single-case CSV: both invoices, one row per product, each with its PO.
+	status, ct, _, body := s.download("/v1/cases/" + id + "/invoice.csv")
+	rows := parseCSV(t, body)
+	if status != 200 || ct != "text/csv; charset=utf-8" || len(rows) != 3 || rows[1][10] != "INV-00001" || rows[1][11] != "PO-A1" ||
+		rows[2][10] != "INV-00002" || rows[2][11] != "PO-Z9" || rows[1][17] != "1" || rows[1][18] != "2900.00" || rows[1][22] != "290.00" {
+		t.Fatalf("case CSV: %d %s %q", status, ct, rows)
+	}
 	again := s.must(200, "POST", "/v1/cases/"+id+"/invoice", nil)
 	if len(again.body["invoices"].([]any)) != 2 || len(clientInvoices(s, cid)) != 2 {
 		t.Fatalf("invoicing again made more: %s", again.raw)
@@ -171,4 +178,6 @@ func TestCaseBadInputChangesNothing(t *testing.T) {
 	s.must(409, "POST", "/v1/cases/"+id+"/commission-paid", map[string]any{"date": "2026-12-01"})
 	s.must(409, "POST", "/v1/cases/"+id+"/invoice-paid", nil)
 	s.must(400, "GET", "/v1/cases?status=lost", nil)
+	s.must(409, "GET", "/v1/cases/"+id+"/invoice.csv", nil)
+	s.must(400, "GET", "/v1/cases/"+id+"/invoice.csv?format=myob", nil)
 }

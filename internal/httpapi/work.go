@@ -16,6 +16,7 @@ func (s *server) workRoutes(v1 *http.ServeMux) {
 	v1.HandleFunc("PUT /v1/cases/{id}", s.putCase)
 	v1.HandleFunc("PUT /v1/cases/{id}/purchase-orders", s.putPurchaseOrders)
 	v1.HandleFunc("POST /v1/cases/{id}/invoice", s.invoiceCase)
+	v1.HandleFunc("GET /v1/cases/{id}/invoice.csv", s.caseCSV)
 	v1.HandleFunc("POST /v1/cases/{id}/uninvoice", s.uninvoiceCase)
 	v1.HandleFunc("POST /v1/cases/{id}/invoice-paid", s.caseInvoicePaid)
 	v1.HandleFunc("POST /v1/cases/{id}/commission-paid", s.caseCommissionPaid)
