@@ -43,6 +43,16 @@ func TestCaseJourney(t *testing.T) {
 	if pp := s.must(200, "GET", "/v1/cases/pending-po", nil); pp.body["count"] != float64(1) || pp.str("value") != "3700.00" {
 		t.Fatalf("pending-PO panel after POs: %s", pp.raw)
 	}
+	// An overdue invoice of another client, for the dashboard.
+	ocid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Late Payer"}).str("id")
+	issue(s, map[string]any{"clientId": ocid, "name": "Old", "issueDate": "2025-01-01", "dueDate": "2025-01-15",
+		"lineItems": []map[string]any{{"type": "fixed", "description": "x", "amount": "100"}}})
+	dash := s.must(200, "GET", "/v1/dashboard", nil)
+	if dash.str("pendingPO", "value") != "3700.00" || dash.body["pendingPO"].(map[string]any)["count"] != float64(1) ||
+		dash.body["readyToInvoice"].(map[string]any)["cases"] != float64(1) || dash.str("overdue", "balance") != "110.00" ||
+		dash.str("open", "balance") != "110.00" || len(dash.body["recentActivity"].([]any)) == 0 {
+		t.Fatalf("dashboard before invoicing: %s", dash.raw)
+	}
 
 	inv := s.must(200, "POST", "/v1/cases/"+id+"/invoice", nil)
 	invs := inv.body["invoices"].([]any)
@@ -50,8 +60,8 @@ func TestCaseJourney(t *testing.T) {
 		t.Fatalf("invoiced: %s", inv.raw)
 	}
 	acme, zimmer := invs[0].(map[string]any), invs[1].(map[string]any)
-	if acme["manufacturer"] != "Acme" || acme["po"] != "PO-A1" || acme["number"] != "INV-00001" || acme["status"] != "open" || acme["total"] != "3190.00" ||
-		zimmer["manufacturer"] != "Zimmer" || zimmer["po"] != "PO-Z9" || zimmer["number"] != "INV-00002" || zimmer["total"] != "880.00" {
+	if acme["manufacturer"] != "Acme" || acme["po"] != "PO-A1" || acme["number"] != "INV-00002" || acme["status"] != "open" || acme["total"] != "3190.00" ||
+		zimmer["manufacturer"] != "Zimmer" || zimmer["po"] != "PO-Z9" || zimmer["number"] != "INV-00003" || zimmer["total"] != "880.00" {
 		t.Fatalf("two manufacturers' invoices: %v", invs)
 	}
 	full := s.must(200, "GET", "/v1/invoices/"+acme["invoiceId"].(string), nil)
@@ -61,8 +71,8 @@ func TestCaseJourney(t *testing.T) {
 	// The single-case CSV: both invoices, one row per product, each with its PO.
 	status, ct, _, body := s.download("/v1/cases/" + id + "/invoice.csv")
 	rows := parseCSV(t, body)
-	if status != 200 || ct != "text/csv; charset=utf-8" || len(rows) != 3 || rows[1][10] != "INV-00001" || rows[1][11] != "PO-A1" ||
-		rows[2][10] != "INV-00002" || rows[2][11] != "PO-Z9" || rows[1][17] != "1" || rows[1][18] != "2900.00" || rows[1][22] != "290.00" {
+	if status != 200 || ct != "text/csv; charset=utf-8" || len(rows) != 3 || rows[1][10] != "INV-00002" || rows[1][11] != "PO-A1" ||
+		rows[2][10] != "INV-00003" || rows[2][11] != "PO-Z9" || rows[1][17] != "1" || rows[1][18] != "2900.00" || rows[1][22] != "290.00" {
 		t.Fatalf("case CSV: %d %s %q", status, ct, rows)
 	}
 	again := s.must(200, "POST", "/v1/cases/"+id+"/invoice", nil)
@@ -71,6 +81,10 @@ func TestCaseJourney(t *testing.T) {
 	}
 	if cl := s.must(200, "GET", "/v1/clients/"+cid, nil); cl.str("balance", "owing") != "4070.00" {
 		t.Fatalf("owing: %s", cl.raw)
+	}
+	if dash := s.must(200, "GET", "/v1/dashboard", nil); dash.str("open", "balance") != "4180.00" || dash.body["open"].(map[string]any)["count"] != float64(3) ||
+		dash.str("overdue", "balance") != "110.00" || dash.body["readyToInvoice"].(map[string]any)["cases"] != float64(0) {
+		t.Fatalf("dashboard after invoicing: %s", dash.raw)
 	}
 	s.must(409, "PUT", "/v1/cases/"+id+"/purchase-orders", map[string]any{"all": "PO-X"})
 
@@ -85,7 +99,7 @@ func TestCaseJourney(t *testing.T) {
 	s.must(200, "PUT", "/v1/cases/"+id+"/purchase-orders", map[string]any{"all": "PO-ALL"})
 	re := s.must(200, "POST", "/v1/cases/"+id+"/invoice", nil)
 	reInvs := re.body["invoices"].([]any)
-	if len(reInvs) != 1 || reInvs[0].(map[string]any)["number"] != "INV-00003" || reInvs[0].(map[string]any)["total"] != "4070.00" {
+	if len(reInvs) != 1 || reInvs[0].(map[string]any)["number"] != "INV-00004" || reInvs[0].(map[string]any)["total"] != "4070.00" {
 		t.Fatalf("re-invoiced: %s", re.raw)
 	}
 	s.must(400, "POST", "/v1/cases/"+id+"/commission-paid", map[string]any{})
