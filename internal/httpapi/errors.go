@@ -14,6 +14,7 @@ import (
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/ndis"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
@@ -85,6 +86,9 @@ var failures = []struct {
 	{cases.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{cases.ErrState, failure{http.StatusConflict, "case_state", ""}},
 	{cases.ErrInvoicePaid, failure{http.StatusUnprocessableEntity, "invoice_has_payments", ""}},
+	{ndis.ErrTaskNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{ndis.ErrPlanNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{ndis.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{session.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{session.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{session.ErrInvoiceKept, failure{http.StatusUnprocessableEntity, "invoice_kept", ""}},

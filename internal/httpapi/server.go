@@ -29,34 +29,36 @@ type LoginFunc func(ctx context.Context, email, password string) (token string, 
 
 // Config is what the API needs.
 type Config struct {
-	Billing     *billing.Service
-	Sender      *billing.Sender
-	Exporter    *billing.Exporter
-	Sessions    *billing.Sessions
-	Cases       *billing.Cases
-	Dashboards  *billing.Dashboards
-	Verifier    Verifier
-	Login       LoginFunc
-	Idempotency idempotency.Store
-	Log         *slog.Logger
-	Now         func() time.Time
+	Billing      *billing.Service
+	Sender       *billing.Sender
+	Exporter     *billing.Exporter
+	Sessions     *billing.Sessions
+	Cases        *billing.Cases
+	Dashboards   *billing.Dashboards
+	Coordination *billing.Coordination
+	Verifier     Verifier
+	Login        LoginFunc
+	Idempotency  idempotency.Store
+	Log          *slog.Logger
+	Now          func() time.Time
 	// PublicBaseURL is where clients reach pay pages ("https://pay.example.com").
 	// Empty means the host the request came to.
 	PublicBaseURL string
 }
 
 type server struct {
-	billing    *billing.Service
-	sender     *billing.Sender
-	exporter   *billing.Exporter
-	sessions   *billing.Sessions
-	cases      *billing.Cases
-	dashboards *billing.Dashboards
-	verifier   Verifier
-	login      LoginFunc
-	log        *slog.Logger
-	now        func() time.Time
-	baseURL    string
+	billing      *billing.Service
+	sender       *billing.Sender
+	exporter     *billing.Exporter
+	sessions     *billing.Sessions
+	cases        *billing.Cases
+	dashboards   *billing.Dashboards
+	coordination *billing.Coordination
+	verifier     Verifier
+	login        LoginFunc
+	log          *slog.Logger
+	now          func() time.Time
+	baseURL      string
 
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
@@ -85,8 +87,8 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Exporter == nil || cfg.Sessions == nil || cfg.Cases == nil || cfg.Dashboards == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, exporter, sessions, cases, dashboards, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Exporter == nil || cfg.Sessions == nil || cfg.Cases == nil || cfg.Dashboards == nil || cfg.Coordination == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, exporter, sessions, cases, dashboards, coordination, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -94,7 +96,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)

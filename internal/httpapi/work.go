@@ -3,9 +3,17 @@ package httpapi
 import "net/http"
 
 // workRoutes are the routes of billable work: sessions and their
-// attendance, lab and surgical cases, and the dashboard over them.
+// attendance, NDIS tasks, plans and price limits, lab and surgical cases,
+// and the dashboard over them.
 func (s *server) workRoutes(v1 *http.ServeMux) {
 	v1.HandleFunc("GET /v1/dashboard", s.dashboard)
+	v1.HandleFunc("POST /v1/tasks", s.createTask)
+	v1.HandleFunc("GET /v1/tasks", s.listTasks)
+	v1.HandleFunc("GET /v1/tasks/{id}", s.getTask)
+	v1.HandleFunc("GET /v1/clients/{id}/ndis-plan", s.getPlan)
+	v1.HandleFunc("PUT /v1/clients/{id}/ndis-plan", s.putPlan)
+	v1.HandleFunc("GET /v1/ndis/price-limits", s.getPriceLimits)
+	v1.HandleFunc("PUT /v1/ndis/price-limits", s.putPriceLimits)
 	v1.HandleFunc("POST /v1/sessions", s.createSession)
 	v1.HandleFunc("GET /v1/sessions", s.listSessions)
 	v1.HandleFunc("GET /v1/sessions/{id}", s.getSession)

@@ -90,8 +90,13 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
+	coordination, err := billing.NewCoordination(c.billing, c.store)
+	if err != nil {
+		return nil, err
+	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.billing, Sender: sender, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.billing, Sender: sender, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards,
+		Coordination: coordination, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
 			t, err := c.dir.Login(ctx, email, password)
 			return t.IDToken, t.ExpiresIn, err
