@@ -28,7 +28,7 @@ var (
 )
 
 // issued finalizes an invoice of lines for client c.
-func issued(t *testing.T, n int64, c *client.Client, r invoice.TaxRounding, lines ...invoice.Line) Invoice {
+func issued(t testing.TB, n int64, c *client.Client, r invoice.TaxRounding, lines ...invoice.Line) Invoice {
 	t.Helper()
 	sp := invoice.Spec{
 		ClientID: c.ID, Name: "November", Currency: aud, TermsDays: 14, TaxRounding: r,
