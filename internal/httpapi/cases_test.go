@@ -14,13 +14,11 @@ func surgicalCase(cid, date string) map[string]any {
 	}
 }
 
-// TestCaseJourney is the device rep's: a case waits on its POs (and shows
+// testCaseJourney is the device rep's: a case waits on its POs (and shows
 // in the pending-PO panel), two manufacturers' POs make two invoices,
 // repeating the request makes no more, un-invoicing voids them and
 // re-invoicing issues new numbers; then Invoice Paid and Commission Paid.
-func TestCaseJourney(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testCaseJourney(t *testing.T, a *api) {
 	s := a.signup("Ortho Reps")
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "St Vincent's Theatre"}).str("id")
 	c := s.must(201, "POST", "/v1/cases", surgicalCase(cid, "2026-11-02"))
@@ -115,9 +113,7 @@ func TestCaseJourney(t *testing.T) {
 	s.must(409, "POST", "/v1/cases/"+id+"/uninvoice", nil)
 }
 
-func TestCaseUninvoiceKeepsPaidInvoices(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testCaseUninvoiceKeepsPaidInvoices(t *testing.T, a *api) {
 	s := a.signup("Dental Lab")
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Smile Dental"}).str("id")
 	id := s.must(201, "POST", "/v1/cases", surgicalCase(cid, "2026-11-02")).str("id")
@@ -136,9 +132,7 @@ func TestCaseUninvoiceKeepsPaidInvoices(t *testing.T) {
 	}
 }
 
-func TestCaseBadInputChangesNothing(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testCaseBadInputChangesNothing(t *testing.T, a *api) {
 	s := a.signup("Careful Lab")
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Office"}).str("id")
 	other := a.signup("Other Lab")

@@ -57,14 +57,12 @@ func parseCSV(t *testing.T, b []byte) [][]string {
 	return rows
 }
 
-// TestExportsFollowTaxRoundingAndFormats is the issue's export journey: an
+// testExportsFollowTaxRoundingAndFormats is the issue's export journey: an
 // org on per-line rounding issues the published example (11.44 tax where
 // per-rate gives 11.45), switches back, issues it again; the month's Xero
 // and QuickBooks exports hold exactly the issued invoices, in the formats'
 // columns, adding up to carebill's totals to the cent.
-func TestExportsFollowTaxRoundingAndFormats(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testExportsFollowTaxRoundingAndFormats(t *testing.T, a *api) {
 	s := a.signup("Export Care")
 	org := s.must(200, "GET", "/v1/org", nil)
 	if org.str("accounting", "taxRounding") != "per_rate" || org.str("accounting", "accountCode") != "200" ||
@@ -154,9 +152,7 @@ func TestExportsFollowTaxRoundingAndFormats(t *testing.T) {
 
 // Three invoices of 400 lines pass QuickBooks' 1,000 rows per import, so
 // the range comes as a zip of two files.
-func TestExportZipWhenOverTheLimit(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testExportZipWhenOverTheLimit(t *testing.T, a *api) {
 	s := a.signup("Big Lab")
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Clinic"}).str("id")
 	var lines []map[string]any
@@ -190,9 +186,7 @@ func TestExportZipWhenOverTheLimit(t *testing.T) {
 	}
 }
 
-func TestExportBadInput(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testExportBadInput(t *testing.T, a *api) {
 	s := a.signup("Strict Care")
 	for _, q := range []string{
 		"format=csv&from=2026-11-01&to=2026-11-30",

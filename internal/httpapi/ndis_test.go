@@ -15,13 +15,11 @@ func alertCodes(task map[string]any) string {
 	return strings.Join(codes, ",")
 }
 
-// TestCoordinatorTasksAndAlerts is the support coordinator's journey: log
+// testCoordinatorTasksAndAlerts is the support coordinator's journey: log
 // tasks in actual minutes and see what blocks invoicing — a price above
 // the limit for the participant's remoteness (limits the org loads as
 // dated data), no plan or outside it, budget exceeded, too old to claim.
-func TestCoordinatorTasksAndAlerts(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testCoordinatorTasksAndAlerts(t *testing.T, a *api) {
 	s := a.signup("Clear Path Coordination")
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Sam", "funding": map[string]any{
 		"type": "plan_managed", "ndisNumber": "430000001", "planManager": map[string]any{"name": "PlanCo", "email": "claims@planco.example"}}}).str("id")
@@ -80,9 +78,7 @@ func TestCoordinatorTasksAndAlerts(t *testing.T) {
 	}
 }
 
-func TestTaskBadInputChangesNothing(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testTaskBadInputChangesNothing(t *testing.T, a *api) {
 	s := a.signup("Strict Coordination")
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Lee"}).str("id")
 	other := a.signup("Other Coordination")

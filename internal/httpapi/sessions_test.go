@@ -18,13 +18,11 @@ func clientInvoices(s *session, cid string) []map[string]any {
 	return s.must(200, "GET", "/v1/invoices?clientId="+cid, nil).list()
 }
 
-// TestAttendanceInvoicesOnce is the therapist's journey: marking a session
+// testAttendanceInvoicesOnce is the therapist's journey: marking a session
 // attended creates and finalizes its invoice and updates the balance
 // owing; marking it again, or two clicks at once, never makes a second;
 // reverting voids it; attending again issues a new number.
-func TestAttendanceInvoicesOnce(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testAttendanceInvoicesOnce(t *testing.T, a *api) {
 	s := a.signup("Zen Therapy")
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Ana", "contacts": []map[string]any{{"name": "Ana", "email": "ana@example.com"}}}).str("id")
 	hourly := map[string]any{"description": "Psychology session", "rate": "193.99", "taxRate": "0"}
@@ -101,9 +99,7 @@ func TestAttendanceInvoicesOnce(t *testing.T) {
 	}
 }
 
-func TestAutoInvoiceSettings(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testAutoInvoiceSettings(t *testing.T, a *api) {
 	s := a.signup("Manual Practice")
 	if o := s.must(200, "GET", "/v1/org", nil); fmt.Sprint(o.body["autoInvoice"]) != "map[enabled:true mode:finalize send:false]" {
 		t.Fatalf("auto-invoice defaults: %s", o.raw)
@@ -119,9 +115,7 @@ func TestAutoInvoiceSettings(t *testing.T) {
 	}
 }
 
-func TestSessionBadInputChangesNothing(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testSessionBadInputChangesNothing(t *testing.T, a *api) {
 	s := a.signup("Careful Practice")
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Cy"}).str("id")
 	other := a.signup("Other Practice")
@@ -175,9 +169,7 @@ func TestSessionBadInputChangesNothing(t *testing.T) {
 // With auto-invoicing in draft mode, attended sessions become lines on the
 // client's draft for the month, each exactly once; reverting takes the
 // line off.
-func TestAttendanceAddsToPeriodDraft(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t)
+func testAttendanceAddsToPeriodDraft(t *testing.T, a *api) {
 	s := a.signup("Draft Practice")
 	s.must(200, "PATCH", "/v1/org", map[string]any{"autoInvoice": map[string]any{"mode": "draft"}})
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Eve"}).str("id")
