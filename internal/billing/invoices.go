@@ -30,6 +30,8 @@ type DraftInput struct {
 	PONumber  string
 	Lines     []LineInput
 	Fees      []invoice.Fee
+
+	standalone bool // made by hand, not from work: refused where the org turned that off
 }
 
 // LineInput is a line whose tax rate may be left to the defaults.
@@ -82,6 +84,9 @@ func (s *Service) resolve(ctx context.Context, p auth.Principal, in DraftInput) 
 	if err != nil {
 		return invoice.Spec{}, "", err
 	}
+	if in.standalone && o.Settings.NoStandaloneInvoices {
+		return invoice.Spec{}, "", org.ErrStandaloneOff
+	}
 	return specFor(o, c, in), c.Profile.Name, nil
 }
 
@@ -117,6 +122,7 @@ func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftI
 	if err := require(p, auth.RoleCoordinator); err != nil {
 		return InvoiceView{}, err
 	}
+	in.standalone = true
 	sp, clientName, err := s.resolve(ctx, p, in)
 	if err != nil {
 		return InvoiceView{}, err

@@ -77,6 +77,7 @@ type orgItem struct {
 	StripeAccountID  string           `dynamodbav:"stripeAccountId,omitempty"`
 	Accounting       *accountingItem  `dynamodbav:"accounting,omitempty"`
 	AutoInvoice      *autoInvoiceItem `dynamodbav:"autoInvoice,omitempty"`
+	NoStandalone     bool             `dynamodbav:"noStandaloneInvoices,omitempty"`
 	Version          int64            `dynamodbav:"version"`
 	CreatedAt        string           `dynamodbav:"createdAt"`
 	UpdatedAt        string           `dynamodbav:"updatedAt"`
@@ -92,8 +93,9 @@ func orgToItem(o *org.Org) orgItem {
 		LogoURL: s.LogoURL, Colour: s.Colour, Timezone: s.Timezone, LockingPolicy: string(s.LockingPolicy),
 		FeeMode: string(s.FeePolicy.Mode), FeePercent: toNum(s.FeePolicy.Percent), FeeFixed: toNum(s.FeePolicy.Fixed),
 		StripeAccountID: s.StripeAccountID, Accounting: accountingToItem(s.Accounting),
-		AutoInvoice: &autoInvoiceItem{Enabled: s.AutoInvoice.Enabled, Mode: string(s.AutoInvoice.Mode), Send: s.AutoInvoice.Send},
-		Version:     o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
+		NoStandalone: s.NoStandaloneInvoices,
+		AutoInvoice:  &autoInvoiceItem{Enabled: s.AutoInvoice.Enabled, Mode: string(s.AutoInvoice.Mode), Send: s.AutoInvoice.Send},
+		Version:      o.Version, CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
 	}
 }
 
@@ -124,7 +126,7 @@ func (it orgItem) toOrg() (*org.Org, error) {
 			PaymentTermsDays: it.PaymentTermsDays, NumberPrefix: it.NumberPrefix, LogoURL: it.LogoURL,
 			Colour: it.Colour, Timezone: it.Timezone, LockingPolicy: org.LockingPolicy(it.LockingPolicy),
 			FeePolicy: fees, StripeAccountID: it.StripeAccountID, Accounting: it.Accounting.toAccounting(),
-			AutoInvoice: it.AutoInvoice.toAutoInvoice(),
+			AutoInvoice: it.AutoInvoice.toAutoInvoice(), NoStandaloneInvoices: it.NoStandalone,
 		},
 		Version: it.Version, CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 	}, nil

@@ -189,3 +189,24 @@ func testCaseBadInputChangesNothing(t *testing.T, a *api) {
 	s.must(409, "GET", "/v1/cases/"+id+"/invoice.csv", nil)
 	s.must(400, "GET", "/v1/cases/"+id+"/invoice.csv?format=myob", nil)
 }
+
+// A case-based lab turns standalone invoices off: invoices made by hand
+// are refused, invoices from its cases still go through.
+func testStandaloneInvoicesOff(t *testing.T, a *api) {
+	s := a.signup("Cases Only Lab")
+	if o := s.must(200, "GET", "/v1/org", nil); o.body["standaloneInvoices"] != true {
+		t.Fatalf("default: %s", o.raw)
+	}
+	s.must(200, "PATCH", "/v1/org", map[string]any{"standaloneInvoices": false})
+	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Clinic"}).str("id")
+	r := s.do("POST", "/v1/invoices", map[string]any{"clientId": cid, "name": "By hand", "lineItems": []map[string]any{{"type": "fixed", "description": "x", "amount": "10"}}})
+	if r.status != 422 || r.str("error", "code") != "standalone_invoices_off" || len(clientInvoices(s, cid)) != 0 {
+		t.Fatalf("standalone invoice in a cases-only org: %d %s", r.status, r.raw)
+	}
+	id := s.must(201, "POST", "/v1/cases", surgicalCase(cid, "2026-11-02")).str("id")
+	s.must(200, "PUT", "/v1/cases/"+id+"/purchase-orders", map[string]any{"all": "PO-1"})
+	if inv := s.must(200, "POST", "/v1/cases/"+id+"/invoice", nil); len(inv.body["invoices"].([]any)) != 1 {
+		t.Fatalf("case invoice in a cases-only org: %s", inv.raw)
+	}
+	s.must(400, "PATCH", "/v1/org", map[string]any{"standaloneInvoices": "no"})
+}

@@ -86,6 +86,7 @@ var failures = []struct {
 	{cases.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{cases.ErrState, failure{http.StatusConflict, "case_state", ""}},
 	{cases.ErrInvoicePaid, failure{http.StatusUnprocessableEntity, "invoice_has_payments", ""}},
+	{org.ErrStandaloneOff, failure{http.StatusUnprocessableEntity, "standalone_invoices_off", ""}},
 	{ndis.ErrTaskNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{ndis.ErrPlanNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{ndis.ErrConflict, failure{http.StatusConflict, "conflict", ""}},

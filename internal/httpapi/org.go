@@ -22,27 +22,28 @@ type feePolicyJSON struct {
 }
 
 type orgResponse struct {
-	ID               string          `json:"id"`
-	Name             string          `json:"name"`
-	LegalName        string          `json:"legalName"`
-	TaxIDLabel       string          `json:"taxIdLabel,omitempty"`
-	TaxID            string          `json:"taxId,omitempty"`
-	Email            string          `json:"email,omitempty"`
-	Phone            string          `json:"phone,omitempty"`
-	Address          string          `json:"address,omitempty"`
-	Currency         string          `json:"currency"`
-	TaxRate          string          `json:"taxRate"`
-	PaymentTermsDays int             `json:"paymentTermsDays"`
-	NumberPrefix     string          `json:"numberPrefix"`
-	Branding         brandingJSON    `json:"branding"`
-	Timezone         string          `json:"timezone"`
-	LockingPolicy    string          `json:"lockingPolicy"`
-	FeePolicy        feePolicyJSON   `json:"feePolicy"`
-	StripeAccountID  string          `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
-	Accounting       accountingJSON  `json:"accounting"`
-	AutoInvoice      autoInvoiceJSON `json:"autoInvoice"`
-	CreatedAt        time.Time       `json:"createdAt"`
-	UpdatedAt        time.Time       `json:"updatedAt"`
+	ID                 string          `json:"id"`
+	Name               string          `json:"name"`
+	LegalName          string          `json:"legalName"`
+	TaxIDLabel         string          `json:"taxIdLabel,omitempty"`
+	TaxID              string          `json:"taxId,omitempty"`
+	Email              string          `json:"email,omitempty"`
+	Phone              string          `json:"phone,omitempty"`
+	Address            string          `json:"address,omitempty"`
+	Currency           string          `json:"currency"`
+	TaxRate            string          `json:"taxRate"`
+	PaymentTermsDays   int             `json:"paymentTermsDays"`
+	NumberPrefix       string          `json:"numberPrefix"`
+	Branding           brandingJSON    `json:"branding"`
+	Timezone           string          `json:"timezone"`
+	LockingPolicy      string          `json:"lockingPolicy"`
+	FeePolicy          feePolicyJSON   `json:"feePolicy"`
+	StripeAccountID    string          `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
+	Accounting         accountingJSON  `json:"accounting"`
+	AutoInvoice        autoInvoiceJSON `json:"autoInvoice"`
+	StandaloneInvoices bool            `json:"standaloneInvoices"`
+	CreatedAt          time.Time       `json:"createdAt"`
+	UpdatedAt          time.Time       `json:"updatedAt"`
 }
 
 func orgJSON(o *org.Org) orgResponse {
@@ -53,7 +54,7 @@ func orgJSON(o *org.Org) orgResponse {
 		TaxRate: st.TaxRate.String(), PaymentTermsDays: st.PaymentTermsDays, NumberPrefix: st.NumberPrefix,
 		Branding: brandingJSON{LogoURL: st.LogoURL, Colour: st.Colour}, Timezone: st.Timezone,
 		LockingPolicy: string(st.LockingPolicy), FeePolicy: feePolicyOf(st), StripeAccountID: st.StripeAccountID,
-		Accounting: accountingOf(st.Accounting), AutoInvoice: autoInvoiceOf(st.AutoInvoice), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		Accounting: accountingOf(st.Accounting), AutoInvoice: autoInvoiceOf(st.AutoInvoice), StandaloneInvoices: !st.NoStandaloneInvoices, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 }
 
@@ -66,23 +67,24 @@ func feePolicyOf(st org.Settings) feePolicyJSON {
 }
 
 type orgPatch struct {
-	Name             opt[string]           `json:"name"`
-	LegalName        opt[string]           `json:"legalName"`
-	TaxIDLabel       opt[string]           `json:"taxIdLabel"`
-	TaxID            opt[string]           `json:"taxId"`
-	Email            opt[string]           `json:"email"`
-	Phone            opt[string]           `json:"phone"`
-	Address          opt[string]           `json:"address"`
-	Currency         opt[string]           `json:"currency"`
-	TaxRate          opt[string]           `json:"taxRate"`
-	PaymentTermsDays opt[int]              `json:"paymentTermsDays"`
-	NumberPrefix     opt[string]           `json:"numberPrefix"`
-	Branding         opt[brandingPatch]    `json:"branding"`
-	Timezone         opt[string]           `json:"timezone"`
-	LockingPolicy    opt[string]           `json:"lockingPolicy"`
-	FeePolicy        opt[feePolicyJSON]    `json:"feePolicy"`
-	Accounting       opt[accountingPatch]  `json:"accounting"`
-	AutoInvoice      opt[autoInvoicePatch] `json:"autoInvoice"`
+	Name               opt[string]           `json:"name"`
+	LegalName          opt[string]           `json:"legalName"`
+	TaxIDLabel         opt[string]           `json:"taxIdLabel"`
+	TaxID              opt[string]           `json:"taxId"`
+	Email              opt[string]           `json:"email"`
+	Phone              opt[string]           `json:"phone"`
+	Address            opt[string]           `json:"address"`
+	Currency           opt[string]           `json:"currency"`
+	TaxRate            opt[string]           `json:"taxRate"`
+	PaymentTermsDays   opt[int]              `json:"paymentTermsDays"`
+	NumberPrefix       opt[string]           `json:"numberPrefix"`
+	Branding           opt[brandingPatch]    `json:"branding"`
+	Timezone           opt[string]           `json:"timezone"`
+	LockingPolicy      opt[string]           `json:"lockingPolicy"`
+	FeePolicy          opt[feePolicyJSON]    `json:"feePolicy"`
+	Accounting         opt[accountingPatch]  `json:"accounting"`
+	AutoInvoice        opt[autoInvoicePatch] `json:"autoInvoice"`
+	StandaloneInvoices opt[bool]             `json:"standaloneInvoices"`
 }
 
 type brandingPatch struct {
@@ -142,6 +144,9 @@ func (p orgPatch) apply(st *org.Settings) error {
 	}
 	applyAccounting(p.Accounting, &st.Accounting)
 	applyAutoInvoice(p.AutoInvoice, &st.AutoInvoice)
+	if p.StandaloneInvoices.Set {
+		st.NoStandaloneInvoices = p.StandaloneInvoices.Null || !p.StandaloneInvoices.V
+	}
 	if p.PaymentTermsDays.Set {
 		st.PaymentTermsDays = p.PaymentTermsDays.V
 	}

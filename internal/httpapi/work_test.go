@@ -23,6 +23,7 @@ func TestBillableWork(t *testing.T) {
 		{"CaseJourney", testCaseJourney},
 		{"CaseUninvoiceKeepsPaidInvoices", testCaseUninvoiceKeepsPaidInvoices},
 		{"CaseBadInputChangesNothing", testCaseBadInputChangesNothing},
+		{"StandaloneInvoicesOff", testStandaloneInvoicesOff},
 		{"CoordinatorTasksAndAlerts", testCoordinatorTasksAndAlerts},
 		{"TaskBadInputChangesNothing", testTaskBadInputChangesNothing},
 	} {

@@ -1,6 +1,10 @@
 package org
 
-import "github.com/carebill/carebill/internal/validation"
+import (
+	"errors"
+
+	"github.com/carebill/carebill/internal/validation"
+)
 
 // AutoInvoiceMode says what marking a session attended does to invoices.
 type AutoInvoiceMode string
@@ -41,3 +45,7 @@ func (a AutoInvoice) Validate() error {
 	}
 	return nil
 }
+
+// ErrStandaloneOff refuses an invoice made by hand in an org whose invoices
+// come only from its work (case-based labs).
+var ErrStandaloneOff = errors.New("this organisation invoices only from its work (sessions, tasks, cases); standalone invoices are turned off in its settings")

@@ -52,6 +52,10 @@ type Settings struct {
 	FeePolicy        FeePolicy   // who pays card processing fees
 	Accounting       Accounting  // tax rounding and export codes
 	AutoInvoice      AutoInvoice // what marking a session attended does
+	// NoStandaloneInvoices turns off invoices made by hand (POST
+	// /v1/invoices): a case-based lab's invoices come only from cases.
+	// The zero value, allowed, suits therapists.
+	NoStandaloneInvoices bool
 	// StripeAccountID is the org's Stripe connected account ("acct_…"),
 	// which card payments are transferred to. Operators set it; admins
 	// cannot change it through the API, and no Stripe key is ever an
