@@ -31,6 +31,8 @@ type DraftInput struct {
 	PONumber  string
 	Lines     []LineInput
 	Fees      []invoice.Fee
+
+	standalone bool // made by hand, not from work: refused where the org turned that off
 }
 
 // LineInput is a line whose tax rate may be left to the defaults.
@@ -89,6 +91,9 @@ func (s *Service) resolve(ctx context.Context, p auth.Principal, in DraftInput) 
 	if err != nil {
 		return invoice.Spec{}, "", err
 	}
+	if in.standalone && o.Settings.NoStandaloneInvoices {
+		return invoice.Spec{}, "", org.ErrStandaloneOff
+	}
 	sp := specFor(o, c, in)
 	if err := ledger.CheckCurrency(currencyOf(c, o.Settings.Currency), sp.Currency, "invoice"); err != nil {
 		return invoice.Spec{}, "", err
@@ -103,7 +108,7 @@ func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
 	sp := invoice.Spec{
 		ClientID: in.ClientID, Name: in.Name, IssueDate: in.IssueDate, DueDate: in.DueDate,
 		Currency: in.Currency, Memo: in.Memo, PONumber: in.PONumber, Fees: in.Fees,
-		TermsDays: o.Settings.PaymentTermsDays,
+		TermsDays: o.Settings.PaymentTermsDays, TaxRounding: o.Settings.Accounting.TaxRounding,
 	}
 	if sp.Currency.IsZero() {
 		sp.Currency = currencyOf(c, o.Settings.Currency)
@@ -131,6 +136,7 @@ func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftI
 	if err := require(p, auth.RoleCoordinator); err != nil {
 		return InvoiceView{}, err
 	}
+	in.standalone = true
 	sp, clientName, err := s.resolve(ctx, p, in)
 	if err != nil {
 		return InvoiceView{}, err

@@ -93,6 +93,9 @@ type orgItem struct {
 	Version          int64             `dynamodbav:"version"`
 	CreatedAt        string            `dynamodbav:"createdAt"`
 	UpdatedAt        string            `dynamodbav:"updatedAt"`
+	Accounting       *accountingItem   `dynamodbav:"accounting,omitempty"`
+	AutoInvoice      *autoInvoiceItem  `dynamodbav:"autoInvoice,omitempty"`
+	NoStandalone     bool              `dynamodbav:"noStandaloneInvoices,omitempty"`
 }
 
 func orgToItem(o *org.Org) orgItem {
@@ -109,6 +112,8 @@ func orgToItem(o *org.Org) orgItem {
 		Cycles: cyclesToItems(s.Cycles), Reminders: remindersToItem(s.Reminders),
 		ReissueSame: s.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
 		BankName: s.Bank.AccountName, BankBSB: s.Bank.BSB, BankAccount: s.Bank.AccountNumber, BankIBAN: s.Bank.IBAN,
+		Accounting: accountingToItem(s.Accounting), NoStandalone: s.NoStandaloneInvoices,
+		AutoInvoice: &autoInvoiceItem{Enabled: s.AutoInvoice.Enabled, Mode: string(s.AutoInvoice.Mode), Send: s.AutoInvoice.Send},
 	}
 	_, due := o.NextToClose()
 	it.GSI2PK, it.GSI2SK = cycleDuePK(o.ID), cycleDueSK(due, o.ID)
@@ -154,7 +159,8 @@ func (it orgItem) toOrg() (*org.Org, error) {
 			PaymentTermsDays: it.PaymentTermsDays, NumberPrefix: it.NumberPrefix, LogoURL: it.LogoURL,
 			Colour: it.Colour, Timezone: it.Timezone, LockingPolicy: org.LockingPolicy(it.LockingPolicy),
 			FeePolicy: fees, StripeAccountID: it.StripeAccountID,
-			Bank: org.BankAccount{AccountName: it.BankName, BSB: it.BankBSB, AccountNumber: it.BankAccount, IBAN: it.BankIBAN},
+			Bank:       org.BankAccount{AccountName: it.BankName, BSB: it.BankBSB, AccountNumber: it.BankAccount, IBAN: it.BankIBAN},
+			Accounting: it.Accounting.toAccounting(), AutoInvoice: it.AutoInvoice.toAutoInvoice(), NoStandaloneInvoices: it.NoStandalone,
 		},
 		Version: it.Version, CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 	}, nil
@@ -330,6 +336,9 @@ type invoiceItem struct {
 	PK, SK         string
 	GSI1PK, GSI1SK string
 	GSI2PK, GSI2SK string
+	GSI3PK         string     `dynamodbav:",omitempty"` // issued invoices only (exports.go)
+	GSI3SK         string     `dynamodbav:",omitempty"`
+	ExportRows     int        `dynamodbav:"exportRows,omitempty"`
 	Type           string     `dynamodbav:"type"`
 	ID             string     `dynamodbav:"id"`
 	OrgID          string     `dynamodbav:"orgId"`
@@ -344,6 +353,7 @@ type invoiceItem struct {
 	IssueDate      string     `dynamodbav:"issueDate,omitempty"`
 	DueDate        string     `dynamodbav:"dueDate,omitempty"`
 	TermsDays      int        `dynamodbav:"termsDays"`
+	TaxRounding    string     `dynamodbav:"taxRounding,omitempty"`
 	Memo           string     `dynamodbav:"memo,omitempty"`
 	PONumber       string     `dynamodbav:"poNumber,omitempty"`
 	Lines          []lineItem `dynamodbav:"lines"`
@@ -384,7 +394,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		Type: "invoice", ID: inv.ID, OrgID: inv.OrgID, ClientID: s.ClientID, ClientName: inv.ClientName, Name: s.Name,
 		Search: searchText(s.Name, inv.Number, inv.ClientName), Number: inv.Number, Seq: inv.Seq, Status: string(inv.Status),
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
-		TermsDays: s.TermsDays, Memo: s.Memo, PONumber: s.PONumber,
+		TermsDays: s.TermsDays, TaxRounding: string(s.TaxRounding), Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),
 		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked, LockedBy: inv.LockedBy, LockReason: inv.LockReason, Disputed: inv.Disputed,
 		CreditApplied: toNum(inv.CreditApplied),
@@ -393,6 +403,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		FinalizedAt: ts(inv.FinalizedAt), SentAt: ts(inv.SentAt), VoidedAt: ts(inv.VoidedAt),
 	}
+	it.GSI3PK, it.GSI3SK, it.ExportRows = issuedKeys(inv)
 	it.Lines = make([]lineItem, 0, len(s.Lines))
 	for _, l := range s.Lines {
 		li := lineItem{
@@ -429,7 +440,7 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 		FinalizedAt: fromTS(it.FinalizedAt), SentAt: fromTS(it.SentAt), VoidedAt: fromTS(it.VoidedAt),
 		Spec: invoice.Spec{
 			ClientID: it.ClientID, Name: it.Name, Currency: cur, TermsDays: it.TermsDays,
-			Memo: it.Memo, PONumber: it.PONumber,
+			TaxRounding: invoice.TaxRounding(it.TaxRounding), Memo: it.Memo, PONumber: it.PONumber,
 		},
 	}
 	if inv.Spec.IssueDate, err = fromDate(it.IssueDate); err != nil {

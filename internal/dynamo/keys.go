@@ -16,8 +16,11 @@ const (
 	attrGSI1SK = "GSI1SK"
 	attrGSI2PK = "GSI2PK"
 	attrGSI2SK = "GSI2SK"
+	attrGSI3PK = "GSI3PK"
+	attrGSI3SK = "GSI3SK"
 	indexGSI1  = "GSI1"
 	indexGSI2  = "GSI2"
+	indexGSI3  = "GSI3"
 )
 
 func orgPK(org string) string           { return "ORG#" + org }

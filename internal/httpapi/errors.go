@@ -8,6 +8,7 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/cardpay"
+	"github.com/carebill/carebill/internal/cases"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/cycle"
@@ -15,9 +16,11 @@ import (
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
+	"github.com/carebill/carebill/internal/ndis"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/session"
 	"github.com/carebill/carebill/internal/statement"
 	"github.com/carebill/carebill/internal/validation"
 )
@@ -102,6 +105,17 @@ var failures = []struct {
 	{statement.ErrInvalid, failure{http.StatusBadRequest, "invalid_statement", ""}},
 	{cycle.ErrBusy, failure{http.StatusConflict, "cycle_busy", ""}},
 	{billing.ErrQueueUnavailable, failure{http.StatusServiceUnavailable, "send_unavailable", ""}},
+	{cases.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{cases.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{cases.ErrState, failure{http.StatusConflict, "case_state", ""}},
+	{cases.ErrInvoicePaid, failure{http.StatusUnprocessableEntity, "invoice_has_payments", ""}},
+	{org.ErrStandaloneOff, failure{http.StatusUnprocessableEntity, "standalone_invoices_off", ""}},
+	{ndis.ErrTaskNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{ndis.ErrPlanNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{ndis.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{session.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{session.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{session.ErrInvoiceKept, failure{http.StatusUnprocessableEntity, "invoice_kept", ""}},
 }
 
 var errNotFound = errors.New("not found")

@@ -22,30 +22,33 @@ type feePolicyJSON struct {
 }
 
 type orgResponse struct {
-	ID               string           `json:"id"`
-	Name             string           `json:"name"`
-	LegalName        string           `json:"legalName"`
-	TaxIDLabel       string           `json:"taxIdLabel,omitempty"`
-	TaxID            string           `json:"taxId,omitempty"`
-	Email            string           `json:"email,omitempty"`
-	Phone            string           `json:"phone,omitempty"`
-	Address          string           `json:"address,omitempty"`
-	Currency         string           `json:"currency"`
-	TaxRate          string           `json:"taxRate"`
-	PaymentTermsDays int              `json:"paymentTermsDays"`
-	NumberPrefix     string           `json:"numberPrefix"`
-	Branding         brandingJSON     `json:"branding"`
-	Timezone         string           `json:"timezone"`
-	LockingPolicy    string           `json:"lockingPolicy"`
-	FeePolicy        feePolicyJSON    `json:"feePolicy"`
-	StripeAccountID  string           `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
-	BillingCycle     billingCycleJSON `json:"billingCycle"`              // the schedule new cycles follow
-	Reminders        remindersJSON    `json:"reminders"`
-	ReissueSame      bool             `json:"reissueSameNumber"`
-	ClosedThrough    string           `json:"closedThrough,omitempty"` // read-only: last day of the last closed cycle
-	BankAccount      *bankJSON        `json:"bankAccount,omitempty"`
-	CreatedAt        time.Time        `json:"createdAt"`
-	UpdatedAt        time.Time        `json:"updatedAt"`
+	ID                 string           `json:"id"`
+	Name               string           `json:"name"`
+	LegalName          string           `json:"legalName"`
+	TaxIDLabel         string           `json:"taxIdLabel,omitempty"`
+	TaxID              string           `json:"taxId,omitempty"`
+	Email              string           `json:"email,omitempty"`
+	Phone              string           `json:"phone,omitempty"`
+	Address            string           `json:"address,omitempty"`
+	Currency           string           `json:"currency"`
+	TaxRate            string           `json:"taxRate"`
+	PaymentTermsDays   int              `json:"paymentTermsDays"`
+	NumberPrefix       string           `json:"numberPrefix"`
+	Branding           brandingJSON     `json:"branding"`
+	Timezone           string           `json:"timezone"`
+	LockingPolicy      string           `json:"lockingPolicy"`
+	FeePolicy          feePolicyJSON    `json:"feePolicy"`
+	StripeAccountID    string           `json:"stripeAccountId,omitempty"` // read-only: operators connect accounts
+	BillingCycle       billingCycleJSON `json:"billingCycle"`              // the schedule new cycles follow
+	Reminders          remindersJSON    `json:"reminders"`
+	ReissueSame        bool             `json:"reissueSameNumber"`
+	ClosedThrough      string           `json:"closedThrough,omitempty"` // read-only: last day of the last closed cycle
+	BankAccount        *bankJSON        `json:"bankAccount,omitempty"`
+	CreatedAt          time.Time        `json:"createdAt"`
+	UpdatedAt          time.Time        `json:"updatedAt"`
+	Accounting         accountingJSON   `json:"accounting"`
+	AutoInvoice        autoInvoiceJSON  `json:"autoInvoice"`
+	StandaloneInvoices bool             `json:"standaloneInvoices"`
 }
 
 func orgJSON(o *org.Org) orgResponse {
@@ -60,6 +63,7 @@ func orgJSON(o *org.Org) orgResponse {
 		CreatedAt:   o.CreatedAt, UpdatedAt: o.UpdatedAt,
 		BillingCycle: billingCycleOf(o.Plan().Current()), Reminders: remindersOf(st.Reminders),
 		ReissueSame: st.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
+		Accounting: accountingOf(st.Accounting), AutoInvoice: autoInvoiceOf(st.AutoInvoice), StandaloneInvoices: !st.NoStandaloneInvoices,
 	}
 }
 
@@ -72,25 +76,28 @@ func feePolicyOf(st org.Settings) feePolicyJSON {
 }
 
 type orgPatch struct {
-	Name              opt[string]           `json:"name"`
-	LegalName         opt[string]           `json:"legalName"`
-	TaxIDLabel        opt[string]           `json:"taxIdLabel"`
-	TaxID             opt[string]           `json:"taxId"`
-	Email             opt[string]           `json:"email"`
-	Phone             opt[string]           `json:"phone"`
-	Address           opt[string]           `json:"address"`
-	Currency          opt[string]           `json:"currency"`
-	TaxRate           opt[string]           `json:"taxRate"`
-	PaymentTermsDays  opt[int]              `json:"paymentTermsDays"`
-	NumberPrefix      opt[string]           `json:"numberPrefix"`
-	Branding          opt[brandingPatch]    `json:"branding"`
-	Timezone          opt[string]           `json:"timezone"`
-	LockingPolicy     opt[string]           `json:"lockingPolicy"`
-	FeePolicy         opt[feePolicyJSON]    `json:"feePolicy"`
-	BillingCycle      opt[billingCycleJSON] `json:"billingCycle"`
-	Reminders         opt[remindersJSON]    `json:"reminders"`
-	ReissueSameNumber opt[bool]             `json:"reissueSameNumber"`
-	BankAccount       opt[bankJSON]         `json:"bankAccount"`
+	Name               opt[string]           `json:"name"`
+	LegalName          opt[string]           `json:"legalName"`
+	TaxIDLabel         opt[string]           `json:"taxIdLabel"`
+	TaxID              opt[string]           `json:"taxId"`
+	Email              opt[string]           `json:"email"`
+	Phone              opt[string]           `json:"phone"`
+	Address            opt[string]           `json:"address"`
+	Currency           opt[string]           `json:"currency"`
+	TaxRate            opt[string]           `json:"taxRate"`
+	PaymentTermsDays   opt[int]              `json:"paymentTermsDays"`
+	NumberPrefix       opt[string]           `json:"numberPrefix"`
+	Branding           opt[brandingPatch]    `json:"branding"`
+	Timezone           opt[string]           `json:"timezone"`
+	LockingPolicy      opt[string]           `json:"lockingPolicy"`
+	FeePolicy          opt[feePolicyJSON]    `json:"feePolicy"`
+	BillingCycle       opt[billingCycleJSON] `json:"billingCycle"`
+	Reminders          opt[remindersJSON]    `json:"reminders"`
+	ReissueSameNumber  opt[bool]             `json:"reissueSameNumber"`
+	BankAccount        opt[bankJSON]         `json:"bankAccount"`
+	Accounting         opt[accountingPatch]  `json:"accounting"`
+	AutoInvoice        opt[autoInvoicePatch] `json:"autoInvoice"`
+	StandaloneInvoices opt[bool]             `json:"standaloneInvoices"`
 }
 
 type brandingPatch struct {
@@ -149,6 +156,11 @@ func (p orgPatch) apply(st *org.Settings) error {
 		st.FeePolicy = fp
 	}
 	applyBank(st, p.BankAccount)
+	applyAccounting(p.Accounting, &st.Accounting)
+	applyAutoInvoice(p.AutoInvoice, &st.AutoInvoice)
+	if p.StandaloneInvoices.Set {
+		st.NoStandaloneInvoices = p.StandaloneInvoices.Null || !p.StandaloneInvoices.V
+	}
 	if p.PaymentTermsDays.Set {
 		st.PaymentTermsDays = p.PaymentTermsDays.V
 	}

@@ -29,34 +29,44 @@ type LoginFunc func(ctx context.Context, email, password string) (token string, 
 
 // Config is what the API needs.
 type Config struct {
-	Billing     *billing.Service
-	Sender      *billing.Sender
-	Cycles      *billing.Cycles
-	Statements  *billing.Statements
-	Accounts    *billing.Accounts
-	Reversals   *billing.Reversals
-	Verifier    Verifier
-	Login       LoginFunc
-	Idempotency idempotency.Store
-	Log         *slog.Logger
-	Now         func() time.Time
+	Billing      *billing.Service
+	Sender       *billing.Sender
+	Cycles       *billing.Cycles
+	Statements   *billing.Statements
+	Accounts     *billing.Accounts
+	Reversals    *billing.Reversals
+	Verifier     Verifier
+	Login        LoginFunc
+	Idempotency  idempotency.Store
+	Log          *slog.Logger
+	Now          func() time.Time
+	Exporter     *billing.Exporter
+	Sessions     *billing.Sessions
+	Cases        *billing.Cases
+	Dashboards   *billing.Dashboards
+	Coordination *billing.Coordination
 	// PublicBaseURL is where clients reach pay pages ("https://pay.example.com").
 	// Empty means the host the request came to.
 	PublicBaseURL string
 }
 
 type server struct {
-	billing    *billing.Service
-	sender     *billing.Sender
-	accounts   *billing.Accounts
-	reversals  *billing.Reversals
-	cycles     *billing.Cycles
-	statements *billing.Statements
-	verifier   Verifier
-	login      LoginFunc
-	log        *slog.Logger
-	now        func() time.Time
-	baseURL    string
+	billing      *billing.Service
+	sender       *billing.Sender
+	accounts     *billing.Accounts
+	reversals    *billing.Reversals
+	cycles       *billing.Cycles
+	statements   *billing.Statements
+	verifier     Verifier
+	login        LoginFunc
+	log          *slog.Logger
+	now          func() time.Time
+	baseURL      string
+	exporter     *billing.Exporter
+	sessions     *billing.Sessions
+	cases        *billing.Cases
+	dashboards   *billing.Dashboards
+	coordination *billing.Coordination
 
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
@@ -85,8 +95,10 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Cycles == nil || cfg.Statements == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, accounts, reversals, cycles, statements, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Cycles == nil || cfg.Statements == nil ||
+		cfg.Exporter == nil || cfg.Sessions == nil || cfg.Cases == nil || cfg.Dashboards == nil || cfg.Coordination == nil ||
+		cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, accounts, reversals, cycles, statements, exporter, sessions, cases, dashboards, coordination, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -94,7 +106,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, accounts: cfg.Accounts, reversals: cfg.Reversals, cycles: cfg.Cycles, statements: cfg.Statements, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, accounts: cfg.Accounts, reversals: cfg.Reversals, cycles: cfg.Cycles, statements: cfg.Statements, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -111,6 +123,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("PATCH /v1/clients/{id}", s.patchClient)
 	v1.HandleFunc("POST /v1/invoices", s.createInvoice)
 	v1.HandleFunc("GET /v1/invoices", s.listInvoices)
+	v1.HandleFunc("GET /v1/invoices/export.csv", s.exportInvoices)
 	v1.HandleFunc("GET /v1/invoices/{id}", s.getInvoice)
 	v1.HandleFunc("PATCH /v1/invoices/{id}", s.patchInvoice)
 	v1.HandleFunc("DELETE /v1/invoices/{id}", s.deleteInvoice)
@@ -144,6 +157,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("DELETE /v1/statements/{id}", s.deleteStatement)
 	v1.HandleFunc("GET /v1/clients/{id}/statement", s.clientStatement)
 	v1.HandleFunc("GET /v1/activity", s.activity)
+	s.workRoutes(v1)
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
@@ -175,6 +189,9 @@ func (s *server) observe(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler { // a stream cut short on purpose: the client must see it broken
+					panic(v)
+				}
 				s.log.ErrorContext(r.Context(), "panic", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 				fail(sw, r, http.StatusInternalServerError, "internal", "something went wrong on our side; it has been logged")
 			}

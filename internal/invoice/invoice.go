@@ -78,6 +78,9 @@ type Spec struct {
 	PONumber  string
 	Lines     []Line
 	Fees      []Fee
+	// TaxRounding is the org's method when the draft was last saved; a
+	// finalized invoice keeps it. "" means PerRate.
+	TaxRounding TaxRounding
 }
 
 // Validate checks a spec on its own terms.
@@ -119,7 +122,10 @@ func (s Spec) Validate() error {
 			return validation.Prefix(fmt.Sprintf("fees[%d]", i), err)
 		}
 	}
-	if t := ComputeTotals(s.Currency, s.Lines, s.Fees); t.Total.GreaterThan(MaxTotal) {
+	if err := ValidateTaxRounding("taxRounding", s.TaxRounding); err != nil {
+		return err
+	}
+	if t := ComputeTotalsRounded(s.Currency, s.TaxRounding, s.Lines, s.Fees); t.Total.GreaterThan(MaxTotal) {
 		return validation.Errorf("lineItems", "the invoice comes to %s, more than the limit of %s", s.Currency.String(t.Total), MaxTotal)
 	}
 	return nil
@@ -180,7 +186,7 @@ func NewDraft(id, orgID string, s Spec, now time.Time) (*Invoice, error) {
 
 // Totals are the invoice's sums.
 func (inv *Invoice) Totals() Totals {
-	return ComputeTotals(inv.Spec.Currency, inv.Spec.Lines, inv.Spec.Fees)
+	return ComputeTotalsRounded(inv.Spec.Currency, inv.Spec.TaxRounding, inv.Spec.Lines, inv.Spec.Fees)
 }
 
 // Balance is what is still owed: total − paid − credited, never below zero

@@ -2,7 +2,6 @@ package invoice
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/shopspring/decimal"
 
@@ -166,39 +165,10 @@ type Totals struct {
 	Total     decimal.Decimal
 }
 
-// ComputeTotals adds up lines and fees: each line rounded once, tax per rate
-// on the sum of that rate's line amounts, rounded once per rate.
+// ComputeTotals adds up lines and fees with tax rounded once per rate
+// (PerRate); ComputeTotalsRounded takes the method.
 func ComputeTotals(cur money.Currency, lines []Line, fees []Fee) Totals {
-	var t Totals
-	byRate := map[string]*TaxLine{}
-	var order []string
-	for _, l := range lines {
-		amt := l.Amount(cur)
-		t.Subtotal = t.Subtotal.Add(amt)
-		if l.TaxRate.IsZero() {
-			continue
-		}
-		k := l.TaxRate.String()
-		tl, ok := byRate[k]
-		if !ok {
-			tl = &TaxLine{Rate: l.TaxRate}
-			byRate[k] = tl
-			order = append(order, k)
-		}
-		tl.Base = tl.Base.Add(amt)
-	}
-	for _, k := range order {
-		tl := byRate[k]
-		tl.Tax = cur.Round(tl.Base.Mul(tl.Rate).Div(hundred))
-		t.Tax = t.Tax.Add(tl.Tax)
-		t.TaxByRate = append(t.TaxByRate, *tl)
-	}
-	slices.SortFunc(t.TaxByRate, func(a, b TaxLine) int { return a.Rate.Cmp(b.Rate) })
-	for _, f := range fees {
-		t.Fees = t.Fees.Add(cur.Round(f.Amount))
-	}
-	t.Total = t.Subtotal.Add(t.Tax).Add(t.Fees)
-	return t
+	return ComputeTotalsRounded(cur, PerRate, lines, fees)
 }
 
 func lineField(i int) string { return fmt.Sprintf("lineItems[%d]", i) }

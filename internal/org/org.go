@@ -52,7 +52,13 @@ type Settings struct {
 	Colour           string // brand colour, #RRGGBB
 	Timezone         string // IANA zone; decides "today" for due dates and overdue
 	LockingPolicy    LockingPolicy
-	FeePolicy        FeePolicy // who pays card processing fees
+	FeePolicy        FeePolicy   // who pays card processing fees
+	Accounting       Accounting  // tax rounding and export codes
+	AutoInvoice      AutoInvoice // what marking a session attended does
+	// NoStandaloneInvoices turns off invoices made by hand (POST
+	// /v1/invoices): a case-based lab's invoices come only from cases.
+	// The zero value, allowed, suits therapists.
+	NoStandaloneInvoices bool
 	// StripeAccountID is the org's Stripe connected account ("acct_…"),
 	// which card payments are transferred to. Operators set it; admins
 	// cannot change it through the API, and no Stripe key is ever an
@@ -89,7 +95,8 @@ func Defaults(name string) Settings {
 		Currency: money.MustCurrency("AUD"), TaxRate: decimal.NewFromInt(10),
 		PaymentTermsDays: 14, NumberPrefix: "INV-", Colour: "#1F6FEB",
 		Timezone: "Australia/Sydney", LockingPolicy: LockManually,
-		FeePolicy: FeePolicy{Mode: FeeAbsorb}, Reminders: reminder.Default(),
+		FeePolicy: FeePolicy{Mode: FeeAbsorb}, Reminders: reminder.Default(), Accounting: DefaultAccounting(),
+		AutoInvoice: DefaultAutoInvoice(),
 	}
 }
 
@@ -167,6 +174,12 @@ func (s Settings) Validate() error {
 		return validation.Errorf("lockingPolicy", "must be manual, on_statement, on_cycle_close or on_creation")
 	}
 	if err := s.FeePolicy.Validate(s.Currency); err != nil {
+		return err
+	}
+	if err := s.Accounting.Validate(); err != nil {
+		return err
+	}
+	if err := s.AutoInvoice.Validate(); err != nil {
 		return err
 	}
 	if s.StripeAccountID != "" && !ValidStripeAccount(s.StripeAccountID) {

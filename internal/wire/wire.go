@@ -90,8 +90,28 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
+	exporter, err := billing.NewExporter(c.store, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := billing.NewSessions(c.billing, c.store, sender)
+	if err != nil {
+		return nil, err
+	}
+	caseWork, err := billing.NewCases(c.billing, c.store)
+	if err != nil {
+		return nil, err
+	}
+	dashboards, err := billing.NewDashboards(c.billing, c.store)
+	if err != nil {
+		return nil, err
+	}
+	coordination, err := billing.NewCoordination(c.billing, c.store)
+	if err != nil {
+		return nil, err
+	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.billing, Sender: sender, Accounts: accounts, Reversals: reversals, Cycles: cycles, Statements: statements, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.billing, Sender: sender, Accounts: accounts, Reversals: reversals, Cycles: cycles, Statements: statements, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
 			t, err := c.dir.Login(ctx, email, password)
 			return t.IDToken, t.ExpiresIn, err

@@ -59,7 +59,7 @@ func TestProvisionRepoTemplate(t *testing.T) {
 		t.Fatalf("Provision: %v", err)
 	}
 
-	t.Run("data table has GSI1 and GSI2", func(t *testing.T) {
+	t.Run("data table has GSI1, GSI2 and GSI3", func(t *testing.T) {
 		if got := res.IDs["DataTable"]; got != prefix+"DataTable" {
 			t.Fatalf("DataTable name = %q, want %q", got, prefix+"DataTable")
 		}
@@ -81,7 +81,7 @@ func TestProvisionRepoTemplate(t *testing.T) {
 			got = append(got, ix)
 		}
 		sort.Slice(got, func(i, j int) bool { return got[i].Name < got[j].Name })
-		want := []index{{"GSI1", "GSI1PK", "GSI1SK", "ALL"}, {"GSI2", "GSI2PK", "GSI2SK", "ALL"}}
+		want := []index{{"GSI1", "GSI1PK", "GSI1SK", "ALL"}, {"GSI2", "GSI2PK", "GSI2SK", "ALL"}, {"GSI3", "GSI3PK", "GSI3SK", "ALL"}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("GSIs (-want +got):\n%s", diff)
 		}

@@ -1,0 +1,194 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/ndis"
+	"github.com/carebill/carebill/internal/org"
+)
+
+// NDISStore is what support coordination use cases store (internal/dynamo).
+type NDISStore interface {
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	CreateTask(ctx context.Context, t *ndis.Task) error
+	GetTask(ctx context.Context, orgID, id string) (ndis.Task, error)
+	ClientTasks(ctx context.Context, orgID, clientID string, each func([]ndis.Task) error) error
+	PutPlan(ctx context.Context, orgID string, p *ndis.Plan) error
+	GetPlan(ctx context.Context, orgID, clientID string) (*ndis.Plan, error)
+	PriceLimits(ctx context.Context, orgID string) ([]ndis.PriceLimit, int64, error)
+	PutPriceLimits(ctx context.Context, orgID string, ls []ndis.PriceLimit, version int64) error
+}
+
+// Coordination are the NDIS support coordination use cases: tasks, plans,
+// price limits, and the alerts that block invoicing.
+type Coordination struct {
+	svc   *Service
+	store NDISStore
+}
+
+// NewCoordination builds the support coordination use cases.
+func NewCoordination(svc *Service, store NDISStore) (*Coordination, error) {
+	if svc == nil || store == nil {
+		return nil, errors.New("billing: support coordination needs the service and a store")
+	}
+	return &Coordination{svc: svc, store: store}, nil
+}
+
+// TaskView is a task with its amount and its alerts (empty: ready to
+// invoice).
+type TaskView struct {
+	ndis.Task
+	Amount decimal.Decimal
+	Alerts []ndis.Alert
+}
+
+// RecordTask logs a task for one of the org's participants.
+func (c *Coordination) RecordTask(ctx context.Context, p auth.Principal, t ndis.Task) (TaskView, error) {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return TaskView{}, err
+	}
+	if err := t.Validate(); err != nil {
+		return TaskView{}, err
+	}
+	if _, err := c.store.GetClient(ctx, p.OrgID, t.ClientID); err != nil {
+		return TaskView{}, fmt.Errorf("record task: %w", err)
+	}
+	now := c.svc.now()
+	t.ID, t.OrgID, t.CreatedAt = c.svc.newID("task", now), p.OrgID, now
+	if err := c.store.CreateTask(ctx, &t); err != nil {
+		return TaskView{}, fmt.Errorf("record task: %w", err)
+	}
+	return c.Task(ctx, p, t.ID)
+}
+
+// Task reads one task with its alerts.
+func (c *Coordination) Task(ctx context.Context, p auth.Principal, id string) (TaskView, error) {
+	t, err := c.store.GetTask(ctx, p.OrgID, id)
+	if err != nil {
+		return TaskView{}, err
+	}
+	views, err := c.Tasks(ctx, p, t.ClientID)
+	if err != nil {
+		return TaskView{}, err
+	}
+	for _, v := range views {
+		if v.ID == id {
+			return v, nil
+		}
+	}
+	return TaskView{}, fmt.Errorf("task %s: %w", id, ndis.ErrTaskNotFound)
+}
+
+// Tasks are a participant's tasks in date order with their alerts. The
+// budget alert follows the running total of each category's tasks inside
+// the plan's dates, so the task that passes the budget, and every one
+// after it, says so.
+func (c *Coordination) Tasks(ctx context.Context, p auth.Principal, clientID string) ([]TaskView, error) {
+	cl, err := c.store.GetClient(ctx, p.OrgID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	o, err := c.store.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: %w", err)
+	}
+	plan, err := c.store.GetPlan(ctx, p.OrgID, clientID)
+	if errors.Is(err, ndis.ErrPlanNotFound) {
+		plan, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tasks: %w", err)
+	}
+	limits, _, err := c.store.PriceLimits(ctx, p.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: %w", err)
+	}
+	cur := o.Settings.Currency
+	ctxt := ndis.Context{NDISNumber: cl.Profile.Funding.NDISNumber, Plan: plan, Limits: limits,
+		Today: calendar.Today(c.svc.now(), o.Location()), Currency: cur}
+	spent := map[string]decimal.Decimal{}
+	var out []TaskView
+	err = c.store.ClientTasks(ctx, p.OrgID, clientID, func(ts []ndis.Task) error {
+		for _, t := range ts {
+			amt := t.Amount(cur)
+			cat := ndis.Category(t.SupportItem)
+			if plan != nil && !t.Date.Before(plan.Start) && !t.Date.After(plan.End) {
+				spent[cat] = spent[cat].Add(amt)
+			}
+			ctxt.Spent = spent[cat]
+			out = append(out, TaskView{Task: t, Amount: amt, Alerts: ndis.Alerts(t, ctxt)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SetPlan records a participant's plan, replacing the one before.
+func (c *Coordination) SetPlan(ctx context.Context, p auth.Principal, plan ndis.Plan) (*ndis.Plan, error) {
+	if err := require(p, auth.RoleCoordinator); err != nil {
+		return nil, err
+	}
+	if err := plan.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := c.store.GetClient(ctx, p.OrgID, plan.ClientID); err != nil {
+		return nil, fmt.Errorf("set plan: %w", err)
+	}
+	old, err := c.store.GetPlan(ctx, p.OrgID, plan.ClientID)
+	switch {
+	case err == nil:
+		plan.Version = old.Version
+	case !errors.Is(err, ndis.ErrPlanNotFound):
+		return nil, fmt.Errorf("set plan: %w", err)
+	}
+	plan.UpdatedAt = c.svc.now()
+	if err := c.store.PutPlan(ctx, p.OrgID, &plan); err != nil {
+		return nil, err
+	}
+	return &plan, nil
+}
+
+// Plan reads a participant's plan.
+func (c *Coordination) Plan(ctx context.Context, p auth.Principal, clientID string) (*ndis.Plan, error) {
+	if _, err := c.store.GetClient(ctx, p.OrgID, clientID); err != nil {
+		return nil, err
+	}
+	return c.store.GetPlan(ctx, p.OrgID, clientID)
+}
+
+// PriceLimits are the org's NDIS price limits (the 2025–26 support
+// coordination defaults until it loads its own).
+func (c *Coordination) PriceLimits(ctx context.Context, p auth.Principal) ([]ndis.PriceLimit, error) {
+	ls, _, err := c.store.PriceLimits(ctx, p.OrgID)
+	return ls, err
+}
+
+// SetPriceLimits replaces the org's price limits (admins only): each July's
+// price guide is loaded as data, dated from when it applies.
+func (c *Coordination) SetPriceLimits(ctx context.Context, p auth.Principal, ls []ndis.PriceLimit) ([]ndis.PriceLimit, error) {
+	if err := require(p, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if err := ndis.ValidatePriceLimits(ls); err != nil {
+		return nil, err
+	}
+	_, version, err := c.store.PriceLimits(ctx, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.store.PutPriceLimits(ctx, p.OrgID, ls, version); err != nil {
+		return nil, err
+	}
+	return ls, nil
+}

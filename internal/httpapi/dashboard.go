@@ -1,0 +1,34 @@
+package httpapi
+
+import "net/http"
+
+// dashboard is GET /v1/dashboard: open and overdue invoices (count and
+// balance), cases pending their PO (count, value before tax), cases ready
+// to invoice, and the ten latest activity events.
+func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
+	p := principal(r.Context())
+	d, err := s.dashboards.Dashboard(r.Context(), p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	o, err := s.billing.Org(r.Context(), p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cur := o.Settings.Currency
+	events := make([]eventJSON, 0, len(d.RecentActivity))
+	for _, e := range d.RecentActivity {
+		events = append(events, eventToJSON(e))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"today":          d.Today.String(),
+		"currency":       cur.Code(),
+		"open":           map[string]any{"count": d.Open.Open, "balance": cur.String(d.Open.OpenBalance)},
+		"overdue":        map[string]any{"count": d.Open.Overdue, "balance": cur.String(d.Open.OverdueBalance)},
+		"pendingPO":      map[string]any{"count": d.PendingPOCount, "value": cur.String(d.PendingPOValue)},
+		"readyToInvoice": map[string]any{"cases": d.ReadyToInvoice},
+		"recentActivity": events,
+	})
+}

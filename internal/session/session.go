@@ -1,0 +1,187 @@
+// Package session is a therapy or support session: who, when, for how long,
+// which service, and whether the client attended. An attended session is
+// billable work; with the org's auto-invoicing on, marking it attended
+// bills it at once (internal/billing's Work use cases). It knows nothing of
+// AWS or HTTP.
+package session
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/validation"
+)
+
+// Expected outcomes callers act on.
+var (
+	ErrNotFound = errors.New("session not found")
+	ErrConflict = errors.New("session was changed by someone else; reload and try again")
+	// ErrInvoiceKept is returned when attendance cannot be reverted because
+	// the invoice it made can no longer be voided or removed here.
+	ErrInvoiceKept = errors.New("the session's invoice has payments or is locked or finalized with other work; credit or void it first")
+)
+
+// Attendance is what happened to a session.
+type Attendance string
+
+// Attendance states. A new session is Scheduled.
+const (
+	Scheduled Attendance = "scheduled"
+	Attended  Attendance = "attended"
+	Cancelled Attendance = "cancelled"
+	NoShow    Attendance = "no_show"
+)
+
+// CancellationReasons are the NDIS short-notice cancellation reasons of
+// the bulk payment request's CancellationReason column: NSDH no show due
+// to health, NSDF family issues, NSDT unavailable transport, NSDO other.
+var CancellationReasons = []string{"NSDH", "NSDF", "NSDT", "NSDO"}
+
+// Limits on a session.
+const (
+	MaxMinutes     = 24 * 60
+	maxDescription = 500
+)
+
+// Service is what a session delivers and how it is priced: a Price for
+// the session, or an hourly Rate charged for the actual minutes (never
+// rounded up). SupportItem is the NDIS support catalogue number, if any.
+type Service struct {
+	Description string
+	Price       decimal.Decimal // per session; zero when Rate is used
+	Rate        decimal.Decimal // per hour; zero when Price is used
+	SupportItem string
+	TaxRate     *decimal.Decimal // percent; nil takes the client's or org's
+}
+
+// Spec is what a coordinator decides about a session.
+type Spec struct {
+	ClientID string
+	Start    time.Time
+	Minutes  int
+	Service  Service
+	Location string
+}
+
+// Validate checks a spec for the currency it will be billed in.
+func (s Spec) Validate(cur money.Currency) error {
+	if s.ClientID == "" {
+		return validation.Errorf("clientId", "is required")
+	}
+	if s.Start.IsZero() {
+		return validation.Errorf("start", "is required (RFC 3339, e.g. 2026-11-03T09:00:00+11:00)")
+	}
+	if y := s.Start.UTC().Year(); y < 2000 || y > 2200 {
+		return validation.Errorf("start", "must be between the years 2000 and 2200")
+	}
+	if s.Minutes < 1 || s.Minutes > MaxMinutes {
+		return validation.Errorf("durationMinutes", "must be between 1 and %d", MaxMinutes)
+	}
+	if err := validation.Text("location", s.Location, false, 200); err != nil {
+		return err
+	}
+	sv := s.Service
+	if err := validation.Text("service.description", sv.Description, true, maxDescription); err != nil {
+		return err
+	}
+	if err := validation.Text("service.supportItem", sv.SupportItem, false, 40); err != nil {
+		return err
+	}
+	switch {
+	case sv.Price.IsZero() == sv.Rate.IsZero():
+		return validation.Errorf("service", "give exactly one of price (per session) or rate (per hour)")
+	case sv.Price.IsNegative() || sv.Rate.IsNegative():
+		return validation.Errorf("service", "price and rate must not be negative")
+	case sv.Price.GreaterThan(invoice.MaxAmount) || sv.Rate.GreaterThan(invoice.MaxRate):
+		return validation.Errorf("service", "price or rate is too large")
+	case !sv.Price.Equal(sv.Price.Truncate(cur.MinorUnits())):
+		return validation.Errorf("service.price", "must have at most %d decimal places", cur.MinorUnits())
+	case !sv.Rate.Equal(sv.Rate.Truncate(invoice.QuantityPlcs)):
+		return validation.Errorf("service.rate", "must have at most %d decimal places", invoice.QuantityPlcs)
+	}
+	if sv.TaxRate != nil && (sv.TaxRate.IsNegative() || sv.TaxRate.GreaterThan(invoice.MaxTaxRate)) {
+		return validation.Errorf("service.taxRate", "must be between 0 and 100")
+	}
+	return nil
+}
+
+// Session is one booked session. InvoiceID links it to the invoice its
+// attendance made: set in the same conditional write that marks it
+// attended, so two clicks at once agree on one invoice.
+type Session struct {
+	ID                 string
+	OrgID              string
+	Spec               Spec
+	Attendance         Attendance
+	CancellationReason string
+	InvoiceID          string // the invoice attendance made; "" when none
+	InvoiceMode        string // how: "finalize" (its own invoice) or "draft" (a line on the period's draft)
+	Version            int64
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// New books a session.
+func New(id, orgID string, s Spec, cur money.Currency, now time.Time) (*Session, error) {
+	if err := s.Validate(cur); err != nil {
+		return nil, err
+	}
+	return &Session{ID: id, OrgID: orgID, Spec: s, Attendance: Scheduled, CreatedAt: now, UpdatedAt: now}, nil
+}
+
+// CheckAttendance validates a requested change of attendance.
+func CheckAttendance(a Attendance, reason string) error {
+	switch a {
+	case Scheduled, Attended, NoShow:
+		if reason != "" {
+			return validation.Errorf("cancellationReason", "is only for cancelled sessions")
+		}
+	case Cancelled:
+		if reason == "" {
+			return nil
+		}
+		for _, r := range CancellationReasons {
+			if r == reason {
+				return nil
+			}
+		}
+		return validation.Errorf("cancellationReason", "must be one of NSDH, NSDF, NSDT, NSDO (NDIS short-notice reasons)")
+	default:
+		return validation.Errorf("status", "must be attended, cancelled, no_show or scheduled")
+	}
+	return nil
+}
+
+// Line is the invoice line an attended session bills: the session price,
+// or rate × actual hours. Hours are a variable line when the minutes come
+// to an exact quantity of at most four decimals (45 min = 0.75 h);
+// otherwise the line is fixed at the exact amount, rounded once to the
+// cent, with the minutes and rate in its description — time is never
+// rounded up.
+func (s *Session) Line(cur money.Currency, loc *time.Location) invoice.Line {
+	sv := s.Spec.Service
+	day := s.Spec.Start.In(loc)
+	desc := fmt.Sprintf("%s, %s (%d min)", sv.Description, day.Format("Mon 2 Jan 2006 15:04"), s.Spec.Minutes)
+	l := invoice.Line{Description: desc, SupportItem: sv.SupportItem}
+	l.PeriodStart = calendar.Today(s.Spec.Start, loc)
+	l.PeriodEnd = l.PeriodStart
+	if !sv.Price.IsZero() {
+		l.Type, l.Price = invoice.Fixed, sv.Price
+		return l
+	}
+	hours := decimal.NewFromInt(int64(s.Spec.Minutes)).Div(decimal.NewFromInt(60))
+	if hours.Equal(hours.Truncate(invoice.QuantityPlcs)) {
+		l.Type, l.Quantity, l.Unit, l.Rate = invoice.Variable, hours, invoice.Hours, sv.Rate
+		return l
+	}
+	l.Type = invoice.Fixed
+	l.Price = cur.Round(sv.Rate.Mul(decimal.NewFromInt(int64(s.Spec.Minutes))).Div(decimal.NewFromInt(60)))
+	l.Description = fmt.Sprintf("%s, %d min at %s/h", desc, s.Spec.Minutes, cur.String(sv.Rate))
+	return l
+}
