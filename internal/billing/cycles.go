@@ -58,7 +58,7 @@ func NewCycles(store CycleStore, now func() time.Time, newID func(string, time.T
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Cycles{store: store, now: now, newID: newID, log: log, PageSize: 100, Lease: 2 * time.Minute}, nil
+	return &Cycles{store: store, now: now, newID: newID, log: log, PageSize: 25, Lease: 2 * time.Minute}, nil
 }
 
 // CycleView is a cycle as the API shows it.
@@ -242,6 +242,13 @@ func (c *Cycles) closeCycle(ctx context.Context, o *org.Org, per cycle.Period, r
 		}
 		written, skipped := 0, 0
 		for _, cl := range clients {
+			if c.nearDeadline(ctx) {
+				// Stop inside the page: the next run redoes it from the saved
+				// cursor, and the statements written meanwhile are not
+				// written twice (their markers).
+				rep.Unfinished++
+				return false, nil
+			}
 			ok, err := c.store.CycleStatement(ctx, cl, per, func(src statement.Source) (*statement.Issue, bool, error) {
 				return c.cycleStatement(o, cl, per, src)
 			})
