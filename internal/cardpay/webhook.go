@@ -31,6 +31,7 @@ const (
 	sessionCompleted     = "checkout.session.completed"
 	sessionAsyncSucceded = "checkout.session.async_payment_succeeded"
 	intentSucceeded      = "payment_intent.succeeded"
+	chargeRefunded       = "charge.refunded"
 )
 
 // ParseEvent verifies a webhook delivery's signature and timestamp
@@ -82,6 +83,15 @@ func (s *Stripe) ParseEvent(payload []byte, signature string) (payment.CardEvent
 			return out, nil
 		}
 		out.Paid, err = paid(pi.Metadata, pi.ID, pi.AmountReceived, string(pi.Currency), at)
+	case chargeRefunded:
+		var ch stripe.Charge
+		if err := json.Unmarshal(ev.Data.Raw, &ch); err != nil {
+			return out, fmt.Errorf("%w: %s: %w", ErrMalformed, out.Type, err)
+		}
+		if ch.Metadata[metaOrg] == "" || ch.PaymentIntent == nil {
+			return out, nil // not ours
+		}
+		out.Refunded, err = refunded(&ch, at)
 	}
 	if err != nil {
 		return payment.CardEvent{ID: out.ID, Type: out.Type}, fmt.Errorf("%w: %s %s: %w", ErrMalformed, out.Type, out.ID, err)
@@ -123,4 +133,27 @@ func paid(meta map[string]string, intent string, amount int64, currency string, 
 		}
 	}
 	return p, p.Validate()
+}
+
+// refunded reads a charge's refunds. Stripe copies the payment intent's
+// metadata (carebill's org) onto its charge. Failed and cancelled refunds
+// gave nothing back and are left out.
+func refunded(ch *stripe.Charge, at time.Time) (*payment.CardRefunded, error) {
+	cur, err := money.ParseCurrency(strings.ToUpper(string(ch.Currency)))
+	if err != nil {
+		return nil, err
+	}
+	r := &payment.CardRefunded{
+		OrgID: ch.Metadata[metaOrg], IntentID: ch.PaymentIntent.ID, ChargeID: ch.ID,
+		Currency: cur, Total: fromMinor(ch.AmountRefunded, cur), At: at,
+	}
+	if ch.Refunds != nil {
+		for _, rf := range ch.Refunds.Data {
+			if rf == nil || rf.Status == stripe.RefundStatusFailed || rf.Status == stripe.RefundStatusCanceled {
+				continue
+			}
+			r.Refunds = append(r.Refunds, payment.ProcessorRefund{ID: rf.ID, Amount: fromMinor(rf.Amount, cur)})
+		}
+	}
+	return r, r.Validate()
 }

@@ -86,6 +86,21 @@ func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 			slog.String("org", ev.Paid.OrgID), slog.String("invoice", ev.Paid.InvoiceID), slog.String("payment", pay.ID),
 			slog.Bool("recorded", fresh))
 	}
+	if ev.Refunded != nil {
+		pay, fresh, err := s.reversals.RecordCardRefund(r.Context(), *ev.Refunded)
+		if err != nil {
+			// Released, so a redelivery (after the payment's own event,
+			// when it came first) records the refund.
+			_ = s.events.Release(context.WithoutCancel(r.Context()), key)
+			s.log.WarnContext(r.Context(), "stripe webhook: record card refund", slog.String("event", ev.ID),
+				slog.String("org", ev.Refunded.OrgID), slog.String("intent", ev.Refunded.IntentID), slog.String("error", err.Error()))
+			s.writeError(w, r, err)
+			return
+		}
+		reply.PaymentID = pay.ID
+		s.log.InfoContext(r.Context(), "card refund", slog.String("event", ev.ID), slog.String("org", ev.Refunded.OrgID),
+			slog.String("payment", pay.ID), slog.Bool("recorded", fresh))
+	}
 	if err := s.events.Complete(context.WithoutCancel(r.Context()), idempotency.Record{
 		Key: key, RequestHash: ev.Type, Status: idempotency.Completed, StatusCode: http.StatusOK,
 	}, s.now()); err != nil {

@@ -86,6 +86,7 @@ var failures = []struct {
 	{payment.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{paylink.ErrInvalid, failure{http.StatusNotFound, "not_found", ""}},
 	{billing.ErrNothingOwed, failure{http.StatusConflict, "nothing_owed", ""}},
+	{billing.ErrCardPaymentPending, failure{http.StatusConflict, "payment_pending", "the card payment is not recorded yet; deliver the event again later"}},
 	{cardpay.ErrUnavailable, failure{http.StatusServiceUnavailable, "card_payments_unavailable", ""}},
 	{cardpay.ErrBadSignature, failure{http.StatusBadRequest, "invalid_signature", ""}},
 	{cardpay.ErrMalformed, failure{http.StatusBadRequest, "invalid_event", ""}},

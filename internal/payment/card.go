@@ -86,4 +86,7 @@ type CardEvent struct {
 	// Paid is set when the event confirms a payment of one of our
 	// checkouts; other events are acknowledged and otherwise ignored.
 	Paid *CardPaid
+	// Refunded is set when the event reports a refund of a charge of one
+	// of our checkouts (charge.refunded).
+	Refunded *CardRefunded
 }
