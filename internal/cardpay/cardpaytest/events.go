@@ -68,3 +68,29 @@ func Event(id, typ string, created time.Time, object map[string]any) []byte {
 func Sign(payload []byte, secret string, t time.Time) string {
 	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: secret, Timestamp: t}).Header
 }
+
+// Refund is one refund of a charge, in Stripe's integer units.
+type Refund struct {
+	ID     string // re_…
+	Amount int64
+}
+
+// ChargeRefunded is the charge.refunded event of the payment's charge
+// chargeID, listing refunds and their sum as amount_refunded. Stripe
+// copies the payment intent's metadata onto its charge.
+func (p Payment) ChargeRefunded(eventID, chargeID string, created time.Time, refunds ...Refund) []byte {
+	total, data := int64(0), []map[string]any{}
+	for _, r := range refunds {
+		total += r.Amount
+		data = append(data, map[string]any{
+			"id": r.ID, "object": "refund", "amount": r.Amount, "currency": p.Currency,
+			"charge": chargeID, "payment_intent": p.IntentID, "status": "succeeded",
+		})
+	}
+	return Event(eventID, "charge.refunded", created, map[string]any{
+		"id": chargeID, "object": "charge", "amount": p.Amount, "amount_captured": p.Amount,
+		"amount_refunded": total, "currency": p.Currency, "paid": true, "captured": true,
+		"refunded": total == p.Amount, "status": "succeeded", "payment_intent": p.IntentID, "metadata": p.metadata(),
+		"refunds": map[string]any{"object": "list", "data": data, "has_more": false, "url": "/v1/charges/" + chargeID + "/refunds"},
+	})
+}

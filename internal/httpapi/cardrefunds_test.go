@@ -1,0 +1,82 @@
+package httpapi_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/carebill/carebill/internal/cardpay/cardpaytest"
+)
+
+// TestCardRefundWebhook: Stripe's charge.refunded records a refund of the
+// card payment once per refund id, whatever the order and however often
+// it is delivered; one arriving before its payment is answered so that
+// Stripe retries it.
+func TestCardRefundWebhook(t *testing.T) {
+	t.Parallel()
+	c := newCardAPI(t)
+	s := c.signup("Refund Card Care")
+	orgID := s.must(200, "GET", "/v1/org", nil).str("id")
+	cid, iid := finalizedInvoice(s, "Refund participant")
+	pay := cardpaytest.Payment{SessionID: "cs_refund", IntentID: newIntent(), OrgID: orgID, InvoiceID: iid, Currency: "aud", Amount: 230036, Fee: "39.86"}
+	deliver := func(body []byte) reply {
+		return c.deliver(body, cardpaytest.Sign(body, cardpaytest.Secret, time.Now()))
+	}
+
+	// The refund arrives before the payment's own event: not acknowledged.
+	first := pay.ChargeRefunded("evt_refund_1", "ch_refund", time.Now(), cardpaytest.Refund{ID: "re_1", Amount: 50000})
+	if w := deliver(first); w.status != 409 || w.str("error", "code") != "payment_pending" {
+		t.Fatalf("refund before payment: %d %s", w.status, w.raw)
+	}
+	paid := pay.SessionCompleted("evt_refund_paid", time.Now())
+	pid := deliver(paid).str("paymentId")
+	if pid == "" {
+		t.Fatal("card payment not recorded")
+	}
+	wantBalances(t, s, cid, "0.00", "0.00", "after the card payment")
+
+	// Stripe retries: the 500.00 refund comes off the invoice, which reopens.
+	if w := deliver(first); w.status != 200 || w.str("paymentId") != pid || w.body["duplicate"] == true {
+		t.Fatalf("refund: %d %s", w.status, w.raw)
+	}
+	p := s.must(200, "GET", "/v1/payments/"+pid, nil)
+	refunds := p.body["refunds"].([]any)
+	if len(refunds) != 1 || refunds[0].(map[string]any)["amount"] != "500.00" || refunds[0].(map[string]any)["source"] != "stripe:re_1" {
+		t.Fatalf("payment after refund: %s", p.raw)
+	}
+	if inv := s.must(200, "GET", "/v1/invoices/"+iid, nil); inv.str("status") != "open" || inv.str("balance") != "500.00" {
+		t.Fatalf("invoice after refund: %s", inv.raw)
+	}
+	wantBalances(t, s, cid, "500.00", "0.00", "after the 500.00 refund")
+
+	// The same event again is a duplicate; another event listing re_1 again
+	// (an older report arriving late) records nothing.
+	if w := deliver(first); w.status != 200 || w.body["duplicate"] != true {
+		t.Fatalf("redelivery: %d %s", w.status, w.raw)
+	}
+	late := pay.ChargeRefunded("evt_refund_late", "ch_refund", time.Now(), cardpaytest.Refund{ID: "re_1", Amount: 50000})
+	if w := deliver(late); w.status != 200 {
+		t.Fatalf("late report: %d %s", w.status, w.raw)
+	}
+	wantBalances(t, s, cid, "500.00", "0.00", "after a repeated refund id")
+
+	// The rest refunded, fee included: only the re_2 part is new, and only
+	// what reached the client's account (2260.50, not the 39.86 fee) comes back.
+	rest := pay.ChargeRefunded("evt_refund_2", "ch_refund", time.Now(),
+		cardpaytest.Refund{ID: "re_1", Amount: 50000}, cardpaytest.Refund{ID: "re_2", Amount: 180036})
+	if w := deliver(rest); w.status != 200 {
+		t.Fatalf("full refund: %d %s", w.status, w.raw)
+	}
+	p = s.must(200, "GET", "/v1/payments/"+pid, nil)
+	refunds = p.body["refunds"].([]any)
+	if len(refunds) != 2 || refunds[1].(map[string]any)["amount"] != "1760.50" || refunds[1].(map[string]any)["source"] != "stripe:re_2" {
+		t.Fatalf("payment after full refund: %s", p.raw)
+	}
+	if inv := s.must(200, "GET", "/v1/invoices/"+iid, nil); inv.str("balance") != "2260.50" || inv.str("amountPaid") != "0.00" {
+		t.Fatalf("invoice after full refund: %s", inv.raw)
+	}
+	wantBalances(t, s, cid, "2260.50", "0.00", "after the full refund")
+	if w := deliver(rest); w.body["duplicate"] != true {
+		t.Fatalf("redelivered full refund: %d %s", w.status, w.raw)
+	}
+	wantBalances(t, s, cid, "2260.50", "0.00", "after a redelivered full refund")
+}
