@@ -35,6 +35,8 @@ const (
 	StatementIssued  Kind = "statement_issued"
 	Reissued         Kind = "reissued"
 	StatementDeleted Kind = "statement_deleted"
+	Disputed         Kind = "disputed"
+	DisputeClosed    Kind = "dispute_closed"
 )
 
 // Event is one entry. Subject fields say what it is about; Number and
@@ -94,6 +96,10 @@ func (e Event) Summary() string {
 		s = subject + " voided and re-issued"
 	case StatementIssued:
 		s = "Statement issued to " + e.ClientName
+	case Disputed:
+		s = "Card payment on " + strings.ToLower(subject[:1]) + subject[1:] + " disputed"
+	case DisputeClosed:
+		s = "Card dispute on " + strings.ToLower(subject[:1]) + subject[1:] + " closed"
 	case StatementDeleted:
 		s = "Statement of " + e.ClientName + " deleted, its cycle reopened for the client"
 	default:

@@ -32,6 +32,8 @@ const (
 	sessionAsyncSucceded = "checkout.session.async_payment_succeeded"
 	intentSucceeded      = "payment_intent.succeeded"
 	chargeRefunded       = "charge.refunded"
+	disputeCreated       = "charge.dispute.created"
+	disputeClosed        = "charge.dispute.closed"
 )
 
 // ParseEvent verifies a webhook delivery's signature and timestamp
@@ -92,6 +94,26 @@ func (s *Stripe) ParseEvent(payload []byte, signature string) (payment.CardEvent
 			return out, nil // not ours
 		}
 		out.Refunded, err = refunded(&ch, at)
+	case disputeCreated, disputeClosed:
+		var d stripe.Dispute
+		if err := json.Unmarshal(ev.Data.Raw, &d); err != nil {
+			return out, fmt.Errorf("%w: %s: %w", ErrMalformed, out.Type, err)
+		}
+		if d.PaymentIntent == nil || d.PaymentIntent.ID == "" {
+			return out, nil // not a payment intent's charge: not ours
+		}
+		outcome := payment.DisputeOpened
+		if out.Type == disputeClosed {
+			switch d.Status {
+			case stripe.DisputeStatusWon:
+				outcome = payment.DisputeWon
+			case stripe.DisputeStatusLost:
+				outcome = payment.DisputeLost
+			default:
+				return out, nil // an inquiry or warning closed: nothing was held
+			}
+		}
+		out.Disputed = &payment.CardDispute{DisputeID: d.ID, IntentID: d.PaymentIntent.ID, Outcome: outcome}
 	}
 	if err != nil {
 		return payment.CardEvent{ID: out.ID, Type: out.Type}, fmt.Errorf("%w: %s %s: %w", ErrMalformed, out.Type, out.ID, err)

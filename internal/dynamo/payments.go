@@ -256,6 +256,17 @@ func (s *Store) paymentWrites(ctx context.Context, c *client.Client, p *payment.
 	}
 	tx = append(tx, invoicePuts...)
 	tx = append(tx, posts[1:]...)
+	if p.IntentID != "" {
+		// The intent's org, for processor events that carry no carebill
+		// metadata (disputes). Guarded by the org's marker above.
+		tx = append(tx, types.TransactWriteItem{Put: &types.Put{
+			TableName: &s.table,
+			Item: map[string]types.AttributeValue{
+				attrPK: strAV(intentSK(p.IntentID)), attrSK: strAV(intentSK(p.IntentID)), "type": strAV("intentorg"),
+				"orgId": strAV(p.OrgID), "paymentId": strAV(p.ID),
+			},
+		}})
+	}
 	puts, err := s.eventPuts(events)
 	if err != nil {
 		return nil, err
@@ -383,6 +394,23 @@ func (s *Store) PaymentByIntent(ctx context.Context, orgID, intent string) (*pay
 		return nil, fmt.Errorf("payment for intent %s: %w", intent, payment.ErrNotFound)
 	}
 	return s.GetPayment(ctx, orgID, marker.PaymentID)
+}
+
+// IntentOrg returns the org a card payment intent was recorded for, read
+// from the intent's org marker; payment.ErrNotFound if no payment of the
+// intent is recorded yet.
+func (s *Store) IntentOrg(ctx context.Context, intent string) (string, error) {
+	var marker struct {
+		OrgID string `dynamodbav:"orgId"`
+	}
+	found, err := s.get(ctx, intentSK(intent), intentSK(intent), &marker)
+	if err != nil {
+		return "", fmt.Errorf("org of intent %s: %w", intent, err)
+	}
+	if !found {
+		return "", fmt.Errorf("org of intent %s: %w", intent, payment.ErrNotFound)
+	}
+	return marker.OrgID, nil
 }
 
 // ListPayments lists payments newest first: one client's, or the org's.

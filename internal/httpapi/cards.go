@@ -101,6 +101,26 @@ func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		s.log.InfoContext(r.Context(), "card refund", slog.String("event", ev.ID), slog.String("org", ev.Refunded.OrgID),
 			slog.String("payment", pay.ID), slog.Bool("recorded", fresh))
 	}
+	if ev.Disputed != nil {
+		pay, found, err := s.disputes.Record(r.Context(), *ev.Disputed)
+		if err != nil {
+			_ = s.events.Release(context.WithoutCancel(r.Context()), key)
+			s.log.ErrorContext(r.Context(), "stripe webhook: record card dispute", slog.String("event", ev.ID),
+				slog.String("intent", ev.Disputed.IntentID), slog.String("error", err.Error()))
+			s.writeError(w, r, err)
+			return
+		}
+		if !found {
+			// Disputes carry no carebill metadata: an intent with no
+			// recorded payment is another integration's charge.
+			s.log.WarnContext(r.Context(), "stripe webhook: dispute of an unknown payment", slog.String("event", ev.ID),
+				slog.String("intent", ev.Disputed.IntentID))
+		} else {
+			reply.PaymentID = pay.ID
+			s.log.InfoContext(r.Context(), "card dispute", slog.String("event", ev.ID), slog.String("org", pay.OrgID),
+				slog.String("payment", pay.ID), slog.String("outcome", ev.Disputed.Outcome))
+		}
+	}
 	if err := s.events.Complete(context.WithoutCancel(r.Context()), idempotency.Record{
 		Key: key, RequestHash: ev.Type, Status: idempotency.Completed, StatusCode: http.StatusOK,
 	}, s.now()); err != nil {

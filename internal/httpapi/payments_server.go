@@ -24,6 +24,7 @@ type PaymentsConfig struct {
 	Billing    *billing.Service
 	Checkout   *billing.Checkout
 	Reversals  *billing.Reversals
+	Disputes   *billing.CardDisputes
 	CardEvents CardEvents
 	Verifier   Verifier
 	// Idempotency keeps Idempotency-Key records and, under their own
@@ -41,8 +42,8 @@ type PaymentsConfig struct {
 // mapping as the invoicing API), card checkout from pay links, and
 // Stripe's webhook.
 func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Checkout == nil || cfg.Reversals == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, checkout, reversals, card events, verifier and idempotency store are required")
+	if cfg.Billing == nil || cfg.Checkout == nil || cfg.Reversals == nil || cfg.Disputes == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, checkout, reversals, card disputes, card events, verifier and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -52,7 +53,7 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 	}
 	s := &server{
 		billing: cfg.Billing, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL,
-		checkout: cfg.Checkout, reversals: cfg.Reversals, cards: cfg.CardEvents, events: cfg.Idempotency,
+		checkout: cfg.Checkout, reversals: cfg.Reversals, disputes: cfg.Disputes, cards: cfg.CardEvents, events: cfg.Idempotency,
 	}
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)

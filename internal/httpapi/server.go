@@ -71,6 +71,7 @@ type server struct {
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
 	cards    CardEvents
+	disputes *billing.CardDisputes
 	events   idempotency.Store // processed webhook event ids
 }
 

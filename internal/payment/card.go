@@ -89,4 +89,7 @@ type CardEvent struct {
 	// Refunded is set when the event reports a refund of a charge of one
 	// of our checkouts (charge.refunded).
 	Refunded *CardRefunded
+	// Disputed is set when the event opens or closes a dispute of a
+	// charge with a payment intent.
+	Disputed *CardDispute
 }

@@ -108,3 +108,21 @@ func (p *Payment) NewCardRefund(c CardRefunded, reason string) (r Refund, ok boo
 	}
 	return Refund{Amount: amount, Reason: reason, At: c.At, Source: CardRefundSource + strings.Join(ids, ",")}, true
 }
+
+// Dispute outcomes a card processor reports.
+const (
+	DisputeOpened = "opened" // the cardholder disputed the charge: funds held
+	DisputeWon    = "won"    // closed in the business's favour
+	DisputeLost   = "lost"   // closed against it: the money went back to the cardholder
+)
+
+// CardDispute is a dispute of a card payment the processor reported
+// (Stripe charge.dispute.created / charge.dispute.closed). Disputes carry
+// no carebill metadata: the payment is found by its intent alone.
+type CardDispute struct {
+	DisputeID string
+	IntentID  string
+	// Outcome is DisputeOpened, DisputeWon or DisputeLost; closures with
+	// any other status (warnings closed) are not reported.
+	Outcome string
+}
