@@ -80,3 +80,70 @@ func TestCardRefundWebhook(t *testing.T) {
 	}
 	wantBalances(t, s, cid, "2260.50", "0.00", "after a redelivered full refund")
 }
+
+// TestCardDisputeWebhook: an opened dispute marks the invoice disputed
+// (reminders skip it), won clears it, lost reverses the payment; every
+// report is safe to deliver again, and a dispute of a charge carebill did
+// not record is acknowledged without effect.
+func TestCardDisputeWebhook(t *testing.T) {
+	t.Parallel()
+	c := newCardAPI(t)
+	s := c.signup("Dispute Card Care")
+	orgID := s.must(200, "GET", "/v1/org", nil).str("id")
+	cid, iid := finalizedInvoice(s, "Dispute participant")
+	pay := cardpaytest.Payment{SessionID: "cs_dispute", IntentID: newIntent(), OrgID: orgID, InvoiceID: iid, Currency: "aud", Amount: 226050, Fee: "0.00"}
+	deliver := func(body []byte) reply {
+		t.Helper()
+		w := c.deliver(body, cardpaytest.Sign(body, cardpaytest.Secret, time.Now()))
+		if w.status != 200 {
+			t.Fatalf("webhook: %d %s", w.status, w.raw)
+		}
+		return w
+	}
+	disputed := func(want bool, when string) {
+		t.Helper()
+		inv := s.must(200, "GET", "/v1/invoices/"+iid, nil)
+		if got := inv.body["disputed"] == true; got != want {
+			t.Fatalf("%s: disputed %v, want %v: %s", when, got, want, inv.raw)
+		}
+	}
+	pid := deliver(pay.SessionCompleted("evt_dispute_paid", time.Now())).str("paymentId")
+
+	opened := pay.Dispute("evt_dp_1", "dp_1", "ch_dispute", "needs_response", time.Now())
+	if w := deliver(opened); w.str("paymentId") != pid {
+		t.Fatalf("dispute opened: %s", w.raw)
+	}
+	disputed(true, "after the dispute opened")
+	wantBalances(t, s, cid, "0.00", "0.00", "while disputed")
+	if w := deliver(opened); w.body["duplicate"] != true {
+		t.Fatalf("redelivered dispute: %s", w.raw)
+	}
+	deliver(pay.Dispute("evt_dp_1_won", "dp_1", "ch_dispute", "won", time.Now()))
+	disputed(false, "after the dispute was won")
+	if p := s.must(200, "GET", "/v1/payments/"+pid, nil); p.body["reversed"] == true {
+		t.Fatalf("won dispute reversed the payment: %s", p.raw)
+	}
+
+	// A second dispute, lost: the payment is reversed, the invoice owes again.
+	deliver(pay.Dispute("evt_dp_2", "dp_2", "ch_dispute", "needs_response", time.Now()))
+	disputed(true, "after the second dispute opened")
+	lost := pay.Dispute("evt_dp_2_lost", "dp_2", "ch_dispute", "lost", time.Now())
+	deliver(lost)
+	disputed(false, "after the dispute was lost")
+	if p := s.must(200, "GET", "/v1/payments/"+pid, nil); p.body["reversed"] != true {
+		t.Fatalf("lost dispute left the payment: %s", p.raw)
+	}
+	if inv := s.must(200, "GET", "/v1/invoices/"+iid, nil); inv.str("status") != "open" || inv.str("balance") != "2260.50" {
+		t.Fatalf("invoice after lost dispute: %s", inv.raw)
+	}
+	wantBalances(t, s, cid, "2260.50", "0.00", "after the lost dispute")
+	// The same outcome under another event id changes nothing.
+	deliver(pay.Dispute("evt_dp_2_lost_again", "dp_2", "ch_dispute", "lost", time.Now()))
+	wantBalances(t, s, cid, "2260.50", "0.00", "after a repeated lost dispute")
+
+	// Another integration's charge on the same Stripe account.
+	other := cardpaytest.Payment{IntentID: newIntent(), Currency: "aud", Amount: 1000}
+	if w := deliver(other.Dispute("evt_dp_other", "dp_other", "ch_other", "needs_response", time.Now())); w.str("paymentId") != "" {
+		t.Fatalf("unknown dispute: %s", w.raw)
+	}
+}

@@ -72,6 +72,7 @@ type invoiceResponse struct {
 	Locked           bool       `json:"locked"`
 	LockReason       string     `json:"lockReason,omitempty"`
 	LockedBy         string     `json:"lockedByStatement,omitempty"` // the statement that locked it, if one did
+	Disputed         bool       `json:"disputed,omitempty"`          // a card payment on it is disputed
 	VoidReason       string     `json:"voidReason,omitempty"`
 	ReplacesID       string     `json:"replacesId,omitempty"`
 	ReplacedByID     string     `json:"replacedById,omitempty"`
@@ -100,7 +101,7 @@ func invoiceJSON(v billing.InvoiceView) invoiceResponse {
 		Memo: sp.Memo, PONumber: sp.PONumber, LineItems: make([]lineJSON, 0, len(sp.Lines)), Fees: make([]feeJSON, 0, len(sp.Fees)),
 		Subtotal: cur.String(tot.Subtotal), Taxes: make([]taxJSON, 0, len(tot.TaxByRate)), TaxTotal: cur.String(tot.Tax),
 		FeeTotal: cur.String(tot.Fees), Total: cur.String(tot.Total), AmountPaid: cur.String(v.Paid),
-		AmountCredited: cur.String(v.Credit), Balance: cur.String(v.Balance()), Locked: v.Locked, LockReason: v.LockReason, LockedBy: v.LockedBy,
+		AmountCredited: cur.String(v.Credit), Balance: cur.String(v.Balance()), Locked: v.Locked, LockReason: v.LockReason, LockedBy: v.LockedBy, Disputed: v.Disputed,
 		VoidReason: v.VoidReason, ReplacesID: v.ReplacesID, ReplacedByID: v.ReplacedByID, KeepsNumber: keepsNumber(v.Invoice), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 		FinalizedAt: timePtr(v.FinalizedAt), SentAt: timePtr(v.SentAt), VoidedAt: timePtr(v.VoidedAt),
 	}

@@ -94,3 +94,17 @@ func (p Payment) ChargeRefunded(eventID, chargeID string, created time.Time, ref
 		"refunds": map[string]any{"object": "list", "data": data, "has_more": false, "url": "/v1/charges/" + chargeID + "/refunds"},
 	})
 }
+
+// Dispute is the charge.dispute.created event (status "needs_response")
+// or, with status "won" or "lost", charge.dispute.closed, of a dispute of
+// the payment's charge. Disputes carry no metadata of the charge.
+func (p Payment) Dispute(eventID, disputeID, chargeID, status string, created time.Time) []byte {
+	typ := "charge.dispute.closed"
+	if status == "needs_response" || status == "warning_needs_response" {
+		typ = "charge.dispute.created"
+	}
+	return Event(eventID, typ, created, map[string]any{
+		"id": disputeID, "object": "dispute", "amount": p.Amount, "currency": p.Currency, "charge": chargeID,
+		"payment_intent": p.IntentID, "reason": "fraudulent", "status": status, "metadata": map[string]string{},
+	})
+}
