@@ -172,8 +172,10 @@ func (ct *Contact) validate() error {
 			return err
 		}
 	}
-	if ct.Phone != "" && !validPhone(ct.Phone) {
-		return validation.Errorf("phone", "must be an international number such as +61412345678")
+	if ct.Phone != "" {
+		if err := validation.Phone("phone", ct.Phone); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -210,18 +212,6 @@ func (f *Funding) validate() error {
 		return validation.Errorf("funding.planManager", "is only for plan-managed participants")
 	}
 	return nil
-}
-
-func validPhone(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' {
-		return false
-	}
-	for _, r := range s[1:] {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func validNDISNumber(s string) bool {

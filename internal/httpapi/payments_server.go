@@ -58,22 +58,23 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 	}
 	orgScope := func(r *http.Request) string { return principal(r.Context()).OrgID }
 
-	v1 := http.NewServeMux()
+	var patterns []string
+	v1 := newRouter(&patterns)
 	s.paymentRoutes(v1)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusNotFound, "not_found", "no such API path")
 	})
-	mux := http.NewServeMux()
+	mux := newRouter(&patterns)
 	mux.Handle("/v1/", s.authenticate(idem(orgScope, v1)))
 	mux.Handle("POST /pay/{token}/checkout", idem(payLinkScope, http.HandlerFunc(s.startCheckout)))
 	mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)
-	return s.observe(mux), nil
+	return &api{Handler: s.observe(mux), patterns: patterns}, nil
 }
 
 // paymentRoutes are the coordinator's payment routes, served by both the
 // invoicing and the payments functions (API Gateway sends /v1/payments to
 // the latter).
-func (s *server) paymentRoutes(v1 *http.ServeMux) {
+func (s *server) paymentRoutes(v1 router) {
 	v1.HandleFunc("POST /v1/payments", s.recordPayment)
 	v1.HandleFunc("GET /v1/payments", s.listPayments)
 	v1.HandleFunc("GET /v1/payments/{id}", s.getPayment)

@@ -94,7 +94,8 @@ func New(cfg Config) (http.Handler, error) {
 	signupScope := func(*http.Request) string { return "signup" }
 	orgScope := func(r *http.Request) string { return principal(r.Context()).OrgID }
 
-	v1 := http.NewServeMux()
+	var patterns []string
+	v1 := newRouter(&patterns)
 	v1.HandleFunc("GET /v1/org", s.getOrg)
 	v1.HandleFunc("PATCH /v1/org", s.patchOrg)
 	v1.HandleFunc("POST /v1/clients", s.createClient)
@@ -128,12 +129,12 @@ func New(cfg Config) (http.Handler, error) {
 		fail(w, r, http.StatusNotFound, "not_found", "no such API path")
 	})
 
-	mux := http.NewServeMux()
+	mux := newRouter(&patterns)
 	mux.Handle("POST /auth/signup", idem(signupScope, http.HandlerFunc(s.signup)))
 	mux.HandleFunc("POST /auth/login", s.handleLogin)
 	mux.HandleFunc("POST /auth/logout", s.logout)
 	mux.Handle("/v1/", s.authenticate(idem(orgScope, v1)))
-	return s.observe(mux), nil
+	return &api{Handler: s.observe(mux), patterns: patterns}, nil
 }
 
 // observe gives every request an id, logs it, bounds its body and turns a
