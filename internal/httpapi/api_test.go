@@ -29,6 +29,7 @@ func TestMain(m *testing.M) { testenv.MainWithMotoAndStripe(m, &moto, &stripeMoc
 type api struct {
 	t   testing.TB
 	srv *httptest.Server
+	h   http.Handler
 }
 
 func newAPI(t *testing.T) *api {
@@ -40,7 +41,7 @@ func newAPI(t *testing.T) *api {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &api{t: t, srv: srv}
+	return &api{t: t, srv: srv, h: h}
 }
 
 type reply struct {

@@ -44,6 +44,7 @@ var failures = []struct {
 }{
 	{errBadJSON, failure{http.StatusBadRequest, "malformed_json", ""}},
 	{errTooLarge, failure{http.StatusRequestEntityTooLarge, "body_too_large", ""}},
+	{errMediaType, failure{http.StatusUnsupportedMediaType, "unsupported_media_type", ""}},
 	{dynamo.ErrBadCursor, failure{http.StatusBadRequest, "invalid_cursor", "the cursor is not one this list handed out"}},
 	{auth.ErrUnauthenticated, failure{http.StatusUnauthorized, "unauthenticated", "sign in again: the session is missing, invalid or expired"}},
 	{auth.ErrBadCredentials, failure{http.StatusUnauthorized, "invalid_credentials", "the email or password is wrong"}},
