@@ -108,6 +108,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "something went wrong on our side; it has been logged"}})
 }
 
+// crossOriginRefused answers a browser write from another site.
+func crossOriginRefused(w http.ResponseWriter, r *http.Request) {
+	fail(w, r, http.StatusForbidden, "cross_origin", "requests from other sites are refused; use carebill's own pages or an API client")
+}
+
 // fail writes a JSON error with an explicit status and code.
 func fail(w http.ResponseWriter, _ *http.Request, status int, code, message string) {
 	writeJSON(w, status, errorBody{errorDetail{Code: code, Message: message}})

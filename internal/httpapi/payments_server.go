@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/crossorigin"
 	"github.com/carebill/carebill/internal/idempotency"
 	"github.com/carebill/carebill/internal/payment"
 )
@@ -68,7 +69,7 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 	mux.Handle("/v1/", s.authenticate(idem(orgScope, v1)))
 	mux.Handle("POST /pay/{token}/checkout", idem(payLinkScope, http.HandlerFunc(s.startCheckout)))
 	mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)
-	return &api{Handler: s.observe(mux), patterns: patterns}, nil
+	return &api{Handler: s.observe(crossorigin.Protect(mux, http.HandlerFunc(crossOriginRefused))), patterns: patterns}, nil
 }
 
 // paymentRoutes are the coordinator's payment routes, served by both the

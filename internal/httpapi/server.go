@@ -16,6 +16,7 @@ import (
 
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/crossorigin"
 	"github.com/carebill/carebill/internal/idempotency"
 )
 
@@ -134,7 +135,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("POST /auth/login", s.handleLogin)
 	mux.HandleFunc("POST /auth/logout", s.logout)
 	mux.Handle("/v1/", s.authenticate(idem(orgScope, v1)))
-	return &api{Handler: s.observe(mux), patterns: patterns}, nil
+	return &api{Handler: s.observe(crossorigin.Protect(mux, http.HandlerFunc(crossOriginRefused))), patterns: patterns}, nil
 }
 
 // observe gives every request an id, logs it, bounds its body and turns a

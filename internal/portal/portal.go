@@ -28,6 +28,7 @@ import (
 
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/clientauth"
+	"github.com/carebill/carebill/internal/crossorigin"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 )
@@ -92,7 +93,15 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /portal/{org}/invoices/{id}/pdf", s.invoicePDF)
 	mux.HandleFunc("POST /portal/{org}/logout", s.logout)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r, nil) })
-	return s.observe(mux), nil
+	return s.observe(crossorigin.Protect(mux, http.HandlerFunc(s.crossOrigin))), nil
+}
+
+// crossOrigin answers a form posted to the portal from another site.
+func (s *server) crossOrigin(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusForbidden, "message", "Request refused", nil, message{
+		Heading: "This request came from another site",
+		Text:    "For your safety it was refused. Please use the link you were sent.",
+	})
 }
 
 // csp allows this origin's stylesheet, https images (an org's logo), forms
