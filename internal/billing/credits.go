@@ -14,7 +14,7 @@ import (
 // IssueCreditNote credits amount against an open invoice with a numbered
 // credit note, lowering its balance (and the client's owing).
 func (s *Service) IssueCreditNote(ctx context.Context, p auth.Principal, invoiceID string, amount decimal.Decimal, reason string) (*credit.Note, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
 	now := s.now()

@@ -16,7 +16,7 @@ import (
 // (scheme and host, e.g. "https://pay.example.com"). With rotate, every
 // earlier link to the invoice stops working.
 func (s *Service) PayLink(ctx context.Context, p auth.Principal, invoiceID, base string, rotate bool) (string, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return "", err
 	}
 	inv, err := s.store.GetInvoice(ctx, p.OrgID, invoiceID)

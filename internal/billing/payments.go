@@ -17,7 +17,7 @@ import (
 // ones named, or oldest first) and keeps any excess as client credit.
 // Each payment gets the next receipt number.
 func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in payment.Input) (*payment.Payment, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
 	if in.ClientID == "" {

@@ -75,7 +75,7 @@ func (s *Sender) Resend(ctx context.Context, p auth.Principal, invoiceID, base s
 }
 
 func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base string, req SendRequest, resend bool) (Sent, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return Sent{}, err
 	}
 	if err := req.validate(resend); err != nil {

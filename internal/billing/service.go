@@ -104,9 +104,11 @@ func (s *Service) invoiceEvent(p auth.Principal, kind activity.Kind, inv *invoic
 	return e
 }
 
-func require(p auth.Principal, r auth.Role) error {
-	if !p.Role.AtLeast(r) {
-		return ErrForbidden
+// allow checks the caller's role against the role matrix (auth.Action);
+// every use case that changes something calls it first.
+func allow(p auth.Principal, a auth.Action) error {
+	if !p.Role.May(a) {
+		return fmt.Errorf("%s: %w", a, ErrForbidden)
 	}
 	return nil
 }
@@ -170,7 +172,7 @@ func (s *Service) Org(ctx context.Context, p auth.Principal) (*org.Org, error) {
 
 // UpdateOrg lets an admin change the org's settings.
 func (s *Service) UpdateOrg(ctx context.Context, p auth.Principal, edit func(*org.Settings) error) (*org.Org, error) {
-	if err := require(p, auth.RoleAdmin); err != nil {
+	if err := allow(p, auth.ChangeSettings); err != nil {
 		return nil, err
 	}
 	o, err := s.store.UpdateOrg(ctx, p.OrgID, func(o *org.Org) error {
