@@ -17,6 +17,7 @@ import (
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/member"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
@@ -63,6 +64,8 @@ type Store interface {
 // Directory is the sign-in directory (Cognito).
 type Directory interface {
 	CreateAdmin(ctx context.Context, email, password, orgID string) (userID string, err error)
+	// DeleteUser undoes CreateAdmin when the org's first member cannot be recorded.
+	DeleteUser(ctx context.Context, email string) error
 }
 
 // Service runs the use cases.
@@ -156,7 +159,16 @@ func (s *Service) Signup(ctx context.Context, orgName, email, password string) (
 	if err := s.store.CreateOrg(ctx, o); err != nil {
 		return nil, fmt.Errorf("signup: %w", err)
 	}
-	if _, err := s.dir.CreateAdmin(ctx, email, password, o.ID); err != nil {
+	userID, err := s.dir.CreateAdmin(ctx, email, password, o.ID)
+	if err == nil {
+		if members, ok := s.store.(MemberStore); ok {
+			err = members.AddMember(ctx, member.Member{OrgID: o.ID, UserID: userID, Email: email, Role: auth.RoleAdmin, CreatedAt: now})
+			if err != nil {
+				err = errors.Join(err, s.dir.DeleteUser(context.WithoutCancel(ctx), email))
+			}
+		}
+	}
+	if err != nil {
 		if derr := s.store.DeleteOrg(context.WithoutCancel(ctx), o.ID); derr != nil {
 			return nil, errors.Join(fmt.Errorf("signup: %w", err), derr)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/member"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
@@ -51,6 +52,9 @@ var failures = []struct {
 	{auth.ErrEmailTaken, failure{http.StatusConflict, "email_taken", "an account with this email already exists"}},
 	{auth.ErrWeakPassword, failure{http.StatusBadRequest, "weak_password", "the password needs at least 10 characters"}},
 	{billing.ErrForbidden, failure{http.StatusForbidden, "forbidden", ""}},
+	{member.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{member.ErrSelf, failure{http.StatusUnprocessableEntity, "cannot_change_self", ""}},
+	{member.ErrExists, failure{http.StatusConflict, "email_taken", ""}},
 	{errCSRF, failure{http.StatusForbidden, "csrf_failed", ""}},
 	{invoice.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{client.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},

@@ -24,6 +24,7 @@ type CardEvents interface {
 type PaymentsConfig struct {
 	Billing    *billing.Service
 	Checkout   *billing.Checkout
+	Team       *billing.Team
 	CardEvents CardEvents
 	Verifier   Verifier
 	// Idempotency keeps Idempotency-Key records and, under their own
@@ -41,8 +42,8 @@ type PaymentsConfig struct {
 // mapping as the invoicing API), card checkout from pay links, and
 // Stripe's webhook.
 func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Checkout == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, checkout, card events, verifier and idempotency store are required")
+	if cfg.Billing == nil || cfg.Checkout == nil || cfg.Team == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, checkout, team, card events, verifier and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -51,7 +52,7 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 		cfg.Now = time.Now
 	}
 	s := &server{
-		billing: cfg.Billing, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL,
+		billing: cfg.Billing, team: cfg.Team, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL,
 		checkout: cfg.Checkout, cards: cfg.CardEvents, events: cfg.Idempotency,
 	}
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {

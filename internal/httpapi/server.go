@@ -6,6 +6,9 @@ package httpapi
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -32,6 +35,7 @@ type LoginFunc func(ctx context.Context, email, password string) (token string, 
 type Config struct {
 	Billing     *billing.Service
 	Sender      *billing.Sender
+	Team        *billing.Team
 	Verifier    Verifier
 	Login       LoginFunc
 	Idempotency idempotency.Store
@@ -45,6 +49,7 @@ type Config struct {
 type server struct {
 	billing  *billing.Service
 	sender   *billing.Sender
+	team     *billing.Team
 	verifier Verifier
 	login    LoginFunc
 	log      *slog.Logger
@@ -78,8 +83,8 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, verifier, login and idempotency store are required")
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Team == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, sender, team, verifier, login and idempotency store are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -87,7 +92,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -126,6 +131,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)
+	s.userRoutes(v1)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusNotFound, "not_found", "no such API path")
 	})
@@ -194,24 +200,48 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			s.writeError(w, r, auth.ErrUnauthenticated)
 			return
 		}
-		p, err := s.verifier.Verify(r.Context(), token)
+		p, err := s.admit(r.Context(), token)
 		if err != nil {
 			s.log.InfoContext(r.Context(), "token rejected", slog.String("reason", err.Error()))
 			s.writeError(w, r, auth.ErrUnauthenticated)
 			return
 		}
-		if fromCookie && r.Method != http.MethodGet && r.Method != http.MethodHead {
-			c, err := r.Cookie(csrfCookie)
-			if err != nil || c.Value == "" || r.Header.Get(csrfHeader) != c.Value {
-				s.writeError(w, r, errCSRF)
-				return
-			}
+		if fromCookie && r.Method != http.MethodGet && r.Method != http.MethodHead &&
+			subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(csrfToken(token))) != 1 {
+			s.writeError(w, r, errCSRF)
+			return
 		}
 		if sw, ok := r.Context().Value(statusWriterKey{}).(*statusWriter); ok {
 			sw.org = p.OrgID
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 	})
+}
+
+// admit verifies a token (signature, issuer, audience, expiry) and then
+// checks it against carebill's member records (still a member, not signed
+// out), taking the role from the record.
+func (s *server) admit(ctx context.Context, token string) (auth.Principal, error) {
+	p, err := s.verifier.Verify(ctx, token)
+	if err != nil {
+		return p, err
+	}
+	return s.team.Admit(ctx, p, tokenHash(token))
+}
+
+// tokenHash names a token in storage without storing it.
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// csrfToken is the session's CSRF token: derived from the session token,
+// so it is bound to that session and no other value passes. The page
+// reads it from the CSRF cookie and echoes it in X-CSRF-Token; a page on
+// another site can read neither.
+func csrfToken(sessionToken string) string {
+	h := sha256.Sum256([]byte("carebill csrf\x00" + sessionToken))
+	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
 func bearer(r *http.Request) string {

@@ -53,10 +53,12 @@ var bodyProbes = map[string]bodyProbe{
 		`{"reference":"a\nb"}`, "reference"},
 	"POST /v1/credit-notes":               {`{"invoiceId":"inv_x","amont":"1"}`, "amont", `{"reason":"a\u0085b"}`, "reason"},
 	"POST /v1/invoices/{id}/apply-credit": {`{"amont":"1"}`, "amont", `{"amount":"1\n"}`, "amount"},
+	"POST /v1/users":                      {`{"email":"c@example.com","rol":"viewer"}`, "rol", `{"email":"c@example.com\r\nBcc: x@evil.example","role":"viewer"}`, "email"},
+	"PATCH /v1/users/{id}":                {`{"role":"viewer","rol":"admin"}`, "rol", `{"role":"viewer\u0000"}`, "role"},
 }
 
 // bodyless are the write routes that read no body.
-var bodyless = []string{"POST /auth/logout", "DELETE /v1/invoices/{id}", "POST /v1/invoices/{id}/finalize"}
+var bodyless = []string{"POST /auth/logout", "DELETE /v1/invoices/{id}", "POST /v1/invoices/{id}/finalize", "DELETE /v1/users/{id}"}
 
 // TestEveryBodyIsStrict walks the API's route table and sends every write
 // route a text/plain body, a typo in a nested object, a duplicate key, a

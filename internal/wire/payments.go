@@ -50,7 +50,7 @@ func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (h
 		return nil, err
 	}
 	return httpapi.NewPayments(httpapi.PaymentsConfig{
-		Billing: c.billing, Checkout: checkout, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
+		Billing: c.billing, Checkout: checkout, Team: c.team, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
 		Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 	})
 }

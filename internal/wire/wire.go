@@ -75,7 +75,7 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 		return nil, err
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.billing, Sender: sender, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.billing, Sender: sender, Team: c.team, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
 			t, err := c.dir.Login(ctx, email, password)
 			return t.IDToken, t.ExpiresIn, err
@@ -103,6 +103,7 @@ type core struct {
 	idem     *dynamo.Idempotency
 	verifier *auth.Verifier
 	dir      *cognito.Directory
+	team     *billing.Team
 }
 
 func newCore(env Env, cfg aws.Config) (*core, error) {
@@ -132,5 +133,9 @@ func newCore(env Env, cfg aws.Config) (*core, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &core{store: store, billing: svc, idem: idem, verifier: verifier, dir: dir}, nil
+	team, err := billing.NewTeam(store, dir, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return &core{store: store, billing: svc, idem: idem, verifier: verifier, dir: dir, team: team}, nil
 }
