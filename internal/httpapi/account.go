@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -15,8 +16,9 @@ type signupRequest struct {
 }
 
 type credentials struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Email       string `json:"email"`
+	Password    string `json:"password"`
+	NewPassword string `json:"newPassword"` // an invited member's own, replacing the temporary one
 }
 
 type loginResponse struct {
@@ -33,6 +35,10 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Email = strings.ToLower(strings.TrimSpace(req.Email))
 	if err := checkCredentials(req.Email, req.Password); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := auth.CheckPassword(req.Password); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -65,7 +71,13 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	token, ttl, err := s.login(r.Context(), req.Email, req.Password)
+	if req.NewPassword != "" {
+		if err := auth.CheckPassword(req.NewPassword); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	token, ttl, err := s.login(r.Context(), req.Email, req.Password, req.NewPassword)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -30,6 +30,7 @@ type api struct {
 	t   testing.TB
 	srv *httptest.Server
 	h   http.Handler
+	st  *teststack.Stack
 }
 
 func newAPI(t *testing.T) *api {
@@ -41,7 +42,7 @@ func newAPI(t *testing.T) *api {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &api{t: t, srv: srv, h: h}
+	return &api{t: t, srv: srv, h: h, st: st}
 }
 
 type reply struct {

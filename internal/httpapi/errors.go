@@ -49,8 +49,9 @@ var failures = []struct {
 	{dynamo.ErrBadCursor, failure{http.StatusBadRequest, "invalid_cursor", "the cursor is not one this list handed out"}},
 	{auth.ErrUnauthenticated, failure{http.StatusUnauthorized, "unauthenticated", "sign in again: the session is missing, invalid or expired"}},
 	{auth.ErrBadCredentials, failure{http.StatusUnauthorized, "invalid_credentials", "the email or password is wrong"}},
+	{auth.ErrNewPasswordRequired, failure{http.StatusConflict, "new_password_required", ""}},
 	{auth.ErrEmailTaken, failure{http.StatusConflict, "email_taken", "an account with this email already exists"}},
-	{auth.ErrWeakPassword, failure{http.StatusBadRequest, "weak_password", "the password needs at least 10 characters"}},
+	{auth.ErrWeakPassword, failure{http.StatusBadRequest, "weak_password", ""}},
 	{billing.ErrForbidden, failure{http.StatusForbidden, "forbidden", ""}},
 	{member.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{member.ErrSelf, failure{http.StatusUnprocessableEntity, "cannot_change_self", ""}},
@@ -102,6 +103,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 				msg = f.err.Error()
 				if f.err == errBadJSON || f.err == errTooLarge {
 					msg = err.Error()
+				}
+				if pe := (*auth.PasswordError)(nil); errors.As(err, &pe) {
+					msg = pe.Error() // the rule it broke, never the SDK's text
 				}
 			}
 			writeJSON(w, f.status, errorBody{errorDetail{Code: f.code, Message: msg}})

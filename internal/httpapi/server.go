@@ -28,8 +28,9 @@ type Verifier interface {
 	Verify(ctx context.Context, token string) (auth.Principal, error)
 }
 
-// LoginFunc signs a user in and returns an ID token and its lifetime.
-type LoginFunc func(ctx context.Context, email, password string) (token string, expiresIn time.Duration, err error)
+// LoginFunc signs a user in and returns an ID token and its lifetime. A
+// non-empty newPassword replaces an invited member's temporary password.
+type LoginFunc func(ctx context.Context, email, password, newPassword string) (token string, expiresIn time.Duration, err error)
 
 // Config is what the API needs.
 type Config struct {

@@ -76,8 +76,8 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 	}
 	api, err := httpapi.New(httpapi.Config{
 		Billing: c.billing, Sender: sender, Team: c.team, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
-		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
-			t, err := c.dir.Login(ctx, email, password)
+		Login: func(ctx context.Context, email, password, newPassword string) (string, time.Duration, error) {
+			t, err := c.dir.LoginSettingPassword(ctx, email, password, newPassword)
 			return t.IDToken, t.ExpiresIn, err
 		},
 	})
