@@ -81,17 +81,24 @@ type Client struct {
 // MaxContacts caps a client's contacts.
 const MaxContacts = 20
 
-// New makes a client from a profile; contacts without ids get one from newID.
+// New makes a client from a profile; every contact gets an id from newID
+// (ids are always carebill's: a contact sent with one is refused).
 func New(id, orgID string, p Profile, newID func() string, now time.Time) (*Client, error) {
-	if err := p.normalize(newID); err != nil {
+	if err := p.normalize(newID, nil); err != nil {
 		return nil, err
 	}
 	return &Client{ID: id, OrgID: orgID, Profile: p, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 // Update replaces the profile; balances are not the profile's to change.
+// A contact keeps its id by sending it back; an id the client does not
+// already have is refused, and contacts without one get new ids.
 func (c *Client) Update(p Profile, newID func() string, now time.Time) error {
-	if err := p.normalize(newID); err != nil {
+	known := map[string]bool{}
+	for _, ct := range c.Profile.Contacts {
+		known[ct.ID] = true
+	}
+	if err := p.normalize(newID, known); err != nil {
 		return err
 	}
 	c.Profile, c.UpdatedAt = p, now
@@ -111,7 +118,7 @@ func (c *Client) BillingContact() (Contact, bool) {
 
 // normalize validates p and fills defaults: ids for new contacts, exactly
 // one primary contact, the billing contact defaulting to the primary.
-func (p *Profile) normalize(newID func() string) error {
+func (p *Profile) normalize(newID func() string, known map[string]bool) error {
 	p.Name = strings.TrimSpace(p.Name)
 	if err := validation.Text("name", p.Name, true, 200); err != nil {
 		return err
@@ -126,8 +133,11 @@ func (p *Profile) normalize(newID func() string) error {
 		if err := ct.validate(); err != nil {
 			return validation.Prefix(fmt.Sprintf("contacts[%d]", i), err)
 		}
-		if ct.ID == "" {
+		switch {
+		case ct.ID == "":
 			ct.ID = newID()
+		case !known[ct.ID]:
+			return validation.Errorf(fmt.Sprintf("contacts[%d].id", i), "is not one of this client's contacts; leave it out for a new contact (carebill assigns ids)")
 		}
 		if seen[ct.ID] {
 			return validation.Errorf(fmt.Sprintf("contacts[%d].id", i), "is used twice")
