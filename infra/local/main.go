@@ -96,7 +96,13 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("create the template's resources in moto: %w", err)
 	}
-	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: stripe.URL, log: log}
+	// Links are built only from PUBLIC_BASE_URL (the template parameter a
+	// deployment must set); locally it is this server, unless set.
+	baseURL := os.Getenv("PUBLIC_BASE_URL")
+	if baseURL == "" {
+		baseURL = fmt.Sprintf("http://localhost:%d", port)
+	}
+	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: stripe.URL, baseURL: baseURL, log: log}
 	if err := st.putSecrets(ctx); err != nil {
 		return err
 	}
@@ -161,7 +167,9 @@ type stack struct {
 	aws    aws.Config
 	moto   string
 	stripe string // stripe-mock's API base
-	log    *slog.Logger
+	// baseURL is PUBLIC_BASE_URL for every function that builds links.
+	baseURL string
+	log     *slog.Logger
 }
 
 // env is a function's environment as Lambda would see it; the JWKS lives
@@ -176,6 +184,9 @@ func (s *stack) env(function string) (func(string) string, error) {
 	}
 	if env["STRIPE_KEY_PARAM"] != "" {
 		env["STRIPE_API_BASE"] = s.stripe
+	}
+	if _, ok := env["PUBLIC_BASE_URL"]; ok {
+		env["PUBLIC_BASE_URL"] = s.baseURL
 	}
 	return func(k string) string { return env[k] }, nil
 }

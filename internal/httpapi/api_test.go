@@ -36,12 +36,13 @@ type api struct {
 func newAPI(t *testing.T) *api {
 	t.Helper()
 	st := teststack.New(t, moto)
+	srv := st.Site(t)
 	h, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv.Config.Handler = h
+	srv.Start()
 	return &api{t: t, srv: srv, h: h, st: st}
 }
 
@@ -100,6 +101,9 @@ func (s *session) do(method, path string, body any) reply {
 	}
 	for k, v := range s.header {
 		req.Header.Set(k, v)
+	}
+	if h := s.header["Host"]; h != "" {
+		req.Host = h
 	}
 	res, err := s.client.Do(req)
 	if err != nil {

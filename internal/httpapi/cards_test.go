@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +31,7 @@ func newCardAPI(t *testing.T) *cardAPI {
 	t.Helper()
 	ctx := context.Background()
 	st := teststack.New(t, moto)
+	srv := st.Site(t)
 	rec := stripeMock.Recorder(t)
 	penv := st.Env(t, "PaymentsFunction")
 	// As an operator does before deploying: the secrets go into SSM under
@@ -61,8 +61,8 @@ func newCardAPI(t *testing.T) *cardAPI {
 	for _, p := range []string{"POST /webhooks/stripe", "POST /pay/{token}/checkout", "/v1/payments", "/v1/payments/"} {
 		mux.Handle(p, payments)
 	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	srv.Config.Handler = mux
+	srv.Start()
 	return &cardAPI{api: &api{t: t, srv: srv}, stripe: rec}
 }
 

@@ -62,3 +62,18 @@ func TestLoginCannotBeForgedCrossSite(t *testing.T) {
 	anon.header = nil
 	anon.must(200, "POST", "/auth/login", `{"email":"`+email+`","password":"Correct-Horse-9"}`)
 }
+
+// TestLinksNeverComeFromHost is the probe's finding 6: with no base URL
+// set, pay links used the request's Host, so a forged Host pointed them
+// elsewhere. Links now come only from PUBLIC_BASE_URL, which is required.
+func TestLinksNeverComeFromHost(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	s := a.signup("Host Care")
+	_, iid := finalizedInvoice(s, "Host Client")
+	s.header = map[string]string{"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+	link := s.must(200, "GET", "/v1/invoices/"+iid+"/pay-link", nil).str("url")
+	if !strings.HasPrefix(link, a.srv.URL+"/pay/") {
+		t.Fatalf("pay link %q does not start with the configured %s", link, a.srv.URL)
+	}
+}

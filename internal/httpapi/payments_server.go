@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/carebill/carebill/internal/billing"
@@ -33,7 +34,7 @@ type PaymentsConfig struct {
 	Log         *slog.Logger
 	Now         func() time.Time
 	// PublicBaseURL is where clients reach pay pages, to which a checkout
-	// returns. Empty means the host the request came to.
+	// returns. Required: never the request's Host.
 	PublicBaseURL string
 }
 
@@ -45,6 +46,9 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 	if cfg.Billing == nil || cfg.Checkout == nil || cfg.Team == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
 		return nil, errors.New("httpapi: billing, checkout, team, card events, verifier and idempotency store are required")
 	}
+	if err := checkBaseURL(cfg.PublicBaseURL); err != nil {
+		return nil, err
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -52,7 +56,7 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 		cfg.Now = time.Now
 	}
 	s := &server{
-		billing: cfg.Billing, team: cfg.Team, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL,
+		billing: cfg.Billing, team: cfg.Team, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
 		checkout: cfg.Checkout, cards: cfg.CardEvents, events: cfg.Idempotency,
 	}
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {

@@ -11,8 +11,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -43,7 +45,7 @@ type Config struct {
 	Log         *slog.Logger
 	Now         func() time.Time
 	// PublicBaseURL is where clients reach pay pages ("https://pay.example.com").
-	// Empty means the host the request came to.
+	// Required: links are never built from a request's Host header.
 	PublicBaseURL string
 }
 
@@ -87,13 +89,16 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Billing == nil || cfg.Sender == nil || cfg.Team == nil || cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
 		return nil, errors.New("httpapi: billing, sender, team, verifier, login and idempotency store are required")
 	}
+	if err := checkBaseURL(cfg.PublicBaseURL); err != nil {
+		return nil, err
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -253,22 +258,15 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// publicBase is the scheme and host clients use to reach pay pages.
-func (s *server) publicBase(r *http.Request) string {
-	if s.baseURL != "" {
-		return s.baseURL
-	}
-	scheme := "https"
-	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" && isLocal(r.Host) {
-		scheme = "http"
-	}
-	return scheme + "://" + r.Host
-}
+// publicBase is the scheme and host clients use to reach pay pages: the
+// configured base URL only, whatever Host the request named.
+func (s *server) publicBase(*http.Request) string { return s.baseURL }
 
-func isLocal(host string) bool {
-	h := host
-	if i := strings.LastIndexByte(h, ':'); i >= 0 {
-		h = h[:i]
+// checkBaseURL requires an absolute http(s) origin without a path.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+		return fmt.Errorf("httpapi: public base URL %q must be an origin such as https://billing.example.com", raw)
 	}
-	return h == "localhost" || h == "127.0.0.1" || h == "[::1]"
+	return nil
 }

@@ -40,3 +40,33 @@ func TestPortalRefusesCrossSiteForms(t *testing.T) {
 		t.Fatalf("same-site sign-in = %d", ok.status)
 	}
 }
+
+// TestSignInLinksNeverComeFromHost is the probe's finding 6 for the
+// portal: a sign-in requested with a forged Host still mails a link to the
+// configured PUBLIC_BASE_URL.
+func TestSignInLinksNeverComeFromHost(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	co := s.signup("Host Care")
+	email := unique("host") + "@example.com"
+	co.client("Host Client", email)
+	req, _ := http.NewRequest("POST", s.url+"/portal/"+co.orgID+"/login", strings.NewReader(url.Values{"email": {email}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Host = "evil.example"
+	req.Header.Set("X-Forwarded-Host", "evil.example")
+	res, err := noRedirects.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("sign-in request = %d", res.StatusCode)
+	}
+	mails := mailsTo(t, email)
+	if len(mails) != 1 {
+		t.Fatalf("%d sign-in emails, want 1", len(mails))
+	}
+	if link := linkRE.FindString(mails[0]); !strings.HasPrefix(link, s.url+"/portal/"+co.orgID+"/auth/") {
+		t.Fatalf("sign-in link %q does not start with the configured %s", link, s.url)
+	}
+}

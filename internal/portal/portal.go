@@ -22,6 +22,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ type Config struct {
 	Access *clientauth.Service
 	Log    *slog.Logger
 	// PublicBaseURL is the scheme and host clients reach the portal at,
-	// for the links in sign-in emails; "" takes the request's host.
+	// for the links in sign-in emails. Required: never the request's Host.
 	PublicBaseURL string
 }
 
@@ -68,6 +69,9 @@ type server struct {
 func New(cfg Config) (http.Handler, error) {
 	if cfg.PayLinks == nil || cfg.PDF == nil || cfg.Access == nil {
 		return nil, errors.New("portal: pay links, PDF rendering and client access are required")
+	}
+	if u, err := url.Parse(cfg.PublicBaseURL); cfg.PublicBaseURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("portal: public base URL %q must be an origin such as https://billing.example.com", cfg.PublicBaseURL)
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -225,22 +229,6 @@ func (s *server) failPage(w http.ResponseWriter, r *http.Request, o *org.Org, er
 	})
 }
 
-// publicBase is the scheme and host clients use to reach the portal.
-func (s *server) publicBase(r *http.Request) string {
-	if s.PublicBaseURL != "" {
-		return strings.TrimRight(s.PublicBaseURL, "/")
-	}
-	scheme := "https"
-	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" && isLocal(r.Host) {
-		scheme = "http"
-	}
-	return scheme + "://" + r.Host
-}
-
-func isLocal(host string) bool {
-	h := host
-	if i := strings.LastIndexByte(h, ':'); i >= 0 {
-		h = h[:i]
-	}
-	return h == "localhost" || h == "127.0.0.1" || h == "[::1]"
-}
+// publicBase is the scheme and host clients use to reach the portal: the
+// configured base URL only, whatever Host the request named.
+func (s *server) publicBase(*http.Request) string { return strings.TrimRight(s.PublicBaseURL, "/") }

@@ -55,11 +55,12 @@ func Logger(env Env) *slog.Logger {
 //
 // Variables: TABLE_NAME, IDEMPOTENCY_TABLE_NAME, USER_POOL_ID,
 // USER_POOL_CLIENT_ID, COGNITO_ISSUER, DELIVERIES_QUEUE_URL (where sends
-// queue their deliveries for the notifier), and optionally COGNITO_JWKS_URL
-// (when the JWKS is not at the issuer, as with moto) and PUBLIC_BASE_URL
-// (where clients reach pay pages, when not the API's own host).
+// queue their deliveries for the notifier), PUBLIC_BASE_URL (where clients
+// reach pay pages: links are never built from a request's Host), and
+// optionally COGNITO_JWKS_URL (when the JWKS is not at the issuer, as with
+// moto).
 func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
-	if err := env.require("DELIVERIES_QUEUE_URL"); err != nil {
+	if err := env.require("DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
 	c, err := newCore(env, cfg)
