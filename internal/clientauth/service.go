@@ -18,6 +18,7 @@ import (
 type Store interface {
 	GetOrg(ctx context.Context, id string) (*org.Org, error)
 	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
 	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
 	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
 
@@ -153,7 +154,11 @@ func (s *Service) Redeem(ctx context.Context, orgID, secret string) (Session, st
 	return sess, cookie, nil
 }
 
-// Session finds the live session whose cookie holds secret.
+// Session finds the live session whose cookie holds secret, narrowed to
+// the clients whose contacts (or plan manager) still include its email:
+// access is re-checked on every request, so removing an address from a
+// client ends that client's visibility at once. A session left with no
+// client is ErrNoSession.
 func (s *Service) Session(ctx context.Context, orgID, secret string) (Session, error) {
 	hash, ok := Hash(secret)
 	if !ok || !id.Valid(id.Org, orgID) {
@@ -166,6 +171,23 @@ func (s *Service) Session(ctx context.Context, orgID, secret string) (Session, e
 	if !s.now().Before(sess.ExpiresAt) {
 		return Session{}, ErrNoSession
 	}
+	current := sess.ClientIDs[:0:0]
+	for _, cid := range sess.ClientIDs {
+		c, err := s.store.GetClient(ctx, orgID, cid)
+		if errors.Is(err, client.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return Session{}, fmt.Errorf("portal session: %w", err)
+		}
+		if Holds(c, sess.Email) {
+			current = append(current, cid)
+		}
+	}
+	if len(current) == 0 {
+		return Session{}, ErrNoSession
+	}
+	sess.ClientIDs = current
 	return sess, nil
 }
 

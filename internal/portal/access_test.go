@@ -1,0 +1,28 @@
+package portal_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPortalAccessFollowsTheClientsContacts is the probe's finding 4 for
+// the portal: a session kept showing a client's invoices after its email
+// was removed from the client. Access is re-checked on every request.
+func TestPortalAccessFollowsTheClientsContacts(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	co := s.signup("Access Care")
+	email := unique("access") + "@example.com"
+	cid := co.client("Access Client", email)
+	_, number := co.finalized(cid, "October sessions")
+	in := s.get(s.signInLink(co.orgID, email), "")
+	cookie := sessionCookie(t, in)
+	if list := s.get("/portal/"+co.orgID+"/invoices", cookie); list.status != 200 || !strings.Contains(list.body, number) {
+		t.Fatalf("invoices while on file: %d", list.status)
+	}
+	co.must(200, "PATCH", "/v1/clients/"+cid, map[string]any{"contacts": []map[string]any{{"name": "Someone Else", "email": unique("else") + "@example.com"}}})
+	list := s.get("/portal/"+co.orgID+"/invoices", cookie)
+	if list.status != 303 || list.header.Get("Location") != "/portal/"+co.orgID || strings.Contains(list.body, number) {
+		t.Fatalf("invoices after the email was removed: %d %v %.300s", list.status, list.header, list.body)
+	}
+}
