@@ -201,3 +201,29 @@ func csrfOf(login reply) string {
 	}
 	return fmt.Sprint("no CSRF cookie in ", login.header)
 }
+
+// TestSignupIdempotencyKeysAreNotShared is the probe's finding 9: every
+// sign-up shared one Idempotency-Key space, so one person's key refused
+// another's sign-up, and refusals were stored. Keys are now scoped to the
+// request, and a refusal is not replayed.
+func TestSignupIdempotencyKeysAreNotShared(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	anon := a.anon()
+	anon.header = map[string]string{"Idempotency-Key": "signup-1"}
+	tag := strings.ToLower(t.Name())
+	first := anon.must(201, "POST", "/auth/signup", map[string]string{"orgName": "First", "email": "first-" + tag + "@example.com", "password": "Correct-Horse-9"})
+	second := anon.must(201, "POST", "/auth/signup", map[string]string{"orgName": "Second", "email": "second-" + tag + "@example.com", "password": "Correct-Horse-9"})
+	if first.str("id") == second.str("id") || second.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("a second person's sign-up with the same key: %s", second.raw)
+	}
+	again := anon.must(201, "POST", "/auth/signup", map[string]string{"orgName": "First", "email": "first-" + tag + "@example.com", "password": "Correct-Horse-9"})
+	if again.str("id") != first.str("id") || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("a retried sign-up is not replayed: %s", again.raw)
+	}
+	weak := map[string]string{"orgName": "Weak", "email": "weak-" + tag + "@example.com", "password": "short"}
+	anon.must(400, "POST", "/auth/signup", weak)
+	if r := anon.must(400, "POST", "/auth/signup", weak); r.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("a refusal was stored and replayed: %v", r.header)
+	}
+}

@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -12,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -103,7 +105,13 @@ func New(cfg Config) (http.Handler, error) {
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
 	}
-	signupScope := func(*http.Request) string { return "signup" }
+	// Sign-ups have no org yet: a key is scoped to the exact request, so
+	// one person's key never meets another's.
+	signupScope := func(r *http.Request) string {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return "signup#" + tokenHash(string(body))
+	}
 	orgScope := func(r *http.Request) string { return principal(r.Context()).OrgID }
 
 	var patterns []string
