@@ -77,9 +77,11 @@ const maxClientPages = 20
 // RequestLink mails a sign-in link under base (scheme and host) to email
 // if it belongs to any of the org's clients. An address on file and one
 // not on file both answer nil, so the caller can say the same to both;
-// only a malformed address (ErrBadEmail) and too many requests for one
-// address (ErrThrottled, which the caller must not reveal either) differ.
-func (s *Service) RequestLink(ctx context.Context, orgID, email, base string) error {
+// only a malformed address (ErrBadEmail) and too many requests
+// (ErrThrottled: per source address, per org, or per email; the caller
+// must not reveal it either) differ. Every request, on file or not, counts
+// against its source's and its org's limits first.
+func (s *Service) RequestLink(ctx context.Context, orgID, email, source, base string) error {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return err
@@ -88,12 +90,18 @@ func (s *Service) RequestLink(ctx context.Context, orgID, email, base string) er
 	if err != nil {
 		return err
 	}
+	now := s.now()
+	window := now.Truncate(LinkTTL)
+	if err := s.store.CountSignInRequest(ctx, orgID, "source#"+hashOf(source), window, MaxRequestsPerSource); err != nil {
+		return err
+	}
+	if err := s.store.CountSignInRequest(ctx, orgID, "org", window, MaxRequestsPerOrg); err != nil {
+		return err
+	}
 	clientIDs, err := s.clientsOf(ctx, orgID, email)
 	if err != nil || len(clientIDs) == 0 {
 		return err
 	}
-	now := s.now()
-	window := now.Truncate(LinkTTL)
 	if err := s.store.CountSignInRequest(ctx, orgID, hashOf(email), window, MaxLinksPerWindow); err != nil {
 		return err
 	}
