@@ -212,6 +212,14 @@ func TestCardCheckoutAndWebhook(t *testing.T) {
 	if r := client.do("POST", "/pay/"+token+"/checkout", nil); r.status != 409 || r.str("error", "code") != "nothing_owed" {
 		t.Fatalf("checkout of a paid invoice: %d %s", r.status, r.raw)
 	}
+	// The probe's finding 9: a browser's failed checkout got JSON; it gets a page.
+	browser := &session{a: c.api, client: http.DefaultClient, header: map[string]string{
+		"Accept": "text/html,application/xhtml+xml", "Content-Type": "application/x-www-form-urlencoded",
+	}}
+	if r := browser.do("POST", "/pay/"+token+"/checkout", ""); r.status != 409 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(r.raw, "Nothing to pay") || !strings.Contains(r.raw, `href="/pay/`+token+`"`) {
+		t.Fatalf("browser checkout of a paid invoice: %d %s %s", r.status, r.header.Get("Content-Type"), r.raw)
+	}
 
 	// The same event five times, and the intent's own event: still one payment.
 	for i := range 5 {
