@@ -53,3 +53,24 @@ func (s *Store) ReleaseSend(ctx context.Context, orgID, invoiceID, channel, reci
 	}
 	return nil
 }
+
+// FirstView records that viewer (a pay link's hash) opened invoiceID on
+// day (YYYY-MM-DD) and reports whether this was the first such view; the
+// marker (VIEW#<invoice>#<viewer>#<day>) lapses by TTL at until.
+func (s *Store) FirstView(ctx context.Context, orgID, invoiceID, viewer, day string, until time.Time) (bool, error) {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &s.table,
+		Item: map[string]types.AttributeValue{
+			attrPK: strAV(orgPK(orgID)), attrSK: strAV("VIEW#" + invoiceID + "#" + viewer + "#" + day),
+			"type": strAV("view"), "expiresAt": numAV(until.Unix()),
+		},
+		ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("record view: %w", err)
+	}
+	return true, nil
+}

@@ -43,7 +43,7 @@ var stylesheet []byte
 // PayLinks resolves pay links (billing.Service).
 type PayLinks interface {
 	OpenPayLink(ctx context.Context, token string) (billing.InvoiceView, *org.Org, error)
-	RecordViewed(ctx context.Context, inv *invoice.Invoice, how string) error
+	RecordViewed(ctx context.Context, inv *invoice.Invoice, how, viewer string) error
 }
 
 // Config is what the portal needs.
