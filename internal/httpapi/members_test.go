@@ -227,3 +227,22 @@ func TestSignupIdempotencyKeysAreNotShared(t *testing.T) {
 		t.Fatalf("a refusal was stored and replayed: %v", r.header)
 	}
 }
+
+// TestPasswordErrorNamesTheRule is the probe's finding 9: every refused
+// password was told it was too short, whatever rule it broke.
+func TestPasswordErrorNamesTheRule(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	anon := a.anon()
+	tag := strings.ToLower(t.Name())
+	for _, c := range []struct{ password, rule string }{
+		{"short", "at least 10 characters"},
+		{" Correct-Horse-9", "begin or end with a space"},
+		{"Correct-Horse-9 ", "begin or end with a space"},
+	} {
+		r := anon.do("POST", "/auth/signup", map[string]string{"orgName": "Pw", "email": "pw-" + tag + "@example.com", "password": c.password})
+		if r.status != 400 || r.str("error", "code") != "weak_password" || !strings.Contains(r.str("error", "message"), c.rule) {
+			t.Errorf("password %q = %d %s, want 400 weak_password naming %q", c.password, r.status, r.raw, c.rule)
+		}
+	}
+}
