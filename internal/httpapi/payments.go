@@ -25,7 +25,7 @@ type paymentRequest struct {
 	Date        string           `json:"date"`
 	Method      string           `json:"method"`
 	Reference   string           `json:"reference"`
-	Comments    string           `json:"comments"`
+	Comments    paragraph        `json:"comments"`
 	Allocations []allocationJSON `json:"allocations"`
 }
 
@@ -79,7 +79,7 @@ func paymentJSON(p *payment.Payment) paymentResponse {
 }
 
 func (req paymentRequest) input() (payment.Input, error) {
-	in := payment.Input{ClientID: req.ClientID, Method: payment.Method(req.Method), Reference: req.Reference, Comments: req.Comments}
+	in := payment.Input{ClientID: req.ClientID, Method: payment.Method(req.Method), Reference: req.Reference, Comments: string(req.Comments)}
 	if !id.Valid(id.Client, req.ClientID) {
 		return in, validation.Errorf("clientId", "is not a client id")
 	}
