@@ -51,14 +51,37 @@ var bodyProbes = map[string]bodyProbe{
 	"POST /v1/invoices/{id}/resend": sendish,
 	"POST /v1/payments": {`{"clientId":"cli_x","amount":"1","allocations":[{"invoiceId":"inv_x","amont":"1"}]}`, "allocations[0].amont",
 		`{"reference":"a\nb"}`, "reference"},
-	"POST /v1/credit-notes":               {`{"invoiceId":"inv_x","amont":"1"}`, "amont", `{"reason":"a\u0085b"}`, "reason"},
-	"POST /v1/invoices/{id}/apply-credit": {`{"amont":"1"}`, "amont", `{"amount":"1\n"}`, "amount"},
-	"POST /v1/users":                      {`{"email":"c@example.com","rol":"viewer"}`, "rol", `{"email":"c@example.com\r\nBcc: x@evil.example","role":"viewer"}`, "email"},
-	"PATCH /v1/users/{id}":                {`{"role":"viewer","rol":"admin"}`, "rol", `{"role":"viewer\u0000"}`, "role"},
+	"POST /v1/credit-notes":                 {`{"invoiceId":"inv_x","amont":"1"}`, "amont", `{"reason":"a\u0085b"}`, "reason"},
+	"POST /v1/invoices/{id}/apply-credit":   {`{"amont":"1"}`, "amont", `{"amount":"1\n"}`, "amount"},
+	"POST /v1/users":                        {`{"email":"c@example.com","rol":"viewer"}`, "rol", `{"email":"c@example.com\r\nBcc: x@evil.example","role":"viewer"}`, "email"},
+	"PATCH /v1/users/{id}":                  {`{"role":"viewer","rol":"admin"}`, "rol", `{"role":"viewer\u0000"}`, "role"},
+	"POST /v1/invoices/{id}/reissue":        voidish,
+	"POST /v1/invoices/{id}/send-preview":   sendish,
+	"POST /v1/payments/{id}/reverse":        voidish,
+	"POST /v1/payments/{id}/refund":         {`{"amount":"1","reasn":"y"}`, "reasn", `{"amount":"1","reason":"a\rb"}`, "reason"},
+	"POST /v1/credit-notes/{id}/void":       voidish,
+	"POST /v1/invoices/{id}/unapply-credit": {`{"amont":"1"}`, "amont", `{"amount":"1\n"}`, "amount"},
+	"POST /v1/tasks":                        {`{"clientId":"cli_x","note":"x"}`, "note", `{"clientId":"cli_x","notes":"a\u202eb"}`, "notes"},
+	"PUT /v1/clients/{id}/ndis-plan": {`{"start":"2026-01-01","end":"2026-12-31","remotness":"national"}`, "remotness",
+		`{"start":"2026-01-01","end":"2026-12-31","remoteness":"national\n"}`, "remoteness"},
+	"PUT /v1/ndis/price-limits": {`{"items":[{"supportItem":"07_002_0106_8_3","natinal":"100"}]}`, "items[0].natinal",
+		`{"items":[{"supportItem":"07_002\u0000"}]}`, "items[0].supportItem"},
+	"POST /v1/sessions": {`{"clientId":"cli_x","service":{"description":"d","prce":"1"}}`, "service.prce",
+		`{"clientId":"cli_x","location":"a\nb"}`, "location"},
+	"POST /v1/sessions/{id}/attendance": {`{"status":"attended","statu":"x"}`, "statu", `{"status":"attended\r"}`, "status"},
+	"POST /v1/cases": {`{"clientId":"cli_x","products":[{"description":"d","manufactuer":"M"}]}`, "products[0].manufactuer",
+		`{"clientId":"cli_x","doctor":"Dr\u001bX"}`, "doctor"},
+	"PUT /v1/cases/{id}": {`{"clientId":"cli_x","products":[{"description":"d","lott":"1"}]}`, "products[0].lott",
+		`{"clientId":"cli_x","patient":"a\nb"}`, "patient"},
+	"PUT /v1/cases/{id}/purchase-orders":  {`{"all":"PO1","alll":"x"}`, "alll", `{"all":"PO\n1"}`, "all"},
+	"POST /v1/cases/{id}/uninvoice":       voidish,
+	"POST /v1/cases/{id}/commission-paid": {`{"date":"2026-11-01","dat":"x"}`, "dat", `{"date":"2026-11-01\n"}`, "date"},
 }
 
 // bodyless are the write routes that read no body.
-var bodyless = []string{"POST /auth/logout", "DELETE /v1/invoices/{id}", "POST /v1/invoices/{id}/finalize", "DELETE /v1/users/{id}"}
+var bodyless = []string{"POST /auth/logout", "DELETE /v1/invoices/{id}", "POST /v1/invoices/{id}/finalize", "DELETE /v1/users/{id}",
+	"POST /v1/clients/{id}/ledger/verify", "POST /v1/billing-cycles/{id}/close", "POST /v1/billing-cycles/{id}/statements",
+	"DELETE /v1/statements/{id}", "POST /v1/cases/{id}/invoice", "POST /v1/cases/{id}/invoice-paid"}
 
 // TestEveryBodyIsStrict walks the API's route table and sends every write
 // route a text/plain body, a typo in a nested object, a duplicate key, a
@@ -69,7 +92,8 @@ func TestEveryBodyIsStrict(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
 	admin := a.signup("Strict Care")
-	ids := map[string]string{"invoices": id.Invoice, "clients": id.Client, "payments": id.Payment, "credit-notes": id.Credit}
+	ids := map[string]string{"invoices": id.Invoice, "clients": id.Client, "payments": id.Payment, "credit-notes": id.Credit,
+		"statements": id.Statement, "sessions": "ses", "cases": "case"}
 	seen := map[string]bool{}
 	for _, pattern := range httpapi.Patterns(a.h) {
 		method, path, ok := strings.Cut(pattern, " ")

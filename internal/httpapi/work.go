@@ -1,6 +1,5 @@
 package httpapi
 
-
 // workRoutes are the routes of billable work: sessions and their
 // attendance, NDIS tasks, plans and price limits, lab and surgical cases,
 // and the dashboard over them.
