@@ -189,6 +189,7 @@ function ledgerRow(e) {
     h('td', { 'data-label': 'Date' }, date(e.date)),
     h('td', { 'data-label': 'Entry' }, h('div', {},
       h('span', { class: 'strong' }, entryLabels[e.kind] || e.kind, doc ? ' ' : '', doc),
+      isZero(e.amount) && !isZero(e.credit) ? h('span', { class: 'subtle block' }, `${money(e.credit.replace(/^-/, ''), e.currency)} of credit`) : null,
       e.memo ? h('span', { class: 'subtle block' }, e.memo) : null)),
     h('td', { 'data-label': 'Amount', class: 'num' }, money(e.amount, e.currency)),
     h('td', { 'data-label': 'Balance', class: 'num strong', 'data-ledger-balance': '' }, balanceText(e.balance, e.currency)));
@@ -197,7 +198,7 @@ function ledgerRow(e) {
 async function loadLedger(reset) {
   if (reset) ledgerCursor = '';
   try {
-    const res = await api('GET', `/v1/clients/${id}/ledger${query({ cursor: ledgerCursor, limit: 25 })}`);
+    const res = await api('GET', `/v1/clients/${id}/ledger${query({ cursor: ledgerCursor, limit: 20 })}`);
     if (reset) {
       ledgerRows.replaceChildren(h('tr', { 'data-ledger-opening': '' },
         h('td', { 'data-label': 'Date' }, ''),

@@ -144,7 +144,7 @@ function render() {
   } else if (inv.locked) {
     notice.replaceChildren(`Locked${inv.lockReason ? ` (${inv.lockReason})` : ''}: it still takes payments, but it cannot be changed or voided until an admin unlocks it`,
       inv.lockedByStatement ? h('span', {}, ' or ', h('a', { href: `/app/statements/${inv.lockedByStatement}` }, 'its statement'), ' is deleted.') : '.');
-  } else if (draft) {
+  } else if (inv.status === 'draft') {
     notice.textContent = 'Draft: not numbered and not sent. Finalize it to give it a number and make it payable.';
   } else {
     notice.textContent = '';
