@@ -172,6 +172,7 @@ func TestReverseRefundAndLedger(t *testing.T) {
 		t.Fatalf("ledger rows:\n%s\nwant:\n%s", got, want)
 	}
 	b.waitText("[data-ledger-closing]", "Balance now: $140.00")
+	b.waitFor("the reversal in the activity", `[...document.querySelectorAll('[data-activity] li')].some(li => li.textContent.startsWith('Payment reversed: receipt RCT-00001'))`)
 	if !eval[bool](b, `document.querySelector('[data-ledger-more]').hidden`) {
 		t.Fatal("Show more offered on a short ledger")
 	}
