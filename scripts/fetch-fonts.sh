@@ -30,8 +30,13 @@ if [ "$have_all" = 1 ] && [ -f "$dir/OFL.txt" ]; then
   exit 0
 fi
 
+if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "fetch-fonts: installing npm"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 if ! command -v npm >/dev/null 2>&1; then
-  echo "fetch-fonts: npm is needed to fetch the CJK fonts (apt-get install npm, or Node from nodejs.org)" >&2
+  echo "fetch-fonts: npm is needed to fetch the CJK fonts (apt-get install npm, or Node.js's installer)" >&2
   exit 1
 fi
 mkdir -p "$dir"

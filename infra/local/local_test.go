@@ -57,7 +57,8 @@ func newLocalStack(t *testing.T) *localStack {
 		t.Fatal(err)
 	}
 	st := teststack.New(t, moto)
-	s := &stack{tpl: tpl, res: st.Resources, aws: st.AWS, moto: moto.Endpoint, log: slog.New(slog.DiscardHandler)}
+	srv := st.Site(t)
+	s := &stack{tpl: tpl, res: st.Resources, aws: st.AWS, moto: moto.Endpoint, baseURL: st.BaseURL, log: slog.New(slog.DiscardHandler)}
 	env, err := s.env("InvoicingFunction")
 	if err != nil {
 		t.Fatal(err)
@@ -66,8 +67,9 @@ func newLocalStack(t *testing.T) *localStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &localStack{t: t, s: s, api: httptest.NewServer(h)}
-	t.Cleanup(l.api.Close)
+	srv.Config.Handler = h
+	srv.Start()
+	l := &localStack{t: t, s: s, api: srv}
 	email := "admin-" + unique() + "@example.com"
 	l.call("POST", "/auth/signup", map[string]string{"orgName": "Outbox Care", "email": email, "password": "Correct-Horse-9"})
 	l.token = l.call("POST", "/auth/login", map[string]string{"email": email, "password": "Correct-Horse-9"})["token"].(string)

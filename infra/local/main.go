@@ -96,16 +96,22 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("create the template's resources in moto: %w", err)
 	}
+	// Links are built only from PUBLIC_BASE_URL (the template parameter a
+	// deployment must set); locally it is this server, unless set.
+	baseURL := os.Getenv("PUBLIC_BASE_URL")
+	if baseURL == "" {
+		baseURL = fmt.Sprintf("http://localhost:%d", port)
+	}
 	// The payments function reaches stripe-mock through the stand-in
 	// checkout's front, which hands out sessions payable on this stack.
 	co := newCheckout(stripe.URL, localWebhookSecret)
-	co.public = fmt.Sprintf("http://localhost:%d", port)
+	co.public = baseURL
 	co.webhooks = fmt.Sprintf("http://127.0.0.1:%d/webhooks/stripe", port)
 	front, err := co.front(ctx)
 	if err != nil {
 		return err
 	}
-	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: front, log: log}
+	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: front, baseURL: baseURL, log: log}
 	if err := st.putSecrets(ctx); err != nil {
 		return err
 	}
@@ -181,7 +187,9 @@ type stack struct {
 	aws    aws.Config
 	moto   string
 	stripe string // stripe-mock's API base
-	log    *slog.Logger
+	// baseURL is PUBLIC_BASE_URL for every function that builds links.
+	baseURL string
+	log     *slog.Logger
 }
 
 // env is a function's environment as Lambda would see it; the JWKS lives
@@ -196,6 +204,9 @@ func (s *stack) env(function string) (func(string) string, error) {
 	}
 	if env["STRIPE_KEY_PARAM"] != "" {
 		env["STRIPE_API_BASE"] = s.stripe
+	}
+	if _, ok := env["PUBLIC_BASE_URL"]; ok {
+		env["PUBLIC_BASE_URL"] = s.baseURL
 	}
 	return func(k string) string { return env[k] }, nil
 }

@@ -88,6 +88,14 @@ func (e Event) Summary() string {
 		s = "Credit note issued against " + strings.ToLower(subject[:1]) + subject[1:]
 	case CreditApplied:
 		s = "Client credit applied to " + strings.ToLower(subject[:1]) + subject[1:]
+	case CreditReturned:
+		s = "Client credit un-applied from " + strings.ToLower(subject[:1]) + subject[1:]
+	case CreditNoteVoid:
+		s = "Credit note voided on " + strings.ToLower(subject[:1]) + subject[1:]
+	case PaymentReversed:
+		s = "Payment reversed"
+	case PaymentRefunded:
+		s = "Payment refunded"
 	case ClientCreated:
 		s = "Client " + e.ClientName + " added"
 	case ClientUpdated:

@@ -30,8 +30,11 @@ type Principal struct {
 	Email string
 	// OrgID is the tenant every query of the request is scoped to.
 	OrgID string
-	// Role is the most privileged known role among the user's groups.
+	// Role is the most privileged known role among the user's groups
+	// (billing.Team.Admit replaces it with the member record's).
 	Role Role
+	// ExpiresAt is when the token stops being valid (its exp claim).
+	ExpiresAt time.Time
 }
 
 // Config says which tokens a Verifier accepts.
@@ -168,7 +171,11 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	if email == "" {
 		email = c.Username
 	}
-	return Principal{UserID: c.Subject, Email: email, OrgID: c.Org, Role: role}, nil
+	var exp time.Time
+	if c.ExpiresAt != nil {
+		exp = c.ExpiresAt.Time
+	}
+	return Principal{UserID: c.Subject, Email: email, OrgID: c.Org, Role: role, ExpiresAt: exp}, nil
 }
 
 func reject(format string, args ...any) error {

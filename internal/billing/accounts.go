@@ -66,7 +66,7 @@ type Verification struct {
 // and reports any drift from the balances kept on the client, any wrong
 // running balance and any gap in the sequence. Admins only.
 func (a *Accounts) Verify(ctx context.Context, p auth.Principal, clientID string) (Verification, error) {
-	if err := require(p, auth.RoleAdmin); err != nil {
+	if err := allow(p, auth.ChangeSettings); err != nil {
 		return Verification{}, err
 	}
 	c, err := a.svc.store.GetClient(ctx, p.OrgID, clientID)

@@ -54,7 +54,7 @@ type CaseView struct {
 // OpenCase records a case for one of the org's billing accounts, pending
 // its PO.
 func (w *Cases) OpenCase(ctx context.Context, p auth.Principal, sp cases.Spec) (CaseView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return CaseView{}, err
 	}
 	o, err := w.store.GetOrg(ctx, p.OrgID)
@@ -128,7 +128,7 @@ func (w *Cases) MarkCommissionPaid(ctx context.Context, p auth.Principal, id str
 }
 
 func (w *Cases) change(ctx context.Context, p auth.Principal, id string, f func(*cases.Case) error) (CaseView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return CaseView{}, err
 	}
 	c, err := w.store.UpdateCase(ctx, p.OrgID, id, func(c *cases.Case) (bool, error) { return true, f(c) })
@@ -145,7 +145,7 @@ func (w *Cases) change(ctx context.Context, p auth.Principal, id string, f func(
 // a repeated or concurrent request finishes the same invoices; each goes
 // through the one draft-and-finalize path.
 func (w *Cases) InvoiceCase(ctx context.Context, p auth.Principal, id string) (CaseView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return CaseView{}, err
 	}
 	c, err := w.store.UpdateCase(ctx, p.OrgID, id, func(c *cases.Case) (bool, error) {
@@ -199,7 +199,7 @@ func (w *Cases) ensureInvoice(ctx context.Context, p auth.Principal, c *cases.Ca
 // releases the case to pending_payment with its POs; invoicing again issues
 // new numbers. An invoice with payments stops it: ErrInvoicePaid.
 func (w *Cases) UninvoiceCase(ctx context.Context, p auth.Principal, id, reason string) (CaseView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return CaseView{}, err
 	}
 	if reason == "" {
@@ -309,7 +309,7 @@ type CaseExport struct {
 // ExportCase prepares the CSV of an invoiced case's invoices in format
 // ("xero" or "quickbooks"), each row as the range export writes it.
 func (w *Cases) ExportCase(ctx context.Context, p auth.Principal, id, format string) (*CaseExport, error) {
-	if err := require(p, auth.RoleViewer); err != nil {
+	if err := allow(p, auth.View); err != nil {
 		return nil, err
 	}
 	o, err := w.store.GetOrg(ctx, p.OrgID)

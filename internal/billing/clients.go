@@ -35,7 +35,7 @@ func currencyOf(c *client.Client, orgCurrency money.Currency) money.Currency {
 
 // CreateClient adds a billing account.
 func (s *Service) CreateClient(ctx context.Context, p auth.Principal, prof client.Profile) (ClientView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return ClientView{}, err
 	}
 	now := s.now()
@@ -62,7 +62,7 @@ func (s *Service) Client(ctx context.Context, p auth.Principal, id string) (Clie
 
 // UpdateClient edits a client's profile.
 func (s *Service) UpdateClient(ctx context.Context, p auth.Principal, id string, edit func(*client.Profile) error) (ClientView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return ClientView{}, err
 	}
 	c, err := s.store.UpdateClient(ctx, p.OrgID, id, func(c *client.Client) ([]activity.Event, error) {

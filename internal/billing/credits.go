@@ -19,7 +19,7 @@ import (
 // note's parts always sum to its amount. Without excess, a note above the
 // balance is refused (credit.ErrNeedsExcess).
 func (s *Service) IssueCreditNote(ctx context.Context, p auth.Principal, invoiceID string, amount decimal.Decimal, reason string, excess credit.Excess) (*credit.Note, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
 	now := s.now()

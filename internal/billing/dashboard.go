@@ -52,7 +52,7 @@ type Dashboard struct {
 
 // Dashboard reads the org's dashboard; any role may.
 func (d *Dashboards) Dashboard(ctx context.Context, p auth.Principal) (Dashboard, error) {
-	if err := require(p, auth.RoleViewer); err != nil {
+	if err := allow(p, auth.View); err != nil {
 		return Dashboard{}, err
 	}
 	o, err := d.store.GetOrg(ctx, p.OrgID)

@@ -133,7 +133,7 @@ func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
 
 // CreateInvoice starts a draft.
 func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftInput) (InvoiceView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
 	in.standalone = true
@@ -164,7 +164,7 @@ func (s *Service) Invoice(ctx context.Context, p auth.Principal, id string) (Inv
 
 // UpdateInvoice edits a draft.
 func (s *Service) UpdateInvoice(ctx context.Context, p auth.Principal, id string, edit func(*DraftInput) error) (InvoiceView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
 	inv, err := s.store.UpdateInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) ([]activity.Event, error) {
@@ -190,7 +190,7 @@ func (s *Service) UpdateInvoice(ctx context.Context, p auth.Principal, id string
 
 // DeleteInvoice deletes a draft.
 func (s *Service) DeleteInvoice(ctx context.Context, p auth.Principal, id string) error {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return err
 	}
 	return s.store.DeleteInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) error { return inv.CheckDeletable() })
@@ -198,7 +198,7 @@ func (s *Service) DeleteInvoice(ctx context.Context, p auth.Principal, id string
 
 // FinalizeInvoice numbers a draft and opens it; nothing is sent.
 func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id string) (InvoiceView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
 	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, c *client.Client, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
@@ -236,7 +236,7 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 
 // VoidInvoice cancels an open invoice, keeping its number.
 func (s *Service) VoidInvoice(ctx context.Context, p auth.Principal, id, reason string) (InvoiceView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Void); err != nil {
 		return InvoiceView{}, err
 	}
 	inv, err := s.store.UpdateInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) ([]activity.Event, error) {
@@ -255,7 +255,7 @@ func (s *Service) VoidInvoice(ctx context.Context, p auth.Principal, id, reason 
 
 // LockInvoice locks an invoice against change.
 func (s *Service) LockInvoice(ctx context.Context, p auth.Principal, id, reason string) (InvoiceView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
 	return s.lockChange(ctx, p, id, reason, activity.Locked, (*invoice.Invoice).Lock)
@@ -263,7 +263,7 @@ func (s *Service) LockInvoice(ctx context.Context, p auth.Principal, id, reason 
 
 // UnlockInvoice lifts a lock; only admins may.
 func (s *Service) UnlockInvoice(ctx context.Context, p auth.Principal, id, reason string) (InvoiceView, error) {
-	if err := require(p, auth.RoleAdmin); err != nil {
+	if err := allow(p, auth.Unlock); err != nil {
 		return InvoiceView{}, err
 	}
 	return s.lockChange(ctx, p, id, reason, activity.Unlocked, (*invoice.Invoice).Unlock)
@@ -309,7 +309,7 @@ func sp(inv *invoice.Invoice) money.Currency { return inv.Spec.Currency }
 // ApplyCredit moves the client's credit onto an open invoice: amount, or
 // as much as both allow when amount is nil.
 func (s *Service) ApplyCredit(ctx context.Context, p auth.Principal, id string, amount *decimal.Decimal) (InvoiceView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
 	inv, err := s.store.ApplyClientCredit(ctx, p.OrgID, id, func(c *client.Client, inv *invoice.Invoice) ([]activity.Event, error) {

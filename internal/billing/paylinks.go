@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
@@ -16,7 +17,7 @@ import (
 // (scheme and host, e.g. "https://pay.example.com"). With rotate, every
 // earlier link to the invoice stops working.
 func (s *Service) PayLink(ctx context.Context, p auth.Principal, invoiceID, base string, rotate bool) (string, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return "", err
 	}
 	inv, err := s.store.GetInvoice(ctx, p.OrgID, invoiceID)
@@ -64,8 +65,23 @@ func (s *Service) OpenPayLink(ctx context.Context, token string) (InvoiceView, *
 	return v, o, err
 }
 
-// RecordViewed notes that the client opened the invoice.
-func (s *Service) RecordViewed(ctx context.Context, inv *invoice.Invoice, how string) error {
+// FirstViews knows whether a view is a link's first of the day
+// (internal/dynamo implements it).
+type FirstViews interface {
+	FirstView(ctx context.Context, orgID, invoiceID, viewer, day string, until time.Time) (bool, error)
+}
+
+// RecordViewed notes that the client opened the invoice through viewer
+// (a pay link's hash): once per link per day (UTC), so reloading a page
+// does not fill the activity log.
+func (s *Service) RecordViewed(ctx context.Context, inv *invoice.Invoice, how, viewer string) error {
+	if views, ok := s.store.(FirstViews); ok {
+		now := s.now().UTC()
+		first, err := views.FirstView(ctx, inv.OrgID, inv.ID, viewer, now.Format(time.DateOnly), now.Add(48*time.Hour))
+		if err != nil || !first {
+			return err
+		}
+	}
 	e := s.invoiceEvent(auth.Principal{OrgID: inv.OrgID, Email: "client"}, activity.Viewed, inv)
 	e.Channel = how
 	return s.store.AppendActivity(ctx, e)

@@ -35,7 +35,7 @@ func (s *Service) PreviewPayment(ctx context.Context, p auth.Principal, in payme
 var errPreviewed = errors.New("payment previewed, not recorded")
 
 func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in payment.Input, preview bool) (*payment.Payment, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
 	if in.ClientID == "" {

@@ -60,7 +60,7 @@ func (r *Reversals) paymentEvents(p auth.Principal, kind activity.Kind, pay *pay
 // comes off the client's credit (refused if the client has since spent
 // it: un-apply that credit first), and the receipt is marked reversed.
 func (r *Reversals) ReversePayment(ctx context.Context, p auth.Principal, id, reason string) (*payment.Payment, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Reverse); err != nil {
 		return nil, err
 	}
 	now := r.svc.now()
@@ -88,7 +88,7 @@ func (r *Reversals) ReversePayment(ctx context.Context, p auth.Principal, id, re
 // first from what the payment left as credit, then off its allocations,
 // newest first, which reopen those invoices.
 func (r *Reversals) RefundPayment(ctx context.Context, p auth.Principal, id string, amount decimal.Decimal, reason string) (*payment.Payment, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Refund); err != nil {
 		return nil, err
 	}
 	return r.refund(ctx, p, id, payment.Refund{Amount: amount, Reason: reason, At: r.svc.now(), Source: "manual"})
@@ -123,7 +123,7 @@ func (r *Reversals) refund(ctx context.Context, p auth.Principal, id string, ref
 // VoidCreditNote cancels a credit note issued in error: its amount goes
 // back onto its invoice (reopening it if paid) and the client's owing.
 func (r *Reversals) VoidCreditNote(ctx context.Context, p auth.Principal, id, reason string) (*credit.Note, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
 	now := r.svc.now()
@@ -147,7 +147,7 @@ func (r *Reversals) VoidCreditNote(ctx context.Context, p auth.Principal, id, re
 // UnapplyCredit gives client credit applied to an invoice back to the
 // client: amount, or all of it when amount is nil.
 func (r *Reversals) UnapplyCredit(ctx context.Context, p auth.Principal, id string, amount *decimal.Decimal) (InvoiceView, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
 	now := r.svc.now()

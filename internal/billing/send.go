@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
@@ -25,7 +26,17 @@ type DeliveryStore interface {
 	SendInvoice(ctx context.Context, orgID, invoiceID string, send func(*invoice.Invoice) ([]*delivery.Delivery, []activity.Event, error)) (*invoice.Invoice, error)
 	UpdateDelivery(ctx context.Context, d *delivery.Delivery, events ...activity.Event) error
 	ListDeliveries(ctx context.Context, orgID, invoiceID string, limit int, cursor string) ([]*delivery.Delivery, string, error)
+	// ClaimSend takes the one right to send invoiceID over channel to
+	// recipient until until, unless a claim live at now holds it; it
+	// reports whether it took it. ReleaseSend gives it back.
+	ClaimSend(ctx context.Context, orgID, invoiceID, channel, recipient string, now, until time.Time) (bool, error)
+	ReleaseSend(ctx context.Context, orgID, invoiceID, channel, recipient string) error
 }
+
+// SendWindow is how long a send of an invoice over a channel to a
+// recipient holds off identical sends: a double-click, a retried request or
+// ten tabs send once.
+const SendWindow = 30 * time.Second
 
 // DeliveryQueue hands a stored delivery to the notifier (internal/queue: SQS).
 type DeliveryQueue interface {
@@ -75,7 +86,7 @@ func (s *Sender) Resend(ctx context.Context, p auth.Principal, invoiceID, base s
 }
 
 func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base string, req SendRequest, resend bool) (Sent, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return Sent{}, err
 	}
 	if err := req.validate(resend); err != nil {
@@ -109,11 +120,52 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 	}
 	if inv.Status == invoice.Draft {
 		v, err := s.svc.FinalizeInvoice(ctx, p, invoiceID)
+		switch {
+		case errors.Is(err, invoice.ErrNotDraft):
+			// Another request finalized it first: carry on with the
+			// invoice it made open.
+			if inv, err = s.svc.store.GetInvoice(ctx, p.OrgID, invoiceID); err != nil {
+				return Sent{}, err
+			}
+			if inv.Status == invoice.Void {
+				return Sent{}, invoice.ErrVoidNotSent
+			}
+		case err != nil:
+			return Sent{}, err
+		default:
+			inv = v.Invoice
+		}
+	}
+	// Claim each channel and recipient for this kind of send; one another
+	// request is sending right now is left to it.
+	kind := "send"
+	if resend {
+		kind = "resend"
+		if req.RotateLink {
+			kind = "resend-rotate"
+		}
+	}
+	now := s.svc.now()
+	var channels []delivery.Channel
+	var to []string
+	for i, ch := range req.Channels {
+		ok, err := s.store.ClaimSend(ctx, p.OrgID, invoiceID, kind+"#"+string(ch), recipients[i], now, now.Add(SendWindow))
+		if err != nil {
+			s.release(ctx, p, invoiceID, kind, channels, to)
+			return Sent{}, fmt.Errorf("send invoice %s: %w", invoiceID, err)
+		}
+		if ok {
+			channels, to = append(channels, ch), append(to, recipients[i])
+		}
+	}
+	if len(channels) == 0 {
+		v, err := s.svc.view(ctx, inv)
 		if err != nil {
 			return Sent{}, err
 		}
-		inv = v.Invoice
+		return Sent{Invoice: v, Deliveries: []*delivery.Delivery{}}, nil
 	}
+	req.Channels, recipients = channels, to
 	rotate := resend && req.RotateLink
 	link, err := s.svc.issuePayLink(ctx, inv, base, rotate)
 	if err != nil {
@@ -151,9 +203,11 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 		return ds, events, nil
 	})
 	if err != nil {
+		s.release(ctx, p, invoiceID, kind, req.Channels, recipients)
 		return Sent{}, fmt.Errorf("send invoice %s: %w", invoiceID, err)
 	}
 	if err := s.enqueue(ctx, p, stored, ds); err != nil {
+		s.release(ctx, p, invoiceID, kind, req.Channels, recipients)
 		return Sent{}, err
 	}
 	v, err := s.svc.view(ctx, stored)
@@ -161,6 +215,15 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 		return Sent{}, err
 	}
 	return Sent{Invoice: v, Deliveries: ds}, nil
+}
+
+// release gives back send claims after a send that did not go out, so it
+// can be retried at once; a claim that cannot be released lapses with
+// SendWindow.
+func (s *Sender) release(ctx context.Context, p auth.Principal, invoiceID, kind string, channels []delivery.Channel, recipients []string) {
+	for i, ch := range channels {
+		_ = s.store.ReleaseSend(context.WithoutCancel(ctx), p.OrgID, invoiceID, kind+"#"+string(ch), recipients[i])
+	}
 }
 
 // enqueue queues each delivery. One that cannot be queued would wait

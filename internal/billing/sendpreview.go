@@ -41,7 +41,7 @@ const previewNumber = "(number given on sending)"
 // shown as it would be finalized today (dates filled in, a placeholder
 // number); credit that finalizing would apply is not shown.
 func (s *Sender) Preview(ctx context.Context, p auth.Principal, invoiceID string, req SendRequest, resend bool) (SendPreview, error) {
-	if err := require(p, auth.RoleCoordinator); err != nil {
+	if err := allow(p, auth.Bill); err != nil {
 		return SendPreview{}, err
 	}
 	if err := req.validate(resend); err != nil {

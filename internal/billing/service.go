@@ -17,6 +17,7 @@ import (
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/member"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
@@ -63,6 +64,8 @@ type Store interface {
 // Directory is the sign-in directory (Cognito).
 type Directory interface {
 	CreateAdmin(ctx context.Context, email, password, orgID string) (userID string, err error)
+	// DeleteUser undoes CreateAdmin when the org's first member cannot be recorded.
+	DeleteUser(ctx context.Context, email string) error
 }
 
 // Service runs the use cases.
@@ -105,9 +108,11 @@ func (s *Service) invoiceEvent(p auth.Principal, kind activity.Kind, inv *invoic
 	return e
 }
 
-func require(p auth.Principal, r auth.Role) error {
-	if !p.Role.AtLeast(r) {
-		return ErrForbidden
+// allow checks the caller's role against the role matrix (auth.Action);
+// every use case that changes something calls it first.
+func allow(p auth.Principal, a auth.Action) error {
+	if !p.Role.May(a) {
+		return fmt.Errorf("%s: %w", a, ErrForbidden)
 	}
 	return nil
 }
@@ -155,7 +160,16 @@ func (s *Service) Signup(ctx context.Context, orgName, email, password string) (
 	if err := s.store.CreateOrg(ctx, o); err != nil {
 		return nil, fmt.Errorf("signup: %w", err)
 	}
-	if _, err := s.dir.CreateAdmin(ctx, email, password, o.ID); err != nil {
+	userID, err := s.dir.CreateAdmin(ctx, email, password, o.ID)
+	if err == nil {
+		if members, ok := s.store.(MemberStore); ok {
+			err = members.AddMember(ctx, member.Member{OrgID: o.ID, UserID: userID, Email: email, Role: auth.RoleAdmin, CreatedAt: now})
+			if err != nil {
+				err = errors.Join(err, s.dir.DeleteUser(context.WithoutCancel(ctx), email))
+			}
+		}
+	}
+	if err != nil {
 		if derr := s.store.DeleteOrg(context.WithoutCancel(ctx), o.ID); derr != nil {
 			return nil, errors.Join(fmt.Errorf("signup: %w", err), derr)
 		}
@@ -171,7 +185,7 @@ func (s *Service) Org(ctx context.Context, p auth.Principal) (*org.Org, error) {
 
 // UpdateOrg lets an admin change the org's settings.
 func (s *Service) UpdateOrg(ctx context.Context, p auth.Principal, edit func(*org.Settings) error) (*org.Org, error) {
-	if err := require(p, auth.RoleAdmin); err != nil {
+	if err := allow(p, auth.ChangeSettings); err != nil {
 		return nil, err
 	}
 	return s.EditOrg(ctx, p, func(o *org.Org, _ time.Time) error { return edit(&o.Settings) })
@@ -182,7 +196,7 @@ func (s *Service) UpdateOrg(ctx context.Context, p auth.Principal, edit func(*or
 // in the org's zone. The edited settings are validated before anything is
 // written. Admins only.
 func (s *Service) EditOrg(ctx context.Context, p auth.Principal, edit func(o *org.Org, now time.Time) error) (*org.Org, error) {
-	if err := require(p, auth.RoleAdmin); err != nil {
+	if err := allow(p, auth.ChangeSettings); err != nil {
 		return nil, err
 	}
 	o, err := s.store.UpdateOrg(ctx, p.OrgID, func(o *org.Org) error {

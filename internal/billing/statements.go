@@ -64,7 +64,7 @@ func (s *Statements) Get(ctx context.Context, p auth.Principal, id string) (*sta
 // it locked is unlocked and the cycle reopens for that client, so a
 // correction can be dated in it; regenerating closes it again.
 func (s *Statements) Delete(ctx context.Context, p auth.Principal, id string) error {
-	if err := require(p, auth.RoleAdmin); err != nil {
+	if err := allow(p, auth.Unlock); err != nil {
 		return err
 	}
 	st, err := s.store.GetStatement(ctx, p.OrgID, id)
@@ -87,7 +87,7 @@ func (s *Statements) Delete(ctx context.Context, p auth.Principal, id string) er
 // Regenerate writes the statements a closed cycle is missing: those of
 // clients whose statement was deleted. It answers how many it wrote.
 func (s *Statements) Regenerate(ctx context.Context, p auth.Principal, cycleID string) (int, error) {
-	if err := require(p, auth.RoleAdmin); err != nil {
+	if err := allow(p, auth.ChangeSettings); err != nil {
 		return 0, err
 	}
 	o, err := s.svc.store.GetOrg(ctx, p.OrgID)

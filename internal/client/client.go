@@ -102,9 +102,10 @@ type Client struct {
 // MaxContacts caps a client's contacts.
 const MaxContacts = 20
 
-// New makes a client from a profile; contacts without ids get one from newID.
+// New makes a client from a profile; every contact gets an id from newID
+// (ids are always carebill's: a contact sent with one is refused).
 func New(id, orgID string, p Profile, newID func() string, now time.Time) (*Client, error) {
-	if err := p.normalize(newID); err != nil {
+	if err := p.normalize(newID, nil); err != nil {
 		return nil, err
 	}
 	return &Client{ID: id, OrgID: orgID, Profile: p, CreatedAt: now, UpdatedAt: now}, nil
@@ -112,9 +113,15 @@ func New(id, orgID string, p Profile, newID func() string, now time.Time) (*Clie
 
 // Update replaces the profile; balances are not the profile's to change,
 // and the currency may change only while the client's ledger is empty
-// (ErrCurrencyLocked).
+// (ErrCurrencyLocked). A contact keeps its id by sending it back; an id
+// the client does not already have is refused, and contacts without one
+// get new ids.
 func (c *Client) Update(p Profile, newID func() string, now time.Time) error {
-	if err := p.normalize(newID); err != nil {
+	known := map[string]bool{}
+	for _, ct := range c.Profile.Contacts {
+		known[ct.ID] = true
+	}
+	if err := p.normalize(newID, known); err != nil {
 		return err
 	}
 	if p.Currency != c.Profile.Currency && c.Account.Seq > 0 {
@@ -137,7 +144,7 @@ func (c *Client) BillingContact() (Contact, bool) {
 
 // normalize validates p and fills defaults: ids for new contacts, exactly
 // one primary contact, the billing contact defaulting to the primary.
-func (p *Profile) normalize(newID func() string) error {
+func (p *Profile) normalize(newID func() string, known map[string]bool) error {
 	p.Name = strings.TrimSpace(p.Name)
 	if err := validation.Text("name", p.Name, true, 200); err != nil {
 		return err
@@ -152,8 +159,11 @@ func (p *Profile) normalize(newID func() string) error {
 		if err := ct.validate(); err != nil {
 			return validation.Prefix(fmt.Sprintf("contacts[%d]", i), err)
 		}
-		if ct.ID == "" {
+		switch {
+		case ct.ID == "":
 			ct.ID = newID()
+		case !known[ct.ID]:
+			return validation.Errorf(fmt.Sprintf("contacts[%d].id", i), "is not one of this client's contacts; leave it out for a new contact (carebill assigns ids)")
 		}
 		if seen[ct.ID] {
 			return validation.Errorf(fmt.Sprintf("contacts[%d].id", i), "is used twice")
@@ -198,8 +208,10 @@ func (ct *Contact) validate() error {
 			return err
 		}
 	}
-	if ct.Phone != "" && !validPhone(ct.Phone) {
-		return validation.Errorf("phone", "must be an international number such as +61412345678")
+	if ct.Phone != "" {
+		if err := validation.Phone("phone", ct.Phone); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -236,18 +248,6 @@ func (f *Funding) validate() error {
 		return validation.Errorf("funding.planManager", "is only for plan-managed participants")
 	}
 	return nil
-}
-
-func validPhone(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' {
-		return false
-	}
-	for _, r := range s[1:] {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func validNDISNumber(s string) bool {

@@ -81,3 +81,31 @@ func TestProfileValidation(t *testing.T) {
 		t.Fatalf("valid NDIA-managed client refused: %v", err)
 	}
 }
+
+// TestContactIDsAreCarebills is the probe's finding 9: contact ids were
+// taken verbatim from the request. A new client's contacts always get
+// carebill's ids; an update may send back only ids the client has.
+func TestContactIDsAreCarebills(t *testing.T) {
+	t.Parallel()
+	n := 0
+	newID := func() string { n++; return fmt.Sprintf("con_%d", n) }
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := New("cli_1", "org_1", Profile{Name: "Zoë", Contacts: []Contact{{ID: "con_chosen", Name: "Zoë"}}}, newID, now); err == nil {
+		t.Fatal("a new contact with a caller's id was accepted")
+	}
+	c, err := New("cli_1", "org_1", Profile{Name: "Zoë", Contacts: []Contact{{Name: "Zoë"}}}, newID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := c.Profile.Contacts[0].ID
+	err = c.Update(Profile{Name: "Zoë", Contacts: []Contact{{ID: kept, Name: "Zoë M"}, {ID: "con_other_clients", Name: "Sam"}}}, newID, now)
+	if v, ok := validation.As(err); !ok || v.Field != "contacts[1].id" {
+		t.Fatalf("unknown contact id on update: %v", err)
+	}
+	if err := c.Update(Profile{Name: "Zoë", Contacts: []Contact{{ID: kept, Name: "Zoë M"}, {Name: "Sam"}}}, newID, now); err != nil {
+		t.Fatal(err)
+	}
+	if c.Profile.Contacts[0].ID != kept || c.Profile.Contacts[1].ID == "" || c.Profile.Contacts[1].ID == kept {
+		t.Fatalf("contacts after update: %+v", c.Profile.Contacts)
+	}
+}

@@ -34,9 +34,10 @@ var (
 	ErrNoSession = errors.New("please sign in again")
 	// ErrBadEmail is a sign-in request whose email is not an address.
 	ErrBadEmail = errors.New("enter an email address such as name@example.com")
-	// ErrThrottled is a sign-in request beyond MaxLinksPerWindow for one
-	// email; the client is told the same as for any other request.
-	ErrThrottled = errors.New("too many sign-in links requested for this email")
+	// ErrThrottled is a sign-in request beyond a limit (per email, per
+	// source address or per org); the client is told the same as for any
+	// other request.
+	ErrThrottled = errors.New("too many sign-in links requested")
 	// ErrNotFound is an invoice the session may not see: another client's,
 	// a draft, another org's or none at all.
 	ErrNotFound = errors.New("invoice not found")
@@ -49,6 +50,13 @@ const (
 	// MaxLinksPerWindow bounds the sign-in emails one address is sent per
 	// LinkTTL, so the form cannot be used to flood someone's inbox.
 	MaxLinksPerWindow = 5
+	// MaxRequestsPerSource bounds the sign-in requests, for any email,
+	// from one network address per LinkTTL: a script cannot probe or
+	// flood through the form.
+	MaxRequestsPerSource = 20
+	// MaxRequestsPerOrg bounds one org's sign-in requests per LinkTTL,
+	// whoever sends them.
+	MaxRequestsPerOrg = 500
 )
 
 // secretLen is the length of 32 random bytes in unpadded base64url.

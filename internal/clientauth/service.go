@@ -18,6 +18,7 @@ import (
 type Store interface {
 	GetOrg(ctx context.Context, id string) (*org.Org, error)
 	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
 	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
 	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
 
@@ -76,9 +77,11 @@ const maxClientPages = 20
 // RequestLink mails a sign-in link under base (scheme and host) to email
 // if it belongs to any of the org's clients. An address on file and one
 // not on file both answer nil, so the caller can say the same to both;
-// only a malformed address (ErrBadEmail) and too many requests for one
-// address (ErrThrottled, which the caller must not reveal either) differ.
-func (s *Service) RequestLink(ctx context.Context, orgID, email, base string) error {
+// only a malformed address (ErrBadEmail) and too many requests
+// (ErrThrottled: per source address, per org, or per email; the caller
+// must not reveal it either) differ. Every request, on file or not, counts
+// against its source's and its org's limits first.
+func (s *Service) RequestLink(ctx context.Context, orgID, email, source, base string) error {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return err
@@ -87,12 +90,18 @@ func (s *Service) RequestLink(ctx context.Context, orgID, email, base string) er
 	if err != nil {
 		return err
 	}
+	now := s.now()
+	window := now.Truncate(LinkTTL)
+	if err := s.store.CountSignInRequest(ctx, orgID, "source#"+hashOf(source), window, MaxRequestsPerSource); err != nil {
+		return err
+	}
+	if err := s.store.CountSignInRequest(ctx, orgID, "org", window, MaxRequestsPerOrg); err != nil {
+		return err
+	}
 	clientIDs, err := s.clientsOf(ctx, orgID, email)
 	if err != nil || len(clientIDs) == 0 {
 		return err
 	}
-	now := s.now()
-	window := now.Truncate(LinkTTL)
 	if err := s.store.CountSignInRequest(ctx, orgID, hashOf(email), window, MaxLinksPerWindow); err != nil {
 		return err
 	}
@@ -153,7 +162,11 @@ func (s *Service) Redeem(ctx context.Context, orgID, secret string) (Session, st
 	return sess, cookie, nil
 }
 
-// Session finds the live session whose cookie holds secret.
+// Session finds the live session whose cookie holds secret, narrowed to
+// the clients whose contacts (or plan manager) still include its email:
+// access is re-checked on every request, so removing an address from a
+// client ends that client's visibility at once. A session left with no
+// client is ErrNoSession.
 func (s *Service) Session(ctx context.Context, orgID, secret string) (Session, error) {
 	hash, ok := Hash(secret)
 	if !ok || !id.Valid(id.Org, orgID) {
@@ -166,6 +179,23 @@ func (s *Service) Session(ctx context.Context, orgID, secret string) (Session, e
 	if !s.now().Before(sess.ExpiresAt) {
 		return Session{}, ErrNoSession
 	}
+	current := sess.ClientIDs[:0:0]
+	for _, cid := range sess.ClientIDs {
+		c, err := s.store.GetClient(ctx, orgID, cid)
+		if errors.Is(err, client.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return Session{}, fmt.Errorf("portal session: %w", err)
+		}
+		if Holds(c, sess.Email) {
+			current = append(current, cid)
+		}
+	}
+	if len(current) == 0 {
+		return Session{}, ErrNoSession
+	}
+	sess.ClientIDs = current
 	return sess, nil
 }
 

@@ -142,6 +142,14 @@ func subOf(u *types.UserType) string {
 // apart), or an operational error, including a challenge (new password, MFA)
 // that this flow does not handle.
 func (d *Directory) Login(ctx context.Context, email, password string) (Tokens, error) {
+	return d.LoginSettingPassword(ctx, email, password, "")
+}
+
+// LoginSettingPassword is Login for an invited member whose password is
+// still the temporary one Cognito emailed: with newPassword it answers
+// Cognito's NEW_PASSWORD_REQUIRED challenge, making newPassword theirs.
+// Without it, such a login is auth.ErrNewPasswordRequired.
+func (d *Directory) LoginSettingPassword(ctx context.Context, email, password, newPassword string) (Tokens, error) {
 	// Cognito answers a missing parameter with a validation error, not
 	// NotAuthorized; an empty field is simply a failed login.
 	if email == "" || password == "" {
@@ -156,10 +164,26 @@ func (d *Directory) Login(ctx context.Context, email, password string) (Tokens, 
 	if err != nil {
 		return Tokens{}, fmt.Errorf("login: AdminInitiateAuth: %w", loginError(err))
 	}
-	if out.ChallengeName != "" {
+	res := out.AuthenticationResult
+	switch {
+	case out.ChallengeName == types.ChallengeNameTypeNewPasswordRequired && newPassword == "":
+		return Tokens{}, fmt.Errorf("login: %w", auth.ErrNewPasswordRequired)
+	case out.ChallengeName == types.ChallengeNameTypeNewPasswordRequired:
+		ch, err := d.api.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{
+			UserPoolId: aws.String(d.userPoolID), ClientId: aws.String(d.clientID), Session: out.Session,
+			ChallengeName:      types.ChallengeNameTypeNewPasswordRequired,
+			ChallengeResponses: map[string]string{"USERNAME": email, "NEW_PASSWORD": newPassword},
+		})
+		if err != nil {
+			return Tokens{}, fmt.Errorf("login: AdminRespondToAuthChallenge: %w", signUpError(err))
+		}
+		if ch.ChallengeName != "" {
+			return Tokens{}, fmt.Errorf("login: AdminRespondToAuthChallenge: unsupported challenge %s", ch.ChallengeName)
+		}
+		res = ch.AuthenticationResult
+	case out.ChallengeName != "":
 		return Tokens{}, fmt.Errorf("login: AdminInitiateAuth: unsupported challenge %s", out.ChallengeName)
 	}
-	res := out.AuthenticationResult
 	if res == nil || aws.ToString(res.IdToken) == "" {
 		return Tokens{}, errors.New("login: AdminInitiateAuth returned no ID token")
 	}
@@ -196,12 +220,25 @@ func signUpError(err error) error {
 	case errors.As(err, &exists):
 		return fmt.Errorf("%w: %w", auth.ErrEmailTaken, err)
 	case errors.As(err, &badPassword):
-		return fmt.Errorf("%w: %w", auth.ErrWeakPassword, err)
+		return fmt.Errorf("%w: %w", &auth.PasswordError{Rule: passwordRule(badPassword.ErrorMessage())}, err)
 	case errors.As(err, &badParam) && strings.Contains(strings.ToLower(badParam.ErrorMessage()), "password"):
-		return fmt.Errorf("%w: %w", auth.ErrWeakPassword, err)
+		return fmt.Errorf("%w: %w", &auth.PasswordError{Rule: passwordRule(badParam.ErrorMessage())}, err)
 	default:
 		return err
 	}
+}
+
+// passwordRule is the rule Cognito names in a refusal ("Password did not
+// conform with policy: Password must have symbol characters" → "password
+// must have symbol characters"), or the pool's policy when it names none.
+func passwordRule(msg string) string {
+	if _, rule, ok := strings.Cut(msg, "policy: "); ok && strings.TrimSpace(rule) != "" {
+		return strings.ToLower(strings.TrimSpace(rule[:1])) + strings.TrimSpace(rule)[1:]
+	}
+	if strings.TrimSpace(msg) != "" {
+		return strings.TrimSpace(msg)
+	}
+	return "the password does not meet the sign-in policy"
 }
 
 // loginError maps a failed password check, and an unknown user, onto

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -153,7 +154,10 @@ func TestCreateAdminThenLoginYieldsVerifiableAdminToken(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	want := auth.Principal{UserID: userID, Email: "owner@clinic.example", OrgID: "org_01", Role: auth.RoleAdmin}
+	want := auth.Principal{UserID: userID, Email: "owner@clinic.example", OrgID: "org_01", Role: auth.RoleAdmin, ExpiresAt: got.ExpiresAt}
+	if got.ExpiresAt.Before(time.Now()) {
+		t.Errorf("ExpiresAt %v is not in the future", got.ExpiresAt)
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("principal (-want +got):\n%s", diff)
 	}

@@ -8,6 +8,7 @@ package delivery
 
 import (
 	"errors"
+	"mime"
 	"strings"
 	"time"
 	"unicode"
@@ -159,13 +160,23 @@ func (o EmailOptions) Validate() error {
 	if strings.ContainsFunc(o.Subject, unicode.IsControl) {
 		return validation.Errorf("email.subject", "must be one line of text")
 	}
+	if err := validation.FreeText("email.subject", o.Subject, false); err != nil {
+		return err
+	}
+	// A subject written as RFC 2047 encoded words ("=?utf-8?q?a=0D=0Ab?=")
+	// is decoded by mail readers: what it decodes to must pass too.
+	if decoded, err := new(mime.WordDecoder).DecodeHeader(o.Subject); err == nil && decoded != o.Subject {
+		if err := validation.FreeText("email.subject", decoded, false); err != nil {
+			return validation.Errorf("email.subject", "must not be encoded words (RFC 2047) that decode to line breaks, control or bidi-override characters")
+		}
+	}
 	if err := validation.Text("email.body", o.Body, false, MaxBody); err != nil {
 		return err
 	}
 	if strings.ContainsFunc(o.Body, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) {
 		return validation.Errorf("email.body", "must be plain text")
 	}
-	return nil
+	return validation.FreeText("email.body", o.Body, true)
 }
 
 // Recipient is who an invoice goes to over ch: for email, to if given,

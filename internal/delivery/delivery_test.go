@@ -96,6 +96,11 @@ func TestEmailOptionsAndChannels(t *testing.T) {
 		"long subject":       {delivery.EmailOptions{Subject: strings.Repeat("s", delivery.MaxSubject+1)}, "email.subject"},
 		"long body":          {delivery.EmailOptions{Body: strings.Repeat("b", delivery.MaxBody+1)}, "email.body"},
 		"control in body":    {delivery.EmailOptions{Body: "a\x00b"}, "email.body"},
+		// The probe's finding 2: encoded words that decode to a line break.
+		"encoded-word line break": {delivery.EmailOptions{Subject: "=?utf-8?q?Invoice=0D=0ABcc:_x@evil.example?="}, "email.subject"},
+		"encoded-word base64 LF":  {delivery.EmailOptions{Subject: "=?UTF-8?B?SW52b2ljZQpCY2M6IHhAZXZpbC5leGFtcGxl?="}, "email.subject"},
+		"encoded-word fine":       {delivery.EmailOptions{Subject: "=?utf-8?q?Rechnung_f=C3=BCr_Oktober?="}, ""},
+		"bidi override subject":   {delivery.EmailOptions{Subject: "Invoice \u202egnp.exe"}, "email.subject"},
 	} {
 		err := tc.o.Validate()
 		v, _ := validation.As(err)

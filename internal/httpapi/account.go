@@ -1,12 +1,11 @@
 package httpapi
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -17,8 +16,9 @@ type signupRequest struct {
 }
 
 type credentials struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Email       string `json:"email"`
+	Password    string `json:"password"`
+	NewPassword string `json:"newPassword"` // an invited member's own, replacing the temporary one
 }
 
 type loginResponse struct {
@@ -35,6 +35,10 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Email = strings.ToLower(strings.TrimSpace(req.Email))
 	if err := checkCredentials(req.Email, req.Password); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := auth.CheckPassword(req.Password); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -67,26 +71,45 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	token, ttl, err := s.login(r.Context(), req.Email, req.Password)
+	if req.NewPassword != "" {
+		if err := auth.CheckPassword(req.NewPassword); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	token, ttl, err := s.login(r.Context(), req.Email, req.Password, req.NewPassword)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	var b [32]byte
-	_, _ = rand.Read(b[:])
 	maxAge := int(ttl / time.Second)
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode,
 	})
 	http.SetCookie(w, &http.Cookie{
-		Name: csrfCookie, Value: base64.RawURLEncoding.EncodeToString(b[:]), Path: "/", MaxAge: maxAge,
+		Name: csrfCookie, Value: csrfToken(token), Path: "/", MaxAge: maxAge,
 		Secure: true, SameSite: http.SameSiteStrictMode,
 	})
 	writeJSON(w, http.StatusOK, loginResponse{Token: token, TokenType: "Bearer", ExpiresIn: int64(maxAge)})
 }
 
-func (s *server) logout(w http.ResponseWriter, _ *http.Request) {
+// logout revokes the session token it is sent (cookie or bearer) until
+// it expires, then clears the cookies. A token that is already invalid
+// has nothing to revoke.
+func (s *server) logout(w http.ResponseWriter, r *http.Request) {
+	token := bearer(r)
+	if c, err := r.Cookie(sessionCookie); token == "" && err == nil {
+		token = c.Value
+	}
+	if token != "" {
+		if p, err := s.admit(r.Context(), token); err == nil {
+			if err := s.team.SignOut(r.Context(), p, tokenHash(token)); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+	}
 	for _, name := range []string{sessionCookie, csrfCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, Secure: true, SameSite: http.SameSiteStrictMode})
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -55,12 +54,13 @@ func BenchmarkAWSRequestsPerOperation(b *testing.B) {
 	counter := &awsCounter{n: map[string]int{}}
 	cfg := st.AWS.Copy()
 	cfg.APIOptions = append(cfg.APIOptions, counter.add)
+	srv := st.Site(b)
 	h, err := wire.Invoicing(context.Background(), st.Env(b, "InvoicingFunction"), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv.Config.Handler = h
+	srv.Start()
 	a := &api{t: b, srv: srv}
 	s := a.signup("Bench Care")
 	cid := s.must(201, "POST", "/v1/clients", map[string]any{"name": "Bench client"}).str("id")

@@ -3,12 +3,16 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 
+	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/idempotency"
+	"github.com/carebill/carebill/internal/paylink"
 )
 
 // startCheckout sends the client from the pay page to a hosted card
@@ -20,11 +24,51 @@ func (s *server) startCheckout(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, cardpay.ErrUnavailable) {
 			s.log.ErrorContext(r.Context(), "checkout", slog.String("error", err.Error()))
 		}
+		if wantsHTML(r) {
+			s.checkoutFailedPage(w, r, err)
+			return
+		}
 		s.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, sess.URL, http.StatusSeeOther)
+}
+
+// wantsHTML reports whether a browser sent the request (the pay page's
+// form): it gets a page back, not JSON.
+func wantsHTML(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html") ||
+		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+}
+
+var checkoutFailed = template.Must(template.New("checkout").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Payment not started</title></head>
+<body><main><h1>{{.Heading}}</h1><p>{{.Text}}</p><p><a href="{{.Back}}">Back to the invoice</a></p></main></body></html>
+`))
+
+// checkoutFailedPage answers a browser whose checkout could not start
+// with a page in words, keeping the status the error maps to.
+func (s *server) checkoutFailedPage(w http.ResponseWriter, r *http.Request, err error) {
+	status, heading, text := http.StatusInternalServerError, "Payment could not be started", "Something went wrong on our side; it has been logged. Please try again in a few minutes."
+	switch {
+	case errors.Is(err, paylink.ErrInvalid):
+		status, heading, text = http.StatusNotFound, "This link is not valid", "It may have been replaced by a newer link. Please use the most recent link you were sent."
+	case errors.Is(err, billing.ErrNothingOwed):
+		status, heading, text = http.StatusConflict, "Nothing to pay", "This invoice has nothing owing: it is paid or void."
+	case errors.Is(err, cardpay.ErrUnavailable):
+		status, heading, text = http.StatusServiceUnavailable, "Card payments are unavailable", "Card payments cannot be taken right now. Please try again later, or pay another way."
+	default:
+		s.log.ErrorContext(r.Context(), "checkout", slog.String("error", err.Error()))
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(status)
+	_ = checkoutFailed.Execute(w, struct{ Heading, Text, Back string }{heading, text, "/pay/" + r.PathValue("token")})
 }
 
 // webhookEventPrefix keys processed Stripe event ids in the idempotency

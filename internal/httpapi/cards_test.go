@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +31,7 @@ func newCardAPI(t *testing.T) *cardAPI {
 	t.Helper()
 	ctx := context.Background()
 	st := teststack.New(t, moto)
+	srv := st.Site(t)
 	rec := stripeMock.Recorder(t)
 	penv := st.Env(t, "PaymentsFunction")
 	// As an operator does before deploying: the secrets go into SSM under
@@ -61,8 +61,8 @@ func newCardAPI(t *testing.T) *cardAPI {
 	for _, p := range []string{"POST /webhooks/stripe", "POST /pay/{token}/checkout", "/v1/payments", "/v1/payments/"} {
 		mux.Handle(p, payments)
 	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	srv.Config.Handler = mux
+	srv.Start()
 	return &cardAPI{api: &api{t: t, srv: srv}, stripe: rec}
 }
 
@@ -211,6 +211,14 @@ func TestCardCheckoutAndWebhook(t *testing.T) {
 	// Nothing is owed now: no checkout.
 	if r := client.do("POST", "/pay/"+token+"/checkout", nil); r.status != 409 || r.str("error", "code") != "nothing_owed" {
 		t.Fatalf("checkout of a paid invoice: %d %s", r.status, r.raw)
+	}
+	// The probe's finding 9: a browser's failed checkout got JSON; it gets a page.
+	browser := &session{a: c.api, client: http.DefaultClient, header: map[string]string{
+		"Accept": "text/html,application/xhtml+xml", "Content-Type": "application/x-www-form-urlencoded",
+	}}
+	if r := browser.do("POST", "/pay/"+token+"/checkout", ""); r.status != 409 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(r.raw, "Nothing to pay") || !strings.Contains(r.raw, `href="/pay/`+token+`"`) {
+		t.Fatalf("browser checkout of a paid invoice: %d %s %s", r.status, r.header.Get("Content-Type"), r.raw)
 	}
 
 	// The same event five times, and the intent's own event: still one payment.

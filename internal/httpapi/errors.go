@@ -16,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
+	"github.com/carebill/carebill/internal/member"
 	"github.com/carebill/carebill/internal/ndis"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
@@ -50,12 +51,17 @@ var failures = []struct {
 }{
 	{errBadJSON, failure{http.StatusBadRequest, "malformed_json", ""}},
 	{errTooLarge, failure{http.StatusRequestEntityTooLarge, "body_too_large", ""}},
+	{errMediaType, failure{http.StatusUnsupportedMediaType, "unsupported_media_type", ""}},
 	{dynamo.ErrBadCursor, failure{http.StatusBadRequest, "invalid_cursor", "the cursor is not one this list handed out"}},
 	{auth.ErrUnauthenticated, failure{http.StatusUnauthorized, "unauthenticated", "sign in again: the session is missing, invalid or expired"}},
 	{auth.ErrBadCredentials, failure{http.StatusUnauthorized, "invalid_credentials", "the email or password is wrong"}},
+	{auth.ErrNewPasswordRequired, failure{http.StatusConflict, "new_password_required", ""}},
 	{auth.ErrEmailTaken, failure{http.StatusConflict, "email_taken", "an account with this email already exists"}},
-	{auth.ErrWeakPassword, failure{http.StatusBadRequest, "weak_password", "the password needs at least 10 characters"}},
+	{auth.ErrWeakPassword, failure{http.StatusBadRequest, "weak_password", ""}},
 	{billing.ErrForbidden, failure{http.StatusForbidden, "forbidden", ""}},
+	{member.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{member.ErrSelf, failure{http.StatusUnprocessableEntity, "cannot_change_self", ""}},
+	{member.ErrExists, failure{http.StatusConflict, "email_taken", ""}},
 	{errCSRF, failure{http.StatusForbidden, "csrf_failed", ""}},
 	{invoice.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{client.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
@@ -144,6 +150,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 				if f.err == errBadJSON || f.err == errTooLarge {
 					msg = err.Error()
 				}
+				if pe := (*auth.PasswordError)(nil); errors.As(err, &pe) {
+					msg = pe.Error() // the rule it broke, never the SDK's text
+				}
 			}
 			writeJSON(w, f.status, errorBody{errorDetail{Code: f.code, Message: msg}})
 			return
@@ -151,6 +160,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.log.ErrorContext(r.Context(), "request failed", slog.String("error", err.Error()))
 	writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "something went wrong on our side; it has been logged"}})
+}
+
+// crossOriginRefused answers a browser write from another site.
+func crossOriginRefused(w http.ResponseWriter, r *http.Request) {
+	fail(w, r, http.StatusForbidden, "cross_origin", "requests from other sites are refused; use carebill's own pages or an API client")
 }
 
 // fail writes a JSON error with an explicit status and code.

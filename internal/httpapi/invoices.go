@@ -139,7 +139,7 @@ type invoiceBody struct {
 	IssueDate opt[string]     `json:"issueDate"`
 	DueDate   opt[string]     `json:"dueDate"`
 	Currency  opt[string]     `json:"currency"`
-	Memo      opt[string]     `json:"memo"`
+	Memo      opt[paragraph]  `json:"memo"`
 	PONumber  opt[string]     `json:"poNumber"`
 	LineItems opt[[]lineJSON] `json:"lineItems"`
 	Fees      opt[[]feeJSON]  `json:"fees"`
@@ -148,7 +148,7 @@ type invoiceBody struct {
 func (b invoiceBody) apply(in *billing.DraftInput) error {
 	setStr(&in.ClientID, b.ClientID)
 	setStr(&in.Name, b.Name)
-	setStr(&in.Memo, b.Memo)
+	setText(&in.Memo, b.Memo)
 	setStr(&in.PONumber, b.PONumber)
 	var err error
 	if b.IssueDate.Set {

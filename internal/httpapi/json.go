@@ -2,12 +2,18 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/shopspring/decimal"
 
@@ -22,57 +28,162 @@ const maxBody = 1 << 20
 // errBadJSON marks a body that is not the JSON the route expects.
 var errBadJSON = errors.New("malformed JSON")
 
-// decode reads exactly one JSON object into dst, refusing unknown fields,
-// trailing data and oversized bodies.
+// errMediaType marks a body sent as something other than application/json.
+var errMediaType = errors.New("send the body as Content-Type: application/json")
+
+var errTooLarge = errors.New("request body is too large")
+
+// decodeOptions is the one rule set for every JSON body, applied at every
+// depth: member names match exactly (no case folding), unknown members,
+// duplicate names and invalid UTF-8 are refused, and every string passes
+// the free-text rule (see textRule). Errors carry the JSON path.
+var decodeOptions = json.JoinOptions(
+	json.RejectUnknownMembers(true),
+	json.MatchCaseInsensitiveNames(false),
+	jsontext.AllowDuplicateNames(false),
+	jsontext.AllowInvalidUTF8(false),
+	json.WithUnmarshalers(json.JoinUnmarshalers(
+		json.UnmarshalFromFunc(func(dec *jsontext.Decoder, s *string) error { return decodeText(dec, s, false) }),
+		json.UnmarshalFromFunc(func(dec *jsontext.Decoder, p *paragraph) error {
+			var s string
+			err := decodeText(dec, &s, true)
+			*p = paragraph(s)
+			return err
+		}),
+	)),
+)
+
+// paragraph is free text that may span lines (an address, a memo, an email
+// body). Every other string field is one line.
+type paragraph string
+
+// decodeText reads one JSON string (or null, leaving "") and applies the
+// free-text rule; other JSON kinds fall through to the default, which
+// refuses them with a type error.
+func decodeText(dec *jsontext.Decoder, dst *string, multiline bool) error {
+	if dec.PeekKind() != '"' {
+		return json.SkipFunc
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	s := tok.String()
+	if err := validation.FreeText("", s, multiline); err != nil {
+		return err
+	}
+	*dst = s
+	return nil
+}
+
+// decode reads exactly one JSON object sent as application/json into dst
+// under decodeOptions, refusing trailing data and oversized bodies.
 func decode(r *http.Request, dst any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return errMediaType
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return errTooLarge
+		}
 		return fmt.Errorf("%w: %v", errBadJSON, err)
 	}
 	if len(body) > maxBody {
 		return errTooLarge
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return fmt.Errorf("%w: %s", errBadJSON, describeJSONError(err))
+	return decodeBytes(body, dst)
+}
+
+// decodeBytes is decode without the request: one JSON value under
+// decodeOptions, nothing after it.
+func decodeBytes(body []byte, dst any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fmt.Errorf("%w: empty body", errBadJSON)
 	}
-	if dec.More() {
+	dec := jsontext.NewDecoder(bytes.NewReader(body), decodeOptions)
+	if err := json.UnmarshalDecode(dec, dst, decodeOptions); err != nil {
+		return describeJSONError(err)
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
 		return fmt.Errorf("%w: unexpected data after the JSON object", errBadJSON)
 	}
 	return nil
 }
 
-var errTooLarge = errors.New("request body is too large")
-
-func describeJSONError(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+// describeJSONError turns a decoding error into a validation error naming
+// the field path ("lineItems[0].discont") or a malformed-JSON error.
+func describeJSONError(err error) error {
+	var sem *json.SemanticError
+	var syn *jsontext.SyntacticError
 	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		if typ.Field != "" {
-			return fmt.Sprintf("%s must be %s (amounts and quantities are strings such as \"2055.00\")", typ.Field, jsonKind(typ.Type.Kind().String()))
+	case errors.As(err, &sem):
+		path := fieldPath(sem.JSONPointer)
+		if v, ok := validation.As(sem.Err); ok {
+			return validation.Errorf(path, "%s", v.Message)
 		}
-		return "wrong JSON type"
-	case errors.Is(err, io.EOF):
-		return "empty body"
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+		switch {
+		case errors.Is(sem.Err, json.ErrUnknownName):
+			return validation.Errorf(path, "is not a field of this request (names are case-sensitive)")
+		case sem.GoType != nil && sem.JSONKind != 0:
+			if path == "" {
+				return fmt.Errorf("%w: the body must be a JSON object", errBadJSON)
+			}
+			return validation.Errorf(path, "must be %s (amounts and quantities are strings such as \"2055.00\")", jsonKind(sem.GoType))
+		}
+		return fmt.Errorf("%w: at %s", errBadJSON, orBody(path))
+	case errors.As(err, &syn):
+		path := fieldPath(syn.JSONPointer)
+		if errors.Is(syn.Err, jsontext.ErrDuplicateName) {
+			return validation.Errorf(path, "appears more than once")
+		}
+		if strings.Contains(syn.Error(), "UTF-8") {
+			return validation.Errorf(orBody(path), "must be valid UTF-8 text")
+		}
+		return fmt.Errorf("%w: syntax error at byte %d", errBadJSON, syn.ByteOffset)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: the body ends before the JSON does", errBadJSON)
 	}
-	return "not valid JSON"
+	return fmt.Errorf("%w: not valid JSON", errBadJSON)
 }
 
-func jsonKind(k string) string {
-	switch k {
-	case "string":
+func orBody(path string) string {
+	if path == "" {
+		return "body"
+	}
+	return path
+}
+
+// fieldPath writes a JSON pointer ("/lineItems/0/discont") the way error
+// messages name fields ("lineItems[0].discont").
+func fieldPath(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if n, err := strconv.Atoi(tok); err == nil && n >= 0 && (tok == "0" || tok[0] != '0') {
+			fmt.Fprintf(&b, "[%d]", n)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
+
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
 		return "a string"
-	case "slice":
+	case reflect.Slice, reflect.Array:
 		return "an array"
-	case "struct", "map", "ptr":
+	case reflect.Struct, reflect.Map:
 		return "an object"
-	case "bool":
+	case reflect.Bool:
 		return "true or false"
 	}
 	return "a number"
@@ -82,7 +193,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	enc := stdjson.NewEncoder(w)
 	enc.SetEscapeHTML(true)
 	_ = enc.Encode(v)
 }
@@ -100,13 +211,16 @@ type opt[T any] struct {
 	V    T
 }
 
-func (o *opt[T]) UnmarshalJSON(b []byte) error {
+// UnmarshalJSONFrom reads the field under the decoder's options, so the
+// strict rules reach inside optional objects too.
+func (o *opt[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	o.Set = true
-	if string(b) == "null" {
+	if dec.PeekKind() == 'n' {
 		o.Null = true
-		return nil
+		_, err := dec.ReadToken()
+		return err
 	}
-	return json.Unmarshal(b, &o.V)
+	return json.UnmarshalDecode(dec, &o.V)
 }
 
 // Decimal limits for text read from requests; the domain checks the

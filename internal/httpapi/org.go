@@ -82,7 +82,7 @@ type orgPatch struct {
 	TaxID              opt[string]           `json:"taxId"`
 	Email              opt[string]           `json:"email"`
 	Phone              opt[string]           `json:"phone"`
-	Address            opt[string]           `json:"address"`
+	Address            opt[paragraph]        `json:"address"`
 	Currency           opt[string]           `json:"currency"`
 	TaxRate            opt[string]           `json:"taxRate"`
 	PaymentTermsDays   opt[int]              `json:"paymentTermsDays"`
@@ -111,6 +111,12 @@ func setStr(dst *string, o opt[string]) {
 	}
 }
 
+func setText(dst *string, o opt[paragraph]) {
+	if o.Set {
+		*dst = string(o.V) // null clears
+	}
+}
+
 func (p orgPatch) apply(st *org.Settings) error {
 	setStr(&st.Name, p.Name)
 	setStr(&st.LegalName, p.LegalName)
@@ -118,7 +124,7 @@ func (p orgPatch) apply(st *org.Settings) error {
 	setStr(&st.TaxID, p.TaxID)
 	setStr(&st.Email, p.Email)
 	setStr(&st.Phone, p.Phone)
-	setStr(&st.Address, p.Address)
+	setText(&st.Address, p.Address)
 	setStr(&st.NumberPrefix, p.NumberPrefix)
 	setStr(&st.Timezone, p.Timezone)
 	if p.LockingPolicy.Set {

@@ -25,7 +25,7 @@ type paymentRequest struct {
 	Date        string           `json:"date"`
 	Method      string           `json:"method"`
 	Reference   string           `json:"reference"`
-	Comments    string           `json:"comments"`
+	Comments    paragraph        `json:"comments"`
 	Allocations []allocationJSON `json:"allocations"`
 }
 
@@ -44,6 +44,7 @@ type paymentResponse struct {
 	ReceiptNumber string           `json:"receiptNumber"`
 	CreatedAt     time.Time        `json:"createdAt"`
 	Refunded      string           `json:"refunded"`
+	Left          string           `json:"left"` // still with the business: amount less refunds, 0 once reversed
 	Refunds       []refundJSON     `json:"refunds"`
 	Reversed      bool             `json:"reversed"`
 	ReverseReason string           `json:"reverseReason,omitempty"`
@@ -63,7 +64,7 @@ func paymentJSON(p *payment.Payment) paymentResponse {
 		Date: p.Input.Date.String(), Method: string(p.Input.Method), Reference: p.Input.Reference,
 		Comments: p.Input.Comments, Allocations: make([]allocationJSON, 0, len(p.Allocations)),
 		Credit: cur.String(p.Credit), ReceiptNumber: p.ReceiptNumber, CreatedAt: p.CreatedAt,
-		Refunded: cur.String(p.Refunded()), Refunds: make([]refundJSON, 0, len(p.Refunds)),
+		Refunded: cur.String(p.Refunded()), Left: cur.String(p.Left()), Refunds: make([]refundJSON, 0, len(p.Refunds)),
 		Reversed: p.Reversed, ReverseReason: p.ReverseReason,
 	}
 	for _, r := range p.Refunds {
@@ -79,7 +80,7 @@ func paymentJSON(p *payment.Payment) paymentResponse {
 }
 
 func (req paymentRequest) input() (payment.Input, error) {
-	in := payment.Input{ClientID: req.ClientID, Method: payment.Method(req.Method), Reference: req.Reference, Comments: req.Comments}
+	in := payment.Input{ClientID: req.ClientID, Method: payment.Method(req.Method), Reference: req.Reference, Comments: string(req.Comments)}
 	if !id.Valid(id.Client, req.ClientID) {
 		return in, validation.Errorf("clientId", "is not a client id")
 	}

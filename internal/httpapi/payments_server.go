@@ -6,9 +6,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/crossorigin"
 	"github.com/carebill/carebill/internal/idempotency"
 	"github.com/carebill/carebill/internal/payment"
 )
@@ -25,6 +27,7 @@ type PaymentsConfig struct {
 	Checkout   *billing.Checkout
 	Reversals  *billing.Reversals
 	Disputes   *billing.CardDisputes
+	Team       *billing.Team
 	CardEvents CardEvents
 	Verifier   Verifier
 	// Idempotency keeps Idempotency-Key records and, under their own
@@ -33,7 +36,7 @@ type PaymentsConfig struct {
 	Log         *slog.Logger
 	Now         func() time.Time
 	// PublicBaseURL is where clients reach pay pages, to which a checkout
-	// returns. Empty means the host the request came to.
+	// returns. Required: never the request's Host.
 	PublicBaseURL string
 }
 
@@ -42,8 +45,11 @@ type PaymentsConfig struct {
 // mapping as the invoicing API), card checkout from pay links, and
 // Stripe's webhook.
 func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Checkout == nil || cfg.Reversals == nil || cfg.Disputes == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, checkout, reversals, card disputes, card events, verifier and idempotency store are required")
+	if cfg.Billing == nil || cfg.Checkout == nil || cfg.Reversals == nil || cfg.Team == nil || cfg.Disputes == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, checkout, reversals, team, card disputes, card events, verifier and idempotency store are required")
+	}
+	if err := checkBaseURL(cfg.PublicBaseURL); err != nil {
+		return nil, err
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -52,7 +58,7 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 		cfg.Now = time.Now
 	}
 	s := &server{
-		billing: cfg.Billing, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL,
+		billing: cfg.Billing, team: cfg.Team, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
 		checkout: cfg.Checkout, reversals: cfg.Reversals, disputes: cfg.Disputes, cards: cfg.CardEvents, events: cfg.Idempotency,
 	}
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
@@ -60,22 +66,23 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 	}
 	orgScope := func(r *http.Request) string { return principal(r.Context()).OrgID }
 
-	v1 := http.NewServeMux()
+	var patterns []string
+	v1 := newRouter(&patterns)
 	s.paymentRoutes(v1)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusNotFound, "not_found", "no such API path")
 	})
-	mux := http.NewServeMux()
+	mux := newRouter(&patterns)
 	mux.Handle("/v1/", s.authenticate(idem(orgScope, v1)))
 	mux.Handle("POST /pay/{token}/checkout", idem(payLinkScope, http.HandlerFunc(s.startCheckout)))
 	mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)
-	return s.observe(mux), nil
+	return &api{Handler: s.observe(crossorigin.Protect(mux, http.HandlerFunc(crossOriginRefused))), patterns: patterns}, nil
 }
 
 // paymentRoutes are the coordinator's payment routes, served by both the
 // invoicing and the payments functions (API Gateway sends /v1/payments to
 // the latter).
-func (s *server) paymentRoutes(v1 *http.ServeMux) {
+func (s *server) paymentRoutes(v1 router) {
 	v1.HandleFunc("POST /v1/payments", s.recordPayment)
 	v1.HandleFunc("GET /v1/payments", s.listPayments)
 	v1.HandleFunc("GET /v1/payments/{id}", s.getPayment)

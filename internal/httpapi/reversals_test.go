@@ -69,7 +69,7 @@ func TestRefundPayment(t *testing.T) {
 	pid := s.must(201, "POST", "/v1/payments", map[string]any{"clientId": cid, "amount": "150.00", "method": "cash"}).str("id")
 
 	p := s.must(200, "POST", "/v1/payments/"+pid+"/refund", map[string]any{"amount": "30.00", "reason": "overpaid"})
-	if p.str("refunded") != "30.00" || p.str("credit") != "20.00" {
+	if p.str("refunded") != "30.00" || p.str("left") != "120.00" || p.str("credit") != "20.00" {
 		t.Fatalf("refund from credit: %s", p.raw)
 	}
 	wantBalances(t, s, cid, "0.00", "20.00", "after refunding from credit")

@@ -11,10 +11,10 @@ import (
 )
 
 type emailJSON struct {
-	To      string `json:"to"`
-	ReplyTo string `json:"replyTo"`
-	Subject string `json:"subject"`
-	Body    string `json:"body"`
+	To      string    `json:"to"`
+	ReplyTo string    `json:"replyTo"`
+	Subject string    `json:"subject"`
+	Body    paragraph `json:"body"`
 }
 
 // sendBody is POST /v1/invoices/{id}/send.
@@ -37,7 +37,7 @@ func sendRequest(channels []string, e *emailJSON, rotate bool) (billing.SendRequ
 	}
 	req := billing.SendRequest{Channels: chs, RotateLink: rotate}
 	if e != nil {
-		req.Email = delivery.EmailOptions(*e)
+		req.Email = delivery.EmailOptions{To: e.To, ReplyTo: e.ReplyTo, Subject: e.Subject, Body: string(e.Body)}
 	}
 	return req, nil
 }

@@ -4,18 +4,26 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/crossorigin"
 	"github.com/carebill/carebill/internal/idempotency"
 )
 
@@ -24,8 +32,9 @@ type Verifier interface {
 	Verify(ctx context.Context, token string) (auth.Principal, error)
 }
 
-// LoginFunc signs a user in and returns an ID token and its lifetime.
-type LoginFunc func(ctx context.Context, email, password string) (token string, expiresIn time.Duration, err error)
+// LoginFunc signs a user in and returns an ID token and its lifetime. A
+// non-empty newPassword replaces an invited member's temporary password.
+type LoginFunc func(ctx context.Context, email, password, newPassword string) (token string, expiresIn time.Duration, err error)
 
 // Config is what the API needs.
 type Config struct {
@@ -45,8 +54,9 @@ type Config struct {
 	Cases        *billing.Cases
 	Dashboards   *billing.Dashboards
 	Coordination *billing.Coordination
+	Team         *billing.Team
 	// PublicBaseURL is where clients reach pay pages ("https://pay.example.com").
-	// Empty means the host the request came to.
+	// Required: links are never built from a request's Host header.
 	PublicBaseURL string
 }
 
@@ -67,6 +77,7 @@ type server struct {
 	cases        *billing.Cases
 	dashboards   *billing.Dashboards
 	coordination *billing.Coordination
+	team         *billing.Team
 
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
@@ -96,10 +107,13 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Cycles == nil || cfg.Statements == nil ||
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Team == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Cycles == nil || cfg.Statements == nil ||
 		cfg.Exporter == nil || cfg.Sessions == nil || cfg.Cases == nil || cfg.Dashboards == nil || cfg.Coordination == nil ||
 		cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, accounts, reversals, cycles, statements, exporter, sessions, cases, dashboards, coordination, verifier, login and idempotency store are required")
+		return nil, errors.New("httpapi: billing, sender, team, accounts, reversals, cycles, statements, exporter, sessions, cases, dashboards, coordination, verifier, login and idempotency store are required")
+	}
+	if err := checkBaseURL(cfg.PublicBaseURL); err != nil {
+		return nil, err
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -107,15 +121,22 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, accounts: cfg.Accounts, reversals: cfg.Reversals, cycles: cfg.Cycles, statements: cfg.Statements, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: cfg.PublicBaseURL}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, cycles: cfg.Cycles, statements: cfg.Statements, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
 	}
-	signupScope := func(*http.Request) string { return "signup" }
+	// Sign-ups have no org yet: a key is scoped to the exact request, so
+	// one person's key never meets another's.
+	signupScope := func(r *http.Request) string {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return "signup#" + tokenHash(string(body))
+	}
 	orgScope := func(r *http.Request) string { return principal(r.Context()).OrgID }
 
-	v1 := http.NewServeMux()
+	var patterns []string
+	v1 := newRouter(&patterns)
 	v1.HandleFunc("GET /v1/org", s.getOrg)
 	v1.HandleFunc("PATCH /v1/org", s.patchOrg)
 	v1.HandleFunc("POST /v1/clients", s.createClient)
@@ -161,16 +182,17 @@ func New(cfg Config) (http.Handler, error) {
 	s.workRoutes(v1)
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)
+	s.userRoutes(v1)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusNotFound, "not_found", "no such API path")
 	})
 
-	mux := http.NewServeMux()
+	mux := newRouter(&patterns)
 	mux.Handle("POST /auth/signup", idem(signupScope, http.HandlerFunc(s.signup)))
 	mux.HandleFunc("POST /auth/login", s.handleLogin)
 	mux.HandleFunc("POST /auth/logout", s.logout)
 	mux.Handle("/v1/", s.authenticate(idem(orgScope, v1)))
-	return s.observe(mux), nil
+	return &api{Handler: s.observe(crossorigin.Protect(mux, http.HandlerFunc(crossOriginRefused))), patterns: patterns}, nil
 }
 
 // observe gives every request an id, logs it, bounds its body and turns a
@@ -232,24 +254,48 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			s.writeError(w, r, auth.ErrUnauthenticated)
 			return
 		}
-		p, err := s.verifier.Verify(r.Context(), token)
+		p, err := s.admit(r.Context(), token)
 		if err != nil {
 			s.log.InfoContext(r.Context(), "token rejected", slog.String("reason", err.Error()))
 			s.writeError(w, r, auth.ErrUnauthenticated)
 			return
 		}
-		if fromCookie && r.Method != http.MethodGet && r.Method != http.MethodHead {
-			c, err := r.Cookie(csrfCookie)
-			if err != nil || c.Value == "" || r.Header.Get(csrfHeader) != c.Value {
-				s.writeError(w, r, errCSRF)
-				return
-			}
+		if fromCookie && r.Method != http.MethodGet && r.Method != http.MethodHead &&
+			subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(csrfToken(token))) != 1 {
+			s.writeError(w, r, errCSRF)
+			return
 		}
 		if sw, ok := r.Context().Value(statusWriterKey{}).(*statusWriter); ok {
 			sw.org = p.OrgID
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 	})
+}
+
+// admit verifies a token (signature, issuer, audience, expiry) and then
+// checks it against carebill's member records (still a member, not signed
+// out), taking the role from the record.
+func (s *server) admit(ctx context.Context, token string) (auth.Principal, error) {
+	p, err := s.verifier.Verify(ctx, token)
+	if err != nil {
+		return p, err
+	}
+	return s.team.Admit(ctx, p, tokenHash(token))
+}
+
+// tokenHash names a token in storage without storing it.
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// csrfToken is the session's CSRF token: derived from the session token,
+// so it is bound to that session and no other value passes. The page
+// reads it from the CSRF cookie and echoes it in X-CSRF-Token; a page on
+// another site can read neither.
+func csrfToken(sessionToken string) string {
+	h := sha256.Sum256([]byte("carebill csrf\x00" + sessionToken))
+	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
 func bearer(r *http.Request) string {
@@ -260,22 +306,15 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// publicBase is the scheme and host clients use to reach pay pages.
-func (s *server) publicBase(r *http.Request) string {
-	if s.baseURL != "" {
-		return s.baseURL
-	}
-	scheme := "https"
-	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" && isLocal(r.Host) {
-		scheme = "http"
-	}
-	return scheme + "://" + r.Host
-}
+// publicBase is the scheme and host clients use to reach pay pages: the
+// configured base URL only, whatever Host the request named.
+func (s *server) publicBase(*http.Request) string { return s.baseURL }
 
-func isLocal(host string) bool {
-	h := host
-	if i := strings.LastIndexByte(h, ':'); i >= 0 {
-		h = h[:i]
+// checkBaseURL requires an absolute http(s) origin without a path.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+		return fmt.Errorf("httpapi: public base URL %q must be an origin such as https://billing.example.com", raw)
 	}
-	return h == "localhost" || h == "127.0.0.1" || h == "[::1]"
+	return nil
 }

@@ -1,11 +1,9 @@
 package httpapi
 
-import "net/http"
-
 // workRoutes are the routes of billable work: sessions and their
 // attendance, NDIS tasks, plans and price limits, lab and surgical cases,
 // and the dashboard over them.
-func (s *server) workRoutes(v1 *http.ServeMux) {
+func (s *server) workRoutes(v1 router) {
 	v1.HandleFunc("GET /v1/dashboard", s.dashboard)
 	v1.HandleFunc("POST /v1/tasks", s.createTask)
 	v1.HandleFunc("GET /v1/tasks", s.listTasks)

@@ -109,9 +109,10 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		// Server errors are not remembered: the request did not take effect
-		// as a whole, so a retry must run again.
-		if rec.status >= 500 {
+		// Refusals (4xx: bad input, a state conflict, a business rule) and
+		// server errors are not remembered: the request took no effect, so
+		// a retry, perhaps after a fix, must run again (Stripe's rule too).
+		if rec.status >= 400 {
 			_ = store.Release(context.WithoutCancel(r.Context()), key)
 		} else {
 			_ = store.Complete(context.WithoutCancel(r.Context()), Record{

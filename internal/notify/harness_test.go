@@ -53,11 +53,12 @@ var quiet = slog.New(slog.DiscardHandler)
 func newHarness(t *testing.T, orgName string) *harness {
 	t.Helper()
 	st := teststack.New(t, moto)
+	srv := st.Site(t)
 	api, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Pay links point at the host the send came to; the portal serves
+	// Pay links point at PUBLIC_BASE_URL, this server; the portal serves
 	// them there, as API Gateway routes /pay/{token} to it.
 	pay, err := wire.Portal(context.Background(), st.Env(t, "PortalFunction"), st.AWS, quiet)
 	if err != nil {
@@ -66,8 +67,8 @@ func newHarness(t *testing.T, orgName string) *harness {
 	mux := http.NewServeMux()
 	mux.Handle("GET /pay/{token}", pay)
 	mux.Handle("/", api)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	srv.Config.Handler = mux
+	srv.Start()
 	h := &harness{t: t, st: st, srv: srv, sqs: sqs.NewFromConfig(st.AWS)}
 	email := "admin-" + unique() + "@example.com"
 	h.must(201, "POST", "/auth/signup", map[string]string{"orgName": orgName, "email": email, "password": "Correct-Horse-9"})

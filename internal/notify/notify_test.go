@@ -301,8 +301,8 @@ func TestSendRefusals(t *testing.T) {
 		{"long subject", noPhoneInv, "invalid_field", map[string]any{"channels": []string{"email"}, "email": map[string]any{"subject": strings.Repeat("s", 201)}}, 400},
 		{"long body", noPhoneInv, "invalid_field", map[string]any{"channels": []string{"email"}, "email": map[string]any{"body": strings.Repeat("b", 5001)}}, 400},
 		{"email options for SMS", noPhoneInv, "invalid_field", map[string]any{"channels": []string{"sms"}, "email": map[string]any{"subject": "Hi"}}, 400},
-		{"rotateLink on send", noPhoneInv, "malformed_json", map[string]any{"channels": []string{"email"}, "rotateLink": true}, 400},
-		{"unknown field", noPhoneInv, "malformed_json", map[string]any{"channels": []string{"email"}, "cc": "x@example.com"}, 400},
+		{"rotateLink on send", noPhoneInv, "invalid_field", map[string]any{"channels": []string{"email"}, "rotateLink": true}, 400},
+		{"unknown field", noPhoneInv, "invalid_field", map[string]any{"channels": []string{"email"}, "cc": "x@example.com"}, 400},
 	} {
 		r := h.do("POST", "/v1/invoices/"+tc.inv+"/send", tc.body)
 		if r.status != tc.status || r.str("error", "code") != tc.code || r.str("error", "message") == "" {

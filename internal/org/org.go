@@ -147,6 +147,27 @@ func (s Settings) Validate() error {
 			return err
 		}
 	}
+	for _, f := range []struct{ name, v string }{
+		{"name", s.Name}, {"legalName", s.LegalName}, {"taxIdLabel", s.TaxIDLabel}, {"taxId", s.TaxID},
+		{"email", s.Email}, {"phone", s.Phone}, {"logoUrl", s.LogoURL},
+	} {
+		if err := validation.FreeText(f.name, f.v, false); err != nil {
+			return err
+		}
+	}
+	if err := validation.FreeText("address", s.Address, true); err != nil {
+		return err
+	}
+	if s.Email != "" {
+		if err := validation.Email("email", s.Email); err != nil {
+			return err
+		}
+	}
+	if s.Phone != "" {
+		if err := validation.Phone("phone", s.Phone); err != nil {
+			return err
+		}
+	}
 	if s.Currency.IsZero() {
 		return validation.Errorf("currency", "is required")
 	}

@@ -1,6 +1,10 @@
 // Package pdf renders carebill documents (invoices, receipts, credit notes,
-// statements) as A4 PDF files, natively and fast, with embedded Go fonts so
-// any Latin, Greek or Cyrillic name renders and extracts as text.
+// statements) as A4 PDF files, natively and fast. Names in Latin (with
+// Vietnamese), Greek, Cyrillic, Hebrew and Arabic script print with the
+// embedded DejaVu Sans; Chinese, Japanese kanji and Korean with Noto Sans
+// SC and KR, read from CAREBILL_FONT_DIR only when a document needs them.
+// Text is shaped (HarfBuzz, via go-text/typesetting) and laid out in
+// visual order (the Unicode bidi algorithm), and extracts as typed.
 //
 // The package knows nothing about invoices as a domain: callers pass strings
 // that are already formatted (money, dates, quantities), so there is one

@@ -2,7 +2,6 @@ package pdf
 
 import (
 	"slices"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -193,7 +192,26 @@ type shaperState struct {
 	faces map[*face]*font.Face
 }
 
-var shapers = sync.Pool{New: func() any { return &shaperState{faces: map[*face]*font.Face{}} }}
+// shapers keeps idle shaper states for reuse. Not a sync.Pool: that is
+// emptied at every collection, and a state's HarfBuzz fonts (built from a
+// face's layout tables on first use) cost far more than a render.
+var shapers = make(chan *shaperState, 16)
+
+func getShaper() *shaperState {
+	select {
+	case st := <-shapers:
+		return st
+	default:
+		return &shaperState{faces: map[*face]*font.Face{}}
+	}
+}
+
+func putShaper(st *shaperState) {
+	select {
+	case shapers <- st:
+	default:
+	}
+}
 
 // face is f as the shaper reads it, or nil when f cannot be parsed for
 // shaping (its text is then drawn one glyph per character).
@@ -220,8 +238,8 @@ type item struct {
 }
 
 func (fm *family) shapeComplex(s string) *shaped {
-	st := shapers.Get().(*shaperState)
-	defer shapers.Put(st)
+	st := getShaper()
+	defer putShaper(st)
 	text := []rune(s)
 
 	// Bidi runs in logical order, each split by script and face.

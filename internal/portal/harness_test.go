@@ -11,7 +11,6 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/http"
-	"net/http/httptest"
 	"net/mail"
 	"net/url"
 	"os"
@@ -63,6 +62,7 @@ type site struct {
 func newSite(t *testing.T) *site {
 	t.Helper()
 	st := teststack.New(t, moto)
+	srv := st.Site(t)
 	quiet := slog.New(slog.DiscardHandler)
 	api, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, quiet)
 	if err != nil {
@@ -78,8 +78,8 @@ func newSite(t *testing.T) *site {
 	mux.Handle("/v1/", api)
 	mux.Handle("/pay/", portal)
 	mux.Handle("/portal/", portal)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	srv.Config.Handler = mux
+	srv.Start()
 	return &site{t: t, url: srv.URL, clock: c}
 }
 

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -40,7 +42,8 @@ func (s *server) payPage(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, nil, err)
 		return
 	}
-	if err := s.PayLinks.RecordViewed(r.Context(), v.Invoice, "pay_link"); err != nil {
+	viewer := sha256.Sum256([]byte(token))
+	if err := s.PayLinks.RecordViewed(r.Context(), v.Invoice, "pay_link", hex.EncodeToString(viewer[:8])); err != nil {
 		// The client still sees their invoice; the activity log misses one view.
 		s.Log.WarnContext(r.Context(), "record viewed", slog.String("org", o.ID), slog.String("invoice", v.ID), slog.String("error", err.Error()))
 	}

@@ -22,12 +22,14 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/clientauth"
+	"github.com/carebill/carebill/internal/crossorigin"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 )
@@ -47,7 +49,7 @@ var icon []byte
 // PayLinks resolves pay links (billing.Service).
 type PayLinks interface {
 	OpenPayLink(ctx context.Context, token string) (billing.InvoiceView, *org.Org, error)
-	RecordViewed(ctx context.Context, inv *invoice.Invoice, how string) error
+	RecordViewed(ctx context.Context, inv *invoice.Invoice, how, viewer string) error
 }
 
 // Config is what the portal needs.
@@ -58,7 +60,7 @@ type Config struct {
 	Access *clientauth.Service
 	Log    *slog.Logger
 	// PublicBaseURL is the scheme and host clients reach the portal at,
-	// for the links in sign-in emails; "" takes the request's host.
+	// for the links in sign-in emails. Required: never the request's Host.
 	PublicBaseURL string
 }
 
@@ -74,6 +76,9 @@ type server struct {
 func New(cfg Config) (http.Handler, error) {
 	if cfg.PayLinks == nil || cfg.PDF == nil || cfg.Access == nil {
 		return nil, errors.New("portal: pay links, PDF rendering and client access are required")
+	}
+	if u, err := url.Parse(cfg.PublicBaseURL); cfg.PublicBaseURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("portal: public base URL %q must be an origin such as https://billing.example.com", cfg.PublicBaseURL)
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -106,7 +111,15 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /portal/{org}/invoices/{id}/pdf", s.invoicePDF)
 	mux.HandleFunc("POST /portal/{org}/logout", s.logout)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r, nil) })
-	return s.observe(mux), nil
+	return s.observe(crossorigin.Protect(mux, http.HandlerFunc(s.crossOrigin))), nil
+}
+
+// crossOrigin answers a form posted to the portal from another site.
+func (s *server) crossOrigin(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusForbidden, "message", "Request refused", nil, message{
+		Heading: "This request came from another site",
+		Text:    "For your safety it was refused. Please use the link you were sent.",
+	})
 }
 
 // csp allows this origin's stylesheet, https images (an org's logo), forms
@@ -231,22 +244,6 @@ func (s *server) failPage(w http.ResponseWriter, r *http.Request, o *org.Org, er
 	})
 }
 
-// publicBase is the scheme and host clients use to reach the portal.
-func (s *server) publicBase(r *http.Request) string {
-	if s.PublicBaseURL != "" {
-		return strings.TrimRight(s.PublicBaseURL, "/")
-	}
-	scheme := "https"
-	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" && isLocal(r.Host) {
-		scheme = "http"
-	}
-	return scheme + "://" + r.Host
-}
-
-func isLocal(host string) bool {
-	h := host
-	if i := strings.LastIndexByte(h, ':'); i >= 0 {
-		h = h[:i]
-	}
-	return h == "localhost" || h == "127.0.0.1" || h == "[::1]"
-}
+// publicBase is the scheme and host clients use to reach the portal: the
+// configured base URL only, whatever Host the request named.
+func (s *server) publicBase(*http.Request) string { return strings.TrimRight(s.PublicBaseURL, "/") }

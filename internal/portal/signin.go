@@ -3,6 +3,7 @@ package portal
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/carebill/carebill/internal/clientauth"
@@ -58,7 +59,7 @@ func (s *server) requestLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := r.PostFormValue("email")
-	err := s.Access.RequestLink(r.Context(), o.ID, email, s.publicBase(r))
+	err := s.Access.RequestLink(r.Context(), o.ID, email, sourceOf(r), s.publicBase(r))
 	switch {
 	case errors.Is(err, clientauth.ErrBadEmail):
 		s.render(w, r, http.StatusBadRequest, "signin", "Sign in", o, signInView{OrgID: o.ID, Email: email, Error: err.Error()})
@@ -66,10 +67,21 @@ func (s *server) requestLink(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, clientauth.ErrThrottled):
 		s.Log.WarnContext(r.Context(), "sign-in links throttled", slog.String("org", o.ID))
 	case err != nil:
-		s.failPage(w, r, o, err)
-		return
+		// A link that could not be made or mailed (SES sandbox, an outage)
+		// is logged, never shown: the answer must not tell an address on
+		// file from one that is not.
+		s.Log.ErrorContext(r.Context(), "sign-in link not sent", slog.String("org", o.ID), slog.String("error", err.Error()))
 	}
 	s.render(w, r, http.StatusOK, "checkemail", "Check your email", o, signInView{OrgID: o.ID})
+}
+
+// sourceOf is the network address a request came from: API Gateway's
+// source IP, which the Lambda adapter puts in RemoteAddr.
+func sourceOf(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // redeem uses a sign-in link: one use starts a session and goes to the

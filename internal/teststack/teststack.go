@@ -6,6 +6,7 @@ package teststack
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -24,6 +25,9 @@ type Stack struct {
 	AWS       aws.Config
 	Moto      *testenv.Moto
 	Resources *provision.Resources
+	// BaseURL is the PUBLIC_BASE_URL functions get (Site sets it to the
+	// test server's own address); "" gives https://carebill.invalid.
+	BaseURL string
 }
 
 // New provisions the template into moto under a fresh prefix.
@@ -53,5 +57,22 @@ func (s *Stack) Env(t testing.TB, function string) func(string) string {
 	if pool := env["USER_POOL_ID"]; pool != "" {
 		env["COGNITO_JWKS_URL"] = s.Moto.Endpoint + "/" + pool + "/.well-known/jwks.json"
 	}
+	if _, ok := env["PUBLIC_BASE_URL"]; ok {
+		env["PUBLIC_BASE_URL"] = s.BaseURL
+		if s.BaseURL == "" {
+			env["PUBLIC_BASE_URL"] = "https://carebill.invalid"
+		}
+	}
 	return func(k string) string { return env[k] }
+}
+
+// Site is a test server, not yet started, whose address is the stack's
+// BaseURL: build handlers from Env, set srv.Config.Handler, then Start.
+// Links are built only from PUBLIC_BASE_URL, so a test that follows them
+// needs the server to know its address first.
+func (s *Stack) Site(t testing.TB) *httptest.Server {
+	srv := httptest.NewUnstartedServer(nil)
+	t.Cleanup(srv.Close)
+	s.BaseURL = "http://" + srv.Listener.Addr().String()
+	return srv
 }

@@ -67,3 +67,45 @@ func Email(field, value string) error {
 	}
 	return nil
 }
+
+// FreeText is the one rule for text people type into any field: valid
+// UTF-8, no control characters (C0, DEL, C1), no bidirectional overrides
+// or isolates (U+202A–U+202E, U+2066–U+2069, which make printed text read
+// differently from what is stored), and, unless multiline, no line breaks
+// of any kind. Multiline text may hold LF, CR LF and tabs. The error
+// names field.
+func FreeText(field, value string, multiline bool) error {
+	if !utf8.ValidString(value) {
+		return Errorf(field, "must be valid UTF-8 text")
+	}
+	for _, r := range value {
+		switch {
+		case r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' || r == '\u0085':
+			if !multiline || r != '\n' && r != '\r' {
+				return Errorf(field, "must be one line (no line breaks)")
+			}
+		case r == '\t' && multiline:
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
+			return Errorf(field, "must not contain control characters (found U+%04X)", r)
+		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+			return Errorf(field, "must not contain bidirectional override characters (found U+%04X)", r)
+		}
+	}
+	return nil
+}
+
+// Phone checks a phone number in E.164 form: "+", a country code and
+// subscriber number, 8 to 15 digits in all ("+61412345678"). Spaces,
+// dashes and brackets are not accepted: SMS needs the canonical form.
+func Phone(field, value string) error {
+	digits, ok := strings.CutPrefix(value, "+")
+	if !ok || len(digits) < 8 || len(digits) > 15 || digits[0] == '0' {
+		return Errorf(field, "must be a phone number in international form such as +61412345678")
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return Errorf(field, "must be a phone number in international form such as +61412345678")
+		}
+	}
+	return nil
+}

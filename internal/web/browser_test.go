@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,12 +28,13 @@ func TestMain(m *testing.M) { testenv.MainWithMoto(m, &moto) }
 func newSite(t *testing.T) string {
 	t.Helper()
 	st := teststack.New(t, moto)
+	srv := st.Site(t)
 	h, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv.Config.Handler = h
+	srv.Start()
 	return srv.URL
 }
 

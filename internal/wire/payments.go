@@ -25,7 +25,7 @@ import (
 // are never in the template or the environment), and optionally
 // STRIPE_API_BASE (another Stripe API address: stripe-mock locally).
 func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
-	if err := env.require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM"); err != nil {
+	if err := env.require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
 	c, err := newCore(env, cfg)
@@ -58,7 +58,7 @@ func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (h
 		return nil, err
 	}
 	return httpapi.NewPayments(httpapi.PaymentsConfig{
-		Billing: c.billing, Checkout: checkout, Reversals: reversals, Disputes: disputes, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
+		Billing: c.billing, Checkout: checkout, Reversals: reversals, Team: c.team, Disputes: disputes, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
 		Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 	})
 }

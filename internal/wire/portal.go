@@ -23,8 +23,8 @@ import (
 // client portal, whose sign-in links go out through SES.
 //
 // Variables: TABLE_NAME, SENDER_EMAIL (the From address of sign-in
-// emails, a verified SES identity), and optionally PUBLIC_BASE_URL (where
-// clients reach the portal, for the links in those emails).
+// emails, a verified SES identity) and PUBLIC_BASE_URL (where clients reach
+// the portal, for the links in those emails; never the request's Host).
 func Portal(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
 	return PortalWithClock(ctx, env, cfg, log, time.Now)
 }
@@ -32,7 +32,7 @@ func Portal(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (htt
 // PortalWithClock is Portal with the clock sign-in links and sessions
 // expire by (tests move it on).
 func PortalWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Logger, now func() time.Time) (http.Handler, error) {
-	if err := env.require("TABLE_NAME", "SENDER_EMAIL"); err != nil {
+	if err := env.require("TABLE_NAME", "SENDER_EMAIL", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
 	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), env("TABLE_NAME"))

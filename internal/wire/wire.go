@@ -55,11 +55,12 @@ func Logger(env Env) *slog.Logger {
 //
 // Variables: TABLE_NAME, IDEMPOTENCY_TABLE_NAME, USER_POOL_ID,
 // USER_POOL_CLIENT_ID, COGNITO_ISSUER, DELIVERIES_QUEUE_URL (where sends
-// queue their deliveries for the notifier), and optionally COGNITO_JWKS_URL
-// (when the JWKS is not at the issuer, as with moto) and PUBLIC_BASE_URL
-// (where clients reach pay pages, when not the API's own host).
+// queue their deliveries for the notifier), PUBLIC_BASE_URL (where clients
+// reach pay pages: links are never built from a request's Host), and
+// optionally COGNITO_JWKS_URL (when the JWKS is not at the issuer, as with
+// moto).
 func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
-	if err := env.require("DELIVERIES_QUEUE_URL"); err != nil {
+	if err := env.require("DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
 	c, err := newCore(env, cfg)
@@ -111,9 +112,9 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 		return nil, err
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.billing, Sender: sender, Accounts: accounts, Reversals: reversals, Cycles: cycles, Statements: statements, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
-		Login: func(ctx context.Context, email, password string) (string, time.Duration, error) {
-			t, err := c.dir.Login(ctx, email, password)
+		Billing: c.billing, Sender: sender, Team: c.team, Accounts: accounts, Reversals: reversals, Cycles: cycles, Statements: statements, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Login: func(ctx context.Context, email, password, newPassword string) (string, time.Duration, error) {
+			t, err := c.dir.LoginSettingPassword(ctx, email, password, newPassword)
 			return t.IDToken, t.ExpiresIn, err
 		},
 	})
@@ -139,6 +140,7 @@ type core struct {
 	idem     *dynamo.Idempotency
 	verifier *auth.Verifier
 	dir      *cognito.Directory
+	team     *billing.Team
 }
 
 func newCore(env Env, cfg aws.Config) (*core, error) {
@@ -168,5 +170,9 @@ func newCore(env Env, cfg aws.Config) (*core, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &core{store: store, billing: svc, idem: idem, verifier: verifier, dir: dir}, nil
+	team, err := billing.NewTeam(store, dir, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return &core{store: store, billing: svc, idem: idem, verifier: verifier, dir: dir, team: team}, nil
 }

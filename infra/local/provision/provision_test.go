@@ -181,6 +181,7 @@ func TestProvisionRepoTemplate(t *testing.T) {
 			"USER_POOL_CLIENT_ID":    res.IDs["UserPoolClient"],
 			"COGNITO_ISSUER":         "https://cognito-idp.ap-southeast-2.amazonaws.com/" + pool,
 			"DELIVERIES_QUEUE_URL":   res.IDs["DeliveriesQueue"],
+			"PUBLIC_BASE_URL":        "", // a parameter without a default: the local stack and tests set it
 		}
 		if diff := cmp.Diff(want, env); diff != "" {
 			t.Errorf("Env (-want +got):\n%s", diff)

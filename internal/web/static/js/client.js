@@ -7,6 +7,7 @@ import { $, h, showError, toast } from './dom.js';
 import { billingContact, chip, date, funding, isZero, money } from './format.js';
 import { org } from './layout.js';
 import { methodLabel, paymentDialog } from './paymentdialog.js';
+import { undoControls } from './undopayment.js';
 
 const id = $('main').dataset.id;
 const invoices = $('[data-invoices]');
@@ -110,7 +111,26 @@ function paymentRow(p) {
     h('td', { 'data-label': 'Date' }, date(p.date)),
     h('td', { 'data-label': 'Method' }, methodLabel(p.method)),
     h('td', { 'data-label': 'Applied to' }, parts.length ? parts : '—'),
-    h('td', { 'data-label': 'Amount', class: 'num strong' }, money(p.amount, p.currency)));
+    h('td', { 'data-label': 'Amount', class: 'num strong' }, money(p.amount, p.currency)),
+    h('td', { 'data-label': 'Undo' }, h('div', { class: 'undo-controls' }, undoControls(p, afterUndo))));
+}
+
+// afterUndo refreshes what a reversal or refund changed: the balances, the
+// invoices it paid, the payment rows, the ledger and the activity.
+async function afterUndo(after, kind) {
+  toast(kind === 'refund'
+    ? `Refunded: receipt ${after.receiptNumber} now has ${money(after.left, after.currency)} left.`
+    : `Receipt ${after.receiptNumber} reversed.`);
+  await refreshMoney();
+}
+
+async function refreshMoney() {
+  try {
+    await Promise.all([api('GET', `/v1/clients/${id}`).then(render), loadInvoices(true), loadPayments(true), loadLedger(true)]);
+  } catch (err) {
+    showError(document, err);
+  }
+  reloadActivity();
 }
 
 async function loadPayments(reset) {
@@ -129,13 +149,85 @@ async function loadPayments(reset) {
   }
 }
 
+// --- the ledger ----------------------------------------------------------------
+
+const ledgerRows = $('[data-ledger]');
+const ledgerEmpty = $('[data-ledger-empty]');
+const ledgerMore = $('[data-ledger-more]');
+const ledgerClosing = $('[data-ledger-closing]');
+let ledgerCursor = '';
+
+const entryLabels = {
+  invoice_finalized: 'Invoice',
+  invoice_voided: 'Invoice voided',
+  payment_received: 'Payment',
+  credit_applied: 'Credit applied',
+  credit_returned: 'Credit un-applied',
+  credit_note: 'Credit note',
+  credit_note_voided: 'Credit note voided',
+  payment_reversed: 'Payment reversed',
+  payment_refunded: 'Payment refunded',
+  payment_released: 'Payment released to credit',
+};
+
+// balanceText says a ledger balance the way a person reads it: owing, or in
+// credit when the API's balance (owing less credit) is negative.
+function balanceText(b, cur) {
+  if (String(b).startsWith('-') && !isZero(b)) return `${money(String(b).slice(1), cur)} credit`;
+  return money(b, cur);
+}
+
+function ledgerRow(e) {
+  // Invoices and credit applied to them link to the invoice; payments to
+  // their receipt; credit notes to their PDF.
+  let href = '';
+  if (e.kind.startsWith('payment_')) href = `/v1/payments/${e.documentId}/receipt.pdf`;
+  else if (e.kind.startsWith('credit_note') && e.invoiceId) href = `/v1/credit-notes/${e.documentId}/pdf`;
+  else if (e.documentId) href = `/app/invoices/${e.documentId}`;
+  const doc = e.number ? (href ? h('a', { href }, e.number) : e.number) : null;
+  return h('tr', { 'data-ledger-entry': e.kind },
+    h('td', { 'data-label': 'Date' }, date(e.date)),
+    h('td', { 'data-label': 'Entry' }, h('div', {},
+      h('span', { class: 'strong' }, entryLabels[e.kind] || e.kind, doc ? ' ' : '', doc),
+      isZero(e.amount) && !isZero(e.credit) ? h('span', { class: 'subtle block' }, `${money(e.credit.replace(/^-/, ''), e.currency)} of credit`) : null,
+      e.memo ? h('span', { class: 'subtle block' }, e.memo) : null)),
+    h('td', { 'data-label': 'Amount', class: 'num' }, money(e.amount, e.currency)),
+    h('td', { 'data-label': 'Balance', class: 'num strong', 'data-ledger-balance': '' }, balanceText(e.balance, e.currency)));
+}
+
+async function loadLedger(reset) {
+  if (reset) ledgerCursor = '';
+  try {
+    const res = await api('GET', `/v1/clients/${id}/ledger${query({ cursor: ledgerCursor, limit: 20 })}`);
+    if (reset) {
+      ledgerRows.replaceChildren(h('tr', { 'data-ledger-opening': '' },
+        h('td', { 'data-label': 'Date' }, ''),
+        h('td', { 'data-label': 'Entry' }, h('span', { class: 'subtle' }, 'Opening balance')),
+        h('td', { 'data-label': 'Amount', class: 'num' }, ''),
+        h('td', { 'data-label': 'Balance', class: 'num' }, balanceText(res.openingBalance, res.currency))));
+    }
+    ledgerRows.append(...res.data.map(ledgerRow));
+    ledgerCursor = res.nextCursor || '';
+    ledgerMore.hidden = !ledgerCursor;
+    const empty = ledgerRows.querySelectorAll('[data-ledger-entry]').length === 0;
+    $('[data-ledger-table]').hidden = empty;
+    ledgerEmpty.hidden = !empty;
+    ledgerEmpty.textContent = 'Nothing posted yet: entries appear as invoices are finalized and payments recorded.';
+    ledgerClosing.textContent = `Balance now: ${balanceText(res.closingBalance, res.currency)}`;
+    ledgerClosing.hidden = empty;
+  } catch (err) {
+    ledgerEmpty.hidden = true;
+    showError(document, err, { focus: false });
+  }
+}
+ledgerMore.addEventListener('click', () => loadLedger(false));
+
 payButton.addEventListener('click', async () => {
   if (!client) return;
   const p = await paymentDialog({ client });
   if (!p) return;
   toast(`Payment recorded: receipt ${p.receiptNumber}.`);
-  await Promise.all([api('GET', `/v1/clients/${id}`).then(render), loadInvoices(true), loadPayments(true)]);
-  reloadActivity();
+  await refreshMoney();
 });
 paymentsMore.addEventListener('click', () => loadPayments(false));
 
@@ -150,4 +242,5 @@ api('GET', `/v1/clients/${id}`).then(render, (err) => {
 });
 loadInvoices(true);
 loadPayments(true);
+loadLedger(true);
 reloadActivity = activityList(`/v1/clients/${id}/activity`, { linkInvoices: true });

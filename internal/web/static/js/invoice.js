@@ -4,10 +4,11 @@
 import { activityList } from './activity.js';
 import { api, IdempotencyKeys } from './api.js';
 import { $, busy, clearErrors, confirmDialog, h, showError, showFlash, toast } from './dom.js';
-import { amountInput, billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, statusOf, taxId } from './format.js';
+import { amountInput, billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, taxId } from './format.js';
 import { org as loadOrg } from './layout.js';
 import { methodLabel, paymentDialog } from './paymentdialog.js';
 import { channelNames, sendDialog, sentSummary } from './senddialog.js';
+import { undoControls } from './undopayment.js';
 
 const id = $('main').dataset.id;
 const action = (name) => $(`[data-action="${name}"]`);
@@ -104,7 +105,6 @@ function renderDoc() {
 }
 
 function render() {
-  const status = statusOf(inv);
   const name = inv.number ? `${inv.number} · ${inv.name}` : inv.name;
   document.title = `${name} · carebill`;
   $('[data-title]').textContent = inv.number || 'Draft invoice';
@@ -115,25 +115,28 @@ function render() {
     link.href = `/app/clients/${client.id}`;
     $('[data-client-crumb]').hidden = false;
   }
-  const draft = inv.status === 'draft';
-  const open = inv.status === 'open';
+  // The API says what the invoice's state allows (availableActions); the
+  // page only decides labels. Sending a finalized invoice that never went
+  // out is the same resend call, offered as "Send".
+  const can = new Set(inv.availableActions || []);
   action('edit').href = `/app/invoices/${inv.id}/edit`;
   action('pdf').href = `/v1/invoices/${inv.id}/pdf`;
-  action('edit').hidden = !draft;
-  action('delete').hidden = !draft;
-  action('finalize').hidden = !draft;
-  action('send').hidden = !(draft || (open && !inv.sentAt));
-  action('resend').hidden = !(inv.sentAt && inv.status !== 'void' && !draft);
-  action('paylink').hidden = !(open || status === 'overdue');
-  action('pdf').hidden = draft;
-  action('void').hidden = !open || inv.locked;
-  action('record-payment').hidden = !open;
-  action('credit-note').hidden = !open;
-  action('apply-credit').hidden = !(open && client && !isZero(client.balance.credit));
+  action('edit').hidden = !can.has('edit');
+  action('delete').hidden = !can.has('delete');
+  action('finalize').hidden = !can.has('finalize');
+  action('send').hidden = !(can.has('send') || (can.has('resend') && !inv.sentAt));
+  action('resend').hidden = !(can.has('resend') && inv.sentAt);
+  action('paylink').hidden = !can.has('pay_link');
+  action('pdf').hidden = inv.status === 'draft';
+  action('void').hidden = !can.has('void');
+  action('record-payment').hidden = !can.has('record_payment');
+  action('credit-note').hidden = !can.has('credit_note');
+  action('apply-credit').hidden = !(can.has('apply_credit') && client && !isZero(client.balance.credit));
   if (client && !action('apply-credit').hidden) {
     action('apply-credit').textContent = `Apply ${money(client.balance.credit, client.balance.currency)} credit`;
   }
-  if (!open) $('[data-paylink]').hidden = true;
+  action('unapply-credit').hidden = !can.has('unapply_credit');
+  if (!can.has('pay_link')) $('[data-paylink]').hidden = true;
 
   const notice = $('[data-notice]');
   if (inv.status === 'void') {
@@ -141,7 +144,7 @@ function render() {
   } else if (inv.locked) {
     notice.replaceChildren(`Locked${inv.lockReason ? ` (${inv.lockReason})` : ''}: it still takes payments, but it cannot be changed or voided until an admin unlocks it`,
       inv.lockedByStatement ? h('span', {}, ' or ', h('a', { href: `/app/statements/${inv.lockedByStatement}` }, 'its statement'), ' is deleted.') : '.');
-  } else if (draft) {
+  } else if (inv.status === 'draft') {
     notice.textContent = 'Draft: not numbered and not sent. Finalize it to give it a number and make it payable.';
   } else {
     notice.textContent = '';
@@ -274,7 +277,7 @@ function deliveryItem(d) {
       d.status === 'failed' ? d.lastError : `Retrying: ${d.lastError}`) : null,
     h('p', { class: 'activity-meta' }, h('time', { datetime: when }, dateTime(when, org && org.timezone)),
       d.attempts > 1 ? ` · ${d.attempts} attempts` : ''),
-    d.status === 'failed' && inv.status !== 'void'
+    d.status === 'failed' && (inv.availableActions || []).includes('resend')
       ? h('button', {
         type: 'button', class: 'btn btn-small', 'data-resend-delivery': d.id,
         onclick: () => openSend({ resend: true, channel: d.channel, to: d.channel === 'email' ? d.recipient : '' }),
@@ -328,7 +331,9 @@ async function loadPayments() {
       h('div', { class: 'delivery-head' },
         h('span', { class: 'strong' }, money(a.amount, p.currency)),
         h('a', { href: `/v1/payments/${p.id}/receipt.pdf`, 'data-receipt': p.receiptNumber }, `Receipt ${p.receiptNumber}`)),
-      h('p', { class: 'activity-meta' }, `${methodLabel(p.method)} · ${date(p.date)}${p.reference ? ` · ${p.reference}` : ''}`))));
+      h('p', { class: 'activity-meta' }, `${methodLabel(p.method)} · ${date(p.date)}${p.reference ? ` · ${p.reference}` : ''}`),
+      h('div', { class: 'undo-controls' }, undoControls(p, (after, kind) => reloadAll(
+        kind === 'refund' ? `Refunded: receipt ${after.receiptNumber} now has ${money(after.left, after.currency)} left.` : `Receipt ${after.receiptNumber} reversed.`).catch((err) => showError(document, err)))))));
     $('[data-payments-card]').hidden = mine.length === 0;
   } catch (err) {
     showError(document, err, { focus: false });
@@ -349,6 +354,24 @@ action('apply-credit').addEventListener('click', () => busy(action('apply-credit
     showError(document, err);
   }
 }));
+
+action('unapply-credit').addEventListener('click', async () => {
+  const ok = await confirmDialog({
+    title: 'Un-apply credit?',
+    body: 'The client credit applied to this invoice goes back to the client, and the invoice owes that much again.',
+    ok: 'Un-apply credit',
+    danger: false,
+  });
+  if (!ok) return;
+  await busy(action('unapply-credit'), async () => {
+    try {
+      await api('POST', `/v1/invoices/${id}/unapply-credit`);
+      await reloadAll('Credit un-applied: it is back with the client.');
+    } catch (err) {
+      showError(document, err);
+    }
+  });
+});
 
 const creditDialog = $('[data-credit-dialog]');
 const creditForm = $('[data-credit-form]');
