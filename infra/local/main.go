@@ -162,7 +162,7 @@ carebill is running locally.
     password  %s
 
   Try it:
-    TOKEN=$(curl -s localhost:%d/auth/login -d '{"email":"%s","password":"%s"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+    TOKEN=$(curl -s localhost:%d/auth/login -H 'Content-Type: application/json' -d '{"email":"%s","password":"%s"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
     curl -s localhost:%d/v1/clients -H "Authorization: Bearer $TOKEN"
 
 Ctrl-C stops everything.

@@ -90,8 +90,10 @@ func (s *stack) tickers(ctx context.Context) ([]*ticker, error) {
 	return out, nil
 }
 
-// run invokes the function at the schedule's rate until ctx ends.
+// run invokes the function once at start-up, as if the schedule had been
+// running all along, then at the schedule's rate until ctx ends.
 func (t *ticker) run(ctx context.Context) {
+	_ = t.invoke(ctx)
 	tk := time.NewTicker(t.every)
 	defer tk.Stop()
 	for {
@@ -122,6 +124,7 @@ func (t *ticker) invoke(ctx context.Context) error {
 	}
 	err := t.handle(ctx, input)
 	t.lastRun, t.lastErr = now, ""
+	t.log.Info("scheduled run", "schedule", t.sched.Name)
 	if err != nil {
 		t.lastErr = err.Error()
 		t.log.Error("scheduled run failed", "error", err)

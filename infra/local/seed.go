@@ -15,9 +15,12 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/cognito"
+	"github.com/carebill/carebill/internal/cycle"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/payment"
 )
 
 type demoLogin struct{ email, password string }
@@ -59,17 +62,19 @@ func (s *stack) seed(ctx context.Context) (demoLogin, error) {
 		{Name: "Aroha Tane", Contacts: []client.Contact{{Name: "Aroha Tane", Phone: "+61498765432"}},
 			Funding: client.Funding{Type: client.NDIAManaged, NDISNumber: "433456789"}, PaymentTermsDays: &terms},
 	}
-	var first billing.ClientView
-	for i, p := range clients {
+	var made []billing.ClientView
+	for _, p := range clients {
 		c, err := svc.CreateClient(ctx, admin, p)
 		if err != nil {
 			return login, fmt.Errorf("client %s: %w", p.Name, err)
 		}
-		if i == 0 {
-			first = c
-		}
+		made = append(made, c)
 	}
+	first := made[0]
 	d := decimal.RequireFromString
+	if err := seedLastMonth(ctx, svc, admin, made[1].ID); err != nil {
+		return login, fmt.Errorf("last month's billing: %w", err)
+	}
 	nov1, nov30 := calendar.MustParse("2026-11-01"), calendar.MustParse("2026-11-30")
 	_, err = svc.CreateInvoice(ctx, admin, billing.DraftInput{
 		ClientID: first.ID, Name: "Client Invoice – November",
@@ -80,4 +85,38 @@ func (s *stack) seed(ctx context.Context) (demoLogin, error) {
 		},
 	})
 	return login, err
+}
+
+// seedLastMonth backdates the demo org's billing to the start of last
+// month and gives one client an invoice issued then and a part payment, so
+// the first close run (at start-up, every 15 minutes after, or "Run now"
+// on /dev/schedules) closes last month and writes its statements, as it
+// would for an org that has billed for a while.
+func seedLastMonth(ctx context.Context, svc *billing.Service, admin auth.Principal, clientID string) error {
+	var start calendar.Date
+	if _, err := svc.EditOrg(ctx, admin, func(o *org.Org, now time.Time) error {
+		today := o.Today(now)
+		start = calendar.Of(today.Year(), today.Month()-1, 1)
+		p, err := cycle.NewPlan(cycle.Default(), start)
+		o.Settings.Cycles = p
+		return err
+	}); err != nil {
+		return err
+	}
+	d := decimal.RequireFromString
+	v, err := svc.CreateInvoice(ctx, admin, billing.DraftInput{
+		ClientID: clientID, Name: "Support coordination – " + start.Format("January 2006"), IssueDate: start.AddDays(14),
+		Lines: []billing.LineInput{{Line: invoice.Line{Type: invoice.Variable, Description: "Support coordination",
+			PeriodStart: start, PeriodEnd: start.AddDays(13), Quantity: d("6"), Unit: invoice.Hours, Rate: d("100.14")}}},
+	})
+	if err != nil {
+		return err
+	}
+	inv, err := svc.FinalizeInvoice(ctx, admin, v.Invoice.ID)
+	if err != nil {
+		return err
+	}
+	_, err = svc.RecordPayment(ctx, admin, payment.Input{ClientID: clientID, Amount: d("200.00"), Date: start.AddDays(20),
+		Method: payment.BankTransfer, Reference: "Plan manager remittance", Allocations: []payment.Allocation{{InvoiceID: inv.Invoice.ID, Amount: d("200.00")}}})
+	return err
 }

@@ -192,6 +192,9 @@ func (s *Service) ReceiptPDF(ctx context.Context, orgID, paymentID string) ([]by
 	}
 	cur := pay.Input.Currency
 	doc := baseDocument(o, "Receipt", pay.ReceiptNumber, "Payment received – thank you")
+	if pay.Reversed {
+		doc.Title, doc.Stamp = "Reversed: "+pay.ReverseReason, "REVERSED"
+	}
 	doc.BillTo = billTo(c)
 	doc.Dates = []pdf.Field{{Label: "Received", Value: pay.Input.Date.Format(dateLayout)}, {Label: "Method", Value: methodName(pay.Input.Method)}}
 	if pay.Input.Reference != "" {

@@ -56,8 +56,15 @@ func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in paymen
 	if err := ledger.CheckCurrency(cur, in.Currency, "payment"); err != nil {
 		return nil, err
 	}
+	today, err := s.today(ctx, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
 	if in.Date.IsZero() {
-		in.Date, _ = s.today(ctx, p.OrgID)
+		in.Date = today
+	}
+	if in.Date.After(today) {
+		return nil, validation.Errorf("date", "is after today (%s): record a payment once it is received", today)
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err

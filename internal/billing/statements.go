@@ -207,6 +207,9 @@ func statementDocument(o *org.Org, c *client.Client, st *statement.Statement) pd
 		}
 	} else {
 		doc.Dates = []pdf.Field{{Label: "As at", Value: st.To.Format(dateLayout)}}
+		if len(st.Open) == 0 {
+			doc.Lines = append(doc.Lines, pdf.Line{Description: "Nothing outstanding", Amount: cur.Display(st.Closing.Abs())})
+		}
 		for _, it := range st.Open {
 			due := "due on issue"
 			if !it.DueDate.IsZero() {
@@ -224,7 +227,11 @@ func statementDocument(o *org.Org, c *client.Client, st *statement.Statement) pd
 	if st.Credit.IsPositive() {
 		doc.Totals = append(doc.Totals, pdf.Field{Label: "Credit held", Value: cur.Display(st.Credit.Neg())})
 	}
-	doc.Totals = append(doc.Totals, pdf.Field{Label: "Balance due " + cur.Code(), Value: cur.Display(st.Closing)})
+	if st.Closing.IsNegative() {
+		doc.Totals = append(doc.Totals, pdf.Field{Label: "In credit " + cur.Code(), Value: cur.Display(st.Closing.Neg())})
+	} else {
+		doc.Totals = append(doc.Totals, pdf.Field{Label: "Balance due " + cur.Code(), Value: cur.Display(st.Closing)})
+	}
 	return doc
 }
 

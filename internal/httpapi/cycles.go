@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -74,7 +75,7 @@ type remindersJSON struct {
 }
 
 type reminderStepJSON struct {
-	Days     int      `json:"days"`
+	Days     *int     `json:"days"` // required: 0 is the due date itself
 	Channels []string `json:"channels"`
 }
 
@@ -90,21 +91,25 @@ func remindersOf(s reminder.Schedule) remindersJSON {
 		for _, c := range st.Channels {
 			chs = append(chs, string(c))
 		}
-		out.Steps = append(out.Steps, reminderStepJSON{Days: st.Offset, Channels: chs})
+		days := st.Offset
+		out.Steps = append(out.Steps, reminderStepJSON{Days: &days, Channels: chs})
 	}
 	return out
 }
 
-func (r remindersJSON) schedule() reminder.Schedule {
+func (r remindersJSON) schedule() (reminder.Schedule, error) {
 	s := reminder.Schedule{Enabled: r.Enabled, From: r.Hours.From, To: r.Hours.To}
-	for _, st := range r.Steps {
-		step := reminder.Step{Offset: st.Days}
+	for i, st := range r.Steps {
+		if st.Days == nil {
+			return s, validation.Errorf(fmt.Sprintf("reminders.steps[%d].days", i), "is required: days from the due date, negative before it")
+		}
+		step := reminder.Step{Offset: *st.Days}
 		for _, c := range st.Channels {
 			step.Channels = append(step.Channels, reminder.Channel(c))
 		}
 		s.Steps = append(s.Steps, step)
 	}
-	return s
+	return s, nil
 }
 
 // applyCycles sets the cycle, reminder and re-issue settings of a PATCH;
@@ -114,7 +119,11 @@ func (p orgPatch) applyCycles(o *org.Org, now time.Time) error {
 		if p.Reminders.Null {
 			o.Settings.Reminders = reminder.Default()
 		} else {
-			o.Settings.Reminders = p.Reminders.V.schedule()
+			s, err := p.Reminders.V.schedule()
+			if err != nil {
+				return err
+			}
+			o.Settings.Reminders = s
 		}
 	}
 	if p.ReissueSameNumber.Set {

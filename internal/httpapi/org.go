@@ -168,6 +168,9 @@ func (p orgPatch) apply(st *org.Settings) error {
 		st.NoStandaloneInvoices = p.StandaloneInvoices.Null || !p.StandaloneInvoices.V
 	}
 	if p.PaymentTermsDays.Set {
+		if p.PaymentTermsDays.Null {
+			return validation.Errorf("paymentTermsDays", "cannot be null: give a number of days, 0 for due on issue")
+		}
 		st.PaymentTermsDays = p.PaymentTermsDays.V
 	}
 	if p.Branding.Set {

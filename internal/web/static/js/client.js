@@ -10,6 +10,8 @@ import { methodLabel, paymentDialog } from './paymentdialog.js';
 import { undoControls } from './undopayment.js';
 
 const id = $('main').dataset.id;
+// Every open invoice as at today, aged: the statement a client asks for.
+$('[data-statement]').href = `/v1/clients/${id}/statement?kind=outstanding&format=pdf`;
 const invoices = $('[data-invoices]');
 const invoicesEmpty = $('[data-invoices-empty]');
 const invoicesMore = $('[data-invoices-more]');

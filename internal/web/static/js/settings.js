@@ -56,7 +56,8 @@ function collect() {
     address: val(form, 'address'),
     currency: val(form, 'currency'),
     taxRate: val(form, 'taxRate').replace(/%$/, '').trim(),
-    paymentTermsDays: terms === '' ? 0 : Number.parseInt(terms, 10),
+    // A cleared field keeps the saved terms rather than becoming 0.
+    ...(terms === '' ? {} : { paymentTermsDays: Number.parseInt(terms, 10) }),
     numberPrefix: val(form, 'numberPrefix'),
     timezone: val(form, 'timezone'),
     branding: { colour: val(form, 'colour').toUpperCase(), logoUrl: val(form, 'logoUrl') },
@@ -104,7 +105,10 @@ function collectCycles() {
   if (form.elements.namedItem('remindEmail').checked) channels.push('email');
   if (form.elements.namedItem('remindSms').checked) channels.push('sms');
   // Day numbers as typed ("-3, 0, 7"); the API says which one is wrong.
-  const steps = val(form, 'reminderDays').split(/[,\s]+/).filter(Boolean).map((d) => ({ days: Number(d.replace('−', '-')), channels }));
+  const tokens = val(form, 'reminderDays').split(/[,\s]+/).filter(Boolean).map((d) => d.replace('−', '-'));
+  const bad = tokens.find((d) => !/^[+-]?\d+$/.test(d));
+  if (bad !== undefined) throw Object.assign(new Error(`“${bad}” is not a number of days: use whole numbers such as -3, 0, 7`), { field: 'reminders.steps' });
+  const steps = tokens.map((d) => ({ days: Number.parseInt(d, 10), channels }));
   return {
     billingCycle,
     lockingPolicy: val(form, 'lockingPolicy'),
