@@ -38,12 +38,13 @@ func newFullStack(t *testing.T) *fullStack {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	st := teststack.New(t, moto)
+	site := st.Site(t) // links come only from PUBLIC_BASE_URL: the site's address is known first
 	co := newCheckout(stripeMock.URL, localWebhookSecret)
 	front, err := co.front(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{tpl: tpl, res: st.Resources, aws: st.AWS, moto: moto.Endpoint, stripe: front, log: slog.New(slog.DiscardHandler)}
+	s := &stack{tpl: tpl, res: st.Resources, aws: st.AWS, moto: moto.Endpoint, stripe: front, baseURL: st.BaseURL, log: slog.New(slog.DiscardHandler)}
 	if err := s.putSecrets(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +56,8 @@ func newFullStack(t *testing.T) *fullStack {
 	(&outbox{moto: moto.Endpoint, http: http.DefaultClient}).routes(root)
 	co.routes(root)
 	root.Handle("/", h)
-	site := httptest.NewServer(root)
-	t.Cleanup(site.Close)
+	site.Config.Handler = root
+	site.Start()
 	co.public, co.webhooks = site.URL, site.URL+"/webhooks/stripe"
 	ps, err := s.pollers(ctx)
 	if err != nil {
