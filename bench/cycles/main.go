@@ -57,7 +57,7 @@ func main() {
 type counter struct {
 	mu       sync.Mutex
 	requests map[string]int
-	wcu      float64
+	wcu      int
 }
 
 func (c *counter) reset() {
@@ -66,16 +66,16 @@ func (c *counter) reset() {
 	c.requests, c.wcu = map[string]int{}, 0
 }
 
-func units(item map[string]types.AttributeValue) float64 {
+func units(item map[string]types.AttributeValue) int {
 	b, _ := json.Marshal(item) // a close stand-in for DynamoDB's item size
-	return float64((len(b) + 1023) / 1024)
+	return (len(b) + 1023) / 1024
 }
 
 func (c *counter) add(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(
 		ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler,
 	) (middleware.InitializeOutput, middleware.Metadata, error) {
-		var w float64
+		var w int
 		switch p := in.Parameters.(type) {
 		case *dynamodb.PutItemInput:
 			w = units(p.Item)
@@ -285,13 +285,19 @@ func run() error {
 	}
 	sort.Strings(ops)
 	fmt.Printf("\nclose of one cycle, %d clients (%d with activity), on moto %s\n", *n, active, moto.Endpoint)
-	fmt.Printf("  wall time          %s  (%.2f ms per client)\n", wall.Round(time.Millisecond), float64(wall.Microseconds())/1000/float64(*n))
+	fmt.Printf("  wall time          %s  (%s per client)\n", wall.Round(time.Millisecond), (wall / time.Duration(*n)).Round(time.Microsecond))
 	fmt.Printf("  scheduled runs     %d  (each cut off after %s)\n", runs, *perRun)
 	fmt.Printf("  statements         %d\n", total.Statements)
-	fmt.Printf("  AWS requests       %d  (%.2f per client)\n", reqs, float64(reqs)/float64(*n))
+	fmt.Printf("  AWS requests       %d  (%s per client)\n", reqs, ratio(reqs, *n))
 	for _, op := range ops {
 		fmt.Printf("    %-22s %d\n", op, count.requests[op])
 	}
-	fmt.Printf("  write units (est.) %.0f  (%.2f per client, %.2f per statement)\n", count.wcu, count.wcu/float64(*n), count.wcu/float64(max(total.Statements, 1)))
+	fmt.Printf("  write units (est.) %d  (%s per client, %s per statement)\n", count.wcu, ratio(count.wcu, *n), ratio(count.wcu, max(total.Statements, 1)))
 	return nil
+}
+
+// ratio is a/b to two decimals, in integer arithmetic.
+func ratio(a, b int) string {
+	h := a * 100 / b
+	return fmt.Sprintf("%d.%02d", h/100, h%100)
 }
