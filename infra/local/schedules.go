@@ -133,7 +133,7 @@ func (t *ticker) invoke(ctx context.Context) error {
 }
 
 var schedulesPage = template.Must(template.New("schedules").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Schedules · carebill local</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>Schedules · carebill local</title><link rel="icon" href="data:,"></head>
 <body style="font-family:system-ui;max-width:50rem;margin:2rem auto">
 <p><strong>Local stack only.</strong> EventBridge schedules from template.yaml, fired here at their rate.</p>
 <table cellpadding="6">

@@ -264,6 +264,9 @@ func TestCycleCloseStatementsLocksAndBackdating(t *testing.T) {
 	}
 	// The 5.00 recorded on 1 November but dated 30 October is October's.
 	eq(t, "regenerated closing", again.Closing, "305.00")
+	if views, err := w.cycles.List(ctx, w.admin, 5); err != nil || views[1].Period.ID() != "cyc_20261001" || views[1].Statements != 2 {
+		t.Fatalf("October's count after delete and regenerate: %+v %v", views, err)
+	}
 	if err := w.pay(ana, "1.00", "2026-10-30"); !errors.Is(err, org.ErrPeriodClosed) {
 		t.Fatalf("regenerating did not close the cycle again: %v", err)
 	}

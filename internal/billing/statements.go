@@ -11,6 +11,7 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/pdf"
 	"github.com/carebill/carebill/internal/statement"
@@ -22,6 +23,7 @@ type StatementStore interface {
 	ListStatements(ctx context.Context, orgID, clientID, cycleID string, limit int, cursor string) ([]*statement.Statement, string, error)
 	DeleteStatement(ctx context.Context, orgID, id string, events []activity.Event) (*statement.Statement, error)
 	StatementSource(ctx context.Context, c *client.Client, from, to calendar.Date) (statement.Source, error)
+	AddCycleStatements(ctx context.Context, orgID, cycleID string, n int) error
 }
 
 // ErrNotAClosedCycle is returned when statements are regenerated for a
@@ -122,7 +124,10 @@ func (s *Statements) Regenerate(ctx context.Context, p auth.Principal, cycleID s
 			}
 		}
 		if next == "" {
-			return written, nil
+			if written == 0 {
+				return 0, nil
+			}
+			return written, s.store.AddCycleStatements(ctx, p.OrgID, cycleID, written)
 		}
 		cursor = next
 	}
@@ -201,9 +206,13 @@ func statementDocument(o *org.Org, c *client.Client, st *statement.Statement) pd
 		doc.Lines = append(doc.Lines, pdf.Line{Description: "Opening balance", Amount: cur.Display(st.Opening)})
 		for _, l := range st.Lines {
 			doc.Lines = append(doc.Lines, pdf.Line{
-				Description: statementLineText(l), Period: l.Date.Format(dateLayout),
-				Amount: cur.Display(l.Amount), Discount: "", Rate: "", Quantity: "", Unit: "",
+				Description: statementLineText(l), Period: l.Date.Format(dateLayout) + " · balance " + cur.Display(l.Balance),
+				Amount: cur.Display(l.Amount),
 			})
+		}
+		doc.Lines = append(doc.Lines, pdf.Line{Description: "Closing balance", Amount: cur.Display(st.Closing)})
+		for _, it := range st.Open {
+			doc.Lines = append(doc.Lines, openLine(cur, it))
 		}
 	} else {
 		doc.Dates = []pdf.Field{{Label: "As at", Value: st.To.Format(dateLayout)}}
@@ -211,14 +220,7 @@ func statementDocument(o *org.Org, c *client.Client, st *statement.Statement) pd
 			doc.Lines = append(doc.Lines, pdf.Line{Description: "Nothing outstanding", Amount: cur.Display(st.Closing.Abs())})
 		}
 		for _, it := range st.Open {
-			due := "due on issue"
-			if !it.DueDate.IsZero() {
-				due = "due " + it.DueDate.Format(dateLayout)
-			}
-			doc.Lines = append(doc.Lines, pdf.Line{
-				Description: "Invoice " + it.Number, Period: it.IssueDate.Format(dateLayout) + " · " + due,
-				Amount: cur.Display(it.Balance),
-			})
+			doc.Lines = append(doc.Lines, openLine(cur, it))
 		}
 	}
 	for b := statement.Current; b <= statement.Over90; b++ {
@@ -252,4 +254,17 @@ func statementLineText(l statement.Line) string {
 		return name + " " + l.Number
 	}
 	return name
+}
+
+// openLine prints an invoice still owing as at the statement date: its
+// number, issue and due dates, days overdue and balance.
+func openLine(cur money.Currency, it statement.OpenItem) pdf.Line {
+	due := "due on issue"
+	if !it.DueDate.IsZero() {
+		due = "due " + it.DueDate.Format(dateLayout)
+	}
+	if it.DaysOverdue > 0 {
+		due += fmt.Sprintf(", %d days overdue", it.DaysOverdue)
+	}
+	return pdf.Line{Description: "Open: invoice " + it.Number, Period: "issued " + it.IssueDate.Format(dateLayout) + " · " + due, Amount: cur.Display(it.Balance)}
 }

@@ -234,3 +234,18 @@ func (s *Store) FinishCycle(ctx context.Context, orgID string, per cycle.Period,
 		}
 	}
 }
+
+// AddCycleStatements moves a closed cycle's count of statements by n (a
+// regeneration writes them outside the close run).
+func (s *Store) AddCycleStatements(ctx context.Context, orgID, cycleID string, n int) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.table, Key: key(orgPK(orgID), cycleSK(cycleID)),
+		UpdateExpression:          aws.String("ADD statements :n"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": numAV(int64(n))},
+	})
+	if err != nil {
+		return fmt.Errorf("count statements of cycle %s: %w", cycleID, err)
+	}
+	return nil
+}

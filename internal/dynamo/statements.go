@@ -315,6 +315,12 @@ func (s *Store) DeleteStatement(ctx context.Context, orgID, id string, events []
 	}
 	if st.CycleID != "" {
 		tx = append(tx,
+			types.TransactWriteItem{Update: &types.Update{
+				TableName: &s.table, Key: key(orgPK(orgID), cycleSK(st.CycleID)),
+				UpdateExpression:          aws.String("ADD statements :minus"),
+				ConditionExpression:       aws.String("attribute_exists(PK)"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":minus": numAV(-1)},
+			}},
 			types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(orgPK(orgID), statementForSK(st.CycleID, st.ClientID))}},
 			types.TransactWriteItem{Update: &types.Update{
 				TableName: &s.table, Key: key(orgPK(orgID), clientSK(st.ClientID)),

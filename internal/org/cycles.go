@@ -24,7 +24,7 @@ func (e *PeriodClosedError) Error() string { return e.PublicMessage() }
 
 // PublicMessage is the message a coordinator is shown.
 func (e *PeriodClosedError) PublicMessage() string {
-	return fmt.Sprintf("%s falls in the billing cycle %s to %s (%s), which is closed; delete that cycle's statement for the client to reopen it",
+	return fmt.Sprintf("%s falls in the billing cycle %s to %s (%s), which is closed: date it in an open cycle, or (an admin) delete the client's statement for that cycle to reopen it for them",
 		e.Date, e.Cycle.Start, e.Cycle.End, e.Cycle.ID())
 }
 
