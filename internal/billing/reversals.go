@@ -44,13 +44,19 @@ func NewReversals(svc *Service, store ReversalStore) (*Reversals, error) {
 }
 
 func (r *Reversals) paymentEvents(p auth.Principal, kind activity.Kind, pay *payment.Payment, invoices map[string]*invoice.Invoice, detail string) []activity.Event {
-	e := r.svc.event(p, kind)
-	e.ClientID, e.Detail = pay.Input.ClientID, detail
-	events := []activity.Event{e}
+	// One event per invoice the change touched (each also shows in the
+	// client's feed); a change that touched none, only credit, gets one
+	// event of the client's, so the feed never shows it twice.
+	var events []activity.Event
 	for _, inv := range invoices {
 		ev := r.svc.invoiceEvent(p, kind, inv)
 		ev.Detail = detail
 		events = append(events, ev)
+	}
+	if len(events) == 0 {
+		e := r.svc.event(p, kind)
+		e.ClientID, e.Detail = pay.Input.ClientID, detail
+		events = append(events, e)
 	}
 	return events
 }
