@@ -109,7 +109,7 @@ func (b *browser) waitFor(what, js string) {
 	b.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("Boolean("+js+")"))
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("(async () => Boolean(await ("+js+")))()", chromedp.EvalAwaitPromise))
 		if err == nil && ok {
 			return
 		}
@@ -134,7 +134,16 @@ func (b *browser) waitText(sel, want string) {
 
 func (b *browser) click(sel string) {
 	b.t.Helper()
-	b.waitFor(sel+" to be clickable", fmt.Sprintf(`(() => { const el = document.querySelector(%s); return el && !el.disabled && el.offsetParent !== null })()`, jsq(sel)))
+	// Clickable, no API call in flight, and standing still for two frames:
+	// chromedp.Click presses at the element's coordinates, so a section
+	// still loading above it would make the press land elsewhere.
+	b.waitFor(sel+" to be clickable", fmt.Sprintf(`new Promise((done) => {
+		const el = document.querySelector(%s);
+		if (!el || el.disabled || el.offsetParent === null || Number(document.documentElement.dataset.pending || 0) > 0) return done(false);
+		const at = () => { const r = el.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join(); };
+		const before = at();
+		requestAnimationFrame(() => requestAnimationFrame(() => done(before === at() && el.isConnected)));
+	})`, jsq(sel)))
 	b.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
 }
 

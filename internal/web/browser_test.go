@@ -124,7 +124,7 @@ func (b *browser) waitFor(what, js string) {
 	b.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("Boolean("+js+")"))
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("(async () => Boolean(await ("+js+")))()", chromedp.EvalAwaitPromise))
 		if err == nil && ok {
 			return
 		}
@@ -150,7 +150,23 @@ func (b *browser) waitText(sel, want string) {
 
 func (b *browser) click(sel string) {
 	b.t.Helper()
+	b.settle(sel)
 	b.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+}
+
+// settle waits until the page has no API call in flight and the element
+// stands still for two animation frames. chromedp.Click presses the mouse
+// at the element's coordinates, so a section still loading above it would
+// move it and the press would land on something else.
+func (b *browser) settle(sel string) {
+	b.t.Helper()
+	b.waitFor(sel+" to settle", fmt.Sprintf(`new Promise((done) => {
+		const el = document.querySelector(%s);
+		if (!el || Number(document.documentElement.dataset.pending || 0) > 0) return done(false);
+		const at = () => { const r = el.getBoundingClientRect(); return r.width > 0 && [r.x, r.y, r.width, r.height].join(); };
+		const before = at();
+		requestAnimationFrame(() => requestAnimationFrame(() => done(before !== false && before === at() && el.isConnected)));
+	})`, js(sel)))
 }
 
 // fill replaces a text field's content by typing, as a person would.

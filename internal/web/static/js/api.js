@@ -46,6 +46,18 @@ export async function api(method, path, body, opts = {}) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = cookie('carebill_csrf');
   if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
+  // <html data-pending> counts the calls in flight, so a page (and a test
+  // driving it) can tell when what it asked for has arrived.
+  const root = document.documentElement;
+  root.dataset.pending = String(Number(root.dataset.pending || 0) + 1);
+  try {
+    return await call(method, path, body, headers);
+  } finally {
+    root.dataset.pending = String(Number(root.dataset.pending) - 1);
+  }
+}
+
+async function call(method, path, body, headers) {
   let res;
   try {
     res = await fetch(path, {
