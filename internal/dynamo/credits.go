@@ -74,10 +74,10 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 			return nil, fmt.Errorf("issue credit note: %w", err)
 		}
 		versions := map[string]int64{}
-		allocated := map[string]string{}
+		allocated := map[string]decimal.Decimal{}
 		for _, p := range pays {
 			versions[p.ID] = p.Version
-			allocated[p.ID] = fmt.Sprint(p.Allocations, p.Credit, len(p.Refunds))
+			allocated[p.ID] = allocatedTo(p, invoiceID)
 		}
 		before := *inv
 		note, events, err := issue(inv, pays, counter.Last+1)
@@ -89,8 +89,8 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 			return nil, err
 		}
 		for _, p := range pays {
-			if fmt.Sprint(p.Allocations, p.Credit, len(p.Refunds)) == allocated[p.ID] {
-				continue
+			if allocatedTo(p, invoiceID).Equal(allocated[p.ID]) {
+				continue // the note took nothing back off this payment
 			}
 			put, err := s.paymentPut(p, versions[p.ID])
 			if err != nil {
@@ -214,4 +214,15 @@ func (s *Store) paymentsOf(ctx context.Context, inv *invoice.Invoice) ([]*paymen
 		}
 		cursor = next
 	}
+}
+
+// allocatedTo is how much of p is allocated to the invoice.
+func allocatedTo(p *payment.Payment, invoiceID string) decimal.Decimal {
+	sum := decimal.Zero
+	for _, a := range p.Allocations {
+		if a.InvoiceID == invoiceID {
+			sum = sum.Add(a.Amount)
+		}
+	}
+	return sum
 }

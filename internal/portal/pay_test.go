@@ -123,7 +123,7 @@ func TestPayPage(t *testing.T) {
 	goneLink := co.payLink(gone, false)
 	co.must(200, "POST", "/v1/invoices/"+gone+"/void", map[string]any{"reason": "Issued in error"})
 	p = s.get(goneLink, "")
-	contains(t, "void pay page", p.body, `data-status>Void<`, "nothing is owed")
+	contains(t, "void pay page", p.body, `data-status>Void<`, "nothing is owed", `data-balance>$0.00<`)
 	if strings.Contains(p.body, "data-pay") {
 		t.Error("a void invoice offers to pay")
 	}
