@@ -37,6 +37,15 @@ const (
 	StatementDeleted Kind = "statement_deleted"
 	Disputed         Kind = "disputed"
 	DisputeClosed    Kind = "dispute_closed"
+	// A payment's receipt queued for email, delivered, or given up on;
+	// Number is the receipt number.
+	ReceiptSent      Kind = "receipt_sent"
+	ReceiptDelivered Kind = "receipt_delivered"
+	ReceiptFailed    Kind = "receipt_failed"
+	// A card payment in a currency the client does not bill in, parked
+	// for an admin to resolve, and its resolution.
+	CardParked   Kind = "card_payment_parked"
+	CardResolved Kind = "card_payment_resolved"
 )
 
 // Event is one entry. Subject fields say what it is about; Number and
@@ -108,6 +117,16 @@ func (e Event) Summary() string {
 		s = "Card payment on " + strings.ToLower(subject[:1]) + subject[1:] + " disputed"
 	case DisputeClosed:
 		s = "Card dispute on " + strings.ToLower(subject[:1]) + subject[1:] + " closed"
+	case ReceiptSent:
+		s = "Receipt " + e.Number + " emailed to " + e.Recipient
+	case ReceiptDelivered:
+		s = "Receipt " + e.Number + " delivered by email to " + e.Recipient
+	case ReceiptFailed:
+		s = "Receipt " + e.Number + " could not be delivered by email to " + e.Recipient
+	case CardParked:
+		s = "Card payment parked for review"
+	case CardResolved:
+		s = "Parked card payment resolved"
 	case StatementDeleted:
 		s = "Statement of " + e.ClientName + " deleted, its cycle reopened for the client"
 	default:

@@ -26,6 +26,16 @@ const (
 	SMS   Channel = "sms"
 )
 
+// Kind is what a delivery carries: an invoice (the zero value) or a
+// payment's receipt.
+type Kind string
+
+// Kinds.
+const (
+	InvoiceKind Kind = ""
+	ReceiptKind Kind = "receipt"
+)
+
 // Status is where a delivery is in its life.
 type Status string
 
@@ -60,8 +70,12 @@ const (
 // ClientID and ClientName are copied from the invoice so the activity it
 // records reads well even if the invoice cannot be read at send time.
 type Delivery struct {
-	ID         string
-	OrgID      string
+	ID    string
+	OrgID string
+	// Kind is InvoiceKind or ReceiptKind; a receipt names its PaymentID
+	// and carries the receipt number in Number, and no InvoiceID.
+	Kind       Kind
+	PaymentID  string
 	InvoiceID  string
 	Number     string
 	ClientID   string

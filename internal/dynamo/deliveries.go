@@ -26,6 +26,8 @@ type deliveryItem struct {
 	Type           string `dynamodbav:"type"`
 	ID             string `dynamodbav:"id"`
 	OrgID          string `dynamodbav:"orgId"`
+	Kind           string `dynamodbav:"kind,omitempty"`
+	PaymentID      string `dynamodbav:"paymentId,omitempty"`
 	InvoiceID      string `dynamodbav:"invoiceId"`
 	Number         string `dynamodbav:"number,omitempty"`
 	ClientID       string `dynamodbav:"clientId"`
@@ -49,9 +51,13 @@ type deliveryItem struct {
 }
 
 func deliveryToItem(d *delivery.Delivery) deliveryItem {
+	gsi1 := invoiceDeliveriesPK(d.OrgID, d.InvoiceID)
+	if d.Kind == delivery.ReceiptKind {
+		gsi1 = paymentDeliveriesPK(d.OrgID, d.PaymentID)
+	}
 	return deliveryItem{
-		PK: orgPK(d.OrgID), SK: deliverySK(d.ID), GSI1PK: invoiceDeliveriesPK(d.OrgID, d.InvoiceID), GSI1SK: d.ID,
-		Type: "delivery", ID: d.ID, OrgID: d.OrgID, InvoiceID: d.InvoiceID, Number: d.Number,
+		PK: orgPK(d.OrgID), SK: deliverySK(d.ID), GSI1PK: gsi1, GSI1SK: d.ID,
+		Type: "delivery", ID: d.ID, OrgID: d.OrgID, Kind: string(d.Kind), PaymentID: d.PaymentID, InvoiceID: d.InvoiceID, Number: d.Number,
 		ClientID: d.ClientID, ClientName: d.ClientName, Channel: string(d.Channel), Recipient: d.Recipient,
 		ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body, Step: d.Step, PayLinkURL: d.PayLinkURL, Status: string(d.Status),
 		Attempts: d.Attempts, LastError: d.LastError, ProviderID: d.ProviderID, LeaseUntil: ts(d.LeaseUntil),
@@ -61,7 +67,7 @@ func deliveryToItem(d *delivery.Delivery) deliveryItem {
 
 func (it deliveryItem) toDelivery() *delivery.Delivery {
 	return &delivery.Delivery{
-		ID: it.ID, OrgID: it.OrgID, InvoiceID: it.InvoiceID, Number: it.Number, ClientID: it.ClientID,
+		ID: it.ID, OrgID: it.OrgID, Kind: delivery.Kind(it.Kind), PaymentID: it.PaymentID, InvoiceID: it.InvoiceID, Number: it.Number, ClientID: it.ClientID,
 		ClientName: it.ClientName, Channel: delivery.Channel(it.Channel), Recipient: it.Recipient,
 		ReplyTo: it.ReplyTo, Subject: it.Subject, Body: it.Body, Step: it.Step, PayLinkURL: it.PayLinkURL,
 		Status: delivery.Status(it.Status), Attempts: it.Attempts, LastError: it.LastError, ProviderID: it.ProviderID,

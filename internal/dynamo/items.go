@@ -96,6 +96,7 @@ type orgItem struct {
 	Accounting       *accountingItem   `dynamodbav:"accounting,omitempty"`
 	AutoInvoice      *autoInvoiceItem  `dynamodbav:"autoInvoice,omitempty"`
 	NoStandalone     bool              `dynamodbav:"noStandaloneInvoices,omitempty"`
+	NoCardReceipts   bool              `dynamodbav:"noCardReceipts,omitempty"`
 }
 
 func orgToItem(o *org.Org) orgItem {
@@ -112,7 +113,7 @@ func orgToItem(o *org.Org) orgItem {
 		Cycles: cyclesToItems(s.Cycles), Reminders: remindersToItem(s.Reminders),
 		ReissueSame: s.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
 		BankName: s.Bank.AccountName, BankBSB: s.Bank.BSB, BankAccount: s.Bank.AccountNumber, BankIBAN: s.Bank.IBAN,
-		Accounting: accountingToItem(s.Accounting), NoStandalone: s.NoStandaloneInvoices,
+		Accounting: accountingToItem(s.Accounting), NoStandalone: s.NoStandaloneInvoices, NoCardReceipts: s.NoCardReceipts,
 		AutoInvoice: &autoInvoiceItem{Enabled: s.AutoInvoice.Enabled, Mode: string(s.AutoInvoice.Mode), Send: s.AutoInvoice.Send},
 	}
 	_, due := o.NextToClose()
@@ -160,7 +161,7 @@ func (it orgItem) toOrg() (*org.Org, error) {
 			Colour: it.Colour, Timezone: it.Timezone, LockingPolicy: org.LockingPolicy(it.LockingPolicy),
 			FeePolicy: fees, StripeAccountID: it.StripeAccountID,
 			Bank:       org.BankAccount{AccountName: it.BankName, BSB: it.BankBSB, AccountNumber: it.BankAccount, IBAN: it.BankIBAN},
-			Accounting: it.Accounting.toAccounting(), AutoInvoice: it.AutoInvoice.toAutoInvoice(), NoStandaloneInvoices: it.NoStandalone,
+			Accounting: it.Accounting.toAccounting(), AutoInvoice: it.AutoInvoice.toAutoInvoice(), NoStandaloneInvoices: it.NoStandalone, NoCardReceipts: it.NoCardReceipts,
 		},
 		Version: it.Version, CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 	}, nil

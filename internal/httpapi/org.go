@@ -49,6 +49,7 @@ type orgResponse struct {
 	Accounting         accountingJSON   `json:"accounting"`
 	AutoInvoice        autoInvoiceJSON  `json:"autoInvoice"`
 	StandaloneInvoices bool             `json:"standaloneInvoices"`
+	EmailCardReceipts  bool             `json:"emailCardReceipts"`
 }
 
 func orgJSON(o *org.Org) orgResponse {
@@ -63,7 +64,7 @@ func orgJSON(o *org.Org) orgResponse {
 		CreatedAt:   o.CreatedAt, UpdatedAt: o.UpdatedAt,
 		BillingCycle: billingCycleOf(o.Plan().Current()), Reminders: remindersOf(st.Reminders),
 		ReissueSame: st.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
-		Accounting: accountingOf(st.Accounting), AutoInvoice: autoInvoiceOf(st.AutoInvoice), StandaloneInvoices: !st.NoStandaloneInvoices,
+		Accounting: accountingOf(st.Accounting), AutoInvoice: autoInvoiceOf(st.AutoInvoice), StandaloneInvoices: !st.NoStandaloneInvoices, EmailCardReceipts: !st.NoCardReceipts,
 	}
 }
 
@@ -98,6 +99,7 @@ type orgPatch struct {
 	Accounting         opt[accountingPatch]  `json:"accounting"`
 	AutoInvoice        opt[autoInvoicePatch] `json:"autoInvoice"`
 	StandaloneInvoices opt[bool]             `json:"standaloneInvoices"`
+	EmailCardReceipts  opt[bool]             `json:"emailCardReceipts"`
 }
 
 type brandingPatch struct {
@@ -166,6 +168,9 @@ func (p orgPatch) apply(st *org.Settings) error {
 	applyAutoInvoice(p.AutoInvoice, &st.AutoInvoice)
 	if p.StandaloneInvoices.Set {
 		st.NoStandaloneInvoices = p.StandaloneInvoices.Null || !p.StandaloneInvoices.V
+	}
+	if p.EmailCardReceipts.Set {
+		st.NoCardReceipts = p.EmailCardReceipts.Null || !p.EmailCardReceipts.V
 	}
 	if p.PaymentTermsDays.Set {
 		if p.PaymentTermsDays.Null {

@@ -24,6 +24,7 @@ import (
 	"github.com/carebill/carebill/internal/email"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/validation"
 )
@@ -40,6 +41,7 @@ type Store interface {
 // API and the portal serve.
 type Documents interface {
 	InvoicePDF(ctx context.Context, orgID, invoiceID string, opts ...billing.PDFOption) ([]byte, *invoice.Invoice, error)
+	ReceiptPDF(ctx context.Context, orgID, paymentID string) ([]byte, *payment.Payment, error)
 }
 
 // Mailer sends an email (internal/email: SES).
@@ -170,7 +172,7 @@ func (h *Handler) handle(ctx context.Context, rec events.SQSMessage) error {
 	why := reason(sendErr)
 	receives, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
 	switch {
-	case errors.Is(sendErr, errVoided):
+	case errors.Is(sendErr, errVoided), errors.Is(sendErr, errReversed):
 		d.Fail(why, now)
 		if err := h.store.UpdateDelivery(ctx, d, h.event(d, activity.Failed, why)); err != nil {
 			return err
@@ -193,6 +195,9 @@ func (h *Handler) handle(ctx context.Context, rec events.SQSMessage) error {
 
 // send sends d over its channel and returns the service's message id.
 func (h *Handler) send(ctx context.Context, d *delivery.Delivery) (string, error) {
+	if d.Kind == delivery.ReceiptKind {
+		return h.sendReceipt(ctx, d)
+	}
 	if d.PayLinkURL == "" {
 		return "", fmt.Errorf("delivery %s has no pay link", d.ID)
 	}
@@ -230,6 +235,9 @@ func (h *Handler) send(ctx context.Context, d *delivery.Delivery) (string, error
 // event is an activity event about d, done by the system.
 func (h *Handler) event(d *delivery.Delivery, kind activity.Kind, detail string) activity.Event {
 	now := h.now()
+	if d.Kind == delivery.ReceiptKind {
+		kind = map[activity.Kind]activity.Kind{activity.Delivered: activity.ReceiptDelivered, activity.Failed: activity.ReceiptFailed}[kind]
+	}
 	return activity.Event{
 		ID: h.newID("act", now), OrgID: d.OrgID, Kind: kind, InvoiceID: d.InvoiceID, Number: d.Number,
 		ClientID: d.ClientID, ClientName: d.ClientName, Actor: "system", Channel: string(d.Channel),
@@ -246,6 +254,8 @@ func reason(err error) string {
 		return rej.Error()
 	case errors.Is(err, errVoided):
 		return errVoided.Error()
+	case errors.Is(err, errReversed):
+		return errReversed.Error()
 	}
 	return "an internal error stopped the send; it is in the notifier's log"
 }

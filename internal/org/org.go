@@ -59,6 +59,10 @@ type Settings struct {
 	// /v1/invoices): a case-based lab's invoices come only from cases.
 	// The zero value, allowed, suits therapists.
 	NoStandaloneInvoices bool
+	// NoCardReceipts stops card payments made online from emailing their
+	// receipt to the client's billing contact (on by default: the zero
+	// value emails them).
+	NoCardReceipts bool
 	// StripeAccountID is the org's Stripe connected account ("acct_…"),
 	// which card payments are transferred to. Operators set it; admins
 	// cannot change it through the API, and no Stripe key is ever an
