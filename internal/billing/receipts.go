@@ -55,11 +55,17 @@ type ReceiptEmail struct {
 // Validate checks the options as typed (the rules of an invoice email's
 // to and body).
 func (o ReceiptEmail) Validate() error {
+	rename := func(field string, err error) error {
+		if v, ok := validation.As(err); ok {
+			return validation.Errorf(field, "%s", v.Message)
+		}
+		return err
+	}
 	if err := (delivery.EmailOptions{To: o.To}).Validate(); err != nil {
-		return validation.Errorf("to", "%s", strings.TrimPrefix(err.Error(), "email.to: "))
+		return rename("to", err)
 	}
 	if err := (delivery.EmailOptions{Body: o.Message}).Validate(); err != nil {
-		return validation.Errorf("message", "%s", strings.TrimPrefix(err.Error(), "email.body: "))
+		return rename("message", err)
 	}
 	return nil
 }
@@ -246,7 +252,7 @@ func (r *Receipts) RecordPayment(ctx context.Context, p auth.Principal, in payme
 		return Recorded{}, err
 	}
 	if _, err := receiptRecipient(c, ""); err != nil {
-		return Recorded{}, validation.Errorf("emailReceipt", "%v", err)
+		return Recorded{}, fmt.Errorf("record payment with emailReceipt: %w", err)
 	}
 	pay, err := r.svc.RecordPayment(ctx, p, in)
 	if err != nil {

@@ -79,6 +79,8 @@ type webhookReply struct {
 	Received  bool   `json:"received"`
 	Duplicate bool   `json:"duplicate,omitempty"`
 	PaymentID string `json:"paymentId,omitempty"`
+	// ReceiptEmailed: the card payment's receipt is queued for email.
+	ReceiptEmailed bool `json:"receiptEmailed,omitempty"`
 }
 
 // stripeWebhook takes Stripe's event deliveries. A delivery whose
@@ -126,6 +128,17 @@ func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		reply.PaymentID = pay.ID
+		// Its receipt is emailed once, whichever delivery of whichever
+		// event gets here; a queue failure lets Stripe deliver again.
+		emailed, err := s.receipts.CardReceipt(r.Context(), pay)
+		if err != nil {
+			_ = s.events.Release(context.WithoutCancel(r.Context()), key)
+			s.log.ErrorContext(r.Context(), "stripe webhook: email card receipt", slog.String("event", ev.ID),
+				slog.String("org", ev.Paid.OrgID), slog.String("payment", pay.ID), slog.String("error", err.Error()))
+			s.writeError(w, r, err)
+			return
+		}
+		reply.ReceiptEmailed = emailed
 		s.log.InfoContext(r.Context(), "card payment", slog.String("event", ev.ID), slog.String("type", ev.Type),
 			slog.String("org", ev.Paid.OrgID), slog.String("invoice", ev.Paid.InvoiceID), slog.String("payment", pay.ID),
 			slog.Bool("recorded", fresh))

@@ -27,6 +27,9 @@ type paymentRequest struct {
 	Reference   string           `json:"reference"`
 	Comments    paragraph        `json:"comments"`
 	Allocations []allocationJSON `json:"allocations"`
+	// EmailReceipt emails the receipt, PDF attached, to the client's
+	// billing contact once recorded.
+	EmailReceipt bool `json:"emailReceipt"`
 }
 
 type paymentResponse struct {
@@ -125,13 +128,13 @@ func (s *server) recordPayment(w http.ResponseWriter, r *http.Request) {
 		s.previewPayment(w, r, in, err)
 		return
 	}
-	p, err := s.billing.RecordPayment(r.Context(), principal(r.Context()), in)
+	rec, err := s.receipts.RecordPayment(r.Context(), principal(r.Context()), in, req.EmailReceipt)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/v1/payments/"+p.ID)
-	writeJSON(w, http.StatusCreated, paymentJSON(p))
+	w.Header().Set("Location", "/v1/payments/"+rec.Payment.ID)
+	writeJSON(w, http.StatusCreated, recordedResponse{paymentResponse: paymentJSON(rec.Payment), ReceiptDelivery: receiptDeliveryJSON(rec.Receipt)})
 }
 
 func (s *server) getPayment(w http.ResponseWriter, r *http.Request) {

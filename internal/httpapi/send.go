@@ -47,7 +47,10 @@ func sendRequest(channels []string, e *emailJSON, rotate bool) (billing.SendRequ
 // Idempotency-Key replays (GET /v1/invoices/{id}/pay-link issues links).
 type deliveryResponse struct {
 	ID        string     `json:"id"`
-	InvoiceID string     `json:"invoiceId"`
+	Kind      string     `json:"kind"` // invoice or receipt
+	InvoiceID string     `json:"invoiceId,omitempty"`
+	PaymentID string     `json:"paymentId,omitempty"`
+	Number    string     `json:"number,omitempty"` // the invoice's or receipt's number
 	Channel   string     `json:"channel"`
 	Recipient string     `json:"recipient"`
 	ReplyTo   string     `json:"replyTo,omitempty"`
@@ -62,8 +65,12 @@ type deliveryResponse struct {
 }
 
 func deliveryJSON(d *delivery.Delivery) deliveryResponse {
+	kind := "invoice"
+	if d.Kind == delivery.ReceiptKind {
+		kind = "receipt"
+	}
 	return deliveryResponse{
-		ID: d.ID, InvoiceID: d.InvoiceID, Channel: string(d.Channel), Recipient: d.Recipient,
+		ID: d.ID, Kind: kind, InvoiceID: d.InvoiceID, PaymentID: d.PaymentID, Number: d.Number, Channel: string(d.Channel), Recipient: d.Recipient,
 		ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body, Status: string(d.Status), Attempts: d.Attempts,
 		LastError: d.LastError, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, SentAt: timePtr(d.SentAt),
 	}

@@ -8,24 +8,27 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/httpapi"
+	"github.com/carebill/carebill/internal/queue"
 )
 
 // Payments builds functions/payments: the coordinator payment routes, card
 // checkout from pay links, and Stripe's webhook.
 //
-// Variables: those of Invoicing, plus STRIPE_KEY_PARAM and
+// Variables: those of Invoicing (DELIVERIES_QUEUE_URL takes receipt
+// emails), plus STRIPE_KEY_PARAM and
 // STRIPE_WEBHOOK_SECRET_PARAM, the names of the SSM SecureString
 // parameters holding the operator's Stripe secret key and the webhook
 // endpoint's signing secret (read once, here, at cold start; the values
 // are never in the template or the environment), and optionally
 // STRIPE_API_BASE (another Stripe API address: stripe-mock locally).
 func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
-	if err := env.require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM", "PUBLIC_BASE_URL"); err != nil {
+	if err := env.require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM", "PUBLIC_BASE_URL", "DELIVERIES_QUEUE_URL"); err != nil {
 		return nil, err
 	}
 	c, err := newCore(env, cfg)
@@ -57,8 +60,16 @@ func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (h
 	if err != nil {
 		return nil, err
 	}
+	deliveries, err := queue.NewDeliveries(sqs.NewFromConfig(cfg), env("DELIVERIES_QUEUE_URL"))
+	if err != nil {
+		return nil, err
+	}
+	receipts, err := billing.NewReceipts(c.billing, c.store, deliveries)
+	if err != nil {
+		return nil, err
+	}
 	return httpapi.NewPayments(httpapi.PaymentsConfig{
-		Billing: c.billing, Checkout: checkout, Reversals: reversals, Team: c.team, Disputes: disputes, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
+		Billing: c.billing, Checkout: checkout, Reversals: reversals, Team: c.team, Disputes: disputes, Receipts: receipts, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
 		Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 	})
 }

@@ -75,6 +75,10 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
+	receipts, err := billing.NewReceipts(c.billing, c.store, deliveries)
+	if err != nil {
+		return nil, err
+	}
 	accounts, err := billing.NewAccounts(c.billing, c.store)
 	if err != nil {
 		return nil, err
@@ -112,7 +116,7 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 		return nil, err
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.billing, Sender: sender, Team: c.team, Accounts: accounts, Reversals: reversals, Cycles: cycles, Statements: statements, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.billing, Sender: sender, Team: c.team, Accounts: accounts, Reversals: reversals, Receipts: receipts, Cycles: cycles, Statements: statements, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password, newPassword string) (string, time.Duration, error) {
 			t, err := c.dir.LoginSettingPassword(ctx, email, password, newPassword)
 			return t.IDToken, t.ExpiresIn, err
