@@ -7,6 +7,7 @@ import { $, h, showError, toast } from './dom.js';
 import { billingContact, chip, date, funding, isZero, money } from './format.js';
 import { org } from './layout.js';
 import { methodLabel, paymentDialog } from './paymentdialog.js';
+import { emailReceiptControl } from './receiptemail.js';
 import { undoControls } from './undopayment.js';
 
 const id = $('main').dataset.id;
@@ -114,7 +115,7 @@ function paymentRow(p) {
     h('td', { 'data-label': 'Method' }, methodLabel(p.method)),
     h('td', { 'data-label': 'Applied to' }, parts.length ? parts : '—'),
     h('td', { 'data-label': 'Amount', class: 'num strong' }, money(p.amount, p.currency)),
-    h('td', { 'data-label': 'Undo' }, h('div', { class: 'undo-controls' }, undoControls(p, afterUndo))));
+    h('td', { 'data-label': 'Undo' }, h('div', { class: 'undo-controls' }, emailReceiptControl(p), undoControls(p, afterUndo))));
 }
 
 // afterUndo refreshes what a reversal or refund changed: the balances, the

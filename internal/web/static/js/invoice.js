@@ -8,6 +8,7 @@ import { amountInput, billingContact, chip, date, dateTime, isZero, money, perce
 import { org as loadOrg } from './layout.js';
 import { methodLabel, paymentDialog } from './paymentdialog.js';
 import { channelNames, sendDialog, sentSummary } from './senddialog.js';
+import { emailReceiptControl } from './receiptemail.js';
 import { undoControls } from './undopayment.js';
 
 const id = $('main').dataset.id;
@@ -332,7 +333,7 @@ async function loadPayments() {
         h('span', { class: 'strong' }, money(a.amount, p.currency)),
         h('a', { href: `/v1/payments/${p.id}/receipt.pdf`, 'data-receipt': p.receiptNumber }, `Receipt ${p.receiptNumber}`)),
       h('p', { class: 'activity-meta' }, `${methodLabel(p.method)} · ${date(p.date)}${p.reference ? ` · ${p.reference}` : ''}`),
-      h('div', { class: 'undo-controls' }, undoControls(p, (after, kind) => reloadAll(
+      h('div', { class: 'undo-controls' }, emailReceiptControl(p), undoControls(p, (after, kind) => reloadAll(
         kind === 'refund' ? `Refunded: receipt ${after.receiptNumber} now has ${money(after.left, after.currency)} left.` : `Receipt ${after.receiptNumber} reversed.`).catch((err) => showError(document, err)))))));
     $('[data-payments-card]').hidden = mine.length === 0;
   } catch (err) {
