@@ -13,6 +13,7 @@ import (
 	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/idempotency"
 	"github.com/carebill/carebill/internal/paylink"
+	"github.com/carebill/carebill/internal/payment"
 )
 
 // startCheckout sends the client from the pay page to a hosted card
@@ -81,6 +82,9 @@ type webhookReply struct {
 	PaymentID string `json:"paymentId,omitempty"`
 	// ReceiptEmailed: the card payment's receipt is queued for email.
 	ReceiptEmailed bool `json:"receiptEmailed,omitempty"`
+	// Parked: the payment is not in the client's currency; it is kept for
+	// an admin (GET /v1/payments/parked), recorded nowhere else.
+	Parked bool `json:"parked,omitempty"`
 }
 
 // stripeWebhook takes Stripe's event deliveries. A delivery whose
@@ -119,12 +123,23 @@ func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	reply := webhookReply{Received: true}
 	if ev.Paid != nil {
-		pay, fresh, err := s.billing.RecordCardPayment(r.Context(), *ev.Paid)
+		pay, parked, fresh, err := s.parked.RecordCardPayment(r.Context(), ev.ID, *ev.Paid)
 		if err != nil {
 			_ = s.events.Release(context.WithoutCancel(r.Context()), key)
 			s.log.ErrorContext(r.Context(), "stripe webhook: record card payment", slog.String("event", ev.ID),
 				slog.String("org", ev.Paid.OrgID), slog.String("invoice", ev.Paid.InvoiceID), slog.String("error", err.Error()))
 			s.writeError(w, r, err)
+			return
+		}
+		if parked != nil {
+			// Acknowledged: Stripe must not retry what only an admin can
+			// resolve (GET /v1/payments/parked).
+			reply.Parked = true
+			s.log.WarnContext(r.Context(), "card payment parked: not in the client's currency", slog.String("event", ev.ID),
+				slog.String("org", ev.Paid.OrgID), slog.String("invoice", ev.Paid.InvoiceID), slog.String("intent", ev.Paid.IntentID),
+				slog.String("currency", ev.Paid.Currency.Code()), slog.Bool("parked", fresh))
+			s.completeEvent(r, key, ev)
+			writeJSON(w, http.StatusOK, reply)
 			return
 		}
 		reply.PaymentID = pay.ID
@@ -144,6 +159,19 @@ func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 			slog.Bool("recorded", fresh))
 	}
 	if ev.Refunded != nil {
+		// A parked payment has nothing in carebill to refund: its refund
+		// in Stripe resolves it.
+		if parked, err := s.parked.RefundedInStripe(r.Context(), *ev.Refunded); err != nil || parked {
+			if err != nil {
+				_ = s.events.Release(context.WithoutCancel(r.Context()), key)
+				s.writeError(w, r, err)
+				return
+			}
+			reply.Parked = true
+			s.completeEvent(r, key, ev)
+			writeJSON(w, http.StatusOK, reply)
+			return
+		}
 		pay, fresh, err := s.reversals.RecordCardRefund(r.Context(), *ev.Refunded)
 		if err != nil {
 			// Released, so a redelivery (after the payment's own event,
@@ -178,6 +206,13 @@ func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 				slog.String("payment", pay.ID), slog.String("outcome", ev.Disputed.Outcome))
 		}
 	}
+	s.completeEvent(r, key, ev)
+	writeJSON(w, http.StatusOK, reply)
+}
+
+// completeEvent marks a webhook event processed, so a redelivery is
+// acknowledged without effect.
+func (s *server) completeEvent(r *http.Request, key string, ev payment.CardEvent) {
 	if err := s.events.Complete(context.WithoutCancel(r.Context()), idempotency.Record{
 		Key: key, RequestHash: ev.Type, Status: idempotency.Completed, StatusCode: http.StatusOK,
 	}, s.now()); err != nil {
@@ -185,5 +220,4 @@ func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		// the payment by its intent.
 		s.log.WarnContext(r.Context(), "stripe webhook: complete event", slog.String("event", ev.ID), slog.String("error", err.Error()))
 	}
-	writeJSON(w, http.StatusOK, reply)
 }

@@ -28,6 +28,7 @@ type PaymentsConfig struct {
 	Reversals  *billing.Reversals
 	Disputes   *billing.CardDisputes
 	Receipts   *billing.Receipts
+	Parked     *billing.ParkedCards
 	Team       *billing.Team
 	CardEvents CardEvents
 	Verifier   Verifier
@@ -46,8 +47,8 @@ type PaymentsConfig struct {
 // mapping as the invoicing API), card checkout from pay links, and
 // Stripe's webhook.
 func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Checkout == nil || cfg.Reversals == nil || cfg.Team == nil || cfg.Disputes == nil || cfg.Receipts == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, checkout, reversals, team, card disputes, receipts, card events, verifier and idempotency store are required")
+	if cfg.Billing == nil || cfg.Checkout == nil || cfg.Reversals == nil || cfg.Team == nil || cfg.Disputes == nil || cfg.Receipts == nil || cfg.Parked == nil || cfg.CardEvents == nil || cfg.Verifier == nil || cfg.Idempotency == nil {
+		return nil, errors.New("httpapi: billing, checkout, reversals, team, card disputes, receipts, parked cards, card events, verifier and idempotency store are required")
 	}
 	if err := checkBaseURL(cfg.PublicBaseURL); err != nil {
 		return nil, err
@@ -60,7 +61,7 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 	}
 	s := &server{
 		billing: cfg.Billing, team: cfg.Team, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
-		receipts: cfg.Receipts, checkout: cfg.Checkout, reversals: cfg.Reversals, disputes: cfg.Disputes, cards: cfg.CardEvents, events: cfg.Idempotency,
+		receipts: cfg.Receipts, parked: cfg.Parked, checkout: cfg.Checkout, reversals: cfg.Reversals, disputes: cfg.Disputes, cards: cfg.CardEvents, events: cfg.Idempotency,
 	}
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -91,6 +92,7 @@ func (s *server) paymentRoutes(v1 router) {
 	v1.HandleFunc("POST /v1/payments/{id}/reverse", s.reversePayment)
 	v1.HandleFunc("POST /v1/payments/{id}/refund", s.refundPayment)
 	s.receiptRoutes(v1)
+	s.parkedRoutes(v1)
 }
 
 // payLinkScope keeps a pay link's Idempotency-Keys apart from every other

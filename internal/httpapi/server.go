@@ -45,6 +45,7 @@ type Config struct {
 	Accounts     *billing.Accounts
 	Reversals    *billing.Reversals
 	Receipts     *billing.Receipts
+	Parked       *billing.ParkedCards
 	Verifier     Verifier
 	Login        LoginFunc
 	Idempotency  idempotency.Store
@@ -67,6 +68,7 @@ type server struct {
 	accounts     *billing.Accounts
 	reversals    *billing.Reversals
 	receipts     *billing.Receipts
+	parked       *billing.ParkedCards
 	cycles       *billing.Cycles
 	statements   *billing.Statements
 	verifier     Verifier
@@ -109,10 +111,10 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Team == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Receipts == nil || cfg.Cycles == nil || cfg.Statements == nil ||
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Team == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Receipts == nil || cfg.Parked == nil || cfg.Cycles == nil || cfg.Statements == nil ||
 		cfg.Exporter == nil || cfg.Sessions == nil || cfg.Cases == nil || cfg.Dashboards == nil || cfg.Coordination == nil ||
 		cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, team, accounts, reversals, receipts, cycles, statements, exporter, sessions, cases, dashboards, coordination, verifier, login and idempotency store are required")
+		return nil, errors.New("httpapi: billing, sender, team, accounts, reversals, receipts, parked cards, cycles, statements, exporter, sessions, cases, dashboards, coordination, verifier, login and idempotency store are required")
 	}
 	if err := checkBaseURL(cfg.PublicBaseURL); err != nil {
 		return nil, err
@@ -123,7 +125,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, cycles: cfg.Cycles, statements: cfg.Statements, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, parked: cfg.Parked, cycles: cfg.Cycles, statements: cfg.Statements, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)

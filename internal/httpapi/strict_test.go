@@ -59,6 +59,7 @@ var bodyProbes = map[string]bodyProbe{
 	"POST /v1/invoices/{id}/send-preview":   sendish,
 	"POST /v1/payments/{id}/reverse":        voidish,
 	"POST /v1/payments/{id}/refund":         {`{"amount":"1","reasn":"y"}`, "reasn", `{"amount":"1","reason":"a\rb"}`, "reason"},
+	"POST /v1/payments/parked/{id}/resolve": {`{"resolution":"handled","reasn":"x"}`, "reasn", `{"resolution":"handled","reason":"a\rb"}`, "reason"},
 	"POST /v1/payments/{id}/email-receipt":  {`{"to":"a@example.com","mesage":"x"}`, "mesage", `{"to":"a@example.com\r\nBcc: x@evil.example"}`, "to"},
 	"POST /v1/credit-notes/{id}/void":       voidish,
 	"POST /v1/invoices/{id}/unapply-credit": {`{"amont":"1"}`, "amont", `{"amount":"1\n"}`, "amount"},

@@ -68,8 +68,12 @@ func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (h
 	if err != nil {
 		return nil, err
 	}
+	parked, err := billing.NewParkedCards(c.billing, c.store)
+	if err != nil {
+		return nil, err
+	}
 	return httpapi.NewPayments(httpapi.PaymentsConfig{
-		Billing: c.billing, Checkout: checkout, Reversals: reversals, Team: c.team, Disputes: disputes, Receipts: receipts, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
+		Billing: c.billing, Checkout: checkout, Reversals: reversals, Team: c.team, Disputes: disputes, Receipts: receipts, Parked: parked, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
 		Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 	})
 }
