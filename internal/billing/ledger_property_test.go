@@ -20,9 +20,11 @@ import (
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
+	"github.com/carebill/carebill/internal/memstore"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/storecontract"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
 	"github.com/carebill/carebill/internal/validation"
@@ -34,16 +36,19 @@ func TestMain(m *testing.M) { testenv.MainWithMoto(m, &moto) }
 
 var aud = money.MustCurrency("AUD")
 
-// boundRapid keeps the moto-backed run short in make test unless the
-// command line asks for more (-rapid.checks, -rapid.steps).
-func boundRapid(checks, steps string) {
+// boundRapid sets how many sequences (checks) of up to how many steps
+// the test runs, unless the command line says (-rapid.checks,
+// -rapid.steps); the values go back when the test ends.
+func boundRapid(t *testing.T, checks, steps string) {
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if !set["rapid.checks"] {
-		_ = flag.Set("rapid.checks", checks)
-	}
-	if !set["rapid.steps"] {
-		_ = flag.Set("rapid.steps", steps)
+	for name, v := range map[string]string{"rapid.checks": checks, "rapid.steps": steps} {
+		if set[name] {
+			continue
+		}
+		prev := flag.Lookup(name).Value.String()
+		_ = flag.Set(name, v)
+		t.Cleanup(func() { _ = flag.Set(name, prev) })
 	}
 }
 
@@ -51,7 +56,7 @@ func boundRapid(checks, steps string) {
 // read back from, and every document made so far.
 type account struct {
 	ctx       context.Context
-	store     *dynamo.Store
+	store     storecontract.Store
 	svc       *billing.Service
 	rev       *billing.Reversals
 	p         auth.Principal
@@ -277,23 +282,43 @@ func ptr[T any](v T) *T { return &v }
 // payment's money is allocated, credit or refunded. rapid prints the seed
 // (-rapid.seed) and shrinks a failing sequence; -rapid.checks=N runs more.
 func TestLedgerInvariantsUnderRandomSequences(t *testing.T) {
-	boundRapid("3", "15")
+	boundRapid(t, "3", "15")
 	st := teststack.New(t, moto)
 	env := st.Env(t, "InvoicingFunction")
 	store, err := dynamo.New(dynamodb.NewFromConfig(st.AWS), env("TABLE_NAME"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := billing.New(store, nil, time.Now, id.New)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rev, err := billing.NewReversals(svc, store)
-	if err != nil {
-		t.Fatal(err)
-	}
+	runSequences(t, func() storecontract.Store { return store })
+}
+
+// TestLedgerInvariantsInMemory runs the same random sequences, thousands
+// of them, against the in-memory store, which passes the DynamoDB
+// adapter's contract (internal/storecontract).
+func TestLedgerInvariantsInMemory(t *testing.T) {
+	boundRapid(t, "2000", "30")
+	runSequences(t, func() storecontract.Store { return memstore.New() })
+}
+
+// runSequences checks the invariants over random sequences, each against
+// the store open gives it (each sequence makes its own org).
+func runSequences(t *testing.T, open func() storecontract.Store) {
+	start, sequences := time.Now(), 0
+	defer func() {
+		t.Logf("%d sequences in %v", sequences, time.Since(start).Round(time.Millisecond))
+	}()
 	ctx := context.Background()
 	rapid.Check(t, func(t *rapid.T) {
+		sequences++
+		store := open()
+		svc, err := billing.New(store, nil, time.Now, id.New)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev, err := billing.NewReversals(svc, store)
+		if err != nil {
+			t.Fatal(err)
+		}
 		now := time.Now()
 		o, err := org.New(id.New(id.Org, now), org.Defaults("Property Care"), now)
 		if err != nil {

@@ -51,6 +51,7 @@ type Store struct {
 	mu       sync.Mutex
 	gen      int64 // bumped by every committed change
 	orgs     map[string]*org.Org
+	zones    map[string]*time.Location // each org's, read when it is stored
 	clients  map[string]*client.Client // by org/id
 	invoices map[string]*invoice.Invoice
 	payments map[string]*payment.Payment
@@ -65,7 +66,7 @@ type Store struct {
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		orgs: map[string]*org.Org{}, clients: map[string]*client.Client{}, invoices: map[string]*invoice.Invoice{},
+		orgs: map[string]*org.Org{}, zones: map[string]*time.Location{}, clients: map[string]*client.Client{}, invoices: map[string]*invoice.Invoice{},
 		payments: map[string]*payment.Payment{}, notes: map[string]*credit.Note{}, intents: map[string]string{},
 		counters: map[string]int64{}, links: map[string]paylink.Link{}, ledgers: map[string][]ledger.Entry{},
 	}
@@ -166,12 +167,12 @@ func (s *Store) post(c *client.Client, entries []ledger.Entry, now time.Time) ([
 	if acct.Balances == nil {
 		acct.Balances = map[money.Currency]ledger.Balances{}
 	}
-	loc := time.UTC
 	s.mu.Lock()
-	if o, ok := s.orgs[c.OrgID]; ok {
-		loc = o.Location()
-	}
+	loc, ok := s.zones[c.OrgID]
 	s.mu.Unlock()
+	if !ok {
+		loc = time.UTC
+	}
 	posted := slices.Clone(entries)
 	if err := ledger.Post(&acct, posted, calendar.Today(now, loc), now); err != nil {
 		return nil, err
@@ -234,7 +235,7 @@ func (s *Store) CreateOrg(_ context.Context, o *org.Org) error {
 		return fmt.Errorf("create org %s: %w", o.ID, org.ErrConflict)
 	}
 	o.Version = 1
-	s.orgs[o.ID] = cloneOrg(o)
+	s.orgs[o.ID], s.zones[o.ID] = cloneOrg(o), o.Location()
 	s.gen++
 	return nil
 }
@@ -263,7 +264,7 @@ func (s *Store) UpdateOrg(ctx context.Context, id string, change func(*org.Org) 
 		}
 		done, err := s.commit(snap, func() error {
 			o.Version++
-			s.orgs[id] = cloneOrg(o)
+			s.orgs[id], s.zones[id] = cloneOrg(o), o.Location()
 			return nil
 		})
 		return o, done, err
