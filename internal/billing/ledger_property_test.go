@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,14 +37,22 @@ func TestMain(m *testing.M) { testenv.MainWithMoto(m, &moto) }
 
 var aud = money.MustCurrency("AUD")
 
+// commandLine is the flags the command line set, read before any test
+// sets one (flag.Visit cannot tell them apart afterwards).
+var (
+	onCommandLine sync.Once
+	commandLine   = map[string]bool{}
+)
+
 // boundRapid sets how many sequences (checks) of up to how many steps
 // the test runs, unless the command line says (-rapid.checks,
 // -rapid.steps); the values go back when the test ends.
 func boundRapid(t *testing.T, checks, steps string) {
-	set := map[string]bool{}
-	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	onCommandLine.Do(func() {
+		flag.Visit(func(f *flag.Flag) { commandLine[f.Name] = true })
+	})
 	for name, v := range map[string]string{"rapid.checks": checks, "rapid.steps": steps} {
-		if set[name] {
+		if commandLine[name] {
 			continue
 		}
 		prev := flag.Lookup(name).Value.String()

@@ -67,6 +67,7 @@ type paymentItem struct {
 	Reversed       bool             `dynamodbav:"reversed,omitempty"`
 	ReversedAt     string           `dynamodbav:"reversedAt,omitempty"`
 	ReverseReason  string           `dynamodbav:"reverseReason,omitempty"`
+	ReversedAllocs []allocationItem `dynamodbav:"reversedAllocations,omitempty"`
 	Version        int64            `dynamodbav:"version,omitempty"`
 	ReceiptNumber  string           `dynamodbav:"receiptNumber"`
 	ReceiptSeq     int64            `dynamodbav:"receiptSeq"`
@@ -99,7 +100,7 @@ func paymentToItem(p *payment.Payment) paymentItem {
 		PK: orgPK(p.OrgID), SK: paymentSK(p.ID), GSI1PK: clientPaymentsPK(p.OrgID, in.ClientID), GSI1SK: p.ID,
 		Type: "payment", ID: p.ID, OrgID: p.OrgID, ClientID: in.ClientID, Amount: toNum(in.Amount),
 		Currency: in.Currency.Code(), Date: in.Date.String(), Method: string(in.Method), Reference: in.Reference,
-		Comments: in.Comments, Requested: allocItems(in.Allocations), Allocations: allocItems(p.Allocations),
+		Comments: in.Comments, Requested: allocItems(in.Allocations), Allocations: allocItems(p.Allocations), ReversedAllocs: allocItems(p.ReversedAllocations),
 		Credit: toNum(p.Credit), ReceiptNumber: p.ReceiptNumber, ReceiptSeq: p.ReceiptSeq, CreatedAt: ts(p.CreatedAt),
 		IntentID: p.IntentID,
 	}
@@ -147,6 +148,9 @@ func (it paymentItem) toPayment() (*payment.Payment, error) {
 		return nil, err
 	}
 	if p.Allocations, err = it.allocations(it.Allocations); err != nil {
+		return nil, err
+	}
+	if p.ReversedAllocations, err = it.allocations(it.ReversedAllocs); err != nil {
 		return nil, err
 	}
 	return p, nil

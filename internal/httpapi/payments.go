@@ -51,6 +51,8 @@ type paymentResponse struct {
 	Refunds       []refundJSON     `json:"refunds"`
 	Reversed      bool             `json:"reversed"`
 	ReverseReason string           `json:"reverseReason,omitempty"`
+	// ReversedAllocations: what a reversed payment had settled.
+	ReversedAllocations []allocationJSON `json:"reversedAllocations,omitempty"`
 }
 
 type refundJSON struct {
@@ -75,6 +77,9 @@ func paymentJSON(p *payment.Payment) paymentResponse {
 	}
 	for _, a := range p.Allocations {
 		out.Allocations = append(out.Allocations, allocationJSON{InvoiceID: a.InvoiceID, Number: a.Number, Amount: cur.String(a.Amount)})
+	}
+	for _, a := range p.ReversedAllocations {
+		out.ReversedAllocations = append(out.ReversedAllocations, allocationJSON{InvoiceID: a.InvoiceID, Number: a.Number, Amount: cur.String(a.Amount)})
 	}
 	if p.Fee.IsPositive() {
 		out.ProcessingFee = cur.String(p.Fee)

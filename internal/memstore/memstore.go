@@ -114,6 +114,7 @@ func clonePayment(p *payment.Payment) *payment.Payment {
 	out.Input.Allocations = slices.Clone(p.Input.Allocations)
 	out.Allocations = slices.Clone(p.Allocations)
 	out.Refunds = slices.Clone(p.Refunds)
+	out.ReversedAllocations = slices.Clone(p.ReversedAllocations)
 	return &out
 }
 

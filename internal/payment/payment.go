@@ -142,7 +142,11 @@ type Payment struct {
 	Reversed      bool
 	ReversedAt    time.Time
 	ReverseReason string
-	Version       int64 // bumped by every stored change after recording
+	// ReversedAllocations is what the payment had settled when it was
+	// reversed (its Allocations are then empty), so the invoices it paid
+	// can still list it, stamped reversed.
+	ReversedAllocations []Allocation
+	Version             int64 // bumped by every stored change after recording
 }
 
 // Allocate decides where a payment goes. With explicit allocations each

@@ -9,7 +9,8 @@ import (
 // and on the invoice's Payments card queues the receipt for the billing
 // contact and says to whom; the second click, within the half-minute that
 // holds off identical requests, answers the same delivery, so the payment
-// lists one; a reversed payment offers no such button.
+// lists one; a reversed payment offers no such button, and the invoice
+// it had paid keeps listing it, stamped reversed.
 func TestEmailReceiptAction(t *testing.T) {
 	t.Parallel()
 	base := newSite(t)
@@ -43,5 +44,12 @@ func TestEmailReceiptAction(t *testing.T) {
 	b.waitFor("the reversed payment's row", fmt.Sprintf(`document.querySelector('[data-payment=%q] [data-payment-state=reversed]')`, pid))
 	if n := eval[int](b, fmt.Sprintf(`document.querySelectorAll(%s).length`, js(button))); n != 0 {
 		t.Errorf("a reversed payment offers Email receipt (%d buttons)", n)
+	}
+	// The invoice it had paid keeps listing it, stamped reversed.
+	b.open("/app/invoices/" + iid)
+	b.waitFor("the reversed payment on the invoice's Payments card",
+		fmt.Sprintf(`document.querySelector('[data-invoice-payments] [data-payment=%q] [data-payment-state=reversed]')`, pid))
+	if got := b.text(fmt.Sprintf("[data-invoice-payments] [data-payment=%q] .strong", pid)); got != "$80.00" {
+		t.Errorf("reversed payment shows %q, want the $80.00 it had paid", got)
 	}
 }

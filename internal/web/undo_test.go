@@ -135,7 +135,8 @@ func TestReverseRefundAndLedger(t *testing.T) {
 	b.waitText(`[data-payments] [data-payment-state="refunded"]`, "Refunded $20.00")
 
 	// Reverse it from the first invoice's page: the invoice owes $100
-	// again, the rest of the credit is gone, and the payment leaves the card.
+	// again, the rest of the credit is gone, and the payment stays on the
+	// card, stamped reversed, with nothing left to undo.
 	b.open("/app/invoices/" + first)
 	b.waitFor("the payment on the invoice", `document.querySelector('[data-invoice-payments] [data-reverse-payment]')`)
 	b.click("[data-invoice-payments] [data-reverse-payment]")
@@ -144,7 +145,7 @@ func TestReverseRefundAndLedger(t *testing.T) {
 	b.click("[data-undo-submit]")
 	b.waitText("[data-toast]", "Receipt "+pay["receiptNumber"].(string)+" reversed.")
 	b.waitText("[data-balance] dd", "$100.00")
-	b.waitFor("the payments card hidden", `document.querySelector('[data-payments-card]').hidden`)
+	b.waitFor("the payment stamped reversed", `document.querySelector('[data-invoice-payments] [data-payment-state=reversed]') && !document.querySelector('[data-invoice-payments] [data-reverse-payment]')`)
 	if got := b.visibleActions(); got != "send record-payment credit-note paylink pdf void" {
 		t.Fatalf("reopened invoice actions: %q", got)
 	}

@@ -325,7 +325,8 @@ async function loadPayments() {
     const res = await api('GET', `/v1/payments?clientId=${encodeURIComponent(inv.clientId)}&limit=100`);
     const mine = [];
     for (const p of res.data) {
-      const a = p.allocations.find((x) => x.invoiceId === id);
+      // A reversed payment stays listed, stamped reversed, with what it had paid.
+      const a = p.allocations.find((x) => x.invoiceId === id) || (p.reversedAllocations || []).find((x) => x.invoiceId === id);
       if (a) mine.push({ p, a });
     }
     $('[data-invoice-payments]').replaceChildren(...mine.map(({ p, a }) => h('li', { class: 'delivery', 'data-payment': p.id },
