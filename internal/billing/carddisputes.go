@@ -97,13 +97,21 @@ func (d *CardDisputes) Record(ctx context.Context, dis payment.CardDispute) (pay
 			entries = append(entries, ledger.Undone(ledger.PaymentReversed, pay.OrgID, pay.Input.ClientID, cur, ledger.Doc{ID: pay.ID, Number: pay.ReceiptNumber}, u.FromInvoices, u.FromCredit, reason))
 			detail, changed = fmt.Sprintf("receipt %s for %s reversed: %s", pay.ReceiptNumber, cur.Display(pay.Input.Amount), reason), true
 		}
-		if !changed {
+		// A payment that settled no invoice (all client credit) has no
+		// invoice to mark: the hold, and its end, are said on the client.
+		onClient := len(invoices) == 0 && dis.Outcome != payment.DisputeLost
+		if !changed && !onClient {
 			return nil, nil, errDisputeNoChange
 		}
 		var events []activity.Event
 		for _, inv := range invoices {
 			ev := d.svc.invoiceEvent(actor, kind, inv)
 			ev.Detail = detail
+			events = append(events, ev)
+		}
+		if onClient {
+			ev := d.svc.event(actor, kind)
+			ev.ClientID, ev.ClientName, ev.Detail = c.ID, c.Profile.Name, detail+" (held as client credit; no money moves until it closes)"
 			events = append(events, ev)
 		}
 		return entries, events, nil

@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,5 +147,42 @@ func TestCardDisputeWebhook(t *testing.T) {
 	other := cardpaytest.Payment{IntentID: newIntent(), Currency: "aud", Amount: 1000}
 	if w := deliver(other.Dispute("evt_dp_other", "dp_other", "ch_other", "needs_response", time.Now())); w.str("paymentId") != "" {
 		t.Fatalf("unknown dispute: %s", w.raw)
+	}
+}
+
+// TestDisputeOfACreditOnlyCardPayment: a card payment that settled no
+// invoice (it arrived after the invoice was paid another way, so it is all
+// client credit) has no invoice to mark; its dispute shows on the
+// client's activity as a hold, and nothing moves until it closes.
+func TestDisputeOfACreditOnlyCardPayment(t *testing.T) {
+	t.Parallel()
+	c := newCardAPI(t)
+	s := c.signup("Credit Dispute Care")
+	orgID := s.must(200, "GET", "/v1/org", nil).str("id")
+	cid, iid := finalizedInvoice(s, "Credit Holder")
+	s.must(201, "POST", "/v1/payments", map[string]any{"clientId": cid, "amount": "2260.50", "method": "bank_transfer"})
+	pay := cardpaytest.Payment{SessionID: "cs_credit", IntentID: newIntent(), OrgID: orgID, InvoiceID: iid, Currency: "aud", Amount: 5000, Fee: "0.00"}
+	deliver := func(body []byte) reply {
+		t.Helper()
+		w := c.deliver(body, cardpaytest.Sign(body, cardpaytest.Secret, time.Now()))
+		if w.status != 200 {
+			t.Fatalf("webhook: %d %s", w.status, w.raw)
+		}
+		return w
+	}
+	pid := deliver(pay.SessionCompleted("evt_cd_paid_"+pay.IntentID, time.Now())).str("paymentId")
+	wantBalances(t, s, cid, "0.00", "50.00", "after the card payment")
+	if w := deliver(pay.Dispute("evt_cd_open_"+pay.IntentID, "dp_cd", "ch_cd", "needs_response", time.Now())); w.str("paymentId") != pid {
+		t.Fatalf("dispute: %s", w.raw)
+	}
+	wantBalances(t, s, cid, "0.00", "50.00", "while disputed: a hold moves no money")
+	held := false
+	for _, e := range s.must(200, "GET", "/v1/clients/"+cid+"/activity", nil).list() {
+		if e["kind"] == "disputed" && strings.Contains(fmt.Sprint(e["summary"], e["detail"]), "held as client credit") {
+			held = true
+		}
+	}
+	if !held {
+		t.Fatalf("client activity has no dispute hold: %s", s.must(200, "GET", "/v1/clients/"+cid+"/activity", nil).raw)
 	}
 }
