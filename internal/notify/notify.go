@@ -64,6 +64,9 @@ type Config struct {
 	Documents Documents
 	Mail      Mailer
 	Texts     Texter
+	// SignIns sends portal sign-in emails; nil leaves sign-in messages
+	// unhandled (retried, then dead-lettered).
+	SignIns SignIns
 	// Sender is the From address: a verified SES identity.
 	Sender string
 	// MaxReceives is the queue's maxReceiveCount: the receive at which a
@@ -82,6 +85,7 @@ type Handler struct {
 	docs        Documents
 	mail        Mailer
 	texts       Texter
+	signIns     SignIns
 	sender      string
 	maxReceives int
 	lease       time.Duration
@@ -108,7 +112,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Log = slog.Default()
 	}
 	return &Handler{
-		store: cfg.Store, docs: cfg.Documents, mail: cfg.Mail, texts: cfg.Texts, sender: cfg.Sender,
+		store: cfg.Store, docs: cfg.Documents, mail: cfg.Mail, texts: cfg.Texts, signIns: cfg.SignIns, sender: cfg.Sender,
 		maxReceives: cfg.MaxReceives, lease: cfg.Lease, now: cfg.Now, newID: cfg.NewID, log: cfg.Log,
 	}, nil
 }
@@ -132,6 +136,9 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 var errVoided = errors.New("the invoice was voided before it went out")
 
 func (h *Handler) handle(ctx context.Context, rec events.SQSMessage) error {
+	if orgID, requestID, err := queue.ParseSignIn(rec.Body); err == nil && h.signIns != nil {
+		return h.signIn(ctx, rec, orgID, requestID)
+	}
 	orgID, dlvID, err := queue.ParseDelivery(rec.Body)
 	if err != nil {
 		return err
