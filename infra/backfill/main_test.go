@@ -133,8 +133,8 @@ func (o *oldData) invoice(cid, total, status, paid, credited, finalized, voided 
 		"type": "invoice", "id": iid, "orgId": o.org, "clientId": cid, "clientName": "Legacy", "name": "Sessions " + number,
 		"search": strings.ToLower(number), "number": number, "seq": o.n, "status": status, "currency": "AUD",
 		"issueDate": finalized, "dueDate": "2026-12-31", "termsDays": 14,
-		"lines":   []any{map[string]any{"type": "fixed", "description": "Support coordination", "price": num(total), "taxRate": num("0")}},
-		"total":   num(total), "balance": num(balance), "paid": num(paid), "credited": num(credited), "locked": false,
+		"lines": []any{map[string]any{"type": "fixed", "description": "Support coordination", "price": num(total), "taxRate": num("0")}},
+		"total": num(total), "balance": num(balance), "paid": num(paid), "credited": num(credited), "locked": false,
 		"version": 4, "createdAt": fin.Format(time.RFC3339), "updatedAt": fin.Format(time.RFC3339), "finalizedAt": fin.Format(time.RFC3339),
 	}
 	if voided != "" {
