@@ -110,7 +110,7 @@ func report(out io.Writer, r backfill.Report) {
 	fmt.Fprintf(out, "ledgers written and verified: %d clients, %d entries; invoices given creditApplied: %d\n", r.Clients, r.Entries, r.Invoices)
 	fmt.Fprintf(out, "member records written: %d (already there: %d)\n", r.Members, r.MembersKnown)
 	for _, c := range r.Mixed {
-		fmt.Fprintf(out, "more than one currency (kept per currency; new documents are refused until one is chosen): %s\n", c)
+		fmt.Fprintf(out, "more than one currency (history kept per currency; the client bills on in the first): %s\n", c)
 	}
 	for _, c := range r.NeedAttention {
 		fmt.Fprintf(out, "needs attention: %s\n", c)
