@@ -67,6 +67,7 @@ type paymentItem struct {
 	Reversed       bool             `dynamodbav:"reversed,omitempty"`
 	ReversedAt     string           `dynamodbav:"reversedAt,omitempty"`
 	ReverseReason  string           `dynamodbav:"reverseReason,omitempty"`
+	ReversedAllocs []allocationItem `dynamodbav:"reversedAllocations,omitempty"`
 	Version        int64            `dynamodbav:"version,omitempty"`
 	ReceiptNumber  string           `dynamodbav:"receiptNumber"`
 	ReceiptSeq     int64            `dynamodbav:"receiptSeq"`
@@ -110,6 +111,9 @@ func paymentToItem(p *payment.Payment) paymentItem {
 		it.Refunds = append(it.Refunds, refundItem{Amount: toNum(r.Amount), Reason: r.Reason, At: ts(r.At), Source: r.Source})
 	}
 	it.Reversed, it.ReversedAt, it.ReverseReason, it.Version = p.Reversed, ts(p.ReversedAt), p.ReverseReason, p.Version
+	if len(p.ReversedAllocations) > 0 {
+		it.ReversedAllocs = allocItems(p.ReversedAllocations)
+	}
 	return it
 }
 
@@ -144,6 +148,9 @@ func (it paymentItem) toPayment() (*payment.Payment, error) {
 	}
 	p.Reversed, p.ReversedAt, p.ReverseReason, p.Version = it.Reversed, fromTS(it.ReversedAt), it.ReverseReason, it.Version
 	if p.Input.Allocations, err = it.allocations(it.Requested); err != nil {
+		return nil, err
+	}
+	if p.ReversedAllocations, err = it.allocations(it.ReversedAllocs); err != nil {
 		return nil, err
 	}
 	if p.Allocations, err = it.allocations(it.Allocations); err != nil {

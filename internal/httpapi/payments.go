@@ -48,6 +48,9 @@ type paymentResponse struct {
 	Refunds       []refundJSON     `json:"refunds"`
 	Reversed      bool             `json:"reversed"`
 	ReverseReason string           `json:"reverseReason,omitempty"`
+	// ReversedAllocations are what a reversal took off invoices: the
+	// invoice page still lists the payment, stamped reversed.
+	ReversedAllocations []allocationJSON `json:"reversedAllocations,omitempty"`
 }
 
 type refundJSON struct {
@@ -72,6 +75,9 @@ func paymentJSON(p *payment.Payment) paymentResponse {
 	}
 	for _, a := range p.Allocations {
 		out.Allocations = append(out.Allocations, allocationJSON{InvoiceID: a.InvoiceID, Number: a.Number, Amount: cur.String(a.Amount)})
+	}
+	for _, a := range p.ReversedAllocations {
+		out.ReversedAllocations = append(out.ReversedAllocations, allocationJSON{InvoiceID: a.InvoiceID, Number: a.Number, Amount: cur.String(a.Amount)})
 	}
 	if p.Fee.IsPositive() {
 		out.ProcessingFee = cur.String(p.Fee)

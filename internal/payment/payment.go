@@ -142,7 +142,10 @@ type Payment struct {
 	Reversed      bool
 	ReversedAt    time.Time
 	ReverseReason string
-	Version       int64 // bumped by every stored change after recording
+	// ReversedAllocations are the allocations a reversal undid, kept so
+	// the invoices it had paid still list it, stamped reversed.
+	ReversedAllocations []Allocation
+	Version             int64 // bumped by every stored change after recording
 }
 
 // Allocate decides where a payment goes. With explicit allocations each

@@ -94,6 +94,7 @@ func (p *Payment) Reverse(reason string, invoices map[string]*invoice.Invoice, n
 			return Undo{}, err
 		}
 	}
+	p.ReversedAllocations = p.Allocations
 	p.Allocations, p.Credit = nil, decimal.Zero
 	p.Reversed, p.ReversedAt, p.ReverseReason = true, now, reason
 	return u, nil
