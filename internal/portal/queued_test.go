@@ -1,9 +1,15 @@
 package portal_test
 
 import (
+	"context"
 	"maps"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/carebill/carebill/internal/queue"
 )
 
 // TestSignInEmailIsQueued is the probe's finding 5 at its root: the
@@ -64,3 +70,44 @@ func TestSignInEmailIsQueued(t *testing.T) {
 		t.Fatalf("%d emails after a second pass, want 1", len(again))
 	}
 }
+
+// TestSignInMessageTwiceSendsOnce: SQS delivers at least once, so one
+// sign-in request's message handled twice, in one batch and again later,
+// still sends one email.
+func TestSignInMessageTwiceSendsOnce(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	co := s.signup("Twice Care")
+	addr := unique("twice") + "@example.com"
+	co.client("Twice Client", addr)
+	if p := s.post("/portal/"+co.orgID+"/login", "", map[string]string{"email": addr}); p.status != 200 {
+		t.Fatalf("sign-in request: %d", p.status)
+	}
+	api := sqs.NewFromConfig(s.st.AWS)
+	url := s.st.Resources.IDs["DeliveriesQueue"]
+	var msgs []sqstypes.Message
+	for try := 0; len(msgs) == 0 && try < 20; try++ {
+		out, err := api.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+			QueueUrl: &url, MaxNumberOfMessages: 1,
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = out.Messages
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages on the deliveries queue, want the one sign-in request", len(msgs))
+	}
+	ev := queue.Event(s.st.Resources.ARNs["DeliveriesQueue"], []sqstypes.Message{msgs[0], msgs[0]})
+	for pass := range 2 {
+		res, err := s.notifier.Handle(context.Background(), ev)
+		if err != nil || len(res.BatchItemFailures) != 0 {
+			t.Fatalf("pass %d: %v %v", pass, err, res.BatchItemFailures)
+		}
+	}
+	if m := mailsTo(t, addr); len(m) != 1 {
+		t.Fatalf("%d sign-in emails for one request delivered four times, want 1", len(m))
+	}
+}
+
