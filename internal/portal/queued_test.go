@@ -110,4 +110,3 @@ func TestSignInMessageTwiceSendsOnce(t *testing.T) {
 		t.Fatalf("%d sign-in emails for one request delivered four times, want 1", len(m))
 	}
 }
-
