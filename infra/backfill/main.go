@@ -109,6 +109,9 @@ func run(ctx context.Context, args []string, env func(string) string, cfg aws.Co
 func report(out io.Writer, r backfill.Report) {
 	fmt.Fprintf(out, "ledgers written and verified: %d clients, %d entries; invoices given creditApplied: %d\n", r.Clients, r.Entries, r.Invoices)
 	fmt.Fprintf(out, "member records written: %d (already there: %d)\n", r.Members, r.MembersKnown)
+	for _, c := range r.Corrected {
+		fmt.Fprintf(out, "balances corrected to what the documents say: %s\n", c)
+	}
 	for _, c := range r.Mixed {
 		fmt.Fprintf(out, "more than one currency (history kept per currency; the client bills on in the first): %s\n", c)
 	}

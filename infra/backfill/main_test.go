@@ -335,6 +335,11 @@ func TestBackfill(t *testing.T) {
 	if err := run(ctx, []string{"-chunk", "2"}, backfillEnv, broken, &out); err == nil {
 		t.Fatalf("the interrupted run reported success:\n%s", out.String())
 	}
+	// Lee's kept credit was 0 (the old void lost 10.00): the report says
+	// the documents' figure replaced it.
+	if want := "balances corrected to what the documents say: " + admin.orgID + "/" + lee + ": owing 75 → 75, credit 0 → 10"; !strings.Contains(out.String(), want) {
+		t.Errorf("the report lacks %q:\n%s", want, out.String())
+	}
 	partial, running := 0, 0
 	for _, it := range snapshot(t, db, table) {
 		if strings.Contains(it, `"type":"ledger"`) && strings.Contains(it, `"clientId":"`+lee+`"`) {

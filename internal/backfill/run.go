@@ -45,6 +45,10 @@ type Store interface {
 	AddMember(ctx context.Context, m member.Member) error
 }
 
+// ErrRaced is a backfill write that found the client changed since it was
+// read: someone else posted to its ledger (or another run is going).
+var ErrRaced = errors.New("the client changed while the backfill wrote it")
+
 // Verify recomputes a client's ledger against its kept balances
 // (billing.Accounts.Verify) and returns what disagrees.
 type Verify func(ctx context.Context, orgID, clientID string) ([]string, error)
@@ -90,12 +94,16 @@ func New(store Store, verify Verify, log *slog.Logger, chunk int) (*Runner, erro
 
 // Report counts what a run did.
 type Report struct {
-	Clients       int      // ledgers written (or finished) and verified
-	Entries       int      // entries written
-	Invoices      int      // invoices whose applied credit was recorded
-	Members       int      // member records written
-	MembersKnown  int      // users who already had theirs
-	Mixed         []string // clients with documents in more than one currency
+	Clients      int      // ledgers written (or finished) and verified
+	Entries      int      // entries written
+	Invoices     int      // invoices whose applied credit was recorded
+	Members      int      // member records written
+	MembersKnown int      // users who already had theirs
+	Mixed        []string // clients with documents in more than one currency
+	// Corrected are clients whose kept owing or credit disagreed with
+	// their documents (the old deltas lost or doubled money) and now
+	// show what the documents say.
+	Corrected     []string
 	NeedAttention []string // clients not backfilled, and why
 }
 
@@ -195,16 +203,24 @@ func (r *Runner) client(ctx context.Context, l Legacy, rep *Report) error {
 		rep.Invoices++
 	}
 	if len(entries) == 0 {
-		// Nothing ever moved: the client gets its currency and an empty,
-		// finished backfill, so it is not read again.
-		if err := r.store.PostBackfill(ctx, c, nil, acct, cur, true); err != nil {
+		// Nothing ever moved: the client is marked done, so it is not
+		// read again; its ledger is left to the ledger's code.
+		if err := r.store.PostBackfill(ctx, c, nil, acct, cur, true); errors.Is(err, ErrRaced) {
+			return needsAttention("%v", err)
+		} else if err != nil {
 			return err
 		}
+	}
+	if fin := acct.Balances[cur]; !l.InProgress && (!fin.Owing.Equal(c.Balance.Owing) || !fin.Credit.Equal(c.Balance.Credit)) {
+		rep.Corrected = append(rep.Corrected, fmt.Sprintf("%s/%s: owing %s → %s, credit %s → %s", c.OrgID, c.ID,
+			c.Balance.Owing, fin.Owing, c.Balance.Credit, fin.Credit))
 	}
 	for from := done; from < len(entries); from += r.chunk {
 		to := min(from+r.chunk, len(entries))
 		part := partial(acct, entries, to)
-		if err := r.store.PostBackfill(ctx, c, entries[from:to], part, cur, to == len(entries)); err != nil {
+		if err := r.store.PostBackfill(ctx, c, entries[from:to], part, cur, to == len(entries)); errors.Is(err, ErrRaced) {
+			return needsAttention("%v", err)
+		} else if err != nil {
 			return err
 		}
 		c.Account.Seq = int64(to)

@@ -144,6 +144,7 @@ func (s *Store) ClientDocuments(ctx context.Context, orgID, clientID string) (ba
 // backfill, so two runs never both write, and a rerun finds where the
 // last stopped. With no entries (a client nothing ever moved for) it
 // only marks the backfill done, leaving the ledger to the ledger's code.
+// A client changed since it was read is backfill.ErrRaced.
 func (s *Store) PostBackfill(ctx context.Context, c *client.Client, entries []ledger.Entry, acct ledger.Account, cur money.Currency, last bool) error {
 	state := backfillRunning
 	if last {
@@ -161,6 +162,9 @@ func (s *Store) PostBackfill(ctx context.Context, c *client.Client, entries []le
 	if len(entries) == 0 {
 		up.UpdateExpression = aws.String("SET #bf = :state")
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Update: up}}})
+		if isConditionFailed(err) {
+			return fmt.Errorf("backfill %s: %w", c.ID, backfill.ErrRaced)
+		}
 		if err != nil {
 			return fmt.Errorf("backfill %s: %w", c.ID, err)
 		}
@@ -189,7 +193,11 @@ func (s *Store) PostBackfill(ctx context.Context, c *client.Client, entries []le
 		}
 		tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	}
-	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx}); err != nil {
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+	if isConditionFailed(err) {
+		return fmt.Errorf("backfill %s: %w", c.ID, backfill.ErrRaced)
+	}
+	if err != nil {
 		return fmt.Errorf("backfill %s, entries %d–%d: %w", c.ID, entries[0].Seq, entries[len(entries)-1].Seq, err)
 	}
 	return nil

@@ -1,6 +1,6 @@
 // Package notify is the notifier: the deliveries queue's consumer. Each
-// message names one delivery; the handler sends it once, however often the
-// message arrives: a delivery already sent is done, and a conditional
+// message names one delivery (or one portal sign-in request, signin.go);
+// the handler sends it once, however often the message arrives: a delivery already sent is done, and a conditional
 // write claims it (queued, or sending under an expired lease → sending)
 // before anything goes out. A failed send is recorded and returned as a
 // batch item failure, so SQS retries it after the visibility timeout; at
