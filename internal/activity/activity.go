@@ -71,6 +71,8 @@ func (e Event) Summary() string {
 	if e.Number != "" {
 		subject = "Invoice " + e.Number
 	}
+	on := strings.ToLower(subject[:1]) + subject[1:]
+	by := channelWords(e.Channel)
 	var s string
 	switch e.Kind {
 	case Created:
@@ -78,11 +80,11 @@ func (e Event) Summary() string {
 	case Finalized:
 		s = subject + " finalized"
 	case Sent:
-		s = subject + " sent by " + e.Channel + " to " + e.Recipient
+		s = subject + " sent by " + by + " to " + e.Recipient
 	case Delivered:
-		s = subject + " delivered by " + e.Channel + " to " + e.Recipient
+		s = subject + " delivered by " + by + " to " + e.Recipient
 	case Failed:
-		s = subject + " could not be delivered by " + e.Channel + " to " + e.Recipient
+		s = subject + " could not be delivered by " + by + " to " + e.Recipient
 	case Viewed:
 		s = subject + " viewed by the client"
 	case Voided:
@@ -103,8 +105,14 @@ func (e Event) Summary() string {
 		s = "Credit note voided on " + strings.ToLower(subject[:1]) + subject[1:]
 	case PaymentReversed:
 		s = "Payment reversed"
+		if e.Number != "" {
+			s = "Payment on " + on + " reversed"
+		}
 	case PaymentRefunded:
 		s = "Payment refunded"
+		if e.Number != "" {
+			s = "Payment on " + on + " refunded"
+		}
 	case ClientCreated:
 		s = "Client " + e.ClientName + " added"
 	case ClientUpdated:
@@ -130,7 +138,15 @@ func (e Event) Summary() string {
 	case StatementDeleted:
 		s = "Statement of " + e.ClientName + " deleted, its cycle reopened for the client"
 	default:
-		s = string(e.Kind)
+		// A kind without its own words still reads as words.
+		k := strings.ReplaceAll(string(e.Kind), "_", " ")
+		if k == "" {
+			k = "activity"
+		}
+		s = strings.ToUpper(k[:1]) + k[1:]
+		if e.Number != "" {
+			s += " on " + on
+		}
 	}
 	if e.Detail != "" {
 		s += ": " + e.Detail
@@ -156,4 +172,12 @@ type Filter struct {
 	Search    string
 	Limit     int
 	Cursor    string
+}
+
+// channelWords names a delivery channel as people say it.
+func channelWords(ch string) string {
+	if ch == "sms" {
+		return "text message"
+	}
+	return ch
 }

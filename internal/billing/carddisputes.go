@@ -76,10 +76,10 @@ func (d *CardDisputes) Record(ctx context.Context, dis payment.CardDispute) (pay
 			}
 		}
 		var entries []ledger.Entry
-		kind, detail := activity.Disputed, fmt.Sprintf("card payment %s (receipt %s) disputed: %s", pay.IntentID, pay.ReceiptNumber, dis.DisputeID)
+		kind, detail := activity.Disputed, fmt.Sprintf("the card holder disputes receipt %s; it counts as paid until the dispute is decided (Stripe dispute %s)", pay.ReceiptNumber, dis.DisputeID)
 		switch dis.Outcome {
 		case payment.DisputeWon:
-			kind, detail = activity.DisputeClosed, fmt.Sprintf("card dispute %s won: receipt %s stands", dis.DisputeID, pay.ReceiptNumber)
+			kind, detail = activity.DisputeClosed, fmt.Sprintf("decided in your favour, receipt %s stands (Stripe dispute %s)", pay.ReceiptNumber, dis.DisputeID)
 		case payment.DisputeLost:
 			kind = activity.PaymentReversed
 			if pay.Reversed || !pay.Left().IsPositive() {
@@ -95,7 +95,7 @@ func (d *CardDisputes) Record(ctx context.Context, dis payment.CardDispute) (pay
 			}
 			cur := pay.Input.Currency
 			entries = append(entries, ledger.Undone(ledger.PaymentReversed, pay.OrgID, pay.Input.ClientID, cur, ledger.Doc{ID: pay.ID, Number: pay.ReceiptNumber}, u.FromInvoices, u.FromCredit, reason))
-			detail, changed = fmt.Sprintf("receipt %s for %s reversed: %s", pay.ReceiptNumber, cur.Display(pay.Input.Amount), reason), true
+			detail, changed = fmt.Sprintf("receipt %s for %s taken back: the card holder won the dispute (Stripe dispute %s)", pay.ReceiptNumber, cur.Display(pay.Input.Amount), dis.DisputeID), true
 		}
 		// A payment that settled no invoice (all client credit) has no
 		// invoice to mark: the hold, and its end, are said on the client.

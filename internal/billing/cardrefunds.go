@@ -73,7 +73,7 @@ func (r *Reversals) RecordCardRefund(ctx context.Context, ref payment.CardRefund
 				changed[id] = inv
 			}
 		}
-		detail := fmt.Sprintf("%s refunded by card from receipt %s", cur.Display(rf.Amount), pay.ReceiptNumber)
+		detail := fmt.Sprintf("%s of receipt %s given back to the client's card", cur.Display(rf.Amount), pay.ReceiptNumber)
 		return []ledger.Entry{e}, r.paymentEvents(actor, activity.PaymentRefunded, pay, changed, detail), nil
 	})
 	if errors.Is(err, errNothingToRefund) {

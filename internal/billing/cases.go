@@ -94,7 +94,11 @@ func (w *Cases) view(ctx context.Context, p auth.Principal, c *cases.Case) (Case
 		if err != nil {
 			return CaseView{}, fmt.Errorf("case %s: %w", c.ID, err)
 		}
-		v.InvoiceViews = append(v.InvoiceViews, InvoiceView{Invoice: inv})
+		iv, err := w.svc.view(ctx, inv)
+		if err != nil {
+			return CaseView{}, err
+		}
+		v.InvoiceViews = append(v.InvoiceViews, iv)
 	}
 	return v, nil
 }
@@ -265,7 +269,9 @@ func (w *Cases) UninvoiceCase(ctx context.Context, p auth.Principal, id, reason 
 	v := CaseView{Case: released}
 	for _, iid := range voided {
 		if inv, err := w.store.GetInvoice(ctx, p.OrgID, iid); err == nil {
-			v.InvoiceViews = append(v.InvoiceViews, InvoiceView{Invoice: inv})
+			if iv, err := w.svc.view(ctx, inv); err == nil {
+				v.InvoiceViews = append(v.InvoiceViews, iv)
+			}
 		}
 	}
 	return v, nil

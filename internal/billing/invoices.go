@@ -57,6 +57,15 @@ func (s *Service) view(ctx context.Context, inv *invoice.Invoice) (InvoiceView, 
 	return viewIn(e, calendar.Today(s.now(), e.loc), inv), nil
 }
 
+// viewRef is view for results that point at their invoice.
+func (s *Service) viewRef(ctx context.Context, inv *invoice.Invoice) (*InvoiceView, error) {
+	v, err := s.view(ctx, inv)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 func viewIn(e orgEntry, today calendar.Date, inv *invoice.Invoice) InvoiceView {
 	return InvoiceView{Invoice: inv, Overdue: inv.Overdue(today), Kind: inv.DocumentKind(e.taxID)}
 }

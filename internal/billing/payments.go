@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -99,7 +100,7 @@ func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in paymen
 		}
 		for _, a := range allocs {
 			ev := s.invoiceEvent(p, activity.PaymentRecorded, byID[a.InvoiceID])
-			ev.Detail = fmt.Sprintf("%s %s (%s), receipt %s", in.Currency.Display(a.Amount), in.Method, in.Date, pay.ReceiptNumber)
+			ev.Detail = fmt.Sprintf("%s by %s on %s, receipt %s", in.Currency.Display(a.Amount), strings.ToLower(methodName(in.Method)), longDate(in.Date), pay.ReceiptNumber)
 			events = append(events, ev)
 		}
 		if credit.IsPositive() {

@@ -81,7 +81,7 @@ func (s *Service) ReissueInvoice(ctx context.Context, p auth.Principal, id, reas
 	case err != nil:
 		return InvoiceView{}, fmt.Errorf("re-issue %s: %w", id, err)
 	}
-	return InvoiceView{Invoice: draft}, nil
+	return s.view(ctx, draft)
 }
 
 var errAlreadyReissued = errors.New("already re-issued")

@@ -184,7 +184,7 @@ func (r *Reminders) remind(ctx context.Context, o *org.Org, c *client.Client, in
 			}
 			made = append(made, d)
 			e := r.svc.invoiceEvent(auth.Principal{OrgID: o.ID, Email: "system"}, activity.Sent, cur)
-			e.Channel, e.Recipient, e.Detail = string(t.ch), t.to, "reminder "+step.Key()+" (the org's reminder schedule)"
+			e.Channel, e.Recipient, e.Detail = string(t.ch), t.to, "a reminder "+stepWords(step)+", from the org's reminder schedule"
 			events = append(events, e)
 		}
 		return made, events, nil

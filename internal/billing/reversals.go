@@ -80,7 +80,7 @@ func (r *Reversals) ReversePayment(ctx context.Context, p auth.Principal, id, re
 		}
 		cur := pay.Input.Currency
 		e := ledger.Undone(ledger.PaymentReversed, pay.OrgID, pay.Input.ClientID, cur, ledger.Doc{ID: pay.ID, Number: pay.ReceiptNumber}, u.FromInvoices, u.FromCredit, reason)
-		detail := fmt.Sprintf("receipt %s for %s reversed: %s", pay.ReceiptNumber, cur.Display(pay.Input.Amount), reason)
+		detail := fmt.Sprintf("receipt %s for %s, entered in error (%s)", pay.ReceiptNumber, cur.Display(pay.Input.Amount), reason)
 		return []ledger.Entry{e}, r.paymentEvents(p, activity.PaymentReversed, pay, invoices, detail), nil
 	})
 	if err != nil {
@@ -117,7 +117,7 @@ func (r *Reversals) refund(ctx context.Context, p auth.Principal, id string, ref
 				changed[id] = inv
 			}
 		}
-		detail := fmt.Sprintf("%s refunded from receipt %s: %s", cur.Display(ref.Amount), pay.ReceiptNumber, ref.Reason)
+		detail := fmt.Sprintf("%s of receipt %s given back to the client (%s)", cur.Display(ref.Amount), pay.ReceiptNumber, ref.Reason)
 		return []ledger.Entry{e}, r.paymentEvents(p, activity.PaymentRefunded, pay, changed, detail), nil
 	})
 	if err != nil {

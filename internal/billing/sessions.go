@@ -191,7 +191,8 @@ func (w *Sessions) ensureInvoice(ctx context.Context, p auth.Principal, o *org.O
 		return nil, false, fmt.Errorf("invoice session %s: %w", ses.ID, err)
 	}
 	if inv.Status != invoice.Draft {
-		return &InvoiceView{Invoice: inv}, false, nil
+		v, err := w.svc.viewRef(ctx, inv)
+		return v, false, err
 	}
 	v, err := w.svc.FinalizeInvoice(ctx, p, inv.ID)
 	if errors.Is(err, invoice.ErrNotDraft) { // a concurrent click finalized it
@@ -199,7 +200,8 @@ func (w *Sessions) ensureInvoice(ctx context.Context, p auth.Principal, o *org.O
 		if err != nil {
 			return nil, false, fmt.Errorf("invoice session %s: %w", ses.ID, err)
 		}
-		return &InvoiceView{Invoice: inv}, false, nil
+		v, err := w.svc.viewRef(ctx, inv)
+		return v, false, err
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("invoice session %s: %w", ses.ID, err)
@@ -264,7 +266,7 @@ func (w *Sessions) undoInvoice(ctx context.Context, p auth.Principal, ses *sessi
 		}
 		return &v, nil
 	case invoice.Void:
-		return &InvoiceView{Invoice: inv}, nil
+		return w.svc.viewRef(ctx, inv)
 	}
 	return nil, session.ErrInvoiceKept
 }
@@ -310,7 +312,8 @@ func (w *Sessions) addToDraft(ctx context.Context, p auth.Principal, o *org.Org,
 		if err != nil {
 			return ses, nil, fmt.Errorf("add session to draft: %w", err)
 		}
-		return ses, &InvoiceView{Invoice: inv}, nil
+		v, err := w.svc.viewRef(ctx, inv)
+		return ses, v, err
 	}
 	c, err := w.store.GetClient(ctx, p.OrgID, ses.Spec.ClientID)
 	if err != nil {
@@ -356,7 +359,8 @@ func (w *Sessions) addToDraft(ctx context.Context, p auth.Principal, o *org.Org,
 			}
 			inv = linked
 		}
-		return s2, &InvoiceView{Invoice: inv}, nil
+		v, err := w.svc.viewRef(ctx, inv)
+		return s2, v, err
 	}
 	return ses, nil, fmt.Errorf("add session to draft: %w", session.ErrConflict)
 }
@@ -422,7 +426,11 @@ func (w *Sessions) removeFromDraft(ctx context.Context, p auth.Principal, cur *s
 	if err != nil {
 		return Attendance{}, err
 	}
-	return Attendance{Session: ses, Invoice: &InvoiceView{Invoice: inv}}, nil
+	v, err := w.svc.viewRef(ctx, inv)
+	if err != nil {
+		return Attendance{}, err
+	}
+	return Attendance{Session: ses, Invoice: v}, nil
 }
 
 // sameCharge reports whether a draft line is the one a session put there

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/carebill/carebill/internal/calendar"
@@ -14,19 +13,24 @@ import (
 	"github.com/carebill/carebill/internal/org"
 )
 
+// clientLister finds an org's clients by a search text.
+type clientLister interface {
+	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
+}
+
 // Store is the storage the portal needs (internal/dynamo implements it).
 type Store interface {
 	GetOrg(ctx context.Context, id string) (*org.Org, error)
-	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
 	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
 	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
 	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
 
-	// CountSignInRequest counts one more sign-in email to the address
-	// whose hash is emailHash in the window starting at window, failing
+	// CountSignInRequest counts one more sign-in request under key
+	// (a source's or the org's) in the window starting at window, failing
 	// with ErrThrottled once max have been counted.
-	CountSignInRequest(ctx context.Context, orgID, emailHash string, window time.Time, max int) error
-	CreateSignInLink(ctx context.Context, l Link) error
+	CountSignInRequest(ctx context.Context, orgID, key string, window time.Time, max int) error
+	// CreateSignInRequest stores a sign-in request for the notifier.
+	CreateSignInRequest(ctx context.Context, r SignInRequest) error
 	// ConsumeSignInLink deletes a link that is live at now and returns it;
 	// anything else (unknown, used, expired) is ErrInvalidLink. Of two
 	// concurrent uses, one wins.
@@ -36,9 +40,10 @@ type Store interface {
 	DeletePortalSession(ctx context.Context, orgID, hash string) error
 }
 
-// Mailer emails a sign-in link, valid for the given time, to a client.
-type Mailer interface {
-	SendSignInLink(ctx context.Context, to string, o *org.Org, url string, valid time.Duration) error
+// Queue hands a sign-in request to the notifier (internal/queue: the
+// deliveries queue).
+type Queue interface {
+	EnqueueSignIn(ctx context.Context, orgID, requestID string) error
 }
 
 // RenderPDF renders one of an org's invoices as the client receives it
@@ -48,17 +53,17 @@ type RenderPDF func(ctx context.Context, orgID, invoiceID string) ([]byte, *invo
 // Service runs the portal's use cases.
 type Service struct {
 	store  Store
-	mailer Mailer
+	queue  Queue
 	render RenderPDF
 	now    func() time.Time
 }
 
 // New builds the service; now is the clock links and sessions expire by.
-func New(store Store, mailer Mailer, render RenderPDF, now func() time.Time) (*Service, error) {
-	if store == nil || mailer == nil || render == nil || now == nil {
-		return nil, errors.New("clientauth: store, mailer, PDF renderer and clock are required")
+func New(store Store, queue Queue, render RenderPDF, now func() time.Time) (*Service, error) {
+	if store == nil || queue == nil || render == nil || now == nil {
+		return nil, errors.New("clientauth: store, queue, PDF renderer and clock are required")
 	}
-	return &Service{store: store, mailer: mailer, render: render, now: now}, nil
+	return &Service{store: store, queue: queue, render: render, now: now}, nil
 }
 
 // Org returns the org whose portal this is; an id that is not an org's is
@@ -74,20 +79,21 @@ func (s *Service) Org(ctx context.Context, orgID string) (*org.Org, error) {
 // client list (each page is itself a bounded filtered query).
 const maxClientPages = 20
 
-// RequestLink mails a sign-in link under base (scheme and host) to email
-// if it belongs to any of the org's clients. An address on file and one
-// not on file both answer nil, so the caller can say the same to both;
-// only a malformed address (ErrBadEmail) and too many requests
-// (ErrThrottled: per source address, per org, or per email; the caller
-// must not reveal it either) differ. Every request, on file or not, counts
-// against its source's and its org's limits first.
+// RequestLink asks the notifier to mail a sign-in link under base (the
+// portal's public base URL) to email, if it belongs to any of the org's
+// clients. The request never looks the address up itself: it counts the
+// request against its source's and its org's limits, stores it and
+// queues it, the same work and the same answer (nil) for an address on
+// file and one not, so neither the answer nor its timing tells them
+// apart. Only a malformed address (ErrBadEmail) and too many requests
+// (ErrThrottled, per source or per org; the caller must not reveal it
+// either) differ; the per-address limit is the notifier's (LinkSender).
 func (s *Service) RequestLink(ctx context.Context, orgID, email, source, base string) error {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return err
 	}
-	o, err := s.Org(ctx, orgID)
-	if err != nil {
+	if _, err := s.Org(ctx, orgID); err != nil {
 		return err
 	}
 	now := s.now()
@@ -98,21 +104,13 @@ func (s *Service) RequestLink(ctx context.Context, orgID, email, source, base st
 	if err := s.store.CountSignInRequest(ctx, orgID, "org", window, MaxRequestsPerOrg); err != nil {
 		return err
 	}
-	clientIDs, err := s.clientsOf(ctx, orgID, email)
-	if err != nil || len(clientIDs) == 0 {
-		return err
+	_, requestID := NewSecret()
+	req := SignInRequest{OrgID: orgID, ID: requestID, Email: email, Base: base, CreatedAt: now, ExpiresAt: now.Add(RequestTTL)}
+	if err := s.store.CreateSignInRequest(ctx, req); err != nil {
+		return fmt.Errorf("request sign-in link: %w", err)
 	}
-	if err := s.store.CountSignInRequest(ctx, orgID, hashOf(email), window, MaxLinksPerWindow); err != nil {
-		return err
-	}
-	secret, hash := NewSecret()
-	l := Link{OrgID: orgID, Hash: hash, Email: email, ClientIDs: clientIDs, CreatedAt: now, ExpiresAt: now.Add(LinkTTL)}
-	if err := s.store.CreateSignInLink(ctx, l); err != nil {
-		return fmt.Errorf("sign-in link: %w", err)
-	}
-	url := strings.TrimRight(base, "/") + "/portal/" + orgID + "/auth/" + secret
-	if err := s.mailer.SendSignInLink(ctx, email, o, url, LinkTTL); err != nil {
-		return fmt.Errorf("send sign-in link: %w", err)
+	if err := s.queue.EnqueueSignIn(ctx, orgID, requestID); err != nil {
+		return fmt.Errorf("request sign-in link: %w", err)
 	}
 	return nil
 }
@@ -120,11 +118,11 @@ func (s *Service) RequestLink(ctx context.Context, orgID, email, source, base st
 // clientsOf finds the clients holding email: the org's client-list search
 // (which matches contact and plan manager emails as substrings) narrowed
 // to exact matches.
-func (s *Service) clientsOf(ctx context.Context, orgID, email string) ([]string, error) {
+func clientsOf(ctx context.Context, store clientLister, orgID, email string) ([]string, error) {
 	var ids []string
 	cursor := ""
 	for range maxClientPages {
-		list, next, err := s.store.ListClients(ctx, orgID, email, 200, cursor)
+		list, next, err := store.ListClients(ctx, orgID, email, 200, cursor)
 		if err != nil {
 			return nil, fmt.Errorf("find clients by email: %w", err)
 		}

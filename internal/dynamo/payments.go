@@ -147,10 +147,10 @@ func (it paymentItem) toPayment() (*payment.Payment, error) {
 	if p.Input.Allocations, err = it.allocations(it.Requested); err != nil {
 		return nil, err
 	}
-	if p.Allocations, err = it.allocations(it.Allocations); err != nil {
+	if p.ReversedAllocations, err = it.allocations(it.ReversedAllocs); err != nil {
 		return nil, err
 	}
-	if p.ReversedAllocations, err = it.allocations(it.ReversedAllocs); err != nil {
+	if p.Allocations, err = it.allocations(it.Allocations); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -51,7 +51,8 @@ type paymentResponse struct {
 	Refunds       []refundJSON     `json:"refunds"`
 	Reversed      bool             `json:"reversed"`
 	ReverseReason string           `json:"reverseReason,omitempty"`
-	// ReversedAllocations: what a reversed payment had settled.
+	// ReversedAllocations are what a reversal took off invoices: the
+	// invoice page still lists the payment, stamped reversed.
 	ReversedAllocations []allocationJSON `json:"reversedAllocations,omitempty"`
 }
 

@@ -1,6 +1,6 @@
 // Package notify is the notifier: the deliveries queue's consumer. Each
-// message names one delivery; the handler sends it once, however often the
-// message arrives: a delivery already sent is done, and a conditional
+// message names one delivery (or one portal sign-in request, signin.go);
+// the handler sends it once, however often the message arrives: a delivery already sent is done, and a conditional
 // write claims it (queued, or sending under an expired lease → sending)
 // before anything goes out. A failed send is recorded and returned as a
 // batch item failure, so SQS retries it after the visibility timeout; at
@@ -66,6 +66,9 @@ type Config struct {
 	Documents Documents
 	Mail      Mailer
 	Texts     Texter
+	// SignIns sends portal sign-in emails; nil leaves sign-in messages
+	// unhandled (retried, then dead-lettered).
+	SignIns SignIns
 	// Sender is the From address: a verified SES identity.
 	Sender string
 	// MaxReceives is the queue's maxReceiveCount: the receive at which a
@@ -84,6 +87,7 @@ type Handler struct {
 	docs        Documents
 	mail        Mailer
 	texts       Texter
+	signIns     SignIns
 	sender      string
 	maxReceives int
 	lease       time.Duration
@@ -110,7 +114,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Log = slog.Default()
 	}
 	return &Handler{
-		store: cfg.Store, docs: cfg.Documents, mail: cfg.Mail, texts: cfg.Texts, sender: cfg.Sender,
+		store: cfg.Store, docs: cfg.Documents, mail: cfg.Mail, texts: cfg.Texts, signIns: cfg.SignIns, sender: cfg.Sender,
 		maxReceives: cfg.MaxReceives, lease: cfg.Lease, now: cfg.Now, newID: cfg.NewID, log: cfg.Log,
 	}, nil
 }
@@ -134,6 +138,9 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 var errVoided = errors.New("the invoice was voided before it went out")
 
 func (h *Handler) handle(ctx context.Context, rec events.SQSMessage) error {
+	if orgID, requestID, err := queue.ParseSignIn(rec.Body); err == nil && h.signIns != nil {
+		return h.signIn(ctx, rec, orgID, requestID)
+	}
 	orgID, dlvID, err := queue.ParseDelivery(rec.Body)
 	if err != nil {
 		return err

@@ -50,6 +50,7 @@ func TestPortalSignInLimitsPerSource(t *testing.T) {
 	if p.status != 200 || p.body != want.body {
 		t.Fatalf("throttled request answers %d, not the same page", p.status)
 	}
+	s.deliver()
 	if m := mailsTo(t, email); len(m) != 0 {
 		t.Fatalf("%d emails sent past the per-source limit", len(m))
 	}

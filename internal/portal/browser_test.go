@@ -74,6 +74,7 @@ func TestPhoneBrowser(t *testing.T) {
 	b.do("type the email", chromedp.SendKeys(chromedp.CSS("#email"), email))
 	b.do("submit", chromedp.Click(chromedp.CSS("button[type=submit]")))
 	b.waitFor("the check-your-email page", `document.querySelector('[data-check-email]')`)
+	s.deliver()
 	mails := mailsTo(t, email)
 	if len(mails) != 1 {
 		t.Fatalf("%d sign-in emails", len(mails))

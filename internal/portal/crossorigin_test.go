@@ -33,6 +33,7 @@ func TestPortalRefusesCrossSiteForms(t *testing.T) {
 			}
 		}
 	}
+	s.deliver()
 	if m := mailsTo(t, email); len(m) != 0 {
 		t.Fatalf("a cross-site sign-in request sent %d emails", len(m))
 	}
@@ -62,6 +63,7 @@ func TestSignInLinksNeverComeFromHost(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("sign-in request = %d", res.StatusCode)
 	}
+	s.deliver()
 	mails := mailsTo(t, email)
 	if len(mails) != 1 {
 		t.Fatalf("%d sign-in emails, want 1", len(mails))

@@ -23,6 +23,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/carebill/carebill/internal/notify"
+	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
 	"github.com/carebill/carebill/internal/wire"
@@ -57,6 +63,11 @@ type site struct {
 	t     *testing.T
 	url   string
 	clock *clock
+	st    *teststack.Stack
+	// notifier consumes the deliveries queue, where sign-in requests go.
+	notifier *notify.Handler
+	// portalCalls counts the AWS operations the portal makes.
+	portalCalls *awsCounter
 }
 
 func newSite(t *testing.T) *site {
@@ -69,7 +80,14 @@ func newSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	c := &clock{t: time.Now()}
-	portal, err := wire.PortalWithClock(context.Background(), st.Env(t, "PortalFunction"), st.AWS, quiet, c.Now)
+	counter := &awsCounter{n: map[string]int{}}
+	counted := st.AWS.Copy()
+	counted.APIOptions = append(counted.APIOptions, counter.add)
+	portal, err := wire.PortalWithClock(context.Background(), st.Env(t, "PortalFunction"), counted, quiet, c.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notifier, err := wire.NotifierWithClock(context.Background(), st.Env(t, "NotifierFunction"), st.AWS, quiet, c.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +98,64 @@ func newSite(t *testing.T) *site {
 	mux.Handle("/portal/", portal)
 	srv.Config.Handler = mux
 	srv.Start()
-	return &site{t: t, url: srv.URL, clock: c}
+	return &site{t: t, url: srv.URL, clock: c, st: st, notifier: notifier, portalCalls: counter}
+}
+
+// deliver runs the notifier, as Lambda's event source mapping would, over
+// every message waiting on the deliveries queue (a bounded number of
+// receives), and fails the test on any message it could not handle.
+func (s *site) deliver() {
+	s.t.Helper()
+	api := sqs.NewFromConfig(s.st.AWS)
+	url := s.st.Resources.IDs["DeliveriesQueue"]
+	for range 50 {
+		out, err := api.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+			QueueUrl: &url, MaxNumberOfMessages: 10,
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
+		})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			return
+		}
+		res, err := s.notifier.Handle(context.Background(), queue.Event(s.st.Resources.ARNs["DeliveriesQueue"], out.Messages))
+		if err != nil || len(res.BatchItemFailures) != 0 {
+			s.t.Fatalf("notifier: %v, failures %v", err, res.BatchItemFailures)
+		}
+		for _, m := range out.Messages {
+			if _, err := api.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: m.ReceiptHandle}); err != nil {
+				s.t.Fatal(err)
+			}
+		}
+	}
+	s.t.Fatal("the deliveries queue did not empty in 50 receives")
+}
+
+// awsCounter counts AWS API calls by operation name through SDK middleware.
+type awsCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *awsCounter) add(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(
+		ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler,
+	) (middleware.InitializeOutput, middleware.Metadata, error) {
+		c.mu.Lock()
+		c.n[middleware.GetServiceID(ctx)+"."+middleware.GetOperationName(ctx)]++
+		c.mu.Unlock()
+		return next.HandleInitialize(ctx, in)
+	}), middleware.After)
+}
+
+// reset returns the calls counted so far and starts again.
+func (c *awsCounter) reset() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.n
+	c.n = map[string]int{}
+	return out
 }
 
 // noRedirects is a client that shows redirects rather than following them.
@@ -250,7 +325,9 @@ func mailsTo(t *testing.T, addr string) []string {
 			} `json:"RawMessage"`
 		} `json:"ses"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&data); err != nil {
+	// moto keeps every email of the run; 64 MiB is far beyond what the
+	// package's tests send, and a runaway read fails rather than hangs.
+	if err := json.NewDecoder(io.LimitReader(res.Body, 64<<20)).Decode(&data); err != nil {
 		t.Fatal(err)
 	}
 	var out []string
@@ -312,6 +389,7 @@ func (s *site) signInLink(orgID, email string) string {
 	if p := s.post("/portal/"+orgID+"/login", "", map[string]string{"email": email}); p.status != 200 || !strings.Contains(p.body, "Check your email") {
 		s.t.Fatalf("request a sign-in link: %d %s", p.status, p.body)
 	}
+	s.deliver()
 	mails := mailsTo(s.t, email)
 	if len(mails) != before+1 {
 		s.t.Fatalf("%d emails to %s, want %d", len(mails), email, before+1)

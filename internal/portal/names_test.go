@@ -32,6 +32,7 @@ func TestPortalShowsNamesInEveryScript(t *testing.T) {
 		t.Fatalf("sign-in page: %d\n%s", form.status, form.body)
 	}
 	s.post("/portal/"+org+"/login", "", map[string]string{"email": addr})
+	s.deliver()
 	mails := mailsTo(t, addr)
 	if len(mails) != 1 || !strings.Contains(mails[0], orgName) {
 		t.Fatalf("sign-in email: %q", mails)

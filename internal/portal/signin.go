@@ -51,8 +51,9 @@ func (s *server) orgOf(w http.ResponseWriter, r *http.Request) (*org.Org, bool) 
 	return o, true
 }
 
-// requestLink mails a sign-in link if the email is on file, and says the
-// same either way, so the form cannot tell anyone whose email is.
+// requestLink queues a sign-in email (the notifier sends it if the email
+// is on file) and says the same either way, after the same work, so the
+// form cannot tell anyone whose email is.
 func (s *server) requestLink(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.orgOf(w, r)
 	if !ok {
@@ -67,10 +68,9 @@ func (s *server) requestLink(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, clientauth.ErrThrottled):
 		s.Log.WarnContext(r.Context(), "sign-in links throttled", slog.String("org", o.ID))
 	case err != nil:
-		// A link that could not be made or mailed (SES sandbox, an outage)
-		// is logged, never shown: the answer must not tell an address on
-		// file from one that is not.
-		s.Log.ErrorContext(r.Context(), "sign-in link not sent", slog.String("org", o.ID), slog.String("error", err.Error()))
+		// A request that could not be stored or queued (an outage) is
+		// logged, never shown; it fails alike for every address.
+		s.Log.ErrorContext(r.Context(), "sign-in request not queued", slog.String("org", o.ID), slog.String("error", err.Error()))
 	}
 	s.render(w, r, http.StatusOK, "checkemail", "Check your email", o, signInView{OrgID: o.ID})
 }

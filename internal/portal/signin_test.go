@@ -45,6 +45,7 @@ func TestPortalSignIn(t *testing.T) {
 	if unknown.status != 200 || known.status != 200 || unknown.body != known.body || !strings.Contains(known.body, "Check your email") {
 		t.Fatalf("answers differ: unknown %d, known %d\n%s\n---\n%s", unknown.status, known.status, unknown.body, known.body)
 	}
+	s.deliver()
 	if m := mailsTo(t, stranger); len(m) != 0 {
 		t.Fatalf("an address not on file was mailed: %v", m)
 	}
@@ -198,6 +199,7 @@ func TestPortalLinksExpireAndStayInTheirOrg(t *testing.T) {
 			t.Fatalf("flooded request: %d %s", p.status, p.body)
 		}
 	}
+	s.deliver()
 	if got := len(mailsTo(t, zoeEmail)) - before; got != 5 {
 		t.Fatalf("%d emails for 7 requests, want 5", got)
 	}

@@ -115,6 +115,19 @@ func TestReverseRefundAndLedger(t *testing.T) {
 	b.waitText("[data-balance] dd", "$40.00")
 	b.waitFor("Un-apply credit gone", `document.querySelector('[data-action="unapply-credit"]').hidden`)
 
+	// The payment dialog's hint says what is wrong with an amount, in the
+	// API's words (it used to say only "Enter an amount").
+	b.click(`[data-action="record-payment"]`)
+	b.waitFor("the payment dialog", `document.querySelector('[data-payment-dialog]').open`)
+	for amount, want := range map[string]string{
+		"abc":    `Check the amount: "abc" is not a plain decimal number.`,
+		"12.345": `Check the amount: it has more decimal places than AUD allows.`,
+	} {
+		b.fill("[data-payment-form] [name=amount]", amount)
+		b.waitText("[data-payment-preview] [data-preview-problem]", want)
+	}
+	b.click("[data-payment-form] [data-cancel]")
+
 	// Refund $20 from the client page: it comes out of the $50 credit.
 	b.open("/app/clients/" + cid)
 	b.waitFor("the payment row's Refund", `document.querySelector('[data-payments] [data-refund-payment]')`)
@@ -136,7 +149,8 @@ func TestReverseRefundAndLedger(t *testing.T) {
 
 	// Reverse it from the first invoice's page: the invoice owes $100
 	// again, the rest of the credit is gone, and the payment stays on the
-	// card, stamped reversed, with nothing left to undo.
+	// card stamped Reversed, with nothing left to undo (from a new user's
+	// trial: it used to vanish from the invoice while the client page kept it).
 	b.open("/app/invoices/" + first)
 	b.waitFor("the payment on the invoice", `document.querySelector('[data-invoice-payments] [data-reverse-payment]')`)
 	b.click("[data-invoice-payments] [data-reverse-payment]")
@@ -145,7 +159,16 @@ func TestReverseRefundAndLedger(t *testing.T) {
 	b.click("[data-undo-submit]")
 	b.waitText("[data-toast]", "Receipt "+pay["receiptNumber"].(string)+" reversed.")
 	b.waitText("[data-balance] dd", "$100.00")
-	b.waitFor("the payment stamped reversed", `document.querySelector('[data-invoice-payments] [data-payment-state=reversed]') && !document.querySelector('[data-invoice-payments] [data-reverse-payment]')`)
+	b.waitText(`[data-invoice-payments] [data-payment="`+pid+`"] [data-payment-state="reversed"]`, "Reversed")
+	if eval[bool](b, `document.querySelector('[data-payments-card]').hidden`) {
+		t.Fatal("the payments card hid the reversed payment")
+	}
+	if got := eval[string](b, `document.querySelector('[data-invoice-payments] [data-payment] .strong').textContent`); got != "$100.00" {
+		t.Fatalf("the reversed payment shows %q on the invoice, want the $100.00 it had paid", got)
+	}
+	if eval[bool](b, `!!document.querySelector('[data-invoice-payments] [data-reverse-payment], [data-invoice-payments] [data-refund-payment]')`) {
+		t.Fatal("a reversed payment still offers Reverse or Refund")
+	}
 	if got := b.visibleActions(); got != "send record-payment credit-note paylink pdf void" {
 		t.Fatalf("reopened invoice actions: %q", got)
 	}
@@ -173,7 +196,7 @@ func TestReverseRefundAndLedger(t *testing.T) {
 		t.Fatalf("ledger rows:\n%s\nwant:\n%s", got, want)
 	}
 	b.waitText("[data-ledger-closing]", "Balance now: $140.00")
-	b.waitFor("the reversal in the activity", `[...document.querySelectorAll('[data-activity] li')].some(li => li.textContent.startsWith('Payment reversed: receipt RCT-00001'))`)
+	b.waitFor("the reversal in the activity", `[...document.querySelectorAll('[data-activity] li')].some(li => li.textContent.startsWith('Payment on invoice INV-00001 reversed: receipt RCT-00001 for $150.00, entered in error'))`)
 	if !eval[bool](b, `document.querySelector('[data-ledger-more]').hidden`) {
 		t.Fatal("Show more offered on a short ledger")
 	}

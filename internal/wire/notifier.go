@@ -13,20 +13,29 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/clientauth"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/email"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/notify"
+	"github.com/carebill/carebill/internal/portal"
 	"github.com/carebill/carebill/internal/sms"
 )
 
 // Notifier builds functions/notifier: the deliveries queue's consumer,
-// which emails invoices through SES and texts them through SNS.
+// which emails invoices through SES and texts them through SNS, and emails
+// the client portal's sign-in links.
 //
 // Variables: TABLE_NAME, SENDER_EMAIL (the From address, a verified SES
 // identity) and DELIVERY_MAX_RECEIVES (the deliveries queue's
 // maxReceiveCount: the receive at which a failing delivery is given up).
 func Notifier(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (*notify.Handler, error) {
+	return NotifierWithClock(ctx, env, cfg, log, time.Now)
+}
+
+// NotifierWithClock is Notifier with the clock sign-in links expire by
+// (tests move it on, with the portal's).
+func NotifierWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Logger, now func() time.Time) (*notify.Handler, error) {
 	if err := env.require("TABLE_NAME", "SENDER_EMAIL", "DELIVERY_MAX_RECEIVES"); err != nil {
 		return nil, err
 	}
@@ -51,8 +60,16 @@ func Notifier(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	signInMail, err := portal.NewSignInMailer(mail, env("SENDER_EMAIL"))
+	if err != nil {
+		return nil, err
+	}
+	signIns, err := clientauth.NewLinkSender(store, signInMail, now, notify.DefaultLease)
+	if err != nil {
+		return nil, err
+	}
 	return notify.New(notify.Config{
-		Store: store, Documents: docs, Mail: mail, Texts: texts, Sender: env("SENDER_EMAIL"),
+		Store: store, Documents: docs, Mail: mail, Texts: texts, SignIns: signIns, Sender: env("SENDER_EMAIL"),
 		MaxReceives: maxReceives, Now: time.Now, NewID: id.New, Log: log,
 	})
 }

@@ -8,23 +8,24 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/clientauth"
 	"github.com/carebill/carebill/internal/dynamo"
-	"github.com/carebill/carebill/internal/email"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/portal"
+	"github.com/carebill/carebill/internal/queue"
 )
 
 // Portal builds functions/portal: the pay pages pay links open and the
-// client portal, whose sign-in links go out through SES.
+// client portal, whose sign-in requests go on the deliveries queue for the
+// notifier to email (the request itself sends nothing).
 //
-// Variables: TABLE_NAME, SENDER_EMAIL (the From address of sign-in
-// emails, a verified SES identity) and PUBLIC_BASE_URL (where clients reach
-// the portal, for the links in those emails; never the request's Host).
+// Variables: TABLE_NAME, DELIVERIES_QUEUE_URL and PUBLIC_BASE_URL (where
+// clients reach the portal, for the links in sign-in emails; never the
+// request's Host).
 func Portal(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
 	return PortalWithClock(ctx, env, cfg, log, time.Now)
 }
@@ -32,7 +33,7 @@ func Portal(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (htt
 // PortalWithClock is Portal with the clock sign-in links and sessions
 // expire by (tests move it on).
 func PortalWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Logger, now func() time.Time) (http.Handler, error) {
-	if err := env.require("TABLE_NAME", "SENDER_EMAIL", "PUBLIC_BASE_URL"); err != nil {
+	if err := env.require("TABLE_NAME", "DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
 	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), env("TABLE_NAME"))
@@ -44,18 +45,14 @@ func PortalWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	ses, err := email.NewSES(sesv2.NewFromConfig(cfg))
-	if err != nil {
-		return nil, err
-	}
-	mailer, err := portal.NewSignInMailer(ses, env("SENDER_EMAIL"))
+	deliveries, err := queue.NewDeliveries(sqs.NewFromConfig(cfg), env("DELIVERIES_QUEUE_URL"))
 	if err != nil {
 		return nil, err
 	}
 	render := func(ctx context.Context, orgID, invoiceID string) ([]byte, *invoice.Invoice, error) {
 		return svc.InvoicePDF(ctx, orgID, invoiceID)
 	}
-	access, err := clientauth.New(store, mailer, render, now)
+	access, err := clientauth.New(store, deliveries, render, now)
 	if err != nil {
 		return nil, err
 	}

@@ -329,7 +329,7 @@ async function loadPayments() {
       const a = p.allocations.find((x) => x.invoiceId === id) || (p.reversedAllocations || []).find((x) => x.invoiceId === id);
       if (a) mine.push({ p, a });
     }
-    $('[data-invoice-payments]').replaceChildren(...mine.map(({ p, a }) => h('li', { class: 'delivery', 'data-payment': p.id },
+    $('[data-invoice-payments]').replaceChildren(...mine.map(({ p, a }) => h('li', { class: p.reversed ? 'delivery reversed' : 'delivery', 'data-payment': p.id },
       h('div', { class: 'delivery-head' },
         h('span', { class: 'strong' }, money(a.amount, p.currency)),
         h('a', { href: `/v1/payments/${p.id}/receipt.pdf`, 'data-receipt': p.receiptNumber }, `Receipt ${p.receiptNumber}`)),

@@ -67,21 +67,42 @@ export function paymentDialog({ client, invoice = null }) {
     const mine = ++seq;
     clearErrors(form);
     const b = body();
-    // Ask only once the amounts look finished ("1,000." is still being
-    // typed); saving sends whatever is there, and the API judges it.
-    const finished = (v) => /^\d+(\.\d+)?$/.test(v);
-    if (!finished(b.amount) || (b.allocations || []).some((a) => !finished(a.amount))) {
+    // Wait while an amount is empty or still being typed ("1,000."); any
+    // other amount goes to the API, which judges it and says what is wrong.
+    const typing = (v) => v === '' || /^-?\d*[.]$/.test(v);
+    if (typing(b.amount)) {
       preview.replaceChildren(h('p', { class: 'subtle' }, 'Enter an amount to see where it goes.'));
       return;
     }
+    if ((b.allocations || []).some((a) => typing(a.amount))) return;
     try {
       const p = await api('POST', '/v1/payments?preview=true', b);
       if (mine === seq) render(p);
     } catch (err) {
       if (mine !== seq) return;
-      preview.replaceChildren(h('p', { class: 'subtle' }, 'Fix the marked field to see where the payment goes.'));
+      preview.replaceChildren(h('p', { class: 'subtle', 'data-preview-problem': '' }, problem(err)));
       showError(form, err, { focus: false });
     }
+  }
+
+  // problem says, in the hint under the form, what the API found wrong
+  // and with which field: "Check the amount: "12.345" has more than 2
+  // decimal places."
+  function problem(err) {
+    const f = err.field || '';
+    let msg = String(err.message || 'the payment was refused');
+    if (f && msg.startsWith(`${f}: `)) msg = msg.slice(f.length + 2);
+    const alloc = /^allocations\[(\d+)\]/.exec(f);
+    let what = f ? `the ${f}` : 'the payment';
+    if (f === 'amount') what = 'the amount';
+    if (alloc) {
+      const li = $(`[data-field="allocations[${alloc[1]}]"]`, list);
+      const inv = li && $('span', li);
+      what = `the amount for ${inv ? inv.textContent.split(' · ')[0] : 'that invoice'}`;
+    }
+    // "has more decimal places…" reads as "it has more decimal places…".
+    if (/^(has|is|must|cannot|exceeds|needs)\b/.test(msg)) msg = `it ${msg}`;
+    return `Check ${what}: ${msg.replace(/[.]?$/, '.')}`;
   }
 
   async function loadOpen() {
