@@ -37,6 +37,11 @@ const (
 	StatementDeleted Kind = "statement_deleted"
 	Disputed         Kind = "disputed"
 	DisputeClosed    Kind = "dispute_closed"
+
+	// A statement's send and its deliveries: Detail names the statement.
+	StatementSent      Kind = "statement_sent"
+	StatementDelivered Kind = "statement_delivered"
+	StatementFailed    Kind = "statement_failed"
 )
 
 // Event is one entry. Subject fields say what it is about; Number and
@@ -110,6 +115,12 @@ func (e Event) Summary() string {
 		s = "Card dispute on " + strings.ToLower(subject[:1]) + subject[1:] + " closed"
 	case StatementDeleted:
 		s = "Statement of " + e.ClientName + " deleted, its cycle reopened for the client"
+	case StatementSent:
+		s = "Statement of " + e.ClientName + " sent by " + e.Channel + " to " + e.Recipient
+	case StatementDelivered:
+		s = "Statement of " + e.ClientName + " delivered by " + e.Channel + " to " + e.Recipient
+	case StatementFailed:
+		s = "Statement of " + e.ClientName + " could not be delivered by " + e.Channel + " to " + e.Recipient
 	default:
 		s = string(e.Kind)
 	}

@@ -43,6 +43,14 @@ func Notifier(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	cycles, err := billing.NewCycles(store, time.Now, id.New, log)
+	if err != nil {
+		return nil, err
+	}
+	statements, err := billing.NewStatements(docs, store, cycles)
+	if err != nil {
+		return nil, err
+	}
 	mail, err := email.NewSES(sesv2.NewFromConfig(cfg))
 	if err != nil {
 		return nil, err
@@ -52,7 +60,7 @@ func Notifier(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (*
 		return nil, err
 	}
 	return notify.New(notify.Config{
-		Store: store, Documents: docs, Mail: mail, Texts: texts, Sender: env("SENDER_EMAIL"),
+		Store: store, Documents: docs, Statements: statements, Mail: mail, Texts: texts, Sender: env("SENDER_EMAIL"),
 		MaxReceives: maxReceives, Now: time.Now, NewID: id.New, Log: log,
 	})
 }
