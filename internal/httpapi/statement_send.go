@@ -8,6 +8,7 @@ import (
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/statement"
+	"github.com/carebill/carebill/internal/validation"
 )
 
 // statementSendBody is POST /v1/statements/{id}/send: channels "email"
@@ -74,7 +75,7 @@ func (s *server) sendStatement(w http.ResponseWriter, r *http.Request) {
 	req := billing.SendRequest{Channels: chs, Email: delivery.EmailOptions{To: b.To, Subject: b.Subject, Body: string(b.Message)}}
 	out, err := s.statementSender.Send(r.Context(), principal(r.Context()), sid, s.publicBase(r), req)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, bodyField(err))
 		return
 	}
 	resp := statementSentResponse{Statement: statementJSON(out.Statement), Deliveries: make([]statementDeliveryResponse, 0, len(out.Deliveries))}
@@ -108,4 +109,25 @@ func (s *server) statementDeliveries(w http.ResponseWriter, r *http.Request) {
 		out.Data = append(out.Data, statementDeliveryJSON(d))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// bodyField names an email option's error by its field in this body: the
+// use case checks email.to, email.subject and email.body, which this body
+// calls to, subject and message.
+func bodyField(err error) error {
+	v, ok := validation.As(err)
+	if !ok {
+		return err
+	}
+	switch v.Field {
+	case "email.to":
+		return &validation.Error{Field: "to", Message: v.Message}
+	case "email.subject":
+		return &validation.Error{Field: "subject", Message: v.Message}
+	case "email.body":
+		return &validation.Error{Field: "message", Message: v.Message}
+	case "email":
+		return &validation.Error{Field: "to", Message: "to, subject and message apply only when sending by email"}
+	}
+	return err
 }
