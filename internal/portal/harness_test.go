@@ -57,6 +57,7 @@ type site struct {
 	t     *testing.T
 	url   string
 	clock *clock
+	st    *teststack.Stack
 }
 
 func newSite(t *testing.T) *site {
@@ -77,10 +78,11 @@ func newSite(t *testing.T) *site {
 	mux.Handle("/auth/", api)
 	mux.Handle("/v1/", api)
 	mux.Handle("/pay/", portal)
+	mux.Handle("/pay-all/", portal)
 	mux.Handle("/portal/", portal)
 	srv.Config.Handler = mux
 	srv.Start()
-	return &site{t: t, url: srv.URL, clock: c}
+	return &site{t: t, url: srv.URL, clock: c, st: st}
 }
 
 // noRedirects is a client that shows redirects rather than following them.
