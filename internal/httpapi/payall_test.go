@@ -32,7 +32,7 @@ func TestPayAllCheckoutAllocatesOldestFirst(t *testing.T) {
 		s.must(200, "POST", "/v1/invoices/"+iid+"/finalize", nil)
 		return iid
 	}
-	later := invoice("200.00", 20) // finalized first, due last: $220.00 with GST
+	later := invoice("200.00", 20)  // finalized first, due last: $220.00 with GST
 	sooner := invoice("100.00", 10) // $110.00
 	total := s.must(200, "GET", "/v1/clients/"+cid, nil).str("balance", "owing")
 
