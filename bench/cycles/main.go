@@ -4,12 +4,14 @@
 // close takes when each run is cut off as a Lambda timeout would cut it
 // (the close resumes from its saved cursor).
 //
-//	go run ./bench/cycles [-clients 10000] [-idle 10] [-run 120s]
+//	go run ./bench/cycles [-clients 10000] [-idle 10] [-run 120s] [-months 1]
 //
-// Every client but the idle share gets one invoice in October (every
-// third a part payment too), built by the domain packages and loaded in
-// batches; the close of October then writes a statement for each of them
-// and skips the idle ones. Write units are estimated as DynamoDB bills
+// Every client but the idle share gets one invoice a month (every third a
+// part payment too), built by the domain packages and loaded in batches;
+// each month's close then writes a statement for each of them and skips
+// the idle ones. With -months above 1 the history grows month by month
+// (the invoices stay open), and each close is reported, so the cost per
+// client can be read against the length of the history. Write units are estimated as DynamoDB bills
 // them: one per KB (rounded up) of each written item, twice for items
 // written in a transaction.
 package main
@@ -58,12 +60,13 @@ type counter struct {
 	mu       sync.Mutex
 	requests map[string]int
 	wcu      int
+	scanned  int // items the Queries read (ScannedCount): what DynamoDB bills a Query by
 }
 
 func (c *counter) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.requests, c.wcu = map[string]int{}, 0
+	c.requests, c.wcu, c.scanned = map[string]int{}, 0, 0
 }
 
 func units(item map[string]types.AttributeValue) int {
@@ -95,7 +98,13 @@ func (c *counter) add(stack *middleware.Stack) error {
 		c.requests[middleware.GetOperationName(ctx)]++
 		c.wcu += w
 		c.mu.Unlock()
-		return next.HandleInitialize(ctx, in)
+		out, md, err := next.HandleInitialize(ctx, in)
+		if q, ok := out.Result.(*dynamodb.QueryOutput); ok && err == nil {
+			c.mu.Lock()
+			c.scanned += int(q.ScannedCount)
+			c.mu.Unlock()
+		}
+		return out, md, err
 	}), middleware.After)
 }
 
@@ -121,6 +130,7 @@ func run() error {
 	n := flag.Int("clients", 10000, "clients in the org")
 	idlePct := flag.Int("idle", 10, "percent of clients with no activity (no statement)")
 	perRun := flag.Duration("run", 120*time.Second, "how long each scheduled run may work before it is cut off")
+	months := flag.Int("months", 1, "months of history, each billed and closed in turn, ending with October's; the last close is the one measured")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -159,7 +169,8 @@ func run() error {
 		return err
 	}
 	syd, _ := time.LoadLocation("Australia/Sydney")
-	clk := &clock{t: time.Date(2026, 10, 1, 9, 0, 0, 0, syd)}
+	first := time.Date(2026, 10-time.Month(*months-1), 1, 9, 0, 0, 0, syd)
+	clk := &clock{t: first}
 	quiet := slog.New(slog.DiscardHandler)
 	cycles, err := billing.NewCycles(store, clk.Now, id.New, quiet)
 	if err != nil {
@@ -177,81 +188,103 @@ func run() error {
 
 	// The history is built by the domain packages (client, invoice,
 	// ledger, as the use cases build it) and loaded in batches: creating
-	// 10,000 clients one use case at a time on moto takes hours.
-	fmt.Printf("loading %d clients (%d%% idle) with October's invoices and payments …\n", *n, *idlePct)
-	seedStart := time.Now()
+	// 10,000 clients one use case at a time on moto takes hours. Each
+	// month, every active client gets an invoice (every third a part
+	// payment too), and the month closes; earlier invoices stay open, so
+	// the ledger and the open items grow month by month.
 	aud := o.Settings.Currency
 	var seq int64
-	var clients []*client.Client
-	var invoices []*invoice.Invoice
-	var entries []ledger.Entry
-	flush := func() error {
-		err := store.LoadHistory(ctx, clients, invoices, entries)
-		clients, invoices, entries = nil, nil, nil
-		return err
-	}
-	for i := range *n {
-		day := calendar.Of(2026, 10, 1+i%28)
-		now := day.Start(syd).Add(9 * time.Hour)
-		c, err := client.New(id.New(id.Client, now), o.ID, client.Profile{Name: fmt.Sprintf("Client %05d", i),
-			Contacts: []client.Contact{{Name: "Billing", Email: "billing@example.com"}}}, func() string { return id.New(id.Contact, now) }, now)
-		if err != nil {
+	all := make([]*client.Client, 0, *n)
+	for m := range *months {
+		start := calendar.Of(first.Year(), first.Month()+time.Month(m), 1)
+		fmt.Printf("loading %d clients (%d%% idle) with %s's invoices and payments …\n", *n, *idlePct, start.Format("January 2006"))
+		seedStart := time.Now()
+		var clients []*client.Client
+		var invoices []*invoice.Invoice
+		var entries []ledger.Entry
+		flush := func() error {
+			err := store.LoadHistory(ctx, clients, invoices, entries)
+			clients, invoices, entries = nil, nil, nil
 			return err
 		}
-		clients = append(clients, c)
-		if i%100 >= *idlePct {
-			inv, err := invoice.NewDraft(id.New(id.Invoice, now), o.ID, invoice.Spec{ClientID: c.ID, Name: "October", Currency: aud, TermsDays: 14,
-				Lines: []invoice.Line{{Type: invoice.Fixed, Description: "Support coordination", Price: decimal.NewFromInt(int64(100 + i%400)), TaxRate: decimal.NewFromInt(10)}}}, now)
-			if err != nil {
-				return err
-			}
-			inv.ClientName = c.Profile.Name
-			before := *inv
-			seq++
-			if err := inv.Finalize(o.Settings.NumberPrefix, seq, day, now); err != nil {
-				return err
-			}
-			posted := ledger.Diff(&before, inv, ledger.Doc{})
-			if i%3 == 0 { // a part payment
-				pay := decimal.NewFromInt(50)
-				if err := inv.ApplyPayment(pay, now); err != nil {
+		for i := range *n {
+			day := start.AddDays(i % 28)
+			now := day.Start(syd).Add(9 * time.Hour)
+			if m == 0 {
+				c, err := client.New(id.New(id.Client, now), o.ID, client.Profile{Name: fmt.Sprintf("Client %05d", i),
+					Contacts: []client.Contact{{Name: "Billing", Email: "billing@example.com"}}}, func() string { return id.New(id.Contact, now) }, now)
+				if err != nil {
 					return err
 				}
-				e := ledger.Received(o.ID, c.ID, aud, ledger.Doc{ID: id.New(id.Payment, now), Number: fmt.Sprintf("RCT-%05d", i)}, pay, pay, "bank_transfer")
-				e.Effective, e.Splits = day, []ledger.Split{{InvoiceID: inv.ID, Owing: pay.Neg()}}
-				posted = append(posted, e)
+				all = append(all, c)
 			}
-			if err := ledger.Post(&c.Account, posted, day, now); err != nil {
-				return err
+			c := all[i]
+			if i%100 >= *idlePct {
+				inv, err := invoice.NewDraft(id.New(id.Invoice, now), o.ID, invoice.Spec{ClientID: c.ID, Name: start.Format("January"), Currency: aud, TermsDays: 14,
+					Lines: []invoice.Line{{Type: invoice.Fixed, Description: "Support coordination", Price: decimal.NewFromInt(int64(100 + i%400)), TaxRate: decimal.NewFromInt(10)}}}, now)
+				if err != nil {
+					return err
+				}
+				inv.ClientName = c.Profile.Name
+				before := *inv
+				seq++
+				if err := inv.Finalize(o.Settings.NumberPrefix, seq, day, now); err != nil {
+					return err
+				}
+				posted := ledger.Diff(&before, inv, ledger.Doc{})
+				if i%3 == 0 { // a part payment
+					pay := decimal.NewFromInt(50)
+					if err := inv.ApplyPayment(pay, now); err != nil {
+						return err
+					}
+					e := ledger.Received(o.ID, c.ID, aud, ledger.Doc{ID: id.New(id.Payment, now), Number: fmt.Sprintf("RCT-%d-%05d", m, i)}, pay, pay, "bank_transfer")
+					e.Effective, e.Splits = day, []ledger.Split{{InvoiceID: inv.ID, Owing: pay.Neg()}}
+					posted = append(posted, e)
+				}
+				if err := ledger.Post(&c.Account, posted, day, now); err != nil {
+					return err
+				}
+				b := c.Account.Balances[aud]
+				c.Balance, c.Profile.Currency = client.Balance{Owing: b.Owing, Credit: b.Credit}, aud
+				invoices, entries = append(invoices, inv), append(entries, posted...)
 			}
-			b := c.Account.Balances[aud]
-			c.Balance, c.Profile.Currency = client.Balance{Owing: b.Owing, Credit: b.Credit}, aud
-			invoices, entries = append(invoices, inv), append(entries, posted...)
+			if m == 0 || i%100 >= *idlePct {
+				clients = append(clients, c)
+			}
+			if len(clients) == 200 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			if (i+1)%max(*n/10, 1) == 0 {
+				fmt.Printf("  %d clients loaded (%s)\n", i+1, time.Since(seedStart).Round(time.Second))
+			}
 		}
-		if len(clients) == 200 {
-			if err := flush(); err != nil {
-				return err
-			}
+		if err := flush(); err != nil {
+			return err
 		}
-		if (i+1)%max(*n/10, 1) == 0 {
-			fmt.Printf("  %d clients loaded (%s)\n", i+1, time.Since(seedStart).Round(time.Second))
+		if err := closeMonth(ctx, store, cycles, clk, count, o.ID, start, *n, *idlePct, *perRun, moto.Endpoint, syd); err != nil {
+			return err
 		}
 	}
-	if err := flush(); err != nil {
-		return err
-	}
+	return nil
+}
 
-	// October closes: scheduled runs, each cut off after perRun as a
-	// Lambda timeout would cut it; the clock moves past the lease between
-	// runs so the next one resumes from the cursor.
+// closeMonth closes the month starting start, in scheduled runs each cut
+// off after perRun as a Lambda timeout would cut it (the clock moves past
+// the lease between runs so the next resumes from the cursor), and prints
+// what it cost.
+func closeMonth(ctx context.Context, store *dynamo.Store, cycles *billing.Cycles, clk *clock, count *counter, orgID string,
+	start calendar.Date, n, idlePct int, perRun time.Duration, endpoint string, syd *time.Location) error {
 	count.reset()
-	clk.Set(time.Date(2026, 11, 1, 0, 15, 0, 0, syd))
-	start := time.Now()
+	end := calendar.Of(start.Year(), start.Month()+1, 1)
+	clk.Set(end.Start(syd).Add(15 * time.Minute))
+	began := time.Now()
 	var total billing.CloseReport
 	runs := 0
 	for {
 		runs++
-		rctx, cancel := context.WithTimeout(ctx, *perRun+10*time.Second) // the close stops 10 s before its deadline
+		rctx, cancel := context.WithTimeout(ctx, perRun+10*time.Second) // the close stops 10 s before its deadline
 		rep, err := cycles.CloseDue(rctx)
 		cancel()
 		switch {
@@ -268,15 +301,15 @@ func run() error {
 		}
 		clk.Add(cycles.Lease + time.Second)
 	}
-	wall := time.Since(start)
-	got, err := store.GetOrg(ctx, o.ID)
+	wall := time.Since(began)
+	got, err := store.GetOrg(ctx, orgID)
 	if err != nil {
 		return err
 	}
-	if got.ClosedThrough != calendar.MustParse("2026-10-31") {
-		return fmt.Errorf("the cycle did not close: closed through %s", got.ClosedThrough)
+	if want := end.AddDays(-1); got.ClosedThrough != want {
+		return fmt.Errorf("the cycle did not close: closed through %s, want %s", got.ClosedThrough, want)
 	}
-	active := *n - *n**idlePct/100
+	active := n - n*idlePct/100
 	reqs := 0
 	var ops []string
 	for op, c := range count.requests {
@@ -284,15 +317,16 @@ func run() error {
 		ops = append(ops, op)
 	}
 	sort.Strings(ops)
-	fmt.Printf("\nclose of one cycle, %d clients (%d with activity), on moto %s\n", *n, active, moto.Endpoint)
-	fmt.Printf("  wall time          %s  (%s per client)\n", wall.Round(time.Millisecond), (wall / time.Duration(*n)).Round(time.Microsecond))
-	fmt.Printf("  scheduled runs     %d  (each cut off after %s)\n", runs, *perRun)
+	fmt.Printf("\nclose of %s, %d clients (%d with activity), on moto %s\n", start.Format("January 2006"), n, active, endpoint)
+	fmt.Printf("  wall time          %s  (%s per client)\n", wall.Round(time.Millisecond), (wall / time.Duration(n)).Round(time.Microsecond))
+	fmt.Printf("  scheduled runs     %d  (each cut off after %s)\n", runs, perRun)
 	fmt.Printf("  statements         %d\n", total.Statements)
-	fmt.Printf("  AWS requests       %d  (%s per client)\n", reqs, ratio(reqs, *n))
+	fmt.Printf("  AWS requests       %d  (%s per client)\n", reqs, ratio(reqs, n))
 	for _, op := range ops {
 		fmt.Printf("    %-22s %d\n", op, count.requests[op])
 	}
-	fmt.Printf("  write units (est.) %d  (%s per client, %s per statement)\n", count.wcu, ratio(count.wcu, *n), ratio(count.wcu, max(total.Statements, 1)))
+	fmt.Printf("  items read by Query %d  (%s per client)\n", count.scanned, ratio(count.scanned, n))
+	fmt.Printf("  write units (est.) %d  (%s per client, %s per statement)\n", count.wcu, ratio(count.wcu, n), ratio(count.wcu, max(total.Statements, 1)))
 	return nil
 }
 

@@ -46,6 +46,11 @@ const (
 	// for an admin to resolve, and its resolution.
 	CardParked   Kind = "card_payment_parked"
 	CardResolved Kind = "card_payment_resolved"
+
+	// A statement's send and its deliveries: Detail names the statement.
+	StatementSent      Kind = "statement_sent"
+	StatementDelivered Kind = "statement_delivered"
+	StatementFailed    Kind = "statement_failed"
 )
 
 // Event is one entry. Subject fields say what it is about; Number and
@@ -137,6 +142,12 @@ func (e Event) Summary() string {
 		s = "Parked card payment resolved"
 	case StatementDeleted:
 		s = "Statement of " + e.ClientName + " deleted, its cycle reopened for the client"
+	case StatementSent:
+		s = "Statement of " + e.ClientName + " sent by " + e.Channel + " to " + e.Recipient
+	case StatementDelivered:
+		s = "Statement of " + e.ClientName + " delivered by " + e.Channel + " to " + e.Recipient
+	case StatementFailed:
+		s = "Statement of " + e.ClientName + " could not be delivered by " + e.Channel + " to " + e.Recipient
 	default:
 		// A kind without its own words still reads as words.
 		k := strings.ReplaceAll(string(e.Kind), "_", " ")

@@ -100,6 +100,9 @@ func (s *Service) RecordCardPayment(ctx context.Context, paid payment.CardPaid) 
 	if !errors.Is(err, payment.ErrNotFound) {
 		return nil, false, err
 	}
+	if paid.InvoiceID == "" {
+		return s.recordPayAll(ctx, paid)
+	}
 	inv, err := s.store.GetInvoice(ctx, paid.OrgID, paid.InvoiceID)
 	if err != nil {
 		return nil, false, err

@@ -49,6 +49,9 @@ func (s *Service) OpenPayLink(ctx context.Context, token string) (InvoiceView, *
 	if err != nil {
 		return InvoiceView{}, nil, err
 	}
+	if link.InvoiceID == "" { // a pay-all link opens only the pay-all page
+		return InvoiceView{}, nil, paylink.ErrInvalid
+	}
 	inv, err := s.store.GetInvoice(ctx, orgID, link.InvoiceID)
 	if errors.Is(err, invoice.ErrNotFound) {
 		return InvoiceView{}, nil, paylink.ErrInvalid

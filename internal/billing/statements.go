@@ -174,6 +174,27 @@ func (s *Statements) OnDemand(ctx context.Context, p auth.Principal, clientID st
 	return &st, nil
 }
 
+// ClientStatements lists a client's statements newest first, at most
+// limit, for the client portal (no coordinator is signed in).
+func (s *Statements) ClientStatements(ctx context.Context, orgID, clientID string, limit int) ([]*statement.Statement, error) {
+	sts, _, err := s.store.ListStatements(ctx, orgID, clientID, "", limit, "")
+	if err != nil {
+		return nil, fmt.Errorf("statements of %s: %w", clientID, err)
+	}
+	return sts, nil
+}
+
+// StatementPDF reads statement id of orgID and renders it, for the
+// notifier and the portal; statement.ErrNotFound when it is gone.
+func (s *Statements) StatementPDF(ctx context.Context, orgID, id string) ([]byte, *statement.Statement, error) {
+	st, err := s.store.GetStatement(ctx, orgID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := s.PDF(ctx, orgID, st)
+	return b, st, err
+}
+
 // PDF renders a statement as the client receives it.
 func (s *Statements) PDF(ctx context.Context, orgID string, st *statement.Statement) ([]byte, error) {
 	o, err := s.svc.store.GetOrg(ctx, orgID)

@@ -31,7 +31,8 @@ import (
 const (
 	metaOrg     = "carebill_org"
 	metaInvoice = "carebill_invoice"
-	metaFee     = "carebill_fee" // decimal string in the invoice currency
+	metaClient  = "carebill_client" // a pay-all checkout: the client's whole open balance
+	metaFee     = "carebill_fee"    // decimal string in the invoice currency
 )
 
 // DefaultTolerance is how old (or how far in the future) a webhook
@@ -118,6 +119,9 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req payment.CheckoutRequest
 	}
 	cur := stripe.String(strings.ToLower(req.Currency.Code()))
 	title := "Invoice " + req.InvoiceNumber
+	if req.ClientID != "" {
+		title = "All open invoices"
+	}
 	product := &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String(title)}
 	if req.InvoiceName != "" {
 		product.Description = stripe.String(req.InvoiceName)
@@ -135,7 +139,13 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req payment.CheckoutRequest
 			},
 		})
 	}
-	meta := map[string]string{metaOrg: req.OrgID, metaInvoice: req.InvoiceID, metaFee: req.Currency.String(req.Fee)}
+	meta := map[string]string{metaOrg: req.OrgID, metaFee: req.Currency.String(req.Fee)}
+	ref := req.InvoiceID
+	if req.ClientID != "" {
+		meta[metaClient], ref = req.ClientID, req.ClientID
+	} else {
+		meta[metaInvoice] = req.InvoiceID
+	}
 	intent := &stripe.CheckoutSessionCreatePaymentIntentDataParams{Description: stripe.String(title), Metadata: meta}
 	if req.Account != "" {
 		intent.TransferData = &stripe.CheckoutSessionCreatePaymentIntentDataTransferDataParams{Destination: stripe.String(req.Account)}
@@ -147,7 +157,7 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req payment.CheckoutRequest
 		Mode:               stripe.String(string(stripe.CheckoutSessionModePayment)),
 		LineItems:          lines,
 		PaymentMethodTypes: []*string{stripe.String("card")},
-		ClientReferenceID:  stripe.String(req.InvoiceID),
+		ClientReferenceID:  stripe.String(ref),
 		Metadata:           meta,
 		PaymentIntentData:  intent,
 		SuccessURL:         stripe.String(req.SuccessURL),
@@ -158,10 +168,10 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req payment.CheckoutRequest
 	}
 	sess, err := s.sc.V1CheckoutSessions.Create(ctx, params)
 	if err != nil {
-		return payment.CheckoutSession{}, fmt.Errorf("create checkout session for %s: %w: %w", req.InvoiceID, ErrUnavailable, err)
+		return payment.CheckoutSession{}, fmt.Errorf("create checkout session for %s: %w: %w", ref, ErrUnavailable, err)
 	}
 	if sess.URL == "" {
-		return payment.CheckoutSession{}, fmt.Errorf("create checkout session for %s: %w: no URL in Stripe's answer", req.InvoiceID, ErrUnavailable)
+		return payment.CheckoutSession{}, fmt.Errorf("create checkout session for %s: %w: no URL in Stripe's answer", ref, ErrUnavailable)
 	}
 	return payment.CheckoutSession{ID: sess.ID, URL: sess.URL}, nil
 }

@@ -146,7 +146,7 @@ func paid(meta map[string]string, intent string, amount int64, currency string, 
 		return nil, err
 	}
 	p := &payment.CardPaid{
-		OrgID: meta[metaOrg], InvoiceID: meta[metaInvoice], IntentID: intent,
+		OrgID: meta[metaOrg], InvoiceID: meta[metaInvoice], ClientID: meta[metaClient], IntentID: intent,
 		Currency: cur, Amount: fromMinor(amount, cur), At: at,
 	}
 	if f := meta[metaFee]; f != "" {

@@ -98,6 +98,11 @@ type Delivery struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	SentAt     time.Time
+
+	// StatementID is set when the delivery sends a statement rather than
+	// an invoice (InvoiceID and Number are then empty): its PDF attached
+	// and a pay-all link for everything the client has open.
+	StatementID string
 }
 
 // Final reports whether nothing more will happen to the delivery.

@@ -38,6 +38,7 @@ type deliveryItem struct {
 	Subject        string `dynamodbav:"subject,omitempty"`
 	Body           string `dynamodbav:"body,omitempty"`
 	Step           string `dynamodbav:"step,omitempty"`
+	StatementID    string `dynamodbav:"statementId,omitempty"`
 	PayLinkURL     string `dynamodbav:"payLinkUrl,omitempty"`
 	Status         string `dynamodbav:"status"`
 	Attempts       int    `dynamodbav:"attempts"`
@@ -55,8 +56,11 @@ func deliveryToItem(d *delivery.Delivery) deliveryItem {
 	if d.Kind == delivery.ReceiptKind {
 		gsi1 = paymentDeliveriesPK(d.OrgID, d.PaymentID)
 	}
+	if d.StatementID != "" {
+		gsi1 = statementDeliveriesPK(d.OrgID, d.StatementID)
+	}
 	return deliveryItem{
-		PK: orgPK(d.OrgID), SK: deliverySK(d.ID), GSI1PK: gsi1, GSI1SK: d.ID,
+		PK: orgPK(d.OrgID), SK: deliverySK(d.ID), GSI1PK: gsi1, GSI1SK: d.ID, StatementID: d.StatementID,
 		Type: "delivery", ID: d.ID, OrgID: d.OrgID, Kind: string(d.Kind), PaymentID: d.PaymentID, InvoiceID: d.InvoiceID, Number: d.Number,
 		ClientID: d.ClientID, ClientName: d.ClientName, Channel: string(d.Channel), Recipient: d.Recipient,
 		ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body, Step: d.Step, PayLinkURL: d.PayLinkURL, Status: string(d.Status),
@@ -69,7 +73,7 @@ func (it deliveryItem) toDelivery() *delivery.Delivery {
 	return &delivery.Delivery{
 		ID: it.ID, OrgID: it.OrgID, Kind: delivery.Kind(it.Kind), PaymentID: it.PaymentID, InvoiceID: it.InvoiceID, Number: it.Number, ClientID: it.ClientID,
 		ClientName: it.ClientName, Channel: delivery.Channel(it.Channel), Recipient: it.Recipient,
-		ReplyTo: it.ReplyTo, Subject: it.Subject, Body: it.Body, Step: it.Step, PayLinkURL: it.PayLinkURL,
+		ReplyTo: it.ReplyTo, Subject: it.Subject, Body: it.Body, Step: it.Step, StatementID: it.StatementID, PayLinkURL: it.PayLinkURL,
 		Status: delivery.Status(it.Status), Attempts: it.Attempts, LastError: it.LastError, ProviderID: it.ProviderID,
 		LeaseUntil: fromTS(it.LeaseUntil), Version: it.Version,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt), SentAt: fromTS(it.SentAt),

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +30,8 @@ func ledgerSK(cli string, date calendar.Date, seq int64) string {
 
 type ledgerItem struct {
 	PK, SK     string
+	GSI1PK     string      `dynamodbav:",omitempty"`
+	GSI1SK     string      `dynamodbav:",omitempty"`
 	Type       string      `dynamodbav:"type"`
 	OrgID      string      `dynamodbav:"orgId"`
 	ClientID   string      `dynamodbav:"clientId"`
@@ -51,6 +54,7 @@ type ledgerItem struct {
 func ledgerToItem(e ledger.Entry) ledgerItem {
 	return ledgerItem{
 		PK: orgPK(e.OrgID), SK: ledgerSK(e.ClientID, e.Date, e.Seq), Type: "ledger",
+		GSI1PK: clientLedgerPK(e.OrgID, e.ClientID), GSI1SK: strings.TrimPrefix(ledgerSK(e.ClientID, e.Date, e.Seq), ledgerPrefix(e.ClientID)),
 		OrgID: e.OrgID, ClientID: e.ClientID, Seq: e.Seq, Kind: string(e.Kind), Currency: e.Currency.Code(),
 		Owing: toNum(e.Owing), Credit: toNum(e.Credit), Balance: toNum(e.Balance),
 		DocumentID: e.DocumentID, Number: e.Number, InvoiceID: e.InvoiceID, Memo: e.Memo,

@@ -16,11 +16,21 @@ func invoiceLinksPK(org, inv string) string {
 	return "ORG#" + org + "#INV#" + inv + "#LINK"
 }
 
+// linksPK is the GSI1 partition of an invoice's links, or of a client's
+// pay-all links.
+func linksPK(l paylink.Link) string {
+	if l.ClientID != "" {
+		return "ORG#" + l.OrgID + "#CLIENT#" + l.ClientID + "#LINK"
+	}
+	return invoiceLinksPK(l.OrgID, l.InvoiceID)
+}
+
 type payLinkItem struct {
 	PK, SK         string
 	GSI1PK, GSI1SK string
 	Type           string `dynamodbav:"type"`
-	InvoiceID      string `dynamodbav:"invoiceId"`
+	InvoiceID      string `dynamodbav:"invoiceId,omitempty"`
+	ClientID       string `dynamodbav:"clientId,omitempty"`
 	CreatedAt      string `dynamodbav:"createdAt"`
 }
 
@@ -29,15 +39,16 @@ type payLinkItem struct {
 const maxLinksPerInvoice = 20
 
 // CreatePayLink stores a new link. With rotate, every other link of the
-// invoice is revoked in the same transaction.
+// invoice (or, for a pay-all link, of the client) is revoked in the same
+// transaction.
 func (s *Store) CreatePayLink(ctx context.Context, l paylink.Link, rotate bool) error {
-	existing, _, err := s.run(ctx, listQuery{org: l.OrgID, index: indexGSI1, pk: invoiceLinksPK(l.OrgID, l.InvoiceID), forward: true, limit: MaxPageSize})
+	existing, _, err := s.run(ctx, listQuery{org: l.OrgID, index: indexGSI1, pk: linksPK(l), forward: true, limit: MaxPageSize})
 	if err != nil {
 		return fmt.Errorf("create pay link: %w", err)
 	}
 	av, err := attributevalue.MarshalMap(payLinkItem{
-		PK: orgPK(l.OrgID), SK: payLinkSK(l.Hash), GSI1PK: invoiceLinksPK(l.OrgID, l.InvoiceID), GSI1SK: ts(l.CreatedAt) + "#" + l.Hash,
-		Type: "paylink", InvoiceID: l.InvoiceID, CreatedAt: ts(l.CreatedAt),
+		PK: orgPK(l.OrgID), SK: payLinkSK(l.Hash), GSI1PK: linksPK(l), GSI1SK: ts(l.CreatedAt) + "#" + l.Hash,
+		Type: "paylink", InvoiceID: l.InvoiceID, ClientID: l.ClientID, CreatedAt: ts(l.CreatedAt),
 	})
 	if err != nil {
 		return err
@@ -68,5 +79,5 @@ func (s *Store) PayLink(ctx context.Context, orgID, hash string) (paylink.Link, 
 	if !found {
 		return paylink.Link{}, paylink.ErrInvalid
 	}
-	return paylink.Link{OrgID: orgID, Hash: hash, InvoiceID: it.InvoiceID, CreatedAt: fromTS(it.CreatedAt)}, nil
+	return paylink.Link{OrgID: orgID, Hash: hash, InvoiceID: it.InvoiceID, ClientID: it.ClientID, CreatedAt: fromTS(it.CreatedAt)}, nil
 }

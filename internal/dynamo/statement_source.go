@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/shopspring/decimal"
 
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/ledger"
+	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/statement"
 )
 
@@ -48,57 +46,94 @@ func (s *Store) invoicePostings(ctx context.Context, orgID string, e ledger.Entr
 	return []statement.Posting{{InvoiceID: e.DocumentID, Date: e.Effective, Owing: e.Owing}}, nil
 }
 
-// ledgerUpTo reads a client's ledger entries whose document date is on or
-// before to, in posting order. Every entry is read: one posted later may
-// carry an earlier date (a payment recorded after the fact into a
-// reopened cycle).
-func (s *Store) ledgerUpTo(ctx context.Context, orgID, clientID string, to calendar.Date) ([]ledger.Entry, error) {
-	var out []ledger.Entry
-	in := &dynamodb.QueryInput{
-		TableName: &s.table, ConsistentRead: aws.Bool(true),
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": strAV(orgPK(orgID)), ":p": strAV(ledgerPrefix(clientID)),
-		},
-	}
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		for _, av := range res.Items {
-			e, err := unmarshalEntry(av)
-			if err != nil {
-				return nil, err
-			}
-			if !e.Effective.After(to) {
-				out = append(out, e)
-			}
-		}
-		if res.LastEvaluatedKey == nil {
-			return out, nil
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
-	}
-}
-
 // StatementSource reads what a client's statement for from–to needs from
 // its ledger: the balance before from, the entries in the range, every
 // posting against its invoices up to to, the invoices still owing at to,
 // and the credit held at to. A client whose ledger has not moved since
 // before from and owes and holds nothing costs no read.
 func (s *Store) StatementSource(ctx context.Context, c *client.Client, from, to calendar.Date) (statement.Source, error) {
+	src, _, err := s.statementSource(ctx, c, from, to)
+	return src, err
+}
+
+// statementSource is StatementSource, and the client's ledger folded as
+// at to for the next close (nil when nothing was read). With a snapshot
+// of an earlier close (as at a date before from) it reads only the
+// entries posted since that snapshot, so a client's close costs the same
+// however long its history; without one, or when the entries since do
+// not add up to the client's sequence, it reads the whole ledger.
+func (s *Store) statementSource(ctx context.Context, c *client.Client, from, to calendar.Date) (statement.Source, *ledgerSnapshot, error) {
 	src := statement.Source{Currency: c.Profile.Currency, Invoices: map[string]statement.Invoice{}}
 	if c.Account.Seq == 0 || (!from.IsZero() && c.Account.Date.Before(from) && c.Balance.Owing.IsZero() && c.Balance.Credit.IsZero()) {
-		return src, nil
+		return src, nil, nil
 	}
-	entries, err := s.ledgerUpTo(ctx, c.OrgID, c.ID, to)
+	var snap *ledgerSnapshot
+	if !from.IsZero() {
+		got, err := s.getSnapshot(ctx, c)
+		if err != nil {
+			return src, nil, fmt.Errorf("statement source of %s: %w", c.ID, err)
+		}
+		if got != nil && got.AsAt.Before(from) && got.Seq <= c.Account.Seq {
+			snap = got
+		}
+	}
+	var entries []ledger.Entry
+	var err error
+	switch {
+	case snap != nil && snap.Seq == c.Account.Seq && snap.Pending == 0:
+		// Nothing posted since the snapshot: no ledger read at all.
+	case snap != nil:
+		entries, err = s.entriesFrom(ctx, c, snap.From, func(es []ledger.Entry) bool {
+			newer, pending := int64(0), 0
+			for _, e := range es {
+				switch {
+				case e.Seq > snap.Seq:
+					newer++
+				case e.Effective.After(snap.AsAt):
+					pending++
+				}
+			}
+			return newer == c.Account.Seq-snap.Seq && pending == snap.Pending
+		})
+		if err == nil {
+			kept := entries[:0]
+			for _, e := range entries {
+				if e.Seq > snap.Seq || e.Effective.After(snap.AsAt) {
+					kept = append(kept, e)
+				}
+			}
+			entries = kept
+		}
+	default:
+		entries, err = s.entriesFrom(ctx, c, calendar.Date{}, func(es []ledger.Entry) bool { return int64(len(es)) == c.Account.Seq })
+	}
 	if err != nil {
-		return src, fmt.Errorf("statement source of %s: %w", c.ID, err)
+		return src, nil, fmt.Errorf("statement source of %s: %w", c.ID, err)
+	}
+	next := &ledgerSnapshot{AsAt: to, Seq: c.Account.Seq, From: c.Account.Date, Open: map[string]snapshotInvoice{}}
+	owing := map[string]decimal.Decimal{}
+	if snap != nil {
+		src.Opening, src.Credit = snap.Balance, snap.Credit
+		if src.Currency.IsZero() && snap.Currency != "" {
+			src.Currency, _ = money.ParseCurrency(snap.Currency)
+		}
+		for id, o := range snap.Open {
+			src.Postings = append(src.Postings, statement.Posting{InvoiceID: id, Date: snap.AsAt, Owing: o.Owing})
+			owing[id] = o.Owing
+			if o.Number != "" {
+				src.Invoices[id] = o.Invoice
+			}
+		}
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Effective.Before(entries[j].Effective) })
-	owing := map[string]decimal.Decimal{}
 	for _, e := range entries {
+		if e.Effective.After(to) {
+			next.Pending++
+			if e.Date.Before(next.From) {
+				next.From = e.Date
+			}
+			continue
+		}
 		if src.Currency.IsZero() {
 			src.Currency = e.Currency
 		}
@@ -110,7 +145,7 @@ func (s *Store) StatementSource(ctx context.Context, c *client.Client, from, to 
 		}
 		postings, err := s.invoicePostings(ctx, c.OrgID, e)
 		if err != nil {
-			return src, fmt.Errorf("statement source of %s: %w", c.ID, err)
+			return src, nil, fmt.Errorf("statement source of %s: %w", c.ID, err)
 		}
 		for _, p := range postings {
 			src.Postings = append(src.Postings, p)
@@ -118,14 +153,25 @@ func (s *Store) StatementSource(ctx context.Context, c *client.Client, from, to 
 		}
 	}
 	for id, b := range owing {
-		if !b.IsPositive() {
+		if b.IsZero() {
 			continue
 		}
-		inv, err := s.GetInvoice(ctx, c.OrgID, id)
-		if err != nil {
-			return src, fmt.Errorf("statement source of %s: %w", c.ID, err)
+		if _, known := src.Invoices[id]; !known && b.IsPositive() {
+			inv, err := s.GetInvoice(ctx, c.OrgID, id)
+			if err != nil {
+				return src, nil, fmt.Errorf("statement source of %s: %w", c.ID, err)
+			}
+			src.Invoices[id] = statement.Invoice{ID: id, Number: inv.Number, Name: inv.Spec.Name, IssueDate: inv.Spec.IssueDate, DueDate: inv.Spec.DueDate, Total: inv.Totals().Total}
 		}
-		src.Invoices[id] = statement.Invoice{ID: id, Number: inv.Number, Name: inv.Spec.Name, IssueDate: inv.Spec.IssueDate, DueDate: inv.Spec.DueDate, Total: inv.Totals().Total}
+		next.Open[id] = snapshotInvoice{Invoice: src.Invoices[id], Owing: b}
 	}
-	return src, nil
+	next.Balance = src.Opening
+	for _, l := range src.Lines {
+		next.Balance = next.Balance.Add(l.Amount)
+	}
+	next.Credit = src.Credit
+	if !src.Currency.IsZero() {
+		next.Currency = src.Currency.Code()
+	}
+	return src, next, nil
 }

@@ -185,13 +185,21 @@ func (s *Store) CycleStatement(ctx context.Context, c *client.Client, per cycle.
 		}
 		return false, s.lockForStatement(ctx, st)
 	}
-	src, err := s.StatementSource(ctx, c, per.Start, per.End)
+	src, snap, err := s.statementSource(ctx, c, per.Start, per.End)
 	if err != nil {
 		return false, err
 	}
 	w, ok, err := build(src)
-	if err != nil || !ok {
+	if err != nil {
 		return false, err
+	}
+	if !ok {
+		// Nothing to state, but the ledger was read: the next close starts
+		// from here.
+		if snap != nil {
+			return false, s.putSnapshot(ctx, c, snap)
+		}
+		return false, nil
 	}
 	st := w.Statement
 	av, err := attributevalue.MarshalMap(statementToItem(st))
@@ -221,6 +229,11 @@ func (s *Store) CycleStatement(ctx context.Context, c *client.Client, per cycle.
 			return false, nil // another run wrote it first
 		}
 		return false, fmt.Errorf("write statement of %s for %s: %w", c.ID, per.ID(), err)
+	}
+	if snap != nil {
+		if err := s.putSnapshot(ctx, c, snap); err != nil {
+			return false, err
+		}
 	}
 	return true, s.lockForStatement(ctx, st)
 }

@@ -36,6 +36,25 @@ func (s *server) startCheckout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, sess.URL, http.StatusSeeOther)
 }
 
+// startPayAllCheckout sends the client from a pay-all page to one hosted
+// card checkout for everything they have open (plus the pass-through fee).
+func (s *server) startPayAllCheckout(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.checkout.StartPayAll(r.Context(), r.PathValue("token"), s.publicBase(r))
+	if err != nil {
+		if errors.Is(err, cardpay.ErrUnavailable) {
+			s.log.ErrorContext(r.Context(), "pay-all checkout", slog.String("error", err.Error()))
+		}
+		if wantsHTML(r) {
+			s.checkoutFailedPage(w, r, err)
+			return
+		}
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, sess.URL, http.StatusSeeOther)
+}
+
 // wantsHTML reports whether a browser sent the request (the pay page's
 // form): it gets a page back, not JSON.
 func wantsHTML(r *http.Request) bool {
@@ -57,7 +76,7 @@ func (s *server) checkoutFailedPage(w http.ResponseWriter, r *http.Request, err 
 	case errors.Is(err, paylink.ErrInvalid):
 		status, heading, text = http.StatusNotFound, "This link is not valid", "It may have been replaced by a newer link. Please use the most recent link you were sent."
 	case errors.Is(err, billing.ErrNothingOwed):
-		status, heading, text = http.StatusConflict, "Nothing to pay", "This invoice has nothing owing: it is paid or void."
+		status, heading, text = http.StatusConflict, "Nothing to pay", "Nothing is owing: it is paid or void."
 	case errors.Is(err, cardpay.ErrUnavailable):
 		status, heading, text = http.StatusServiceUnavailable, "Card payments are unavailable", "Card payments cannot be taken right now. Please try again later, or pay another way."
 	default:
@@ -69,7 +88,11 @@ func (s *server) checkoutFailedPage(w http.ResponseWriter, r *http.Request, err 
 	h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
-	_ = checkoutFailed.Execute(w, struct{ Heading, Text, Back string }{heading, text, "/pay/" + r.PathValue("token")})
+	back := "/pay/" + r.PathValue("token")
+	if strings.HasPrefix(r.URL.Path, "/pay-all/") {
+		back = "/pay-all/" + r.PathValue("token")
+	}
+	_ = checkoutFailed.Execute(w, struct{ Heading, Text, Back string }{heading, text, back})
 }
 
 // webhookEventPrefix keys processed Stripe event ids in the idempotency

@@ -25,6 +25,7 @@ import (
 type cardAPI struct {
 	*api
 	stripe *testenv.StripeRecorder
+	st     *teststack.Stack
 }
 
 func newCardAPI(t *testing.T) *cardAPI {
@@ -58,12 +59,12 @@ func newCardAPI(t *testing.T) *cardAPI {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", invoicing)
-	for _, p := range []string{"POST /webhooks/stripe", "POST /pay/{token}/checkout", "/v1/payments", "/v1/payments/"} {
+	for _, p := range []string{"POST /webhooks/stripe", "POST /pay/{token}/checkout", "POST /pay-all/{token}/checkout", "/v1/payments", "/v1/payments/"} {
 		mux.Handle(p, payments)
 	}
 	srv.Config.Handler = mux
 	srv.Start()
-	return &cardAPI{api: &api{t: t, srv: srv}, stripe: rec}
+	return &cardAPI{api: &api{t: t, srv: srv}, stripe: rec, st: st}
 }
 
 // payToken finalizes nothing; it fetches the invoice's pay link and

@@ -77,6 +77,7 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 	mux := newRouter(&patterns)
 	mux.Handle("/v1/", s.authenticate(idem(orgScope, v1)))
 	mux.Handle("POST /pay/{token}/checkout", idem(payLinkScope, http.HandlerFunc(s.startCheckout)))
+	mux.Handle("POST /pay-all/{token}/checkout", idem(payLinkScope, http.HandlerFunc(s.startPayAllCheckout)))
 	mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)
 	return &api{Handler: s.observe(crossorigin.Protect(mux, http.HandlerFunc(crossOriginRefused))), patterns: patterns}, nil
 }

@@ -60,6 +60,9 @@ type Config struct {
 	// PublicBaseURL is where clients reach pay pages ("https://pay.example.com").
 	// Required: links are never built from a request's Host header.
 	PublicBaseURL string
+
+	// StatementSender sends statements (POST /v1/statements/{id}/send).
+	StatementSender *billing.StatementSender
 }
 
 type server struct {
@@ -88,6 +91,8 @@ type server struct {
 	cards    CardEvents
 	disputes *billing.CardDisputes
 	events   idempotency.Store // processed webhook event ids
+
+	statementSender *billing.StatementSender
 }
 
 // Cookie names: the session holds the ID token (HttpOnly); the CSRF cookie
@@ -111,10 +116,10 @@ func principal(ctx context.Context) auth.Principal {
 
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Billing == nil || cfg.Sender == nil || cfg.Team == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Receipts == nil || cfg.Parked == nil || cfg.Cycles == nil || cfg.Statements == nil ||
+	if cfg.Billing == nil || cfg.Sender == nil || cfg.Team == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Receipts == nil || cfg.Parked == nil || cfg.Cycles == nil || cfg.Statements == nil || cfg.StatementSender == nil ||
 		cfg.Exporter == nil || cfg.Sessions == nil || cfg.Cases == nil || cfg.Dashboards == nil || cfg.Coordination == nil ||
 		cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, team, accounts, reversals, receipts, parked cards, cycles, statements, exporter, sessions, cases, dashboards, coordination, verifier, login and idempotency store are required")
+		return nil, errors.New("httpapi: billing, sender, team, accounts, reversals, receipts, parked cards, cycles, statements, statement sender, exporter, sessions, cases, dashboards, coordination, verifier, login and idempotency store are required")
 	}
 	if err := checkBaseURL(cfg.PublicBaseURL); err != nil {
 		return nil, err
@@ -125,7 +130,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, parked: cfg.Parked, cycles: cfg.Cycles, statements: cfg.Statements, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, parked: cfg.Parked, cycles: cfg.Cycles, statements: cfg.Statements, statementSender: cfg.StatementSender, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -181,6 +186,8 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("GET /v1/statements/{id}", s.getStatement)
 	v1.HandleFunc("GET /v1/statements/{id}/pdf", s.statementPDF)
 	v1.HandleFunc("DELETE /v1/statements/{id}", s.deleteStatement)
+	v1.HandleFunc("POST /v1/statements/{id}/send", s.sendStatement)
+	v1.HandleFunc("GET /v1/statements/{id}/deliveries", s.statementDeliveries)
 	v1.HandleFunc("GET /v1/clients/{id}/statement", s.clientStatement)
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	s.workRoutes(v1)

@@ -78,6 +78,8 @@ var bodyProbes = map[string]bodyProbe{
 	"PUT /v1/cases/{id}/purchase-orders":  {`{"all":"PO1","alll":"x"}`, "alll", `{"all":"PO\n1"}`, "all"},
 	"POST /v1/cases/{id}/uninvoice":       voidish,
 	"POST /v1/cases/{id}/commission-paid": {`{"date":"2026-11-01","dat":"x"}`, "dat", `{"date":"2026-11-01\n"}`, "date"},
+	"POST /v1/statements/{id}/send": {`{"channels":["email"],"subjet":"x"}`, "subjet",
+		`{"channels":["email"],"subject":"Statement\r\nBcc: x@evil.example"}`, "subject"},
 }
 
 // bodyless are the write routes that read no body.

@@ -66,6 +66,7 @@ func newHarness(t *testing.T, orgName string) *harness {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /pay/{token}", pay)
+	mux.Handle("GET /pay-all/{token}", pay)
 	mux.Handle("/", api)
 	srv.Config.Handler = mux
 	srv.Start()

@@ -79,6 +79,10 @@ type Config struct {
 	Now   func() time.Time
 	NewID func(prefix string, now time.Time) string
 	Log   *slog.Logger
+
+	// Statements renders statements for statement deliveries; without it
+	// they fail.
+	Statements StatementDocuments
 }
 
 // Handler consumes the deliveries queue.
@@ -94,6 +98,8 @@ type Handler struct {
 	now         func() time.Time
 	newID       func(string, time.Time) string
 	log         *slog.Logger
+
+	statements StatementDocuments
 }
 
 // New checks cfg and builds the handler.
@@ -114,7 +120,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Log = slog.Default()
 	}
 	return &Handler{
-		store: cfg.Store, docs: cfg.Documents, mail: cfg.Mail, texts: cfg.Texts, signIns: cfg.SignIns, sender: cfg.Sender,
+		store: cfg.Store, docs: cfg.Documents, statements: cfg.Statements, mail: cfg.Mail, texts: cfg.Texts, signIns: cfg.SignIns, sender: cfg.Sender,
 		maxReceives: cfg.MaxReceives, lease: cfg.Lease, now: cfg.Now, newID: cfg.NewID, log: cfg.Log,
 	}, nil
 }
@@ -179,7 +185,7 @@ func (h *Handler) handle(ctx context.Context, rec events.SQSMessage) error {
 	why := reason(sendErr)
 	receives, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
 	switch {
-	case errors.Is(sendErr, errVoided), errors.Is(sendErr, errReversed):
+	case errors.Is(sendErr, errVoided), errors.Is(sendErr, errReversed), errors.Is(sendErr, errStatementGone):
 		d.Fail(why, now)
 		if err := h.store.UpdateDelivery(ctx, d, h.event(d, activity.Failed, why)); err != nil {
 			return err
@@ -211,6 +217,9 @@ func (h *Handler) send(ctx context.Context, d *delivery.Delivery) (string, error
 	o, err := h.store.GetOrg(ctx, d.OrgID)
 	if err != nil {
 		return "", err
+	}
+	if d.StatementID != "" {
+		return h.sendStatement(ctx, o, d)
 	}
 	switch d.Channel {
 	case delivery.Email:
@@ -246,7 +255,7 @@ func (h *Handler) event(d *delivery.Delivery, kind activity.Kind, detail string)
 		kind = map[activity.Kind]activity.Kind{activity.Delivered: activity.ReceiptDelivered, activity.Failed: activity.ReceiptFailed}[kind]
 	}
 	return activity.Event{
-		ID: h.newID("act", now), OrgID: d.OrgID, Kind: kind, InvoiceID: d.InvoiceID, Number: d.Number,
+		ID: h.newID("act", now), OrgID: d.OrgID, Kind: eventKind(d, kind), InvoiceID: d.InvoiceID, Number: d.Number,
 		ClientID: d.ClientID, ClientName: d.ClientName, Actor: "system", Channel: string(d.Channel),
 		Recipient: d.Recipient, Detail: detail, At: now,
 	}
@@ -263,6 +272,8 @@ func reason(err error) string {
 		return errVoided.Error()
 	case errors.Is(err, errReversed):
 		return errReversed.Error()
+	case errors.Is(err, errStatementGone):
+		return errStatementGone.Error()
 	}
 	return "an internal error stopped the send; it is in the notifier's log"
 }

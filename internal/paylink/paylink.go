@@ -22,23 +22,40 @@ var ErrInvalid = errors.New("this link is not valid")
 // secretLen is the length of 32 random bytes in unpadded base64url.
 const secretLen = 43
 
-// Link is a stored pay link: the hash of its secret and what it opens.
+// Link is a stored pay link: the hash of its secret and what it opens,
+// one invoice (InvoiceID) or everything a client has open (ClientID, a
+// "pay all" link); exactly one of the two is set.
 type Link struct {
 	OrgID     string
 	Hash      string
 	InvoiceID string
+	ClientID  string
 	CreatedAt time.Time
 }
 
 // New makes a fresh link for an invoice and returns it with the token to
 // put in the URL. The token is never stored.
 func New(orgID, invoiceID string, now time.Time) (Link, string) {
+	l, token := newLink(orgID, now)
+	l.InvoiceID = invoiceID
+	return l, token
+}
+
+// NewPayAll makes a fresh "pay all" link for everything a client has
+// open, and returns it with the token to put in the URL (PayAllURL).
+func NewPayAll(orgID, clientID string, now time.Time) (Link, string) {
+	l, token := newLink(orgID, now)
+	l.ClientID = clientID
+	return l, token
+}
+
+func newLink(orgID string, now time.Time) (Link, string) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("crypto/rand failed: " + err.Error()) // documented never to fail on Linux
 	}
 	secret := base64.RawURLEncoding.EncodeToString(b[:])
-	return Link{OrgID: orgID, Hash: hash(secret), InvoiceID: invoiceID, CreatedAt: now}, orgID + "." + secret
+	return Link{OrgID: orgID, Hash: hash(secret), CreatedAt: now}, orgID + "." + secret
 }
 
 // Parse splits a token into the org it belongs to and its secret's hash.
@@ -73,4 +90,9 @@ func validOrg(s string) bool {
 // URL is the pay page address for token under base (scheme and host).
 func URL(base, token string) string {
 	return strings.TrimRight(base, "/") + "/pay/" + token
+}
+
+// PayAllURL is the pay-all page address for token under base.
+func PayAllURL(base, token string) string {
+	return strings.TrimRight(base, "/") + "/pay-all/" + token
 }

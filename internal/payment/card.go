@@ -29,6 +29,10 @@ type CheckoutRequest struct {
 	Account    string
 	SuccessURL string
 	CancelURL  string
+
+	// ClientID, instead of InvoiceID, asks for a "pay all" checkout: the
+	// client's whole open balance, allocated oldest first when paid.
+	ClientID string
 }
 
 // CheckoutSession is the hosted payment page a client is sent to.
@@ -53,6 +57,9 @@ func (q Quote) Total() decimal.Decimal { return q.Balance.Add(q.Fee) }
 type CardPaid struct {
 	OrgID     string
 	InvoiceID string
+	// ClientID is set, and InvoiceID empty, for a pay-all checkout: the
+	// payment is allocated to the client's open invoices oldest first.
+	ClientID string
 	// IntentID is the processor's id of the payment (a Stripe payment
 	// intent). At most one payment is ever recorded per intent.
 	IntentID string
@@ -65,8 +72,8 @@ type CardPaid struct {
 // Validate checks a confirmation on its own terms.
 func (c CardPaid) Validate() error {
 	switch {
-	case c.OrgID == "" || c.InvoiceID == "":
-		return validation.Errorf("metadata", "the payment does not name an org and an invoice")
+	case c.OrgID == "" || (c.InvoiceID == "") == (c.ClientID == ""):
+		return validation.Errorf("metadata", "the payment does not name an org and an invoice or a client")
 	case c.IntentID == "" || len(c.IntentID) > 200:
 		return validation.Errorf("payment_intent", "is missing")
 	case c.Currency.IsZero():

@@ -48,6 +48,7 @@ func TestPhoneBrowser(t *testing.T) {
 	iid, number := co.finalized(zoe, "Client Invoice – November")
 	co.must(201, "POST", "/v1/payments", map[string]any{"clientId": zoe, "amount": "1000.00", "date": "2026-11-20", "method": "bank_transfer"})
 	link := co.payLink(iid, false)
+	stm := s.issueStatement(co.orgID, zoe)
 
 	b := newBrowser(t)
 	b.open(link)
@@ -89,6 +90,24 @@ func TestPhoneBrowser(t *testing.T) {
 	}
 	b.checkLayout("invoice list")
 	b.screenshot("portal-phone")
+
+	// The client's statements, and Pay all: one payment of everything open.
+	if href := eval[string](b, `document.querySelector('[data-statement-pdf]')?.getAttribute('href') || ''`); href != "/portal/"+co.orgID+"/statements/"+stm+"/pdf" {
+		t.Fatalf("statement PDF link %q", href)
+	}
+	list := eval[string](b, `location.href`)
+	b.do("pay all", chromedp.Click(chromedp.CSS("[data-pay-all]")))
+	b.waitFor("the pay-all page", `document.querySelector('[data-total]')`)
+	if got := b.text("[data-total]"); got != "$1,260.50" {
+		t.Fatalf("pay-all total reads %q, want $1,260.50", got)
+	}
+	if got := b.text("[data-pay-all]"); got != "Pay $1,260.50 now" {
+		t.Fatalf("pay-all button reads %q", got)
+	}
+	b.checkLayout("pay-all page")
+	b.screenshot("pay-all-phone")
+	b.open(list)
+	b.waitFor("the invoice list again", `document.querySelector('[data-logout]')`)
 	b.do("sign out", chromedp.Click(chromedp.CSS("[data-logout]")))
 	b.waitFor("the signed-out page", `location.search === '?signedout' && document.querySelector('#email')`)
 }

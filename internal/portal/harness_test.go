@@ -95,6 +95,7 @@ func newSite(t *testing.T) *site {
 	mux.Handle("/auth/", api)
 	mux.Handle("/v1/", api)
 	mux.Handle("/pay/", portal)
+	mux.Handle("/pay-all/", portal)
 	mux.Handle("/portal/", portal)
 	srv.Config.Handler = mux
 	srv.Start()

@@ -9,6 +9,7 @@ import (
 	"github.com/carebill/carebill/internal/clientauth"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/statement"
 )
 
 // invoicesView is a signed-in client's list.
@@ -24,7 +25,20 @@ type accountView struct {
 	Name     string
 	Owing    []string // balance due per currency, e.g. "$2,260.50"
 	Invoices []invoiceRow
+
+	ClientID   string
+	Statements []statementRow // newest first
 }
+
+// statementRow is one statement in the portal's list.
+type statementRow struct {
+	ID      string
+	Period  string
+	Closing string
+}
+
+// portalStatements is how many of a client's statements the portal lists.
+const portalStatements = 24
 
 type invoiceRow struct {
 	ID      string
@@ -54,7 +68,19 @@ func (s *server) invoices(w http.ResponseWriter, r *http.Request) {
 	}
 	v := invoicesView{OrgID: o.ID, Email: sess.Email, CSRF: clientauth.CSRFToken(secret), Multiple: len(accounts) > 1}
 	for _, a := range accounts {
-		av := accountView{Name: a.ClientName}
+		av := accountView{Name: a.ClientName, ClientID: a.ClientID}
+		sts, err := s.Statements.ClientStatements(r.Context(), o.ID, a.ClientID, portalStatements)
+		if err != nil {
+			s.failPage(w, r, o, err)
+			return
+		}
+		for _, st := range sts {
+			p := "As at " + date(st.To)
+			if st.Kind == statement.Activity {
+				p = date(st.From) + " – " + date(st.To)
+			}
+			av.Statements = append(av.Statements, statementRow{ID: st.ID, Period: p, Closing: st.Currency.Display(st.Closing)})
+		}
 		owing := map[money.Currency]decimal.Decimal{}
 		var order []money.Currency
 		for _, inv := range a.Invoices {

@@ -32,6 +32,7 @@ import (
 	"github.com/carebill/carebill/internal/crossorigin"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/statement"
 )
 
 //go:embed templates/*.html
@@ -50,6 +51,18 @@ var icon []byte
 type PayLinks interface {
 	OpenPayLink(ctx context.Context, token string) (billing.InvoiceView, *org.Org, error)
 	RecordViewed(ctx context.Context, inv *invoice.Invoice, how, viewer string) error
+	// OpenPayAll resolves a pay-all link; IssuePayAllLink makes one for
+	// the portal's Pay all button.
+	OpenPayAll(ctx context.Context, token string) (billing.PayAll, *org.Org, error)
+	IssuePayAllLink(ctx context.Context, orgID, clientID, base string) (string, error)
+}
+
+// Statements are a client's statements as the portal lists and prints
+// them (billing.Statements).
+type Statements interface {
+	// ClientStatements lists a client's statements, newest first, at most limit.
+	ClientStatements(ctx context.Context, orgID, clientID string, limit int) ([]*statement.Statement, error)
+	StatementPDF(ctx context.Context, orgID, id string) ([]byte, *statement.Statement, error)
 }
 
 // Config is what the portal needs.
@@ -62,6 +75,9 @@ type Config struct {
 	// PublicBaseURL is the scheme and host clients reach the portal at,
 	// for the links in sign-in emails. Required: never the request's Host.
 	PublicBaseURL string
+
+	// Statements lists and prints the signed-in client's statements.
+	Statements Statements
 }
 
 type server struct {
@@ -74,8 +90,8 @@ type server struct {
 // New builds the portal's handler, serving GET /pay/{token},
 // GET /pay/{token}/pdf and everything under /portal/.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.PayLinks == nil || cfg.PDF == nil || cfg.Access == nil {
-		return nil, errors.New("portal: pay links, PDF rendering and client access are required")
+	if cfg.PayLinks == nil || cfg.PDF == nil || cfg.Access == nil || cfg.Statements == nil {
+		return nil, errors.New("portal: pay links, PDF rendering, client access and statements are required")
 	}
 	if u, err := url.Parse(cfg.PublicBaseURL); cfg.PublicBaseURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("portal: public base URL %q must be an origin such as https://billing.example.com", cfg.PublicBaseURL)
@@ -87,7 +103,7 @@ func New(cfg Config) (http.Handler, error) {
 	s := &server{Config: cfg, pages: map[string]*template.Template{}, cssPath: "/portal/assets/portal." + hex.EncodeToString(sum[:6]) + ".css"}
 	isum := sha256.Sum256(icon)
 	s.iconPath = "/portal/assets/icon." + hex.EncodeToString(isum[:6]) + ".svg"
-	for _, name := range []string{"pay", "signin", "checkemail", "invoices", "message"} {
+	for _, name := range []string{"pay", "payall", "signin", "checkemail", "invoices", "message"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("portal: parse %s: %w", name, err)
@@ -98,6 +114,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /pay/{token}", s.payPage)
 	mux.HandleFunc("GET /pay/{token}/pdf", s.payPDF)
+	mux.HandleFunc("GET /pay-all/{token}", s.payAllPage)
 	mux.HandleFunc("GET "+s.cssPath, s.asset)
 	mux.HandleFunc("GET "+s.iconPath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "image/svg+xml")
@@ -110,6 +127,8 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /portal/{org}/invoices", s.invoices)
 	mux.HandleFunc("GET /portal/{org}/invoices/{id}/pdf", s.invoicePDF)
 	mux.HandleFunc("POST /portal/{org}/logout", s.logout)
+	mux.HandleFunc("POST /portal/{org}/pay-all", s.portalPayAll)
+	mux.HandleFunc("GET /portal/{org}/statements/{id}/pdf", s.statementPDF)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r, nil) })
 	return s.observe(crossorigin.Protect(mux, http.HandlerFunc(s.crossOrigin))), nil
 }

@@ -27,6 +27,13 @@ func TestMain(m *testing.M) { testenv.MainWithMoto(m, &moto) }
 // fresh copy of the stack in moto, on 127.0.0.1.
 func newSite(t *testing.T) string {
 	t.Helper()
+	url, _ := newSiteOn(t)
+	return url
+}
+
+// newSiteOn is newSite, with the stack it runs on.
+func newSiteOn(t *testing.T) (string, *teststack.Stack) {
+	t.Helper()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
 	h, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, slog.New(slog.DiscardHandler))
@@ -35,7 +42,7 @@ func newSite(t *testing.T) string {
 	}
 	srv.Config.Handler = h
 	srv.Start()
-	return srv.URL
+	return srv.URL, st
 }
 
 // browser is one headless Chromium tab with a fresh profile. Uncaught

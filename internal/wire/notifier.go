@@ -52,6 +52,14 @@ func NotifierWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
+	cycles, err := billing.NewCycles(store, time.Now, id.New, log)
+	if err != nil {
+		return nil, err
+	}
+	statements, err := billing.NewStatements(docs, store, cycles)
+	if err != nil {
+		return nil, err
+	}
 	mail, err := email.NewSES(sesv2.NewFromConfig(cfg))
 	if err != nil {
 		return nil, err
@@ -69,7 +77,7 @@ func NotifierWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Log
 		return nil, err
 	}
 	return notify.New(notify.Config{
-		Store: store, Documents: docs, Mail: mail, Texts: texts, SignIns: signIns, Sender: env("SENDER_EMAIL"),
+		Store: store, Documents: docs, Statements: statements, Mail: mail, Texts: texts, SignIns: signIns, Sender: env("SENDER_EMAIL"),
 		MaxReceives: maxReceives, Now: time.Now, NewID: id.New, Log: log,
 	})
 }

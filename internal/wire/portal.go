@@ -56,5 +56,13 @@ func PortalWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	return portal.New(portal.Config{PayLinks: svc, PDF: render, Access: access, Log: log, PublicBaseURL: env("PUBLIC_BASE_URL")})
+	cycles, err := billing.NewCycles(store, now, id.New, log)
+	if err != nil {
+		return nil, err
+	}
+	statements, err := billing.NewStatements(svc, store, cycles)
+	if err != nil {
+		return nil, err
+	}
+	return portal.New(portal.Config{PayLinks: svc, PDF: render, Access: access, Statements: statements, Log: log, PublicBaseURL: env("PUBLIC_BASE_URL")})
 }

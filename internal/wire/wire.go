@@ -99,6 +99,10 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
+	statementSender, err := billing.NewStatementSender(c.billing, c.store, deliveries)
+	if err != nil {
+		return nil, err
+	}
 	exporter, err := billing.NewExporter(c.store, time.Now)
 	if err != nil {
 		return nil, err
@@ -120,7 +124,7 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 		return nil, err
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.billing, Sender: sender, Team: c.team, Accounts: accounts, Reversals: reversals, Receipts: receipts, Parked: parked, Cycles: cycles, Statements: statements, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.billing, Sender: sender, Team: c.team, Accounts: accounts, Reversals: reversals, Receipts: receipts, Parked: parked, Cycles: cycles, Statements: statements, StatementSender: statementSender, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password, newPassword string) (string, time.Duration, error) {
 			t, err := c.dir.LoginSettingPassword(ctx, email, password, newPassword)
 			return t.IDToken, t.ExpiresIn, err

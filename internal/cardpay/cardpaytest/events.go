@@ -26,9 +26,15 @@ type Payment struct {
 	Currency  string // lower case, as Stripe writes it
 	Amount    int64  // in Stripe's integer units, fee included
 	Fee       string // the fee as carebill wrote it into the metadata ("0.00" when absorbed)
+
+	// ClientID, instead of InvoiceID, is a pay-all checkout's client.
+	ClientID string
 }
 
 func (p Payment) metadata() map[string]string {
+	if p.ClientID != "" {
+		return map[string]string{"carebill_org": p.OrgID, "carebill_client": p.ClientID, "carebill_fee": p.Fee}
+	}
 	return map[string]string{"carebill_org": p.OrgID, "carebill_invoice": p.InvoiceID, "carebill_fee": p.Fee}
 }
 

@@ -1,10 +1,11 @@
 // statement.js shows one statement (GET /v1/statements/{id}): its
 // movements with running balance, the open invoices aged as at its date,
-// the PDF, and for admins "Delete" (which unlocks what it locked and
-// reopens its cycle for the client).
-import { api } from './api.js';
-import { $, busy, confirmDialog, h, showError, toast } from './dom.js';
-import { date, money, period } from './format.js';
+// the PDF, Send (POST …/send: email with the PDF and a pay-all link,
+// and/or a text) with each delivery's status, and for admins "Delete"
+// (which unlocks what it locked and reopens its cycle for the client).
+import { api, IdempotencyKeys } from './api.js';
+import { $, $$, busy, clearErrors, confirmDialog, h, showError, toast } from './dom.js';
+import { date, dateTime, money, period } from './format.js';
 
 const id = $('main').dataset.id;
 const kindText = {
@@ -69,4 +70,82 @@ async function remove(button) {
   });
 }
 
+// --- sending and deliveries --------------------------------------------------
+
+const channelNames = { email: 'Email', sms: 'Text message' };
+const deliveryLabels = { queued: 'Queued', sending: 'Sending', sent: 'Sent', failed: 'Failed' };
+let deliveryTimer = 0;
+let deliveryPolls = 0;
+
+function deliveryItem(d) {
+  const when = d.sentAt || d.updatedAt;
+  const problem = d.status === 'failed' || (d.lastError && d.status !== 'sent');
+  return h('li', { class: `delivery delivery-${d.status}`, 'data-delivery': d.channel, 'data-status': d.status },
+    h('div', { class: 'delivery-head' },
+      h('span', { class: 'strong' }, channelNames[d.channel] || d.channel),
+      h('span', { class: `chip chip-delivery-${d.status}` }, deliveryLabels[d.status] || d.status)),
+    h('p', { class: 'delivery-to' }, d.recipient),
+    problem ? h('p', { class: 'delivery-error', 'data-delivery-error': '' },
+      d.status === 'failed' ? d.lastError : `Retrying: ${d.lastError}`) : null,
+    h('p', { class: 'activity-meta' }, h('time', { datetime: when }, dateTime(when)),
+      d.attempts > 1 ? ` · ${d.attempts} attempts` : ''));
+}
+
+async function loadDeliveries() {
+  clearTimeout(deliveryTimer);
+  try {
+    const res = await api('GET', `/v1/statements/${id}/deliveries?limit=20`);
+    $('[data-deliveries]').replaceChildren(...res.data.map(deliveryItem));
+    $('[data-deliveries-card]').hidden = res.data.length === 0;
+    // Follow the notifier while something is on its way, for a while.
+    if (res.data.some((d) => d.status === 'queued' || d.status === 'sending') && ++deliveryPolls < 90) {
+      deliveryTimer = setTimeout(loadDeliveries, 2000);
+    }
+  } catch (err) {
+    showError(document, err, { focus: false });
+  }
+}
+
+function openSend() {
+  const dialog = $('[data-statement-send-dialog]');
+  const form = $('[data-statement-send-form]', dialog);
+  const submit = $('[data-statement-send-submit]', dialog);
+  const keys = new IdempotencyKeys();
+  form.reset();
+  clearErrors(form);
+  const checked = () => $$('[data-channel]', form).filter((el) => el.checked).map((el) => el.value);
+  const showEmail = () => { $('[data-email-fields]', dialog).hidden = !checked().includes('email'); };
+  showEmail();
+  form.onchange = showEmail;
+  $('[data-cancel]', form).onclick = () => dialog.close();
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    const channels = checked();
+    const b = { channels };
+    if (channels.includes('email')) {
+      for (const k of ['to', 'subject', 'message']) {
+        const v = form.elements.namedItem(k).value.trim();
+        if (v) b[k] = v;
+      }
+    }
+    busy(submit, async () => {
+      clearErrors(form);
+      try {
+        const sent = await api('POST', `/v1/statements/${id}/send`, b, { idempotencyKey: keys.for(b) });
+        dialog.close();
+        toast(sent.deliveries.length
+          ? `Statement sent by ${sent.deliveries.map((d) => `${channelNames[d.channel].toLowerCase()} to ${d.recipient}`).join(' and ')}.`
+          : 'This statement is already on its way.');
+        deliveryPolls = 0;
+        loadDeliveries();
+      } catch (err) {
+        showError(form, err);
+      }
+    });
+  };
+  dialog.showModal();
+}
+
+$('[data-statement-send]').addEventListener('click', openSend);
 load();
+loadDeliveries();

@@ -1,0 +1,158 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	htmltemplate "html/template"
+	"net/mail"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/carebill/carebill/internal/activity"
+	"github.com/carebill/carebill/internal/delivery"
+	"github.com/carebill/carebill/internal/email"
+	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/statement"
+)
+
+// StatementDocuments renders statement PDFs (billing.Statements), the
+// same document the API and the portal serve.
+type StatementDocuments interface {
+	StatementPDF(ctx context.Context, orgID, statementID string) ([]byte, *statement.Statement, error)
+}
+
+var (
+	statementHTML = htmltemplate.Must(htmltemplate.New("statement.html").
+			Funcs(htmltemplate.FuncMap{"lines": lines}).ParseFS(templateFS, "templates/statement.html"))
+	statementText = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/statement.txt"))
+)
+
+// errStatementGone stops a delivery whose statement was deleted after it
+// was queued.
+var errStatementGone = errors.New("the statement was deleted before it went out")
+
+// statementLetter is what the statement email templates show.
+type statementLetter struct {
+	OrgName    string
+	Colour     string
+	ClientName string
+	Period     string
+	Balance    string // the closing balance, "In credit …" or "Nothing outstanding"
+	Owing      bool
+	Message    []string
+	PayLink    string
+	FileName   string
+}
+
+func statementLetterFor(o *org.Org, st *statement.Statement, d *delivery.Delivery) statementLetter {
+	cur := st.Currency
+	l := statementLetter{
+		OrgName: orgName(o), Colour: o.Settings.Colour, ClientName: d.ClientName, Period: period(st),
+		Owing: st.Closing.IsPositive(), PayLink: d.PayLinkURL, FileName: "Statement " + st.To.String() + ".pdf",
+	}
+	switch {
+	case st.Closing.IsPositive():
+		l.Balance = cur.Display(st.Closing) + " owing"
+	case st.Closing.IsNegative():
+		l.Balance = "In credit " + cur.Display(st.Closing.Neg())
+	default:
+		l.Balance = "Nothing outstanding"
+	}
+	if l.Colour == "" {
+		l.Colour = defaultColour
+	}
+	switch {
+	case d.Body != "":
+		l.Message = paragraphs(d.Body)
+	case l.Owing:
+		l.Message = []string{"Hello,", "Please find attached your statement from " + l.OrgName + " (" + l.Period + "), showing " +
+			cur.Display(st.Closing) + " owing. You can pay everything open at once with the link below."}
+	default:
+		l.Message = []string{"Hello,", "Please find attached your statement from " + l.OrgName + " (" + l.Period + "). Nothing is owing – thank you."}
+	}
+	return l
+}
+
+// period names the statement's range in words.
+func period(st *statement.Statement) string {
+	if st.Kind == statement.Outstanding || st.From.IsZero() {
+		return "as at " + st.To.Format(dateLayout)
+	}
+	return st.From.Format(dateLayout) + " – " + st.To.Format(dateLayout)
+}
+
+// composeStatementEmail is the statement email: the letter as text and
+// HTML, the PDF attached, and the pay-all link.
+func composeStatementEmail(o *org.Org, st *statement.Statement, d *delivery.Delivery, pdf []byte, sender string, now time.Time) (email.Message, error) {
+	l := statementLetterFor(o, st, d)
+	var text, html bytes.Buffer
+	if err := statementText.Execute(&text, l); err != nil {
+		return email.Message{}, err
+	}
+	if err := statementHTML.Execute(&html, l); err != nil {
+		return email.Message{}, err
+	}
+	m := email.Message{
+		From: mail.Address{Name: l.OrgName, Address: sender}, To: []mail.Address{{Address: d.Recipient}},
+		Subject: d.Subject, Text: text.String(), HTML: html.String(), Date: now,
+		Attachments: []email.Attachment{{Name: l.FileName, ContentType: "application/pdf", Data: pdf}},
+	}
+	if m.Subject == "" {
+		m.Subject = "Statement " + l.Period + " from " + l.OrgName
+	}
+	if d.ReplyTo != "" {
+		m.ReplyTo = []mail.Address{{Address: d.ReplyTo}}
+	}
+	return m, nil
+}
+
+// composeStatementSMS is the statement text: who it is from, the balance
+// and the pay-all link.
+func composeStatementSMS(o *org.Org, st *statement.Statement, d *delivery.Delivery) string {
+	l := statementLetterFor(o, st, d)
+	if l.Owing {
+		return l.OrgName + ": your statement " + l.Period + " shows " + st.Currency.Display(st.Closing) + " owing. Pay all: " + l.PayLink
+	}
+	return l.OrgName + ": your statement " + l.Period + ": " + l.Balance + ". Thank you."
+}
+
+// sendStatement sends a statement's delivery over its channel.
+func (h *Handler) sendStatement(ctx context.Context, o *org.Org, d *delivery.Delivery) (string, error) {
+	if h.statements == nil {
+		return "", errors.New("this notifier cannot render statements")
+	}
+	pdf, st, err := h.statements.StatementPDF(ctx, d.OrgID, d.StatementID)
+	if errors.Is(err, statement.ErrNotFound) {
+		return "", errStatementGone
+	}
+	if err != nil {
+		return "", err
+	}
+	switch d.Channel {
+	case delivery.Email:
+		m, err := composeStatementEmail(o, st, d, pdf, h.sender, h.now())
+		if err != nil {
+			return "", err
+		}
+		return h.mail.Send(ctx, m)
+	case delivery.SMS:
+		return h.texts.Send(ctx, d.Recipient, composeStatementSMS(o, st, d))
+	}
+	return "", errors.New("delivery " + d.ID + ": unknown channel " + string(d.Channel))
+}
+
+// eventKind is the activity kind of a delivery's outcome: the statement
+// kinds for a statement's delivery.
+func eventKind(d *delivery.Delivery, kind activity.Kind) activity.Kind {
+	if d.StatementID == "" {
+		return kind
+	}
+	switch kind {
+	case activity.Delivered:
+		return activity.StatementDelivered
+	case activity.Failed:
+		return activity.StatementFailed
+	}
+	return kind
+}
