@@ -115,17 +115,17 @@ func (s Spec) after(d calendar.Date) calendar.Date {
 
 // Charge is a client's recurring charge.
 type Charge struct {
-	ID        string
-	OrgID     string
-	Spec      Spec
-	Paused    bool
-	Billed    int           // occurrences billed so far
-	Next      calendar.Date // the next occurrence to bill; zero once finished
-	LastBill  Bill          // the latest occurrence billed, zero before the first
+	ID       string
+	OrgID    string
+	Spec     Spec
+	Paused   bool
+	Billed   int           // occurrences billed so far
+	Next     calendar.Date // the next occurrence to bill; zero once finished
+	LastBill Bill          // the latest occurrence billed, zero before the first
 	// Pending is the occurrence being billed to its own finalized invoice:
 	// the invoice id is chosen and kept here before the invoice exists, so
 	// a rerun after a crash finishes the same invoice.
-	Pending Bill
+	Pending   Bill
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
