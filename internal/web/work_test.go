@@ -262,3 +262,50 @@ func TestRepCaseJourney(t *testing.T) {
 		}
 	}
 }
+
+// TestRecurringChargeOnClientPage: a charge added on the client page bills
+// what is due ("Bill now": the month before and this month, one invoice
+// each, shown in the client's invoices), a second press bills nothing,
+// and it pauses and resumes.
+func TestRecurringChargeOnClientPage(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t, newSite(t))
+	b.signup("Room Hire Co")
+	cid := b.call(201, "POST", "/v1/clients", literal(map[string]any{"name": "Studio Tenant"}))["id"].(string)
+	today := sydneyToday(t)
+	thisMonth, err := time.Parse("2006-01-02", today[:8]+"01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastMonth := thisMonth.AddDate(0, -1, 0).Format("2006-01-02")
+
+	b.open("/app/clients/" + cid)
+	b.waitText("[data-charges-empty]", "No recurring charges.")
+	b.click("[data-charge-add] summary")
+	b.fill("[data-charge-form] [name=description]", "Room hire")
+	b.fill("[data-charge-form] [name=amount]", "$250")
+	b.fill("[data-charge-form] [name=dayOfMonth]", "31")
+	b.set("[data-charge-form] [name=start]", lastMonth)
+	b.click("[data-charge-form] [data-submit]")
+	b.waitFor("the day error", `document.querySelector('[data-charge-form] [name=dayOfMonth]').getAttribute('aria-invalid') === 'true'`)
+	b.fill("[data-charge-form] [name=dayOfMonth]", "1")
+	b.click("[data-charge-form] [data-submit]")
+	b.waitFor("the charge", `document.querySelectorAll('[data-charge]').length === 1`)
+	if got := b.text("[data-charge] .subtle"); !strings.HasPrefix(got, "Monthly on the 1st from ") {
+		t.Fatalf("schedule reads %q", got)
+	}
+	b.click("[data-charge-action='Bill now']")
+	b.waitFor("two bills", `document.querySelector('[data-charge-billed]')?.textContent.startsWith('Billed 2 times')`)
+	b.waitFor("the invoices", `document.querySelectorAll('[data-invoices] tr').length === 2`)
+	b.waitText("[data-owing]", "$550.00")
+	b.click("[data-charge-action='Bill now']")
+	b.waitText("[data-toast]", "Nothing is due yet.")
+	if n := len(b.call(200, "GET", "/v1/invoices?clientId="+cid, "")["data"].([]any)); n != 2 {
+		t.Fatalf("%d invoices after billing again", n)
+	}
+	b.click("[data-charge-action=Pause]")
+	b.waitText("[data-charge-status]", "Paused")
+	b.shots("client-recurring")
+	b.click("[data-charge-action=Resume]")
+	b.waitText("[data-charge-status]", "Active")
+}

@@ -7,6 +7,7 @@ import { $, h, showError, toast } from './dom.js';
 import { billingContact, chip, date, funding, isZero, money } from './format.js';
 import { org } from './layout.js';
 import { methodLabel, paymentDialog } from './paymentdialog.js';
+import { recurringCharges } from './recurringcharges.js';
 import { undoControls } from './undopayment.js';
 
 const id = $('main').dataset.id;
@@ -238,7 +239,10 @@ editButton.addEventListener('click', () => {
 });
 invoicesMore.addEventListener('click', () => loadInvoices(false));
 
-api('GET', `/v1/clients/${id}`).then(render, (err) => {
+api('GET', `/v1/clients/${id}`).then((c) => {
+  recurringCharges(c.balance.currency, refreshMoney);
+  return render(c);
+}, (err) => {
   $('[data-name]').textContent = err.status === 404 ? 'Client not found' : 'Client';
   showError(document, err);
 });
