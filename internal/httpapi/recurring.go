@@ -9,8 +9,9 @@ import (
 	"github.com/carebill/carebill/internal/validation"
 )
 
-// recurringRoutes are a client's recurring charges: CRUD, pause and
-// resume, and "bill what is due now" (the schedule does it on its own).
+// recurringRoutes are a client's recurring charges (CRUD, pause and
+// resume, and "bill what is due now": the schedule does it on its own)
+// and its initial balance.
 func (s *server) recurringRoutes(v1 router) {
 	v1.HandleFunc("GET /v1/clients/{id}/recurring-charges", s.listCharges)
 	v1.HandleFunc("POST /v1/clients/{id}/recurring-charges", s.createCharge)
@@ -20,6 +21,7 @@ func (s *server) recurringRoutes(v1 router) {
 	v1.HandleFunc("POST /v1/clients/{id}/recurring-charges/{charge}/pause", s.pauseCharge)
 	v1.HandleFunc("POST /v1/clients/{id}/recurring-charges/{charge}/resume", s.resumeCharge)
 	v1.HandleFunc("POST /v1/clients/{id}/recurring-charges/{charge}/bill", s.billCharge)
+	v1.HandleFunc("POST /v1/clients/{id}/initial-balance", s.setInitialBalance)
 }
 
 // chargeBody is a recurring charge as the API takes it: "weekly" with a

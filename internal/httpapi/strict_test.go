@@ -76,6 +76,7 @@ var bodyProbes = map[string]bodyProbe{
 	"PUT /v1/cases/{id}/purchase-orders":  {`{"all":"PO1","alll":"x"}`, "alll", `{"all":"PO\n1"}`, "all"},
 	"POST /v1/cases/{id}/uninvoice":       voidish,
 	"POST /v1/cases/{id}/commission-paid": {`{"date":"2026-11-01","dat":"x"}`, "dat", `{"date":"2026-11-01\n"}`, "date"},
+	"POST /v1/clients/{id}/initial-balance": {`{"amount":"1","dat":"2026-01-01"}`, "dat", `{"amount":"1","date":"2026-01-01\n"}`, "date"},
 	"POST /v1/clients/{id}/recurring-charges": {`{"description":"Rent","amont":"1"}`, "amont",
 		`{"description":"Rent\nBcc: x@evil.example"}`, "description"},
 	"PUT /v1/clients/{id}/recurring-charges/{charge}": {`{"description":"Rent","frequncy":"weekly"}`, "frequncy",

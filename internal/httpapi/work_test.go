@@ -27,6 +27,7 @@ func TestBillableWork(t *testing.T) {
 		{"CoordinatorTasksAndAlerts", testCoordinatorTasksAndAlerts},
 		{"TaskBadInputChangesNothing", testTaskBadInputChangesNothing},
 		{"DashboardPaidThisPeriod", testDashboardPaidThisPeriod},
+		{"SpecialInvoiceKinds", testSpecialInvoiceKinds},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, &api{t: t, srv: shared.srv}) })
 	}
