@@ -4,7 +4,7 @@ import { activityList } from './activity.js';
 import { api, query } from './api.js';
 import { openClientDialog } from './clientform.js';
 import { $, h, showError, toast } from './dom.js';
-import { billingContact, chip, date, funding, isZero, money } from './format.js';
+import { billingContact, chip, date, funding, invoiceLabel, isZero, money } from './format.js';
 import { org } from './layout.js';
 import { methodLabel, paymentDialog } from './paymentdialog.js';
 import { recurringCharges } from './recurringcharges.js';
@@ -77,7 +77,7 @@ async function render(c) {
 function invoiceRow(inv) {
   return h('tr', {},
     h('td', { 'data-label': 'Invoice' }, h('div', {},
-      h('a', { href: `/app/invoices/${inv.id}`, class: 'strong' }, inv.number || 'Draft'),
+      h('a', { href: `/app/invoices/${inv.id}`, class: 'strong' }, invoiceLabel(inv)),
       h('span', { class: 'subtle block' }, inv.name))),
     h('td', { 'data-label': 'Status' }, chip(inv)),
     h('td', { 'data-label': 'Issued' }, date(inv.issueDate) || '—'),
