@@ -263,7 +263,8 @@ func TestRepCaseJourney(t *testing.T) {
 	}
 }
 
-// TestRecurringChargeOnClientPage: a charge added on the client page bills
+// TestRecurringChargeOnClientPage: the client page sets the account's
+// initial balance (an invoice without a number); a charge added there bills
 // what is due ("Bill now": the month before and this month, one invoice
 // each, shown in the client's invoices), a second press bills nothing,
 // and it pauses and resumes.
@@ -281,6 +282,14 @@ func TestRecurringChargeOnClientPage(t *testing.T) {
 
 	b.open("/app/clients/" + cid)
 	b.waitText("[data-charges-empty]", "No recurring charges.")
+
+	// The account's initial balance: an invoice without a number, owed at once.
+	b.waitFor("the initial balance form", `!document.querySelector('[data-initial-form]').hidden`)
+	b.fill("[data-initial-form] [name=amount]", "100")
+	b.click("[data-initial-form] [data-submit]")
+	b.waitFor("the initial balance", `document.querySelector('[data-initial-shown]').textContent.startsWith('$100.00 as at ')`)
+	b.waitText("[data-owing]", "$100.00")
+	b.waitText("[data-invoices] tr a", "Initial balance")
 	b.click("[data-charge-add] summary")
 	b.fill("[data-charge-form] [name=description]", "Room hire")
 	b.fill("[data-charge-form] [name=amount]", "$250")
@@ -296,11 +305,11 @@ func TestRecurringChargeOnClientPage(t *testing.T) {
 	}
 	b.click("[data-charge-action='Bill now']")
 	b.waitFor("two bills", `document.querySelector('[data-charge-billed]')?.textContent.startsWith('Billed 2 times')`)
-	b.waitFor("the invoices", `document.querySelectorAll('[data-invoices] tr').length === 2`)
-	b.waitText("[data-owing]", "$550.00")
+	b.waitFor("the invoices", `document.querySelectorAll('[data-invoices] tr').length === 3`)
+	b.waitText("[data-owing]", "$650.00")
 	b.click("[data-charge-action='Bill now']")
 	b.waitText("[data-toast]", "Nothing is due yet.")
-	if n := len(b.call(200, "GET", "/v1/invoices?clientId="+cid, "")["data"].([]any)); n != 2 {
+	if n := len(b.call(200, "GET", "/v1/invoices?clientId="+cid, "")["data"].([]any)); n != 3 {
 		t.Fatalf("%d invoices after billing again", n)
 	}
 	b.click("[data-charge-action=Pause]")

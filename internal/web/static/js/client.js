@@ -7,6 +7,7 @@ import { $, h, showError, toast } from './dom.js';
 import { billingContact, chip, date, funding, invoiceLabel, isZero, money } from './format.js';
 import { org } from './layout.js';
 import { methodLabel, paymentDialog } from './paymentdialog.js';
+import { initialBalance } from './initialbalance.js';
 import { recurringCharges } from './recurringcharges.js';
 import { undoControls } from './undopayment.js';
 
@@ -241,6 +242,7 @@ invoicesMore.addEventListener('click', () => loadInvoices(false));
 
 api('GET', `/v1/clients/${id}`).then((c) => {
   recurringCharges(c.balance.currency, refreshMoney);
+  initialBalance(refreshMoney);
   return render(c);
 }, (err) => {
   $('[data-name]').textContent = err.status === 404 ? 'Client not found' : 'Client';
