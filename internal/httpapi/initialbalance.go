@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/invoice"
 )
 
 // setInitialBalance is POST /v1/clients/{id}/initial-balance
@@ -44,4 +46,26 @@ func (s *server) setInitialBalance(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", "/v1/invoices/"+v.ID)
 	writeJSON(w, status, invoiceJSON(v))
+}
+
+// getInitialBalance is GET /v1/clients/{id}/initial-balance:
+// {"invoice": …} with the client's initial-balance invoice, or null when
+// none is set (a client of another org is 404).
+func (s *server) getInitialBalance(w http.ResponseWriter, r *http.Request) {
+	p := principal(r.Context())
+	cid := r.PathValue("id")
+	if _, err := s.billing.Client(r.Context(), p, cid); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.billing.Invoice(r.Context(), p, billing.InitialBalanceID(cid))
+	if errors.Is(err, invoice.ErrNotFound) {
+		writeJSON(w, http.StatusOK, map[string]any{"invoice": nil})
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"invoice": invoiceJSON(v)})
 }

@@ -22,6 +22,7 @@ func (s *server) recurringRoutes(v1 router) {
 	v1.HandleFunc("POST /v1/clients/{id}/recurring-charges/{charge}/resume", s.resumeCharge)
 	v1.HandleFunc("POST /v1/clients/{id}/recurring-charges/{charge}/bill", s.billCharge)
 	v1.HandleFunc("POST /v1/clients/{id}/initial-balance", s.setInitialBalance)
+	v1.HandleFunc("GET /v1/clients/{id}/initial-balance", s.getInitialBalance)
 }
 
 // chargeBody is a recurring charge as the API takes it: "weekly" with a

@@ -49,7 +49,13 @@ func testSpecialInvoiceKinds(t *testing.T, a *api) {
 		t.Fatalf("synced: %s", synced.raw)
 	}
 
+	if none := s.must(200, "GET", "/v1/clients/"+cid+"/initial-balance", nil); none.raw != `{"invoice":null}`+"\n" && none.raw != `{"invoice":null}` {
+		t.Fatalf("before any initial balance: %q", none.raw)
+	}
 	ib := s.must(201, "POST", "/v1/clients/"+cid+"/initial-balance", map[string]any{"amount": "120.50"})
+	if got := s.must(200, "GET", "/v1/clients/"+cid+"/initial-balance", nil); !strings.Contains(got.raw, ib.str("id")) {
+		t.Fatalf("initial balance read back: %s", got.raw)
+	}
 	if ib.str("kind") != "initial_balance" || ib.str("number") != "" || ib.str("status") != "open" || ib.str("total") != "120.50" || ib.str("issueDate") != today {
 		t.Fatalf("initial balance: %s", ib.raw)
 	}
@@ -62,6 +68,7 @@ func testSpecialInvoiceKinds(t *testing.T, a *api) {
 	s.must(400, "POST", "/v1/clients/"+cid+"/initial-balance", map[string]any{"amount": "-5"})
 	other := a.signup("Other Lab")
 	other.must(404, "POST", "/v1/clients/"+cid+"/initial-balance", map[string]any{"amount": "1.00"})
+	other.must(404, "GET", "/v1/clients/"+cid+"/initial-balance", nil)
 
 	if cl := s.must(200, "GET", "/v1/clients/"+cid, nil); cl.str("balance", "owing") != "172.80" {
 		t.Fatalf("owing after all three: %s", cl.raw)

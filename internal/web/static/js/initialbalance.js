@@ -1,7 +1,7 @@
 // initialbalance.js: the client page's initial balance
-// (POST /v1/clients/{id}/initial-balance): what the account owed when it
+// (GET/POST /v1/clients/{id}/initial-balance): what the account owed when it
 // was created, shown with its invoice once set, else the form that sets it.
-import { api, APIError } from './api.js';
+import { api } from './api.js';
 import { $, busy, clearErrors, h, showError, toast, val } from './dom.js';
 import { amountInput, date, money } from './format.js';
 
@@ -19,14 +19,11 @@ function show(inv) {
 
 async function load() {
   try {
-    // A client's initial balance has the client's own id under the invoice prefix.
-    show(await api('GET', `/v1/invoices/inv_${clientID.slice(4)}`));
+    const res = await api('GET', `/v1/clients/${clientID}/initial-balance`);
+    if (res.invoice) show(res.invoice);
+    else form.hidden = false;
   } catch (err) {
-    if (!(err instanceof APIError && err.status === 404)) {
-      showError($('[data-initial]'), err);
-      return;
-    }
-    form.hidden = false;
+    showError($('[data-initial]'), err);
   }
 }
 
