@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -12,7 +13,9 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/cases"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/payment"
 )
 
 // DashboardStore is what the dashboard reads (internal/dynamo).
@@ -22,6 +25,7 @@ type DashboardStore interface {
 	PendingPOTotals(ctx context.Context, orgID string) (int64, decimal.Decimal, error)
 	CountCases(ctx context.Context, orgID string, status cases.Status) (int64, error)
 	ListActivity(ctx context.Context, orgID string, f activity.Filter) ([]activity.Event, string, error)
+	PaymentsRecordedSince(ctx context.Context, orgID string, since time.Time, each func([]*payment.Payment) error) error
 }
 
 // Dashboards reads the org's dashboard.
@@ -38,16 +42,35 @@ func NewDashboards(svc *Service, store DashboardStore) (*Dashboards, error) {
 	return &Dashboards{svc: svc, store: store}, nil
 }
 
-// Dashboard is the org at a glance: what is open and overdue, cases
-// waiting on a PO (count, value before tax), cases ready to invoice (POs
-// in), and the latest activity.
+// Dashboard is the org at a glance: what is open and overdue, what was
+// paid this period, cases waiting on a PO (count, value before tax), cases
+// ready to invoice (POs in), what needs attention, and the latest activity.
 type Dashboard struct {
 	Today          calendar.Date
 	Open           invoice.OpenTotals
+	Paid           PaidInPeriod
 	PendingPOCount int64
 	PendingPOValue decimal.Decimal
 	ReadyToInvoice int64
+	Alerts         []DashboardAlert
 	RecentActivity []activity.Event
+}
+
+// PaidInPeriod is the money received in the org's current billing cycle
+// (From is its start, To today): payments dated in it, each counted at
+// what is still with the business (amount less refunds, nothing once
+// reversed), in the org's currency.
+type PaidInPeriod struct {
+	From, To calendar.Date
+	Count    int64
+	Amount   decimal.Decimal
+}
+
+// DashboardAlert is one thing that needs someone: Code is stable
+// ("overdue", "pending_po", "ready_to_invoice"), Message says it in words.
+type DashboardAlert struct {
+	Code    string
+	Message string
 }
 
 // Dashboard reads the org's dashboard; any role may.
@@ -72,5 +95,56 @@ func (d *Dashboards) Dashboard(ctx context.Context, p auth.Principal) (Dashboard
 	if out.RecentActivity, _, err = d.store.ListActivity(ctx, p.OrgID, activity.Filter{Limit: 10}); err != nil {
 		return Dashboard{}, fmt.Errorf("dashboard: %w", err)
 	}
+	if out.Paid, err = d.paidThisPeriod(ctx, o, out.Today); err != nil {
+		return Dashboard{}, fmt.Errorf("dashboard: %w", err)
+	}
+	out.Alerts = alertsOf(out, o.Settings.Currency)
 	return out, nil
+}
+
+// paidThisPeriod adds up the payments dated from the start of the cycle
+// holding today (or of today's month, before the org's plan starts) to
+// today. A payment is never dated after the day it is recorded, so every
+// payment dated in the period was recorded since the period began: the
+// read is the period's payments alone (a day earlier, for clocks).
+func (d *Dashboards) paidThisPeriod(ctx context.Context, o *org.Org, today calendar.Date) (PaidInPeriod, error) {
+	from := calendar.Of(today.Year(), today.Month(), 1)
+	if per, ok := o.Plan().Containing(today); ok {
+		from = per.Start
+	}
+	out := PaidInPeriod{From: from, To: today}
+	err := d.store.PaymentsRecordedSince(ctx, o.ID, from.AddDays(-1).Start(o.Location()), func(page []*payment.Payment) error {
+		for _, pm := range page {
+			if pm.Input.Date.Before(from) || pm.Input.Date.After(today) || pm.Reversed {
+				continue
+			}
+			out.Count++
+			out.Amount = out.Amount.Add(pm.Left())
+		}
+		return nil
+	})
+	return out, err
+}
+
+// alertsOf says in words what of the dashboard needs someone.
+func alertsOf(d Dashboard, cur money.Currency) []DashboardAlert {
+	var out []DashboardAlert
+	plural := func(n int64, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	if d.Open.Overdue > 0 {
+		out = append(out, DashboardAlert{"overdue", fmt.Sprintf("%s overdue, %s owing: send reminders or follow up",
+			plural(d.Open.Overdue, "invoice is", "invoices are"), cur.Display(d.Open.OverdueBalance))})
+	}
+	if d.PendingPOCount > 0 {
+		out = append(out, DashboardAlert{"pending_po", fmt.Sprintf("%s waiting for a PO (%s before tax)",
+			plural(d.PendingPOCount, "case is", "cases are"), cur.Display(d.PendingPOValue))})
+	}
+	if d.ReadyToInvoice > 0 {
+		out = append(out, DashboardAlert{"ready_to_invoice", plural(d.ReadyToInvoice, "case has its PO and is ready to invoice", "cases have their POs and are ready to invoice")})
+	}
+	return out
 }

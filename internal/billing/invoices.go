@@ -32,6 +32,13 @@ type DraftInput struct {
 	Lines     []LineInput
 	Fees      []invoice.Fee
 
+	// Origin, ExternalNumber and ExternalReference make one of the special
+	// invoice kinds (invoice.Origin); those are allowed where standalone
+	// invoices are not.
+	Origin            invoice.Origin
+	ExternalNumber    string
+	ExternalReference string
+
 	standalone bool // made by hand, not from work: refused where the org turned that off
 }
 
@@ -145,7 +152,13 @@ func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftI
 	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
-	in.standalone = true
+	in.standalone = in.Origin == invoice.Standard
+	if err := invoice.CheckOrigin(in.Origin, in.ExternalNumber); err != nil {
+		return InvoiceView{}, err
+	}
+	if in.Origin == invoice.InitialBalance {
+		return InvoiceView{}, validation.Errorf("kind", "an initial balance is set with POST /v1/clients/{id}/initial-balance")
+	}
 	sp, clientName, err := s.resolve(ctx, p, in)
 	if err != nil {
 		return InvoiceView{}, err
@@ -156,6 +169,7 @@ func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftI
 		return InvoiceView{}, err
 	}
 	inv.ClientName = clientName
+	inv.Origin, inv.ExternalNumber, inv.ExternalReference = in.Origin, in.ExternalNumber, in.ExternalReference
 	if err := s.store.CreateInvoice(ctx, inv, s.invoiceEvent(p, activity.Created, inv)); err != nil {
 		return InvoiceView{}, err
 	}

@@ -289,6 +289,7 @@ func (s *Service) createDraftWithID(ctx context.Context, p auth.Principal, id st
 		return nil, err
 	}
 	inv.ClientName = clientName
+	inv.Origin, inv.ExternalNumber, inv.ExternalReference = in.Origin, in.ExternalNumber, in.ExternalReference
 	if err := s.store.CreateInvoice(ctx, inv, s.invoiceEvent(p, activity.Created, inv)); err != nil {
 		if existing, gerr := s.store.GetInvoice(ctx, p.OrgID, id); gerr == nil {
 			return existing, nil

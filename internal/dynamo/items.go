@@ -374,6 +374,9 @@ type invoiceItem struct {
 	KeepsNumber    bool       `dynamodbav:"keepsNumber,omitempty"`
 	BaseNumber     string     `dynamodbav:"baseNumber,omitempty"`
 	Revision       int        `dynamodbav:"revision,omitempty"`
+	Origin         string     `dynamodbav:"origin,omitempty"`
+	ExternalNumber string     `dynamodbav:"externalNumber,omitempty"`
+	ExternalRef    string     `dynamodbav:"externalReference,omitempty"`
 	Version        int64      `dynamodbav:"version"`
 	CreatedAt      string     `dynamodbav:"createdAt"`
 	UpdatedAt      string     `dynamodbav:"updatedAt"`
@@ -401,6 +404,7 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		CreditApplied: toNum(inv.CreditApplied),
 		VoidReason:    inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
 		ReplacedByID: inv.ReplacedByID, KeepsNumber: inv.KeepsNumber, BaseNumber: inv.BaseNumber, Revision: inv.Revision,
+		Origin: string(inv.Origin), ExternalNumber: inv.ExternalNumber, ExternalRef: inv.ExternalReference,
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		FinalizedAt: ts(inv.FinalizedAt), SentAt: ts(inv.SentAt), VoidedAt: ts(inv.VoidedAt),
 	}
@@ -437,6 +441,7 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq, Status: invoice.Status(it.Status),
 		Locked: it.Locked, LockedBy: it.LockedBy, LockReason: it.LockReason, Disputed: it.Disputed, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
 		ReplacedByID: it.ReplacedByID, KeepsNumber: it.KeepsNumber, BaseNumber: it.BaseNumber, Revision: it.Revision,
+		Origin: invoice.Origin(it.Origin), ExternalNumber: it.ExternalNumber, ExternalReference: it.ExternalRef,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 		FinalizedAt: fromTS(it.FinalizedAt), SentAt: fromTS(it.SentAt), VoidedAt: fromTS(it.VoidedAt),
 		Spec: invoice.Spec{

@@ -3,8 +3,9 @@ package httpapi
 import "net/http"
 
 // dashboard is GET /v1/dashboard: open and overdue invoices (count and
-// balance), cases pending their PO (count, value before tax), cases ready
-// to invoice, and the ten latest activity events.
+// balance), paid this period (the current billing cycle to today: count,
+// amount), cases pending their PO (count, value before tax), cases ready
+// to invoice, alerts ({code, message}) and the ten latest activity events.
 func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	p := principal(r.Context())
 	d, err := s.dashboards.Dashboard(r.Context(), p)
@@ -22,6 +23,10 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, e := range d.RecentActivity {
 		events = append(events, eventToJSON(e))
 	}
+	alerts := make([]alertJSON, 0, len(d.Alerts))
+	for _, a := range d.Alerts {
+		alerts = append(alerts, alertJSON(a))
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"today":          d.Today.String(),
 		"currency":       cur.Code(),
@@ -29,6 +34,8 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 		"overdue":        map[string]any{"count": d.Open.Overdue, "balance": cur.String(d.Open.OverdueBalance)},
 		"pendingPO":      map[string]any{"count": d.PendingPOCount, "value": cur.String(d.PendingPOValue)},
 		"readyToInvoice": map[string]any{"cases": d.ReadyToInvoice},
+		"paidThisPeriod": map[string]any{"from": d.Paid.From.String(), "to": d.Paid.To.String(), "count": d.Paid.Count, "amount": cur.String(d.Paid.Amount)},
+		"alerts":         alerts,
 		"recentActivity": events,
 	})
 }

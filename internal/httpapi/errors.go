@@ -21,6 +21,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/recurring"
 	"github.com/carebill/carebill/internal/session"
 	"github.com/carebill/carebill/internal/statement"
 	"github.com/carebill/carebill/internal/validation"
@@ -126,6 +127,10 @@ var failures = []struct {
 	{session.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{session.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{session.ErrInvoiceKept, failure{http.StatusUnprocessableEntity, "invoice_kept", ""}},
+	{billing.ErrInitialBalanceSet, failure{http.StatusConflict, "initial_balance_set", ""}},
+	{recurring.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
+	{recurring.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{recurring.ErrScheduleFixed, failure{http.StatusConflict, "schedule_fixed", ""}},
 }
 
 var errNotFound = errors.New("not found")

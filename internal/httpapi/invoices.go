@@ -72,16 +72,21 @@ type invoiceResponse struct {
 	Locked           bool       `json:"locked"`
 	LockReason       string     `json:"lockReason,omitempty"`
 	LockedBy         string     `json:"lockedByStatement,omitempty"` // the statement that locked it, if one did
-	Disputed         bool       `json:"disputed,omitempty"`          // a card payment on it is disputed
-	VoidReason       string     `json:"voidReason,omitempty"`
-	ReplacesID       string     `json:"replacesId,omitempty"`
-	ReplacedByID     string     `json:"replacedById,omitempty"`
-	KeepsNumber      string     `json:"keepsNumberOf,omitempty"` // a re-issue that will take this number with a revision suffix
-	CreatedAt        time.Time  `json:"createdAt"`
-	UpdatedAt        time.Time  `json:"updatedAt"`
-	FinalizedAt      *time.Time `json:"finalizedAt,omitempty"`
-	SentAt           *time.Time `json:"sentAt,omitempty"`
-	VoidedAt         *time.Time `json:"voidedAt,omitempty"`
+	// Kind is standard, initial_balance, processing_fee or synced; a synced
+	// invoice carries its accounting system's number and reference.
+	Kind              string     `json:"kind"`
+	ExternalNumber    string     `json:"externalNumber,omitempty"`
+	ExternalReference string     `json:"externalReference,omitempty"`
+	Disputed          bool       `json:"disputed,omitempty"` // a card payment on it is disputed
+	VoidReason        string     `json:"voidReason,omitempty"`
+	ReplacesID        string     `json:"replacesId,omitempty"`
+	ReplacedByID      string     `json:"replacedById,omitempty"`
+	KeepsNumber       string     `json:"keepsNumberOf,omitempty"` // a re-issue that will take this number with a revision suffix
+	CreatedAt         time.Time  `json:"createdAt"`
+	UpdatedAt         time.Time  `json:"updatedAt"`
+	FinalizedAt       *time.Time `json:"finalizedAt,omitempty"`
+	SentAt            *time.Time `json:"sentAt,omitempty"`
+	VoidedAt          *time.Time `json:"voidedAt,omitempty"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -104,6 +109,7 @@ func invoiceJSON(v billing.InvoiceView) invoiceResponse {
 		AmountCredited: cur.String(v.Credit), Balance: cur.String(v.Balance()), Locked: v.Locked, LockReason: v.LockReason, LockedBy: v.LockedBy, Disputed: v.Disputed,
 		VoidReason: v.VoidReason, ReplacesID: v.ReplacesID, ReplacedByID: v.ReplacedByID, KeepsNumber: keepsNumber(v.Invoice), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 		FinalizedAt: timePtr(v.FinalizedAt), SentAt: timePtr(v.SentAt), VoidedAt: timePtr(v.VoidedAt),
+		Kind: v.Origin.Name(), ExternalNumber: v.ExternalNumber, ExternalReference: v.ExternalReference,
 	}
 	for _, a := range v.AvailableActions() {
 		out.AvailableActions = append(out.AvailableActions, string(a))
@@ -243,8 +249,18 @@ func invoiceID(r *http.Request) (string, error) {
 	return v, nil
 }
 
+// createInvoiceBody is POST /v1/invoices: an invoice body, plus the
+// special kind ("processing_fee" or "synced", with the accounting
+// system's "externalNumber" and "externalReference") it is, if any.
+type createInvoiceBody struct {
+	invoiceBody       `json:",inline"`
+	Kind              string `json:"kind"`
+	ExternalNumber    string `json:"externalNumber"`
+	ExternalReference string `json:"externalReference"`
+}
+
 func (s *server) createInvoice(w http.ResponseWriter, r *http.Request) {
-	var b invoiceBody
+	var b createInvoiceBody
 	if err := decode(r, &b); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -254,6 +270,12 @@ func (s *server) createInvoice(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	var err error
+	if in.Origin, err = invoice.ParseOrigin(b.Kind); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	in.ExternalNumber, in.ExternalReference = b.ExternalNumber, b.ExternalReference
 	if in.ClientID != "" && !id.Valid(id.Client, in.ClientID) {
 		s.writeError(w, r, validation.Errorf("clientId", "is not a client id"))
 		return

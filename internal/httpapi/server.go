@@ -56,6 +56,7 @@ type Config struct {
 	Cases        *billing.Cases
 	Dashboards   *billing.Dashboards
 	Coordination *billing.Coordination
+	Recurring    *billing.Recurring
 	Team         *billing.Team
 	// PublicBaseURL is where clients reach pay pages ("https://pay.example.com").
 	// Required: links are never built from a request's Host header.
@@ -85,6 +86,7 @@ type server struct {
 	dashboards   *billing.Dashboards
 	coordination *billing.Coordination
 	team         *billing.Team
+	recurring    *billing.Recurring
 
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
@@ -117,9 +119,9 @@ func principal(ctx context.Context) auth.Principal {
 // New builds the API handler.
 func New(cfg Config) (http.Handler, error) {
 	if cfg.Billing == nil || cfg.Sender == nil || cfg.Team == nil || cfg.Accounts == nil || cfg.Reversals == nil || cfg.Receipts == nil || cfg.Parked == nil || cfg.Cycles == nil || cfg.Statements == nil || cfg.StatementSender == nil ||
-		cfg.Exporter == nil || cfg.Sessions == nil || cfg.Cases == nil || cfg.Dashboards == nil || cfg.Coordination == nil ||
+		cfg.Exporter == nil || cfg.Sessions == nil || cfg.Cases == nil || cfg.Dashboards == nil || cfg.Coordination == nil || cfg.Recurring == nil ||
 		cfg.Verifier == nil || cfg.Login == nil || cfg.Idempotency == nil {
-		return nil, errors.New("httpapi: billing, sender, team, accounts, reversals, receipts, parked cards, cycles, statements, statement sender, exporter, sessions, cases, dashboards, coordination, verifier, login and idempotency store are required")
+		return nil, errors.New("httpapi: billing, sender, team, accounts, reversals, receipts, parked cards, cycles, statements, statement sender, exporter, sessions, cases, dashboards, coordination, recurring, verifier, login and idempotency store are required")
 	}
 	if err := checkBaseURL(cfg.PublicBaseURL); err != nil {
 		return nil, err
@@ -130,7 +132,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, parked: cfg.Parked, cycles: cfg.Cycles, statements: cfg.Statements, statementSender: cfg.StatementSender, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, parked: cfg.Parked, cycles: cfg.Cycles, statements: cfg.Statements, statementSender: cfg.StatementSender, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, recurring: cfg.Recurring, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -191,6 +193,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("GET /v1/clients/{id}/statement", s.clientStatement)
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	s.workRoutes(v1)
+	s.recurringRoutes(v1)
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)
 	s.userRoutes(v1)

@@ -80,12 +80,19 @@ var bodyProbes = map[string]bodyProbe{
 	"POST /v1/cases/{id}/commission-paid": {`{"date":"2026-11-01","dat":"x"}`, "dat", `{"date":"2026-11-01\n"}`, "date"},
 	"POST /v1/statements/{id}/send": {`{"channels":["email"],"subjet":"x"}`, "subjet",
 		`{"channels":["email"],"subject":"Statement\r\nBcc: x@evil.example"}`, "subject"},
+	"POST /v1/clients/{id}/initial-balance": {`{"amount":"1","dat":"2026-01-01"}`, "dat", `{"amount":"1","date":"2026-01-01\n"}`, "date"},
+	"POST /v1/clients/{id}/recurring-charges": {`{"description":"Rent","amont":"1"}`, "amont",
+		`{"description":"Rent\nBcc: x@evil.example"}`, "description"},
+	"PUT /v1/clients/{id}/recurring-charges/{charge}": {`{"description":"Rent","frequncy":"weekly"}`, "frequncy",
+		`{"description":"Rent","weekday":"monday\u0000"}`, "weekday"},
 }
 
 // bodyless are the write routes that read no body.
 var bodyless = []string{"POST /auth/logout", "DELETE /v1/invoices/{id}", "POST /v1/invoices/{id}/finalize", "DELETE /v1/users/{id}",
 	"POST /v1/clients/{id}/ledger/verify", "POST /v1/billing-cycles/{id}/close", "POST /v1/billing-cycles/{id}/statements",
-	"DELETE /v1/statements/{id}", "POST /v1/cases/{id}/invoice", "POST /v1/cases/{id}/invoice-paid"}
+	"DELETE /v1/statements/{id}", "POST /v1/cases/{id}/invoice", "POST /v1/cases/{id}/invoice-paid",
+	"DELETE /v1/clients/{id}/recurring-charges/{charge}", "POST /v1/clients/{id}/recurring-charges/{charge}/pause",
+	"POST /v1/clients/{id}/recurring-charges/{charge}/resume", "POST /v1/clients/{id}/recurring-charges/{charge}/bill"}
 
 // TestEveryBodyIsStrict walks the API's route table and sends every write
 // route a text/plain body, a typo in a nested object, a duplicate key, a

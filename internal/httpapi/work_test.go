@@ -26,6 +26,8 @@ func TestBillableWork(t *testing.T) {
 		{"StandaloneInvoicesOff", testStandaloneInvoicesOff},
 		{"CoordinatorTasksAndAlerts", testCoordinatorTasksAndAlerts},
 		{"TaskBadInputChangesNothing", testTaskBadInputChangesNothing},
+		{"DashboardPaidThisPeriod", testDashboardPaidThisPeriod},
+		{"SpecialInvoiceKinds", testSpecialInvoiceKinds},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, &api{t: t, srv: shared.srv}) })
 	}

@@ -57,3 +57,19 @@ func Valid(prefix, s string) bool {
 	}
 	return true
 }
+
+// Floor is the smallest id of the given prefix that New could return at
+// t or later: ids sort by creation time, so a key range from Floor(t)
+// holds every id created since t.
+func Floor(prefix string, t time.Time) string {
+	var b [26]byte
+	ms := uint64(t.UnixMilli())
+	for i := 9; i >= 0; i-- {
+		b[i] = alphabet[ms&31]
+		ms >>= 5
+	}
+	for i := 10; i < 26; i++ {
+		b[i] = alphabet[0]
+	}
+	return prefix + "_" + string(b[:])
+}

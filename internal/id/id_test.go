@@ -24,3 +24,20 @@ func TestNewSortsByTimeAndValidates(t *testing.T) {
 		seen[s] = true
 	}
 }
+
+func TestFloorBoundsIDsByCreationTime(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	floor := Floor("pay", at)
+	if !Valid("pay", floor) {
+		t.Fatalf("Floor gave %q, not an id", floor)
+	}
+	for range 100 {
+		if now := New("pay", at); now < floor {
+			t.Fatalf("id made at the floor's instant %q sorts before it %q", now, floor)
+		}
+		if before := New("pay", at.Add(-time.Millisecond)); before >= floor {
+			t.Fatalf("id made a millisecond earlier %q does not sort before %q", before, floor)
+		}
+	}
+}

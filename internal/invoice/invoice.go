@@ -169,11 +169,18 @@ type Invoice struct {
 	KeepsNumber bool
 	BaseNumber  string // the number being revised, without suffix
 	Revision    int    // 1 for the first re-issue under the same number
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	FinalizedAt time.Time
-	SentAt      time.Time // first sent to the client; resends keep it
-	VoidedAt    time.Time
+	// Origin is the special kind of invoice this is (initial balance,
+	// processing fee, synced from accounting), Standard otherwise.
+	Origin Origin
+	// ExternalNumber and ExternalReference are a synced invoice's number
+	// and id in the accounting system it came from.
+	ExternalNumber    string
+	ExternalReference string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	FinalizedAt       time.Time
+	SentAt            time.Time // first sent to the client; resends keep it
+	VoidedAt          time.Time
 }
 
 // NewDraft starts a draft from a valid spec.
@@ -312,6 +319,10 @@ func (inv *Invoice) Finalize(prefix string, seq int64, today calendar.Date, now 
 	if inv.KeepsNumber {
 		// The series is not touched: no number is used up, none skipped.
 		inv.Seq, inv.Number = 0, fmt.Sprintf("%s-R%d", inv.BaseNumber, inv.Revision)
+	} else if !inv.Origin.Numbered() {
+		// Nor for an initial balance (no number) or a synced invoice (its
+		// accounting system's number).
+		inv.Seq, inv.Number = 0, inv.ExternalNumber
 	} else {
 		inv.Seq, inv.Number = seq, FormatNumber(prefix, seq)
 	}

@@ -14,7 +14,8 @@ import (
 
 var accounts atomic.Int64
 
-// signup creates an org from the sign-up page and lands on the client list.
+// signup creates an org from the sign-up page, lands on the dashboard (the
+// app's home) and opens the client list.
 func (b *browser) signup(org string) {
 	b.t.Helper()
 	b.open("/app/signup")
@@ -23,8 +24,9 @@ func (b *browser) signup(org string) {
 	b.fill("[name=email]", email)
 	b.fill("[name=password]", "Correct-Horse-9")
 	b.click("[data-signup-form] [type=submit]")
-	b.waitFor("the client list", `location.pathname === '/app/clients'`)
+	b.waitFor("the dashboard", `location.pathname === '/app/dashboard'`)
 	b.waitText("[data-org-name]", org)
+	b.open("/app/clients")
 }
 
 // TestCoordinatorJourney drives the hosted UI in Chromium the way the
@@ -40,7 +42,7 @@ func TestCoordinatorJourney(t *testing.T) {
 	// Signed out, the app sends the browser to sign in, remembering where it was going.
 	b.open("/")
 	b.waitFor("the sign-in page", `location.pathname === '/app/login'`)
-	if got := b.path(); got != "/app/login?next=%2Fapp%2Fclients" {
+	if got := b.path(); got != "/app/login?next=%2Fapp%2Fdashboard" {
 		t.Fatalf("redirected to %q", got)
 	}
 	b.click(`a[href="/app/signup"]`)

@@ -50,11 +50,17 @@ var pages = map[string]page{
 	"cycles":    {Template: "cycles.html", Title: "Billing cycles", Script: "js/cycles.js", Nav: "cycles"},
 	"statement": {Template: "statement.html", Title: "Statement", Script: "js/statement.js", Nav: "cycles", IDKind: id.Statement},
 	"notfound":  {Template: "notfound.html", Title: "Not found", Script: "js/layout.js"},
+	"dashboard": {Template: "dashboard.html", Title: "Dashboard", Script: "js/dashboard.js", Nav: "dashboard"},
+	"sessions":  {Template: "sessions.html", Title: "Sessions", Script: "js/sessions.js", Nav: "sessions"},
+	"tasks":     {Template: "tasks.html", Title: "NDIS tasks", Script: "js/tasks.js", Nav: "tasks"},
+	"cases":     {Template: "cases.html", Title: "Cases", Script: "js/cases.js", Nav: "cases"},
+	"case":      {Template: "case.html", Title: "Case", Script: "js/case.js", Nav: "cases", IDKind: "case"},
+	"exports":   {Template: "exports.html", Title: "Exports", Script: "js/exports.js", Nav: "exports"},
 }
 
-// home is where "/" and "/app" lead. It is an explicit page path rather
-// than "/app/", which API Gateway's /app/{proxy+} route may not match.
-const home = "/app/clients"
+// home is where "/" and "/app" lead: the dashboard. It is an explicit page
+// path rather than "/app/", which API Gateway's /app/{proxy+} route may not match.
+const home = "/app/dashboard"
 
 // Content-Security-Policy of every UI response: scripts, styles, fetches
 // and fonts only from this origin, nothing inline; images also from https
@@ -76,7 +82,7 @@ type ui struct {
 	log        *slog.Logger
 }
 
-// New builds the UI handler: GET / and /app redirect to the client list,
+// New builds the UI handler: GET / and /app redirect to the dashboard,
 // /app/… are pages, /static/… the embedded assets. Mount it beside the
 // API; it answers every path it is given, with a 404 page for unknown ones.
 func New(log *slog.Logger) (http.Handler, error) {
@@ -109,7 +115,13 @@ func New(log *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", redirect(home))
 	mux.Handle("GET /app", redirect(home))
-	mux.Handle("GET /app/{$}", u.page("clients"))
+	mux.Handle("GET /app/{$}", u.page("dashboard"))
+	mux.Handle("GET /app/dashboard", u.page("dashboard"))
+	mux.Handle("GET /app/sessions", u.page("sessions"))
+	mux.Handle("GET /app/tasks", u.page("tasks"))
+	mux.Handle("GET /app/cases", u.page("cases"))
+	mux.Handle("GET /app/cases/{id}", u.page("case"))
+	mux.Handle("GET /app/exports", u.page("exports"))
 	mux.Handle("GET /app/clients", u.page("clients"))
 	mux.Handle("GET /app/clients/{id}", u.page("client"))
 	mux.Handle("GET /app/invoices", u.page("invoices"))

@@ -46,6 +46,7 @@ func body(t *testing.T, res *http.Response) string {
 const (
 	clientID  = "cli_01jd5v0g8m3x2c9h7t4r6y1kzq"
 	invoiceID = "inv_01jd5v0g8m3x2c9h7t4r6y1kzq"
+	caseID    = "case_01jd5v0g8m3x2c9h7t4r6y1kzq"
 )
 
 func TestRoutes(t *testing.T) {
@@ -56,7 +57,14 @@ func TestRoutes(t *testing.T) {
 		status       int
 		id           string
 	}{
-		{"/app/", "js/clients.js", 200, ""},
+		{"/app/", "js/dashboard.js", 200, ""},
+		{"/app/dashboard", "js/dashboard.js", 200, ""},
+		{"/app/sessions", "js/sessions.js", 200, ""},
+		{"/app/tasks", "js/tasks.js", 200, ""},
+		{"/app/cases", "js/cases.js", 200, ""},
+		{"/app/cases/" + caseID, "js/case.js", 200, caseID},
+		{"/app/cases/" + clientID, "js/layout.js", 404, ""},
+		{"/app/exports", "js/exports.js", 200, ""},
 		{"/app/clients", "js/clients.js", 200, ""},
 		{"/app/clients/" + clientID, "js/client.js", 200, clientID},
 		{"/app/invoices", "js/invoices.js", 200, ""},
@@ -147,7 +155,7 @@ func TestEveryAssetLinked(t *testing.T) {
 		path := map[string]string{
 			"client": "/app/clients/" + clientID, "invoice": "/app/invoices/" + invoiceID,
 			"editor": "/app/invoices/" + invoiceID + "/edit", "builder": "/app/invoices/new",
-			"notfound": "/app/nowhere",
+			"notfound": "/app/nowhere", "case": "/app/cases/" + caseID,
 		}[name]
 		if path == "" {
 			path = "/app/" + name

@@ -25,12 +25,15 @@ type ScheduleHandler func(ctx context.Context, input json.RawMessage) error
 const (
 	JobCloseCycles = "close-cycles"
 	JobReminders   = "reminders"
+	// JobRecurringCharges bills every recurring charge due today.
+	JobRecurringCharges = "recurring-charges"
 )
 
 // CycleClose builds functions/cycle-close, run by two EventBridge
 // schedules: {"job":"close-cycles"} closes every org's due billing cycles
 // (statements, locks), resuming where an earlier run stopped;
-// {"job":"reminders"} sends the reminder steps due now.
+// {"job":"reminders"} sends the reminder steps due now;
+// {"job":"recurring-charges"} bills the recurring charges due today.
 //
 // Variables: TABLE_NAME, DELIVERIES_QUEUE_URL (where reminders queue their
 // deliveries for the notifier), PUBLIC_BASE_URL (where pay links point).
@@ -58,6 +61,10 @@ func CycleClose(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
+	charges, err := billing.NewRecurring(svc, store, log)
+	if err != nil {
+		return nil, err
+	}
 	return func(ctx context.Context, input json.RawMessage) error {
 		var in struct {
 			Job string `json:"job"`
@@ -67,6 +74,10 @@ func CycleClose(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) 
 		case JobReminders:
 			rep, err := reminders.Run(ctx)
 			log.InfoContext(ctx, "reminder run", slog.Int("orgs", rep.Orgs), slog.Int("invoices", rep.Invoices), slog.Int("sent", rep.Sent))
+			return err
+		case JobRecurringCharges:
+			rep, err := charges.Run(ctx, store)
+			log.InfoContext(ctx, "recurring charges run", slog.Int("charges", rep.Charges), slog.Int("billed", rep.Billed), slog.Int("failed", rep.Failed))
 			return err
 		case JobCloseCycles, "":
 			rep, err := cycles.CloseDue(ctx)

@@ -4,10 +4,12 @@ import { activityList } from './activity.js';
 import { api, query } from './api.js';
 import { openClientDialog } from './clientform.js';
 import { $, h, showError, toast } from './dom.js';
-import { billingContact, chip, date, funding, isZero, money } from './format.js';
+import { billingContact, chip, date, funding, invoiceLabel, isZero, money } from './format.js';
 import { org } from './layout.js';
 import { methodLabel, paymentDialog } from './paymentdialog.js';
 import { emailReceiptControl } from './receiptemail.js';
+import { initialBalance } from './initialbalance.js';
+import { recurringCharges } from './recurringcharges.js';
 import { undoControls } from './undopayment.js';
 
 const id = $('main').dataset.id;
@@ -77,7 +79,7 @@ async function render(c) {
 function invoiceRow(inv) {
   return h('tr', {},
     h('td', { 'data-label': 'Invoice' }, h('div', {},
-      h('a', { href: `/app/invoices/${inv.id}`, class: 'strong' }, inv.number || 'Draft'),
+      h('a', { href: `/app/invoices/${inv.id}`, class: 'strong' }, invoiceLabel(inv)),
       h('span', { class: 'subtle block' }, inv.name))),
     h('td', { 'data-label': 'Status' }, chip(inv)),
     h('td', { 'data-label': 'Issued' }, date(inv.issueDate) || '—'),
@@ -239,7 +241,11 @@ editButton.addEventListener('click', () => {
 });
 invoicesMore.addEventListener('click', () => loadInvoices(false));
 
-api('GET', `/v1/clients/${id}`).then(render, (err) => {
+api('GET', `/v1/clients/${id}`).then((c) => {
+  recurringCharges(c.balance.currency, refreshMoney);
+  initialBalance(refreshMoney);
+  return render(c);
+}, (err) => {
   $('[data-name]').textContent = err.status === 404 ? 'Client not found' : 'Client';
   showError(document, err);
 });

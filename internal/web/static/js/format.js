@@ -161,3 +161,9 @@ export function taxId(label, id) {
   }
   return id;
 }
+
+/** What an invoice is called in lists: its number, "Initial balance" (which has none), or "Draft". */
+export function invoiceLabel(inv) {
+  if (inv.number) return inv.number;
+  return inv.kind === 'initial_balance' ? 'Initial balance' : 'Draft';
+}

@@ -4,7 +4,7 @@
 import { activityList } from './activity.js';
 import { api, IdempotencyKeys } from './api.js';
 import { $, busy, clearErrors, confirmDialog, h, showError, showFlash, toast } from './dom.js';
-import { amountInput, billingContact, chip, date, dateTime, isZero, money, percent, period, quantity, taxId } from './format.js';
+import { amountInput, billingContact, chip, date, dateTime, invoiceLabel, isZero, money, percent, period, quantity, taxId } from './format.js';
 import { org as loadOrg } from './layout.js';
 import { methodLabel, paymentDialog } from './paymentdialog.js';
 import { channelNames, sendDialog, sentSummary } from './senddialog.js';
@@ -58,7 +58,7 @@ function renderDoc() {
     org ? text('p', '', [org.email, org.phone].filter(Boolean).join(' · ')) : null);
   const title = h('div', { class: 'doc-title' },
     h('p', { class: 'doc-kind' }, inv.documentKind),
-    h('p', { class: 'doc-number', 'data-number': '' }, inv.number || 'Draft'),
+    h('p', { class: 'doc-number', 'data-number': '' }, invoiceLabel(inv)),
     h('p', {}, chip(inv)));
 
   const billTo = [h('h2', {}, 'Bill to'), h('p', { class: 'strong' }, client ? client.name : '')];
@@ -108,7 +108,7 @@ function renderDoc() {
 function render() {
   const name = inv.number ? `${inv.number} · ${inv.name}` : inv.name;
   document.title = `${name} · carebill`;
-  $('[data-title]').textContent = inv.number || 'Draft invoice';
+  $('[data-title]').textContent = inv.number || (inv.kind === 'initial_balance' ? 'Initial balance' : 'Draft invoice');
   $('[data-status-chip]').replaceChildren(chip(inv), inv.locked ? h('span', { class: 'chip chip-locked' }, 'Locked') : '');
   if (client) {
     const link = $('[data-client-link]');

@@ -3,7 +3,7 @@
 // paged with the API's cursor.
 import { api, query } from './api.js';
 import { $, $$, debounce, h, showError } from './dom.js';
-import { chip, date, money } from './format.js';
+import { chip, date, invoiceLabel, money } from './format.js';
 import './layout.js';
 
 const rows = $('[data-rows]');
@@ -29,7 +29,7 @@ function row(inv) {
     client.textContent = n || 'Unknown client';
   });
   return h('tr', {},
-    h('td', { 'data-label': 'Number' }, h('a', { href: `/app/invoices/${inv.id}`, class: 'strong' }, inv.number || 'Draft')),
+    h('td', { 'data-label': 'Number' }, h('a', { href: `/app/invoices/${inv.id}`, class: 'strong' }, invoiceLabel(inv))),
     h('td', { 'data-label': 'Name' }, inv.name),
     h('td', { 'data-label': 'Client' }, client),
     h('td', { 'data-label': 'Status' }, chip(inv)),

@@ -8,7 +8,7 @@ const form = $('[data-login-form]');
 /** Where to go after signing in: only pages of this app, never elsewhere. */
 function next() {
   const n = new URLSearchParams(location.search).get('next') || '';
-  if (!n.startsWith('/app/') || n.startsWith('/app/login') || n.startsWith('/app/signup')) return '/app/clients';
+  if (!n.startsWith('/app/') || n.startsWith('/app/login') || n.startsWith('/app/signup')) return '/app/dashboard';
   return n;
 }
 

@@ -1,5 +1,5 @@
 // signup.js: create an organisation and its admin (POST /auth/signup), sign
-// straight in, and open the client list.
+// straight in, and open the dashboard.
 import { api, IdempotencyKeys } from './api.js';
 import { $, busy, clearErrors, showError, val } from './dom.js';
 
@@ -20,7 +20,7 @@ form.addEventListener('submit', (e) => {
     try {
       await api('POST', '/auth/signup', body, { idempotencyKey: keys.for(body) });
       await api('POST', '/auth/login', { email: body.email, password: body.password });
-      location.assign('/app/clients');
+      location.assign('/app/dashboard');
     } catch (err) {
       showError(form, err);
     }

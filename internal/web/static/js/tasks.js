@@ -1,0 +1,139 @@
+// tasks.js: a participant's NDIS plan (GET/PUT /v1/clients/{id}/ndis-plan,
+// with the funding the client record holds), their tasks with the alerts
+// that block invoicing and why (GET /v1/tasks?clientId=), and logging a
+// task (POST /v1/tasks). Alerts are the API's, never judged here.
+import { api, APIError, IdempotencyKeys, query } from './api.js';
+import { $, busy, clearErrors, h, showError, toast, val } from './dom.js';
+import { amountInput, date, funding, money, period } from './format.js';
+import { org } from './layout.js';
+import { fillClients, todayIn } from './work.js';
+
+const picker = $('[data-participant]');
+const form = $('[data-task-form]');
+const planForm = $('[data-plan-form]');
+const keys = new IdempotencyKeys();
+let client = null;
+let currency = 'AUD';
+
+const claimText = {
+  direct: 'Direct', non_face_to_face: 'Non-face-to-face', travel: 'Travel', report_writing: 'Report writing',
+  telehealth: 'Telehealth', cancellation: 'Cancellation',
+};
+const remotenessText = { national: 'National', remote: 'Remote', very_remote: 'Very remote' };
+
+function taskRow(t) {
+  const ready = t.readyToInvoice
+    ? h('span', { class: 'chip chip-paid' }, 'Ready')
+    : h('ul', { class: 'plain task-alerts', dataset: { alerts: t.id } }, t.alerts.map((a) => h('li', { class: 'alert', dataset: { code: a.code } }, a.message)));
+  return h('tr', { dataset: { task: t.id } },
+    h('td', { 'data-label': 'Date' }, date(t.date)),
+    h('td', { 'data-label': 'Support item' }, t.supportItem || '—'),
+    h('td', { 'data-label': 'Claim' }, claimText[t.claimType] || t.claimType, t.cancellationReason ? ` (${t.cancellationReason})` : ''),
+    h('td', { 'data-label': 'Minutes', class: 'num' }, String(t.durationMinutes)),
+    h('td', { 'data-label': 'Rate', class: 'num' }, t.rate ? money(t.rate, currency) : '—'),
+    h('td', { 'data-label': 'Amount', class: 'num' }, money(t.amount, currency)),
+    h('td', { 'data-label': 'Ready?' }, ready));
+}
+
+async function loadTasks() {
+  const res = await api('GET', `/v1/tasks${query({ clientId: client.id })}`);
+  $('[data-tasks]').replaceChildren(...res.data.map(taskRow));
+  const none = $('[data-tasks-empty]');
+  none.hidden = res.data.length > 0;
+  none.textContent = 'No tasks logged for this participant.';
+}
+
+function showPlan(p) {
+  const f = client.funding || {};
+  const rows = [['Funding', funding(f) || 'Private (no NDIS number)']];
+  if (f.planManager) rows.push(['Plan manager', `${f.planManager.name}${f.planManager.email ? ` · ${f.planManager.email}` : ''}`]);
+  if (p) {
+    rows.push(['Plan dates', period(p.start, p.end)], ['Remoteness', remotenessText[p.remoteness] || p.remoteness]);
+    for (const [cat, amount] of Object.entries(p.budgets)) rows.push([`Budget, category ${cat}`, money(amount, currency)]);
+    planForm.elements.namedItem('start').value = p.start;
+    planForm.elements.namedItem('end').value = p.end;
+    planForm.elements.namedItem('remoteness').value = p.remoteness;
+    planForm.elements.namedItem('budget07').value = p.budgets['07'] || '';
+  }
+  $('[data-plan]').replaceChildren(...rows.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
+  $('[data-plan-empty]').hidden = Boolean(p);
+}
+
+async function choose(id) {
+  clearErrors(document);
+  $('[data-work]').hidden = !id;
+  $('[data-choose]').hidden = Boolean(id);
+  history.replaceState(null, '', id ? `${location.pathname}?client=${id}` : location.pathname);
+  if (!id) return;
+  try {
+    client = await api('GET', `/v1/clients/${id}`);
+    currency = client.balance.currency;
+    let plan = null;
+    try {
+      plan = await api('GET', `/v1/clients/${id}/ndis-plan`);
+    } catch (err) {
+      if (!(err instanceof APIError && err.status === 404)) throw err;
+    }
+    showPlan(plan);
+    await loadTasks();
+  } catch (err) {
+    showError(document, err);
+  }
+}
+
+form.elements.namedItem('claimType').addEventListener('change', () => {
+  $('[data-cancel-reason]').hidden = val(form, 'claimType') !== 'cancellation';
+});
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearErrors(form);
+  const body = { clientId: client.id, date: val(form, 'date'), claimType: val(form, 'claimType'), notes: val(form, 'notes') };
+  for (const k of ['supportItem', 'start', 'end']) if (val(form, k)) body[k] = val(form, k);
+  if (val(form, 'durationMinutes')) body.durationMinutes = Number(val(form, 'durationMinutes'));
+  if (val(form, 'rate')) body.rate = amountInput(val(form, 'rate'));
+  if (body.claimType === 'cancellation') body.cancellationReason = val(form, 'cancellationReason');
+  busy($('[data-submit]', form), async () => {
+    try {
+      const t = await api('POST', '/v1/tasks', body, { idempotencyKey: keys.for(body) });
+      toast(t.readyToInvoice ? 'Task logged: ready to invoice.' : `Task logged with ${t.alerts.length} alert${t.alerts.length === 1 ? '' : 's'}.`);
+      await loadTasks();
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+});
+
+planForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearErrors(planForm);
+  const body = { start: val(planForm, 'start'), end: val(planForm, 'end'), remoteness: val(planForm, 'remoteness'), budgets: {} };
+  if (val(planForm, 'budget07')) body.budgets['07'] = amountInput(val(planForm, 'budget07'));
+  busy($('[data-submit]', planForm), async () => {
+    try {
+      const p = await api('PUT', `/v1/clients/${client.id}/ndis-plan`, body);
+      showPlan(p);
+      toast('Plan saved.');
+      await loadTasks();
+    } catch (err) {
+      showError(planForm, err);
+    }
+  });
+});
+
+picker.addEventListener('change', () => choose(picker.value));
+
+(async () => {
+  try {
+    const o = await org();
+    form.elements.namedItem('date').value = todayIn(o.timezone || '');
+    await fillClients(picker, 'Choose a participant');
+    const asked = new URLSearchParams(location.search).get('client') || '';
+    if (asked) {
+      picker.value = asked;
+      await choose(asked);
+    }
+  } catch (err) {
+    showError(document, err);
+  }
+})();
