@@ -27,7 +27,30 @@ var (
 	// ErrDryRun is returned for what only a real run has (its NDIA file,
 	// reconciliation).
 	ErrDryRun = errors.New("a dry run writes no invoices or files")
+	// ErrTaskTaken is returned when a task an invoice would claim was
+	// claimed by another invoice first: rebuild from the tasks as they are.
+	ErrTaskTaken = errors.New("a task was claimed by another invoice")
+	// ErrClientSettled is returned when a run's client is already past the
+	// state a write expects (a redelivered message, a second worker).
+	ErrClientSettled = errors.New("the run's client is already settled")
+	// ErrPeriodTaken is returned when a real run for the same period
+	// exists (PeriodTakenError names it).
+	ErrPeriodTaken = errors.New("an invoice run for this period exists")
 )
+
+// PeriodTakenError names the run that already covers a period.
+type PeriodTakenError struct{ RunID string }
+
+func (e *PeriodTakenError) Error() string { return ErrPeriodTaken.Error() + ": " + e.RunID }
+
+// Unwrap lets errors.Is find ErrPeriodTaken.
+func (e *PeriodTakenError) Unwrap() error { return ErrPeriodTaken }
+
+// Pending is a client whose draft is built and waits for its number.
+type Pending struct {
+	ClientID  string
+	InvoiceID string
+}
 
 // MaxPeriodDays bounds a run's period.
 const MaxPeriodDays = 366
@@ -164,4 +187,38 @@ type ClientResult struct {
 	RouteError string  // why a send could not go (the invoice stands)
 	Version    int64
 	UpdatedAt  time.Time
+}
+
+// Shortfall is what the org records when the NDIA pays less than claimed
+// (a capped price): a credit note to the participant's invoice, or a
+// write-off.
+type Shortfall string
+
+// Shortfall choices.
+const (
+	ShortfallCreditNote Shortfall = "credit_note"
+	ShortfallWriteOff   Shortfall = "write_off"
+)
+
+// ProviderSettings are the org's NDIS provider details and bulk file
+// choices where sources disagree.
+type ProviderSettings struct {
+	Registration string // NDIS provider registration number, digits only
+	DateFormat   string // DateSlashes (default) or DateDashes
+	PadHours     bool
+	Shortfall    Shortfall // default credit note
+	Version      int64
+}
+
+// Validate checks the settings.
+func (p ProviderSettings) Validate() error {
+	switch {
+	case p.Registration != "" && (!digitsRE.MatchString(p.Registration) || len(p.Registration) > 20):
+		return validation.Errorf("registrationNumber", "must be the NDIS provider registration number, digits only")
+	case p.DateFormat != "" && p.DateFormat != DateSlashes && p.DateFormat != DateDashes:
+		return validation.Errorf("dateFormat", "must be %s or %s", DateSlashes, DateDashes)
+	case p.Shortfall != "" && p.Shortfall != ShortfallCreditNote && p.Shortfall != ShortfallWriteOff:
+		return validation.Errorf("shortfall", "must be credit_note or write_off")
+	}
+	return nil
 }
