@@ -351,8 +351,8 @@ type runCount struct {
 }
 
 func (s *Store) runCountUpdate(orgID, runID string, c runCount) types.TransactWriteItem {
-	expr := "ADD invoiced :i, parked :p, empty :e, amount :a"
-	names := map[string]string{}
+	expr := "ADD #inv :i, #park :p, #empty :e, #amt :a"
+	names := map[string]string{"#inv": "invoiced", "#park": "parked", "#empty": "empty", "#amt": "amount"}
 	values := map[string]types.AttributeValue{":i": numAV(int64(c.invoiced)), ":p": numAV(int64(c.parked)), ":e": numAV(int64(c.empty)),
 		":a": &types.AttributeValueMemberN{Value: c.amount.String()}}
 	rs := make([]string, 0, len(c.routing))
@@ -365,12 +365,8 @@ func (s *Store) runCountUpdate(orgID, runID string, c runCount) types.TransactWr
 		expr += fmt.Sprintf(", %s %s", n, v)
 		names[n], values[v] = routingCountAttr(run.Routing(r)), numAV(int64(c.routing[run.Routing(r)]))
 	}
-	u := &types.Update{TableName: &s.table, Key: key(orgPK(orgID), runSK(runID)), UpdateExpression: &expr,
-		ConditionExpression: aws.String("attribute_exists(PK)"), ExpressionAttributeValues: values}
-	if len(names) > 0 {
-		u.ExpressionAttributeNames = names
-	}
-	return types.TransactWriteItem{Update: u}
+	return types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(orgPK(orgID), runSK(runID)), UpdateExpression: &expr,
+		ConditionExpression: aws.String("attribute_exists(PK)"), ExpressionAttributeNames: names, ExpressionAttributeValues: values}}
 }
 
 // SettleRunClient records a final outcome for a client that gets no
