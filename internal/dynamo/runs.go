@@ -663,3 +663,92 @@ func (s *Store) PutNDISProvider(ctx context.Context, orgID string, p run.Provide
 	}
 	return nil
 }
+
+func runLineSK(runID, ref string) string { return "RUNLINE#" + runID + "#" + ref }
+
+type runLineItem struct {
+	PK, SK    string
+	Type      string `dynamodbav:"type"`
+	RunID     string `dynamodbav:"runId"`
+	Ref       string `dynamodbav:"ref"`
+	ClientID  string `dynamodbav:"clientId"`
+	InvoiceID string `dynamodbav:"invoiceId"`
+	Number    string `dynamodbav:"number"`
+	State     string `dynamodbav:"state"`
+	Code      string `dynamodbav:"code,omitempty"`
+	Message   string `dynamodbav:"message,omitempty"`
+	Fix       string `dynamodbav:"fix,omitempty"`
+	Claimed   num    `dynamodbav:"claimed"`
+	Paid      num    `dynamodbav:"paid"`
+	Capped    bool   `dynamodbav:"capped"`
+	UpdatedAt string `dynamodbav:"updatedAt"`
+}
+
+// PutRunLine records a claim line's outcome unless it is already paid (a
+// remittance is final): it reports whether it wrote.
+func (s *Store) PutRunLine(ctx context.Context, orgID string, l run.Line, now time.Time) (bool, error) {
+	av, err := attributevalue.MarshalMap(runLineItem{PK: orgPK(orgID), SK: runLineSK(l.RunID, l.Ref), Type: "runline", RunID: l.RunID,
+		Ref: l.Ref, ClientID: l.ClientID, InvoiceID: l.InvoiceID, Number: l.Number, State: string(l.State), Code: l.Code,
+		Message: l.Message, Fix: l.Fix, Claimed: toNum(l.Claimed), Paid: toNum(l.Paid), Capped: l.Capped, UpdatedAt: ts(now)})
+	if err != nil {
+		return false, err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av,
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR #st <> :paid"),
+		ExpressionAttributeNames:  map[string]string{"#st": "state"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":paid": strAV(string(run.LinePaid))}})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("record claim line %s: %w", l.Ref, err)
+	}
+	return true, nil
+}
+
+// RunLines are every claim line outcome recorded for a run.
+func (s *Store) RunLines(ctx context.Context, orgID, runID string) ([]run.Line, error) {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName: &s.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:   aws.String("#pk = :pk AND begins_with(#sk, :sk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#sk": attrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": strAV(orgPK(orgID)), ":sk": strAV(runLineSK(runID, ""))},
+	})
+	var out []run.Line
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("claim lines of %s: %w", runID, err)
+		}
+		for _, av := range page.Items {
+			var it runLineItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return nil, err
+			}
+			l := run.Line{RunID: it.RunID, Ref: it.Ref, ClientID: it.ClientID, InvoiceID: it.InvoiceID, Number: it.Number,
+				State: run.LineState(it.State), Code: it.Code, Message: it.Message, Fix: it.Fix, Capped: it.Capped}
+			if l.Claimed, err = fromNum("claimed", it.Claimed); err != nil {
+				return nil, err
+			}
+			if l.Paid, err = fromNum("paid", it.Paid); err != nil {
+				return nil, err
+			}
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// ClaimShortfall takes the one right to record a shortfall (credit note
+// or write-off) for key: of two uploads of the same remittance, one
+// records it.
+func (s *Store) ClaimShortfall(ctx context.Context, orgID, runID, key string) (bool, error) {
+	err := s.putNew(ctx, map[string]types.AttributeValue{attrPK: strAV(orgPK(orgID)), attrSK: strAV("RUNSHORT#" + runID + "#" + key), "type": strAV("runshortfall")})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim shortfall %s: %w", key, err)
+	}
+	return true, nil
+}

@@ -55,6 +55,9 @@ type Config struct {
 	Dashboards   *billing.Dashboards
 	Coordination *billing.Coordination
 	Team         *billing.Team
+	// Runs are invoice runs; nil leaves their routes out (functions that
+	// serve no coordinator API).
+	Runs *billing.Runs
 	// PublicBaseURL is where clients reach pay pages ("https://pay.example.com").
 	// Required: links are never built from a request's Host header.
 	PublicBaseURL string
@@ -78,6 +81,7 @@ type server struct {
 	dashboards   *billing.Dashboards
 	coordination *billing.Coordination
 	team         *billing.Team
+	runs         *billing.Runs
 
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
@@ -121,7 +125,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, cycles: cfg.Cycles, statements: cfg.Statements, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, cycles: cfg.Cycles, statements: cfg.Statements, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, runs: cfg.Runs, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -180,6 +184,9 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("GET /v1/clients/{id}/statement", s.clientStatement)
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	s.workRoutes(v1)
+	if s.runs != nil {
+		s.runRoutes(v1)
+	}
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)
 	s.userRoutes(v1)

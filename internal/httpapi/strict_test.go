@@ -76,6 +76,12 @@ var bodyProbes = map[string]bodyProbe{
 	"PUT /v1/cases/{id}/purchase-orders":  {`{"all":"PO1","alll":"x"}`, "alll", `{"all":"PO\n1"}`, "all"},
 	"POST /v1/cases/{id}/uninvoice":       voidish,
 	"POST /v1/cases/{id}/commission-paid": {`{"date":"2026-11-01","dat":"x"}`, "dat", `{"date":"2026-11-01\n"}`, "date"},
+	"POST /v1/invoice-runs": {`{"periodStart":"2026-11-01","periodEnd":"2026-11-30","dryrun":true}`, "dryrun",
+		`{"periodStart":"2026-11-01\n","periodEnd":"2026-11-30"}`, "periodStart"},
+	"POST /v1/invoice-runs/{id}/requeue":         {`{"clientIds":["cli_x"],"clientId":"x"}`, "clientId", `{"clientIds":["cli\nx"]}`, "clientIds[0]"},
+	"POST /v1/invoice-runs/{id}/ndia-results":    {`{"fileName":"r.csv","csvv":"x"}`, "csvv", `{"fileName":"r\n.csv","csv":"a"}`, "fileName"},
+	"POST /v1/invoice-runs/{id}/ndia-remittance": {`{"fileName":"r.csv","csvv":"x"}`, "csvv", `{"fileName":"r\u0000.csv","csv":"a"}`, "fileName"},
+	"PUT /v1/ndis/provider":                      {`{"registrationNumber":"1","padHour":true}`, "padHour", `{"registrationNumber":"1\n"}`, "registrationNumber"},
 }
 
 // bodyless are the write routes that read no body.
@@ -93,7 +99,7 @@ func TestEveryBodyIsStrict(t *testing.T) {
 	a := newAPI(t)
 	admin := a.signup("Strict Care")
 	ids := map[string]string{"invoices": id.Invoice, "clients": id.Client, "payments": id.Payment, "credit-notes": id.Credit,
-		"statements": id.Statement, "sessions": "ses", "cases": "case"}
+		"statements": id.Statement, "sessions": "ses", "cases": "case", "invoice-runs": "run"}
 	seen := map[string]bool{}
 	for _, pattern := range httpapi.Patterns(a.h) {
 		method, path, ok := strings.Cut(pattern, " ")

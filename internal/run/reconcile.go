@@ -247,3 +247,31 @@ func docDate(s string) (calendar.Date, error) {
 	}
 	return calendar.Parse(s[4:8] + "-" + s[2:4] + "-" + s[0:2])
 }
+
+// LineState is where one claim line stands with the NDIA.
+type LineState string
+
+// Line states: the results file says accepted or rejected; the remittance
+// says paid.
+const (
+	LineAccepted LineState = "accepted"
+	LineRejected LineState = "rejected"
+	LinePaid     LineState = "paid"
+)
+
+// Line is one claim line's outcome, kept per run: rejected lines are the
+// run's fix list.
+type Line struct {
+	RunID     string
+	Ref       string
+	ClientID  string
+	InvoiceID string
+	Number    string
+	State     LineState
+	Code      string // rejection code
+	Message   string // the NDIA's words
+	Fix       string // what to do, in plain words
+	Claimed   decimal.Decimal
+	Paid      decimal.Decimal
+	Capped    bool
+}
