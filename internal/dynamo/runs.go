@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -477,51 +478,68 @@ func (s *Store) FinalizeRunInvoices(ctx context.Context, orgID, runID string, ba
 	settle func(*run.ClientResult, *invoice.Invoice),
 ) (done map[string]*invoice.Invoice, failed map[string]error, err error) {
 	failed = map[string]error{}
+	// What each attempt starts from: kept across a retry that lost only
+	// the counter, so the loser re-reads the org and counter alone.
+	type built struct {
+		rc  run.ClientResult
+		inv invoice.Invoice
+		c   client.Client
+	}
+	var cache map[string]*built
 	for attempt := 1; ; attempt++ {
 		done = map[string]*invoice.Invoice{}
 		o, last, err := s.orgAndCounter(ctx, orgID)
 		if err != nil {
 			return nil, nil, err
 		}
+		if cache == nil {
+			cache = map[string]*built{}
+			for _, b := range batch {
+				rc, err := s.RunClient(ctx, orgID, runID, b.ClientID)
+				if err != nil {
+					return nil, nil, err
+				}
+				if rc.State != run.ClientBuilding || rc.InvoiceID != b.InvoiceID {
+					continue
+				}
+				inv, err := s.GetInvoice(ctx, orgID, b.InvoiceID)
+				if err != nil {
+					return nil, nil, err
+				}
+				c, err := s.GetClient(ctx, orgID, inv.Spec.ClientID)
+				if err != nil {
+					return nil, nil, err
+				}
+				cache[b.ClientID] = &built{rc: *rc, inv: *inv, c: *c}
+			}
+		}
 		var tx []types.TransactWriteItem
 		seq := last
 		count := runCount{routing: map[run.Routing]int{}}
 		for _, b := range batch {
-			if _, bad := failed[b.ClientID]; bad {
+			bl, ok := cache[b.ClientID]
+			if _, bad := failed[b.ClientID]; bad || !ok {
 				continue
 			}
-			rc, err := s.RunClient(ctx, orgID, runID, b.ClientID)
-			if err != nil {
-				return nil, nil, err
-			}
-			if rc.State != run.ClientBuilding || rc.InvoiceID != b.InvoiceID {
-				continue
-			}
-			inv, err := s.GetInvoice(ctx, orgID, b.InvoiceID)
-			if err != nil {
-				return nil, nil, err
-			}
-			c, err := s.GetClient(ctx, orgID, inv.Spec.ClientID)
-			if err != nil {
-				return nil, nil, err
-			}
-			before := *inv
-			events, err := finalize(o, c, inv, seq+1)
+			rc, inv, c := bl.rc, bl.inv, bl.c // copies: a retry starts again from what was read
+			rc.Claims = append([]run.Claim(nil), bl.rc.Claims...)
+			before := inv
+			events, err := finalize(o, &c, &inv, seq+1)
 			if err != nil {
 				failed[b.ClientID] = err
 				continue
 			}
-			posts, err := s.postWrites(ctx, c, ledger.Diff(&before, inv, ledger.Doc{}), inv.UpdatedAt)
+			posts, err := s.postWrites(ctx, &c, ledger.Diff(&before, &inv, ledger.Doc{}), inv.UpdatedAt)
 			if err != nil {
 				failed[b.ClientID] = err
 				continue
 			}
-			writes, err := s.invoiceWrites(inv, events)
+			writes, err := s.invoiceWrites(&inv, events)
 			if err != nil {
 				return nil, nil, err
 			}
-			settle(rc, inv)
-			put, err := s.clientPut(orgID, rc, run.ClientBuilding)
+			settle(&rc, &inv)
+			put, err := s.clientPut(orgID, &rc, run.ClientBuilding)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -529,7 +547,7 @@ func (s *Store) FinalizeRunInvoices(ctx context.Context, orgID, runID string, ba
 			tx = append(tx, writes...)
 			tx = append(tx, posts...)
 			tx = append(tx, put)
-			done[b.ClientID] = inv
+			done[b.ClientID] = &inv
 			count.invoiced++
 			count.amount = count.amount.Add(inv.Totals().Total)
 			count.routing[rc.Routing]++
@@ -548,6 +566,9 @@ func (s *Store) FinalizeRunInvoices(ctx context.Context, orgID, runID string, ba
 		}
 		if !isConditionFailed(err) {
 			return nil, nil, fmt.Errorf("finalize run invoices: %w", err)
+		}
+		if !onlyFailed(err, 0) {
+			cache = nil // something besides the counter moved: read it all again
 		}
 		s.finalizeRetries.Add(1)
 		if attempt == maxFinalizeAttempts {
@@ -751,4 +772,23 @@ func (s *Store) ClaimShortfall(ctx context.Context, orgID, runID, key string) (b
 		return false, fmt.Errorf("claim shortfall %s: %w", key, err)
 	}
 	return true, nil
+}
+
+// onlyFailed reports whether a cancelled transaction names item i's
+// condition, and no other item's, as the cause.
+func onlyFailed(err error, i int) bool {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) || len(tce.CancellationReasons) <= i {
+		return false
+	}
+	for j, r := range tce.CancellationReasons {
+		c := aws.ToString(r.Code)
+		switch {
+		case j == i && c != "ConditionalCheckFailed":
+			return false
+		case j != i && c != "" && c != "None":
+			return false
+		}
+	}
+	return true
 }
