@@ -238,7 +238,7 @@ func bench() error {
 	if err != nil {
 		return err
 	}
-	handler, err := runworker.New(runs, store, 5, time.Now, slog.New(slog.DiscardHandler))
+	handler, err := runworker.New(runs, store, 5, time.Now, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
