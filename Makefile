@@ -62,5 +62,8 @@ build-NotifierFunction:
 build-CycleCloseFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/cycle-close
 
+build-RunWorkerFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/run-worker
+
 clean:
 	rm -rf .aws-sam

@@ -31,6 +31,13 @@ var queueBuilders = map[string]func(context.Context, wire.Env, *stack) (queueHan
 		}
 		return h.Handle, nil
 	},
+	"RunWorkerFunction": func(ctx context.Context, env wire.Env, s *stack) (queueHandler, error) {
+		h, err := wire.RunWorker(ctx, env, s.aws, s.log)
+		if err != nil {
+			return nil, err
+		}
+		return h.Handle, nil
+	},
 }
 
 // pollInterval is how long a poller waits after finding its queue empty.

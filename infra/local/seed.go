@@ -75,6 +75,9 @@ func (s *stack) seed(ctx context.Context) (demoLogin, error) {
 	if err := seedLastMonth(ctx, svc, admin, made[1].ID); err != nil {
 		return login, fmt.Errorf("last month's billing: %w", err)
 	}
+	if err := seedNDIS(ctx, svc, store, admin, made); err != nil {
+		return login, fmt.Errorf("NDIS work: %w", err)
+	}
 	nov1, nov30 := calendar.MustParse("2026-11-01"), calendar.MustParse("2026-11-30")
 	_, err = svc.CreateInvoice(ctx, admin, billing.DraftInput{
 		ClientID: first.ID, Name: "Client Invoice – November",

@@ -224,7 +224,18 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
-	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, func(o *org.Org, c *client.Client, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
+	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, s.finalizer(p))
+	if err != nil {
+		return InvoiceView{}, fmt.Errorf("finalize: %w", err)
+	}
+	return s.view(ctx, inv)
+}
+
+// finalizer is the domain change of finalizing a draft with number seq,
+// done by p: open it, check the period, lock per policy, apply the
+// client's credit. Single finalizations and invoice runs' batches share it.
+func (s *Service) finalizer(p auth.Principal) func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error) {
+	return func(o *org.Org, c *client.Client, inv *invoice.Invoice, seq int64) ([]activity.Event, error) {
 		s.remember(o)
 		today := calendar.Today(s.now(), o.Location())
 		if err := ledger.CheckCurrency(currencyOf(c, o.Settings.Currency), inv.Spec.Currency, "invoice"); err != nil {
@@ -250,11 +261,7 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 			events = append(events, e)
 		}
 		return events, nil
-	})
-	if err != nil {
-		return InvoiceView{}, fmt.Errorf("finalize: %w", err)
 	}
-	return s.view(ctx, inv)
 }
 
 // VoidInvoice cancels an open invoice, keeping its number.

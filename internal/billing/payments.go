@@ -20,7 +20,7 @@ import (
 // ones named, or oldest first) and keeps any excess as client credit.
 // Each payment gets the next receipt number.
 func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in payment.Input) (*payment.Payment, error) {
-	return s.recordPayment(ctx, p, in, false)
+	return s.recordPayment(ctx, p, in, false, "")
 }
 
 // PreviewPayment answers what RecordPayment would record for in now
@@ -29,13 +29,16 @@ func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in paymen
 // the allocation is worked out. The preview has no id and no receipt
 // number; a payment recorded later may differ if invoices change meanwhile.
 func (s *Service) PreviewPayment(ctx context.Context, p auth.Principal, in payment.Input) (*payment.Payment, error) {
-	return s.recordPayment(ctx, p, in, true)
+	return s.recordPayment(ctx, p, in, true, "")
 }
 
 // errPreviewed abandons a payment write once its preview is worked out.
 var errPreviewed = errors.New("payment previewed, not recorded")
 
-func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in payment.Input, preview bool) (*payment.Payment, error) {
+// recordPayment records (or previews) a payment; a non-empty intent is
+// recorded at most once (its marker is written in the payment's
+// transaction: payment.ErrAlreadyRecorded for a second).
+func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in payment.Input, preview bool, intent string) (*payment.Payment, error) {
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
@@ -91,7 +94,7 @@ func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in paymen
 		}
 		pay := &payment.Payment{
 			ID: id, OrgID: p.OrgID, Input: in, Allocations: allocs, Credit: credit,
-			ReceiptNumber: payment.FormatReceipt(seq), ReceiptSeq: seq, CreatedAt: now,
+			ReceiptNumber: payment.FormatReceipt(seq), ReceiptSeq: seq, CreatedAt: now, IntentID: intent,
 		}
 		var events []activity.Event
 		byID := map[string]*invoice.Invoice{}

@@ -31,6 +31,7 @@ type taskItem struct {
 	CancellationReason string `dynamodbav:"cancellationReason,omitempty"`
 	Rate               num    `dynamodbav:"rate,omitempty"`
 	Notes              string `dynamodbav:"notes,omitempty"`
+	InvoiceID          string `dynamodbav:"invoiceId,omitempty"`
 	Version            int64  `dynamodbav:"version"`
 	CreatedAt          string `dynamodbav:"createdAt"`
 }
@@ -38,7 +39,7 @@ type taskItem struct {
 func (it taskItem) toTask() (ndis.Task, error) {
 	t := ndis.Task{ID: it.ID, OrgID: it.OrgID, ClientID: it.ClientID, SupportItem: it.SupportItem, Minutes: it.Minutes,
 		ClaimType: ndis.ClaimType(it.ClaimType), CancellationReason: it.CancellationReason, Notes: it.Notes,
-		Version: it.Version, CreatedAt: fromTS(it.CreatedAt)}
+		InvoiceID: it.InvoiceID, Version: it.Version, CreatedAt: fromTS(it.CreatedAt)}
 	var err error
 	if t.Date, err = fromDate(it.Date); err != nil {
 		return t, err

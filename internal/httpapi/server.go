@@ -58,6 +58,9 @@ type Config struct {
 	Coordination *billing.Coordination
 	Recurring    *billing.Recurring
 	Team         *billing.Team
+	// Runs are invoice runs; nil leaves their routes out (functions that
+	// serve no coordinator API).
+	Runs *billing.Runs
 	// PublicBaseURL is where clients reach pay pages ("https://pay.example.com").
 	// Required: links are never built from a request's Host header.
 	PublicBaseURL string
@@ -87,6 +90,7 @@ type server struct {
 	coordination *billing.Coordination
 	team         *billing.Team
 	recurring    *billing.Recurring
+	runs         *billing.Runs
 
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
@@ -132,7 +136,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, parked: cfg.Parked, cycles: cfg.Cycles, statements: cfg.Statements, statementSender: cfg.StatementSender, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, recurring: cfg.Recurring, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, parked: cfg.Parked, cycles: cfg.Cycles, statements: cfg.Statements, statementSender: cfg.StatementSender, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, runs: cfg.Runs, recurring: cfg.Recurring, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
@@ -194,6 +198,9 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	s.workRoutes(v1)
 	s.recurringRoutes(v1)
+	if s.runs != nil {
+		s.runRoutes(v1)
+	}
 	v1.HandleFunc("GET /v1/invoices/{id}/activity", s.activity)
 	v1.HandleFunc("GET /v1/clients/{id}/activity", s.activity)
 	s.userRoutes(v1)

@@ -85,6 +85,12 @@ var bodyProbes = map[string]bodyProbe{
 		`{"description":"Rent\nBcc: x@evil.example"}`, "description"},
 	"PUT /v1/clients/{id}/recurring-charges/{charge}": {`{"description":"Rent","frequncy":"weekly"}`, "frequncy",
 		`{"description":"Rent","weekday":"monday\u0000"}`, "weekday"},
+	"POST /v1/invoice-runs": {`{"periodStart":"2026-11-01","periodEnd":"2026-11-30","dryrun":true}`, "dryrun",
+		`{"periodStart":"2026-11-01\n","periodEnd":"2026-11-30"}`, "periodStart"},
+	"POST /v1/invoice-runs/{id}/requeue":         {`{"clientIds":["cli_x"],"clientId":"x"}`, "clientId", `{"clientIds":["cli\nx"]}`, "clientIds[0]"},
+	"POST /v1/invoice-runs/{id}/ndia-results":    {`{"fileName":"r.csv","csvv":"x"}`, "csvv", `{"fileName":"r\n.csv","csv":"a"}`, "fileName"},
+	"POST /v1/invoice-runs/{id}/ndia-remittance": {`{"fileName":"r.csv","csvv":"x"}`, "csvv", `{"fileName":"r\u0000.csv","csv":"a"}`, "fileName"},
+	"PUT /v1/ndis/provider":                      {`{"registrationNumber":"1","padHour":true}`, "padHour", `{"registrationNumber":"1\n"}`, "registrationNumber"},
 }
 
 // bodyless are the write routes that read no body.
@@ -104,7 +110,7 @@ func TestEveryBodyIsStrict(t *testing.T) {
 	a := newAPI(t)
 	admin := a.signup("Strict Care")
 	ids := map[string]string{"invoices": id.Invoice, "clients": id.Client, "payments": id.Payment, "credit-notes": id.Credit,
-		"statements": id.Statement, "sessions": "ses", "cases": "case"}
+		"statements": id.Statement, "sessions": "ses", "cases": "case", "invoice-runs": "run"}
 	seen := map[string]bool{}
 	for _, pattern := range httpapi.Patterns(a.h) {
 		method, path, ok := strings.Cut(pattern, " ")

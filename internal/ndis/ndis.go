@@ -179,6 +179,7 @@ const (
 	ReportWriting  ClaimType = "REPW"
 	Cancellation   ClaimType = "CANC"
 	Telehealth     ClaimType = "THLT"
+	IrregularSIL   ClaimType = "IRSS"
 	maxTaskMinutes           = 24 * 60
 )
 
@@ -186,6 +187,7 @@ const (
 var claimTypes = map[string]ClaimType{
 	"direct": Direct, "non_face_to_face": NonFaceToFace, "travel": ProviderTravel,
 	"report_writing": ReportWriting, "cancellation": Cancellation, "telehealth": Telehealth,
+	"irregular_sil": IrregularSIL,
 }
 
 // ParseClaimType reads an API claim type name.
@@ -195,7 +197,7 @@ func ParseClaimType(s string) (ClaimType, error) {
 	}
 	ct, ok := claimTypes[s]
 	if !ok {
-		return "", validation.Errorf("claimType", "must be direct, non_face_to_face, travel, report_writing, cancellation or telehealth")
+		return "", validation.Errorf("claimType", "must be direct, non_face_to_face, travel, report_writing, cancellation, telehealth or irregular_sil")
 	}
 	return ct, nil
 }
@@ -223,8 +225,12 @@ type Task struct {
 	CancellationReason string          // NSDH, NSDF, NSDT, NSDO with Cancellation
 	Rate               decimal.Decimal // per hour; zero = not set (an alert)
 	Notes              string
-	Version            int64
-	CreatedAt          time.Time
+	// InvoiceID is the invoice that claimed the task (an invoice run sets
+	// it in the same transaction that creates the invoice's draft); ""
+	// while the task is uninvoiced. A task is claimed once.
+	InvoiceID string
+	Version   int64
+	CreatedAt time.Time
 }
 
 // Validate checks a task. A missing rate or support item is not refused:

@@ -49,6 +49,8 @@ var pages = map[string]page{
 	"activity":  {Template: "activity.html", Title: "Activity", Script: "js/feed.js", Nav: "activity"},
 	"cycles":    {Template: "cycles.html", Title: "Billing cycles", Script: "js/cycles.js", Nav: "cycles"},
 	"statement": {Template: "statement.html", Title: "Statement", Script: "js/statement.js", Nav: "cycles", IDKind: id.Statement},
+	"runs":      {Template: "runs.html", Title: "Invoice runs", Script: "js/runs.js", Nav: "runs"},
+	"run":       {Template: "run.html", Title: "Invoice run", Script: "js/run.js", Nav: "runs", IDKind: "run"},
 	"notfound":  {Template: "notfound.html", Title: "Not found", Script: "js/layout.js"},
 	"dashboard": {Template: "dashboard.html", Title: "Dashboard", Script: "js/dashboard.js", Nav: "dashboard"},
 	"sessions":  {Template: "sessions.html", Title: "Sessions", Script: "js/sessions.js", Nav: "sessions"},
@@ -132,6 +134,8 @@ func New(log *slog.Logger) (http.Handler, error) {
 	mux.Handle("GET /app/activity", u.page("activity"))
 	mux.Handle("GET /app/cycles", u.page("cycles"))
 	mux.Handle("GET /app/statements/{id}", u.page("statement"))
+	mux.Handle("GET /app/runs", u.page("runs"))
+	mux.Handle("GET /app/runs/{id}", u.page("run"))
 	mux.Handle("GET /app/login", u.page("login"))
 	mux.Handle("GET /app/signup", u.page("signup"))
 	mux.Handle("GET /static/", a)

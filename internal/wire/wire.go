@@ -55,7 +55,8 @@ func Logger(env Env) *slog.Logger {
 //
 // Variables: TABLE_NAME, IDEMPOTENCY_TABLE_NAME, USER_POOL_ID,
 // USER_POOL_CLIENT_ID, COGNITO_ISSUER, DELIVERIES_QUEUE_URL (where sends
-// queue their deliveries for the notifier), PUBLIC_BASE_URL (where clients
+// queue their deliveries for the notifier), RUNS_QUEUE_URL and RUNS_DLQ_URL
+// (invoice runs and their dead-letter queue), PUBLIC_BASE_URL (where clients
 // reach pay pages: links are never built from a request's Host), and
 // optionally COGNITO_JWKS_URL (when the JWKS is not at the issuer, as with
 // moto).
@@ -127,8 +128,16 @@ func Invoicing(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
+	runsQ, err := runsQueue(env, cfg)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := billing.NewRuns(c.billing, c.store, runsQ, nil, "")
+	if err != nil {
+		return nil, err
+	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.billing, Sender: sender, Team: c.team, Accounts: accounts, Reversals: reversals, Receipts: receipts, Parked: parked, Cycles: cycles, Statements: statements, StatementSender: statementSender, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Recurring: recurringWork, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.billing, Sender: sender, Team: c.team, Accounts: accounts, Reversals: reversals, Receipts: receipts, Parked: parked, Cycles: cycles, Statements: statements, StatementSender: statementSender, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Runs: runs, Recurring: recurringWork, Verifier: c.verifier, Idempotency: c.idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password, newPassword string) (string, time.Duration, error) {
 			t, err := c.dir.LoginSettingPassword(ctx, email, password, newPassword)
 			return t.IDToken, t.ExpiresIn, err

@@ -181,6 +181,8 @@ func TestProvisionRepoTemplate(t *testing.T) {
 			"USER_POOL_CLIENT_ID":    res.IDs["UserPoolClient"],
 			"COGNITO_ISSUER":         "https://cognito-idp.ap-southeast-2.amazonaws.com/" + pool,
 			"DELIVERIES_QUEUE_URL":   res.IDs["DeliveriesQueue"],
+			"RUNS_QUEUE_URL":         res.IDs["RunsQueue"],
+			"RUNS_DLQ_URL":           res.IDs["RunsDLQ"],
 			"PUBLIC_BASE_URL":        "", // a parameter without a default: the local stack and tests set it
 		}
 		if diff := cmp.Diff(want, env); diff != "" {

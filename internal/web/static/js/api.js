@@ -5,8 +5,9 @@
 
 /** An error the API answered ({"error":{"code","message","field"}}), or a network failure. */
 export class APIError extends Error {
-  constructor(status, code, message, field = '') {
+  constructor(status, code, message, field = '', body = null) {
     super(message);
+    this.body = body; // the whole answer, for errors that carry more (run_blocked lists each alert)
     this.name = 'APIError';
     this.status = status;
     this.code = code;
@@ -85,7 +86,7 @@ async function call(method, path, body, headers) {
   if (!res.ok) {
     const e = (data && data.error) || {};
     throw new APIError(res.status, e.code || `http_${res.status}`,
-      e.message || `carebill answered ${res.status}. Try again in a moment.`, e.field || '');
+      e.message || `carebill answered ${res.status}. Try again in a moment.`, e.field || '', data);
   }
   return data;
 }

@@ -1,0 +1,329 @@
+package billing
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/credit"
+	"github.com/carebill/carebill/internal/ndis"
+	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/run"
+)
+
+// ReconcileStore keeps the NDIA's answers per claim line (internal/dynamo).
+type ReconcileStore interface {
+	PutRunLine(ctx context.Context, orgID string, l run.Line, now time.Time) (bool, error)
+	RunLines(ctx context.Context, orgID, runID string) ([]run.Line, error)
+	ClaimShortfall(ctx context.Context, orgID, runID, key string) (bool, error)
+}
+
+// Reconciliation is what an uploaded results or remittance file did.
+type Reconciliation struct {
+	Matched   int
+	Unmatched []string   // claim references not in this run
+	Accepted  int        // results: SUCCESSFUL lines
+	Rejected  int        // results: ERROR lines, now on the fix list
+	Paid      int        // remittance: lines paid
+	Payments  []string   // remittance: payment ids recorded
+	Shortfall []string   // remittance: credit note ids for capped prices
+	FixList   []run.Line // the run's rejected lines after this upload
+}
+
+// claimIndex maps a run's claim references to their line.
+type claimRef struct {
+	res   *run.ClientResult
+	claim run.Claim
+}
+
+func (r *Runs) claimIndex(ctx context.Context, orgID, runID string) (map[string]claimRef, error) {
+	rn, err := r.store.GetRun(ctx, orgID, runID)
+	if err != nil {
+		return nil, err
+	}
+	if rn.DryRun {
+		return nil, run.ErrDryRun
+	}
+	idx := map[string]claimRef{}
+	err = r.store.EachRunClient(ctx, orgID, runID, func(cs []*run.ClientResult) error {
+		for _, c := range cs {
+			for _, cl := range c.Claims {
+				idx[cl.Ref] = claimRef{res: c, claim: cl}
+			}
+		}
+		return nil
+	})
+	return idx, err
+}
+
+func (r *Runs) reconcileStore() (ReconcileStore, error) {
+	rs, ok := r.store.(ReconcileStore)
+	if !ok {
+		return nil, errors.New("billing: the run store keeps no claim lines")
+	}
+	return rs, nil
+}
+
+// ReconcileResults reads the NDIA's results file for a run (columns
+// matched by header name): SUCCESSFUL lines are accepted, ERROR lines go
+// on the run's fix list with the NDIA's reason and a fix in plain words.
+// A line already paid is never changed. Uploading the same file twice
+// changes nothing more.
+func (r *Runs) ReconcileResults(ctx context.Context, p auth.Principal, runID, file string) (Reconciliation, error) {
+	if err := allow(p, auth.Bill); err != nil {
+		return Reconciliation{}, err
+	}
+	rs, err := r.reconcileStore()
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	results, err := run.ParseResults(strings.NewReader(file))
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	idx, err := r.claimIndex(ctx, p.OrgID, runID)
+	if err != nil {
+		return Reconciliation{}, fmt.Errorf("results file: %w", err)
+	}
+	var rec Reconciliation
+	now := r.svc.now()
+	for _, res := range results {
+		cr, ok := idx[res.Ref]
+		if !ok {
+			rec.Unmatched = append(rec.Unmatched, res.Ref)
+			continue
+		}
+		rec.Matched++
+		l := run.Line{RunID: runID, Ref: res.Ref, ClientID: cr.res.ClientID, InvoiceID: cr.res.InvoiceID, Number: cr.res.Number,
+			State: run.LineAccepted, Claimed: cr.claim.Amount, Paid: res.Paid, Capped: res.Capped}
+		if res.Successful {
+			rec.Accepted++
+		} else {
+			l.State, l.Code, l.Message, l.Fix = run.LineRejected, res.Code, res.Message, run.Fixes[res.Code]
+			if l.Fix == "" {
+				l.Fix = "read the NDIA's message, correct the task or participant, and claim the line again"
+			}
+			rec.Rejected++
+		}
+		if _, err := rs.PutRunLine(ctx, p.OrgID, l, now); err != nil {
+			return rec, err
+		}
+	}
+	rec.FixList, err = r.FixList(ctx, p, runID)
+	return rec, err
+}
+
+// ReconcileRemittance reads the NDIA's remittance advice for a run
+// (columns matched by header name; joined on ProvClaimRef): each
+// invoice's newly paid lines become one payment against it, recorded at
+// most once (its intent is the invoice and those claim references), and
+// where the NDIA paid less than claimed (a capped price) the difference is
+// recorded as a credit note, or a credit note marked as a write-off, per
+// the org's shortfall setting, once.
+func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID, file string) (Reconciliation, error) {
+	if err := allow(p, auth.Bill); err != nil {
+		return Reconciliation{}, err
+	}
+	rs, err := r.reconcileStore()
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	rows, err := run.ParseRemittance(strings.NewReader(file))
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	idx, err := r.claimIndex(ctx, p.OrgID, runID)
+	if err != nil {
+		return Reconciliation{}, fmt.Errorf("remittance file: %w", err)
+	}
+	lines, err := rs.RunLines(ctx, p.OrgID, runID)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	paidAlready := map[string]bool{}
+	for _, l := range lines {
+		paidAlready[l.Ref] = l.State == run.LinePaid
+	}
+	ps, err := r.store.NDISProvider(ctx, p.OrgID)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	type invoicePay struct {
+		cr        claimRef
+		refs      []string
+		rows      []run.Remittance
+		paid, lss decimal.Decimal
+		bulk      string
+	}
+	byInvoice := map[string]*invoicePay{}
+	var order []string
+	var rec Reconciliation
+	for _, row := range rows {
+		cr, ok := idx[row.Ref]
+		if !ok {
+			rec.Unmatched = append(rec.Unmatched, row.Ref)
+			continue
+		}
+		rec.Matched++
+		if paidAlready[row.Ref] {
+			continue
+		}
+		ip := byInvoice[cr.res.InvoiceID]
+		if ip == nil {
+			ip = &invoicePay{cr: cr, bulk: row.BulkClaimID}
+			byInvoice[cr.res.InvoiceID] = ip
+			order = append(order, cr.res.InvoiceID)
+		}
+		claimed := row.Claimed
+		if claimed.IsZero() {
+			claimed = cr.claim.Amount
+		}
+		ip.refs, ip.rows = append(ip.refs, row.Ref), append(ip.rows, row)
+		ip.paid = ip.paid.Add(row.Paid)
+		if short := claimed.Sub(row.Paid); short.IsPositive() {
+			ip.lss = ip.lss.Add(short)
+		}
+	}
+	now := r.svc.now()
+	for _, invID := range order {
+		ip := byInvoice[invID]
+		slices.Sort(ip.refs)
+		sum := sha256.Sum256([]byte(invID + "|" + strings.Join(ip.refs, ",")))
+		key := hex.EncodeToString(sum[:8])
+		if ip.paid.IsPositive() {
+			inv, err := r.store.GetInvoice(ctx, p.OrgID, invID)
+			if err != nil {
+				return rec, err
+			}
+			in := payment.Input{ClientID: ip.cr.res.ClientID, Amount: ip.paid, Method: payment.BankTransfer,
+				Reference: "NDIA " + ip.bulk, Comments: "NDIA remittance for " + strings.Join(ip.refs, ", ")}
+			if alloc := decimal.Min(ip.paid, inv.Balance()); alloc.IsPositive() {
+				in.Allocations = []payment.Allocation{{InvoiceID: invID, Amount: alloc}}
+			}
+			pay, err := r.svc.recordPayment(ctx, p, in, false, "ndia-"+key)
+			switch {
+			case err == nil:
+				rec.Payments = append(rec.Payments, pay.ID)
+			case errors.Is(err, payment.ErrAlreadyRecorded):
+			default:
+				return rec, fmt.Errorf("remittance for %s: %w", ip.cr.res.Number, err)
+			}
+		}
+		if ip.lss.IsPositive() {
+			took, err := rs.ClaimShortfall(ctx, p.OrgID, runID, key)
+			if err != nil {
+				return rec, err
+			}
+			if took {
+				reason := "NDIA capped price on " + strings.Join(ip.refs, ", ")
+				if ps.Shortfall == run.ShortfallWriteOff {
+					reason = "Write-off: " + reason
+				}
+				note, err := r.svc.IssueCreditNote(ctx, p, invID, ip.lss, reason, credit.ToClientCredit)
+				if err != nil {
+					return rec, fmt.Errorf("shortfall on %s: %w", ip.cr.res.Number, err)
+				}
+				rec.Shortfall = append(rec.Shortfall, note.ID)
+			}
+		}
+		for _, row := range ip.rows {
+			cl := idx[row.Ref]
+			if _, err := rs.PutRunLine(ctx, p.OrgID, run.Line{RunID: runID, Ref: row.Ref, ClientID: cl.res.ClientID, InvoiceID: invID,
+				Number: cl.res.Number, State: run.LinePaid, Claimed: cl.claim.Amount, Paid: row.Paid, Capped: row.Paid.LessThan(cl.claim.Amount)}, now); err != nil {
+				return rec, err
+			}
+			rec.Paid++
+		}
+	}
+	rec.FixList, err = r.FixList(ctx, p, runID)
+	return rec, err
+}
+
+// FixList is a run's rejected claim lines, each with the NDIA's reason
+// and the fix.
+func (r *Runs) FixList(ctx context.Context, p auth.Principal, runID string) ([]run.Line, error) {
+	rs, err := r.reconcileStore()
+	if err != nil {
+		return nil, err
+	}
+	lines, err := rs.RunLines(ctx, p.OrgID, runID)
+	if err != nil {
+		return nil, err
+	}
+	out := []run.Line{}
+	for _, l := range lines {
+		if l.State == run.LineRejected {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// BudgetLine is one support category of a participant's plan.
+type BudgetLine struct {
+	Category  string
+	Budget    decimal.Decimal
+	Spent     decimal.Decimal // tasks invoiced (claimed by an invoice)
+	Committed decimal.Decimal // tasks recorded, not yet invoiced
+	Remaining decimal.Decimal // budget − spent − committed (below zero when over)
+}
+
+// Budget is a participant's live budget: per support category of the
+// plan, what is spent, committed and remaining, from the tasks inside the
+// plan's dates. Runs keep it current as they claim tasks.
+func (r *Runs) Budget(ctx context.Context, p auth.Principal, clientID string) (*ndis.Plan, []BudgetLine, error) {
+	c, err := r.store.GetClient(ctx, p.OrgID, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := r.store.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := r.store.GetPlan(ctx, p.OrgID, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur := currencyOf(c, o.Settings.Currency)
+	by := map[string]*BudgetLine{}
+	for cat, b := range plan.Budgets {
+		by[cat] = &BudgetLine{Category: cat, Budget: b}
+	}
+	err = r.store.ClientTasks(ctx, p.OrgID, clientID, func(ts []ndis.Task) error {
+		for _, t := range ts {
+			if t.Date.Before(plan.Start) || t.Date.After(plan.End) || t.SupportItem == "" {
+				continue
+			}
+			cat := ndis.Category(t.SupportItem)
+			bl := by[cat]
+			if bl == nil {
+				bl = &BudgetLine{Category: cat}
+				by[cat] = bl
+			}
+			if t.InvoiceID != "" {
+				bl.Spent = bl.Spent.Add(t.Amount(cur))
+			} else {
+				bl.Committed = bl.Committed.Add(t.Amount(cur))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]BudgetLine, 0, len(by))
+	for _, bl := range by {
+		bl.Remaining = bl.Budget.Sub(bl.Spent).Sub(bl.Committed)
+		out = append(out, *bl)
+	}
+	slices.SortFunc(out, func(a, b BudgetLine) int { return strings.Compare(a.Category, b.Category) })
+	return plan, out, nil
+}

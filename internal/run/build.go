@@ -1,0 +1,251 @@
+package run
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/ndis"
+)
+
+// MaxTasksPerInvoice bounds the tasks one participant's invoice claims:
+// the draft and every task it claims are written in one DynamoDB
+// transaction (at most 100 items).
+const MaxTasksPerInvoice = 95
+
+// Provider is the business claiming: printed on every run invoice and
+// written on every bulk file line.
+type Provider struct {
+	LegalName    string
+	ABN          string
+	Registration string // NDIS provider registration number, digits
+}
+
+// Input is everything one participant's invoice is built from.
+type Input struct {
+	Provider    Provider
+	Currency    money.Currency
+	Client      *client.Client
+	Plan        *ndis.Plan // nil: none recorded (an alert)
+	Limits      []ndis.PriceLimit
+	Tasks       []ndis.Task // all the participant's tasks in date order, invoiced ones included (they count to the budget)
+	PeriodStart calendar.Date
+	PeriodEnd   calendar.Date
+	Today       calendar.Date
+}
+
+// TaskAlert is one alert of one task, blocking the run.
+type TaskAlert struct {
+	TaskID string
+	Date   calendar.Date
+	ndis.Alert
+}
+
+// Blocked is a participant whose work in the period carries alerts.
+type Blocked struct {
+	ClientID   string
+	ClientName string
+	Alerts     []TaskAlert
+}
+
+// Reason is the park reason in words: each alert's code and fix.
+func (b Blocked) Reason() string {
+	parts := make([]string, 0, len(b.Alerts))
+	for _, a := range b.Alerts {
+		parts = append(parts, fmt.Sprintf("%s (%s): %s", a.Code, a.Date, a.Message))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// AlertsError refuses an invoice (or a whole run) while work in scope
+// carries alerts: every blocked participant with each alert and its fix.
+type AlertsError struct {
+	Clients []Blocked
+}
+
+func (e *AlertsError) Error() string {
+	n := 0
+	for _, c := range e.Clients {
+		n += len(c.Alerts)
+	}
+	return fmt.Sprintf("%d alerts on %d participants block invoicing: fix them or exclude those participants", n, len(e.Clients))
+}
+
+// ErrNothingToInvoice is returned when the participant has no uninvoiced
+// work in the period.
+var ErrNothingToInvoice = fmt.Errorf("no uninvoiced work in the period")
+
+// TooManyTasksError parks a participant with more work in the period than
+// one invoice claims at once.
+type TooManyTasksError struct{ N int }
+
+func (e *TooManyTasksError) Error() string {
+	return fmt.Sprintf("%d tasks in the period; a run invoices at most %d per participant: run shorter periods", e.N, MaxTasksPerInvoice)
+}
+
+// Draft is one participant's built invoice: the spec to store, the tasks
+// it claims, its claim lines for the NDIA file and the preview a dry run
+// shows.
+type Draft struct {
+	Spec    invoice.Spec
+	TaskIDs []string
+	Claims  []Claim
+	Routing Routing
+	Preview Preview
+}
+
+// Preview is what a run will produce for a participant: the same in a dry
+// run and the real one.
+type Preview struct {
+	Routing  Routing
+	Lines    []PreviewLine
+	Subtotal decimal.Decimal
+	Tax      decimal.Decimal
+	Total    decimal.Decimal
+}
+
+// PreviewLine is one line of a preview.
+type PreviewLine struct {
+	Description string
+	SupportItem string
+	Date        calendar.Date
+	Minutes     int
+	ClaimType   ndis.ClaimType
+	Rate        decimal.Decimal
+	Amount      decimal.Decimal
+}
+
+// Claim is one line of the NDIA bulk payment request: one task.
+type Claim struct {
+	Ref                string // claim reference, unique per line: set when the invoice is numbered
+	TaskID             string
+	NDISNumber         string
+	SupportItem        string
+	From, To           calendar.Date
+	Minutes            int // claimed as Hours (H:MM), actual minutes, never rounded up
+	UnitPrice          decimal.Decimal
+	Amount             decimal.Decimal
+	GSTCode            string // P1, P2, P5
+	ClaimType          ndis.ClaimType
+	CancellationReason string
+}
+
+// Build turns a participant's uninvoiced tasks dated in the period into
+// one itemised invoice: one line per task with its support item, delivery
+// date, actual minutes and rate (claim type named where not a direct
+// service), GST-free as NDIS supports are (GST Act s 38-38), and a memo
+// carrying the participant's NDIS number and the provider's name, ABN and
+// NDIS registration number, as plan managers require (formats/ "What
+// plan managers require"). It refuses with *AlertsError while any task
+// in the period carries an alert (judged as the task list judges it, the
+// budget by the running total of the plan's tasks), ErrNothingToInvoice
+// with no such task, and *TooManyTasksError past MaxTasksPerInvoice.
+func Build(in Input) (Draft, error) {
+	c := in.Client
+	cur := in.Currency
+	actx := ndis.Context{NDISNumber: c.Profile.Funding.NDISNumber, Plan: in.Plan, Limits: in.Limits, Today: in.Today, Currency: cur}
+	spent := map[string]decimal.Decimal{}
+	blocked := Blocked{ClientID: c.ID, ClientName: c.Profile.Name}
+	var due []ndis.Task
+	for _, t := range in.Tasks {
+		amt := t.Amount(cur)
+		cat := ndis.Category(t.SupportItem)
+		if p := in.Plan; p != nil && !t.Date.Before(p.Start) && !t.Date.After(p.End) {
+			spent[cat] = spent[cat].Add(amt)
+		}
+		if t.InvoiceID != "" || t.Date.Before(in.PeriodStart) || t.Date.After(in.PeriodEnd) {
+			continue
+		}
+		actx.Spent = spent[cat]
+		for _, a := range ndis.Alerts(t, actx) {
+			blocked.Alerts = append(blocked.Alerts, TaskAlert{TaskID: t.ID, Date: t.Date, Alert: a})
+		}
+		due = append(due, t)
+	}
+	if len(blocked.Alerts) > 0 {
+		return Draft{}, &AlertsError{Clients: []Blocked{blocked}}
+	}
+	if len(due) == 0 {
+		return Draft{}, ErrNothingToInvoice
+	}
+	if len(due) > MaxTasksPerInvoice {
+		return Draft{}, &TooManyTasksError{N: len(due)}
+	}
+	f := c.Profile.Funding
+	d := Draft{Routing: RoutingFor(f.Type)}
+	d.Spec = invoice.Spec{
+		ClientID: c.ID, Currency: cur,
+		Name: fmt.Sprintf("NDIS supports %s to %s", in.PeriodStart, in.PeriodEnd),
+		Memo: memo(in.Provider, c, in.PeriodStart, in.PeriodEnd),
+	}
+	for _, t := range due {
+		l := taskLine(t, cur)
+		d.Spec.Lines = append(d.Spec.Lines, l)
+		d.TaskIDs = append(d.TaskIDs, t.ID)
+		amt := l.Amount(cur)
+		d.Preview.Lines = append(d.Preview.Lines, PreviewLine{Description: l.Description, SupportItem: t.SupportItem,
+			Date: t.Date, Minutes: t.Minutes, ClaimType: t.ClaimType, Rate: t.Rate, Amount: amt})
+		d.Claims = append(d.Claims, Claim{TaskID: t.ID, NDISNumber: f.NDISNumber, SupportItem: t.SupportItem,
+			From: t.Date, To: t.Date, Minutes: t.Minutes, UnitPrice: t.Rate, Amount: amt, GSTCode: GSTFree,
+			ClaimType: t.ClaimType, CancellationReason: t.CancellationReason})
+	}
+	tot := invoice.ComputeTotalsRounded(cur, "", d.Spec.Lines, nil)
+	d.Preview.Routing, d.Preview.Subtotal, d.Preview.Tax, d.Preview.Total = d.Routing, tot.Subtotal, tot.Tax, tot.Total
+	if d.Routing != ToNDIA {
+		d.Claims = nil
+	}
+	return d, nil
+}
+
+// claimTypeWords names a claim type on an invoice line.
+var claimTypeWords = map[ndis.ClaimType]string{
+	ndis.NonFaceToFace: "non-face-to-face", ndis.ProviderTravel: "provider travel", ndis.ReportWriting: "report writing",
+	ndis.Cancellation: "short notice cancellation", ndis.Telehealth: "telehealth", ndis.IrregularSIL: "irregular SIL",
+}
+
+// taskLine is a task's invoice line: hours × rate when the minutes make an
+// exact quantity of at most four decimals (45 min = 0.75 h), otherwise a
+// fixed line at rate × minutes ÷ 60 rounded once (the minutes and rate in
+// its description): time is never rounded up. Its service period is the
+// delivery date.
+func taskLine(t ndis.Task, cur money.Currency) invoice.Line {
+	desc := fmt.Sprintf("Support coordination %s, %s (%d min)", t.SupportItem, t.Date.Format("Mon 2 Jan 2006"), t.Minutes)
+	if w, ok := claimTypeWords[t.ClaimType]; ok {
+		desc += ", claim type " + string(t.ClaimType) + " " + w
+		if t.CancellationReason != "" {
+			desc += " (" + t.CancellationReason + ")"
+		}
+	}
+	l := invoice.Line{SupportItem: t.SupportItem, PeriodStart: t.Date, PeriodEnd: t.Date, TaxRate: decimal.Zero}
+	hours := decimal.NewFromInt(int64(t.Minutes)).Div(decimal.NewFromInt(60))
+	if hours.Equal(hours.Truncate(invoice.QuantityPlcs)) {
+		l.Type, l.Quantity, l.Unit, l.Rate, l.Description = invoice.Variable, hours, invoice.Hours, t.Rate, desc
+		return l
+	}
+	l.Type, l.Price = invoice.Fixed, t.Amount(cur)
+	l.Description = fmt.Sprintf("%s, %d min at %s/h", desc, t.Minutes, cur.String(t.Rate))
+	return l
+}
+
+func memo(p Provider, c *client.Client, from, to calendar.Date) string {
+	f := c.Profile.Funding
+	var b strings.Builder
+	fmt.Fprintf(&b, "NDIS participant: %s, NDIS number %s.\n", c.Profile.Name, f.NDISNumber)
+	if f.Type == client.PlanManaged && f.PlanManager != nil {
+		fmt.Fprintf(&b, "Plan manager: %s.\n", f.PlanManager.Name)
+	}
+	fmt.Fprintf(&b, "Provider: %s", p.LegalName)
+	if p.ABN != "" {
+		fmt.Fprintf(&b, ", ABN %s", p.ABN)
+	}
+	if p.Registration != "" {
+		fmt.Fprintf(&b, ", NDIS registration %s", p.Registration)
+	}
+	fmt.Fprintf(&b, ".\nSupports delivered %s to %s. NDIS supports are GST-free.", from, to)
+	return b.String()
+}

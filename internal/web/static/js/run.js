@@ -1,0 +1,104 @@
+// run.js is one invoice run (GET /v1/invoice-runs/{id}): its progress,
+// refreshed while it runs, each participant's outcome with the invoice or
+// the reason it is parked (Fix, Re-queue), the NDIA bulk upload files and
+// the dead-letter queue, and the NDIA results and remittance uploads with
+// the fix list.
+import { api } from './api.js';
+import { $, busy, clearErrors, h, showError, toast } from './dom.js';
+import { money, period } from './format.js';
+import { org } from './layout.js';
+
+const id = document.querySelector('main').dataset.id;
+const statusText = { queued: 'Queued', running: 'Running', complete: 'Complete', complete_with_parked: 'Complete, with parked participants' };
+const stateText = { invoiced: 'Invoiced', previewed: 'Previewed', parked: 'Parked', empty: 'Nothing to invoice', building: 'Building', requeued: 'Re-queued' };
+const routeText = { participant: 'Participant', plan_manager: 'Plan manager', ndia_bulk_file: 'NDIA bulk file' };
+let currency = 'AUD';
+let timer = 0;
+
+function requeue(button, c) {
+  busy(button, async () => {
+    try {
+      await api('POST', `/v1/invoice-runs/${id}/requeue`, { clientIds: [c.clientId] });
+      toast(`${c.clientName} is queued again.`);
+      await load();
+    } catch (err) {
+      showError(document, err);
+    }
+  });
+}
+
+function clientRow(c) {
+  const actions = [];
+  if (c.state === 'parked') {
+    actions.push(h('a', { class: 'btn btn-small btn-quiet', href: c.fix }, 'Fix'));
+    actions.push(h('button', { type: 'button', class: 'btn btn-small', 'data-requeue': c.clientId, onclick: (e) => requeue(e.currentTarget, c) }, 'Re-queue'));
+  }
+  return h('tr', { 'data-client': c.clientId },
+    h('td', {}, c.clientName || c.clientId),
+    h('td', {}, h('span', { class: `chip chip-${c.state}` }, stateText[c.state] || c.state), c.reason ? h('div', { class: 'muted' }, c.reason) : ''),
+    h('td', {}, routeText[c.routing] || '', c.routeError ? h('div', { class: 'muted' }, c.routeError) : ''),
+    h('td', {}, c.invoiceId ? h('a', { href: `/app/invoices/${c.invoiceId}` }, c.number) : ''),
+    h('td', { class: 'num' }, c.lines.length ? money(c.total, currency) : ''),
+    h('td', { class: 'row-actions' }, actions));
+}
+
+async function load() {
+  clearTimeout(timer);
+  try {
+    const v = await api('GET', `/v1/invoice-runs/${id}?limit=200`);
+    const r = v.run;
+    const c = r.counts;
+    $('[data-run-title]').textContent = `${r.dryRun ? 'Preview' : 'Invoice run'}: ${period(r.periodStart, r.periodEnd)}`;
+    $('[data-run-summary]').textContent = statusText[r.status] || r.status;
+    $('[data-run-summary]').dataset.status = r.status;
+    const settled = c.invoiced + c.parked + c.empty;
+    $('[data-progress]').max = Math.max(c.total, 1);
+    $('[data-progress]').value = c.total ? settled : 1;
+    const routes = Object.entries(c.byRouting).filter(([, n]) => n > 0).map(([k, n]) => `${routeText[k] || k}: ${n}`).join(', ');
+    $('[data-counts]').textContent = `${c.invoiced} invoiced, ${c.parked} parked, ${c.empty} with nothing to invoice, of ${c.total}; total ${money(c.amount, currency)}${routes ? ` (${routes})` : ''}.`;
+    const dlq = $('[data-dlq]');
+    dlq.hidden = !(v.deadLetters > 0);
+    dlq.textContent = `${v.deadLetters} message${v.deadLetters === 1 ? '' : 's'} in the dead-letter queue: their participants are parked below.`;
+    const files = $('[data-files]');
+    const links = r.links.files || [];
+    files.hidden = links.length === 0;
+    files.replaceChildren('NDIA bulk upload: ', ...links.map((href, i) => h('a', { href, download: '', 'data-file': String(i + 1) }, `file ${i + 1}`)));
+    $('[data-recon]').hidden = links.length === 0;
+    $('[data-clients]').replaceChildren(...v.clients.map(clientRow));
+    if (r.status === 'queued' || r.status === 'running') timer = setTimeout(load, 1500);
+  } catch (err) {
+    showError(document, err);
+  }
+}
+
+function fixList(rows) {
+  $('[data-fix-rows]').replaceChildren(...rows.map((l) => h('tr', { 'data-fix': l.claimReference },
+    h('td', {}, l.claimReference),
+    h('td', {}, h('a', { href: `/app/invoices/${l.invoiceId}` }, l.number)),
+    h('td', {}, [l.code, l.message].filter(Boolean).join(' ')),
+    h('td', {}, l.fix))));
+  $('[data-fix-table]').hidden = rows.length === 0;
+}
+
+for (const form of document.querySelectorAll('[data-upload]')) {
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const file = form.file.files[0];
+    if (!file) return;
+    busy(form.querySelector('[type=submit]'), async () => {
+      try {
+        const rep = await api('POST', `/v1/invoice-runs/${id}/${form.dataset.upload}`, { fileName: file.name, csv: await file.text() });
+        $('[data-recon-result]').textContent = form.dataset.upload === 'ndia-results'
+          ? `${rep.accepted} accepted, ${rep.rejected} rejected${rep.unmatched.length ? `, ${rep.unmatched.length} not in this run` : ''}.`
+          : `${rep.paid} line${rep.paid === 1 ? '' : 's'} paid: ${rep.payments.length} payment${rep.payments.length === 1 ? '' : 's'} recorded${rep.creditNotes.length ? `, ${rep.creditNotes.length} shortfall credit note${rep.creditNotes.length === 1 ? '' : 's'}` : ''}.`;
+        fixList(rep.fixList);
+        await load();
+      } catch (err) {
+        showError(form, err);
+      }
+    });
+  });
+}
+
+org().then((o) => { currency = o.currency || 'AUD'; }, () => {}).finally(load);

@@ -1,0 +1,98 @@
+// runs.js starts invoice runs: a dry run first (POST /v1/invoice-runs with
+// dryRun), its preview per participant once the workers have built it,
+// then the real run; and lists the batches (GET /v1/invoice-runs).
+import { api } from './api.js';
+import { $, busy, clearErrors, h, showError } from './dom.js';
+import { money, period } from './format.js';
+import { org } from './layout.js';
+
+const form = $('[data-run-form]');
+const statusText = { queued: 'Queued', running: 'Running', complete: 'Complete', complete_with_parked: 'Complete, with parked participants' };
+const routeText = { participant: 'Participant (email and text)', plan_manager: 'Plan manager (email)', ndia_bulk_file: 'NDIA bulk file' };
+let excluded = [];
+let previewed = null;
+let currency = 'AUD';
+
+function body(dryRun) {
+  return { periodStart: form.periodStart.value, periodEnd: form.periodEnd.value, dryRun, excludeClientIds: excluded };
+}
+
+function blocked(err) {
+  const list = $('[data-blocked-list]');
+  list.replaceChildren(...err.clients.map((c) => h('li', {}, h('strong', {}, c.clientName), ': ',
+    ...c.alerts.flatMap((a, i) => [i ? '; ' : '', `${a.message} (${a.date}) `, h('a', { href: a.fix }, 'Fix')]))));
+  $('[data-blocked]').hidden = false;
+  $('[data-blocked]').dataset.ids = err.clients.map((c) => c.clientId).join(',');
+}
+
+async function waitFor(id) {
+  for (;;) {
+    const v = await api('GET', `/v1/invoice-runs/${id}?limit=200`);
+    if (v.run.status !== 'queued' && v.run.status !== 'running') return v;
+    $('[data-preview-status]').textContent = `Building the preview: ${v.run.counts.invoiced + v.run.counts.parked + v.run.counts.empty} of ${v.run.counts.total}…`;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function preview() {
+  clearErrors(form);
+  $('[data-blocked]').hidden = true;
+  $('[data-start]').hidden = true;
+  try {
+    const run = await api('POST', '/v1/invoice-runs', body(true));
+    const v = await waitFor(run.id);
+    const rows = v.clients.map((c) => h('tr', { 'data-client': c.clientId },
+      h('td', {}, c.clientName),
+      h('td', {}, c.state === 'parked' ? `Parked: ${c.reason}` : routeText[c.routing] || c.routing),
+      h('td', { class: 'num' }, String(c.lines.length)),
+      h('td', { class: 'num' }, money(c.total, currency))));
+    $('[data-preview-rows]').replaceChildren(...rows);
+    $('[data-preview-table]').hidden = rows.length === 0;
+    $('[data-preview-status]').textContent = rows.length ? `Preview: ${rows.length} invoice${rows.length === 1 ? '' : 's'} totalling ${money(v.run.counts.amount, currency)}.` : 'Nothing to invoice in this period.';
+    previewed = rows.length ? body(false) : null;
+    $('[data-start]').hidden = !previewed;
+  } catch (err) {
+    if (err.code === 'run_blocked') blocked(err.body.error);
+    else showError(form, err);
+  }
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  busy($('[data-preview]'), preview);
+});
+
+$('[data-exclude]').addEventListener('click', () => {
+  excluded = [...new Set([...excluded, ...$('[data-blocked]').dataset.ids.split(',')])];
+  busy($('[data-preview]'), preview);
+});
+
+$('[data-start]').addEventListener('click', (e) => busy(e.currentTarget, async () => {
+  try {
+    const run = await api('POST', '/v1/invoice-runs', previewed);
+    location.assign(`/app/runs/${run.id}`);
+  } catch (err) {
+    if (err.code === 'run_exists' && err.body) location.assign(`/app/runs/${err.body.error.runId}`);
+    else showError(form, err);
+  }
+}));
+
+async function load() {
+  try {
+    currency = await org().then((o) => o.currency || 'AUD', () => 'AUD');
+    const res = await api('GET', '/v1/invoice-runs');
+    const real = res.data.filter((r) => !r.dryRun);
+    $('[data-runs]').replaceChildren(...real.map((r) => h('tr', {},
+      h('td', {}, h('a', { href: `/app/runs/${r.id}` }, period(r.periodStart, r.periodEnd))),
+      h('td', {}, h('span', { class: `chip chip-${r.status}` }, statusText[r.status] || r.status)),
+      h('td', { class: 'num' }, `${r.counts.invoiced} of ${r.counts.total}`),
+      h('td', { class: 'num' }, String(r.counts.parked)),
+      h('td', { class: 'num' }, money(r.counts.amount, currency)))));
+    $('[data-runs-empty]').hidden = real.length > 0;
+    $('[data-runs-empty]').textContent = 'No invoice runs yet.';
+  } catch (err) {
+    showError(document, err);
+  }
+}
+
+load();
