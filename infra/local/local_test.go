@@ -58,12 +58,12 @@ func newLocalStack(t *testing.T) *localStack {
 	}
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
-	s := &stack{tpl: tpl, res: st.Resources, aws: st.AWS, moto: moto.Endpoint, baseURL: st.BaseURL, log: slog.New(slog.DiscardHandler)}
+	s := &stack{tpl: tpl, res: st.Resources, aws: st.AWS, moto: moto.Endpoint, baseURL: st.BaseURL, log: slog.New(slog.DiscardHandler), record: st.AWSFor}
 	env, err := s.env("InvoicingFunction")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := wire.Invoicing(context.Background(), env, s.aws, s.log)
+	h, err := wire.Invoicing(context.Background(), env, s.awsFor("InvoicingFunction"), s.log)
 	if err != nil {
 		t.Fatal(err)
 	}

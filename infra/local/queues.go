@@ -25,7 +25,7 @@ type queueHandler func(context.Context, events.SQSEvent) (events.SQSEventRespons
 // as builders do for HTTP functions.
 var queueBuilders = map[string]func(context.Context, wire.Env, *stack) (queueHandler, error){
 	"NotifierFunction": func(ctx context.Context, env wire.Env, s *stack) (queueHandler, error) {
-		h, err := wire.Notifier(ctx, env, s.aws, s.log)
+		h, err := wire.Notifier(ctx, env, s.awsFor("NotifierFunction"), s.log)
 		if err != nil {
 			return nil, err
 		}

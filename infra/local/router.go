@@ -13,13 +13,13 @@ import (
 // functions/<name>/main.go does in Lambda.
 var builders = map[string]func(context.Context, wire.Env, *stack) (http.Handler, error){
 	"InvoicingFunction": func(ctx context.Context, env wire.Env, s *stack) (http.Handler, error) {
-		return wire.Invoicing(ctx, env, s.aws, s.log)
+		return wire.Invoicing(ctx, env, s.awsFor("InvoicingFunction"), s.log)
 	},
 	"PaymentsFunction": func(ctx context.Context, env wire.Env, s *stack) (http.Handler, error) {
-		return wire.Payments(ctx, env, s.aws, s.log)
+		return wire.Payments(ctx, env, s.awsFor("PaymentsFunction"), s.log)
 	},
 	"PortalFunction": func(ctx context.Context, env wire.Env, s *stack) (http.Handler, error) {
-		return wire.Portal(ctx, env, s.aws, s.log)
+		return wire.Portal(ctx, env, s.awsFor("PortalFunction"), s.log)
 	},
 }
 

@@ -23,7 +23,7 @@ import (
 // environment, as queueBuilders do for queue functions.
 var scheduleBuilders = map[string]func(context.Context, wire.Env, *stack) (wire.ScheduleHandler, error){
 	"CycleCloseFunction": func(ctx context.Context, env wire.Env, s *stack) (wire.ScheduleHandler, error) {
-		return wire.CycleClose(ctx, env, s.aws, s.log)
+		return wire.CycleClose(ctx, env, s.awsFor("CycleCloseFunction"), s.log)
 	},
 }
 

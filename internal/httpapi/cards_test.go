@@ -48,11 +48,11 @@ func newCardAPI(t *testing.T) *cardAPI {
 		return penv(k)
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	invoicing, err := wire.Invoicing(ctx, st.Env(t, "InvoicingFunction"), st.AWS, quiet)
+	invoicing, err := wire.Invoicing(ctx, st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	payments, err := wire.Payments(ctx, env, st.AWS, quiet)
+	payments, err := wire.Payments(ctx, env, st.AWSFor("PaymentsFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,12 +64,12 @@ func newSite(t *testing.T) *site {
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
 	quiet := slog.New(slog.DiscardHandler)
-	api, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, quiet)
+	api, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &clock{t: time.Now()}
-	portal, err := wire.PortalWithClock(context.Background(), st.Env(t, "PortalFunction"), st.AWS, quiet, c.Now)
+	portal, err := wire.PortalWithClock(context.Background(), st.Env(t, "PortalFunction"), st.AWSFor("PortalFunction"), quiet, c.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

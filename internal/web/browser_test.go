@@ -29,7 +29,7 @@ func newSite(t *testing.T) string {
 	t.Helper()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
-	h, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, slog.New(slog.DiscardHandler))
+	h, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
