@@ -11,6 +11,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/invoicing"
 )
 
 func main() {
@@ -25,7 +26,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}
-	h, err := wire.Invoicing(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
+	h, err := invoicing.New(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
 	if err != nil {
 		return err
 	}

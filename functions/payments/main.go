@@ -12,6 +12,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/payments"
 )
 
 func main() {
@@ -26,7 +27,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}
-	h, err := wire.Payments(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
+	h, err := payments.New(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/wire"
+	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
 )
 
 // queueHandler is a queue function's handler, as its functions/<name>/main.go
@@ -25,7 +26,7 @@ type queueHandler func(context.Context, events.SQSEvent) (events.SQSEventRespons
 // as builders do for HTTP functions.
 var queueBuilders = map[string]func(context.Context, wire.Env, *stack) (queueHandler, error){
 	"NotifierFunction": func(ctx context.Context, env wire.Env, s *stack) (queueHandler, error) {
-		h, err := wire.Notifier(ctx, env, s.awsFor("NotifierFunction"), s.log)
+		h, err := notifierwire.New(ctx, env, s.awsFor("NotifierFunction"), s.log)
 		if err != nil {
 			return nil, err
 		}

@@ -31,7 +31,9 @@ import (
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
+	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
+	portalwire "github.com/carebill/carebill/internal/wire/portal"
 )
 
 var moto *testenv.Moto
@@ -54,13 +56,13 @@ func newHarness(t *testing.T, orgName string) *harness {
 	t.Helper()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
-	api, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), quiet)
+	api, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Pay links point at PUBLIC_BASE_URL, this server; the portal serves
 	// them there, as API Gateway routes /pay/{token} to it.
-	pay, err := wire.Portal(context.Background(), st.Env(t, "PortalFunction"), st.AWSFor("PortalFunction"), quiet)
+	pay, err := portalwire.New(context.Background(), st.Env(t, "PortalFunction"), st.AWSFor("PortalFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +90,7 @@ func (h *harness) notifier(overrides map[string]string) *notify.Handler {
 	if len(overrides) > 0 {
 		cfg = h.st.AWS
 	}
-	n, err := wire.Notifier(context.Background(), func(k string) string {
+	n, err := notifierwire.New(context.Background(), func(k string) string {
 		if v, ok := overrides[k]; ok {
 			return v
 		}

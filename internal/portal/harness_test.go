@@ -25,7 +25,8 @@ import (
 
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
+	portalwire "github.com/carebill/carebill/internal/wire/portal"
 )
 
 var moto *testenv.Moto
@@ -64,12 +65,12 @@ func newSite(t *testing.T) *site {
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
 	quiet := slog.New(slog.DiscardHandler)
-	api, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), quiet)
+	api, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &clock{t: time.Now()}
-	portal, err := wire.PortalWithClock(context.Background(), st.Env(t, "PortalFunction"), st.AWSFor("PortalFunction"), quiet, c.Now)
+	portal, err := portalwire.NewWithClock(context.Background(), st.Env(t, "PortalFunction"), st.AWSFor("PortalFunction"), quiet, c.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,5 @@
-package wire
+// Package payments wires functions/payments.
+package payments
 
 import (
 	"context"
@@ -13,22 +14,24 @@ import (
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/httpapi"
+	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/coordinator"
 )
 
-// Payments builds functions/payments: the coordinator payment routes, card
+// New builds functions/payments: the coordinator payment routes, card
 // checkout from pay links, and Stripe's webhook.
 //
-// Variables: those of Invoicing, plus STRIPE_KEY_PARAM and
+// Variables: those of invoicing.New, plus STRIPE_KEY_PARAM and
 // STRIPE_WEBHOOK_SECRET_PARAM, the names of the SSM SecureString
 // parameters holding the operator's Stripe secret key and the webhook
 // endpoint's signing secret (read once, here, at cold start; the values
 // are never in the template or the environment), and optionally
 // STRIPE_API_BASE (another Stripe API address: stripe-mock locally).
-func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
-	if err := env.require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM", "PUBLIC_BASE_URL"); err != nil {
+func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+	if err := env.Require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
-	c, err := newCore(env, cfg)
+	c, err := coordinator.New(env, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -45,20 +48,20 @@ func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (h
 	if err != nil {
 		return nil, err
 	}
-	checkout, err := billing.NewCheckout(c.billing, cards)
+	checkout, err := billing.NewCheckout(c.Billing, cards)
 	if err != nil {
 		return nil, err
 	}
-	reversals, err := billing.NewReversals(c.billing, c.store)
+	reversals, err := billing.NewReversals(c.Billing, c.Store)
 	if err != nil {
 		return nil, err
 	}
-	disputes, err := billing.NewCardDisputes(c.billing, c.store)
+	disputes, err := billing.NewCardDisputes(c.Billing, c.Store)
 	if err != nil {
 		return nil, err
 	}
 	return httpapi.NewPayments(httpapi.PaymentsConfig{
-		Billing: c.billing, Checkout: checkout, Reversals: reversals, Team: c.team, Disputes: disputes, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
+		Billing: c.Billing, Checkout: checkout, Reversals: reversals, Team: c.Team, Disputes: disputes, CardEvents: cards, Verifier: c.Verifier, Idempotency: c.Idem,
 		Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 	})
 }

@@ -1,4 +1,5 @@
-package wire
+// Package portal wires functions/portal.
+package portal
 
 import (
 	"context"
@@ -13,26 +14,27 @@ import (
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/clientauth"
 	"github.com/carebill/carebill/internal/dynamo"
-	"github.com/carebill/carebill/internal/email"
+	"github.com/carebill/carebill/internal/email/sesmail"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/portal"
+	"github.com/carebill/carebill/internal/wire"
 )
 
-// Portal builds functions/portal: the pay pages pay links open and the
+// New builds functions/portal: the pay pages pay links open and the
 // client portal, whose sign-in links go out through SES.
 //
 // Variables: TABLE_NAME, SENDER_EMAIL (the From address of sign-in
 // emails, a verified SES identity) and PUBLIC_BASE_URL (where clients reach
 // the portal, for the links in those emails; never the request's Host).
-func Portal(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
-	return PortalWithClock(ctx, env, cfg, log, time.Now)
+func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+	return NewWithClock(ctx, env, cfg, log, time.Now)
 }
 
-// PortalWithClock is Portal with the clock sign-in links and sessions
+// NewWithClock is New with the clock sign-in links and sessions
 // expire by (tests move it on).
-func PortalWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Logger, now func() time.Time) (http.Handler, error) {
-	if err := env.require("TABLE_NAME", "SENDER_EMAIL", "PUBLIC_BASE_URL"); err != nil {
+func NewWithClock(_ context.Context, env wire.Env, cfg aws.Config, log *slog.Logger, now func() time.Time) (http.Handler, error) {
+	if err := env.Require("TABLE_NAME", "SENDER_EMAIL", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
 	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), env("TABLE_NAME"))
@@ -44,7 +46,7 @@ func PortalWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	ses, err := email.NewSES(sesv2.NewFromConfig(cfg))
+	ses, err := sesmail.New(sesv2.NewFromConfig(cfg))
 	if err != nil {
 		return nil, err
 	}

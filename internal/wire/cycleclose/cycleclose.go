@@ -1,4 +1,5 @@
-package wire
+// Package cycleclose wires functions/cycle-close.
+package cycleclose
 
 import (
 	"context"
@@ -15,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/queue"
+	"github.com/carebill/carebill/internal/wire"
 )
 
 // ScheduleHandler is a schedule function's handler, as lambda.Start takes
@@ -27,15 +29,15 @@ const (
 	JobReminders   = "reminders"
 )
 
-// CycleClose builds functions/cycle-close, run by two EventBridge
+// New builds functions/cycle-close, run by two EventBridge
 // schedules: {"job":"close-cycles"} closes every org's due billing cycles
 // (statements, locks), resuming where an earlier run stopped;
 // {"job":"reminders"} sends the reminder steps due now.
 //
 // Variables: TABLE_NAME, DELIVERIES_QUEUE_URL (where reminders queue their
 // deliveries for the notifier), PUBLIC_BASE_URL (where pay links point).
-func CycleClose(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (ScheduleHandler, error) {
-	if err := env.require("TABLE_NAME", "DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
+func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (ScheduleHandler, error) {
+	if err := env.Require("TABLE_NAME", "DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
 	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), env("TABLE_NAME"))
