@@ -8,9 +8,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/httpfn"
 	"github.com/carebill/carebill/internal/wire/invoicing"
 )
 
@@ -30,6 +30,6 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+	lambda.Start(httpfn.Handler(h))
 	return nil
 }

@@ -11,9 +11,12 @@ package wire
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/carebill/carebill/internal/requestlog"
 )
 
 // Env looks up a configuration variable: os.Getenv in Lambda, the
@@ -34,9 +37,19 @@ func (e Env) Require(names ...string) error {
 	return nil
 }
 
-// Logger is the JSON logger every function uses; LOG_LEVEL picks the level.
-func Logger(env Env) *slog.Logger {
+// Logger is the JSON logger every function uses: each line carries the
+// request's or message's attributes from its context (requestlog). The
+// level is LOG_LEVEL, else Lambda's AWS_LAMBDA_LOG_LEVEL (the template's
+// LoggingConfig.ApplicationLogLevel), else INFO.
+func Logger(env Env) *slog.Logger { return LoggerTo(os.Stdout, env) }
+
+// LoggerTo is Logger writing to w (tests read their function's lines).
+func LoggerTo(w io.Writer, env Env) *slog.Logger {
 	var level slog.Level
-	_ = level.UnmarshalText([]byte(env("LOG_LEVEL")))
-	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	name := env("LOG_LEVEL")
+	if name == "" {
+		name = env("AWS_LAMBDA_LOG_LEVEL")
+	}
+	_ = level.UnmarshalText([]byte(name))
+	return slog.New(requestlog.NewHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
 }

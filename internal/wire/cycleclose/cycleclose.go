@@ -16,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/queue"
+	"github.com/carebill/carebill/internal/requestlog"
 	"github.com/carebill/carebill/internal/wire"
 )
 
@@ -65,6 +66,7 @@ func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (S
 			Job string `json:"job"`
 		}
 		_ = json.Unmarshal(input, &in) // EventBridge's own scheduled event has no job: close cycles
+		ctx = requestlog.With(ctx, slog.String("job", in.Job))
 		switch in.Job {
 		case JobReminders:
 			rep, err := reminders.Run(ctx)
