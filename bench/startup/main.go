@@ -66,41 +66,49 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 
+	// Build everything first, then time the start-ups round-robin, so the
+	// floor and every function see the same machine load.
 	type result struct {
-		size        int64
-		median, p90 time.Duration
+		size  int64
+		times []time.Duration
 	}
-	var floor result
-	fmt.Println("| function | arm64 bootstrap | × floor | start-up median | start-up p90 | × floor (median) |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|")
-	for _, f := range functions {
+	results := make([]result, len(functions))
+	natives := make([]string, len(functions))
+	for i, f := range functions {
 		arm := filepath.Join(dir, f.name+"-arm64")
 		if err := build(arm, f.pkg, "arm64"); err != nil {
 			fail(err)
 		}
-		native := filepath.Join(dir, f.name+"-native")
-		if err := build(native, f.pkg, ""); err != nil {
+		natives[i] = filepath.Join(dir, f.name+"-native")
+		if err := build(natives[i], f.pkg, ""); err != nil {
 			fail(err)
 		}
 		st, err := os.Stat(arm)
 		if err != nil {
 			fail(err)
 		}
-		var times []time.Duration
-		for range *runs {
-			d, err := startup(native, f.env)
+		results[i].size = st.Size()
+	}
+	for range *runs {
+		for i, f := range functions {
+			d, err := startup(natives[i], f.env)
 			if err != nil {
 				fail(fmt.Errorf("%s: %w", f.name, err))
 			}
-			times = append(times, d)
+			results[i].times = append(results[i].times, d)
 		}
-		slices.Sort(times)
-		r := result{size: st.Size(), median: times[len(times)/2], p90: times[len(times)*9/10]}
-		if f.name == "floor" {
-			floor = r
-		}
+	}
+	fmt.Println("| function | arm64 bootstrap | × floor | start-up median | start-up p90 | × floor (median) |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|")
+	median := func(ts []time.Duration) time.Duration { return ts[len(ts)/2] }
+	floor := results[0]
+	slices.Sort(floor.times)
+	for i, f := range functions {
+		r := results[i]
+		slices.Sort(r.times)
 		fmt.Printf("| %s | %.1f MiB | %.1f | %s | %s | %.1f |\n", f.name, float64(r.size)/(1<<20), float64(r.size)/float64(floor.size),
-			r.median.Round(10*time.Microsecond), r.p90.Round(10*time.Microsecond), float64(r.median)/float64(floor.median))
+			median(r.times).Round(10*time.Microsecond), r.times[len(r.times)*9/10].Round(10*time.Microsecond),
+			float64(median(r.times))/float64(median(floor.times)))
 	}
 }
 
