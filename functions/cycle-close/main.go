@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/cycleclose"
 )
 
 func main() {
@@ -25,7 +26,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}
-	h, err := wire.CycleClose(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
+	h, err := cycleclose.New(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/httpfn"
+	"github.com/carebill/carebill/internal/wire/invoicing"
 )
 
 func main() {
@@ -25,10 +26,10 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}
-	h, err := wire.Invoicing(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
+	h, err := invoicing.New(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
 	if err != nil {
 		return err
 	}
-	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+	lambda.Start(httpfn.Handler(h))
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/runworker"
 )
 
 func main() {
@@ -26,7 +27,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}
-	h, err := wire.RunWorker(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
+	h, err := runworker.New(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ import (
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
 )
 
 var moto *testenv.Moto
@@ -251,7 +251,7 @@ func TestBackfill(t *testing.T) {
 	t.Cleanup(srv.Close)
 	st.BaseURL = "http://" + srv.Listener.Addr().String()
 	env := st.Env(t, "InvoicingFunction")
-	h, err := wire.Invoicing(ctx, env, st.AWS, slog.New(slog.DiscardHandler))
+	h, err := invoicingwire.New(ctx, env, st.AWSFor("InvoicingFunction"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func newFullStack(t *testing.T) *fullStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{tpl: tpl, res: st.Resources, aws: st.AWS, moto: moto.Endpoint, stripe: front, baseURL: st.BaseURL, log: slog.New(slog.DiscardHandler)}
+	s := &stack{tpl: tpl, res: st.Resources, aws: st.AWS, moto: moto.Endpoint, stripe: front, baseURL: st.BaseURL, log: slog.New(slog.DiscardHandler), record: st.AWSFor}
 	if err := s.putSecrets(ctx); err != nil {
 		t.Fatal(err)
 	}

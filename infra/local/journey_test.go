@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/carebill/carebill/internal/wire"
+	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
 )
 
 // TestCoordinatorDayInTheBrowser drives the local stack in Chromium as a
@@ -28,7 +28,7 @@ func TestCoordinatorDayInTheBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad, err := wire.Notifier(ctx, func(k string) string {
+	bad, err := notifierwire.New(ctx, func(k string) string {
 		switch k {
 		case "SENDER_EMAIL":
 			return "nobody-" + unique() + "@unverified.example"

@@ -24,9 +24,11 @@ import (
 
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/email"
+	"github.com/carebill/carebill/internal/email/sesmail"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
+	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
 )
 
 var moto *testenv.Moto
@@ -58,12 +60,12 @@ func newLocalStack(t *testing.T) *localStack {
 	}
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
-	s := &stack{tpl: tpl, res: st.Resources, aws: st.AWS, moto: moto.Endpoint, baseURL: st.BaseURL, log: slog.New(slog.DiscardHandler)}
+	s := &stack{tpl: tpl, res: st.Resources, aws: st.AWS, moto: moto.Endpoint, baseURL: st.BaseURL, log: slog.New(slog.DiscardHandler), record: st.AWSFor}
 	env, err := s.env("InvoicingFunction")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := wire.Invoicing(context.Background(), env, s.aws, s.log)
+	h, err := invoicingwire.New(context.Background(), env, s.awsFor("InvoicingFunction"), s.log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +236,7 @@ func TestPollerLeavesFailuresForRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := wire.Notifier(ctx, func(k string) string {
+	h, err := notifierwire.New(ctx, func(k string) string {
 		if k == "SENDER_EMAIL" {
 			return "nobody-" + unique() + "@unverified.example"
 		}
@@ -267,7 +269,7 @@ func TestOutboxShowsTheNewest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ses, err := email.NewSES(sesv2.NewFromConfig(l.s.aws))
+	ses, err := sesmail.New(sesv2.NewFromConfig(l.s.aws))
 	if err != nil {
 		t.Fatal(err)
 	}

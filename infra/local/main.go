@@ -190,6 +190,17 @@ type stack struct {
 	// baseURL is PUBLIC_BASE_URL for every function that builds links.
 	baseURL string
 	log     *slog.Logger
+	// record, when set, gives each function's AWS config (tests record
+	// its operations to check them against its IAM policy).
+	record func(function string) aws.Config
+}
+
+// awsFor is the AWS config function's clients are built from.
+func (s *stack) awsFor(function string) aws.Config {
+	if s.record != nil {
+		return s.record(function)
+	}
+	return s.aws
 }
 
 // env is a function's environment as Lambda would see it; the JWKS lives

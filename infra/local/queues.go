@@ -15,6 +15,8 @@ import (
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/wire"
+	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
+	runworkerwire "github.com/carebill/carebill/internal/wire/runworker"
 )
 
 // queueHandler is a queue function's handler, as its functions/<name>/main.go
@@ -25,14 +27,14 @@ type queueHandler func(context.Context, events.SQSEvent) (events.SQSEventRespons
 // as builders do for HTTP functions.
 var queueBuilders = map[string]func(context.Context, wire.Env, *stack) (queueHandler, error){
 	"NotifierFunction": func(ctx context.Context, env wire.Env, s *stack) (queueHandler, error) {
-		h, err := wire.Notifier(ctx, env, s.aws, s.log)
+		h, err := notifierwire.New(ctx, env, s.awsFor("NotifierFunction"), s.log)
 		if err != nil {
 			return nil, err
 		}
 		return h.Handle, nil
 	},
 	"RunWorkerFunction": func(ctx context.Context, env wire.Env, s *stack) (queueHandler, error) {
-		h, err := wire.RunWorker(ctx, env, s.aws, s.log)
+		h, err := runworkerwire.New(ctx, env, s.awsFor("RunWorkerFunction"), s.log)
 		if err != nil {
 			return nil, err
 		}

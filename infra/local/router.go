@@ -7,19 +7,22 @@ import (
 	"strings"
 
 	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
+	paymentswire "github.com/carebill/carebill/internal/wire/payments"
+	portalwire "github.com/carebill/carebill/internal/wire/portal"
 )
 
 // builders make each HTTP function's handler from its environment, as its
 // functions/<name>/main.go does in Lambda.
 var builders = map[string]func(context.Context, wire.Env, *stack) (http.Handler, error){
 	"InvoicingFunction": func(ctx context.Context, env wire.Env, s *stack) (http.Handler, error) {
-		return wire.Invoicing(ctx, env, s.aws, s.log)
+		return invoicingwire.New(ctx, env, s.awsFor("InvoicingFunction"), s.log)
 	},
 	"PaymentsFunction": func(ctx context.Context, env wire.Env, s *stack) (http.Handler, error) {
-		return wire.Payments(ctx, env, s.aws, s.log)
+		return paymentswire.New(ctx, env, s.awsFor("PaymentsFunction"), s.log)
 	},
 	"PortalFunction": func(ctx context.Context, env wire.Env, s *stack) (http.Handler, error) {
-		return wire.Portal(ctx, env, s.aws, s.log)
+		return portalwire.New(ctx, env, s.awsFor("PortalFunction"), s.log)
 	},
 }
 

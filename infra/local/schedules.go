@@ -17,13 +17,14 @@ import (
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/wire"
+	cycleclosewire "github.com/carebill/carebill/internal/wire/cycleclose"
 )
 
 // scheduleBuilders make each schedule function's handler from its
 // environment, as queueBuilders do for queue functions.
-var scheduleBuilders = map[string]func(context.Context, wire.Env, *stack) (wire.ScheduleHandler, error){
-	"CycleCloseFunction": func(ctx context.Context, env wire.Env, s *stack) (wire.ScheduleHandler, error) {
-		return wire.CycleClose(ctx, env, s.aws, s.log)
+var scheduleBuilders = map[string]func(context.Context, wire.Env, *stack) (cycleclosewire.ScheduleHandler, error){
+	"CycleCloseFunction": func(ctx context.Context, env wire.Env, s *stack) (cycleclosewire.ScheduleHandler, error) {
+		return cycleclosewire.New(ctx, env, s.awsFor("CycleCloseFunction"), s.log)
 	},
 }
 
@@ -32,7 +33,7 @@ var scheduleBuilders = map[string]func(context.Context, wire.Env, *stack) (wire.
 type ticker struct {
 	sched  provision.Schedule
 	every  time.Duration
-	handle wire.ScheduleHandler
+	handle cycleclosewire.ScheduleHandler
 	log    *slog.Logger
 
 	mu      sync.Mutex // one invocation at a time, as reserved concurrency 1

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
@@ -55,7 +56,7 @@ func (s *Service) CreateClient(ctx context.Context, p auth.Principal, prof clien
 func (s *Service) Client(ctx context.Context, p auth.Principal, id string) (ClientView, error) {
 	c, err := s.store.GetClient(ctx, p.OrgID, id)
 	if err != nil {
-		return ClientView{}, err
+		return ClientView{}, fmt.Errorf("client %s: %w", id, err)
 	}
 	return s.clientView(ctx, c)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stripe/stripe-go/v82"
 
+	"github.com/carebill/carebill/internal/card"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/payment"
 )
@@ -46,8 +47,9 @@ const DefaultTolerance = 5 * time.Minute
 const sessionLifetime = time.Hour
 
 // ErrUnavailable is returned when Stripe cannot be reached or refuses a
-// request; the detail is in the wrapped error, for the logs only.
-var ErrUnavailable = errors.New("card payments are unavailable just now; try again shortly")
+// request; the detail is in the wrapped error, for the logs only. It is
+// card.ErrUnavailable, so callers need not link Stripe to recognise it.
+var ErrUnavailable = card.ErrUnavailable
 
 // Config is what the adapter needs.
 type Config struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/stripe/stripe-go/v82"
 	"github.com/stripe/stripe-go/v82/webhook"
 
+	"github.com/carebill/carebill/internal/card"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/payment"
 )
@@ -18,11 +19,11 @@ import (
 // ErrBadSignature is returned for a webhook whose Stripe-Signature is
 // missing, wrong, or signed too long ago (or in the future): a forgery or
 // a replay, never to be acted on.
-var ErrBadSignature = errors.New("the Stripe signature is missing, invalid or expired")
+var ErrBadSignature = card.ErrBadSignature
 
 // ErrMalformed is returned for a correctly signed event carebill cannot
 // read.
-var ErrMalformed = errors.New("the Stripe event cannot be read")
+var ErrMalformed = card.ErrMalformed
 
 // Event types that confirm a payment. A Checkout Session completes paid
 // for cards; the async variant covers delayed methods should they ever be

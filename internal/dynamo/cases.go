@@ -189,18 +189,16 @@ func (s *Store) GetCase(ctx context.Context, orgID, id string) (*cases.Case, err
 // case conditioned on the version read, with the pending-PO totals; a
 // lost race re-reads and runs change again.
 func (s *Store) UpdateCase(ctx context.Context, orgID, id string, change func(*cases.Case) (bool, error)) (*cases.Case, error) {
-	for attempt := 1; ; attempt++ {
+	var c *cases.Case
+	err := optimistic(ctx, fmt.Errorf("update case %s: %w", id, cases.ErrConflict), func() error {
 		before, err := s.GetCase(ctx, orgID, id)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		c, _ := caseItem(caseToItem(before)).toCase() // a copy to change
+		c, _ = caseItem(caseToItem(before)).toCase() // a copy to change
 		changed, err := change(c)
 		if err != nil || !changed {
-			if err != nil {
-				return nil, err
-			}
-			return c, nil
+			return err
 		}
 		prev := c.Version
 		c.Version++
@@ -208,19 +206,15 @@ func (s *Store) UpdateCase(ctx context.Context, orgID, id string, change func(*c
 		if err == nil {
 			_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		}
-		if err == nil {
-			return c, nil
+		if err != nil {
+			return fmt.Errorf("update case %s: %w", id, err)
 		}
-		if !isConditionFailed(err) {
-			return nil, fmt.Errorf("update case %s: %w", id, err)
-		}
-		if attempt == maxAttempts {
-			return nil, fmt.Errorf("update case %s: %w", id, cases.ErrConflict)
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return c, nil
 }
 
 // ListCases lists the org's cases in one status, oldest event first.

@@ -40,40 +40,36 @@ func (s *Store) GetClient(ctx context.Context, orgID, id string) (*client.Client
 // writes them back, conditioned on the version and ledger sequence read;
 // balances are untouched.
 func (s *Store) UpdateClient(ctx context.Context, orgID, id string, change func(*client.Client) ([]activity.Event, error)) (*client.Client, error) {
-	for attempt := 1; ; attempt++ {
-		c, err := s.GetClient(ctx, orgID, id)
-		if err != nil {
-			return nil, err
+	var c *client.Client
+	err := optimistic(ctx, fmt.Errorf("update client %s: %w", id, client.ErrConflict), func() error {
+		var err error
+		if c, err = s.GetClient(ctx, orgID, id); err != nil {
+			return err
 		}
 		events, err := change(c)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		up, err := s.profileUpdate(c)
 		if err != nil {
-			return nil, fmt.Errorf("update client %s: %w", id, err)
+			return fmt.Errorf("update client %s: %w", id, err)
 		}
 		puts, err := s.eventPuts(events)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
 			TransactItems: append([]types.TransactWriteItem{{Update: up}}, puts...),
-		})
-		if err == nil {
-			c.Version++
-			return c, nil
+		}); err != nil {
+			return fmt.Errorf("update client %s: %w", id, err)
 		}
-		if !isConditionFailed(err) {
-			return nil, fmt.Errorf("update client %s: %w", id, err)
-		}
-		if attempt == maxAttempts {
-			return nil, fmt.Errorf("update client %s: %w", id, client.ErrConflict)
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return nil, err
-		}
+		c.Version++
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return c, nil
 }
 
 func (s *Store) profileUpdate(c *client.Client) (*types.Update, error) {

@@ -56,45 +56,41 @@ func (s *Store) GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invo
 // change implies (ledger.Diff: a void, credit given back) posted to its
 // client. Editing drafts, voiding and locking all go through here.
 func (s *Store) UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error) {
-	for attempt := 1; ; attempt++ {
-		inv, err := s.GetInvoice(ctx, orgID, id)
-		if err != nil {
-			return nil, err
+	var inv *invoice.Invoice
+	err := optimistic(ctx, fmt.Errorf("update invoice %s: %w", id, invoice.ErrConflict), func() error {
+		var err error
+		if inv, err = s.GetInvoice(ctx, orgID, id); err != nil {
+			return err
 		}
 		before := *inv
 		events, err := change(inv)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		tx, err := s.invoiceWrites(inv, events)
 		if err != nil {
-			return nil, fmt.Errorf("update invoice %s: %w", id, err)
+			return fmt.Errorf("update invoice %s: %w", id, err)
 		}
 		if entries := ledger.Diff(&before, inv, ledger.Doc{}); len(entries) > 0 {
 			c, err := s.GetClient(ctx, orgID, inv.Spec.ClientID)
 			if err != nil {
-				return nil, fmt.Errorf("update invoice %s: %w", id, err)
+				return fmt.Errorf("update invoice %s: %w", id, err)
 			}
 			posts, err := s.postWrites(ctx, c, entries, inv.UpdatedAt)
 			if err != nil {
-				return nil, fmt.Errorf("update invoice %s: %w", id, err)
+				return fmt.Errorf("update invoice %s: %w", id, err)
 			}
 			tx = append(tx, posts...)
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
-		if err == nil {
-			return inv, nil
+		if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx}); err != nil {
+			return fmt.Errorf("update invoice %s: %w", id, err)
 		}
-		if !isConditionFailed(err) {
-			return nil, fmt.Errorf("update invoice %s: %w", id, err)
-		}
-		if attempt == maxAttempts {
-			return nil, fmt.Errorf("update invoice %s: %w", id, invoice.ErrConflict)
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return inv, nil
 }
 
 // invoiceWrites builds the writes that store inv (whose Version is the one

@@ -34,30 +34,26 @@ func (s *Store) GetOrg(ctx context.Context, id string) (*org.Org, error) {
 // UpdateOrg applies change to the stored org and writes it back if nobody
 // else wrote in between; a lost race re-reads and tries again.
 func (s *Store) UpdateOrg(ctx context.Context, id string, change func(*org.Org) error) (*org.Org, error) {
-	for attempt := 1; ; attempt++ {
-		o, err := s.GetOrg(ctx, id)
-		if err != nil {
-			return nil, err
+	var o *org.Org
+	err := optimistic(ctx, fmt.Errorf("update org %s: %w", id, org.ErrConflict), func() error {
+		var err error
+		if o, err = s.GetOrg(ctx, id); err != nil {
+			return err
 		}
 		if err := change(o); err != nil {
-			return nil, err
+			return err
 		}
 		prev := o.Version
 		o.Version++
-		err = s.putVersioned(ctx, orgToItem(o), prev)
-		if err == nil {
-			return o, nil
+		if err := s.putVersioned(ctx, orgToItem(o), prev); err != nil {
+			return fmt.Errorf("update org %s: %w", id, err)
 		}
-		if !isConditionFailed(err) {
-			return nil, fmt.Errorf("update org %s: %w", id, err)
-		}
-		if attempt == maxAttempts {
-			return nil, fmt.Errorf("update org %s: %w", id, org.ErrConflict)
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return o, nil
 }
 
 // DeleteOrg removes an org's settings; sign-up uses it to undo an org whose

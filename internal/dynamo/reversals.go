@@ -104,31 +104,32 @@ func (s *Store) ChangePayment(ctx context.Context, orgID, id string,
 // and the events are written in one transaction.
 func (s *Store) VoidCreditNote(ctx context.Context, orgID, id string,
 	void func(n *credit.Note, inv *invoice.Invoice) ([]activity.Event, error)) (*credit.Note, error) {
-	for attempt := 1; ; attempt++ {
-		n, err := s.CreditNote(ctx, orgID, id)
-		if err != nil {
-			return nil, err
+	var n *credit.Note
+	err := optimistic(ctx, fmt.Errorf("void credit note %s: %w", id, invoice.ErrConflict), func() error {
+		var err error
+		if n, err = s.CreditNote(ctx, orgID, id); err != nil {
+			return err
 		}
 		inv, err := s.GetInvoice(ctx, orgID, n.InvoiceID)
 		if err != nil {
-			return nil, fmt.Errorf("void credit note %s: %w", id, err)
+			return fmt.Errorf("void credit note %s: %w", id, err)
 		}
 		c, err := s.GetClient(ctx, orgID, inv.Spec.ClientID)
 		if err != nil {
-			return nil, fmt.Errorf("void credit note %s: %w", id, err)
+			return fmt.Errorf("void credit note %s: %w", id, err)
 		}
 		before := *inv
 		events, err := void(n, inv)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		tx, err := s.invoiceWrites(inv, events)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		posts, err := s.postWrites(ctx, c, ledger.Diff(&before, inv, ledger.Doc{ID: n.ID, Number: n.Number}), n.VoidedAt)
 		if err != nil {
-			return nil, fmt.Errorf("void credit note %s: %w", id, err)
+			return fmt.Errorf("void credit note %s: %w", id, err)
 		}
 		tx = append(tx, posts...)
 		tx = append(tx, types.TransactWriteItem{Update: &types.Update{
@@ -137,20 +138,15 @@ func (s *Store) VoidCreditNote(ctx context.Context, orgID, id string,
 			ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(voidedAt)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":at": strAV(ts(n.VoidedAt)), ":why": strAV(n.VoidReason)},
 		}})
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
-		if err == nil {
-			return n, nil
+		if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx}); err != nil {
+			return fmt.Errorf("void credit note %s: %w", id, err)
 		}
-		if !isConditionFailed(err) {
-			return nil, fmt.Errorf("void credit note %s: %w", id, err)
-		}
-		if attempt == maxAttempts {
-			return nil, fmt.Errorf("void credit note %s: %w", id, invoice.ErrConflict)
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return n, nil
 }
 
 // paymentPut writes back a payment read at version prev (0: recorded and

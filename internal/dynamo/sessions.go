@@ -122,34 +122,27 @@ func (s *Store) GetSession(ctx context.Context, orgID, id string) (*session.Sess
 // runs change again, so two concurrent attendance clicks see each other's
 // write.
 func (s *Store) UpdateSession(ctx context.Context, orgID, id string, change func(*session.Session) (bool, error)) (*session.Session, error) {
-	for attempt := 1; ; attempt++ {
-		ses, err := s.GetSession(ctx, orgID, id)
-		if err != nil {
-			return nil, err
+	var ses *session.Session
+	err := optimistic(ctx, fmt.Errorf("update session %s: %w", id, session.ErrConflict), func() error {
+		var err error
+		if ses, err = s.GetSession(ctx, orgID, id); err != nil {
+			return err
 		}
 		changed, err := change(ses)
-		if err != nil {
-			return nil, err
-		}
-		if !changed {
-			return ses, nil
+		if err != nil || !changed {
+			return err
 		}
 		prev := ses.Version
 		ses.Version++
-		err = s.putVersioned(ctx, sessionToItem(ses), prev)
-		if err == nil {
-			return ses, nil
+		if err := s.putVersioned(ctx, sessionToItem(ses), prev); err != nil {
+			return fmt.Errorf("update session %s: %w", id, err)
 		}
-		if !isConditionFailed(err) {
-			return nil, fmt.Errorf("update session %s: %w", id, err)
-		}
-		if attempt == maxAttempts {
-			return nil, fmt.Errorf("update session %s: %w", id, session.ErrConflict)
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return ses, nil
 }
 
 // ListSessions lists sessions starting in [from, to), by start time, all

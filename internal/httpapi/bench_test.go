@@ -11,7 +11,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
 )
 
 // awsCounter counts AWS API calls by operation name through SDK middleware.
@@ -55,7 +55,7 @@ func BenchmarkAWSRequestsPerOperation(b *testing.B) {
 	cfg := st.AWS.Copy()
 	cfg.APIOptions = append(cfg.APIOptions, counter.add)
 	srv := st.Site(b)
-	h, err := wire.Invoicing(context.Background(), st.Env(b, "InvoicingFunction"), cfg, slog.New(slog.DiscardHandler))
+	h, err := invoicingwire.New(context.Background(), st.Env(b, "InvoicingFunction"), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

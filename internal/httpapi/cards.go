@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/carebill/carebill/internal/billing"
-	"github.com/carebill/carebill/internal/cardpay"
+	"github.com/carebill/carebill/internal/card"
 	"github.com/carebill/carebill/internal/idempotency"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
@@ -22,7 +22,7 @@ import (
 func (s *server) startCheckout(w http.ResponseWriter, r *http.Request) {
 	sess, err := s.checkout.Start(r.Context(), r.PathValue("token"), s.publicBase(r))
 	if err != nil {
-		if errors.Is(err, cardpay.ErrUnavailable) {
+		if errors.Is(err, card.ErrUnavailable) {
 			s.log.ErrorContext(r.Context(), "checkout", slog.String("error", err.Error()))
 		}
 		if wantsHTML(r) {
@@ -41,7 +41,7 @@ func (s *server) startCheckout(w http.ResponseWriter, r *http.Request) {
 func (s *server) startPayAllCheckout(w http.ResponseWriter, r *http.Request) {
 	sess, err := s.checkout.StartPayAll(r.Context(), r.PathValue("token"), s.publicBase(r))
 	if err != nil {
-		if errors.Is(err, cardpay.ErrUnavailable) {
+		if errors.Is(err, card.ErrUnavailable) {
 			s.log.ErrorContext(r.Context(), "pay-all checkout", slog.String("error", err.Error()))
 		}
 		if wantsHTML(r) {
@@ -77,7 +77,7 @@ func (s *server) checkoutFailedPage(w http.ResponseWriter, r *http.Request, err 
 		status, heading, text = http.StatusNotFound, "This link is not valid", "It may have been replaced by a newer link. Please use the most recent link you were sent."
 	case errors.Is(err, billing.ErrNothingOwed):
 		status, heading, text = http.StatusConflict, "Nothing to pay", "Nothing is owing: it is paid or void."
-	case errors.Is(err, cardpay.ErrUnavailable):
+	case errors.Is(err, card.ErrUnavailable):
 		status, heading, text = http.StatusServiceUnavailable, "Card payments are unavailable", "Card payments cannot be taken right now. Please try again later, or pay another way."
 	default:
 		s.log.ErrorContext(r.Context(), "checkout", slog.String("error", err.Error()))

@@ -16,7 +16,8 @@ import (
 	"github.com/carebill/carebill/internal/cardpay/cardpaytest"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
+	paymentswire "github.com/carebill/carebill/internal/wire/payments"
 )
 
 // cardAPI is the invoicing and payments functions over one fresh stack,
@@ -49,11 +50,11 @@ func newCardAPI(t *testing.T) *cardAPI {
 		return penv(k)
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	invoicing, err := wire.Invoicing(ctx, st.Env(t, "InvoicingFunction"), st.AWS, quiet)
+	invoicing, err := invoicingwire.New(ctx, st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	payments, err := wire.Payments(ctx, env, st.AWS, quiet)
+	payments, err := paymentswire.New(ctx, env, st.AWSFor("PaymentsFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

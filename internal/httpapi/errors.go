@@ -7,7 +7,7 @@ import (
 
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
-	"github.com/carebill/carebill/internal/cardpay"
+	"github.com/carebill/carebill/internal/card"
 	"github.com/carebill/carebill/internal/cases"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/credit"
@@ -97,9 +97,9 @@ var failures = []struct {
 	{paylink.ErrInvalid, failure{http.StatusNotFound, "not_found", ""}},
 	{billing.ErrNothingOwed, failure{http.StatusConflict, "nothing_owed", ""}},
 	{billing.ErrCardPaymentPending, failure{http.StatusConflict, "payment_pending", "the card payment is not recorded yet; deliver the event again later"}},
-	{cardpay.ErrUnavailable, failure{http.StatusServiceUnavailable, "card_payments_unavailable", ""}},
-	{cardpay.ErrBadSignature, failure{http.StatusBadRequest, "invalid_signature", ""}},
-	{cardpay.ErrMalformed, failure{http.StatusBadRequest, "invalid_event", ""}},
+	{card.ErrUnavailable, failure{http.StatusServiceUnavailable, "card_payments_unavailable", ""}},
+	{card.ErrBadSignature, failure{http.StatusBadRequest, "invalid_signature", ""}},
+	{card.ErrMalformed, failure{http.StatusBadRequest, "invalid_event", ""}},
 	{invoice.ErrEmpty, failure{http.StatusUnprocessableEntity, "invoice_empty", "add at least one line item before finalizing"}},
 	{invoice.ErrVoidNotSent, failure{http.StatusConflict, "invoice_void", ""}},
 	{delivery.ErrNDIAManaged, failure{http.StatusUnprocessableEntity, "ndia_managed", ""}},

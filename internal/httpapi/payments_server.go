@@ -64,7 +64,7 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 		receipts: cfg.Receipts, parked: cfg.Parked, checkout: cfg.Checkout, reversals: cfg.Reversals, disputes: cfg.Disputes, cards: cfg.CardEvents, events: cfg.Idempotency,
 	}
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
-		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
+		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, cfg.Log, h)
 	}
 	orgScope := func(r *http.Request) string { return principal(r.Context()).OrgID }
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/carebill/carebill/internal/wire"
+	cycleclosewire "github.com/carebill/carebill/internal/wire/cycleclose"
 )
 
 func sydneyDate(t *testing.T) time.Time {
@@ -66,7 +66,7 @@ func TestRecurringCharges(t *testing.T) {
 	s.must(404, "POST", "/v1/clients/"+other+"/recurring-charges/"+rid+"/pause", nil)
 
 	// The schedule's job bills the three months due, each its own invoice.
-	h, err := wire.CycleClose(context.Background(), a.st.Env(t, "CycleCloseFunction"), a.st.AWS, slog.New(slog.DiscardHandler))
+	h, err := cycleclosewire.New(context.Background(), a.st.Env(t, "CycleCloseFunction"), a.st.AWSFor("CycleCloseFunction"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

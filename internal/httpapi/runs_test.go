@@ -14,7 +14,7 @@ import (
 
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/runworker"
-	"github.com/carebill/carebill/internal/wire"
+	runworkerwire "github.com/carebill/carebill/internal/wire/runworker"
 )
 
 // runWorker drains the runs queue through functions/run-worker's handler,
@@ -22,7 +22,7 @@ import (
 func (a *api) runWorker(t *testing.T) func() {
 	t.Helper()
 	env := a.st.Env(t, "RunWorkerFunction")
-	h, err := wire.RunWorker(context.Background(), env, a.st.AWS, slog.New(slog.DiscardHandler))
+	h, err := runworkerwire.New(context.Background(), env, a.st.AWSFor("RunWorkerFunction"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

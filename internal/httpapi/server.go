@@ -25,6 +25,7 @@ import (
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/crossorigin"
 	"github.com/carebill/carebill/internal/idempotency"
+	"github.com/carebill/carebill/internal/requestlog"
 )
 
 // Verifier checks a session token.
@@ -139,7 +140,7 @@ func New(cfg Config) (http.Handler, error) {
 	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, parked: cfg.Parked, cycles: cfg.Cycles, statements: cfg.Statements, statementSender: cfg.StatementSender, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, runs: cfg.Runs, recurring: cfg.Recurring, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
-		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, h)
+		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, cfg.Log, h)
 	}
 	// Sign-ups have no org yet: a key is scoped to the exact request, so
 	// one person's key never meets another's.
@@ -289,7 +290,8 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 		if sw, ok := r.Context().Value(statusWriterKey{}).(*statusWriter); ok {
 			sw.org = p.OrgID
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+		ctx := requestlog.With(r.Context(), slog.String(requestlog.Org, p.OrgID))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, principalKey, p)))
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 )
@@ -67,8 +68,14 @@ type ErrorWriter func(w http.ResponseWriter, r *http.Request, status int, code, 
 
 // Middleware honours Idempotency-Key on POST requests. scope says whose key
 // space a request is in (the org), so two orgs' keys never meet. Requests
-// without the header pass straight through.
-func Middleware(store Store, scope func(*http.Request) string, now func() time.Time, fail ErrorWriter, next http.Handler) http.Handler {
+// without the header pass straight through. A failure to complete or
+// release a key after the request ran is logged to log (the reply still
+// goes out: the request's effect happened, or did not, either way); a
+// key left in progress answers 409 until its record expires.
+func Middleware(store Store, scope func(*http.Request) string, now func() time.Time, fail ErrorWriter, log *slog.Logger, next http.Handler) http.Handler {
+	if log == nil {
+		log = slog.Default()
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		k := r.Header.Get(Header)
 		if r.Method != http.MethodPost || k == "" {
@@ -112,14 +119,19 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 		// Refusals (4xx: bad input, a state conflict, a business rule) and
 		// server errors are not remembered: the request took no effect, so
 		// a retry, perhaps after a fix, must run again (Stripe's rule too).
+		ctx := context.WithoutCancel(r.Context())
 		if rec.status >= 400 {
-			_ = store.Release(context.WithoutCancel(r.Context()), key)
-		} else {
-			_ = store.Complete(context.WithoutCancel(r.Context()), Record{
-				Key: key, RequestHash: hash, Status: Completed, StatusCode: rec.status,
-				ContentType: rec.header.Get("Content-Type"), Location: rec.header.Get("Location"),
-				Body: compress(rec.body.Bytes()),
-			}, now())
+			if err := store.Release(ctx, key); err != nil {
+				log.ErrorContext(ctx, "idempotency: release key after a refused request; retries answer 409 until it expires",
+					slog.Int("status", rec.status), slog.String("error", err.Error()))
+			}
+		} else if err := store.Complete(ctx, Record{
+			Key: key, RequestHash: hash, Status: Completed, StatusCode: rec.status,
+			ContentType: rec.header.Get("Content-Type"), Location: rec.header.Get("Location"),
+			Body: compress(rec.body.Bytes()),
+		}, now()); err != nil {
+			log.ErrorContext(ctx, "idempotency: complete key; retries answer 409 until it expires, never run twice",
+				slog.Int("status", rec.status), slog.String("error", err.Error()))
 		}
 		for k, v := range rec.header {
 			w.Header()[k] = v

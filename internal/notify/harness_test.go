@@ -31,7 +31,9 @@ import (
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
+	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
+	portalwire "github.com/carebill/carebill/internal/wire/portal"
 )
 
 var moto *testenv.Moto
@@ -54,13 +56,13 @@ func newHarness(t *testing.T, orgName string) *harness {
 	t.Helper()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
-	api, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, quiet)
+	api, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Pay links point at PUBLIC_BASE_URL, this server; the portal serves
 	// them there, as API Gateway routes /pay/{token} to it.
-	pay, err := wire.Portal(context.Background(), st.Env(t, "PortalFunction"), st.AWS, quiet)
+	pay, err := portalwire.New(context.Background(), st.Env(t, "PortalFunction"), st.AWSFor("PortalFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +84,19 @@ func newHarness(t *testing.T, orgName string) *harness {
 func (h *harness) notifier(overrides map[string]string) *notify.Handler {
 	h.t.Helper()
 	env := h.st.Env(h.t, "NotifierFunction")
-	n, err := wire.Notifier(context.Background(), func(k string) string {
+	// Overrides misconfigure on purpose (an unverified sender), which its
+	// policy rightly does not allow; only the template's own setup is
+	// held to the policy.
+	cfg := h.st.AWSFor("NotifierFunction")
+	if len(overrides) > 0 {
+		cfg = h.st.AWS
+	}
+	n, err := notifierwire.New(context.Background(), func(k string) string {
 		if v, ok := overrides[k]; ok {
 			return v
 		}
 		return env(k)
-	}, h.st.AWS, quiet)
+	}, cfg, quiet)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -26,6 +27,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/queue"
+	"github.com/carebill/carebill/internal/requestlog"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -130,9 +132,10 @@ func New(cfg Config) (*Handler, error) {
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
 	for _, rec := range ev.Records {
+		ctx := requestlog.With(ctx, slog.String(requestlog.Queue, queueName(rec.EventSourceARN)), slog.String(requestlog.MessageID, rec.MessageId))
 		if err := h.handle(ctx, rec); err != nil {
 			h.log.WarnContext(ctx, "delivery not done; the queue will retry it",
-				slog.String("messageId", rec.MessageId), slog.String("receives", rec.Attributes["ApproximateReceiveCount"]),
+				slog.String("receives", rec.Attributes["ApproximateReceiveCount"]),
 				slog.String("error", err.Error()))
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 		}
@@ -151,7 +154,8 @@ func (h *Handler) handle(ctx context.Context, rec events.SQSMessage) error {
 	if err != nil {
 		return err
 	}
-	log := h.log.With(slog.String("org", orgID), slog.String("delivery", dlvID), slog.String("messageId", rec.MessageId))
+	ctx = requestlog.With(ctx, slog.String(requestlog.Org, orgID), slog.String("delivery", dlvID))
+	log := h.log
 	d, err := h.store.GetDelivery(ctx, orgID, dlvID)
 	if err != nil {
 		return err
@@ -276,4 +280,9 @@ func reason(err error) string {
 		return errStatementGone.Error()
 	}
 	return "an internal error stopped the send; it is in the notifier's log"
+}
+
+// queueName is the last part of a queue's ARN, the queue's name.
+func queueName(arn string) string {
+	return arn[strings.LastIndex(arn, ":")+1:]
 }

@@ -31,7 +31,9 @@ import (
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
+	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
+	portalwire "github.com/carebill/carebill/internal/wire/portal"
 )
 
 var moto *testenv.Moto
@@ -75,19 +77,19 @@ func newSite(t *testing.T) *site {
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
 	quiet := slog.New(slog.DiscardHandler)
-	api, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, quiet)
+	api, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &clock{t: time.Now()}
 	counter := &awsCounter{n: map[string]int{}}
-	counted := st.AWS.Copy()
+	counted := st.AWSFor("PortalFunction").Copy()
 	counted.APIOptions = append(counted.APIOptions, counter.add)
-	portal, err := wire.PortalWithClock(context.Background(), st.Env(t, "PortalFunction"), counted, quiet, c.Now)
+	portal, err := portalwire.NewWithClock(context.Background(), st.Env(t, "PortalFunction"), counted, quiet, c.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	notifier, err := wire.NotifierWithClock(context.Background(), st.Env(t, "NotifierFunction"), st.AWS, quiet, c.Now)
+	notifier, err := notifierwire.NewWithClock(context.Background(), st.Env(t, "NotifierFunction"), st.AWSFor("NotifierFunction"), quiet, c.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

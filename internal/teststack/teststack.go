@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/carebill/carebill/infra/local/provision"
+	"github.com/carebill/carebill/internal/iampolicy"
 	"github.com/carebill/carebill/internal/testenv"
 )
 
@@ -28,6 +29,8 @@ type Stack struct {
 	// BaseURL is the PUBLIC_BASE_URL functions get (Site sets it to the
 	// test server's own address); "" gives https://carebill.invalid.
 	BaseURL string
+	// IAM records the AWS operations of clients built from AWSFor.
+	IAM *iampolicy.Recorder
 }
 
 // New provisions the template into moto under a fresh prefix.
@@ -43,7 +46,22 @@ func New(t testing.TB, moto *testenv.Moto) *Stack {
 	if err != nil {
 		t.Fatalf("provision template into moto: %v", err)
 	}
-	return &Stack{AWS: cfg, Moto: moto, Resources: res}
+	st := &Stack{AWS: cfg, Moto: moto, Resources: res, IAM: iampolicy.NewRecorder(res)}
+	// moto does not enforce IAM: when the test ends, every operation a
+	// function made must be allowed by its policy in template.yaml.
+	t.Cleanup(func() {
+		for _, p := range st.IAM.Check(tpl) {
+			t.Errorf("IAM: %s", p)
+		}
+	})
+	return st
+}
+
+// AWSFor is the AWS config to build function's clients from (function is
+// its logical id in template.yaml): AWS, recording each operation so the
+// test fails if the function's policy would not allow it.
+func (s *Stack) AWSFor(function string) aws.Config {
+	return s.IAM.Config(s.AWS, function)
 }
 
 // Env is a function's environment as Lambda would see it, plus the JWKS

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -24,8 +25,11 @@ type assets struct {
 }
 
 type asset struct {
-	body  []byte
-	gzip  []byte // nil when compression does not pay
+	body []byte
+	// gzip compresses body on the first request that accepts it, not at
+	// cold start (compressing every asset there was most of invoicing's
+	// start-up); nil when compression does not pay.
+	gzip  func() []byte
 	ctype string
 	etag  string
 }
@@ -59,7 +63,7 @@ func newAssets(fsys fs.FS) (*assets, error) {
 		if ctype == "" {
 			ctype = "application/octet-stream"
 		}
-		a.files[name] = asset{body: body, gzip: compress(body), ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+		a.files[name] = asset{body: body, gzip: sync.OnceValue(func() []byte { return compress(body) }), ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 		return nil
 	})
 	if err != nil {
@@ -115,9 +119,11 @@ func (a *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Cache-Control", "no-cache")
 	}
 	body, etag := f.body, f.etag
-	if f.gzip != nil && acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		body, etag = f.gzip, strings.TrimSuffix(etag, `"`)+`-gz"`
+	if acceptsGzip(r) {
+		if gz := f.gzip(); gz != nil {
+			h.Set("Content-Encoding", "gzip")
+			body, etag = gz, strings.TrimSuffix(etag, `"`)+`-gz"`
+		}
 	}
 	h.Set("ETag", etag)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))

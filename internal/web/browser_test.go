@@ -16,7 +16,7 @@ import (
 
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
 )
 
 var moto *testenv.Moto
@@ -36,7 +36,7 @@ func newSiteOn(t *testing.T) (string, *teststack.Stack) {
 	t.Helper()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
-	h, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, slog.New(slog.DiscardHandler))
+	h, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

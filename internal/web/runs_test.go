@@ -22,7 +22,8 @@ import (
 
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
+	runworkerwire "github.com/carebill/carebill/internal/wire/runworker"
 )
 
 // runSite is the invoicing function with the run worker draining the
@@ -31,14 +32,14 @@ func runSite(t *testing.T) (string, *atomic.Bool) {
 	t.Helper()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
-	h, err := wire.Invoicing(context.Background(), st.Env(t, "InvoicingFunction"), st.AWS, slog.New(slog.DiscardHandler))
+	h, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = h
 	srv.Start()
 	env := st.Env(t, "RunWorkerFunction")
-	worker, err := wire.RunWorker(context.Background(), env, st.AWS, slog.New(slog.DiscardHandler))
+	worker, err := runworkerwire.New(context.Background(), env, st.AWSFor("RunWorkerFunction"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/statement"
 	"github.com/carebill/carebill/internal/teststack"
-	"github.com/carebill/carebill/internal/wire"
+	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
 )
 
 // issueStatement writes client cid's statement for this month so far, as
@@ -87,7 +87,7 @@ func TestSendStatement(t *testing.T) {
 	if err != nil || len(out.Messages) != 1 {
 		t.Fatalf("deliveries queue: %d messages, %v", len(out.Messages), err)
 	}
-	n, err := wire.Notifier(context.Background(), st.Env(t, "NotifierFunction"), st.AWS, slog.New(slog.DiscardHandler))
+	n, err := notifierwire.New(context.Background(), st.Env(t, "NotifierFunction"), st.AWSFor("NotifierFunction"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,6 +123,13 @@ func (r *Resources) Env(function string) (map[string]string, error) {
 	return out, nil
 }
 
+// Resolve evaluates one template value (a string, or a long-form Ref,
+// Fn::GetAtt, Fn::Sub or Fn::Join) against these resources, as Env does.
+// present is false for {Ref: AWS::NoValue}.
+func (r *Resources) Resolve(v any) (s string, present bool, err error) {
+	return resolve(v, r)
+}
+
 // stackName stands in for AWS::StackName: the prefix without its separators.
 func (r *Resources) stackName() string {
 	if s := strings.TrimRight(r.Prefix, "-_"); s != "" {

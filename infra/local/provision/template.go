@@ -46,6 +46,12 @@ type Template struct {
 	// AWS::Scheduler::Schedule resources that target a function.
 	Schedules []Schedule
 
+	// Document is the whole template as plain values (map[string]any,
+	// []any and string scalars), short-form tags in their long form: what
+	// tests read to check properties the local stack does not model
+	// (alarms, policies, deletion protection).
+	Document map[string]any
+
 	// types maps every resource's logical id to its resource type.
 	types map[string]string
 }
@@ -330,7 +336,8 @@ func parse(data []byte) (*Template, error) {
 	if resources == nil || resources.Kind != yaml.MappingNode || len(resources.Content) == 0 {
 		return nil, errors.New("no Resources section")
 	}
-	t := &Template{Parameters: map[string]string{}, types: map[string]string{}}
+	plain, _ := value(root).(map[string]any)
+	t := &Template{Parameters: map[string]string{}, Document: plain, types: map[string]string{}}
 	for _, p := range pairs(field(root, "Parameters")) {
 		def, err := str(field(p.val, "Default"), "parameter "+p.key+": Default")
 		if err != nil {

@@ -1,4 +1,5 @@
-package wire
+// Package portal wires functions/portal.
+package portal
 
 import (
 	"context"
@@ -17,23 +18,24 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/portal"
 	"github.com/carebill/carebill/internal/queue"
+	"github.com/carebill/carebill/internal/wire"
 )
 
-// Portal builds functions/portal: the pay pages pay links open and the
+// New builds functions/portal: the pay pages pay links open and the
 // client portal, whose sign-in requests go on the deliveries queue for the
 // notifier to email (the request itself sends nothing).
 //
 // Variables: TABLE_NAME, DELIVERIES_QUEUE_URL and PUBLIC_BASE_URL (where
 // clients reach the portal, for the links in sign-in emails; never the
 // request's Host).
-func Portal(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
-	return PortalWithClock(ctx, env, cfg, log, time.Now)
+func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+	return NewWithClock(ctx, env, cfg, log, time.Now)
 }
 
-// PortalWithClock is Portal with the clock sign-in links and sessions
+// NewWithClock is Portal with the clock sign-in links and sessions
 // expire by (tests move it on).
-func PortalWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Logger, now func() time.Time) (http.Handler, error) {
-	if err := env.require("TABLE_NAME", "DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
+func NewWithClock(_ context.Context, env wire.Env, cfg aws.Config, log *slog.Logger, now func() time.Time) (http.Handler, error) {
+	if err := env.Require("TABLE_NAME", "DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
 	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), env("TABLE_NAME"))

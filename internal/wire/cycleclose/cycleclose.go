@@ -1,4 +1,5 @@
-package wire
+// Package cycleclose wires functions/cycle-close.
+package cycleclose
 
 import (
 	"context"
@@ -15,6 +16,8 @@ import (
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/queue"
+	"github.com/carebill/carebill/internal/requestlog"
+	"github.com/carebill/carebill/internal/wire"
 )
 
 // ScheduleHandler is a schedule function's handler, as lambda.Start takes
@@ -29,7 +32,7 @@ const (
 	JobRecurringCharges = "recurring-charges"
 )
 
-// CycleClose builds functions/cycle-close, run by two EventBridge
+// New builds functions/cycle-close, run by two EventBridge
 // schedules: {"job":"close-cycles"} closes every org's due billing cycles
 // (statements, locks), resuming where an earlier run stopped;
 // {"job":"reminders"} sends the reminder steps due now;
@@ -37,8 +40,8 @@ const (
 //
 // Variables: TABLE_NAME, DELIVERIES_QUEUE_URL (where reminders queue their
 // deliveries for the notifier), PUBLIC_BASE_URL (where pay links point).
-func CycleClose(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (ScheduleHandler, error) {
-	if err := env.require("TABLE_NAME", "DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
+func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (ScheduleHandler, error) {
+	if err := env.Require("TABLE_NAME", "DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
 	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), env("TABLE_NAME"))
@@ -70,6 +73,7 @@ func CycleClose(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) 
 			Job string `json:"job"`
 		}
 		_ = json.Unmarshal(input, &in) // EventBridge's own scheduled event has no job: close cycles
+		ctx = requestlog.With(ctx, slog.String("job", in.Job))
 		switch in.Job {
 		case JobReminders:
 			rep, err := reminders.Run(ctx)

@@ -1,4 +1,7 @@
-package email
+// Package sesmail sends email.Messages through Amazon SES v2. It is apart
+// from package email so that what only builds or reads messages does not
+// link the SES SDK.
+package sesmail
 
 import (
 	"context"
@@ -11,25 +14,26 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/carebill/carebill/internal/delivery"
+	"github.com/carebill/carebill/internal/email"
 )
 
-// SES sends messages through Amazon SES v2.
-type SES struct {
+// Sender sends messages through Amazon SES v2.
+type Sender struct {
 	api *sesv2.Client
 }
 
-// NewSES returns a sender over api, built once per cold start by the caller.
-func NewSES(api *sesv2.Client) (*SES, error) {
+// New returns a sender over api, built once per cold start by the caller.
+func New(api *sesv2.Client) (*Sender, error) {
 	if api == nil {
-		return nil, errors.New("email: an SES client is required")
+		return nil, errors.New("sesmail: an SES client is required")
 	}
-	return &SES{api: api}, nil
+	return &Sender{api: api}, nil
 }
 
 // Send sends m as raw MIME (SendEmail with Content.Raw) and returns SES's
 // message id. The From address must be a verified SES identity. A message
 // SES refuses is a *delivery.Rejection carrying SES's reason.
-func (s *SES) Send(ctx context.Context, m Message) (string, error) {
+func (s *Sender) Send(ctx context.Context, m email.Message) (string, error) {
 	raw, err := m.MIME()
 	if err != nil {
 		return "", err

@@ -1,4 +1,5 @@
-package wire
+// Package runworker wires functions/run-worker.
+package runworker
 
 import (
 	"context"
@@ -15,26 +16,27 @@ import (
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/queue"
-	"github.com/carebill/carebill/internal/runworker"
+	runworker "github.com/carebill/carebill/internal/runworker"
+	"github.com/carebill/carebill/internal/wire"
 )
 
 // runsQueue is the runs queue and its dead-letter queue from
 // RUNS_QUEUE_URL and RUNS_DLQ_URL.
-func runsQueue(env Env, cfg aws.Config) (*queue.Runs, error) {
-	if err := env.require("RUNS_QUEUE_URL", "RUNS_DLQ_URL"); err != nil {
+func runsQueue(env wire.Env, cfg aws.Config) (*queue.Runs, error) {
+	if err := env.Require("RUNS_QUEUE_URL", "RUNS_DLQ_URL"); err != nil {
 		return nil, err
 	}
 	return queue.NewRuns(sqs.NewFromConfig(cfg), env("RUNS_QUEUE_URL"), env("RUNS_DLQ_URL"))
 }
 
-// RunWorker builds functions/run-worker: the runs queue's consumer.
+// New builds functions/run-worker: the runs queue's consumer.
 //
 // Variables: TABLE_NAME, DELIVERIES_QUEUE_URL and PUBLIC_BASE_URL (the
 // invoices it sends), RUNS_QUEUE_URL and RUNS_DLQ_URL, RUN_MAX_RECEIVES
 // (the runs queue's maxReceiveCount: the receive at which a failing client
 // is parked).
-func RunWorker(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (*runworker.Handler, error) {
-	if err := env.require("TABLE_NAME", "DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL", "RUN_MAX_RECEIVES"); err != nil {
+func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (*runworker.Handler, error) {
+	if err := env.Require("TABLE_NAME", "DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL", "RUN_MAX_RECEIVES"); err != nil {
 		return nil, err
 	}
 	maxReceives, err := strconv.Atoi(env("RUN_MAX_RECEIVES"))

@@ -1,4 +1,5 @@
-package wire
+// Package payments wires functions/payments.
+package payments
 
 import (
 	"context"
@@ -15,9 +16,11 @@ import (
 	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/httpapi"
 	"github.com/carebill/carebill/internal/queue"
+	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/coordinator"
 )
 
-// Payments builds functions/payments: the coordinator payment routes, card
+// New builds functions/payments: the coordinator payment routes, card
 // checkout from pay links, and Stripe's webhook.
 //
 // Variables: those of Invoicing (DELIVERIES_QUEUE_URL takes receipt
@@ -27,11 +30,11 @@ import (
 // endpoint's signing secret (read once, here, at cold start; the values
 // are never in the template or the environment), and optionally
 // STRIPE_API_BASE (another Stripe API address: stripe-mock locally).
-func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
-	if err := env.require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM", "PUBLIC_BASE_URL", "DELIVERIES_QUEUE_URL"); err != nil {
+func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+	if err := env.Require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM", "PUBLIC_BASE_URL", "DELIVERIES_QUEUE_URL"); err != nil {
 		return nil, err
 	}
-	c, err := newCore(env, cfg)
+	c, err := coordinator.New(env, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -48,15 +51,15 @@ func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (h
 	if err != nil {
 		return nil, err
 	}
-	checkout, err := billing.NewCheckout(c.billing, cards)
+	checkout, err := billing.NewCheckout(c.Billing, cards)
 	if err != nil {
 		return nil, err
 	}
-	reversals, err := billing.NewReversals(c.billing, c.store)
+	reversals, err := billing.NewReversals(c.Billing, c.Store)
 	if err != nil {
 		return nil, err
 	}
-	disputes, err := billing.NewCardDisputes(c.billing, c.store)
+	disputes, err := billing.NewCardDisputes(c.Billing, c.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -64,16 +67,16 @@ func Payments(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (h
 	if err != nil {
 		return nil, err
 	}
-	receipts, err := billing.NewReceipts(c.billing, c.store, deliveries)
+	receipts, err := billing.NewReceipts(c.Billing, c.Store, deliveries)
 	if err != nil {
 		return nil, err
 	}
-	parked, err := billing.NewParkedCards(c.billing, c.store)
+	parked, err := billing.NewParkedCards(c.Billing, c.Store)
 	if err != nil {
 		return nil, err
 	}
 	return httpapi.NewPayments(httpapi.PaymentsConfig{
-		Billing: c.billing, Checkout: checkout, Reversals: reversals, Team: c.team, Disputes: disputes, Receipts: receipts, Parked: parked, CardEvents: cards, Verifier: c.verifier, Idempotency: c.idem,
+		Billing: c.Billing, Checkout: checkout, Reversals: reversals, Team: c.Team, Disputes: disputes, Receipts: receipts, Parked: parked, CardEvents: cards, Verifier: c.Verifier, Idempotency: c.Idem,
 		Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 	})
 }

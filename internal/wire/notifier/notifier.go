@@ -1,4 +1,5 @@
-package wire
+// Package notifier wires functions/notifier.
+package notifier
 
 import (
 	"context"
@@ -15,28 +16,29 @@ import (
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/clientauth"
 	"github.com/carebill/carebill/internal/dynamo"
-	"github.com/carebill/carebill/internal/email"
+	"github.com/carebill/carebill/internal/email/sesmail"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/notify"
 	"github.com/carebill/carebill/internal/portal"
 	"github.com/carebill/carebill/internal/sms"
+	"github.com/carebill/carebill/internal/wire"
 )
 
-// Notifier builds functions/notifier: the deliveries queue's consumer,
+// New builds functions/notifier: the deliveries queue's consumer,
 // which emails invoices through SES and texts them through SNS, and emails
 // the client portal's sign-in links.
 //
 // Variables: TABLE_NAME, SENDER_EMAIL (the From address, a verified SES
 // identity) and DELIVERY_MAX_RECEIVES (the deliveries queue's
 // maxReceiveCount: the receive at which a failing delivery is given up).
-func Notifier(ctx context.Context, env Env, cfg aws.Config, log *slog.Logger) (*notify.Handler, error) {
-	return NotifierWithClock(ctx, env, cfg, log, time.Now)
+func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (*notify.Handler, error) {
+	return NewWithClock(ctx, env, cfg, log, time.Now)
 }
 
-// NotifierWithClock is Notifier with the clock sign-in links expire by
+// NewWithClock is Notifier with the clock sign-in links expire by
 // (tests move it on, with the portal's).
-func NotifierWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Logger, now func() time.Time) (*notify.Handler, error) {
-	if err := env.require("TABLE_NAME", "SENDER_EMAIL", "DELIVERY_MAX_RECEIVES"); err != nil {
+func NewWithClock(_ context.Context, env wire.Env, cfg aws.Config, log *slog.Logger, now func() time.Time) (*notify.Handler, error) {
+	if err := env.Require("TABLE_NAME", "SENDER_EMAIL", "DELIVERY_MAX_RECEIVES"); err != nil {
 		return nil, err
 	}
 	maxReceives, err := strconv.Atoi(env("DELIVERY_MAX_RECEIVES"))
@@ -60,7 +62,7 @@ func NotifierWithClock(_ context.Context, env Env, cfg aws.Config, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	mail, err := email.NewSES(sesv2.NewFromConfig(cfg))
+	mail, err := sesmail.New(sesv2.NewFromConfig(cfg))
 	if err != nil {
 		return nil, err
 	}
