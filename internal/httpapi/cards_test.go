@@ -14,6 +14,7 @@ import (
 
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/cardpay/cardpaytest"
+	"github.com/carebill/carebill/internal/openapitest"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
 	"github.com/carebill/carebill/internal/wire"
@@ -24,7 +25,8 @@ import (
 // client aimed at stripe-mock through a recorder.
 type cardAPI struct {
 	*api
-	stripe *testenv.StripeRecorder
+	stripe   *testenv.StripeRecorder
+	payments http.Handler // the payments function alone
 }
 
 func newCardAPI(t *testing.T) *cardAPI {
@@ -61,9 +63,9 @@ func newCardAPI(t *testing.T) *cardAPI {
 	for _, p := range []string{"POST /webhooks/stripe", "POST /pay/{token}/checkout", "/v1/payments", "/v1/payments/"} {
 		mux.Handle(p, payments)
 	}
-	srv.Config.Handler = mux
+	srv.Config.Handler = openapitest.Validate(t, mux)
 	srv.Start()
-	return &cardAPI{api: &api{t: t, srv: srv}, stripe: rec}
+	return &cardAPI{api: &api{t: t, srv: srv, h: invoicing, st: st}, stripe: rec, payments: payments}
 }
 
 // payToken finalizes nothing; it fetches the invoice's pay link and
