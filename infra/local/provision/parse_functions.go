@@ -71,7 +71,7 @@ func (t *Template) addRoute(fn string, props *yaml.Node) error {
 	case method == "" || p == "":
 		return fmt.Errorf("an HttpApi event needs both Method and Path, or neither")
 	case !strings.HasPrefix(p, "/"):
-		return fmt.Errorf("Path %q must start with /", p)
+		return fmt.Errorf("event Path %q must start with /", p)
 	}
 	method = strings.ToUpper(method)
 	if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
