@@ -85,9 +85,16 @@ func (s *schemas) forType(t reflect.Type, request bool, name string) schema {
 	case reflect.String:
 		out := schema{"type": "string"}
 		switch {
+		case decimalFields[name] && request:
+			// The API reads an optional amount sent as "" as not sent.
+			out["pattern"] = "^(" + decimalPattern[1:len(decimalPattern)-1] + ")?$"
+			out["description"] = "a decimal string, never a JSON number; \"\" is the same as leaving it out"
 		case decimalFields[name]:
 			out["pattern"] = decimalPattern
 			out["description"] = "a decimal string, never a JSON number"
+		case dateFields[name] && request:
+			return schema{"anyOf": []any{schema{"type": "string", "format": "date"}, schema{"const": ""}},
+				"description": "YYYY-MM-DD; \"\" is the same as leaving it out"}
 		case dateFields[name]:
 			out["format"] = "date"
 		}

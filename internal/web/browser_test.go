@@ -5,9 +5,8 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/carebill/carebill/internal/browsertest"
+	"github.com/carebill/carebill/internal/openapitest"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
 	"github.com/carebill/carebill/internal/wire"
@@ -27,7 +26,7 @@ func newSite(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = h
+	srv.Config.Handler = openapitest.Validate(t, h) // what the pages send and get back matches the API's document
 	srv.Start()
 	return srv.URL
 }
@@ -36,7 +35,7 @@ func newSite(t *testing.T) string {
 // (internal/browsertest), 1280×900. Uncaught exceptions and console errors
 // fail the test (a CSP violation is one); failed network requests do not,
 // since the journey provokes API errors. The methods below are the kit's,
-// under the names these tests use.
+// under the names these tests use (b.Do and b.Settle are the kit's own).
 type browser struct {
 	*browsertest.Browser
 	t *testing.T
@@ -45,11 +44,6 @@ type browser struct {
 func newBrowser(t *testing.T, base string) *browser {
 	t.Helper()
 	return &browser{Browser: browsertest.New(t, browsertest.Options{Base: base}), t: t}
-}
-
-func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	b.Do(what, steps...)
 }
 
 func (b *browser) open(path string) { b.t.Helper(); b.Open(path) }
@@ -68,8 +62,6 @@ func (b *browser) waitText(sel, want string) { b.t.Helper(); b.WaitText(sel, wan
 
 // click presses sel once no API call is in flight and it stands still.
 func (b *browser) click(sel string) { b.t.Helper(); b.Click(sel) }
-
-func (b *browser) settle(sel string) { b.t.Helper(); b.Settle(sel) }
 
 // fill replaces a text field's content by typing, as a person would.
 func (b *browser) fill(sel, value string) { b.t.Helper(); b.Fill(sel, value) }
