@@ -10,15 +10,16 @@ export PATH := $(GOBIN):$(PATH)
 # Lambda binaries: linux/arm64, static, stripped, as SAM's makefile build method expects.
 LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -tags lambda.norpc
 
-.PHONY: dev test tools-dev tools-test fonts vet lint unit bench clean
+.PHONY: dev test tools-dev tools-test fonts vet lint staticcheck fuzz unit bench clean
 
 ## dev: run the whole system locally (moto + API on http://localhost:3000)
 dev: tools-dev
 	$(GO) run ./infra/local
 
-## test: vet, lint the template, run every test
-test: tools-test vet lint
+## test: vet, lint the code and the template, run every test, fuzz briefly
+test: tools-test vet staticcheck lint
 	$(GO) test -count=1 -timeout 25m ./...
+	@bash scripts/fuzz.sh
 
 tools-dev: fonts
 	@bash scripts/ensure-tools.sh moto stripe-mock
@@ -37,6 +38,15 @@ vet:
 
 lint:
 	cfn-lint template.yaml
+
+# staticcheck, pinned; go run builds it without touching go.mod.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+
+## fuzz: every fuzz target for a share of FUZZ_TOTAL seconds (60)
+fuzz:
+	bash scripts/fuzz.sh
 
 ## bench: the benchmarks recorded in BENCHMARKS.md
 bench:

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/carebill/carebill/internal/openapitest"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
 	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
@@ -41,7 +42,7 @@ func newAPI(t *testing.T) *api {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = h
+	srv.Config.Handler = openapitest.Validate(t, h)
 	srv.Start()
 	return &api{t: t, srv: srv, h: h, st: st}
 }

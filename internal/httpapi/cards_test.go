@@ -14,6 +14,7 @@ import (
 
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/cardpay/cardpaytest"
+	"github.com/carebill/carebill/internal/openapitest"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
 	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
@@ -25,8 +26,9 @@ import (
 // client aimed at stripe-mock through a recorder.
 type cardAPI struct {
 	*api
-	stripe *testenv.StripeRecorder
-	st     *teststack.Stack
+	stripe   *testenv.StripeRecorder
+	st       *teststack.Stack
+	payments http.Handler // the payments function alone
 }
 
 func newCardAPI(t *testing.T) *cardAPI {
@@ -63,9 +65,9 @@ func newCardAPI(t *testing.T) *cardAPI {
 	for _, p := range []string{"POST /webhooks/stripe", "POST /pay/{token}/checkout", "POST /pay-all/{token}/checkout", "/v1/payments", "/v1/payments/"} {
 		mux.Handle(p, payments)
 	}
-	srv.Config.Handler = mux
+	srv.Config.Handler = openapitest.Validate(t, mux)
 	srv.Start()
-	return &cardAPI{api: &api{t: t, srv: srv}, stripe: rec, st: st}
+	return &cardAPI{api: &api{t: t, srv: srv, h: invoicing, st: st}, stripe: rec, st: st, payments: payments}
 }
 
 // payToken finalizes nothing; it fetches the invoice's pay link and

@@ -14,3 +14,13 @@ func Patterns(h http.Handler) []string {
 	}
 	return h.(*api).patterns
 }
+
+// DescribedRoutes lists the routes the OpenAPI document describes
+// (routeDocs).
+func DescribedRoutes() []string {
+	out := make([]string, 0, len(routeDocs))
+	for p := range routeDocs {
+		out = append(out, p)
+	}
+	return out
+}

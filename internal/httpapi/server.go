@@ -213,6 +213,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("POST /auth/signup", idem(signupScope, http.HandlerFunc(s.signup)))
 	mux.HandleFunc("POST /auth/login", s.handleLogin)
 	mux.HandleFunc("POST /auth/logout", s.logout)
+	mux.HandleFunc("GET /v1/openapi.json", s.openAPI)
 	mux.Handle("/v1/", s.authenticate(idem(orgScope, v1)))
 	return &api{Handler: s.observe(crossorigin.Protect(mux, http.HandlerFunc(crossOriginRefused))), patterns: patterns}, nil
 }

@@ -113,7 +113,6 @@ type closingBlock struct {
 	transfer   []Field
 	totals     []Field
 	leftW      float64
-	emphSize   float64
 	totalsRows float64
 }
 

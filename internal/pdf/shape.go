@@ -318,18 +318,18 @@ func (fm *family) shapeComplex(s string) *shaped {
 		for i := 0; i < len(out.Glyphs); {
 			g := out.Glyphs[i]
 			j := i + 1
-			for j < len(out.Glyphs) && out.Glyphs[j].ClusterIndex == g.ClusterIndex {
+			for j < len(out.Glyphs) && out.Glyphs[j].TextIndex() == g.TextIndex() {
 				j++
 			}
-			end := min(g.ClusterIndex+max(g.RuneCount, 1), len(text))
-			if end-g.ClusterIndex == 1 {
-				gs[i].r = text[g.ClusterIndex]
+			end := min(g.TextIndex()+max(g.RunesCount(), 1), len(text))
+			if end-g.TextIndex() == 1 {
+				gs[i].r = text[g.TextIndex()]
 			} else if it.rtl {
-				rs := slices.Clone(text[g.ClusterIndex:end])
+				rs := slices.Clone(text[g.TextIndex():end])
 				slices.Reverse(rs)
 				gs[i].text = string(rs)
 			} else {
-				gs[i].text = string(text[g.ClusterIndex:end])
+				gs[i].text = string(text[g.TextIndex():end])
 			}
 			i = j
 		}

@@ -1,21 +1,16 @@
 package portal_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/carebill/carebill/internal/browsertest"
 	"github.com/carebill/carebill/internal/testenv"
 )
 
@@ -112,106 +107,39 @@ func TestPhoneBrowser(t *testing.T) {
 	b.waitFor("the signed-out page", `location.search === '?signedout' && document.querySelector('#email')`)
 }
 
-// browser is one headless Chromium tab with a fresh profile. Uncaught
-// exceptions and console errors (a CSP violation is one) fail the test.
+// browser is one headless Chromium tab of the shared kit
+// (internal/browsertest) emulating a phone. Uncaught exceptions and
+// console errors (a CSP violation is one) fail the test.
 type browser struct {
-	t   *testing.T
-	ctx context.Context
-
-	mu       sync.Mutex
-	problems []string
+	*browsertest.Browser
+	t *testing.T
 }
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	exe, _ := exec.LookPath("chromium")
-	profile := t.TempDir() // removed after the browser has exited (cleanups run in reverse)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(profile),
-		// The test's logo server has a self-signed certificate.
-		chromedp.Flag("ignore-certificate-errors", true),
-		chromedp.WindowSize(phoneWidth, phoneHeight),
-	)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	b := &browser{t: t, ctx: ctx}
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleException || (m.Type == chromedp.ConsoleError && m.Source != "network") {
-				b.mu.Lock()
-				b.problems = append(b.problems, fmt.Sprintf("%s %s (%s:%d)", m.Type, m.Text, m.URL, m.Line))
-				b.mu.Unlock()
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		for _, p := range b.problems {
-			t.Errorf("browser console: %s", p)
-		}
-	})
-	return b
+	kit := browsertest.New(t, browsertest.Options{Width: phoneWidth, Height: phoneHeight, Phone: true,
+		IgnoreCertErrors: true, // the test's logo server has a self-signed certificate
+		Timeout:          2 * time.Minute})
+	return &browser{Browser: kit, t: t}
 }
 
 func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, steps...); err != nil {
-		b.fail("%s: %v", what, err)
-	}
+	b.Do(what, steps...)
 }
 
-func (b *browser) open(url string) {
-	b.t.Helper()
-	b.do("open "+url, chromedp.Navigate(url))
-}
+func (b *browser) open(url string) { b.t.Helper(); b.Open(url) }
 
 // eval runs a JavaScript expression in the page and decodes its value.
-func eval[T any](b *browser, js string) T {
-	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		b.fail("evaluate %s: %v", js, err)
-	}
-	return v
-}
+func eval[T any](b *browser, js string) T { b.t.Helper(); return browsertest.Eval[T](b.Browser, js) }
 
 // waitFor polls a JavaScript condition until it holds, across page loads.
-func (b *browser) waitFor(what, js string) {
-	b.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("Boolean("+js+")"))
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			b.fail("waited 15s for %s (%s); last error %v", what, js, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+func (b *browser) waitFor(what, js string) { b.t.Helper(); b.WaitFor(what, js) }
 
 // text is an element's text with its whitespace collapsed.
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	q, _ := json.Marshal(sel)
-	return eval[string](b, fmt.Sprintf(`(document.querySelector(%s)?.textContent ?? '').replace(/\s+/g, ' ').trim()`, q))
+	return eval[string](b, fmt.Sprintf(`(document.querySelector(%s)?.textContent ?? '').replace(/\s+/g, ' ').trim()`, browsertest.JS(sel)))
 }
 
 // checkLayout fails when the page is wider than the phone (sideways
@@ -228,31 +156,6 @@ func (b *browser) checkLayout(what string) {
 
 // screenshot saves the whole page as PNG in $CAREBILL_SCREENSHOTS, else
 // in the test's temp dir.
-func (b *browser) screenshot(name string) {
-	b.t.Helper()
-	dir := os.Getenv("CAREBILL_SCREENSHOTS")
-	if dir == "" {
-		dir = b.t.TempDir()
-	}
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		b.fail("screenshot %s: %v", name, err)
-	}
-	if len(png) < 1000 {
-		b.fail("screenshot %s: only %d bytes", name, len(png))
-	}
-	file := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(file, png, 0o644); err != nil {
-		b.fail("save screenshot: %v", err)
-	}
-	b.t.Logf("screenshot %s", file)
-}
+func (b *browser) screenshot(name string) { b.t.Helper(); b.Screenshot(name, 0, 0) }
 
-// fail stops the test, saying where the browser was and what it showed.
-func (b *browser) fail(format string, args ...any) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 3*time.Second)
-	defer cancel()
-	where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + '\n' + document.body.innerText.slice(0, 2000)`))
-	b.t.Fatalf(format+"\n--- page: %s", append(args, where)...)
-}
+func (b *browser) fail(format string, args ...any) { b.t.Helper(); b.Fail(format, args...) }

@@ -182,7 +182,7 @@ func TestInvoiceRunPages(t *testing.T) {
 	if err := os.WriteFile(results, []byte("ClaimReference,Status,ErrorMessage,PaidTotalAmount\n"+ref+",ERROR,C22 No plan for the dates,0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	b.do("choose the results file", chromedp.SetUploadFiles(`[data-upload="ndia-results"] [name=file]`, []string{results}))
+	b.Do("choose the results file", chromedp.SetUploadFiles(`[data-upload="ndia-results"] [name=file]`, []string{results}))
 	b.click(`[data-upload="ndia-results"] [type=submit]`)
 	b.waitFor("the fix list", `!document.querySelector('[data-fix-table]').hidden`)
 	if got := b.text("[data-fix-rows]"); !strings.Contains(got, ref) || !strings.Contains(got, "C22") || !strings.Contains(got, "plan covering the dates") {

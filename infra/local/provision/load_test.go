@@ -45,7 +45,7 @@ Resources:
 		{"receive count from nowhere", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt D.Arn\n        maxReceiveCount: !Ref Tries\n  D:\n    Type: AWS::SQS::Queue\n",
 			"!Ref Tries is not a parameter"},
 		{"env refers to nothing", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Environment:\n        Variables:\n          TABLE: !Ref Missing\n",
-			"function F: environment TABLE: Ref Missing: no such parameter or resource"},
+			"function F: environment TABLE: !Ref Missing: no such parameter or resource"},
 		{"env Sub refers to nothing", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Environment:\n        Variables:\n          URL: !Sub https://${Missing.Arn}\n",
 			"Fn::GetAtt Missing.Arn: no such resource"},
 		{"route without path", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        E:\n          Type: HttpApi\n          Properties: {Method: GET}\n",

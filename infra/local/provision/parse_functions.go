@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 func (t *Template) addFunction(id string, props, globals *yaml.Node) error {
@@ -71,7 +71,7 @@ func (t *Template) addRoute(fn string, props *yaml.Node) error {
 	case method == "" || p == "":
 		return fmt.Errorf("an HttpApi event needs both Method and Path, or neither")
 	case !strings.HasPrefix(p, "/"):
-		return fmt.Errorf("Path %q must start with /", p)
+		return fmt.Errorf("event Path %q must start with /", p)
 	}
 	method = strings.ToUpper(method)
 	if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {

@@ -3,7 +3,7 @@ package provision
 import (
 	"fmt"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // EmailIdentity is an AWS::SES::EmailIdentity: an address or domain that

@@ -3,7 +3,7 @@ package provision
 import (
 	"fmt"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 func parseTable(id string, props *yaml.Node) (Table, error) {

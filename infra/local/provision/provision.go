@@ -159,9 +159,9 @@ func (r *Resources) ref(name string) (string, error) {
 	case typeFunction:
 		return r.Prefix + name, nil
 	case "":
-		return "", fmt.Errorf("Ref %s: no such parameter or resource", name)
+		return "", fmt.Errorf("!Ref %s: no such parameter or resource", name)
 	default:
-		return "", fmt.Errorf("Ref %s: %s resources are not created locally", name, typ)
+		return "", fmt.Errorf("!Ref %s: %s resources are not created locally", name, typ)
 	}
 }
 

@@ -26,7 +26,7 @@ func resolve(v any, l lookup) (s string, present bool, err error) {
 			if fn == "Ref" {
 				name, ok := arg.(string)
 				if !ok {
-					return "", false, fmt.Errorf("Ref takes a name")
+					return "", false, fmt.Errorf("!Ref takes a name")
 				}
 				if name == "AWS::NoValue" {
 					return "", false, nil
@@ -154,7 +154,7 @@ func (c checker) ref(name string) (string, error) {
 	if _, ok := c.t.types[name]; ok {
 		return "", nil
 	}
-	return "", fmt.Errorf("Ref %s: no such parameter or resource", name)
+	return "", fmt.Errorf("!Ref %s: no such parameter or resource", name)
 }
 
 func (c checker) getAtt(res, attr string) (string, error) {
