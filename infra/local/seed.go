@@ -107,10 +107,12 @@ func seedLastMonth(ctx context.Context, svc *billing.Service, admin auth.Princip
 		return err
 	}
 	d := decimal.RequireFromString
+	gstFree := decimal.Zero
 	v, err := svc.CreateInvoice(ctx, admin, billing.DraftInput{
 		ClientID: clientID, Name: "Support coordination – " + start.Format("January 2006"), IssueDate: start.AddDays(14),
 		Lines: []billing.LineInput{{Line: invoice.Line{Type: invoice.Variable, Description: "Support coordination",
-			PeriodStart: start, PeriodEnd: start.AddDays(13), Quantity: d("6"), Unit: invoice.Hours, Rate: d("100.14")}}},
+			PeriodStart: start, PeriodEnd: start.AddDays(13), Quantity: d("6"), Unit: invoice.Hours, Rate: d("100.14")},
+			TaxRate: &gstFree}}, // NDIS supports are GST-free
 	})
 	if err != nil {
 		return err

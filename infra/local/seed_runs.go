@@ -19,7 +19,10 @@ import (
 // seedNDIS gives the demo org what an invoice run needs: an ABN and NDIS
 // registration number, a plan for each participant, and last month's
 // support coordination tasks (one a telehealth call), so a coordinator
-// can preview and start a run for last month at once.
+// can preview and start a run for last month at once. The tasks fall in
+// the second half of the month: the first half of one participant's is
+// already on the invoice seedLastMonth issues, and billing it twice would
+// be exactly the mistake a run must never make.
 func seedNDIS(ctx context.Context, svc *billing.Service, store *dynamo.Store, admin auth.Principal, participants []billing.ClientView) error {
 	var start calendar.Date
 	if _, err := svc.EditOrg(ctx, admin, func(o *org.Org, now time.Time) error {
@@ -43,7 +46,7 @@ func seedNDIS(ctx context.Context, svc *billing.Service, store *dynamo.Store, ad
 			return fmt.Errorf("plan of %s: %w", c.Profile.Name, err)
 		}
 		for j, minutes := range []int{60, 45} {
-			t := ndis.Task{ClientID: c.ID, SupportItem: "07_002_0106_8_3", Date: start.AddDays(3 + 7*j + i), Minutes: minutes,
+			t := ndis.Task{ClientID: c.ID, SupportItem: "07_002_0106_8_3", Date: start.AddDays(15 + 7*j + i), Minutes: minutes,
 				Rate: decimal.RequireFromString("100.14"), Notes: "Coordination of supports"}
 			if j == 1 && i == 2 {
 				t.ClaimType = ndis.Telehealth

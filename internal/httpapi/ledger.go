@@ -13,7 +13,8 @@ import (
 type ledgerEntryJSON struct {
 	Seq        int64     `json:"seq"`
 	Kind       string    `json:"kind"`
-	Date       string    `json:"date"`
+	Date       string    `json:"date"`      // posting date, in the org's time zone
+	Effective  string    `json:"effective"` // the document's own date (issue date, payment date)
 	At         time.Time `json:"at"`
 	Amount     string    `json:"amount"` // + raises what the client owes, − lowers it
 	Owing      string    `json:"owing"`  // change to owing on invoices
@@ -37,7 +38,7 @@ type ledgerResponse struct {
 func entryJSON(e ledger.Entry) ledgerEntryJSON {
 	c := e.Currency
 	return ledgerEntryJSON{
-		Seq: e.Seq, Kind: string(e.Kind), Date: e.Date.String(), At: e.At, Amount: c.String(e.Amount()),
+		Seq: e.Seq, Kind: string(e.Kind), Date: e.Date.String(), Effective: e.EffectiveDate().String(), At: e.At, Amount: c.String(e.Amount()),
 		Owing: c.String(e.Owing), Credit: c.String(e.Credit), Balance: c.String(e.Balance), Currency: c.Code(),
 		DocumentID: e.DocumentID, Number: e.Number, InvoiceID: e.InvoiceID, Memo: e.Memo,
 	}

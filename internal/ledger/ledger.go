@@ -97,6 +97,15 @@ type Entry struct {
 	At        time.Time
 }
 
+// EffectiveDate is the date of the document behind the movement, or the
+// posting date for an entry that names none.
+func (e Entry) EffectiveDate() calendar.Date {
+	if e.Effective.IsZero() {
+		return e.Date
+	}
+	return e.Effective
+}
+
 // Amount is the entry's effect on the balance: positive raises what the
 // client owes, negative lowers it.
 func (e Entry) Amount() decimal.Decimal { return e.Owing.Sub(e.Credit) }

@@ -82,7 +82,13 @@ func (b *browser) path() string { b.t.Helper(); return b.Path() }
 // $CAREBILL_SCREENSHOTS when set (to look at), else in the test's temp dir.
 func (b *browser) screenshot(name string, width, height int64) string {
 	b.t.Helper()
-	return b.Screenshot(name, width, height)
+	shot := b.Screenshot(name, width, height)
+	// Nothing may push the page sideways at this width (a new-user trial
+	// found "Sign out" 34 px past the edge at 1280 once the navigation grew).
+	if over := eval[int](b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+		b.fail("%s at %d px: the page is %d px wider than the window", name, width, over)
+	}
+	return shot
 }
 
 func (b *browser) fail(format string, args ...any) { b.t.Helper(); b.Fail(format, args...) }

@@ -191,11 +191,15 @@ function ledgerRow(e) {
   else if (e.documentId) href = `/app/invoices/${e.documentId}`;
   const doc = e.number ? (href ? h('a', { href }, e.number) : e.number) : null;
   return h('tr', { 'data-ledger-entry': e.kind },
-    h('td', { 'data-label': 'Date' }, date(e.date)),
+    // The document's own date (the invoice's issue date, the payment's
+    // date), as statements show it; when it was posted only if that differs.
+    h('td', { 'data-label': 'Date' }, date(e.effective || e.date),
+      e.effective && e.effective !== e.date ? h('span', { class: 'subtle block' }, `posted ${date(e.date)}`) : null),
     h('td', { 'data-label': 'Entry' }, h('div', {},
       h('span', { class: 'strong' }, entryLabels[e.kind] || e.kind, doc ? ' ' : '', doc),
       isZero(e.amount) && !isZero(e.credit) ? h('span', { class: 'subtle block' }, `${money(e.credit.replace(/^-/, ''), e.currency)} of credit`) : null,
-      e.memo ? h('span', { class: 'subtle block' }, e.memo) : null)),
+      // A payment's memo is its method's code (bank_transfer): say it in words.
+      e.memo ? h('span', { class: 'subtle block' }, e.kind === 'payment_received' ? methodLabel(e.memo) : e.memo) : null)),
     h('td', { 'data-label': 'Amount', class: 'num' }, money(e.amount, e.currency)),
     h('td', { 'data-label': 'Balance', class: 'num strong', 'data-ledger-balance': '' }, balanceText(e.balance, e.currency)));
 }

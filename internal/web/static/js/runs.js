@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { $, busy, clearErrors, h, showError } from './dom.js';
 import { money, period } from './format.js';
 import { org } from './layout.js';
+import { todayIn } from './work.js';
 
 const form = $('[data-run-form]');
 const statusText = { queued: 'Queued', running: 'Running', complete: 'Complete', complete_with_parked: 'Complete, with parked participants' };
@@ -77,9 +78,22 @@ $('[data-start]').addEventListener('click', (e) => busy(e.currentTarget, async (
   }
 }));
 
+// lastMonth is the first and last day of the month before today's, in
+// the org's time zone: the period a coordinator most often runs.
+function lastMonth(zone) {
+  const [y, m] = todayIn(zone).split('-').map(Number);
+  const first = new Date(Date.UTC(y, m - 2, 1));
+  const last = new Date(Date.UTC(y, m - 1, 0));
+  return [first.toISOString().slice(0, 10), last.toISOString().slice(0, 10)];
+}
+
 async function load() {
   try {
-    currency = await org().then((o) => o.currency || 'AUD', () => 'AUD');
+    const o = await org().catch(() => ({}));
+    currency = o.currency || 'AUD';
+    if (!form.periodStart.value && !form.periodEnd.value) {
+      [form.periodStart.value, form.periodEnd.value] = lastMonth(o.timezone || '');
+    }
     const res = await api('GET', '/v1/invoice-runs');
     const real = res.data.filter((r) => !r.dryRun);
     $('[data-runs]').replaceChildren(...real.map((r) => h('tr', {},
