@@ -310,7 +310,7 @@ func Alerts(t Task, c Context) []Alert {
 		if l, ok := LimitOn(c.Limits, t.SupportItem, t.Date); !ok {
 			add("no_price_limit", "no price limit is loaded for %s on %s; load the price guide", t.SupportItem, t.Date)
 		} else if lim := l.For(rem); t.Rate.GreaterThan(lim) {
-			add("above_price_limit", "rate %s is above the %s price limit of %s for %s", c.Currency.String(t.Rate), rem, c.Currency.String(lim), t.SupportItem)
+			add("above_price_limit", "rate %s is above the %s price limit of %s for %s", c.Currency.DisplayRate(t.Rate), rem, c.Currency.DisplayRate(lim), t.SupportItem)
 		}
 	}
 	if c.Plan != nil && t.SupportItem != "" {

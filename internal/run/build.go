@@ -214,7 +214,9 @@ var claimTypeWords = map[ndis.ClaimType]string{
 // its description): time is never rounded up. Its service period is the
 // delivery date.
 func taskLine(t ndis.Task, cur money.Currency) invoice.Line {
-	desc := fmt.Sprintf("Support coordination %s, %s (%d min)", t.SupportItem, t.Date.Format("Mon 2 Jan 2006"), t.Minutes)
+	// The support item number is the line's own field (printed in its own
+	// column and first in exports), so the words do not repeat it.
+	desc := fmt.Sprintf("Support coordination, %s (%d min)", t.Date.Format("Mon 2 Jan 2006"), t.Minutes)
 	if w, ok := claimTypeWords[t.ClaimType]; ok {
 		desc += ", claim type " + string(t.ClaimType) + " " + w
 		if t.CancellationReason != "" {
@@ -228,7 +230,7 @@ func taskLine(t ndis.Task, cur money.Currency) invoice.Line {
 		return l
 	}
 	l.Type, l.Price = invoice.Fixed, t.Amount(cur)
-	l.Description = fmt.Sprintf("%s, %d min at %s/h", desc, t.Minutes, cur.String(t.Rate))
+	l.Description = fmt.Sprintf("%s at %s an hour", desc, cur.DisplayRate(t.Rate))
 	return l
 }
 

@@ -182,6 +182,8 @@ func (s *Session) Line(cur money.Currency, loc *time.Location) invoice.Line {
 	}
 	l.Type = invoice.Fixed
 	l.Price = cur.Round(sv.Rate.Mul(decimal.NewFromInt(int64(s.Spec.Minutes))).Div(decimal.NewFromInt(60)))
-	l.Description = fmt.Sprintf("%s, %d min at %s/h", desc, s.Spec.Minutes, cur.String(sv.Rate))
+	// The minutes are already in desc; the hourly rate, written as entered,
+	// shows how the price was reached.
+	l.Description = fmt.Sprintf("%s at %s an hour", desc, cur.DisplayRate(sv.Rate))
 	return l
 }

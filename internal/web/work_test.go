@@ -157,7 +157,7 @@ func TestCoordinatorTaskJourney(t *testing.T) {
 	logTask("120.00")
 	b.waitFor("the task", `document.querySelectorAll('[data-task]').length === 1`)
 	alert := b.text("[data-task] [data-code=above_price_limit]")
-	if alert != "rate 120.00 is above the national price limit of 100.14 for 07_002_0106_8_3" {
+	if alert != "rate $120.00 is above the national price limit of $100.14 for 07_002_0106_8_3" {
 		t.Fatalf("price-limit alert reads %q (all: %q)", alert, b.text("[data-task]"))
 	}
 	if got := b.text("[data-task] td[data-label=Amount]"); got != "$180.00" {
