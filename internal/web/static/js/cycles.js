@@ -20,7 +20,7 @@ function cycleRow(c) {
   }
   if (c.status === 'closed') {
     actions.push(h('button', { type: 'button', class: 'btn btn-small', onclick: () => statements(c) }, 'Statements'));
-    actions.push(h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: (e) => regenerate(e.currentTarget, c) }, 'Regenerate'));
+    actions.push(h('button', { type: 'button', class: 'btn btn-small', onclick: (e) => regenerate(e.currentTarget, c) }, 'Regenerate'));
   }
   return h('tr', {},
     h('td', {}, period(c.start, c.end)),

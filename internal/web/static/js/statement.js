@@ -6,6 +6,7 @@
 import { api, IdempotencyKeys } from './api.js';
 import { $, $$, busy, clearErrors, confirmDialog, h, showError, toast } from './dom.js';
 import { date, dateTime, money, period } from './format.js';
+import { org } from './layout.js';
 
 const id = $('main').dataset.id;
 const kindText = {
@@ -75,6 +76,8 @@ async function remove(button) {
 const channelNames = { email: 'Email', sms: 'Text message' };
 const deliveryLabels = { queued: 'Queued', sending: 'Sending', sent: 'Sent', failed: 'Failed' };
 let deliveryTimer = 0;
+// The org's time zone: delivery times read as the activity log's do.
+let zone = '';
 let deliveryPolls = 0;
 
 function deliveryItem(d) {
@@ -87,13 +90,14 @@ function deliveryItem(d) {
     h('p', { class: 'delivery-to' }, d.recipient),
     problem ? h('p', { class: 'delivery-error', 'data-delivery-error': '' },
       d.status === 'failed' ? d.lastError : `Retrying: ${d.lastError}`) : null,
-    h('p', { class: 'activity-meta' }, h('time', { datetime: when }, dateTime(when)),
+    h('p', { class: 'activity-meta' }, h('time', { datetime: when }, dateTime(when, zone)),
       d.attempts > 1 ? ` · ${d.attempts} attempts` : ''));
 }
 
 async function loadDeliveries() {
   clearTimeout(deliveryTimer);
   try {
+    zone = (await org().catch(() => ({}))).timezone || '';
     const res = await api('GET', `/v1/statements/${id}/deliveries?limit=20`);
     $('[data-deliveries]').replaceChildren(...res.data.map(deliveryItem));
     $('[data-deliveries-card]').hidden = res.data.length === 0;
