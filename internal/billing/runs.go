@@ -486,10 +486,12 @@ func (r *Runs) Run(ctx context.Context, p auth.Principal, id string, limit int, 
 	if rn.Counts.ByRouting[run.ToNDIA] > 0 && !rn.DryRun {
 		v.Files = []string{filePrefix(rn) + "-01.csv"} // the first; a file past 5,000 lines continues in -02 …
 	}
-	if !rn.DryRun {
-		if v.FixList, err = r.FixList(ctx, p, id); err != nil {
+	if rs, ok := r.store.(ReconcileStore); ok && !rn.DryRun {
+		lines, err := rs.RunLines(ctx, p.OrgID, id)
+		if err != nil {
 			return RunView{}, fmt.Errorf("run %s: %w", id, err)
 		}
+		v.FixList = rejected(lines)
 	}
 	return v, nil
 }

@@ -258,13 +258,18 @@ func (r *Runs) FixList(ctx context.Context, p auth.Principal, runID string) ([]r
 	if err != nil {
 		return nil, err
 	}
+	return rejected(lines), nil
+}
+
+// rejected are the lines the NDIA's results file rejected (never nil).
+func rejected(lines []run.Line) []run.Line {
 	out := []run.Line{}
 	for _, l := range lines {
 		if l.State == run.LineRejected {
 			out = append(out, l)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // BudgetLine is one support category of a participant's plan.
