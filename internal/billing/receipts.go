@@ -154,7 +154,8 @@ func ReceiptDeliveryID(paymentID string) string {
 }
 
 // emailOnce queues pay's automatic receipt email to the client's usual
-// recipient, once. A retry finding it stored and still queued queues its
+// recipient, once, holding off identical requests by hand for
+// ReceiptHold (see Email). A retry finding it stored and still queued queues its
 // message again (the notifier sends a delivery once, however often it is
 // queued). With failUnqueued a delivery the queue refuses is failed and
 // reported with ErrQueueUnavailable; without, it stays queued for the
@@ -166,14 +167,23 @@ func (r *Receipts) emailOnce(ctx context.Context, p auth.Principal, pay *payment
 	}
 	now := r.svc.now()
 	d := r.delivery(p, pay, c, ReceiptDeliveryID(pay.ID), to, "", now)
-	made, err := r.store.CreateReceiptDelivery(ctx, d, time.Time{}, r.sentEvent(p, d))
+	// It takes the same send claim as Email, so a request by hand to the
+	// same address within ReceiptHold answers this delivery.
+	made, err := r.store.CreateReceiptDelivery(ctx, d, now.Add(ReceiptHold), r.sentEvent(p, d))
 	if err != nil {
 		return nil, fmt.Errorf("email receipt %s: %w", pay.ReceiptNumber, err)
 	}
 	if !made {
-		if d, err = r.store.GetDelivery(ctx, p.OrgID, d.ID); err != nil {
+		stored, err := r.store.GetDelivery(ctx, p.OrgID, d.ID)
+		if errors.Is(err, delivery.ErrNotFound) {
+			// Not stored: a request by hand to the same address holds
+			// the claim, and its delivery is this receipt's email.
+			return r.latestTo(ctx, p.OrgID, pay.ID, to)
+		}
+		if err != nil {
 			return nil, err
 		}
+		d = stored
 		if d.Status != delivery.Queued {
 			return d, nil
 		}

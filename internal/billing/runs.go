@@ -464,10 +464,12 @@ type RunView struct {
 	Clients     []*run.ClientResult
 	NextCursor  string
 	DeadLetters int
-	Files       []string // NDIA bulk upload file names (real runs with NDIA-managed invoices)
+	Files       []string   // NDIA bulk upload file names (real runs with NDIA-managed invoices)
+	FixList     []run.Line // claim lines the NDIA's results file rejected, kept with the run
 }
 
-// Run reads one run and a page of its clients.
+// Run reads one run, a page of its clients and (real runs) its fix list:
+// every claim line the NDIA rejected, with its code, message and fix.
 func (r *Runs) Run(ctx context.Context, p auth.Principal, id string, limit int, cursor string) (RunView, error) {
 	rn, err := r.store.GetRun(ctx, p.OrgID, id)
 	if err != nil {
@@ -483,6 +485,13 @@ func (r *Runs) Run(ctx context.Context, p auth.Principal, id string, limit int, 
 	}
 	if rn.Counts.ByRouting[run.ToNDIA] > 0 && !rn.DryRun {
 		v.Files = []string{filePrefix(rn) + "-01.csv"} // the first; a file past 5,000 lines continues in -02 …
+	}
+	if rs, ok := r.store.(ReconcileStore); ok && !rn.DryRun {
+		lines, err := rs.RunLines(ctx, p.OrgID, id)
+		if err != nil {
+			return RunView{}, fmt.Errorf("run %s: %w", id, err)
+		}
+		v.FixList = rejected(lines)
 	}
 	return v, nil
 }

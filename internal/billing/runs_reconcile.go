@@ -102,7 +102,7 @@ func (r *Runs) ReconcileResults(ctx context.Context, p auth.Principal, runID, fi
 			continue
 		}
 		rec.Matched++
-		l := run.Line{RunID: runID, Ref: res.Ref, ClientID: cr.res.ClientID, InvoiceID: cr.res.InvoiceID, Number: cr.res.Number,
+		l := run.Line{RunID: runID, Ref: res.Ref, ClientID: cr.res.ClientID, Client: cr.res.ClientName, InvoiceID: cr.res.InvoiceID, Number: cr.res.Number,
 			State: run.LineAccepted, Claimed: cr.claim.Amount, Paid: res.Paid, Capped: res.Capped}
 		if res.Successful {
 			rec.Accepted++
@@ -236,7 +236,7 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 		}
 		for _, row := range ip.rows {
 			cl := idx[row.Ref]
-			if _, err := rs.PutRunLine(ctx, p.OrgID, run.Line{RunID: runID, Ref: row.Ref, ClientID: cl.res.ClientID, InvoiceID: invID,
+			if _, err := rs.PutRunLine(ctx, p.OrgID, run.Line{RunID: runID, Ref: row.Ref, ClientID: cl.res.ClientID, Client: cl.res.ClientName, InvoiceID: invID,
 				Number: cl.res.Number, State: run.LinePaid, Claimed: cl.claim.Amount, Paid: row.Paid, Capped: row.Paid.LessThan(cl.claim.Amount)}, now); err != nil {
 				return rec, err
 			}
@@ -258,13 +258,18 @@ func (r *Runs) FixList(ctx context.Context, p auth.Principal, runID string) ([]r
 	if err != nil {
 		return nil, err
 	}
+	return rejected(lines), nil
+}
+
+// rejected are the lines the NDIA's results file rejected (never nil).
+func rejected(lines []run.Line) []run.Line {
 	out := []run.Line{}
 	for _, l := range lines {
 		if l.State == run.LineRejected {
 			out = append(out, l)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // BudgetLine is one support category of a participant's plan.

@@ -692,6 +692,7 @@ type runLineItem struct {
 	RunID     string `dynamodbav:"runId"`
 	Ref       string `dynamodbav:"ref"`
 	ClientID  string `dynamodbav:"clientId"`
+	Client    string `dynamodbav:"clientName,omitempty"`
 	InvoiceID string `dynamodbav:"invoiceId"`
 	Number    string `dynamodbav:"number"`
 	State     string `dynamodbav:"state"`
@@ -708,7 +709,7 @@ type runLineItem struct {
 // remittance is final): it reports whether it wrote.
 func (s *Store) PutRunLine(ctx context.Context, orgID string, l run.Line, now time.Time) (bool, error) {
 	av, err := attributevalue.MarshalMap(runLineItem{PK: orgPK(orgID), SK: runLineSK(l.RunID, l.Ref), Type: "runline", RunID: l.RunID,
-		Ref: l.Ref, ClientID: l.ClientID, InvoiceID: l.InvoiceID, Number: l.Number, State: string(l.State), Code: l.Code,
+		Ref: l.Ref, ClientID: l.ClientID, Client: l.Client, InvoiceID: l.InvoiceID, Number: l.Number, State: string(l.State), Code: l.Code,
 		Message: l.Message, Fix: l.Fix, Claimed: toNum(l.Claimed), Paid: toNum(l.Paid), Capped: l.Capped, UpdatedAt: ts(now)})
 	if err != nil {
 		return false, err
@@ -745,7 +746,7 @@ func (s *Store) RunLines(ctx context.Context, orgID, runID string) ([]run.Line, 
 			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 				return nil, err
 			}
-			l := run.Line{RunID: it.RunID, Ref: it.Ref, ClientID: it.ClientID, InvoiceID: it.InvoiceID, Number: it.Number,
+			l := run.Line{RunID: it.RunID, Ref: it.Ref, ClientID: it.ClientID, Client: it.Client, InvoiceID: it.InvoiceID, Number: it.Number,
 				State: run.LineState(it.State), Code: it.Code, Message: it.Message, Fix: it.Fix, Capped: it.Capped}
 			if l.Claimed, err = fromNum("claimed", it.Claimed); err != nil {
 				return nil, err

@@ -236,8 +236,8 @@ func (s *server) listRuns(w http.ResponseWriter, r *http.Request) {
 
 // getRun is GET /v1/invoice-runs/{id}[?limit=&cursor=]: the run, a page of
 // its clients (parked ones with their reason and a fix link), links to the
-// invoices and the NDIA files, and the dead-letter queue's depth (-1 when
-// it cannot be read).
+// invoices and the NDIA files, the dead-letter queue's depth (-1 when
+// it cannot be read) and the fix list (claim lines the NDIA rejected).
 func (s *server) getRun(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, err := pageLimit(q.Get("limit"))
@@ -258,7 +258,8 @@ func (s *server) getRun(w http.ResponseWriter, r *http.Request) {
 	for _, c := range v.Clients {
 		clients = append(clients, toRunClientJSON(c))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"run": out, "clients": clients, "nextCursor": v.NextCursor, "deadLetters": v.DeadLetters})
+	writeJSON(w, http.StatusOK, map[string]any{"run": out, "clients": clients, "nextCursor": v.NextCursor, "deadLetters": v.DeadLetters,
+		"fixList": toClaimLinesJSON(v.FixList)})
 }
 
 type requeueBody struct {
@@ -361,6 +362,7 @@ type uploadBody struct {
 type claimLineJSON struct {
 	ClaimReference string `json:"claimReference"`
 	ClientID       string `json:"clientId"`
+	ClientName     string `json:"clientName"`
 	InvoiceID      string `json:"invoiceId"`
 	Number         string `json:"number"`
 	State          string `json:"state"`
@@ -372,12 +374,19 @@ type claimLineJSON struct {
 	Capped         bool   `json:"capped"`
 }
 
-func toReconJSON(rec billing.Reconciliation) map[string]any {
-	fix := make([]claimLineJSON, 0, len(rec.FixList))
-	for _, l := range rec.FixList {
-		fix = append(fix, claimLineJSON{ClaimReference: l.Ref, ClientID: l.ClientID, InvoiceID: l.InvoiceID, Number: l.Number,
+// toClaimLinesJSON is a fix list: each rejected claim line with its
+// participant, invoice, the NDIA's code and message, and the fix.
+func toClaimLinesJSON(ls []run.Line) []claimLineJSON {
+	fix := make([]claimLineJSON, 0, len(ls))
+	for _, l := range ls {
+		fix = append(fix, claimLineJSON{ClaimReference: l.Ref, ClientID: l.ClientID, ClientName: l.Client, InvoiceID: l.InvoiceID, Number: l.Number,
 			State: string(l.State), Code: l.Code, Message: l.Message, Fix: l.Fix, Claimed: l.Claimed.StringFixed(2), Paid: l.Paid.StringFixed(2), Capped: l.Capped})
 	}
+	return fix
+}
+
+func toReconJSON(rec billing.Reconciliation) map[string]any {
+	fix := toClaimLinesJSON(rec.FixList)
 	orEmpty := func(s []string) []string {
 		if s == nil {
 			return []string{}

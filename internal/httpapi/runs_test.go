@@ -180,6 +180,34 @@ func TestInvoiceRunJourney(t *testing.T) {
 		t.Fatalf("results = %s", r.raw)
 	}
 
+	// The fix list is kept with the run: a reload (GET) shows it, with the
+	// participant and the NDIA's code and message apart. The NDIA's own
+	// header names (ErrorCode, ErrorMessage) are read, and uploading the
+	// same file again changes nothing.
+	results = "ClaimReference,PaymentRequestStatus,ErrorCode,ErrorMessage,PaidTotalAmount\n" +
+		ref1 + ",SUCCESSFUL,,,100.14\n" + ref2 + ",ERROR,C09,Service booking does not include the item,0\n"
+	for i := range 2 {
+		admin.must(200, "POST", "/v1/invoice-runs/"+runID+"/ndia-results", map[string]any{"fileName": "results.csv", "csv": results})
+		got := admin.must(200, "GET", "/v1/invoice-runs/"+runID, nil)
+		fix, _ := got.body["fixList"].([]any)
+		if len(fix) != 1 {
+			t.Fatalf("upload %d: run's fix list = %s", i+1, got.raw)
+		}
+		l := fix[0].(map[string]any)
+		if l["claimReference"] != ref2 || l["invoiceId"] != invoices[ndia] || l["clientId"] != ndia || l["clientName"] == "" || l["number"] == "" ||
+			l["code"] != "C09" || l["message"] != "Service booking does not include the item" || !strings.Contains(l["fix"].(string), "service booking") {
+			t.Fatalf("upload %d: fix line = %v", i+1, l)
+		}
+	}
+	bad := admin.must(400, "POST", "/v1/invoice-runs/"+runID+"/ndia-results", map[string]any{"fileName": "results.csv",
+		"csv": "Reference,Status,ErrorCode\n" + ref2 + ",SUCCESSFUL,\n"})
+	if !strings.Contains(bad.raw, "ClaimReference") || !strings.Contains(bad.raw, "ProvClaimRef") {
+		t.Errorf("results without a claim reference column = %s", bad.raw)
+	}
+	if fix := admin.must(200, "GET", "/v1/invoice-runs/"+runID, nil).body["fixList"].([]any); len(fix) != 1 || fix[0].(map[string]any)["code"] != "C09" {
+		t.Errorf("a refused upload changed the fix list: %v", fix)
+	}
+
 	// The remittance pays the rest, once.
 	remit := "PayReqDocDate,ProvClaimRef,AmountClaimed,AmountPaid,BulkClmId\n" + time.Now().Format("02012006") + "," + ref1 + ",100.14,100.14," + params["filename"] + "\n"
 	for i := range 2 {

@@ -22,8 +22,8 @@ const MaxReconcileRows = 50_000
 type Result struct {
 	Ref        string
 	Successful bool
-	Code       string // rejection code (A01, C12 …) found in the message, if any
-	Message    string
+	Code       string // rejection code (A01, C12 …): its own column, else found in the message
+	Message    string // the NDIA's error message, as written
 	Paid       decimal.Decimal
 	Capped     bool
 }
@@ -67,21 +67,35 @@ func norm(h string) string {
 	return b.String()
 }
 
-// columns finds each wanted column by the first header a matcher accepts.
-func columns(header []string, want map[string]func(string) bool, required ...string) (map[string]int, error) {
+// column is one wanted column of an uploaded file: match tells a
+// normalised header (see norm) that names it; accepts lists, for the
+// error, the header names it takes.
+type column struct {
+	name     string
+	match    func(string) bool
+	accepts  string
+	required bool
+}
+
+// columns finds each wanted column: every header goes to the first wanted
+// column, in the order given, that is still free and accepts it (so a
+// more specific column such as "error code" is listed before a looser one
+// such as "error message"). A missing required column is a validation
+// error naming the header names that column accepts.
+func columns(header []string, want []column) (map[string]int, error) {
 	idx := map[string]int{}
 	for i, h := range header {
 		n := norm(strings.TrimPrefix(h, "\ufeff"))
-		for name, match := range want {
-			if _, taken := idx[name]; !taken && match(n) {
-				idx[name] = i
+		for _, c := range want {
+			if _, taken := idx[c.name]; !taken && c.match(n) {
+				idx[c.name] = i
 				break
 			}
 		}
 	}
-	for _, r := range required {
-		if _, ok := idx[r]; !ok {
-			return nil, validation.Errorf("file", "no %s column in the header row", r)
+	for _, c := range want {
+		if _, ok := idx[c.name]; c.required && !ok {
+			return nil, validation.Errorf("file", "no %s column in the header row: accepted names are %s", c.name, c.accepts)
 		}
 	}
 	return idx, nil
@@ -98,8 +112,30 @@ func has(subs ...string) func(string) bool {
 	}
 }
 
+// isCode accepts a rejection code header: Code, Error Code, Rejection
+// Code, Reason Code, Result Code, Message Code.
+func isCode(n string) bool {
+	if n == "code" || n == "codes" {
+		return true
+	}
+	return (strings.HasSuffix(n, "code") || strings.HasSuffix(n, "codes")) && has("error", "reject", "reason", "result", "message")(n)
+}
+
+// isMessage accepts an error message header: any naming a message or
+// an error (Message, Error, Error Message, Error Description, Error
+// Details …) but not a code, or one of Reason, Rejection Reason,
+// Description, Details, Comments. Bulk-file columns echoed back
+// (Cancellation Reason, Support Description) are not the message.
+func isMessage(n string) bool {
+	switch n {
+	case "reason", "rejectionreason", "rejectreason", "description", "details", "comment", "comments", "rejection":
+		return true
+	}
+	return has("message", "error")(n) && !isCode(n)
+}
+
 // readRows reads a CSV with a header row, at most MaxReconcileRows rows.
-func readRows(r io.Reader, want map[string]func(string) bool, required ...string) (map[string]int, [][]string, error) {
+func readRows(r io.Reader, want []column) (map[string]int, [][]string, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
@@ -110,7 +146,7 @@ func readRows(r io.Reader, want map[string]func(string) bool, required ...string
 	if err != nil {
 		return nil, nil, validation.Errorf("file", "is not a CSV file: %v", err)
 	}
-	idx, err := columns(header, want, required...)
+	idx, err := columns(header, want)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -154,18 +190,30 @@ func amount(s, field string, line int) (decimal.Decimal, error) {
 	return d, nil
 }
 
+// resultColumns are the results file's columns and the header names each
+// accepts (compared ignoring case, spaces and punctuation).
+var resultColumns = []column{
+	{name: "claim reference", match: has("claimreference", "claimref"), required: true,
+		accepts: "ClaimReference, Claim Reference, ClaimRef, ProvClaimRef"},
+	{name: "status", match: has("status"), required: true,
+		accepts: "Status, Payment Request Status, Claim Status"},
+	{name: "error code", match: isCode,
+		accepts: "Code, Error Code, Rejection Code, Reason Code, Result Code"},
+	{name: "error message", match: isMessage,
+		accepts: "Error, Error Message, Message, Error Description, Error Details, Reason, Rejection Reason, Description"},
+	{name: "paid amount", match: has("paid", "totalamount"), accepts: "Paid Total Amount, Amount Paid, Paid"},
+	{name: "capped price", match: has("capped"), accepts: "Capped Price Applied, Capped"},
+}
+
 // ParseResults reads the NDIA's results file, matching columns loosely by
-// name (the headers vary between copies): the claim reference, the
-// payment request status (SUCCESSFUL or ERROR), the error message, the
-// paid total amount and whether a capped price applied.
+// name (the headers vary between copies; see resultColumns): the claim
+// reference, the payment request status (SUCCESSFUL or ERROR), the
+// rejection code, the error message, the paid total amount and whether a
+// capped price applied. Without a code column the code is the first A01 …
+// C99 found in the message. A header without a claim reference or status
+// column is a validation error naming the header names accepted.
 func ParseResults(r io.Reader) ([]Result, error) {
-	idx, rows, err := readRows(r, map[string]func(string) bool{
-		"claim reference": has("claimreference", "claimref", "provclaimref"),
-		"status":          has("status"),
-		"error message":   has("error", "message", "reason"),
-		"paid amount":     has("paid", "totalamount"),
-		"capped price":    has("capped"),
-	}, "claim reference", "status")
+	idx, rows, err := readRows(r, resultColumns)
 	if err != nil {
 		return nil, fmt.Errorf("results file: %w", err)
 	}
@@ -190,7 +238,9 @@ func ParseResults(r io.Reader) ([]Result, error) {
 		case "Y", "YES", "TRUE", "1":
 			res.Capped = true
 		}
-		if m := codeRE.FindStringSubmatch(res.Message); m != nil {
+		if c := strings.ToUpper(cell(rec, idx, "error code")); c != "" {
+			res.Code = c
+		} else if m := codeRE.FindStringSubmatch(res.Message); m != nil {
 			res.Code = m[1]
 		}
 		out = append(out, res)
@@ -203,13 +253,13 @@ func ParseResults(r io.Reader) ([]Result, error) {
 // AmountClaimed, AmountPaid, PayReqDocDate (DDMMYYYY or YYYYMMDD: the one
 // that makes a real date) and BulkClmId.
 func ParseRemittance(r io.Reader) ([]Remittance, error) {
-	idx, rows, err := readRows(r, map[string]func(string) bool{
-		"ProvClaimRef":  has("provclaimref", "claimreference"),
-		"AmountClaimed": has("amountclaimed"),
-		"AmountPaid":    has("amountpaid"),
-		"PayReqDocDate": has("payreqdocdate"),
-		"BulkClmId":     has("bulkclmid", "bulkclaimid"),
-	}, "ProvClaimRef", "AmountPaid")
+	idx, rows, err := readRows(r, []column{
+		{name: "ProvClaimRef", match: has("provclaimref", "claimreference"), required: true, accepts: "ProvClaimRef, Claim Reference"},
+		{name: "AmountClaimed", match: has("amountclaimed"), accepts: "AmountClaimed"},
+		{name: "AmountPaid", match: has("amountpaid"), required: true, accepts: "AmountPaid, Amount Paid"},
+		{name: "PayReqDocDate", match: has("payreqdocdate"), accepts: "PayReqDocDate"},
+		{name: "BulkClmId", match: has("bulkclmid", "bulkclaimid"), accepts: "BulkClmId, Bulk Claim Id"},
+	})
 	if err != nil {
 		return nil, fmt.Errorf("remittance file: %w", err)
 	}
@@ -265,8 +315,9 @@ type Line struct {
 	RunID     string
 	Ref       string
 	ClientID  string
+	Client    string // the participant's name
 	InvoiceID string
-	Number    string
+	Number    string // the invoice number
 	State     LineState
 	Code      string // rejection code
 	Message   string // the NDIA's words

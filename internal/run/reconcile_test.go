@@ -55,3 +55,33 @@ func TestRemittanceReadsBothDateOrders(t *testing.T) {
 		t.Errorf("bad date: %v", err)
 	}
 }
+
+// The trial's file had an error code column before the message: the
+// message was lost and the code shown twice.
+func TestResultsKeepCodeAndMessageApart(t *testing.T) {
+	t.Parallel()
+	for _, header := range []string{
+		"ClaimReference,PaymentRequestStatus,ErrorCode,ErrorMessage",
+		"Claim Reference,Status,Error Code,Error Description",
+		"ClaimRef,Claim Status,Rejection Code,Rejection Reason",
+		"ProvClaimRef,Status,Code,Message",
+		"Claim Reference,Status,Reason Code,Error",
+	} {
+		rs, err := ParseResults(strings.NewReader(header + "\nINV-00001-01,ERROR,C09,Service booking does not include the item\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", header, err)
+		}
+		if len(rs) != 1 || rs[0].Code != "C09" || rs[0].Message != "Service booking does not include the item" {
+			t.Errorf("%s: results = %+v", header, rs)
+		}
+	}
+	// Echoed bulk columns are not the message.
+	rs, err := ParseResults(strings.NewReader("ClaimReference,CancellationReason,Status,ErrorMessage\nX,,ERROR,C22 no plan\n"))
+	if err != nil || rs[0].Code != "C22" || rs[0].Message != "C22 no plan" {
+		t.Fatalf("results = %+v, %v", rs, err)
+	}
+	_, err = ParseResults(strings.NewReader("Reference,Status,ErrorCode,ErrorMessage\nX,ERROR,C09,m\n"))
+	if !isValidation(err) || !strings.Contains(err.Error(), "ClaimReference, Claim Reference, ClaimRef, ProvClaimRef") {
+		t.Fatalf("no claim reference column: err = %v", err)
+	}
+}

@@ -188,6 +188,14 @@ func TestInvoiceRunPages(t *testing.T) {
 	if got := b.text("[data-fix-rows]"); !strings.Contains(got, ref) || !strings.Contains(got, "C22") || !strings.Contains(got, "plan covering the dates") {
 		t.Errorf("fix list %q", got)
 	}
+	// Reloading the page shows the fix list again (kept with the run),
+	// with the participant, and the NDIA's code once.
+	b.open(b.path())
+	b.waitFor("the fix list after a reload", `!document.querySelector('[data-fix-table]').hidden`)
+	if got := b.text("[data-fix-rows]"); !strings.Contains(got, ref) || strings.Count(got, "C22") != 1 || !strings.Contains(got, "No plan for the dates") ||
+		!strings.Contains(b.text("[data-fix-participant]"), "Cal Osei") {
+		t.Errorf("fix list after a reload %q", got)
+	}
 	_ = ndia
 
 	// A parked participant is re-queued from the run page.

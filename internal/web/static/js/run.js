@@ -65,17 +65,28 @@ async function load() {
     files.replaceChildren('NDIA bulk upload: ', ...links.map((href, i) => h('a', { href, download: '', 'data-file': String(i + 1) }, `file ${i + 1}`)));
     $('[data-recon]').hidden = links.length === 0;
     $('[data-clients]').replaceChildren(...v.clients.map(clientRow));
+    fixList(v.fixList || []);
     if (r.status === 'queued' || r.status === 'running') timer = setTimeout(load, 1500);
   } catch (err) {
     showError(document, err);
   }
 }
 
+// ndiaSays is the NDIA's code and message, the code once: a message that
+// starts with its code is shown as it is.
+function ndiaSays(l) {
+  if (!l.message) return l.code || '';
+  if (!l.code || l.message.startsWith(l.code)) return l.message;
+  return `${l.code}: ${l.message}`;
+}
+
+// fixList shows a run's rejected claim lines: from an upload's answer, and
+// on every load of the page (GET /v1/invoice-runs/{id} returns them).
 function fixList(rows) {
   $('[data-fix-rows]').replaceChildren(...rows.map((l) => h('tr', { 'data-fix': l.claimReference },
     h('td', {}, l.claimReference),
-    h('td', {}, h('a', { href: `/app/invoices/${l.invoiceId}` }, l.number)),
-    h('td', {}, [l.code, l.message].filter(Boolean).join(' ')),
+    h('td', {}, h('a', { href: `/app/invoices/${l.invoiceId}` }, l.number), l.clientName ? h('div', { class: 'muted', 'data-fix-participant': '' }, l.clientName) : ''),
+    h('td', {}, ndiaSays(l)),
     h('td', {}, l.fix))));
   $('[data-fix-table]').hidden = rows.length === 0;
 }
