@@ -52,6 +52,7 @@ var queryParams = map[string]schema{
 	"format":   {"type": "string"},
 	"rotate":   {"type": "boolean"},
 	"preview":  {"type": "boolean"},
+	"part":     {"type": "integer", "minimum": 1, "description": "which file, from 1"},
 }
 
 var pathParam = regexp.MustCompile(`\{([A-Za-z]+)\}`)
