@@ -27,7 +27,6 @@ func runSK(id string) string                                   { return "RUN#" +
 func runClientSK(runID, cli string) string                     { return "RUNCLI#" + runID + "#" + cli }
 func runPeriodSK(from, to string) string                       { return "RUNPERIOD#" + from + "#" + to }
 func ndisProviderSK() string                                   { return "NDISPROVIDER" }
-func ndiaLineSK(ref string) string                             { return "NDIALINE#" + ref }
 func routingCountAttr(r run.Routing) string                    { return "n_" + string(r) }
 func runClientPrefix(runID string) string                      { return "RUNCLI#" + runID + "#" }
 func taskKey(orgID, id string) map[string]types.AttributeValue { return key(orgPK(orgID), taskSK(id)) }
