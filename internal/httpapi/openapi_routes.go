@@ -54,7 +54,7 @@ var routeDocs = map[string]routeDoc{
 	"POST /v1/clients/{id}/initial-balance":                   {Summary: "Set what the client owed when created, as an invoice without a number (201; 200 when sent again with the same amount, 409 with another)", Body: initialBalanceBody{}, Reply: invoiceResponse{}, Status: 201, AlsoStatus: 200},
 	"GET /v1/clients/{id}/initial-balance":                    {Summary: "The client's initial-balance invoice, or null when none is set", Reply: initialBalanceReply{}},
 
-	"POST /v1/invoices":                     {Summary: "Create a draft invoice", Body: invoiceBody{}, Reply: invoiceResponse{}, Status: 201},
+	"POST /v1/invoices":                     {Summary: "Create a draft invoice, or a special kind (processing_fee, synced with its externalNumber)", Body: createInvoiceBody{}, Reply: invoiceResponse{}, Status: 201},
 	"GET /v1/invoices":                      {Summary: "Invoices by client, status or search", Query: []string{"clientId", "status", "q", "limit", "cursor"}, Reply: list[invoiceResponse]{}},
 	"GET /v1/invoices/export.csv":           {Summary: "Invoices issued in a range as Xero's or QuickBooks Online's import CSV, or a zip of CSVs (admin)", Query: []string{"format", "from", "to"}, Media: []string{"text/csv", "application/zip"}},
 	"GET /v1/invoices/{id}":                 {Summary: "An invoice with its totals, status and available actions", Reply: invoiceResponse{}},
@@ -80,7 +80,7 @@ var routeDocs = map[string]routeDoc{
 	"GET /v1/credit-notes/{id}/pdf":   {Summary: "The credit note PDF", Media: []string{"application/pdf"}},
 	"POST /v1/credit-notes/{id}/void": {Summary: "Void a credit note", Body: reasonBody{}, Reply: creditResponse{}},
 
-	"POST /v1/payments":                 {Summary: "Record a payment; preview=true answers (200) what it would settle and keep as credit, recording nothing", Query: []string{"preview"}, Body: paymentRequest{}, Reply: paymentResponse{}, Status: 201, AlsoStatus: 200},
+	"POST /v1/payments":                 {Summary: "Record a payment; preview=true answers (200) what it would settle and keep as credit, recording nothing", Query: []string{"preview"}, Body: paymentRequest{}, Reply: recordedResponse{}, Status: 201, AlsoStatus: 200},
 	"GET /v1/payments":                  {Summary: "Payments, newest first", Query: []string{"clientId", "limit", "cursor"}, Reply: list[paymentResponse]{}},
 	"GET /v1/payments/{id}":             {Summary: "A payment with its allocations", Reply: paymentResponse{}},
 	"GET /v1/payments/{id}/receipt.pdf": {Summary: "The payment's receipt PDF", Media: []string{"application/pdf"}},
