@@ -142,7 +142,7 @@ func TestInvoiceRunPages(t *testing.T) {
 	b.fill("[name=email]", email)
 	b.fill("[name=password]", "Correct-Horse-9")
 	b.click("[data-login-form] [type=submit]")
-	b.waitFor("the client list", `location.pathname === '/app/clients'`)
+	b.waitFor("the dashboard", `location.pathname === '/app/dashboard'`) // where signing in lands
 
 	b.open("/app/runs")
 	b.waitText("[data-runs-empty]", "No invoice runs yet.")
