@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carebill/carebill/internal/cardpay/cardpaytest"
 	"github.com/carebill/carebill/internal/httpapi"
 	"github.com/carebill/carebill/internal/id"
 )
@@ -16,7 +17,8 @@ import (
 // a body that passes validation, so that what answers is the route's
 // sign-in, tenancy and role rules and not a 400. Bodies name this org's
 // objects as {client}, {invoice}, {draft}, {payment}, {credit}, {session},
-// {case}, {task}, {member}, {today}.
+// {case}, {task}, {member}, {today}; paths name a recurring charge as
+// {charge}.
 type access struct {
 	role string // viewer, coordinator or admin
 	body string
@@ -45,6 +47,18 @@ var accessRules = map[string]access{
 	"GET /v1/clients/{id}/activity":       {role: viewer},
 	"GET /v1/clients/{id}/ndis-plan":      {role: viewer},
 	"PUT /v1/clients/{id}/ndis-plan":      {role: coordinator, body: `{"start":"2026-07-01","end":"2027-06-30","remoteness":"national","budgets":{"07":"500.00"}}`},
+
+	"GET /v1/clients/{id}/budget":                             {role: viewer},
+	"GET /v1/clients/{id}/recurring-charges":                  {role: viewer},
+	"POST /v1/clients/{id}/recurring-charges":                 {role: coordinator, body: recurringChargeBody},
+	"GET /v1/clients/{id}/recurring-charges/{charge}":         {role: viewer},
+	"PUT /v1/clients/{id}/recurring-charges/{charge}":         {role: coordinator, body: recurringChargeBody},
+	"DELETE /v1/clients/{id}/recurring-charges/{charge}":      {role: coordinator},
+	"POST /v1/clients/{id}/recurring-charges/{charge}/pause":  {role: coordinator},
+	"POST /v1/clients/{id}/recurring-charges/{charge}/resume": {role: coordinator},
+	"POST /v1/clients/{id}/recurring-charges/{charge}/bill":   {role: coordinator},
+	"GET /v1/clients/{id}/initial-balance":                    {role: viewer},
+	"POST /v1/clients/{id}/initial-balance":                   {role: coordinator, body: `{"amount":"20.00","date":"2026-10-01"}`},
 
 	"POST /v1/invoices":                     {role: coordinator, body: `{"clientId":"{client}","name":"Extra","lineItems":[{"type":"fixed","description":"Fee","amount":"10.00"}]}`},
 	"GET /v1/invoices":                      {role: viewer},
@@ -79,6 +93,11 @@ var accessRules = map[string]access{
 	"POST /v1/payments/{id}/reverse":    {role: admin, body: `{"reason":"Bounced"}`},
 	"POST /v1/payments/{id}/refund":     {role: admin, body: `{"amount":"1.00","reason":"Returned"}`},
 
+	"POST /v1/payments/{id}/email-receipt":  {role: coordinator},
+	"GET /v1/payments/{id}/deliveries":      {role: viewer},
+	"GET /v1/payments/parked":               {role: admin},
+	"POST /v1/payments/parked/{id}/resolve": {role: admin, body: `{"resolution":"handled","reason":"Paid again by transfer"}`},
+
 	"GET /v1/billing-cycles":                  {role: viewer},
 	"POST /v1/billing-cycles/{id}/close":      {role: admin},
 	"POST /v1/billing-cycles/{id}/statements": {role: admin},
@@ -86,6 +105,8 @@ var accessRules = map[string]access{
 	"GET /v1/statements/{id}":                 {role: viewer},
 	"GET /v1/statements/{id}/pdf":             {role: viewer},
 	"DELETE /v1/statements/{id}":              {role: admin},
+	"POST /v1/statements/{id}/send":           {role: coordinator, body: `{"channels":["email"]}`},
+	"GET /v1/statements/{id}/deliveries":      {role: viewer},
 	"GET /v1/activity":                        {role: viewer},
 
 	"POST /v1/users":        {role: admin, body: `{"email":"invited-{tag}@example.com","role":"viewer"}`},
@@ -98,6 +119,8 @@ var accessRules = map[string]access{
 	"GET /v1/tasks":                       {role: viewer},
 	"GET /v1/tasks/{id}":                  {role: viewer},
 	"GET /v1/ndis/price-limits":           {role: viewer},
+	"GET /v1/ndis/provider":               {role: viewer},
+	"PUT /v1/ndis/provider":               {role: admin, body: `{"registrationNumber":"4050012345"}`},
 	"PUT /v1/ndis/price-limits":           {role: admin, body: `{"items":[]}`},
 	"POST /v1/sessions":                   {role: coordinator, body: `{"clientId":"{client}","start":"2026-11-05T10:00:00+11:00","durationMinutes":45,"service":{"description":"Therapy","price":"150.00"}}`},
 	"GET /v1/sessions":                    {role: viewer},
@@ -114,13 +137,23 @@ var accessRules = map[string]access{
 	"POST /v1/cases/{id}/uninvoice":       {role: coordinator, body: `{"reason":"Wrong PO"}`},
 	"POST /v1/cases/{id}/invoice-paid":    {role: coordinator},
 	"POST /v1/cases/{id}/commission-paid": {role: coordinator, body: `{"date":"2026-11-20"}`},
+
+	"POST /v1/invoice-runs":                          {role: coordinator, body: `{"periodStart":"2026-02-01","periodEnd":"2026-02-28","dryRun":true}`},
+	"GET /v1/invoice-runs":                           {role: viewer},
+	"GET /v1/invoice-runs/{id}":                      {role: viewer},
+	"POST /v1/invoice-runs/{id}/requeue":             {role: coordinator, body: `{"clientIds":["{client}"]}`},
+	"GET /v1/invoice-runs/{id}/ndia-bulk-upload.csv": {role: admin}, // an export
+	"POST /v1/invoice-runs/{id}/ndia-results":        {role: coordinator, body: `{"fileName":"results.csv","csv":"Claim Reference,Payment Request Status,Error Message,Paid Total Amount,Capped Price\n"}`},
+	"POST /v1/invoice-runs/{id}/ndia-remittance":     {role: coordinator, body: `{"fileName":"remit.csv","csv":"PayReqDocDate,ProvClaimRef,AmountClaimed,AmountPaid,BulkClmId\n"}`},
 }
+
+const recurringChargeBody = `{"description":"Weekly check-in","amount":"50.00","frequency":"weekly","weekday":"monday","start":"2027-01-04"}`
 
 // publicRoutes take no token: sign-in, the API's description, and the
 // payment function's pay-link checkout and Stripe webhook (each checked
 // by its own secret).
 var publicRoutes = []string{"POST /auth/signup", "POST /auth/login", "POST /auth/logout", "GET /v1/openapi.json",
-	"POST /pay/{token}/checkout", "POST /webhooks/stripe"}
+	"POST /pay/{token}/checkout", "POST /pay-all/{token}/checkout", "POST /webhooks/stripe"}
 
 var roleRank = map[string]int{viewer: 0, coordinator: 1, admin: 2}
 
@@ -154,6 +187,17 @@ func TestIsolationFromTheRouteTable(t *testing.T) {
 		t.Fatal("no billing cycle")
 	}
 	cycid := cycles[0]["id"].(string)
+	chargeid := own.must(201, "POST", "/v1/clients/"+cid+"/recurring-charges", recurringChargeBody).str("id")
+	// A run of a month with nothing to bill: nothing waits on the worker.
+	runid := own.must(202, "POST", "/v1/invoice-runs", map[string]any{"periodStart": "2026-01-01", "periodEnd": "2026-01-31"}).str("id")
+	// A card payment in another currency than the client's is parked.
+	orgid := own.must(200, "GET", "/v1/org", nil).str("id")
+	intent := newIntent()
+	usd := cardpaytest.Payment{SessionID: "cs_iso_" + intent, IntentID: intent, OrgID: orgid, InvoiceID: iid, Currency: "usd", Amount: 500, Fee: "0.00"}
+	event := usd.SessionCompleted("evt_iso_"+intent, time.Now())
+	if w := c.deliver(event, cardpaytest.Sign(event, cardpaytest.Secret, time.Now())); w.status != http.StatusOK || w.body["parked"] != true {
+		t.Fatalf("parking a USD card payment: %d %s", w.status, w.raw)
+	}
 
 	// Invited members, one per role, and one to re-role and remove.
 	for _, m := range []string{"coordinator", "viewer", "spare"} {
@@ -177,13 +221,14 @@ func TestIsolationFromTheRouteTable(t *testing.T) {
 
 	// The path and body of each route, naming this org's objects.
 	// No statement can be made here (a cycle closes only when it is due):
-	// statement routes name a well-formed id of none, and so are only
-	// proven to answer 401, 403 and 404 like the rest.
+	// statement routes (sending one and its deliveries too) name a
+	// well-formed id of none, and so are only proven to answer 401, 403
+	// and 404 like the rest.
 	idOf := map[string]string{"statements": id.New(id.Statement, time.Now()), "clients": cid, "invoices": iid, "payments": pid, "credit-notes": cnid, "sessions": sesid,
-		"cases": caseid, "tasks": taskid, "billing-cycles": cycid, "users": spare}
+		"cases": caseid, "tasks": taskid, "billing-cycles": cycid, "users": spare, "invoice-runs": runid}
 	fill := strings.NewReplacer("{client}", cid, "{invoice}", iid, "{draft}", did, "{payment}", pid, "{credit}", cnid,
 		"{session}", sesid, "{case}", caseid, "{task}", taskid, "{member}", spare, "{today}", today, "{tag}", tag)
-	secrets := []string{cid, iid, did, pid, cnid, sesid, caseid, taskid, "Isolated Client", "Isolation Care", "iso@example.com"}
+	secrets := []string{cid, iid, did, pid, cnid, sesid, caseid, taskid, chargeid, runid, intent, "Isolated Client", "Isolation Care", "iso@example.com"}
 	type call struct{ pattern, method, path, body string }
 	var calls []call
 	routes := append(httpapi.Patterns(c.h), httpapi.Patterns(c.payments)...)
@@ -205,12 +250,16 @@ func TestIsolationFromTheRouteTable(t *testing.T) {
 			if seg == "invoices" && (strings.HasSuffix(path, "{id}") && method != http.MethodGet || strings.HasSuffix(path, "/finalize")) {
 				target = did // draft-only changes
 			}
+			if strings.HasPrefix(path, "/v1/payments/parked/") {
+				target = intent // a parked payment is named by its payment intent
+			}
 			if target == "" {
 				t.Errorf("route %q names a kind of object (%s) this test does not create", pattern, seg)
 				continue
 			}
 			path = strings.Replace(path, "{id}", target, 1)
 		}
+		path = strings.Replace(path, "{charge}", chargeid, 1)
 		if strings.HasPrefix(pattern, "GET /v1/clients/{id}/statement") {
 			path += "?kind=outstanding"
 		}

@@ -52,6 +52,7 @@ var queryParams = map[string]schema{
 	"format":   {"type": "string"},
 	"rotate":   {"type": "boolean"},
 	"preview":  {"type": "boolean"},
+	"part":     {"type": "integer", "minimum": 1, "description": "which file, from 1"},
 }
 
 var pathParam = regexp.MustCompile(`\{([A-Za-z]+)\}`)
@@ -177,6 +178,10 @@ func buildOpenAPI(routes map[string]routeDoc) (schema, error) {
 				"code":    schema{"type": "string", "description": "stable, for programs (invoice_locked)"},
 				"message": schema{"type": "string", "description": "for people"},
 				"field":   schema{"type": "string", "description": "the field at fault (lineItems[0].rate)"},
+				// POST /v1/invoice-runs: run_exists names the period's run;
+				// run_blocked lists each participant's alerts with its fix.
+				"runId":   schema{"type": "string", "description": "run_exists: the period's invoice run"},
+				"clients": sc.of([]blockedJSON{}, false),
 			},
 		}},
 	}

@@ -23,6 +23,8 @@ var routeDocs = map[string]routeDoc{
 	"POST /webhooks/stripe": {Summary: "Stripe's event deliveries, verified by the Stripe-Signature header (payments function)", Public: true, Body: schema{"type": "object"}, Reply: webhookReply{}},
 	"POST /pay/{token}/checkout": {Summary: "From a pay link: 303 to a Stripe Checkout page for the invoice's whole balance (payments function)", Public: true,
 		Status: 303, HTMLErrors: true},
+	"POST /pay-all/{token}/checkout": {Summary: "From a statement's pay-all link: 303 to one Stripe Checkout page for everything the client has open (payments function)", Public: true,
+		Status: 303, HTMLErrors: true},
 
 	"GET /v1/org":   {Summary: "The org's settings", Reply: orgResponse{}},
 	"PATCH /v1/org": {Summary: "Change the org's settings (admin); null clears a field", Body: orgPatch{}, Reply: orgResponse{}},
@@ -39,7 +41,20 @@ var routeDocs = map[string]routeDoc{
 	"GET /v1/clients/{id}/ndis-plan":      {Summary: "The client's NDIS plan and budgets", Reply: planJSON{}},
 	"PUT /v1/clients/{id}/ndis-plan":      {Summary: "Set the client's NDIS plan and budgets", Body: planJSON{}, Reply: planJSON{}},
 
-	"POST /v1/invoices":                     {Summary: "Create a draft invoice", Body: invoiceBody{}, Reply: invoiceResponse{}, Status: 201},
+	"GET /v1/clients/{id}/budget": {Summary: "The client's NDIS plan categories: budget, spent (invoiced), committed (not yet invoiced) and remaining", Reply: budgetReply{}},
+
+	"GET /v1/clients/{id}/recurring-charges":                  {Summary: "The client's recurring charges", Reply: list[chargeResponse]{}},
+	"POST /v1/clients/{id}/recurring-charges":                 {Summary: "Add a recurring charge: weekly on a weekday or monthly on a day (1–28), from a start, optionally to an end or a count", Body: chargeBody{}, Reply: chargeResponse{}, Status: 201},
+	"GET /v1/clients/{id}/recurring-charges/{charge}":         {Summary: "A recurring charge with its next date and what it billed last", Reply: chargeResponse{}},
+	"PUT /v1/clients/{id}/recurring-charges/{charge}":         {Summary: "Replace a recurring charge", Body: chargeBody{}, Reply: chargeResponse{}},
+	"DELETE /v1/clients/{id}/recurring-charges/{charge}":      {Summary: "End a recurring charge for good; the invoices it made stay", Status: 204},
+	"POST /v1/clients/{id}/recurring-charges/{charge}/pause":  {Summary: "Stop a recurring charge billing", Reply: chargeResponse{}},
+	"POST /v1/clients/{id}/recurring-charges/{charge}/resume": {Summary: "Start a paused charge again from its first date on or after today", Reply: chargeResponse{}},
+	"POST /v1/clients/{id}/recurring-charges/{charge}/bill":   {Summary: "Bill what is due today now rather than at the next scheduled run; billedNow says how many (0 on a repeat)", Reply: chargeResponse{}},
+	"POST /v1/clients/{id}/initial-balance":                   {Summary: "Set what the client owed when created, as an invoice without a number (201; 200 when sent again with the same amount, 409 with another)", Body: initialBalanceBody{}, Reply: invoiceResponse{}, Status: 201, AlsoStatus: 200},
+	"GET /v1/clients/{id}/initial-balance":                    {Summary: "The client's initial-balance invoice, or null when none is set", Reply: initialBalanceReply{}},
+
+	"POST /v1/invoices":                     {Summary: "Create a draft invoice, or a special kind (processing_fee, synced with its externalNumber)", Body: createInvoiceBody{}, Reply: invoiceResponse{}, Status: 201},
 	"GET /v1/invoices":                      {Summary: "Invoices by client, status or search", Query: []string{"clientId", "status", "q", "limit", "cursor"}, Reply: list[invoiceResponse]{}},
 	"GET /v1/invoices/export.csv":           {Summary: "Invoices issued in a range as Xero's or QuickBooks Online's import CSV, or a zip of CSVs (admin)", Query: []string{"format", "from", "to"}, Media: []string{"text/csv", "application/zip"}},
 	"GET /v1/invoices/{id}":                 {Summary: "An invoice with its totals, status and available actions", Reply: invoiceResponse{}},
@@ -65,12 +80,17 @@ var routeDocs = map[string]routeDoc{
 	"GET /v1/credit-notes/{id}/pdf":   {Summary: "The credit note PDF", Media: []string{"application/pdf"}},
 	"POST /v1/credit-notes/{id}/void": {Summary: "Void a credit note", Body: reasonBody{}, Reply: creditResponse{}},
 
-	"POST /v1/payments":                 {Summary: "Record a payment; preview=true answers (200) what it would settle and keep as credit, recording nothing", Query: []string{"preview"}, Body: paymentRequest{}, Reply: paymentResponse{}, Status: 201, AlsoStatus: 200},
+	"POST /v1/payments":                 {Summary: "Record a payment; preview=true answers (200) what it would settle and keep as credit, recording nothing", Query: []string{"preview"}, Body: paymentRequest{}, Reply: recordedResponse{}, Status: 201, AlsoStatus: 200},
 	"GET /v1/payments":                  {Summary: "Payments, newest first", Query: []string{"clientId", "limit", "cursor"}, Reply: list[paymentResponse]{}},
 	"GET /v1/payments/{id}":             {Summary: "A payment with its allocations", Reply: paymentResponse{}},
 	"GET /v1/payments/{id}/receipt.pdf": {Summary: "The payment's receipt PDF", Media: []string{"application/pdf"}},
 	"POST /v1/payments/{id}/reverse":    {Summary: "Reverse a payment (admin)", Body: reasonBody{}, Reply: paymentResponse{}},
 	"POST /v1/payments/{id}/refund":     {Summary: "Record money given back out of a payment (admin)", Body: refundBody{}, Reply: paymentResponse{}},
+
+	"POST /v1/payments/{id}/email-receipt":  {Summary: "Queue the receipt email, PDF attached, by default to the client's billing contact (202); the same request within half a minute answers the first's delivery", Body: emailReceiptBody{}, OptionalBody: true, Reply: deliveryResponse{}, Status: 202},
+	"GET /v1/payments/{id}/deliveries":      {Summary: "The payment's receipt emails, newest first", Query: []string{"limit", "cursor"}, Reply: list[deliveryResponse]{}},
+	"GET /v1/payments/parked":               {Summary: "Card payments in a currency the client is not billed in, newest first (admin)", Query: []string{"limit", "cursor"}, Reply: list[parkedResponse]{}},
+	"POST /v1/payments/parked/{id}/resolve": {Summary: "Resolve a parked card payment, named by its payment intent, once with a reason (admin)", Body: resolveParkedBody{}, Reply: parkedResponse{}},
 
 	"GET /v1/billing-cycles":             {Summary: "The org's billing cycles, newest first", Reply: list[cycleResponse]{}},
 	"POST /v1/billing-cycles/{id}/close": {Summary: "Close the due cycles up to this one now (admin)", Reply: closeResponse{}},
@@ -81,6 +101,19 @@ var routeDocs = map[string]routeDoc{
 	"GET /v1/statements/{id}":     {Summary: "A statement", Reply: statementResponse{}},
 	"GET /v1/statements/{id}/pdf": {Summary: "The statement PDF", Media: []string{"application/pdf"}},
 	"DELETE /v1/statements/{id}":  {Summary: "Delete a statement, unlocking what it locked (admin)", Status: 204},
+
+	"POST /v1/statements/{id}/send":      {Summary: "Send a statement by email and/or text, with one pay-all link for everything the client has open", Body: statementSendBody{}, Reply: statementSentResponse{}},
+	"GET /v1/statements/{id}/deliveries": {Summary: "The statement's emails and texts, newest first", Query: []string{"limit", "cursor"}, Reply: list[statementDeliveryResponse]{}},
+
+	"POST /v1/invoice-runs":                          {Summary: "Start (or, with dryRun, preview) the invoice run of a period (202); 422 run_blocked lists every alert with a link to fix it, 409 run_exists names the period's run", Body: startRunBody{}, Reply: runJSON{}, Status: 202},
+	"GET /v1/invoice-runs":                           {Summary: "Invoice runs, newest first", Query: []string{"limit", "cursor"}, Reply: list[runJSON]{}},
+	"GET /v1/invoice-runs/{id}":                      {Summary: "A run's progress, a page of its clients (parked ones with a reason and fix link), its NDIA files and the dead-letter depth (-1 unknown)", Query: []string{"limit", "cursor"}, Reply: runReply{}},
+	"POST /v1/invoice-runs/{id}/requeue":             {Summary: "Queue the run's parked clients again, once fixed", Query: []string{"limit", "cursor"}, Body: requeueBody{}, Reply: runReply{}},
+	"GET /v1/invoice-runs/{id}/ndia-bulk-upload.csv": {Summary: "One of the run's NDIA bulk upload files (at most 5,000 rows each; X-File-Count says how many) (admin)", Query: []string{"part"}, Media: []string{"text/csv"}},
+	"POST /v1/invoice-runs/{id}/ndia-results":        {Summary: "Reconcile the NDIA's bulk results file: rejected lines onto the fix list", Body: uploadBody{}, Reply: reconciliationReply{}},
+	"POST /v1/invoice-runs/{id}/ndia-remittance":     {Summary: "Reconcile the NDIA's remittance: payments for paid lines, credit notes for capped prices, once", Body: uploadBody{}, Reply: reconciliationReply{}},
+	"GET /v1/ndis/provider":                          {Summary: "The org's NDIS provider settings for the bulk file", Reply: providerJSON{}},
+	"PUT /v1/ndis/provider":                          {Summary: "Set the org's NDIS provider settings (admin)", Body: providerJSON{}, Reply: providerJSON{}},
 
 	"GET /v1/activity": {Summary: "The org's activity feed, searchable", Query: []string{"q", "limit", "cursor"}, Reply: list[eventJSON]{}},
 
@@ -139,6 +172,40 @@ type (
 	}
 	priceLimitsReply struct {
 		Items []priceLimitJSON `json:"items"`
+	}
+	initialBalanceBody struct {
+		Amount string `json:"amount"`
+		Date   string `json:"date"`
+	}
+	initialBalanceReply struct {
+		Invoice *invoiceResponse `json:"invoice"`
+	}
+	budgetReply struct {
+		ClientID   string   `json:"clientId"`
+		Plan       planJSON `json:"plan"`
+		Categories []struct {
+			Category  string `json:"category"`
+			Budget    string `json:"budget"`
+			Spent     string `json:"spent"`
+			Committed string `json:"committed"`
+			Remaining string `json:"remaining"`
+		} `json:"categories"`
+	}
+	runReply struct {
+		Run         runJSON         `json:"run"`
+		Clients     []runClientJSON `json:"clients"`
+		NextCursor  string          `json:"nextCursor"`
+		DeadLetters int             `json:"deadLetters"`
+	}
+	reconciliationReply struct {
+		Matched     int             `json:"matched"`
+		Unmatched   []string        `json:"unmatched"`
+		Accepted    int             `json:"accepted"`
+		Rejected    int             `json:"rejected"`
+		Paid        int             `json:"paid"`
+		Payments    []string        `json:"payments"`
+		CreditNotes []string        `json:"creditNotes"`
+		FixList     []claimLineJSON `json:"fixList"`
 	}
 	pendingPOReply struct {
 		Count      int            `json:"count"`

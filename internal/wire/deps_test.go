@@ -38,6 +38,8 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	for fn, bad := range forbidden {
 		t.Run(fn, func(t *testing.T) {
 			t.Parallel()
+			// go test puts its own GOROOT/bin first on the PATH, so this is
+			// the go command running the test.
 			cmd := exec.Command("go", "list", "-deps", "./functions/"+fn)
 			cmd.Dir = root
 			out, err := cmd.Output()
