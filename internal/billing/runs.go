@@ -179,6 +179,9 @@ func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (*
 	if err := r.store.CreateRun(ctx, rn); err != nil {
 		return nil, err
 	}
+	if err := r.takeReclaims(ctx, rn); err != nil {
+		return nil, fmt.Errorf("start run %s: re-claims: %w", rn.ID, err)
+	}
 	if err := r.queue.EnqueueRunClients(ctx, p.OrgID, rn.ID, inScope); err != nil {
 		return nil, fmt.Errorf("start run %s: %w", rn.ID, ErrQueueUnavailable)
 	}
@@ -464,8 +467,9 @@ type RunView struct {
 	Clients     []*run.ClientResult
 	NextCursor  string
 	DeadLetters int
-	Files       []string   // NDIA bulk upload file names (real runs with NDIA-managed invoices)
-	FixList     []run.Line // claim lines the NDIA's results file rejected, kept with the run
+	Files       []string       // NDIA bulk upload file names (real runs with NDIA-managed invoices or re-claims)
+	FixList     []run.Line     // claim lines the NDIA's results file rejected, kept with the run
+	Reclaims    []*run.Reclaim // rejected lines of earlier runs this run's file claims again (a dry run: would)
 }
 
 // Run reads one run, a page of its clients and (real runs) its fix list:
@@ -483,7 +487,10 @@ func (r *Runs) Run(ctx context.Context, p auth.Principal, id string, limit int, 
 	if v.DeadLetters, err = r.queue.DeadLetters(ctx); err != nil {
 		v.DeadLetters = -1 // unknown; the page says so rather than failing
 	}
-	if rn.Counts.ByRouting[run.ToNDIA] > 0 && !rn.DryRun {
+	if v.Reclaims, err = r.runReclaims(ctx, p.OrgID, id); err != nil {
+		return RunView{}, fmt.Errorf("run %s: %w", id, err)
+	}
+	if (rn.Counts.ByRouting[run.ToNDIA] > 0 || rn.Counts.Reclaims > 0) && !rn.DryRun {
 		v.Files = []string{filePrefix(rn) + "-01.csv"} // the first; a file past 5,000 lines continues in -02 …
 	}
 	if rs, ok := r.store.(ReconcileStore); ok && !rn.DryRun {
@@ -492,6 +499,9 @@ func (r *Runs) Run(ctx context.Context, p auth.Principal, id string, limit int, 
 			return RunView{}, fmt.Errorf("run %s: %w", id, err)
 		}
 		v.FixList = rejected(lines)
+		if err := r.withReclaims(ctx, p.OrgID, v.FixList); err != nil {
+			return RunView{}, fmt.Errorf("run %s: %w", id, err)
+		}
 	}
 	return v, nil
 }
@@ -539,6 +549,15 @@ func (r *Runs) BulkFiles(ctx context.Context, p auth.Principal, id string) ([]ru
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Then the rejected lines of earlier runs this run claims again, each
+	// under its new claim reference.
+	rcs, err := r.runReclaims(ctx, p.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, rc := range rcs {
+		claims = append(claims, rc.Claim)
 	}
 	prov := run.Provider{LegalName: o.Settings.LegalName, ABN: o.Settings.TaxID, Registration: ps.Registration}
 	return run.BulkFiles(prov, claims, run.FileOptions{DateFormat: ps.DateFormat, PadHours: ps.PadHours}, filePrefix(rn))

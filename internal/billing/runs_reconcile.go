@@ -40,8 +40,17 @@ type Reconciliation struct {
 
 // claimIndex maps a run's claim references to their line.
 type claimRef struct {
-	res   *run.ClientResult
-	claim run.Claim
+	res     *run.ClientResult
+	claim   run.Claim
+	reclaim *run.Reclaim // set when the line re-claims a line rejected before
+}
+
+// root is the line's first claim reference.
+func (c claimRef) root() string {
+	if c.reclaim != nil {
+		return c.reclaim.Root
+	}
+	return c.claim.Ref
 }
 
 func (r *Runs) claimIndex(ctx context.Context, orgID, runID string) (map[string]claimRef, error) {
@@ -61,6 +70,14 @@ func (r *Runs) claimIndex(ctx context.Context, orgID, runID string) (map[string]
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	rcs, err := r.runReclaims(ctx, orgID, runID)
+	for _, rc := range rcs {
+		idx[rc.Claim.Ref] = claimRef{res: &run.ClientResult{RunID: runID, ClientID: rc.ClientID, ClientName: rc.ClientName,
+			InvoiceID: rc.InvoiceID, Number: rc.Number}, claim: rc.Claim, reclaim: rc}
+	}
 	return idx, err
 }
 
@@ -102,7 +119,7 @@ func (r *Runs) ReconcileResults(ctx context.Context, p auth.Principal, runID, fi
 			continue
 		}
 		rec.Matched++
-		l := run.Line{RunID: runID, Ref: res.Ref, ClientID: cr.res.ClientID, Client: cr.res.ClientName, InvoiceID: cr.res.InvoiceID, Number: cr.res.Number,
+		l := run.Line{RunID: runID, Ref: res.Ref, Root: cr.root(), ClientID: cr.res.ClientID, Client: cr.res.ClientName, InvoiceID: cr.res.InvoiceID, Number: cr.res.Number,
 			State: run.LineAccepted, Claimed: cr.claim.Amount, Paid: res.Paid, Capped: res.Capped}
 		if res.Successful {
 			rec.Accepted++
@@ -113,8 +130,18 @@ func (r *Runs) ReconcileResults(ctx context.Context, p auth.Principal, runID, fi
 			}
 			rec.Rejected++
 		}
-		if _, err := rs.PutRunLine(ctx, p.OrgID, l, now); err != nil {
+		wrote, err := rs.PutRunLine(ctx, p.OrgID, l, now)
+		if err != nil {
 			return rec, err
+		}
+		if wrote {
+			st := run.ReclaimAccepted
+			if l.State == run.LineRejected {
+				st = run.ReclaimRejected
+			}
+			if err := r.reclaimOutcome(ctx, p.OrgID, runID, cr, st); err != nil {
+				return rec, err
+			}
 		}
 	}
 	rec.FixList, err = r.FixList(ctx, p, runID)
@@ -186,6 +213,11 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 		if claimed.IsZero() {
 			claimed = cr.claim.Amount
 		}
+		if cr.reclaim != nil {
+			// A re-claim's shortfall is against what the invoice billed
+			// (its unit price may have been corrected down).
+			claimed = cr.reclaim.Billed
+		}
 		ip.refs, ip.rows = append(ip.refs, row.Ref), append(ip.rows, row)
 		ip.paid = ip.paid.Add(row.Paid)
 		if short := claimed.Sub(row.Paid); short.IsPositive() {
@@ -236,8 +268,11 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 		}
 		for _, row := range ip.rows {
 			cl := idx[row.Ref]
-			if _, err := rs.PutRunLine(ctx, p.OrgID, run.Line{RunID: runID, Ref: row.Ref, ClientID: cl.res.ClientID, Client: cl.res.ClientName, InvoiceID: invID,
+			if _, err := rs.PutRunLine(ctx, p.OrgID, run.Line{RunID: runID, Ref: row.Ref, Root: cl.root(), ClientID: cl.res.ClientID, Client: cl.res.ClientName, InvoiceID: invID,
 				Number: cl.res.Number, State: run.LinePaid, Claimed: cl.claim.Amount, Paid: row.Paid, Capped: row.Paid.LessThan(cl.claim.Amount)}, now); err != nil {
+				return rec, err
+			}
+			if err := r.reclaimOutcome(ctx, p.OrgID, runID, cl, run.ReclaimPaid); err != nil {
 				return rec, err
 			}
 			rec.Paid++
@@ -258,7 +293,11 @@ func (r *Runs) FixList(ctx context.Context, p auth.Principal, runID string) ([]r
 	if err != nil {
 		return nil, err
 	}
-	return rejected(lines), nil
+	fix := rejected(lines)
+	if err := r.withReclaims(ctx, p.OrgID, fix); err != nil {
+		return nil, fmt.Errorf("fix list of %s: %w", runID, err)
+	}
+	return fix, nil
 }
 
 // rejected are the lines the NDIA's results file rejected (never nil).

@@ -49,13 +49,14 @@ type runItem struct {
 	NParticip   int      `dynamodbav:"n_participant"`
 	NPlanMgr    int      `dynamodbav:"n_plan_manager"`
 	NNDIA       int      `dynamodbav:"n_ndia_bulk_file"`
+	Reclaims    int      `dynamodbav:"reclaims"`
 	Version     int64    `dynamodbav:"version"`
 }
 
 func (it runItem) toRun(orgID string) (*run.Run, error) {
 	r := &run.Run{ID: it.ID, OrgID: orgID, DryRun: it.DryRun, Excluded: it.Excluded, CreatedBy: it.CreatedBy,
 		CreatedAt: fromTS(it.CreatedAt), Version: it.Version,
-		Counts: run.Counts{Total: it.Total, Invoiced: it.Invoiced, Parked: it.Parked, Empty: it.Empty,
+		Counts: run.Counts{Total: it.Total, Invoiced: it.Invoiced, Parked: it.Parked, Empty: it.Empty, Reclaims: it.Reclaims,
 			ByRouting: map[run.Routing]int{run.ToParticipant: it.NParticip, run.ToPlanManager: it.NPlanMgr, run.ToNDIA: it.NNDIA}}}
 	var err error
 	if r.PeriodStart, err = fromDate(it.PeriodStart); err != nil {
@@ -691,6 +692,7 @@ type runLineItem struct {
 	Type      string `dynamodbav:"type"`
 	RunID     string `dynamodbav:"runId"`
 	Ref       string `dynamodbav:"ref"`
+	Root      string `dynamodbav:"root,omitempty"`
 	ClientID  string `dynamodbav:"clientId"`
 	Client    string `dynamodbav:"clientName,omitempty"`
 	InvoiceID string `dynamodbav:"invoiceId"`
@@ -709,7 +711,7 @@ type runLineItem struct {
 // remittance is final): it reports whether it wrote.
 func (s *Store) PutRunLine(ctx context.Context, orgID string, l run.Line, now time.Time) (bool, error) {
 	av, err := attributevalue.MarshalMap(runLineItem{PK: orgPK(orgID), SK: runLineSK(l.RunID, l.Ref), Type: "runline", RunID: l.RunID,
-		Ref: l.Ref, ClientID: l.ClientID, Client: l.Client, InvoiceID: l.InvoiceID, Number: l.Number, State: string(l.State), Code: l.Code,
+		Ref: l.Ref, Root: l.Root, ClientID: l.ClientID, Client: l.Client, InvoiceID: l.InvoiceID, Number: l.Number, State: string(l.State), Code: l.Code,
 		Message: l.Message, Fix: l.Fix, Claimed: toNum(l.Claimed), Paid: toNum(l.Paid), Capped: l.Capped, UpdatedAt: ts(now)})
 	if err != nil {
 		return false, err
@@ -746,7 +748,7 @@ func (s *Store) RunLines(ctx context.Context, orgID, runID string) ([]run.Line, 
 			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 				return nil, err
 			}
-			l := run.Line{RunID: it.RunID, Ref: it.Ref, ClientID: it.ClientID, Client: it.Client, InvoiceID: it.InvoiceID, Number: it.Number,
+			l := run.Line{RunID: it.RunID, Ref: it.Ref, Root: it.Root, ClientID: it.ClientID, Client: it.Client, InvoiceID: it.InvoiceID, Number: it.Number,
 				State: run.LineState(it.State), Code: it.Code, Message: it.Message, Fix: it.Fix, Capped: it.Capped}
 			if l.Claimed, err = fromNum("claimed", it.Claimed); err != nil {
 				return nil, err

@@ -314,6 +314,7 @@ const (
 type Line struct {
 	RunID     string
 	Ref       string
+	Root      string // the line's first claim reference (Ref, unless Ref re-claims it)
 	ClientID  string
 	Client    string // the participant's name
 	InvoiceID string
@@ -325,4 +326,5 @@ type Line struct {
 	Claimed   decimal.Decimal
 	Paid      decimal.Decimal
 	Capped    bool
+	Reclaim   *Reclaim // on a fix list: the line's re-claim, nil until queued
 }

@@ -100,6 +100,7 @@ type Counts struct {
 	Empty     int // nothing left to invoice when the worker came (another run took it)
 	ByRouting map[Routing]int
 	Amount    decimal.Decimal // total of the run's invoices (previews)
+	Reclaims  int             // rejected lines the run's NDIA file claims again (see Reclaim)
 }
 
 // Run is one invoice run over a billing period.
