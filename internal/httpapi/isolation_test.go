@@ -144,6 +144,7 @@ var accessRules = map[string]access{
 	"POST /v1/invoice-runs/{id}/requeue":             {role: coordinator, body: `{"clientIds":["{client}"]}`},
 	"GET /v1/invoice-runs/{id}/ndia-bulk-upload.csv": {role: admin}, // an export
 	"POST /v1/invoice-runs/{id}/ndia-results":        {role: coordinator, body: `{"fileName":"results.csv","csv":"Claim Reference,Payment Request Status,Error Message,Paid Total Amount,Capped Price\n"}`},
+	"POST /v1/invoice-runs/{id}/reclaims":            {role: coordinator, body: `{"claimReference":"INV-00001-01"}`},
 	"POST /v1/invoice-runs/{id}/ndia-remittance":     {role: coordinator, body: `{"fileName":"remit.csv","csv":"PayReqDocDate,ProvClaimRef,AmountClaimed,AmountPaid,BulkClmId\n"}`},
 }
 

@@ -111,6 +111,7 @@ var routeDocs = map[string]routeDoc{
 	"POST /v1/invoice-runs/{id}/requeue":             {Summary: "Queue the run's parked clients again, once fixed", Query: []string{"limit", "cursor"}, Body: requeueBody{}, Reply: runReply{}},
 	"GET /v1/invoice-runs/{id}/ndia-bulk-upload.csv": {Summary: "One of the run's NDIA bulk upload files (at most 5,000 rows each; X-File-Count says how many) (admin)", Query: []string{"part"}, Media: []string{"text/csv"}},
 	"POST /v1/invoice-runs/{id}/ndia-results":        {Summary: "Reconcile the NDIA's bulk results file: rejected lines onto the fix list", Body: uploadBody{}, Reply: reconciliationReply{}},
+	"POST /v1/invoice-runs/{id}/reclaims":            {Summary: "Queue a rejected line from the run's fix list for re-claim, once its cause is fixed: the org's next real run's NDIA file claims it under a new claim reference, on the same invoice; 409 not_on_fix_list, already_reclaimed, not_ndia_managed", Body: reclaimBody{}, Reply: fixListReply{}},
 	"POST /v1/invoice-runs/{id}/ndia-remittance":     {Summary: "Reconcile the NDIA's remittance: payments for paid lines, credit notes for capped prices, once", Body: uploadBody{}, Reply: reconciliationReply{}},
 	"GET /v1/ndis/provider":                          {Summary: "The org's NDIS provider settings for the bulk file", Reply: providerJSON{}},
 	"PUT /v1/ndis/provider":                          {Summary: "Set the org's NDIS provider settings (admin)", Body: providerJSON{}, Reply: providerJSON{}},
@@ -196,6 +197,11 @@ type (
 		Clients     []runClientJSON `json:"clients"`
 		NextCursor  string          `json:"nextCursor"`
 		DeadLetters int             `json:"deadLetters"`
+		FixList     []claimLineJSON `json:"fixList"`
+		Reclaims    []reclaimJSON   `json:"reclaims"`
+	}
+	fixListReply struct {
+		FixList []claimLineJSON `json:"fixList"`
 	}
 	reconciliationReply struct {
 		Matched     int             `json:"matched"`

@@ -24,6 +24,7 @@ func (s *server) runRoutes(v1 router) {
 	v1.HandleFunc("GET /v1/invoice-runs/{id}/ndia-bulk-upload.csv", s.bulkFile)
 	v1.HandleFunc("POST /v1/invoice-runs/{id}/ndia-results", s.ndiaResults)
 	v1.HandleFunc("POST /v1/invoice-runs/{id}/ndia-remittance", s.ndiaRemittance)
+	v1.HandleFunc("POST /v1/invoice-runs/{id}/reclaims", s.reclaimLine)
 	v1.HandleFunc("GET /v1/ndis/provider", s.getProvider)
 	v1.HandleFunc("PUT /v1/ndis/provider", s.putProvider)
 	v1.HandleFunc("GET /v1/clients/{id}/budget", s.clientBudget)
@@ -57,6 +58,7 @@ type countsJSON struct {
 	Empty     int            `json:"empty"`
 	ByRouting map[string]int `json:"byRouting"`
 	Amount    string         `json:"amount"`
+	Reclaims  int            `json:"reclaims"` // rejected lines of earlier runs this run's NDIA file claims again
 }
 
 type runJSON struct {
@@ -82,7 +84,7 @@ func toRunJSON(rn *run.Run) runJSON {
 	out := runJSON{ID: rn.ID, PeriodStart: rn.PeriodStart.String(), PeriodEnd: rn.PeriodEnd.String(), DryRun: rn.DryRun,
 		Status: rn.Status(), Excluded: rn.Excluded, CreatedBy: rn.CreatedBy, CreatedAt: rn.CreatedAt,
 		Counts: countsJSON{Total: c.Total, Invoiced: c.Invoiced, Parked: c.Parked, Empty: c.Empty, ByRouting: map[string]int{},
-			Amount: c.Amount.StringFixed(2)},
+			Amount: c.Amount.StringFixed(2), Reclaims: c.Reclaims},
 		Links: runLinks{Self: "/v1/invoice-runs/" + rn.ID}}
 	if out.Excluded == nil {
 		out.Excluded = []string{}
@@ -259,7 +261,7 @@ func (s *server) getRun(w http.ResponseWriter, r *http.Request) {
 		clients = append(clients, toRunClientJSON(c))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"run": out, "clients": clients, "nextCursor": v.NextCursor, "deadLetters": v.DeadLetters,
-		"fixList": toClaimLinesJSON(v.FixList)})
+		"fixList": toClaimLinesJSON(v.FixList), "reclaims": toReclaimsJSON(v.Reclaims)})
 }
 
 type requeueBody struct {
@@ -372,6 +374,8 @@ type claimLineJSON struct {
 	Claimed        string `json:"claimed"`
 	Paid           string `json:"paid"`
 	Capped         bool   `json:"capped"`
+	// Reclaim is the line's re-claim once queued (POST …/reclaims).
+	Reclaim *reclaimJSON `json:"reclaim,omitempty"`
 }
 
 // toClaimLinesJSON is a fix list: each rejected claim line with its
@@ -380,7 +384,8 @@ func toClaimLinesJSON(ls []run.Line) []claimLineJSON {
 	fix := make([]claimLineJSON, 0, len(ls))
 	for _, l := range ls {
 		fix = append(fix, claimLineJSON{ClaimReference: l.Ref, ClientID: l.ClientID, ClientName: l.Client, InvoiceID: l.InvoiceID, Number: l.Number,
-			State: string(l.State), Code: l.Code, Message: l.Message, Fix: l.Fix, Claimed: l.Claimed.StringFixed(2), Paid: l.Paid.StringFixed(2), Capped: l.Capped})
+			State: string(l.State), Code: l.Code, Message: l.Message, Fix: l.Fix, Claimed: l.Claimed.StringFixed(2), Paid: l.Paid.StringFixed(2), Capped: l.Capped,
+			Reclaim: toReclaimJSON(l.Reclaim)})
 	}
 	return fix
 }

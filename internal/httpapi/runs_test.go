@@ -221,6 +221,53 @@ func TestInvoiceRunJourney(t *testing.T) {
 		t.Errorf("NDIA invoice after remittance: paid %s balance %s", inv.str("amountPaid"), inv.str("balance"))
 	}
 
+	// The rejected line is fixed and queued for re-claim from the fix
+	// list; the next run's file claims it under a new reference (never
+	// the rejected one) and its remittance pays the same invoice.
+	admin.must(409, "POST", "/v1/invoice-runs/"+runID+"/reclaims", map[string]any{"claimReference": ref1})
+	admin.must(400, "POST", "/v1/invoice-runs/"+runID+"/reclaims", map[string]any{"claimReference": ref2, "unitPrice": "lots"})
+	r = admin.must(200, "POST", "/v1/invoice-runs/"+runID+"/reclaims", map[string]any{"claimReference": ref2, "supportItem": "07_001_0106_8_3"})
+	reclaimOf := func(r reply) map[string]any {
+		t.Helper()
+		fix, _ := r.body["fixList"].([]any)
+		if len(fix) != 1 {
+			t.Fatalf("fix list = %s", r.raw)
+		}
+		rc, _ := fix[0].(map[string]any)["reclaim"].(map[string]any)
+		if rc == nil || rc["claimReference"] != ref2+"-R1" || rc["invoiceId"] != invoices[ndia] {
+			t.Fatalf("fix list = %s", r.raw)
+		}
+		return rc
+	}
+	if rc := reclaimOf(r); rc["state"] != "queued" || rc["supportItem"] != "07_001_0106_8_3" {
+		t.Fatalf("queued re-claim = %v", rc)
+	}
+	today := time.Now().UTC()
+	next := admin.must(202, "POST", "/v1/invoice-runs", map[string]any{"periodStart": today.AddDate(0, 0, 1-today.Day()).Format("2006-01-02"), "periodEnd": today.Format("2006-01-02")})
+	nextID := next.str("id")
+	drainRuns()
+	nv := admin.must(200, "GET", "/v1/invoice-runs/"+nextID, nil)
+	if nv.body["run"].(map[string]any)["counts"].(map[string]any)["reclaims"] != float64(1) || len(nv.body["run"].(map[string]any)["links"].(map[string]any)["files"].([]any)) != 1 {
+		t.Fatalf("next run = %s", nv.raw)
+	}
+	f = admin.must(200, "GET", "/v1/invoice-runs/"+nextID+"/ndia-bulk-upload.csv", nil)
+	recs, err = csv.NewReader(strings.NewReader(f.raw)).ReadAll()
+	if err != nil || len(recs) != 2 || recs[1][5] != ref2+"-R1" || recs[1][4] != "07_001_0106_8_3" || strings.Contains(f.raw, ref2+",") {
+		t.Fatalf("next run's bulk file %q (%v)", f.raw, err)
+	}
+	if rc := reclaimOf(admin.must(200, "GET", "/v1/invoice-runs/"+runID, nil)); rc["state"] != "reclaimed" || rc["runId"] != nextID {
+		t.Fatalf("re-claimed line = %v", rc)
+	}
+	admin.must(409, "POST", "/v1/invoice-runs/"+runID+"/reclaims", map[string]any{"claimReference": ref2})
+	admin.must(200, "POST", "/v1/invoice-runs/"+nextID+"/ndia-remittance", map[string]any{"fileName": "remit2.csv",
+		"csv": "ProvClaimRef,AmountClaimed,AmountPaid\n" + ref2 + "-R1,83.45,83.45\n"})
+	if inv := admin.must(200, "GET", "/v1/invoices/"+invoices[ndia], nil); inv.str("balance") != "0.00" || inv.str("status") != "paid" {
+		t.Errorf("NDIA invoice after the re-claim's remittance: %s", inv.raw)
+	}
+	if rc := reclaimOf(admin.must(200, "GET", "/v1/invoice-runs/"+runID, nil)); rc["state"] != "paid" {
+		t.Errorf("paid re-claim = %v", rc)
+	}
+
 	// The budget follows what the run invoiced.
 	b := admin.must(200, "GET", "/v1/clients/"+ndia+"/budget", nil)
 	if !strings.Contains(b.raw, `"spent":"183.59"`) || !strings.Contains(b.raw, `"remaining":"4816.41"`) {

@@ -90,6 +90,7 @@ var bodyProbes = map[string]bodyProbe{
 	"POST /v1/invoice-runs/{id}/requeue":         {`{"clientIds":["cli_x"],"clientId":"x"}`, "clientId", `{"clientIds":["cli\nx"]}`, "clientIds[0]"},
 	"POST /v1/invoice-runs/{id}/ndia-results":    {`{"fileName":"r.csv","csvv":"x"}`, "csvv", `{"fileName":"r\n.csv","csv":"a"}`, "fileName"},
 	"POST /v1/invoice-runs/{id}/ndia-remittance": {`{"fileName":"r.csv","csvv":"x"}`, "csvv", `{"fileName":"r\u0000.csv","csv":"a"}`, "fileName"},
+	"POST /v1/invoice-runs/{id}/reclaims":        {`{"claimReference":"INV-00001-01","suportItem":"x"}`, "suportItem", `{"claimReference":"INV-00001-01\n"}`, "claimReference"},
 	"PUT /v1/ndis/provider":                      {`{"registrationNumber":"1","padHour":true}`, "padHour", `{"registrationNumber":"1\n"}`, "registrationNumber"},
 }
 
