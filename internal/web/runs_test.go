@@ -198,6 +198,19 @@ func TestInvoiceRunPages(t *testing.T) {
 	}
 	_ = ndia
 
+	// The coordinator fixes the cause and queues the line for re-claim:
+	// a bad support item is refused under its field, a good one queues it.
+	b.set(`[data-reclaim="`+ref+`"] [name=supportItem]`, "coordination")
+	b.click(`[data-reclaim="` + ref + `"] [type=submit]`)
+	b.waitFor("the support item's error", `!!document.querySelector('[data-reclaim] .field-error')`)
+	b.set(`[data-reclaim="`+ref+`"] [name=supportItem]`, "07_001_0106_8_3")
+	b.click(`[data-reclaim="` + ref + `"] [type=submit]`)
+	b.waitFor("the line queued for re-claim", `!!document.querySelector('[data-reclaim-state="queued"]')`)
+	if got := b.text(`[data-fix="` + ref + `"]`); !strings.Contains(got, ref+"-R1") {
+		t.Errorf("queued fix line %q", got)
+	}
+	firstRun := b.path()
+
 	// A parked participant is re-queued from the run page.
 	// (more work in a period than one invoice claims parks a participant).
 	// (its budget cut below its work after the run started parks it).
@@ -220,11 +233,21 @@ func TestInvoiceRunPages(t *testing.T) {
 	if got := b.text(`[data-client="` + many + `"]`); !strings.Contains(got, "budget_exceeded") {
 		t.Errorf("parked row %q", got)
 	}
+	if got := b.text("[data-counts]"); !strings.Contains(got, "claims again 1 rejected line of earlier runs: "+ref+"-R1") {
+		t.Errorf("the next run's counts %q", got)
+	}
 	plan("5000.00")
 	b.click(`[data-requeue="` + many + `"]`)
 	b.waitFor("the run to complete after the fix", `document.querySelector('[data-run-summary]').dataset.status === 'complete'`)
 	if got := b.text(`[data-client="` + many + `"]`); !strings.Contains(got, "Invoiced") || !strings.Contains(got, "INV-00003") {
 		t.Errorf("re-queued row %q", got)
+	}
+
+	// Back on the first run, the line says which run re-claimed it.
+	b.open(firstRun)
+	b.waitFor("the re-claimed line", `!!document.querySelector('[data-reclaim-state="reclaimed"] a')`)
+	if got := b.text(`[data-fix="` + ref + `"]`); !strings.Contains(got, "Re-claimed as "+ref+"-R1 in a later run") {
+		t.Errorf("re-claimed fix line %q", got)
 	}
 }
 

@@ -55,7 +55,8 @@ async function load() {
     $('[data-progress]').max = Math.max(c.total, 1);
     $('[data-progress]').value = c.total ? settled : 1;
     const routes = Object.entries(c.byRouting).filter(([, n]) => n > 0).map(([k, n]) => `${routeText[k] || k}: ${n}`).join(', ');
-    $('[data-counts]').textContent = `${c.invoiced} invoiced, ${c.parked} parked, ${c.empty} with nothing to invoice, of ${c.total}; total ${money(c.amount, currency)}${routes ? ` (${routes})` : ''}.`;
+    $('[data-counts]').textContent = `${c.invoiced} invoiced, ${c.parked} parked, ${c.empty} with nothing to invoice, of ${c.total}; total ${money(c.amount, currency)}${routes ? ` (${routes})` : ''}.`
+      + (c.reclaims ? ` The NDIA file also claims again ${c.reclaims} rejected line${c.reclaims === 1 ? '' : 's'} of earlier runs: ${v.reclaims.map((rc) => `${rc.claimReference} (${rc.number})`).join(', ')}.` : '');
     const dlq = $('[data-dlq]');
     dlq.hidden = !(v.deadLetters > 0);
     dlq.textContent = `${v.deadLetters} message${v.deadLetters === 1 ? '' : 's'} in the dead-letter queue: their participants are parked below.`;
@@ -80,14 +81,59 @@ function ndiaSays(l) {
   return `${l.code}: ${l.message}`;
 }
 
+// reclaimState says where a fix list line's re-claim stands, with a link
+// to the run whose NDIA file carries it.
+function reclaimState(rc) {
+  const inRun = rc.run ? h('a', { href: `/app/runs/${rc.runId}` }, 'a later run') : 'a later run';
+  switch (rc.state) {
+    case 'queued': return [`Queued: the next invoice run claims it again as ${rc.claimReference}.`];
+    case 'reclaimed': return [`Re-claimed as ${rc.claimReference} in `, inRun, '.'];
+    case 'accepted': return [`Re-claimed as ${rc.claimReference}: accepted by the NDIA in `, inRun, '.'];
+    case 'rejected': return [`Re-claimed as ${rc.claimReference}: rejected again, see the fix list of `, inRun, '.'];
+    case 'paid': return [`Re-claimed as ${rc.claimReference}: paid.`];
+  }
+  return [rc.state];
+}
+
+// reclaimForm queues a rejected line for re-claim once its cause is fixed
+// (the participant's NDIS number on their page; the support item or unit
+// price here, blank to keep the line's own).
+function reclaimForm(l) {
+  const form = h('form', { class: 'form-inline', 'data-reclaim': l.claimReference, novalidate: '' },
+    h('div', { class: 'form-alert', role: 'alert', 'data-form-alert': '', hidden: '' }),
+    h('label', { 'data-field': 'supportItem' }, h('span', {}, 'Support item'), h('input', { name: 'supportItem', placeholder: 'keep', size: '16' })),
+    h('label', { 'data-field': 'unitPrice' }, h('span', {}, 'Unit price'), h('input', { name: 'unitPrice', inputmode: 'decimal', placeholder: 'keep', size: '8' })),
+    h('button', { type: 'submit', class: 'btn btn-small' }, 'Re-claim'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    busy(form.querySelector('[type=submit]'), async () => {
+      try {
+        const rep = await api('POST', `/v1/invoice-runs/${id}/reclaims`, { claimReference: l.claimReference,
+          supportItem: form.supportItem.value.trim(), unitPrice: form.unitPrice.value.trim() });
+        toast(`${l.claimReference} is queued for re-claim in the next invoice run.`);
+        fixList(rep.fixList);
+      } catch (err) {
+        showError(form, err);
+      }
+    });
+  });
+  return form;
+}
+
 // fixList shows a run's rejected claim lines: from an upload's answer, and
-// on every load of the page (GET /v1/invoice-runs/{id} returns them).
+// on every load of the page (GET /v1/invoice-runs/{id} returns them), each
+// with its re-claim: a form until it is queued, then where it stands.
 function fixList(rows) {
   $('[data-fix-rows]').replaceChildren(...rows.map((l) => h('tr', { 'data-fix': l.claimReference },
     h('td', {}, l.claimReference),
     h('td', {}, h('a', { href: `/app/invoices/${l.invoiceId}` }, l.number), l.clientName ? h('div', { class: 'muted', 'data-fix-participant': '' }, l.clientName) : ''),
     h('td', {}, ndiaSays(l)),
-    h('td', {}, l.fix))));
+    h('td', {}, l.fix, h('div', { class: 'muted' }, h('a', { href: `/app/clients/${l.clientId}` }, 'Participant\'s NDIS number'))),
+    h('td', { 'data-reclaim-state': l.reclaim ? l.reclaim.state : 'rejected' },
+      l.reclaim && !(l.reclaim.state === 'queued' && l.reclaim.fromClaimReference === l.claimReference && l.reclaim.fromRunId === id)
+        ? reclaimState(l.reclaim)
+        : [l.reclaim ? h('p', {}, ...reclaimState(l.reclaim)) : '', reclaimForm(l)]))));
   $('[data-fix-table]').hidden = rows.length === 0;
 }
 
