@@ -16,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/ndis"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/run"
+	"github.com/carebill/carebill/internal/session"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -26,6 +27,7 @@ type RunStore interface {
 	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
 	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
 	ClientTasks(ctx context.Context, orgID, clientID string, each func([]ndis.Task) error) error
+	ListSessions(ctx context.Context, orgID, clientID string, from, to time.Time, limit int, cursor string) ([]*session.Session, string, error)
 	GetPlan(ctx context.Context, orgID, clientID string) (*ndis.Plan, error)
 	PriceLimits(ctx context.Context, orgID string) ([]ndis.PriceLimit, int64, error)
 
@@ -37,7 +39,7 @@ type RunStore interface {
 	EachRunClient(ctx context.Context, orgID, runID string, each func([]*run.ClientResult) error) error
 	SettleRunClient(ctx context.Context, orgID string, r *run.ClientResult) error
 	RequeueRunClient(ctx context.Context, orgID, runID, clientID string, now time.Time) error
-	StartRunInvoice(ctx context.Context, orgID string, r *run.ClientResult, inv *invoice.Invoice, taskIDs []string) error
+	StartRunInvoice(ctx context.Context, orgID string, r *run.ClientResult, inv *invoice.Invoice, taskIDs, sessionIDs []string) error
 	FinalizeRunInvoices(ctx context.Context, orgID, runID string, batch []run.Pending,
 		finalize func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error),
 		settle func(*run.ClientResult, *invoice.Invoice)) (map[string]*invoice.Invoice, map[string]error, error)
@@ -197,7 +199,8 @@ func (r *Runs) provider(ctx context.Context, o *org.Org) (run.Provider, error) {
 	return run.Provider{LegalName: o.Settings.LegalName, ABN: o.Settings.TaxID, Registration: ps.Registration}, nil
 }
 
-// build reads a participant's work and builds their invoice (run.Build).
+// build reads a participant's work (tasks, and sessions starting in the
+// period) and builds their invoice (run.Build).
 func (r *Runs) build(ctx context.Context, o *org.Org, prov run.Provider, limits []ndis.PriceLimit, c *client.Client, from, to calendar.Date, now time.Time) (run.Draft, error) {
 	plan, err := r.store.GetPlan(ctx, o.ID, c.ID)
 	if errors.Is(err, ndis.ErrPlanNotFound) {
@@ -210,8 +213,12 @@ func (r *Runs) build(ctx context.Context, o *org.Org, prov run.Provider, limits 
 	if err := r.store.ClientTasks(ctx, o.ID, c.ID, func(ts []ndis.Task) error { tasks = append(tasks, ts...); return nil }); err != nil {
 		return run.Draft{}, err
 	}
+	sessions, err := r.periodSessions(ctx, o, c.ID, from, to)
+	if err != nil {
+		return run.Draft{}, err
+	}
 	d, err := run.Build(run.Input{Provider: prov, Currency: currencyOf(c, o.Settings.Currency), Client: c, Plan: plan, Limits: limits,
-		Tasks: tasks, PeriodStart: from, PeriodEnd: to, Today: calendar.Today(now, o.Location())})
+		Tasks: tasks, Sessions: sessions, Location: o.Location(), PeriodStart: from, PeriodEnd: to, Today: calendar.Today(now, o.Location())})
 	if err != nil {
 		return d, err
 	}
@@ -220,6 +227,24 @@ func (r *Runs) build(ctx context.Context, o *org.Org, prov run.Provider, limits 
 		d.Spec.TermsDays = *t
 	}
 	return d, nil
+}
+
+// periodSessions are a client's sessions starting in the period's days
+// in the org's zone (run.Build takes the billable ones).
+func (r *Runs) periodSessions(ctx context.Context, o *org.Org, clientID string, from, to calendar.Date) ([]*session.Session, error) {
+	loc := o.Location()
+	var out []*session.Session
+	for cursor := ""; ; {
+		page, next, err := r.store.ListSessions(ctx, o.ID, clientID, from.Start(loc), to.AddDays(1).Start(loc), 200, cursor)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
 }
 
 // runActor is who a run's invoices are made by in the activity log.
@@ -367,7 +392,7 @@ func (r *Runs) prepare(ctx context.Context, rn *run.Run, o *org.Org, prov run.Pr
 		}
 		inv.ClientName = c.Profile.Name
 		res.State, res.InvoiceID = run.ClientBuilding, inv.ID
-		err = r.store.StartRunInvoice(ctx, o.ID, res, inv, d.TaskIDs)
+		err = r.store.StartRunInvoice(ctx, o.ID, res, inv, d.TaskIDs, d.SessionIDs)
 		switch {
 		case err == nil:
 			return run.ClientBuilding, inv.ID, nil

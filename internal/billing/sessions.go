@@ -13,6 +13,7 @@ import (
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/run"
 	"github.com/carebill/carebill/internal/session"
 	"github.com/carebill/carebill/internal/validation"
 )
@@ -211,6 +212,11 @@ func (w *Sessions) ensureInvoice(ctx context.Context, p auth.Principal, o *org.O
 
 func (w *Sessions) revert(ctx context.Context, p auth.Principal, cur *session.Session, to session.Attendance, reason string) (Attendance, error) {
 	out := Attendance{}
+	if cur.InvoiceMode == run.SessionInvoiceMode && cur.InvoiceID != "" {
+		// An invoice run billed it beside the participant's other work:
+		// voiding that invoice would take back all of it.
+		return Attendance{}, fmt.Errorf("change attendance: session %s is billed on run invoice %s: %w", cur.ID, cur.InvoiceID, session.ErrInvoiceKept)
+	}
 	if cur.InvoiceMode == string(org.AutoDraft) && cur.InvoiceID != "" {
 		return w.removeFromDraft(ctx, p, cur, to, reason)
 	}

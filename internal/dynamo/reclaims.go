@@ -51,7 +51,7 @@ type reclaimItem struct {
 
 func reclaimToItem(orgID, sk string, r *run.Reclaim) (map[string]types.AttributeValue, error) {
 	c := r.Claim
-	b, err := json.Marshal(claimJSON{Ref: c.Ref, TaskID: c.TaskID, NDISNumber: c.NDISNumber, SupportItem: c.SupportItem,
+	b, err := json.Marshal(claimJSON{Ref: c.Ref, TaskID: c.TaskID, SessionID: c.SessionID, Quantity: quantityJSON(c.Quantity), NDISNumber: c.NDISNumber, SupportItem: c.SupportItem,
 		From: c.From.String(), To: c.To.String(), Minutes: c.Minutes, UnitPrice: c.UnitPrice.String(), Amount: c.Amount.String(),
 		GSTCode: c.GSTCode, ClaimType: string(c.ClaimType), CancellationReason: c.CancellationReason})
 	if err != nil {
@@ -80,13 +80,18 @@ func (it reclaimItem) toReclaim() (*run.Reclaim, error) {
 	r := &run.Reclaim{Root: it.Root, Attempt: it.Attempt, FromRun: it.FromRun, FromRef: it.FromRef, ClientID: it.ClientID,
 		ClientName: it.ClientName, InvoiceID: it.InvoiceID, Number: it.Number, State: run.ReclaimState(it.State), RunID: it.RunID,
 		Version: it.Version, UpdatedAt: fromTS(it.UpdatedAt),
-		Claim: run.Claim{Ref: c.Ref, TaskID: c.TaskID, NDISNumber: c.NDISNumber, SupportItem: c.SupportItem, From: from, To: to,
+		Claim: run.Claim{Ref: c.Ref, TaskID: c.TaskID, SessionID: c.SessionID, NDISNumber: c.NDISNumber, SupportItem: c.SupportItem, From: from, To: to,
 			Minutes: c.Minutes, GSTCode: c.GSTCode, ClaimType: ndis.ClaimType(c.ClaimType), CancellationReason: c.CancellationReason}}
 	if r.Claim.UnitPrice, err = dec("unitPrice", c.UnitPrice); err != nil {
 		return nil, err
 	}
 	if r.Claim.Amount, err = dec("amount", c.Amount); err != nil {
 		return nil, err
+	}
+	if c.Quantity != "" {
+		if r.Claim.Quantity, err = dec("quantity", c.Quantity); err != nil {
+			return nil, err
+		}
 	}
 	if r.Billed, err = fromNum("billed", it.Billed); err != nil {
 		return nil, err

@@ -180,7 +180,9 @@ type previewLineJSON struct {
 
 type claimJSON struct {
 	Ref                string `json:"ref"`
-	TaskID             string `json:"taskId"`
+	TaskID             string `json:"taskId,omitempty"`
+	SessionID          string `json:"sessionId,omitempty"`
+	Quantity           string `json:"quantity,omitempty"`
 	NDISNumber         string `json:"ndisNumber"`
 	SupportItem        string `json:"supportItem"`
 	From               string `json:"from"`
@@ -213,7 +215,7 @@ func runClientToItem(orgID string, r *run.ClientResult) (runClientItem, error) {
 	if len(r.Claims) > 0 {
 		cs := make([]claimJSON, 0, len(r.Claims))
 		for _, c := range r.Claims {
-			cs = append(cs, claimJSON{Ref: c.Ref, TaskID: c.TaskID, NDISNumber: c.NDISNumber, SupportItem: c.SupportItem,
+			cs = append(cs, claimJSON{Ref: c.Ref, TaskID: c.TaskID, SessionID: c.SessionID, Quantity: quantityJSON(c.Quantity), NDISNumber: c.NDISNumber, SupportItem: c.SupportItem,
 				From: c.From.String(), To: c.To.String(), Minutes: c.Minutes, UnitPrice: c.UnitPrice.String(), Amount: c.Amount.String(),
 				GSTCode: c.GSTCode, ClaimType: string(c.ClaimType), CancellationReason: c.CancellationReason})
 		}
@@ -260,7 +262,7 @@ func (it runClientItem) toResult() (*run.ClientResult, error) {
 			if err != nil {
 				return nil, err
 			}
-			r.Claims = append(r.Claims, run.Claim{Ref: c.Ref, TaskID: c.TaskID, NDISNumber: c.NDISNumber, SupportItem: c.SupportItem,
+			r.Claims = append(r.Claims, run.Claim{Ref: c.Ref, TaskID: c.TaskID, SessionID: c.SessionID, Quantity: dec(c.Quantity), NDISNumber: c.NDISNumber, SupportItem: c.SupportItem,
 				From: from, To: to, Minutes: c.Minutes, UnitPrice: dec(c.UnitPrice), Amount: dec(c.Amount), GSTCode: c.GSTCode,
 				ClaimType: ndis.ClaimType(c.ClaimType), CancellationReason: c.CancellationReason})
 		}
@@ -423,14 +425,15 @@ func (s *Store) RequeueRunClient(ctx context.Context, orgID, runID, clientID str
 }
 
 // StartRunInvoice records the client as building with the draft's id,
-// creates the draft and claims each of its tasks for it, all in one
-// transaction: a task already claimed by any invoice fails it
+// creates the draft and claims each of its tasks and sessions for it
+// (claimSessions), all in one transaction: a task or session already
+// claimed by any invoice fails it
 // (run.ErrTaskTaken: rebuild from the tasks as they are now), as does a
 // client record already past requeued (run.ErrClientSettled: another delivery
 // got there first; carry on from its record).
-func (s *Store) StartRunInvoice(ctx context.Context, orgID string, r *run.ClientResult, inv *invoice.Invoice, taskIDs []string) error {
-	if len(taskIDs)+2 > 100 {
-		return fmt.Errorf("start run invoice: %d tasks do not fit one transaction", len(taskIDs))
+func (s *Store) StartRunInvoice(ctx context.Context, orgID string, r *run.ClientResult, inv *invoice.Invoice, taskIDs, sessionIDs []string) error {
+	if len(taskIDs)+len(sessionIDs)+2 > 100 {
+		return fmt.Errorf("start run invoice: %d tasks and %d sessions do not fit one transaction", len(taskIDs), len(sessionIDs))
 	}
 	put, err := s.clientPut(orgID, r, "")
 	if err != nil {
@@ -448,6 +451,7 @@ func (s *Store) StartRunInvoice(ctx context.Context, orgID string, r *run.Client
 			ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(invoiceId)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":inv": strAV(inv.ID), ":one": numAV(1)}}})
 	}
+	tx = append(tx, s.claimSessions(orgID, inv.ID, sessionIDs)...)
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 	switch {
 	case err == nil:

@@ -2,7 +2,9 @@ package run
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -11,11 +13,12 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/ndis"
+	"github.com/carebill/carebill/internal/session"
 )
 
-// MaxTasksPerInvoice bounds the tasks one participant's invoice claims:
-// the draft and every task it claims are written in one DynamoDB
-// transaction (at most 100 items).
+// MaxTasksPerInvoice bounds the tasks and sessions one participant's
+// invoice claims: the draft and every task and session it claims are
+// written in one DynamoDB transaction (at most 100 items).
 const MaxTasksPerInvoice = 95
 
 // Provider is the business claiming: printed on every run invoice and
@@ -33,7 +36,9 @@ type Input struct {
 	Client      *client.Client
 	Plan        *ndis.Plan // nil: none recorded (an alert)
 	Limits      []ndis.PriceLimit
-	Tasks       []ndis.Task // all the participant's tasks in date order, invoiced ones included (they count to the budget)
+	Tasks       []ndis.Task        // all the participant's tasks in date order, invoiced ones included (they count to the budget)
+	Sessions    []*session.Session // the participant's sessions starting in the period (any state: Build takes the billable ones)
+	Location    *time.Location     // the org's zone: a session's delivery date
 	PeriodStart calendar.Date
 	PeriodEnd   calendar.Date
 	Today       calendar.Date
@@ -41,8 +46,9 @@ type Input struct {
 
 // TaskAlert is one alert of one task, blocking the run.
 type TaskAlert struct {
-	TaskID string
-	Date   calendar.Date
+	TaskID    string
+	SessionID string // set instead of TaskID for a session's alert
+	Date      calendar.Date
 	ndis.Alert
 }
 
@@ -89,14 +95,15 @@ func (e *TooManyTasksError) Error() string {
 }
 
 // Draft is one participant's built invoice: the spec to store, the tasks
-// it claims, its claim lines for the NDIA file and the preview a dry run
-// shows.
+// and sessions it claims, its claim lines for the NDIA file and the
+// preview a dry run shows.
 type Draft struct {
-	Spec    invoice.Spec
-	TaskIDs []string
-	Claims  []Claim
-	Routing Routing
-	Preview Preview
+	Spec       invoice.Spec
+	TaskIDs    []string
+	SessionIDs []string
+	Claims     []Claim
+	Routing    Routing
+	Preview    Preview
 }
 
 // Preview is what a run will produce for a participant: the same in a dry
@@ -120,14 +127,17 @@ type PreviewLine struct {
 	Amount      decimal.Decimal
 }
 
-// Claim is one line of the NDIA bulk payment request: one task.
+// Claim is one line of the NDIA bulk payment request: one task or one
+// session.
 type Claim struct {
 	Ref                string // claim reference, unique per line: set when the invoice is numbered
 	TaskID             string
+	SessionID          string
 	NDISNumber         string
 	SupportItem        string
 	From, To           calendar.Date
-	Minutes            int // claimed as Hours (H:MM), actual minutes, never rounded up
+	Minutes            int             // claimed as Hours (H:MM), actual minutes, never rounded up
+	Quantity           decimal.Decimal // set instead (a session priced per session: 1): the Quantity column, Hours blank
 	UnitPrice          decimal.Decimal
 	Amount             decimal.Decimal
 	GSTCode            string // P1, P2, P5
@@ -135,27 +145,32 @@ type Claim struct {
 	CancellationReason string
 }
 
-// Build turns a participant's uninvoiced tasks dated in the period into
-// one itemised invoice: one line per task with its support item, delivery
-// date, actual minutes and rate (claim type named where not a direct
-// service), GST-free as NDIS supports are (GST Act s 38-38), and a memo
-// carrying the participant's NDIS number and the provider's name, ABN and
-// NDIS registration number, as plan managers require (formats/ "What
-// plan managers require"). It refuses with *AlertsError while any task
-// in the period carries an alert (judged as the task list judges it, the
-// budget by the running total of the plan's tasks), ErrNothingToInvoice
-// with no such task, and *TooManyTasksError past MaxTasksPerInvoice.
+// Build turns a participant's uninvoiced work dated in the period into
+// one itemised invoice: their uninvoiced tasks and their billable
+// sessions (attended, not billed by the org's own session invoicing: see
+// BillableSession), one line each in date order with its support item,
+// delivery date, actual minutes and rate (claim type named where not a
+// direct service), GST-free as NDIS supports are (GST Act s 38-38), and a
+// memo carrying the participant's NDIS number and the provider's name,
+// ABN and NDIS registration number, as plan managers require (formats/
+// "What plan managers require"). It refuses with *AlertsError while any
+// task or session in the period carries an alert (judged as the task list
+// judges it, the budget by the running total of the plan's work),
+// ErrNothingToInvoice with no such work, and *TooManyTasksError past
+// MaxTasksPerInvoice.
 func Build(in Input) (Draft, error) {
 	c := in.Client
 	cur := in.Currency
-	actx := ndis.Context{NDISNumber: c.Profile.Funding.NDISNumber, Plan: in.Plan, Limits: in.Limits, Today: in.Today, Currency: cur}
+	f := c.Profile.Funding
+	actx := ndis.Context{NDISNumber: f.NDISNumber, Plan: in.Plan, Limits: in.Limits, Today: in.Today, Currency: cur}
 	spent := map[string]decimal.Decimal{}
 	blocked := Blocked{ClientID: c.ID, ClientName: c.Profile.Name}
-	var due []ndis.Task
+	inPlan := func(d calendar.Date) bool { p := in.Plan; return p != nil && !d.Before(p.Start) && !d.After(p.End) }
+	var due []item
 	for _, t := range in.Tasks {
 		amt := t.Amount(cur)
 		cat := ndis.Category(t.SupportItem)
-		if p := in.Plan; p != nil && !t.Date.Before(p.Start) && !t.Date.After(p.End) {
+		if inPlan(t.Date) {
 			spent[cat] = spent[cat].Add(amt)
 		}
 		if t.InvoiceID != "" || t.Date.Before(in.PeriodStart) || t.Date.After(in.PeriodEnd) {
@@ -165,7 +180,39 @@ func Build(in Input) (Draft, error) {
 		for _, a := range ndis.Alerts(t, actx) {
 			blocked.Alerts = append(blocked.Alerts, TaskAlert{TaskID: t.ID, Date: t.Date, Alert: a})
 		}
-		due = append(due, t)
+		due = append(due, taskItem(t, f.NDISNumber, cur))
+	}
+	for _, s := range in.Sessions {
+		if !BillableSession(s) {
+			continue
+		}
+		it := sessionItem(s, f.NDISNumber, cur, in.Location)
+		if it.date.Before(in.PeriodStart) || it.date.After(in.PeriodEnd) {
+			continue
+		}
+		var alerts []ndis.Alert
+		sv := s.Spec.Service
+		switch {
+		case sv.SupportItem != "" && !sv.Rate.IsZero():
+			// An hourly session claimed against a support item is judged
+			// as a task is: item, plan, price limit, budget.
+			t := ndis.Task{SupportItem: sv.SupportItem, Date: it.date, Minutes: s.Spec.Minutes, Rate: sv.Rate}
+			cat := ndis.Category(sv.SupportItem)
+			if inPlan(it.date) {
+				spent[cat] = spent[cat].Add(it.preview.Amount)
+			}
+			actx.Spent = spent[cat]
+			alerts = ndis.Alerts(t, actx)
+		case f.Type == client.NDIAManaged && sv.SupportItem == "":
+			alerts = append(alerts, ndis.Alert{Code: "missing_support_item", Message: "choose the support item this session is claimed against"})
+		}
+		if f.Type == client.NDIAManaged && sv.SupportItem != "" && !ndis.ValidSupportItem(sv.SupportItem) {
+			alerts = append(alerts, ndis.Alert{Code: "missing_support_item", Message: fmt.Sprintf("%q is not a support catalogue number", sv.SupportItem)})
+		}
+		for _, a := range alerts {
+			blocked.Alerts = append(blocked.Alerts, TaskAlert{SessionID: s.ID, Date: it.date, Alert: a})
+		}
+		due = append(due, it)
 	}
 	if len(blocked.Alerts) > 0 {
 		return Draft{}, &AlertsError{Clients: []Blocked{blocked}}
@@ -176,23 +223,22 @@ func Build(in Input) (Draft, error) {
 	if len(due) > MaxTasksPerInvoice {
 		return Draft{}, &TooManyTasksError{N: len(due)}
 	}
-	f := c.Profile.Funding
+	sort.SliceStable(due, func(i, j int) bool { return due[i].date.Before(due[j].date) })
 	d := Draft{Routing: RoutingFor(f.Type)}
 	d.Spec = invoice.Spec{
 		ClientID: c.ID, Currency: cur,
 		Name: fmt.Sprintf("NDIS supports %s to %s", in.PeriodStart, in.PeriodEnd),
 		Memo: memo(in.Provider, c, in.PeriodStart, in.PeriodEnd),
 	}
-	for _, t := range due {
-		l := taskLine(t, cur)
-		d.Spec.Lines = append(d.Spec.Lines, l)
-		d.TaskIDs = append(d.TaskIDs, t.ID)
-		amt := l.Amount(cur)
-		d.Preview.Lines = append(d.Preview.Lines, PreviewLine{Description: l.Description, SupportItem: t.SupportItem,
-			Date: t.Date, Minutes: t.Minutes, ClaimType: t.ClaimType, Rate: t.Rate, Amount: amt})
-		d.Claims = append(d.Claims, Claim{TaskID: t.ID, NDISNumber: f.NDISNumber, SupportItem: t.SupportItem,
-			From: t.Date, To: t.Date, Minutes: t.Minutes, UnitPrice: t.Rate, Amount: amt, GSTCode: GSTFree,
-			ClaimType: t.ClaimType, CancellationReason: t.CancellationReason})
+	for _, it := range due {
+		d.Spec.Lines = append(d.Spec.Lines, it.line)
+		if it.claim.TaskID != "" {
+			d.TaskIDs = append(d.TaskIDs, it.claim.TaskID)
+		} else {
+			d.SessionIDs = append(d.SessionIDs, it.claim.SessionID)
+		}
+		d.Preview.Lines = append(d.Preview.Lines, it.preview)
+		d.Claims = append(d.Claims, it.claim)
 	}
 	tot := invoice.ComputeTotalsRounded(cur, "", d.Spec.Lines, nil)
 	d.Preview.Routing, d.Preview.Subtotal, d.Preview.Tax, d.Preview.Total = d.Routing, tot.Subtotal, tot.Tax, tot.Total
@@ -200,6 +246,59 @@ func Build(in Input) (Draft, error) {
 		d.Claims = nil
 	}
 	return d, nil
+}
+
+// BillableSession reports whether a run bills a session: attended and
+// not billed by the org's own session invoicing (no invoice, and not on
+// its way to the month's draft). A run claims it by setting its invoice
+// in the transaction that creates the run's draft, on condition it is
+// still so (internal/dynamo StartRunInvoice): billed once.
+func BillableSession(s *session.Session) bool {
+	return s.Attendance == session.Attended && s.InvoiceID == "" && s.InvoiceMode == ""
+}
+
+// SessionInvoiceMode is what a session billed by a run records as its
+// invoice mode (beside the run invoice's id).
+const SessionInvoiceMode = "run"
+
+// item is one line of work on a run invoice: its invoice line, preview
+// line and claim line.
+type item struct {
+	date    calendar.Date
+	line    invoice.Line
+	preview PreviewLine
+	claim   Claim
+}
+
+func taskItem(t ndis.Task, ndisNumber string, cur money.Currency) item {
+	l := taskLine(t, cur)
+	amt := l.Amount(cur)
+	return item{date: t.Date, line: l,
+		preview: PreviewLine{Description: l.Description, SupportItem: t.SupportItem, Date: t.Date, Minutes: t.Minutes, ClaimType: t.ClaimType, Rate: t.Rate, Amount: amt},
+		claim: Claim{TaskID: t.ID, NDISNumber: ndisNumber, SupportItem: t.SupportItem, From: t.Date, To: t.Date, Minutes: t.Minutes,
+			UnitPrice: t.Rate, Amount: amt, GSTCode: GSTFree, ClaimType: t.ClaimType, CancellationReason: t.CancellationReason}}
+}
+
+// sessionItem is a session's line as its own invoicing writes it
+// (session.Line: the price, or rate × actual minutes), GST-free on an
+// NDIS run invoice; its claim is Hours at the rate, or Quantity 1 at a
+// per-session price.
+func sessionItem(s *session.Session, ndisNumber string, cur money.Currency, loc *time.Location) item {
+	if loc == nil {
+		loc = time.UTC
+	}
+	l := s.Line(cur, loc)
+	l.TaxRate = decimal.Zero
+	amt := l.Amount(cur)
+	sv := s.Spec.Service
+	it := item{date: l.PeriodStart, line: l,
+		preview: PreviewLine{Description: l.Description, SupportItem: sv.SupportItem, Date: l.PeriodStart, Minutes: s.Spec.Minutes, Rate: sv.Rate, Amount: amt},
+		claim: Claim{SessionID: s.ID, NDISNumber: ndisNumber, SupportItem: sv.SupportItem, From: l.PeriodStart, To: l.PeriodStart,
+			Minutes: s.Spec.Minutes, UnitPrice: sv.Rate, Amount: amt, GSTCode: GSTFree}}
+	if !sv.Price.IsZero() {
+		it.preview.Rate, it.claim.UnitPrice, it.claim.Quantity = sv.Price, sv.Price, decimal.NewFromInt(1)
+	}
+	return it
 }
 
 // claimTypeWords names a claim type on an invoice line.

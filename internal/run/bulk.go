@@ -122,9 +122,13 @@ func BulkFiles(p Provider, claims []Claim, opt FileOptions, prefix string) ([]Fi
 			if err := CheckClaim(c); err != nil {
 				return nil, err
 			}
+			qty, hours := "", FormatHours(c.Minutes, opt.PadHours)
+			if !c.Quantity.IsZero() {
+				qty, hours = c.Quantity.String(), ""
+			}
 			if err := w.Write([]string{
 				p.Registration, c.NDISNumber, c.From.Format(layout), c.To.Format(layout), c.SupportItem, c.Ref,
-				"", FormatHours(c.Minutes, opt.PadHours), c.UnitPrice.StringFixed(2), c.GSTCode, "", "", "",
+				qty, hours, c.UnitPrice.StringFixed(2), c.GSTCode, "", "", "",
 				string(c.ClaimType), c.CancellationReason, p.ABN,
 			}); err != nil {
 				return nil, err
@@ -153,7 +157,9 @@ func CheckClaim(c Claim) error {
 		return f("supportsDeliveredFrom", "delivery dates must be given, from on or before to")
 	case !ndis.ValidSupportItem(c.SupportItem):
 		return f("supportNumber", "%q is not a support catalogue number", c.SupportItem)
-	case c.Minutes < 1:
+	case !c.Quantity.IsZero() && (!c.Quantity.IsPositive() || !c.Quantity.Equal(c.Quantity.Truncate(2)) || c.Quantity.GreaterThanOrEqual(decimal.NewFromInt(100_000))):
+		return f("quantity", "must be above 0 with up to 5 digits and 2 decimals")
+	case c.Quantity.IsZero() && c.Minutes < 1:
 		return f("hours", "must be at least one minute")
 	case !c.UnitPrice.IsPositive() || !c.UnitPrice.Equal(c.UnitPrice.Truncate(2)) || c.UnitPrice.GreaterThan(decimal.NewFromInt(maxUnitPriceInt)):
 		return f("unitPrice", "must be above 0 with up to 7 digits and 2 decimals")
