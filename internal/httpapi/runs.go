@@ -146,11 +146,12 @@ func toRunClientJSON(c *run.ClientResult) runClientJSON {
 }
 
 type blockedAlertJSON struct {
-	TaskID  string `json:"taskId"`
-	Date    string `json:"date"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Fix     string `json:"fix"` // link to where the alert is fixed
+	TaskID    string `json:"taskId,omitempty"`
+	SessionID string `json:"sessionId,omitempty"` // a session's alert instead of a task's
+	Date      string `json:"date"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Fix       string `json:"fix"` // link to where the alert is fixed
 }
 
 type blockedJSON struct {
@@ -198,7 +199,7 @@ func (s *server) startRun(w http.ResponseWriter, r *http.Request) {
 		for _, c := range ae.Clients {
 			bj := blockedJSON{ClientID: c.ClientID, ClientName: c.ClientName}
 			for _, a := range c.Alerts {
-				bj.Alerts = append(bj.Alerts, blockedAlertJSON{TaskID: a.TaskID, Date: a.Date.String(), Code: a.Code, Message: a.Message, Fix: fixLink(c.ClientID, a.Code)})
+				bj.Alerts = append(bj.Alerts, blockedAlertJSON{TaskID: a.TaskID, SessionID: a.SessionID, Date: a.Date.String(), Code: a.Code, Message: a.Message, Fix: fixLink(c.ClientID, a.Code)})
 			}
 			out = append(out, bj)
 		}
