@@ -9,6 +9,7 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/run"
 	"github.com/carebill/carebill/internal/validation"
 )
@@ -48,7 +49,7 @@ type ReclaimRequest struct {
 // is still queued replaces its corrections. It refuses a line not on the
 // fix list (run.ErrNotRejected), one already re-claimed by a run
 // (run.ErrReclaimTaken), a participant no longer NDIA-managed
-// (run.ErrNotNDIAManaged), and a corrected line the bulk file would
+// (run.ErrNotNDIAManaged), a voided invoice (run.ErrInvoiceVoid), and a corrected line the bulk file would
 // reject or the NDIA's two-year window has closed on (validation). The
 // answer is the run's fix list.
 func (r *Runs) Reclaim(ctx context.Context, p auth.Principal, runID string, req ReclaimRequest) ([]run.Line, error) {
@@ -96,6 +97,13 @@ func (r *Runs) Reclaim(ctx context.Context, p auth.Principal, runID string, req 
 	}
 	if c.Profile.Funding.Type != client.NDIAManaged {
 		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, run.ErrNotNDIAManaged)
+	}
+	inv, err := r.store.GetInvoice(ctx, p.OrgID, cr.res.InvoiceID)
+	if err != nil {
+		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, err)
+	}
+	if inv.Status == invoice.Void {
+		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, run.ErrInvoiceVoid)
 	}
 	o, err := r.store.GetOrg(ctx, p.OrgID)
 	if err != nil {

@@ -15,6 +15,7 @@ func init() {
 		{run.ErrNotRejected, failure{http.StatusConflict, "not_on_fix_list", ""}},
 		{run.ErrReclaimTaken, failure{http.StatusConflict, "already_reclaimed", ""}},
 		{run.ErrNotNDIAManaged, failure{http.StatusConflict, "not_ndia_managed", ""}},
+		{run.ErrInvoiceVoid, failure{http.StatusConflict, "invoice_void", ""}},
 	}...)
 }
 

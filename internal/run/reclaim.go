@@ -35,6 +35,9 @@ var (
 	// ErrNotNDIAManaged is returned when the participant is no longer
 	// NDIA-managed: send them (or their plan manager) the invoice instead.
 	ErrNotNDIAManaged = errors.New("the participant is no longer NDIA-managed: send the invoice instead of claiming it")
+	// ErrInvoiceVoid is returned when the line's invoice was voided:
+	// there is nothing left to claim.
+	ErrInvoiceVoid = errors.New("the line's invoice is void: there is nothing to claim")
 )
 
 // ClaimWindowYears is how long after delivery a support may be claimed (NDIS
@@ -90,7 +93,7 @@ type Correction struct {
 // NewReclaim builds the re-claim of a rejected line: attempt k of root,
 // from the claim as last sent (prev), corrected, with the participant's
 // NDIS number as recorded now, its amount at the (corrected) unit price
-// for the same actual minutes. It refuses a support delivered more than
+// for the same actual minutes (or the same quantity). It refuses a support delivered more than
 // ClaimWindowYears before today and any line the bulk file would reject
 // (CheckClaim), with a validation error naming the field.
 func NewReclaim(root string, attempt int, prev Claim, ndisNumber string, fix Correction, cur money.Currency, today calendar.Date) (Claim, error) {
@@ -106,6 +109,9 @@ func NewReclaim(root string, attempt int, prev Claim, ndisNumber string, fix Cor
 		c.UnitPrice = fix.UnitPrice
 	}
 	c.Amount = ndis.Task{Rate: c.UnitPrice, Minutes: c.Minutes}.Amount(cur)
+	if !c.Quantity.IsZero() {
+		c.Amount = cur.Round(c.UnitPrice.Mul(c.Quantity))
+	}
 	if !today.IsZero() && calendar.Of(c.From.Year()+ClaimWindowYears, c.From.Month(), c.From.Day()).Before(today) {
 		return Claim{}, validation.Errorf("claimReference", "the support was delivered on %s: the NDIA takes claims within %d years of delivery", c.From, ClaimWindowYears)
 	}

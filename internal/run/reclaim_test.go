@@ -47,6 +47,12 @@ func TestNewReclaim(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+	perSession := prev
+	perSession.Quantity, perSession.UnitPrice = decimal.NewFromInt(1), decimal.RequireFromString("150.00")
+	if c, err := NewReclaim("INV-00007-02", 1, perSession, "431234569", Correction{UnitPrice: decimal.RequireFromString("140.50")}, aud, today); err != nil ||
+		!c.Amount.Equal(decimal.RequireFromString("140.5")) {
+		t.Errorf("a per-session re-claim: %+v %v", c, err)
+	}
 	if _, err := NewReclaim("INV-00007-02", 1, prev, "431234569", Correction{}, aud, calendar.MustParse("2028-11-12")); err != nil {
 		t.Errorf("on the last day of the window: %v", err)
 	}
