@@ -375,8 +375,10 @@ type claimLineJSON struct {
 	Claimed        string `json:"claimed"`
 	Paid           string `json:"paid"`
 	Capped         bool   `json:"capped"`
-	// Reclaim is the line's re-claim once queued (POST …/reclaims).
-	Reclaim *reclaimJSON `json:"reclaim,omitempty"`
+	// Reclaim is the line's re-claim once queued (POST …/reclaims);
+	// CanReclaim says whether POST …/reclaims takes the line now.
+	Reclaim    *reclaimJSON `json:"reclaim,omitempty"`
+	CanReclaim bool         `json:"canReclaim"`
 }
 
 // toClaimLinesJSON is a fix list: each rejected claim line with its
@@ -386,7 +388,7 @@ func toClaimLinesJSON(ls []run.Line) []claimLineJSON {
 	for _, l := range ls {
 		fix = append(fix, claimLineJSON{ClaimReference: l.Ref, ClientID: l.ClientID, ClientName: l.Client, InvoiceID: l.InvoiceID, Number: l.Number,
 			State: string(l.State), Code: l.Code, Message: l.Message, Fix: l.Fix, Claimed: l.Claimed.StringFixed(2), Paid: l.Paid.StringFixed(2), Capped: l.Capped,
-			Reclaim: toReclaimJSON(l.Reclaim)})
+			Reclaim: toReclaimJSON(l.Reclaim), CanReclaim: l.CanReclaim()})
 	}
 	return fix
 }

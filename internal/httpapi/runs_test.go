@@ -239,7 +239,7 @@ func TestInvoiceRunJourney(t *testing.T) {
 		}
 		return rc
 	}
-	if rc := reclaimOf(r); rc["state"] != "queued" || rc["supportItem"] != "07_001_0106_8_3" {
+	if rc := reclaimOf(r); rc["state"] != "queued" || rc["supportItem"] != "07_001_0106_8_3" || r.body["fixList"].([]any)[0].(map[string]any)["canReclaim"] != true {
 		t.Fatalf("queued re-claim = %v", rc)
 	}
 	today := time.Now().UTC()
@@ -255,8 +255,9 @@ func TestInvoiceRunJourney(t *testing.T) {
 	if err != nil || len(recs) != 2 || recs[1][5] != ref2+"-R1" || recs[1][4] != "07_001_0106_8_3" || strings.Contains(f.raw, ref2+",") {
 		t.Fatalf("next run's bulk file %q (%v)", f.raw, err)
 	}
-	if rc := reclaimOf(admin.must(200, "GET", "/v1/invoice-runs/"+runID, nil)); rc["state"] != "reclaimed" || rc["runId"] != nextID {
-		t.Fatalf("re-claimed line = %v", rc)
+	got := admin.must(200, "GET", "/v1/invoice-runs/"+runID, nil)
+	if rc := reclaimOf(got); rc["state"] != "reclaimed" || rc["runId"] != nextID || got.body["fixList"].([]any)[0].(map[string]any)["canReclaim"] != false {
+		t.Fatalf("re-claimed line = %s", got.raw)
 	}
 	admin.must(409, "POST", "/v1/invoice-runs/"+runID+"/reclaims", map[string]any{"claimReference": ref2})
 	admin.must(200, "POST", "/v1/invoice-runs/"+nextID+"/ndia-remittance", map[string]any{"fileName": "remit2.csv",

@@ -121,6 +121,17 @@ func NewReclaim(root string, attempt int, prev Claim, ndisNumber string, fix Cor
 	return c, nil
 }
 
+// CanReclaim reports whether a rejected line on a fix list can be queued
+// for re-claim now (or, while queued from it, corrected again): see
+// ReclaimFrom. Its Reclaim must be the line's current record.
+func (l Line) CanReclaim() bool {
+	if l.State != LineRejected {
+		return false
+	}
+	_, err := ReclaimFrom(l.Reclaim, l.RunID, l.Ref)
+	return err == nil
+}
+
 // ReclaimFrom says which attempt a re-claim of the rejected line ref on
 // run runID is, given the line's re-claim record (nil: never
 // re-claimed): 1 for a first re-claim, the same attempt while it is only

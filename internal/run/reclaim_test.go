@@ -82,5 +82,12 @@ func TestReclaimFrom(t *testing.T) {
 		if n != tc.attempt || !errors.Is(err, tc.err) {
 			t.Errorf("%+v from %s/%s: %d %v, want %d %v", tc.rec, tc.run, tc.ref, n, err, tc.attempt, tc.err)
 		}
+		l := Line{RunID: tc.run, Ref: tc.ref, State: LineRejected, Reclaim: tc.rec}
+		if l.CanReclaim() != (tc.err == nil) {
+			t.Errorf("%+v: can re-claim %s/%s = %v", tc.rec, tc.run, tc.ref, l.CanReclaim())
+		}
+		if l.State = LinePaid; l.CanReclaim() {
+			t.Errorf("a paid line can be re-claimed")
+		}
 	}
 }

@@ -83,8 +83,10 @@ function ndiaSays(l) {
 
 // reclaimState says where a fix list line's re-claim stands, with a link
 // to the run whose NDIA file carries it.
-function reclaimState(rc) {
+function reclaimState(rc, l) {
+  if (!rc) return [];
   const inRun = rc.run ? h('a', { href: `/app/runs/${rc.runId}` }, 'a later run') : 'a later run';
+  if (rc.state === 'rejected' && rc.claimReference === l.claimReference) return ['Rejected again: fix the cause and re-claim it.'];
   switch (rc.state) {
     case 'queued': return [`Queued: the next invoice run claims it again as ${rc.claimReference}.`];
     case 'reclaimed': return [`Re-claimed as ${rc.claimReference} in `, inRun, '.'];
@@ -131,9 +133,9 @@ function fixList(rows) {
     h('td', {}, ndiaSays(l)),
     h('td', {}, l.fix, h('div', { class: 'muted' }, h('a', { href: `/app/clients/${l.clientId}` }, 'Participant\'s NDIS number'))),
     h('td', { 'data-reclaim-state': l.reclaim ? l.reclaim.state : 'rejected' },
-      l.reclaim && !(l.reclaim.state === 'queued' && l.reclaim.fromClaimReference === l.claimReference && l.reclaim.fromRunId === id)
-        ? reclaimState(l.reclaim)
-        : [l.reclaim ? h('p', {}, ...reclaimState(l.reclaim)) : '', reclaimForm(l)]))));
+      l.canReclaim
+        ? [l.reclaim ? h('p', {}, ...reclaimState(l.reclaim, l)) : '', reclaimForm(l)]
+        : reclaimState(l.reclaim, l)))));
   $('[data-fix-table]').hidden = rows.length === 0;
 }
 
