@@ -422,8 +422,13 @@ func (r *Runs) route(ctx context.Context, p auth.Principal, rn *run.Run, cid str
 			channels = append(channels, delivery.SMS)
 		}
 	}
-	_, err = r.sender.Send(ctx, p, inv.ID, r.base, SendRequest{Channels: channels})
+	sent, err := r.sender.Send(ctx, p, inv.ID, r.base, SendRequest{Channels: channels})
 	switch {
+	case err == nil && len(sent.Deliveries) == 0:
+		// Every channel's send claim is held: an earlier attempt whose
+		// release failed, or a send in flight. Not sent yet: the message
+		// comes back after the claim lapses (SendWindow).
+		return fmt.Errorf("route %s: %w", inv.ID, errSendClaimed)
 	case err == nil:
 		return r.store.MarkRunClientRouted(ctx, rn.OrgID, rn.ID, cid, "", now)
 	case errors.Is(err, delivery.ErrNoEmail), errors.Is(err, delivery.ErrNoPhone), errors.Is(err, delivery.ErrNDIAManaged):
@@ -431,6 +436,9 @@ func (r *Runs) route(ctx context.Context, p auth.Principal, rn *run.Run, cid str
 	}
 	return fmt.Errorf("route %s: %w", inv.ID, err)
 }
+
+// errSendClaimed is a run invoice's send that found every channel claimed.
+var errSendClaimed = errors.New("a send of the invoice holds its send claims; retrying once they lapse")
 
 // Requeue puts parked clients back on the run's queue once their work is
 // fixed.
