@@ -266,6 +266,9 @@ func bench() error {
 		peak    atomic.Uint64
 	)
 	url := env["RUNS_QUEUE_URL"]
+	stop := make(chan struct{})
+	go progress(ctx, store, o.ID, rn.ID, count, &batches, &failed, workStart, stop)
+	defer close(stop)
 	for range *workers {
 		wg.Add(1)
 		go func() {
@@ -338,4 +341,32 @@ func bench() error {
 func ratio(a, b int) string {
 	h := a * 100 / b
 	return fmt.Sprintf("%d.%02d", h/100, h%100)
+}
+
+// progress prints the run's counts every 15 s while the workers drain the
+// queue, so a run that stalls shows where.
+func progress(ctx context.Context, store *dynamo.Store, orgID, runID string, count *counter, batches, failed *atomic.Int64, start time.Time, stop <-chan struct{}) {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		r, err := store.GetRun(ctx, orgID, runID)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "progress:", err)
+			continue
+		}
+		count.mu.Lock()
+		reqs := 0
+		for _, c := range count.requests {
+			reqs += c
+		}
+		count.mu.Unlock()
+		fmt.Fprintf(os.Stderr, "%s: invoiced %d parked %d empty %d of %d; batches %d, failed messages %d, numbering retries %d, requests %d\n",
+			time.Since(start).Round(time.Second), r.Counts.Invoiced, r.Counts.Parked, r.Counts.Empty, r.Counts.Total,
+			batches.Load(), failed.Load(), store.FinalizeRetries(), reqs)
+	}
 }

@@ -44,6 +44,8 @@ type RunStore interface {
 		finalize func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error),
 		settle func(*run.ClientResult, *invoice.Invoice)) (map[string]*invoice.Invoice, map[string]error, error)
 	MarkRunClientRouted(ctx context.Context, orgID, runID, clientID, routeError string, now time.Time) error
+	ParkRunSend(ctx context.Context, orgID, runID, clientID, reason string, now time.Time) error
+	RequeueRunSend(ctx context.Context, orgID, runID, clientID string, now time.Time) error
 	NDISProvider(ctx context.Context, orgID string) (run.ProviderSettings, error)
 	PutNDISProvider(ctx context.Context, orgID string, p run.ProviderSettings) error
 }
@@ -420,14 +422,15 @@ func (r *Runs) settle(ctx context.Context, orgID string, res *run.ClientResult) 
 // route sends an invoiced client's invoice where its funding says, once:
 // an invoice already sent (its deliveries and sentAt are one transaction)
 // is only marked routed, so a redelivered message sends nothing again.
-// NDIA-managed invoices go nowhere but the bulk file.
+// NDIA-managed invoices go nowhere but the bulk file. A send that cannot
+// go (no address to send to) is parked on the run with the reason.
 func (r *Runs) route(ctx context.Context, p auth.Principal, rn *run.Run, cid string) error {
 	rc, err := r.store.RunClient(ctx, rn.OrgID, rn.ID, cid)
 	if err != nil {
 		return err
 	}
-	if rc.State != run.ClientInvoiced || rc.Routed {
-		return nil
+	if rc.State != run.ClientInvoiced || rc.Routed || rc.SendParked() {
+		return nil // a parked send waits for its re-queue
 	}
 	now := r.svc.now()
 	if rc.Routing == run.ToNDIA {
@@ -450,18 +453,30 @@ func (r *Runs) route(ctx context.Context, p auth.Principal, rn *run.Run, cid str
 			channels = append(channels, delivery.SMS)
 		}
 	}
-	_, err = r.sender.Send(ctx, p, inv.ID, r.base, SendRequest{Channels: channels})
+	sent, err := r.sender.Send(ctx, p, inv.ID, r.base, SendRequest{Channels: channels})
 	switch {
+	case err == nil && len(sent.Deliveries) == 0:
+		// Every channel's send claim is held: an earlier attempt whose
+		// release failed, or a send in flight. Not sent yet: the message
+		// comes back after the claim lapses (SendWindow).
+		return fmt.Errorf("route %s: %w", inv.ID, errSendClaimed)
 	case err == nil:
 		return r.store.MarkRunClientRouted(ctx, rn.OrgID, rn.ID, cid, "", now)
 	case errors.Is(err, delivery.ErrNoEmail), errors.Is(err, delivery.ErrNoPhone), errors.Is(err, delivery.ErrNDIAManaged):
-		return r.store.MarkRunClientRouted(ctx, rn.OrgID, rn.ID, cid, err.Error(), now)
+		// Sending again cannot help until the client is fixed: the send
+		// is parked on the run, and a re-queue sends the same invoice.
+		return r.store.ParkRunSend(ctx, rn.OrgID, rn.ID, cid, "not sent: "+err.Error()+". Fix the client's contact, then re-queue to send this invoice", now)
 	}
 	return fmt.Errorf("route %s: %w", inv.ID, err)
 }
 
+// errSendClaimed is a run invoice's send that found every channel claimed.
+var errSendClaimed = errors.New("a send of the invoice holds its send claims; retrying once they lapse")
+
 // Requeue puts parked clients back on the run's queue once their work is
-// fixed.
+// fixed: a client parked before its invoice is invoiced afresh, a client
+// whose send was parked has the same invoice sent (never invoiced again).
+// run.ErrNotParked names a client that is neither.
 func (r *Runs) Requeue(ctx context.Context, p auth.Principal, runID string, clientIDs []string) error {
 	if err := allow(p, auth.Bill); err != nil {
 		return err
@@ -474,7 +489,11 @@ func (r *Runs) Requeue(ctx context.Context, p auth.Principal, runID string, clie
 	}
 	now := r.svc.now()
 	for _, id := range clientIDs {
-		if err := r.store.RequeueRunClient(ctx, p.OrgID, runID, id, now); err != nil {
+		err := r.store.RequeueRunClient(ctx, p.OrgID, runID, id, now)
+		if errors.Is(err, run.ErrNotParked) {
+			err = r.store.RequeueRunSend(ctx, p.OrgID, runID, id, now)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -23,16 +24,25 @@ func sendClaimSK(invoiceID, channel, recipient string) string {
 
 // ClaimSend takes the claim on sending invoiceID over channel to
 // recipient until until, unless a live claim (one not expired at now)
-// holds it; it reports whether this call took it.
+// holds it; it reports whether this call took it. Each call writes its
+// own holder token and accepts a claim already holding it: when the
+// reply to the put is lost (a throttled or dropped response) and the
+// SDK sends it again, the retry finds this call's own claim and takes it,
+// rather than reporting another sender and sending nothing.
 func (s *Store) ClaimSend(ctx context.Context, orgID, invoiceID, channel, recipient string, now, until time.Time) (bool, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return false, fmt.Errorf("claim send: %w", err)
+	}
+	holder := hex.EncodeToString(b[:])
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &s.table,
 		Item: map[string]types.AttributeValue{
 			attrPK: strAV(orgPK(orgID)), attrSK: strAV(sendClaimSK(invoiceID, channel, recipient)),
-			"type": strAV("send_claim"), "expiresAt": numAV(until.Unix()),
+			"type": strAV("send_claim"), "expiresAt": numAV(until.Unix()), "holder": strAV(holder),
 		},
-		ConditionExpression:       aws.String("attribute_not_exists(PK) OR expiresAt <= :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": numAV(now.Unix())},
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR expiresAt <= :now OR holder = :holder"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": numAV(now.Unix()), ":holder": strAV(holder)},
 	})
 	if isConditionFailed(err) {
 		return false, nil

@@ -56,6 +56,7 @@ type countsJSON struct {
 	Invoiced  int            `json:"invoiced"`
 	Parked    int            `json:"parked"`
 	Empty     int            `json:"empty"`
+	Unsent    int            `json:"unsent"` // invoiced, send parked
 	ByRouting map[string]int `json:"byRouting"`
 	Amount    string         `json:"amount"`
 	Reclaims  int            `json:"reclaims"` // rejected lines of earlier runs this run's NDIA file claims again
@@ -83,7 +84,7 @@ func toRunJSON(rn *run.Run) runJSON {
 	c := rn.Counts
 	out := runJSON{ID: rn.ID, PeriodStart: rn.PeriodStart.String(), PeriodEnd: rn.PeriodEnd.String(), DryRun: rn.DryRun,
 		Status: rn.Status(), Excluded: rn.Excluded, CreatedBy: rn.CreatedBy, CreatedAt: rn.CreatedAt,
-		Counts: countsJSON{Total: c.Total, Invoiced: c.Invoiced, Parked: c.Parked, Empty: c.Empty, ByRouting: map[string]int{},
+		Counts: countsJSON{Total: c.Total, Invoiced: c.Invoiced, Parked: c.Parked, Empty: c.Empty, Unsent: c.Unsent, ByRouting: map[string]int{},
 			Amount: c.Amount.StringFixed(2), Reclaims: c.Reclaims},
 		Links: runLinks{Self: "/v1/invoice-runs/" + rn.ID}}
 	if out.Excluded == nil {
@@ -118,6 +119,7 @@ type runClientJSON struct {
 	FixLink    string            `json:"fix,omitempty"`     // where to fix a parked client
 	Routed     bool              `json:"routed"`
 	RouteError string            `json:"routeError,omitempty"`
+	SendParked bool              `json:"sendParked"` // invoiced, not sent: routeError says why; re-queue sends it
 	Lines      []previewLineJSON `json:"lines"`
 	Subtotal   string            `json:"subtotal"`
 	Tax        string            `json:"tax"`
@@ -127,12 +129,12 @@ type runClientJSON struct {
 
 func toRunClientJSON(c *run.ClientResult) runClientJSON {
 	out := runClientJSON{ClientID: c.ClientID, ClientName: c.ClientName, State: c.State, Reason: c.Reason, Alerts: c.Alerts,
-		Routing: c.Routing, InvoiceID: c.InvoiceID, Number: c.Number, Routed: c.Routed, RouteError: c.RouteError,
+		Routing: c.Routing, InvoiceID: c.InvoiceID, Number: c.Number, Routed: c.Routed, RouteError: c.RouteError, SendParked: c.SendParked(),
 		Lines: []previewLineJSON{}, Subtotal: c.Preview.Subtotal.StringFixed(2), Tax: c.Preview.Tax.StringFixed(2), Total: c.Preview.Total.StringFixed(2)}
 	if c.InvoiceID != "" {
 		out.Invoice = "/v1/invoices/" + c.InvoiceID
 	}
-	if c.State == run.ClientParked {
+	if c.State == run.ClientParked || c.SendParked() {
 		out.FixLink = "/app/clients/" + c.ClientID
 	}
 	for _, l := range c.Preview.Lines {

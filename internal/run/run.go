@@ -22,7 +22,7 @@ import (
 var (
 	ErrNotFound = errors.New("invoice run not found")
 	// ErrNotParked is returned when a re-queue names a client the run has
-	// not parked.
+	// not parked (neither its invoicing nor its send).
 	ErrNotParked = errors.New("the client is not parked on this run")
 	// ErrDryRun is returned for what only a real run has (its NDIA file,
 	// reconciliation).
@@ -98,6 +98,7 @@ type Counts struct {
 	Invoiced  int // invoices finalized (a dry run: previews written)
 	Parked    int // clients that could not be invoiced (re-queue after fixing)
 	Empty     int // nothing left to invoice when the worker came (another run took it)
+	Unsent    int // invoiced, but the send is parked (ClientResult.SendParked): fix and re-queue to send
 	ByRouting map[Routing]int
 	Amount    decimal.Decimal // total of the run's invoices (previews)
 	Reclaims  int             // rejected lines the run's NDIA file claims again (see Reclaim)
@@ -126,7 +127,7 @@ func (r *Run) Status() Status {
 		return Queued
 	case settled < c.Total:
 		return Running
-	case c.Parked > 0:
+	case c.Parked > 0 || c.Unsent > 0:
 		return CompleteWithParked
 	}
 	return Complete
@@ -185,9 +186,17 @@ type ClientResult struct {
 	Preview    Preview
 	Claims     []Claim // NDIA-managed: the bulk file's lines, with claim references
 	Routed     bool    // sent (participant, plan manager) or put in the file (NDIA)
-	RouteError string  // why a send could not go (the invoice stands)
+	RouteError string  // why a send could not go (the invoice stands): the send is parked
 	Version    int64
 	UpdatedAt  time.Time
+}
+
+// SendParked reports whether the client's invoice was made but could not
+// be sent (no address, or sending kept failing): it stays invoiced with
+// its number, RouteError says why, and a re-queue sends it without
+// invoicing again.
+func (r *ClientResult) SendParked() bool {
+	return r.State == ClientInvoiced && !r.Routed && r.RouteError != ""
 }
 
 // Shortfall is what the org records when the NDIA pays less than claimed

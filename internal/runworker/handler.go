@@ -25,9 +25,11 @@ type Work interface {
 	Work(ctx context.Context, orgID, runID string, clientIDs []string) map[string]error
 }
 
-// Parker parks a client a message gave up on (internal/dynamo).
+// Parker parks a client a message gave up on (internal/dynamo): before
+// its invoice, or (already invoiced) its send.
 type Parker interface {
 	SettleRunClient(ctx context.Context, orgID string, r *run.ClientResult) error
+	ParkRunSend(ctx context.Context, orgID, runID, clientID, reason string, now time.Time) error
 }
 
 // Handler is the run worker's Lambda handler.
@@ -87,7 +89,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 				continue
 			}
 			if n, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"]); n >= h.maxReceives {
-				h.giveUp(ctx, t, ids[i])
+				h.giveUp(ctx, t, ids[i], err)
 			}
 			fail(rec, err)
 		}
@@ -97,10 +99,17 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 
 // giveUp parks a client whose message reached its last receive, so the
 // run completes (with parked clients) and the coordinator can re-queue it.
-func (h *Handler) giveUp(ctx context.Context, t target, clientID string) {
-	err := h.park.SettleRunClient(context.WithoutCancel(ctx), t.org, &run.ClientResult{RunID: t.run, ClientID: clientID,
-		State: run.ClientParked, Reason: "the worker failed " + strconv.Itoa(h.maxReceives) + " times on this client; its message is in the dead-letter queue. Re-queue it, or ask support if it fails again", UpdatedAt: h.now()})
-	if err != nil && !errors.Is(err, run.ErrClientSettled) {
+// A client already invoiced has its send parked instead (the invoice and
+// its number stand; the re-queue sends it).
+func (h *Handler) giveUp(ctx context.Context, t target, clientID string, cause error) {
+	ctx = context.WithoutCancel(ctx)
+	reason := "the worker failed " + strconv.Itoa(h.maxReceives) + " times on this client; its message is in the dead-letter queue. Re-queue it, or ask support if it fails again"
+	err := h.park.SettleRunClient(ctx, t.org, &run.ClientResult{RunID: t.run, ClientID: clientID,
+		State: run.ClientParked, Reason: reason, UpdatedAt: h.now()})
+	if errors.Is(err, run.ErrClientSettled) {
+		err = h.park.ParkRunSend(ctx, t.org, t.run, clientID, "not sent: "+cause.Error()+"; "+reason, h.now())
+	}
+	if err != nil {
 		h.log.ErrorContext(ctx, "could not park a client given up on", slog.String("org", t.org), slog.String("run", t.run),
 			slog.String("client", clientID), slog.String("error", err.Error()))
 	}

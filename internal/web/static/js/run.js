@@ -29,14 +29,15 @@ function requeue(button, c) {
 
 function clientRow(c) {
   const actions = [];
-  if (c.state === 'parked') {
+  if (c.state === 'parked' || c.sendParked) {
     actions.push(h('a', { class: 'btn btn-small btn-quiet', href: c.fix }, 'Fix'));
     actions.push(h('button', { type: 'button', class: 'btn btn-small', 'data-requeue': c.clientId, onclick: (e) => requeue(e.currentTarget, c) }, 'Re-queue'));
   }
   return h('tr', { 'data-client': c.clientId },
     h('td', {}, c.clientName || c.clientId),
     h('td', {}, h('span', { class: `chip chip-${c.state}` }, stateText[c.state] || c.state), c.reason ? h('div', { class: 'muted' }, c.reason) : ''),
-    h('td', {}, routeText[c.routing] || '', c.routeError ? h('div', { class: 'muted' }, c.routeError) : ''),
+    h('td', {}, routeText[c.routing] || '', c.sendParked ? h('div', {}, h('span', { class: 'chip chip-parked', 'data-send-parked': '' }, 'Not sent')) : '',
+      c.routeError ? h('div', { class: 'muted' }, c.routeError) : ''),
     h('td', {}, c.invoiceId ? h('a', { href: `/app/invoices/${c.invoiceId}` }, c.number) : ''),
     h('td', { class: 'num' }, c.lines.length ? money(c.total, currency) : ''),
     h('td', { class: 'row-actions' }, actions));
@@ -55,7 +56,7 @@ async function load() {
     $('[data-progress]').max = Math.max(c.total, 1);
     $('[data-progress]').value = c.total ? settled : 1;
     const routes = Object.entries(c.byRouting).filter(([, n]) => n > 0).map(([k, n]) => `${routeText[k] || k}: ${n}`).join(', ');
-    $('[data-counts]').textContent = `${c.invoiced} invoiced, ${c.parked} parked, ${c.empty} with nothing to invoice, of ${c.total}; total ${money(c.amount, currency)}${routes ? ` (${routes})` : ''}.`
+    $('[data-counts]').textContent = `${c.invoiced} invoiced${c.unsent ? ` (${c.unsent} not sent)` : ''}, ${c.parked} parked, ${c.empty} with nothing to invoice, of ${c.total}; total ${money(c.amount, currency)}${routes ? ` (${routes})` : ''}.`
       + (c.reclaims ? ` The NDIA file also claims again ${c.reclaims} rejected line${c.reclaims === 1 ? '' : 's'} of earlier runs: ${v.reclaims.map((rc) => `${rc.claimReference} (${rc.number})`).join(', ')}.` : '');
     const dlq = $('[data-dlq]');
     dlq.hidden = !(v.deadLetters > 0);
