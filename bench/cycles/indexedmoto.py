@@ -1,0 +1,123 @@
+# Serves moto one request at a time (as internal/motoserver/serial.py does)
+# with two of moto 5's whole-table costs taken out, for benchmarks of scale
+# only; what each request does and answers is unchanged:
+#
+#  - TransactWriteItems deep-copies the whole table once per item in the
+#    transaction, to restore it if the transaction is cancelled. Here only
+#    the items the transaction names are copied, and restored on cancel.
+#  - Query builds and sorts a list of every item in the table, then keeps
+#    those in the queried partition. Here a base-table Query lists only its
+#    partition (presorted), and an index Query lists the table unsorted (the
+#    Query sorts what it keeps itself, as before).
+#
+#  - Comparing two string values re-derives each value on every call;
+#    here strings compare directly (the same answer).
+#
+# With these, moto's time per request no longer grows with the table for
+# transactions and grows far less for Queries, so a large org's close can
+# be measured in the time it takes the close, not moto's copying.
+import copy
+import sys
+import threading
+
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import run_simple
+
+_query = threading.local()
+_INDEX = object()  # an index Query (any partition)
+_all_items = Table.all_items
+_table_query = Table.query
+_transact = DynamoDBBackend.transact_write_items
+
+
+def _sort_key(item):
+    k = item.range_key
+    return k.value if k.type == "S" else k.cast_value
+
+
+_eq, _lt = DynamoType.__eq__, DynamoType.__lt__
+
+
+def dynamo_eq(self, other):
+    # cast_value, which every comparison calls, re-derives the value on
+    # each call; a string's cast value is the string itself.
+    if self.type == "S" and getattr(other, "type", None) == "S":
+        return self.value == other.value
+    return _eq(self, other)
+
+
+def dynamo_lt(self, other):
+    if self.type == "S" and getattr(other, "type", None) == "S":
+        return self.value < other.value
+    return _lt(self, other)
+
+
+def all_items(self):
+    mode = getattr(_query, "mode", None)
+    if mode is None:
+        return _all_items(self)
+    if mode is _INDEX or not self.range_key_attr:
+        if self.range_key_attr:
+            return [item for part in self.items.values() for item in part.values()]
+        return list(self.items.values())
+    # Presorted natively, so the Query's own sort (DynamoType comparisons
+    # in Python) finds it in order.
+    return sorted(self.items.get(mode, {}).values(), key=_sort_key)
+
+
+def query(self, hash_key, *args, **kwargs):
+    # index_name is Table.query's eighth parameter, passed by position.
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    _query.mode = _INDEX if index_name or hash_key is None else hash_key
+    try:
+        return _table_query(self, hash_key, *args, **kwargs)
+    finally:
+        _query.mode = None
+
+
+def transact_write_items(self, transact_items):
+    saved = []
+    for ti in transact_items:
+        try:
+            op_type, op = next(iter(ti.items()))
+            table = self.tables[op["TableName"]]
+            key = op["Item"] if op_type == "Put" else op["Key"]
+            hk = DynamoType(key[table.hash_key_attr])
+            rk = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        except Exception:
+            continue  # moto refuses it below, before writing anything for it
+        cur = table.get_item(hk, rk)
+        saved.append((table, hk, rk, copy.deepcopy(cur) if cur is not None else None))
+    try:
+        return _transact(self, transact_items)
+    except Exception:
+        for table, hk, rk, item in reversed(saved):
+            if rk is None:
+                if item is None:
+                    table.items.pop(hk, None)
+                else:
+                    table.items[hk] = item
+            elif item is None:
+                table.items.get(hk, {}).pop(rk, None)
+            else:
+                table.items[hk][rk] = item
+        raise
+
+
+DynamoType.__eq__ = dynamo_eq
+DynamoType.__lt__ = dynamo_lt
+DynamoType.__hash__ = DynamoType.__hash__  # kept: defining __eq__ on the class does not reset it here
+Table.all_items = all_items
+Table.query = query
+# The original's whole-table copy becomes a reference to the table itself,
+# so its restore is a no-op; the items copied above are restored instead.
+Table.__deepcopy__ = lambda self, memo: self
+DynamoDBBackend.transact_write_items = transact_write_items
+
+if __name__ == "__main__":
+    host, port = sys.argv[1], int(sys.argv[2])
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(host, port, app, threaded=False, use_reloader=False)
