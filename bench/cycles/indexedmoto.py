@@ -7,8 +7,9 @@
 #    the items the transaction names are copied, and restored on cancel.
 #  - Query builds and sorts a list of every item in the table, then keeps
 #    those in the queried partition. Here a base-table Query lists only its
-#    partition (presorted), and an index Query lists the table unsorted (the
-#    Query sorts what it keeps itself, as before).
+#    partition (presorted), and a global index Query only the items ever
+#    written with its partition key value (kept in a map as items are
+#    written; moto still checks each and sorts what it keeps, as before).
 #
 #  - Comparing two string values re-derives each value on every call;
 #    here strings compare directly (the same answer).
@@ -31,6 +32,40 @@ _INDEX = object()  # an index Query (any partition)
 _all_items = Table.all_items
 _table_query = Table.query
 _transact = DynamoDBBackend.transact_write_items
+_put = Table.put_item
+_update = DynamoDBBackend.update_item
+
+
+def _gsi_keys(table, item):
+    for index in table.global_indexes or []:
+        for k in index.schema:
+            if k["KeyType"] == "HASH":
+                v = item.attrs.get(k["AttributeName"])
+                if v is not None and v.type == "S":
+                    yield (index.name, v.value)
+
+
+def _register(table, item):
+    """Notes item's primary key under each global index partition it is in.
+    Entries are never removed: a Query checks each candidate's current
+    value, so an item that moved out of a partition is dropped there."""
+    if item is None:
+        return
+    gsi = table.__dict__.setdefault("_gsi", {})
+    for k in _gsi_keys(table, item):
+        gsi.setdefault(k, set()).add((item.hash_key, item.range_key))
+
+
+def put_item(self, *args, **kwargs):
+    item = _put(self, *args, **kwargs)
+    _register(self, item)
+    return item
+
+
+def update_item(self, table_name, *args, **kwargs):
+    item = _update(self, table_name, *args, **kwargs)
+    _register(self.get_table(table_name), item)
+    return item
 
 
 def _sort_key(item):
@@ -38,7 +73,7 @@ def _sort_key(item):
     return k.value if k.type == "S" else k.cast_value
 
 
-_eq, _lt = DynamoType.__eq__, DynamoType.__lt__
+_eq, _ne, _lt = DynamoType.__eq__, DynamoType.__ne__, DynamoType.__lt__
 
 
 def dynamo_eq(self, other):
@@ -47,6 +82,12 @@ def dynamo_eq(self, other):
     if self.type == "S" and getattr(other, "type", None) == "S":
         return self.value == other.value
     return _eq(self, other)
+
+
+def dynamo_ne(self, other):
+    if self.type == "S" and getattr(other, "type", None) == "S":
+        return self.value != other.value
+    return _ne(self, other)
 
 
 def dynamo_lt(self, other):
@@ -59,6 +100,13 @@ def all_items(self):
     mode = getattr(_query, "mode", None)
     if mode is None:
         return _all_items(self)
+    if isinstance(mode, tuple):  # (index name, partition key value)
+        out = []
+        for hk, rk in getattr(self, "_gsi", {}).get(mode, ()):
+            item = self.get_item(hk, rk) if rk is not None else self.items.get(hk)
+            if item is not None:
+                out.append(item)
+        return out
     if mode is _INDEX or not self.range_key_attr:
         if self.range_key_attr:
             return [item for part in self.items.values() for item in part.values()]
@@ -71,7 +119,13 @@ def all_items(self):
 def query(self, hash_key, *args, **kwargs):
     # index_name is Table.query's eighth parameter, passed by position.
     index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-    _query.mode = _INDEX if index_name or hash_key is None else hash_key
+    if hash_key is None:
+        _query.mode = _INDEX
+    elif index_name:
+        gsi = {i.name for i in self.global_indexes or []}
+        _query.mode = (index_name, hash_key.value) if index_name in gsi and hash_key.type == "S" else _INDEX
+    else:
+        _query.mode = hash_key
     try:
         return _table_query(self, hash_key, *args, **kwargs)
     finally:
@@ -104,14 +158,18 @@ def transact_write_items(self, transact_items):
                 table.items.get(hk, {}).pop(rk, None)
             else:
                 table.items[hk][rk] = item
+            _register(table, item)
         raise
 
 
 DynamoType.__eq__ = dynamo_eq
+DynamoType.__ne__ = dynamo_ne
 DynamoType.__lt__ = dynamo_lt
 DynamoType.__hash__ = DynamoType.__hash__  # kept: defining __eq__ on the class does not reset it here
 Table.all_items = all_items
 Table.query = query
+Table.put_item = put_item
+DynamoDBBackend.update_item = update_item
 # The original's whole-table copy becomes a reference to the table itself,
 # so its restore is a no-op; the items copied above are restored instead.
 Table.__deepcopy__ = lambda self, memo: self
