@@ -13,16 +13,24 @@
 #
 #  - Comparing two string values re-derives each value on every call;
 #    here strings compare directly (the same answer).
+#  - Setting an item's attribute re-measures every attribute of the item
+#    (to refuse items over 400 KB), so building an item costs the square
+#    of its attributes; here the item's size is kept as a running total
+#    (the same check, as long as values are not grown in place, which no
+#    carebill write does to anything near the limit).
 #
 # With these, moto's time per request no longer grows with the table for
 # transactions and grows far less for Queries, so a large org's close can
 # be measured in the time it takes the close, not moto's copying.
 import copy
+import os
 import sys
 import threading
 
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.exceptions import ItemSizeTooLarge
+from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
@@ -96,6 +104,21 @@ def dynamo_lt(self, other):
     return _lt(self, other)
 
 
+def _attr_size(key, value):
+    return bytesize(key) + (value.size() if type(value) is DynamoType else bytesize(str(value)))
+
+
+def limited_setitem(self, key, value):
+    size = self.__dict__.get("_size", 0)
+    if key in self:
+        size -= _attr_size(key, dict.__getitem__(self, key))
+    size += _attr_size(key, value)
+    if size > 405000:  # moto's limit, as LimitedSizeDict has it
+        raise ItemSizeTooLarge
+    dict.__setitem__(self, key, value)
+    self._size = size
+
+
 def all_items(self):
     mode = getattr(_query, "mode", None)
     if mode is None:
@@ -166,6 +189,7 @@ DynamoType.__eq__ = dynamo_eq
 DynamoType.__ne__ = dynamo_ne
 DynamoType.__lt__ = dynamo_lt
 DynamoType.__hash__ = DynamoType.__hash__  # kept: defining __eq__ on the class does not reset it here
+LimitedSizeDict.__setitem__ = limited_setitem
 Table.all_items = all_items
 Table.query = query
 Table.put_item = put_item
@@ -176,6 +200,22 @@ Table.__deepcopy__ = lambda self, memo: self
 DynamoDBBackend.transact_write_items = transact_write_items
 
 if __name__ == "__main__":
+    profile = os.environ.get("CAREBILL_MOTO_PROFILE")
+    if profile:  # where to write moto's profile, every 30 s (pstats format)
+        import cProfile
+        import time
+
+        prof = cProfile.Profile()
+
+        def dump():
+            while True:
+                time.sleep(30)
+                prof.disable()
+                prof.dump_stats(profile)
+                prof.enable()
+
+        threading.Thread(target=dump, daemon=True).start()
+        prof.enable()
     host, port = sys.argv[1], int(sys.argv[2])
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(host, port, app, threaded=False, use_reloader=False)

@@ -166,46 +166,47 @@ func (it statementItem) toStatement() (*statement.Statement, error) {
 // one exists: build gets the client's ledger for the cycle and says what
 // to write (ok false: nothing to state). The statement, its marker
 // (STMTFOR, attribute_not_exists: of two runs one writes) and its events
-// go in one transaction; the invoices it locks follow in batches, each
-// lock conditioned on the invoice's version, and are re-applied if a run
-// stopped between the two.
+// go in one transaction; the invoices it locks follow, each lock one
+// conditional update (not locked yet, not a draft), and are re-applied if
+// a run stopped between the two. It answers the statement's id, written
+// now or by an earlier run.
 func (s *Store) CycleStatement(ctx context.Context, c *client.Client, per cycle.Period,
-	build func(statement.Source) (*statement.Issue, bool, error)) (bool, error) {
+	build func(statement.Source) (*statement.Issue, bool, error)) (string, bool, error) {
 	markID, read, err := s.markerAndSnapshot(ctx, c, per)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	if markID != "" {
 		st, err := s.GetStatement(ctx, c.OrgID, markID)
 		if err != nil {
-			return false, err
+			return "", false, err
 		}
-		return false, s.lockForStatement(ctx, st)
+		return markID, false, s.lockForStatement(ctx, st)
 	}
 	src, snap, err := s.statementSource(ctx, c, per.Start, per.End, read)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	w, ok, err := build(src)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	if !ok {
 		// Nothing to state, but the ledger was read: the next close starts
 		// from here.
 		if snap != nil {
-			return false, s.putSnapshot(ctx, c, snap)
+			return "", false, s.putSnapshot(ctx, c, snap)
 		}
-		return false, nil
+		return "", false, nil
 	}
 	st := w.Statement
 	av, err := attributevalue.MarshalMap(statementToItem(st))
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	puts, err := s.eventPuts(w.Events)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	tx := append([]types.TransactWriteItem{
 		{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
@@ -223,16 +224,16 @@ func (s *Store) CycleStatement(ctx context.Context, c *client.Client, per cycle.
 	}, puts...)
 	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx}); err != nil {
 		if isConditionFailed(err) {
-			return false, nil // another run wrote it first
+			return "", false, nil // another run wrote it first, and sends it
 		}
-		return false, fmt.Errorf("write statement of %s for %s: %w", c.ID, per.ID(), err)
+		return "", false, fmt.Errorf("write statement of %s for %s: %w", c.ID, per.ID(), err)
 	}
 	if snap != nil {
 		if err := s.putSnapshot(ctx, c, snap); err != nil {
-			return false, err
+			return "", false, err
 		}
 	}
-	return true, s.lockForStatement(ctx, st)
+	return st.ID, true, s.lockForStatement(ctx, st)
 }
 
 // markerAndSnapshot reads, in one consistent BatchGetItem, the id of the
