@@ -44,7 +44,7 @@ func (h *harness) issueStatement(cid string) string {
 	today := o.Today(time.Now())
 	per := cycle.Period{Start: calendar.Of(today.Year(), today.Month(), 1), End: today}
 	var st *statement.Statement
-	ok, err := store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
+	_, ok, err := store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
 		built, err := statement.Build(statement.Statement{
 			ID: id.New(id.Statement, time.Now()), OrgID: orgID, ClientID: cid, CycleID: per.ID(), Kind: statement.Activity,
 			From: per.Start, To: per.End, Currency: src.Currency, CreatedAt: time.Now(),
