@@ -4,7 +4,7 @@
 // close takes when each run is cut off as a Lambda timeout would cut it
 // (the close resumes from its saved cursor).
 //
-//	go run ./bench/cycles [-clients 10000] [-idle 10] [-run 120s] [-months 1]
+//	go run ./bench/cycles [-clients 10000] [-idle 10] [-run 120s] [-months 1] [-moto indexed|stock] [-maxruns 0]
 //
 // Every client but the idle share gets one invoice a month (every third a
 // part payment too), built by the domain packages and loaded in batches;
@@ -14,10 +14,22 @@
 // client can be read against the length of the history. Write units are estimated as DynamoDB bills
 // them: one per KB (rounded up) of each written item, twice for items
 // written in a transaction.
+//
+// moto 5 spends time no DynamoDB request does: every Query lists and
+// sorts the whole table, and every TransactWriteItems deep-copies the
+// whole table once per item it writes, so on stock moto a request's time
+// grows with the table, and a 10,000-client org's close takes days.
+// -moto indexed (the default) serves moto through indexedmoto.py, which
+// takes those whole-table costs out without changing any answer; -moto
+// stock measures plain moto. Either way the close prints moto's time per
+// request by operation and the table's size, so moto's share of the wall
+// time can be read off; -maxruns stops after that many scheduled runs
+// and reports the progress made (clients per minute).
 package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -26,9 +38,11 @@ import (
 	"net"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -55,10 +69,17 @@ func main() {
 	}
 }
 
-// counter counts AWS requests and estimated write units by operation.
+// indexedMoto serves moto without its whole-table costs (see the file).
+//
+//go:embed indexedmoto.py
+var indexedMoto string
+
+// counter counts AWS requests, their time and estimated write units by
+// operation.
 type counter struct {
 	mu       sync.Mutex
 	requests map[string]int
+	took     map[string]time.Duration // time waiting for moto's answers, by operation
 	wcu      int
 	scanned  int // items the Queries read (ScannedCount): what DynamoDB bills a Query by
 }
@@ -66,7 +87,18 @@ type counter struct {
 func (c *counter) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.requests, c.wcu, c.scanned = map[string]int{}, 0, 0
+	c.requests, c.took, c.wcu, c.scanned = map[string]int{}, map[string]time.Duration{}, 0, 0
+}
+
+// snapshot is how many requests and transactions so far, and their time.
+func (c *counter) snapshot() (reqs, txs int, took time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for op, n := range c.requests {
+		reqs += n
+		took += c.took[op]
+	}
+	return reqs, c.requests["TransactWriteItems"], took
 }
 
 func units(item map[string]types.AttributeValue) int {
@@ -98,12 +130,15 @@ func (c *counter) add(stack *middleware.Stack) error {
 		c.requests[middleware.GetOperationName(ctx)]++
 		c.wcu += w
 		c.mu.Unlock()
+		began := time.Now()
 		out, md, err := next.HandleInitialize(ctx, in)
+		took := time.Since(began)
+		c.mu.Lock()
+		c.took[middleware.GetOperationName(ctx)] += took
 		if q, ok := out.Result.(*dynamodb.QueryOutput); ok && err == nil {
-			c.mu.Lock()
 			c.scanned += int(q.ScannedCount)
-			c.mu.Unlock()
 		}
+		c.mu.Unlock()
 		return out, md, err
 	}), middleware.After)
 }
@@ -131,17 +166,27 @@ func run() error {
 	idlePct := flag.Int("idle", 10, "percent of clients with no activity (no statement)")
 	perRun := flag.Duration("run", 120*time.Second, "how long each scheduled run may work before it is cut off")
 	months := flag.Int("months", 1, "months of history, each billed and closed in turn, ending with October's; the last close is the one measured")
+	motoMode := flag.String("moto", "indexed", "indexed: moto without its whole-table costs per Query and transaction (indexedmoto.py); stock: moto as installed")
+	maxRuns := flag.Int("maxruns", 0, "stop after this many scheduled runs and report the progress (0: until the cycle closes)")
 	flag.Parse()
+	if *motoMode != "indexed" && *motoMode != "stock" {
+		return fmt.Errorf("-moto %q: want indexed or stock", *motoMode)
+	}
 	ctx := context.Background()
 
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
-	moto, err := motoserver.Start(port)
+	startMoto := motoserver.Start
+	if *motoMode == "indexed" {
+		startMoto = func(port int) (*motoserver.Server, error) { return motoserver.StartScript(port, indexedMoto) }
+	}
+	moto, err := startMoto(port)
 	if err != nil {
 		return err
 	}
+	fmt.Printf("moto (%s) on %s\n", *motoMode, moto.Endpoint)
 	defer moto.Stop()
 	count := &counter{}
 	count.reset()
@@ -164,7 +209,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), env["TABLE_NAME"])
+	db := dynamodb.NewFromConfig(cfg)
+	store, err := dynamo.New(db, env["TABLE_NAME"])
 	if err != nil {
 		return err
 	}
@@ -263,23 +309,82 @@ func run() error {
 		if err := flush(); err != nil {
 			return err
 		}
-		if err := closeMonth(ctx, store, cycles, clk, count, o.ID, start, *n, *idlePct, *perRun, moto.Endpoint, syd); err != nil {
+		if err := closeMonth(ctx, store, cycles, clk, count, o.ID, start, *n, *idlePct, *perRun, *maxRuns, moto.Endpoint, syd, tableSize(db, env["TABLE_NAME"])); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// tableSize returns a function reading the table's item count (moto
+// counts it live; DynamoDB only every few hours).
+func tableSize(db *dynamodb.Client, table string) func(context.Context) (int64, error) {
+	return func(ctx context.Context) (int64, error) {
+		out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &table})
+		if err != nil {
+			return 0, err
+		}
+		return aws.ToInt64(out.Table.ItemCount), nil
+	}
+}
+
+// loadAvg is the machine's one-minute load average as /proc/loadavg
+// prints it ("" where there is none).
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
 // closeMonth closes the month starting start, in scheduled runs each cut
 // off after perRun as a Lambda timeout would cut it (the clock moves past
 // the lease between runs so the next resumes from the cursor), and prints
-// what it cost.
+// what it cost. With maxRuns above 0 it stops after that many runs and
+// reports the progress made instead.
 func closeMonth(ctx context.Context, store *dynamo.Store, cycles *billing.Cycles, clk *clock, count *counter, orgID string,
-	start calendar.Date, n, idlePct int, perRun time.Duration, endpoint string, syd *time.Location) error {
+	start calendar.Date, n, idlePct int, perRun time.Duration, maxRuns int, endpoint string, syd *time.Location,
+	size func(context.Context) (int64, error)) error {
+	before, err := size(ctx)
+	if err != nil {
+		return err
+	}
 	count.reset()
 	end := calendar.Of(start.Year(), start.Month()+1, 1)
 	clk.Set(end.Start(syd).Add(15 * time.Minute))
 	began := time.Now()
+	fmt.Printf("closing %s: %d items in the table, load average %s\n", start.Format("January 2006"), before, loadAvg())
+
+	// Progress once a minute: statement transactions so far, requests,
+	// moto's share of the time, the machine's load.
+	done := make(chan struct{})
+	var loads []string
+	var progress sync.WaitGroup
+	progress.Add(1)
+	go func() {
+		defer progress.Done()
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				reqs, txs, took := count.snapshot()
+				l := loadAvg()
+				loads = append(loads, l)
+				el := time.Since(began)
+				fmt.Printf("  %s  %d statement transactions (%.0f a minute), %d requests, %.0f%% of the time waiting on moto, load %s\n",
+					el.Round(time.Second), txs, float64(txs)/el.Minutes(), reqs, 100*took.Seconds()/el.Seconds(), l)
+			}
+		}
+	}()
+
 	var total billing.CloseReport
 	runs := 0
 	for {
@@ -292,38 +397,56 @@ func closeMonth(ctx context.Context, store *dynamo.Store, cycles *billing.Cycles
 			// Cut off inside a request, as a Lambda timeout would: the
 			// next run resumes from the cursor once the lease lapses.
 		case err != nil:
+			close(done)
 			return fmt.Errorf("run %d: %w", runs, err)
 		}
 		total.Closed += rep.Closed
 		total.Statements += rep.Statements
-		if rep.Closed > 0 || runs > 100 {
+		if rep.Closed > 0 || runs > 100 || (maxRuns > 0 && runs >= maxRuns) {
 			break
 		}
 		clk.Add(cycles.Lease + time.Second)
 	}
 	wall := time.Since(began)
+	close(done)
+	progress.Wait()
+	after, err := size(ctx)
+	if err != nil {
+		return err
+	}
 	got, err := store.GetOrg(ctx, orgID)
 	if err != nil {
 		return err
 	}
-	if want := end.AddDays(-1); got.ClosedThrough != want {
-		return fmt.Errorf("the cycle did not close: closed through %s, want %s", got.ClosedThrough, want)
+	closed := got.ClosedThrough == end.AddDays(-1)
+	if !closed && maxRuns == 0 {
+		return fmt.Errorf("the cycle did not close: closed through %s, want %s", got.ClosedThrough, end.AddDays(-1))
 	}
 	active := n - n*idlePct/100
 	reqs := 0
 	var ops []string
+	var took time.Duration
 	for op, c := range count.requests {
 		reqs += c
+		took += count.took[op]
 		ops = append(ops, op)
 	}
 	sort.Strings(ops)
 	fmt.Printf("\nclose of %s, %d clients (%d with activity), on moto %s\n", start.Format("January 2006"), n, active, endpoint)
+	if !closed {
+		txs := count.requests["TransactWriteItems"]
+		fmt.Printf("  NOT CLOSED after %d runs: %d statement transactions in %s (%.1f a minute; %d statements to write)\n",
+			runs, txs, wall.Round(time.Second), float64(txs)/wall.Minutes(), active)
+	}
 	fmt.Printf("  wall time          %s  (%s per client)\n", wall.Round(time.Millisecond), (wall / time.Duration(n)).Round(time.Microsecond))
+	fmt.Printf("  waiting on moto    %s  (%.0f%% of the wall time)\n", took.Round(time.Millisecond), 100*took.Seconds()/wall.Seconds())
+	fmt.Printf("  table              %d items before, %d after\n", before, after)
+	fmt.Printf("  load average       %s at the end; each minute: %s\n", loadAvg(), strings.Join(loads, " "))
 	fmt.Printf("  scheduled runs     %d  (each cut off after %s)\n", runs, perRun)
 	fmt.Printf("  statements         %d\n", total.Statements)
 	fmt.Printf("  AWS requests       %d  (%s per client)\n", reqs, ratio(reqs, n))
 	for _, op := range ops {
-		fmt.Printf("    %-22s %d\n", op, count.requests[op])
+		fmt.Printf("    %-22s %6d  %8s per request on moto\n", op, count.requests[op], (count.took[op] / time.Duration(count.requests[op])).Round(10*time.Microsecond))
 	}
 	fmt.Printf("  items read by Query %d  (%s per client)\n", count.scanned, ratio(count.scanned, n))
 	fmt.Printf("  write units (est.) %d  (%s per client, %s per statement)\n", count.wcu, ratio(count.wcu, n), ratio(count.wcu, max(total.Statements, 1)))

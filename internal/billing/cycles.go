@@ -30,8 +30,9 @@ type CycleStore interface {
 	// CycleStatement writes the client's statement for a closing cycle,
 	// built by build from the client's ledger, unless it exists already:
 	// written is false for a client with nothing to state or a statement
-	// an earlier run wrote.
-	CycleStatement(ctx context.Context, c *client.Client, per cycle.Period, build func(statement.Source) (*statement.Issue, bool, error)) (written bool, err error)
+	// an earlier run wrote. statementID is the client's statement for the
+	// cycle, written now or before ("" when there is none).
+	CycleStatement(ctx context.Context, c *client.Client, per cycle.Period, build func(statement.Source) (*statement.Issue, bool, error)) (statementID string, written bool, err error)
 }
 
 // Cycles closes billing cycles: on the schedule for every org whose cycle
@@ -48,6 +49,9 @@ type Cycles struct {
 	// how long a run may go silent before another takes over.
 	PageSize int
 	Lease    time.Duration
+	// AtClose, when set, sends each statement of a close as the org's
+	// StatementsAtClose setting says (StatementSender.AtClose).
+	AtClose AtCloseSender
 }
 
 // NewCycles builds the cycle use cases.
@@ -113,6 +117,7 @@ type CloseReport struct {
 	Statements int // statements written
 	Busy       int // cycles another run was closing
 	Unfinished int // cycles left to resume (deadline reached)
+	Queued     int // statement deliveries queued (StatementsAtClose)
 }
 
 // CloseDue closes the due cycles of every org whose next cycle is due,
@@ -249,11 +254,21 @@ func (c *Cycles) closeCycle(ctx context.Context, o *org.Org, per cycle.Period, r
 				rep.Unfinished++
 				return false, nil
 			}
-			ok, err := c.store.CycleStatement(ctx, cl, per, func(src statement.Source) (*statement.Issue, bool, error) {
+			stmID, ok, err := c.store.CycleStatement(ctx, cl, per, func(src statement.Source) (*statement.Issue, bool, error) {
 				return c.cycleStatement(o, cl, per, src)
 			})
 			if err != nil {
 				return false, fmt.Errorf("close cycle %s of %s: statement of %s: %w", per.ID(), o.ID, cl.ID, err)
+			}
+			// Sent each time the run passes the client (at most once:
+			// AtCloseSender), so a run stopped between the statement and
+			// its send sends it on the next.
+			if stmID != "" && c.AtClose != nil {
+				n, err := c.AtClose.SendAtClose(ctx, o, cl, stmID)
+				if err != nil {
+					return false, fmt.Errorf("close cycle %s of %s: %w", per.ID(), o.ID, err)
+				}
+				rep.Queued += n
 			}
 			if ok {
 				written++

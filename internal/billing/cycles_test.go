@@ -281,9 +281,9 @@ type crashing struct {
 
 var errCrash = errors.New("the function was stopped")
 
-func (c *crashing) CycleStatement(ctx context.Context, cl *client.Client, per cycle.Period, build func(statement.Source) (*statement.Issue, bool, error)) (bool, error) {
+func (c *crashing) CycleStatement(ctx context.Context, cl *client.Client, per cycle.Period, build func(statement.Source) (*statement.Issue, bool, error)) (string, bool, error) {
 	if c.left == 0 {
-		return false, errCrash
+		return "", false, errCrash
 	}
 	c.left--
 	return c.Store.CycleStatement(ctx, cl, per, build)

@@ -16,8 +16,11 @@ import (
 // implements it).
 type StatementDeliveryStore interface {
 	GetStatement(ctx context.Context, orgID, id string) (*statement.Statement, error)
+	GetDelivery(ctx context.Context, orgID, id string) (*delivery.Delivery, error)
 	// SendStatement stores the deliveries and their events in one
-	// transaction, on condition that the statement still exists.
+	// transaction, on condition that the statement still exists
+	// (statement.ErrNotFound) and that no delivery has one of their ids
+	// (delivery.ErrExists).
 	SendStatement(ctx context.Context, orgID, statementID string, ds []*delivery.Delivery, events []activity.Event) error
 	ListStatementDeliveries(ctx context.Context, orgID, statementID string, limit int, cursor string) ([]*delivery.Delivery, string, error)
 	UpdateDelivery(ctx context.Context, d *delivery.Delivery, events ...activity.Event) error

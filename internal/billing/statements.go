@@ -113,7 +113,9 @@ func (s *Statements) Regenerate(ctx context.Context, p auth.Principal, cycleID s
 			if !slices.Contains(c.Reopened, cycleID) {
 				continue
 			}
-			ok, err := s.cycles.store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
+			// A regenerated statement is not sent at close: whoever
+			// regenerates it sends it when it is right.
+			_, ok, err := s.cycles.store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
 				return s.cycles.cycleStatement(o, c, per, src)
 			})
 			if err != nil {

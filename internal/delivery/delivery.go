@@ -51,6 +51,9 @@ const (
 var (
 	ErrNotFound = errors.New("delivery not found")
 	ErrConflict = errors.New("delivery was changed by another sender")
+	// ErrExists: a delivery with the id given is stored already (sends
+	// whose ids are made from what they send, such as a close's).
+	ErrExists = errors.New("a delivery with this id exists")
 	// ErrLeased is returned when another worker holds the delivery's lease.
 	ErrLeased = errors.New("delivery is being sent by another worker")
 	// ErrNDIAManaged refuses sending an NDIA-managed participant's invoice:

@@ -97,6 +97,7 @@ type orgItem struct {
 	AutoInvoice      *autoInvoiceItem  `dynamodbav:"autoInvoice,omitempty"`
 	NoStandalone     bool              `dynamodbav:"noStandaloneInvoices,omitempty"`
 	NoCardReceipts   bool              `dynamodbav:"noCardReceipts,omitempty"`
+	AtClose          string            `dynamodbav:"statementsAtClose,omitempty"`
 }
 
 func orgToItem(o *org.Org) orgItem {
@@ -114,6 +115,7 @@ func orgToItem(o *org.Org) orgItem {
 		ReissueSame: s.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
 		BankName: s.Bank.AccountName, BankBSB: s.Bank.BSB, BankAccount: s.Bank.AccountNumber, BankIBAN: s.Bank.IBAN,
 		Accounting: accountingToItem(s.Accounting), NoStandalone: s.NoStandaloneInvoices, NoCardReceipts: s.NoCardReceipts,
+		AtClose:     string(s.StatementsAtClose),
 		AutoInvoice: &autoInvoiceItem{Enabled: s.AutoInvoice.Enabled, Mode: string(s.AutoInvoice.Mode), Send: s.AutoInvoice.Send},
 	}
 	_, due := o.NextToClose()
@@ -162,6 +164,7 @@ func (it orgItem) toOrg() (*org.Org, error) {
 			FeePolicy: fees, StripeAccountID: it.StripeAccountID,
 			Bank:       org.BankAccount{AccountName: it.BankName, BSB: it.BankBSB, AccountNumber: it.BankAccount, IBAN: it.BankIBAN},
 			Accounting: it.Accounting.toAccounting(), AutoInvoice: it.AutoInvoice.toAutoInvoice(), NoStandaloneInvoices: it.NoStandalone, NoCardReceipts: it.NoCardReceipts,
+			StatementsAtClose: org.StatementsAtClose(it.AtClose),
 		},
 		Version: it.Version, CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 	}, nil

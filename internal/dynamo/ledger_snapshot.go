@@ -78,6 +78,11 @@ func (s *Store) getSnapshot(ctx context.Context, c *client.Client) (*ledgerSnaps
 	if err != nil || !found {
 		return nil, err
 	}
+	return it.toSnapshot()
+}
+
+func (it snapshotItem) toSnapshot() (*ledgerSnapshot, error) {
+	var err error
 	snap := &ledgerSnapshot{Seq: it.Seq, Pending: it.Pending, Currency: it.Currency, Open: map[string]snapshotInvoice{}}
 	if snap.AsAt, err = calendar.Parse(it.AsAt); err != nil {
 		return nil, err

@@ -21,7 +21,8 @@ func statementDeliveriesPK(org, stm string) string {
 // SendStatement stores a statement's send: one delivery per channel and
 // their events, in one TransactWriteItems with a ConditionCheck that the
 // statement still exists, so a send of a statement deleted meanwhile
-// writes nothing and answers statement.ErrNotFound.
+// writes nothing and answers statement.ErrNotFound; a delivery whose id
+// is stored already makes it write nothing and answer delivery.ErrExists.
 func (s *Store) SendStatement(ctx context.Context, orgID, statementID string, ds []*delivery.Delivery, events []activity.Event) error {
 	tx := []types.TransactWriteItem{{ConditionCheck: &types.ConditionCheck{
 		TableName: &s.table, Key: key(orgPK(orgID), statementSK(statementID)), ConditionExpression: aws.String("attribute_exists(PK)"),
@@ -44,6 +45,11 @@ func (s *Store) SendStatement(ctx context.Context, orgID, statementID string, ds
 	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx}); err != nil {
 		if reasonFailed(err, 0) {
 			return fmt.Errorf("send statement %s: %w", statementID, statement.ErrNotFound)
+		}
+		for i := range ds {
+			if reasonFailed(err, 1+i) {
+				return fmt.Errorf("send statement %s: %w", statementID, delivery.ErrExists)
+			}
 		}
 		return fmt.Errorf("send statement %s: %w", statementID, err)
 	}

@@ -52,8 +52,26 @@ func (s *Store) invoicePostings(ctx context.Context, orgID string, e ledger.Entr
 // and the credit held at to. A client whose ledger has not moved since
 // before from and owes and holds nothing costs no read.
 func (s *Store) StatementSource(ctx context.Context, c *client.Client, from, to calendar.Date) (statement.Source, error) {
-	src, _, err := s.statementSource(ctx, c, from, to)
+	src, _, err := s.statementSource(ctx, c, from, to, nil)
 	return src, err
+}
+
+// readsLedger says whether c's statement from from needs its ledger: not
+// when the ledger has not moved since before from and c owes and holds
+// nothing.
+func readsLedger(c *client.Client, from calendar.Date) bool {
+	return c.Account.Seq != 0 && (from.IsZero() || !c.Account.Date.Before(from) || !c.Balance.Owing.IsZero() || !c.Balance.Credit.IsZero())
+}
+
+// snapshotRead is a snapshot read already (snap nil: c has none).
+type snapshotRead struct{ snap *ledgerSnapshot }
+
+// snapshotOf is c's snapshot: read's, or else read now.
+func (s *Store) snapshotOf(ctx context.Context, c *client.Client, read *snapshotRead) (*ledgerSnapshot, error) {
+	if read != nil {
+		return read.snap, nil
+	}
+	return s.getSnapshot(ctx, c)
 }
 
 // statementSource is StatementSource, and the client's ledger folded as
@@ -61,15 +79,16 @@ func (s *Store) StatementSource(ctx context.Context, c *client.Client, from, to 
 // of an earlier close (as at a date before from) it reads only the
 // entries posted since that snapshot, so a client's close costs the same
 // however long its history; without one, or when the entries since do
-// not add up to the client's sequence, it reads the whole ledger.
-func (s *Store) statementSource(ctx context.Context, c *client.Client, from, to calendar.Date) (statement.Source, *ledgerSnapshot, error) {
+// not add up to the client's sequence, it reads the whole ledger. read,
+// when not nil, is the client's snapshot read already.
+func (s *Store) statementSource(ctx context.Context, c *client.Client, from, to calendar.Date, read *snapshotRead) (statement.Source, *ledgerSnapshot, error) {
 	src := statement.Source{Currency: c.Profile.Currency, Invoices: map[string]statement.Invoice{}}
-	if c.Account.Seq == 0 || (!from.IsZero() && c.Account.Date.Before(from) && c.Balance.Owing.IsZero() && c.Balance.Credit.IsZero()) {
+	if !readsLedger(c, from) {
 		return src, nil, nil
 	}
 	var snap *ledgerSnapshot
 	if !from.IsZero() {
-		got, err := s.getSnapshot(ctx, c)
+		got, err := s.snapshotOf(ctx, c, read)
 		if err != nil {
 			return src, nil, fmt.Errorf("statement source of %s: %w", c.ID, err)
 		}

@@ -166,49 +166,47 @@ func (it statementItem) toStatement() (*statement.Statement, error) {
 // one exists: build gets the client's ledger for the cycle and says what
 // to write (ok false: nothing to state). The statement, its marker
 // (STMTFOR, attribute_not_exists: of two runs one writes) and its events
-// go in one transaction; the invoices it locks follow in batches, each
-// lock conditioned on the invoice's version, and are re-applied if a run
-// stopped between the two.
+// go in one transaction; the invoices it locks follow, each lock one
+// conditional update (not locked yet, not a draft), and are re-applied if
+// a run stopped between the two. It answers the statement's id, written
+// now or by an earlier run.
 func (s *Store) CycleStatement(ctx context.Context, c *client.Client, per cycle.Period,
-	build func(statement.Source) (*statement.Issue, bool, error)) (bool, error) {
-	var mark struct {
-		StatementID string `dynamodbav:"statementId"`
-	}
-	found, err := s.get(ctx, orgPK(c.OrgID), statementForSK(per.ID(), c.ID), &mark)
+	build func(statement.Source) (*statement.Issue, bool, error)) (string, bool, error) {
+	markID, read, err := s.markerAndSnapshot(ctx, c, per)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
-	if found {
-		st, err := s.GetStatement(ctx, c.OrgID, mark.StatementID)
+	if markID != "" {
+		st, err := s.GetStatement(ctx, c.OrgID, markID)
 		if err != nil {
-			return false, err
+			return "", false, err
 		}
-		return false, s.lockForStatement(ctx, st)
+		return markID, false, s.lockForStatement(ctx, st)
 	}
-	src, snap, err := s.statementSource(ctx, c, per.Start, per.End)
+	src, snap, err := s.statementSource(ctx, c, per.Start, per.End, read)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	w, ok, err := build(src)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	if !ok {
 		// Nothing to state, but the ledger was read: the next close starts
 		// from here.
 		if snap != nil {
-			return false, s.putSnapshot(ctx, c, snap)
+			return "", false, s.putSnapshot(ctx, c, snap)
 		}
-		return false, nil
+		return "", false, nil
 	}
 	st := w.Statement
 	av, err := attributevalue.MarshalMap(statementToItem(st))
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	puts, err := s.eventPuts(w.Events)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	tx := append([]types.TransactWriteItem{
 		{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
@@ -226,42 +224,89 @@ func (s *Store) CycleStatement(ctx context.Context, c *client.Client, per cycle.
 	}, puts...)
 	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx}); err != nil {
 		if isConditionFailed(err) {
-			return false, nil // another run wrote it first
+			return "", false, nil // another run wrote it first, and sends it
 		}
-		return false, fmt.Errorf("write statement of %s for %s: %w", c.ID, per.ID(), err)
+		return "", false, fmt.Errorf("write statement of %s for %s: %w", c.ID, per.ID(), err)
 	}
 	if snap != nil {
 		if err := s.putSnapshot(ctx, c, snap); err != nil {
-			return false, err
+			return "", false, err
 		}
 	}
-	return true, s.lockForStatement(ctx, st)
+	return st.ID, true, s.lockForStatement(ctx, st)
+}
+
+// markerAndSnapshot reads, in one consistent BatchGetItem, the id of the
+// statement already written for c in per ("" if none) and, when c's
+// statement will read its ledger, c's snapshot (read nil otherwise: the
+// statement source reads it if it must).
+func (s *Store) markerAndSnapshot(ctx context.Context, c *client.Client, per cycle.Period) (markID string, read *snapshotRead, err error) {
+	keys := []map[string]types.AttributeValue{key(orgPK(c.OrgID), statementForSK(per.ID(), c.ID))}
+	if readsLedger(c, per.Start) {
+		keys, read = append(keys, key(orgPK(c.OrgID), ledgerSnapshotSK(c.ID))), &snapshotRead{}
+	}
+	for attempt := 1; len(keys) > 0; attempt++ {
+		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+			s.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
+		}})
+		if err != nil {
+			return "", nil, fmt.Errorf("read statement marker of %s for %s: %w", c.ID, per.ID(), err)
+		}
+		for _, av := range res.Responses[s.table] {
+			sk, _ := av[attrSK].(*types.AttributeValueMemberS)
+			switch {
+			case sk == nil:
+			case sk.Value == ledgerSnapshotSK(c.ID):
+				var it snapshotItem
+				if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+					return "", nil, err
+				}
+				if read.snap, err = it.toSnapshot(); err != nil {
+					return "", nil, err
+				}
+			default:
+				var mark struct {
+					StatementID string `dynamodbav:"statementId"`
+				}
+				if err := attributevalue.UnmarshalMap(av, &mark); err != nil {
+					return "", nil, err
+				}
+				markID = mark.StatementID
+			}
+		}
+		keys = res.UnprocessedKeys[s.table].Keys
+		if len(keys) > 0 {
+			if attempt == maxAttempts {
+				return "", nil, fmt.Errorf("read statement marker of %s for %s: %d keys unprocessed", c.ID, per.ID(), len(keys))
+			}
+			if err := backoff(ctx, attempt); err != nil {
+				return "", nil, err
+			}
+		}
+	}
+	return markID, read, nil
 }
 
 // lockForStatement locks the statement's invoices that are not locked yet,
 // each marked as locked by it so deleting it unlocks exactly those.
 func (s *Store) lockForStatement(ctx context.Context, st *statement.Statement) error {
 	for _, id := range st.Locked {
-		var it invoiceItem
-		found, err := s.get(ctx, orgPK(st.OrgID), invoiceSK(id), &it)
-		if err != nil {
-			return err
-		}
-		if !found || it.Locked || it.Status == "draft" {
-			continue
-		}
-		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		// One conditional update, no read: an invoice gone, locked
+		// already or still a draft fails the condition and is left as it
+		// is; the version moves as every change to an invoice moves it.
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: &s.table, Key: key(orgPK(st.OrgID), invoiceSK(id)),
 			UpdateExpression:         aws.String("SET locked = :t, lockedBy = :stm, lockReason = :why, #v = #v + :one"),
-			ConditionExpression:      aws.String("#v = :prev"),
-			ExpressionAttributeNames: map[string]string{"#v": "version"},
+			ConditionExpression:      aws.String("attribute_exists(PK) AND (attribute_not_exists(locked) OR locked = :f) AND #s <> :draft"),
+			ExpressionAttributeNames: map[string]string{"#v": "version", "#s": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":t": &types.AttributeValueMemberBOOL{Value: true}, ":stm": strAV(st.ID), ":one": numAV(1), ":prev": numAV(it.Version),
+				":t": &types.AttributeValueMemberBOOL{Value: true}, ":f": &types.AttributeValueMemberBOOL{Value: false},
+				":stm": strAV(st.ID), ":one": numAV(1), ":draft": strAV("draft"),
 				":why": strAV(fmt.Sprintf("included in the statement for %s to %s", st.From, st.To)),
 			},
 		})
 		if isConditionFailed(err) {
-			return fmt.Errorf("lock %s for statement %s: the invoice changed; the next run locks it: %w", id, st.ID, cycle.ErrBusy)
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("lock %s for statement %s: %w", id, st.ID, err)

@@ -21,6 +21,9 @@ func TestCyclesAndStatementsAPI(t *testing.T) {
 	if r := o.body["reminders"].(map[string]any); r["enabled"] != false || len(r["steps"].([]any)) != 5 {
 		t.Fatalf("default reminders %v", r)
 	}
+	if got := o.str("sendStatementsAtClose"); got != "off" {
+		t.Fatalf("statements are sent at close by default: %q", got)
+	}
 	for _, bad := range []struct{ body, field string }{
 		{`{"billingCycle":{"frequency":"daily","graceDays":0}}`, "billingCycle"},
 		{`{"billingCycle":{"frequency":"monthly","dayOfMonth":31,"graceDays":0}}`, "billingCycle"},
@@ -29,6 +32,7 @@ func TestCyclesAndStatementsAPI(t *testing.T) {
 		{`{"reminders":{"enabled":true,"steps":[{"days":7,"channels":["fax"]}],"hours":{"from":9,"to":17}}}`, "reminders"},
 		{`{"reminders":{"enabled":true,"steps":[],"hours":{"from":18,"to":9}}}`, "reminders"},
 		{`{"lockingPolicy":"sometimes"}`, "lockingPolicy"},
+		{`{"sendStatementsAtClose":"fax"}`, "sendStatementsAtClose"},
 	} {
 		r := s.must(400, "PATCH", "/v1/org", bad.body)
 		if got := r.str("error", "field"); got != bad.field {
@@ -37,6 +41,12 @@ func TestCyclesAndStatementsAPI(t *testing.T) {
 	}
 	if again := s.must(200, "GET", "/v1/org", nil); again.raw != o.raw {
 		t.Fatalf("a refused PATCH changed the org:\n%s\n%s", o.raw, again.raw)
+	}
+	if got := s.must(200, "PATCH", "/v1/org", `{"sendStatementsAtClose":"email_and_text"}`).str("sendStatementsAtClose"); got != "email_and_text" {
+		t.Fatalf("statements at close after PATCH: %q", got)
+	}
+	if got := s.must(200, "PATCH", "/v1/org", `{"sendStatementsAtClose":null}`).str("sendStatementsAtClose"); got != "off" {
+		t.Fatalf("statements at close after null: %q", got)
 	}
 	o = s.must(200, "PATCH", "/v1/org", `{"billingCycle":{"frequency":"fortnightly","weekday":"monday","graceDays":3},"lockingPolicy":"on_statement",
 		"reminders":{"enabled":true,"steps":[{"days":-2,"channels":["email","sms"]},{"days":10,"channels":["email"]}],"hours":{"from":8,"to":18}}}`)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"net/http"
 	"time"
 
@@ -50,6 +51,10 @@ type orgResponse struct {
 	AutoInvoice        autoInvoiceJSON  `json:"autoInvoice"`
 	StandaloneInvoices bool             `json:"standaloneInvoices"`
 	EmailCardReceipts  bool             `json:"emailCardReceipts"`
+	// SendStatementsAtClose: off, email, or email_and_text: whether a
+	// cycle's close sends each statement it writes to the client's
+	// billing contact (PDF and pay-all link by email; the link by text).
+	SendStatementsAtClose string `json:"sendStatementsAtClose"`
 }
 
 func orgJSON(o *org.Org) orgResponse {
@@ -65,6 +70,7 @@ func orgJSON(o *org.Org) orgResponse {
 		BillingCycle: billingCycleOf(o.Plan().Current()), Reminders: remindersOf(st.Reminders),
 		ReissueSame: st.ReissueSameNumber, ClosedThrough: o.ClosedThrough.String(),
 		Accounting: accountingOf(st.Accounting), AutoInvoice: autoInvoiceOf(st.AutoInvoice), StandaloneInvoices: !st.NoStandaloneInvoices, EmailCardReceipts: !st.NoCardReceipts,
+		SendStatementsAtClose: string(cmp.Or(st.StatementsAtClose, org.StatementsKept)),
 	}
 }
 
@@ -100,6 +106,8 @@ type orgPatch struct {
 	AutoInvoice        opt[autoInvoicePatch] `json:"autoInvoice"`
 	StandaloneInvoices opt[bool]             `json:"standaloneInvoices"`
 	EmailCardReceipts  opt[bool]             `json:"emailCardReceipts"`
+	// SendStatementsAtClose: off, email or email_and_text; null is off.
+	SendStatementsAtClose opt[string] `json:"sendStatementsAtClose"`
 }
 
 type brandingPatch struct {
@@ -171,6 +179,9 @@ func (p orgPatch) apply(st *org.Settings) error {
 	}
 	if p.EmailCardReceipts.Set {
 		st.NoCardReceipts = p.EmailCardReceipts.Null || !p.EmailCardReceipts.V
+	}
+	if p.SendStatementsAtClose.Set {
+		st.StatementsAtClose = org.StatementsAtClose(p.SendStatementsAtClose.V) // null clears: off
 	}
 	if p.PaymentTermsDays.Set {
 		if p.PaymentTermsDays.Null {

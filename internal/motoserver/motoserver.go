@@ -24,7 +24,14 @@ type Server struct {
 // Start runs moto on 127.0.0.1:port, one request at a time, and waits
 // until it answers.
 func Start(port int) (*Server, error) {
-	bin, args, err := command()
+	return StartScript(port, serialScript)
+}
+
+// StartScript is Start with another Python script serving moto: one that
+// takes the host and port as its two arguments, as serial.py does
+// (bench/cycles passes one that patches moto's whole-table costs).
+func StartScript(port int, script string) (*Server, error) {
+	bin, args, err := command(script)
 	if err != nil {
 		return nil, err
 	}
@@ -74,10 +81,10 @@ func (s *Server) Stop() {
 //go:embed serial.py
 var serialScript string
 
-func command() (string, []string, error) {
+func command(script string) (string, []string, error) {
 	p, err := exec.LookPath("python3")
 	if err == nil && exec.Command(p, "-c", "import moto.server").Run() == nil {
-		return p, []string{"-c", serialScript}, nil
+		return p, []string{"-c", script}, nil
 	}
 	return "", nil, fmt.Errorf("moto is not installed for python3: run `make dev` or `make test` (they install it), or `pip install 'moto[server]'`")
 }

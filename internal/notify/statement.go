@@ -38,6 +38,7 @@ type statementLetter struct {
 	Colour     string
 	ClientName string
 	Period     string
+	AsAt       string // the statement's date, which its balance is as at
 	Balance    string // the closing balance, "In credit …" or "Nothing outstanding"
 	Owing      bool
 	Message    []string
@@ -48,7 +49,7 @@ type statementLetter struct {
 func statementLetterFor(o *org.Org, st *statement.Statement, d *delivery.Delivery) statementLetter {
 	cur := st.Currency
 	l := statementLetter{
-		OrgName: orgName(o), Colour: o.Settings.Colour, ClientName: d.ClientName, Period: period(st),
+		OrgName: orgName(o), Colour: o.Settings.Colour, ClientName: d.ClientName, Period: period(st), AsAt: st.To.Format(dateLayout),
 		Owing: st.Closing.IsPositive(), PayLink: d.PayLinkURL, FileName: "Statement " + st.To.String() + ".pdf",
 	}
 	switch {
@@ -66,8 +67,12 @@ func statementLetterFor(o *org.Org, st *statement.Statement, d *delivery.Deliver
 	case d.Body != "":
 		l.Message = paragraphs(d.Body)
 	case l.Owing:
+		// The statement's balance is as at its date; the pay-all link shows
+		// and charges what is open when it is opened, which payments made
+		// since have lowered: say which is which.
 		l.Message = []string{"Hello,", "Please find attached your statement from " + l.OrgName + " (" + l.Period + "), showing " +
-			cur.Display(st.Closing) + " owing. You can pay everything open at once with the link below."}
+			cur.Display(st.Closing) + " owing as at " + l.AsAt + ".",
+			"The link below shows what is open now, with any payment made since " + l.AsAt + " taken off, and pays it all at once."}
 	default:
 		l.Message = []string{"Hello,", "Please find attached your statement from " + l.OrgName + " (" + l.Period + "). Nothing is owing – thank you."}
 	}
@@ -112,7 +117,8 @@ func composeStatementEmail(o *org.Org, st *statement.Statement, d *delivery.Deli
 func composeStatementSMS(o *org.Org, st *statement.Statement, d *delivery.Delivery) string {
 	l := statementLetterFor(o, st, d)
 	if l.Owing {
-		return l.OrgName + ": your statement " + l.Period + " shows " + st.Currency.Display(st.Closing) + " owing. Pay all: " + l.PayLink
+		return l.OrgName + ": your statement " + l.Period + " shows " + st.Currency.Display(st.Closing) + " owing as at " + l.AsAt +
+			". See and pay what is open now: " + l.PayLink
 	}
 	return l.OrgName + ": your statement " + l.Period + ": " + l.Balance + ". Thank you."
 }

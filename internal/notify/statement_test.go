@@ -44,7 +44,7 @@ func (h *harness) issueStatement(cid string) string {
 	today := o.Today(time.Now())
 	per := cycle.Period{Start: calendar.Of(today.Year(), today.Month(), 1), End: today}
 	var st *statement.Statement
-	ok, err := store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
+	_, ok, err := store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
 		built, err := statement.Build(statement.Statement{
 			ID: id.New(id.Statement, time.Now()), OrgID: orgID, ClientID: cid, CycleID: per.ID(), Kind: statement.Activity,
 			From: per.Start, To: per.End, Currency: src.Currency, CreatedAt: time.Now(),
@@ -105,7 +105,7 @@ func TestStatementByEmailAndSMS(t *testing.T) {
 	m := mails[0]
 	link := payAllRE.FindString(m.text)
 	if m.subject != "Your statement" || link == "" || !strings.Contains(m.text, "Your statement is attached.") || !strings.Contains(m.text, "$4,521.00 owing") ||
-		!strings.Contains(m.html, `href="`+link+`"`) || !strings.Contains(m.html, "Pay all open invoices") {
+		!strings.Contains(m.html, `href="`+link+`"`) || !strings.Contains(m.html, "See and pay what is open now") {
 		t.Fatalf("statement email %q:\n%s\n%s", m.subject, m.text, m.html)
 	}
 	var pdf []byte
@@ -123,8 +123,14 @@ func TestStatementByEmailAndSMS(t *testing.T) {
 			t.Errorf("statement PDF lacks %q:\n%s", want, txt)
 		}
 	}
+	// The balance is the statement's, as at its date; the link shows what
+	// is open when it is opened, and the email says so.
+	if !strings.Contains(m.text, "$4,521.00 owing as at ") || !strings.Contains(m.text, "What is open now (payments since ") ||
+		!strings.Contains(m.html, "Balance as at ") || !strings.Contains(m.html, "The link shows today’s balance") {
+		t.Fatalf("statement email does not tell the statement's balance from today's:\n%s\n%s", m.text, m.html)
+	}
 	texts := textsTo(t, phone)
-	if len(texts) != 1 || !strings.Contains(texts[0], link) || !strings.Contains(texts[0], "$4,521.00") {
+	if len(texts) != 1 || !strings.Contains(texts[0], link) || !strings.Contains(texts[0], "$4,521.00 owing as at ") || !strings.Contains(texts[0], "See and pay what is open now") {
 		t.Fatalf("texts %q, want one with %s", texts, link)
 	}
 	for _, d := range h.must(200, "GET", "/v1/statements/"+sid+"/deliveries", nil).list("data") {

@@ -24,6 +24,20 @@ var ErrNotFound = errors.New("org not found")
 // ErrConflict is returned when a concurrent write won.
 var ErrConflict = errors.New("org settings were changed by someone else; reload and try again")
 
+// StatementsAtClose is whether a cycle's close sends the statements it
+// writes, and how: "" or StatementsKept (not sent; someone sends them),
+// StatementsByEmail (the PDF and a pay-all link to the billing email),
+// StatementsByEmailAndText (that, and the link by text to the billing
+// phone).
+type StatementsAtClose string
+
+// The ways a close may send its statements.
+const (
+	StatementsKept           StatementsAtClose = "off"
+	StatementsByEmail        StatementsAtClose = "email"
+	StatementsByEmailAndText StatementsAtClose = "email_and_text"
+)
+
 // LockingPolicy says when invoices lock against change.
 type LockingPolicy string
 
@@ -63,6 +77,10 @@ type Settings struct {
 	// receipt to the client's billing contact (on by default: the zero
 	// value emails them).
 	NoCardReceipts bool
+	// StatementsAtClose says whether closing a billing cycle also sends
+	// each statement it writes to the client's billing contact: not at
+	// all (the zero value), by email, or by email and text.
+	StatementsAtClose StatementsAtClose
 	// StripeAccountID is the org's Stripe connected account ("acct_…"),
 	// which card payments are transferred to. Operators set it; admins
 	// cannot change it through the API, and no Stripe key is ever an
@@ -197,6 +215,11 @@ func (s Settings) Validate() error {
 	case LockManually, LockOnStatement, LockOnCycle, LockOnCreation:
 	default:
 		return validation.Errorf("lockingPolicy", "must be manual, on_statement, on_cycle_close or on_creation")
+	}
+	switch s.StatementsAtClose {
+	case "", StatementsKept, StatementsByEmail, StatementsByEmailAndText:
+	default:
+		return validation.Errorf("sendStatementsAtClose", "must be off, email or email_and_text")
 	}
 	if err := s.FeePolicy.Validate(s.Currency); err != nil {
 		return err

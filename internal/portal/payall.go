@@ -3,6 +3,7 @@ package portal
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/carebill/carebill/internal/clientauth"
 	"github.com/carebill/carebill/internal/paylink"
@@ -15,6 +16,7 @@ type payAllView struct {
 	Token    string
 	OrgID    string
 	Client   string
+	Today    string // the date Total is as at: today in the org's zone
 	Total    string
 	Invoices []invoiceRow
 	Pay      *cardOffer // nil when nothing is owed
@@ -35,7 +37,7 @@ func (s *server) payAllPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cur := a.Currency
-	v := payAllView{Token: token, OrgID: o.ID, Client: a.Client.Profile.Name, Total: cur.Display(a.Total)}
+	v := payAllView{Token: token, OrgID: o.ID, Client: a.Client.Profile.Name, Today: date(o.Today(time.Now())), Total: cur.Display(a.Total)}
 	for _, inv := range a.Invoices {
 		v.Invoices = append(v.Invoices, invoiceRow{
 			ID: inv.ID, Number: inv.Number, Name: inv.Spec.Name, Issued: date(inv.Spec.IssueDate), Due: date(inv.Spec.DueDate),

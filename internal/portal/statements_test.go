@@ -35,7 +35,7 @@ func (s *site) issueStatement(orgID, cid string) string {
 	today := o.Today(time.Now())
 	per := cycle.Period{Start: calendar.Of(today.Year(), today.Month(), 1), End: today}
 	var sid string
-	ok, err := store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
+	_, ok, err := store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
 		st, err := statement.Build(statement.Statement{
 			ID: id.New(id.Statement, time.Now()), OrgID: orgID, ClientID: cid, CycleID: per.ID(), Kind: statement.Activity,
 			From: per.Start, To: per.End, Currency: src.Currency, CreatedAt: time.Now(),
@@ -102,6 +102,24 @@ func TestPortalStatementsAndPayAll(t *testing.T) {
 	page := s.get(loc, "")
 	if page.status != 200 || !strings.Contains(page.body, "$2,260.50") || !strings.Contains(page.body, `action="/pay-all/`) || strings.Contains(page.body, "Ben Okafor") {
 		t.Fatalf("pay-all page %d:\n%s", page.status, page.body)
+	}
+	// Paid in part after the statement: the statement keeps its balance as
+	// at its date, and the pay-all page shows, and says it shows, what is
+	// open now.
+	syd, err := time.LoadLocation("Australia/Sydney")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().In(syd)
+	co.must(201, "POST", "/v1/payments", map[string]any{"clientId": mia, "amount": "260.50", "date": now.Format("2006-01-02"), "method": "bank_transfer"})
+	page = s.get(loc, "")
+	if page.status != 200 || !strings.Contains(page.body, "data-total>$2,000.00<") ||
+		!strings.Contains(page.body, `Open now, <span class="nw" data-today>`+now.Format("2 Jan 2006")+`</span>`) ||
+		!strings.Contains(page.body, "A statement shows its balance as at its own date") {
+		t.Fatalf("pay-all page after a payment %d:\n%s", page.status, page.body)
+	}
+	if txt := pdfText(t, s.get("/portal/"+co.orgID+"/statements/"+mine+"/pdf", cookie)); !strings.Contains(txt, "$2,260.50") {
+		t.Fatalf("statement PDF after the payment:\n%s", txt)
 	}
 	// A pay-all link is no invoice's pay link.
 	if r := s.get(strings.Replace(loc, "/pay-all/", "/pay/", 1), ""); r.status != 404 {

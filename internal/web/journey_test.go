@@ -67,9 +67,16 @@ func TestCoordinatorJourney(t *testing.T) {
 	b.click("[data-settings-form] [data-submit]")
 	b.waitFor("the ABN error", `document.querySelector('[name=taxId]').getAttribute('aria-invalid') === 'true'`)
 	b.fill("[name=taxId]", "51 824 753 556")
+	b.set("[name=sendStatementsAtClose]", "email")
 	b.click("[data-settings-form] [data-submit]")
 	b.waitText("[data-save-state]", "All changes saved")
 	b.screenshot("settings", 1280, 900)
+	// Statements sent at close: the choice is kept.
+	b.open("/app/settings")
+	b.waitFor("the settings form again", `!document.querySelector('[data-settings-form] [data-submit]').disabled`)
+	if got := eval[string](b, `document.querySelector('[name=sendStatementsAtClose]').value`); got != "email" {
+		t.Fatalf("statements at close reads %q after saving email", got)
+	}
 	b.open("/app/clients")
 
 	// Add a client; a bad email is reported next to the contact's email.

@@ -40,7 +40,7 @@ func issueStatement(t *testing.T, st *teststack.Stack, orgID, cid string) string
 	today := o.Today(time.Now())
 	per := cycle.Period{Start: calendar.Of(today.Year(), today.Month(), 1), End: today}
 	var sid string
-	ok, err := store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
+	_, ok, err := store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
 		s, err := statement.Build(statement.Statement{
 			ID: id.New(id.Statement, time.Now()), OrgID: orgID, ClientID: cid, CycleID: per.ID(), Kind: statement.Activity,
 			From: per.Start, To: per.End, Currency: src.Currency, CreatedAt: time.Now(),

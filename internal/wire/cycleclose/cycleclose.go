@@ -38,8 +38,9 @@ const (
 // {"job":"reminders"} sends the reminder steps due now;
 // {"job":"recurring-charges"} bills the recurring charges due today.
 //
-// Variables: TABLE_NAME, DELIVERIES_QUEUE_URL (where reminders queue their
-// deliveries for the notifier), PUBLIC_BASE_URL (where pay links point).
+// Variables: TABLE_NAME, DELIVERIES_QUEUE_URL (where reminders, and
+// statements sent at close, queue their deliveries for the notifier),
+// PUBLIC_BASE_URL (where pay links point).
 func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (ScheduleHandler, error) {
 	if err := env.Require("TABLE_NAME", "DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
@@ -60,6 +61,11 @@ func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (S
 	if err != nil {
 		return nil, err
 	}
+	statements, err := billing.NewStatementSender(svc, store, deliveries)
+	if err != nil {
+		return nil, err
+	}
+	cycles.AtClose = statements.AtClose(env("PUBLIC_BASE_URL"))
 	reminders, err := billing.NewReminders(svc, store, deliveries, env("PUBLIC_BASE_URL"), log)
 	if err != nil {
 		return nil, err
@@ -86,7 +92,7 @@ func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (S
 		case JobCloseCycles, "":
 			rep, err := cycles.CloseDue(ctx)
 			log.InfoContext(ctx, "cycle close run", slog.Int("orgs", rep.Orgs), slog.Int("closed", rep.Closed),
-				slog.Int("statements", rep.Statements), slog.Int("busy", rep.Busy), slog.Int("unfinished", rep.Unfinished))
+				slog.Int("statements", rep.Statements), slog.Int("queued", rep.Queued), slog.Int("busy", rep.Busy), slog.Int("unfinished", rep.Unfinished))
 			return err
 		default:
 			return fmt.Errorf("cycle-close: unknown job %q", in.Job)

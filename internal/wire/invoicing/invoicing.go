@@ -73,6 +73,9 @@ func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (h
 	if err != nil {
 		return nil, err
 	}
+	// "Run now" closes as the schedule does, sending statements if the
+	// org asks.
+	cycles.AtClose = statementSender.AtClose(env("PUBLIC_BASE_URL"))
 	exporter, err := billing.NewExporter(c.Store, time.Now)
 	if err != nil {
 		return nil, err

@@ -80,6 +80,7 @@ function fillCycles(o) {
   el('cycleWeekday').value = bc.weekday || 'monday';
   el('cycleGrace').value = bc.graceDays || 0;
   el('lockingPolicy').value = o.lockingPolicy || 'manual';
+  el('sendStatementsAtClose').value = o.sendStatementsAtClose || 'off';
   el('reissueSameNumber').checked = !!o.reissueSameNumber;
   const r = o.reminders || { enabled: false, steps: [], hours: { from: 9, to: 17 } };
   el('remindersEnabled').checked = r.enabled;
@@ -112,6 +113,7 @@ function collectCycles() {
   return {
     billingCycle,
     lockingPolicy: val(form, 'lockingPolicy'),
+    sendStatementsAtClose: val(form, 'sendStatementsAtClose'),
     reissueSameNumber: form.elements.namedItem('reissueSameNumber').checked,
     reminders: { enabled: form.elements.namedItem('remindersEnabled').checked, steps, hours: { from: int('remindFrom', 9), to: int('remindTo', 17) } },
   };
