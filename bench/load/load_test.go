@@ -13,20 +13,22 @@ import (
 )
 
 // TestShortLoadKeepsTheData runs the load test's own code briefly (three
-// users over two orgs for four seconds) on the local stack and asserts
+// users over two orgs for three seconds) on the local stack and asserts
 // what `go run ./bench/load` asserts: no request failed with a 5xx or no
 // answer, and every data check passes. Then it shows the checks can fail:
 // a payment acknowledged for another amount, an invoice number never on
 // record and a client never written are each reported.
 func TestShortLoadKeepsTheData(t *testing.T) {
 	ctx := context.Background()
+	began := time.Now()
 	st, err := startStack(ctx, filepath.Join(testenv.RepoRoot(t), "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.stop)
+	t.Logf("stack up in %s", time.Since(began).Round(time.Millisecond))
 	st.poll()
-	res, err := runLoad(ctx, st.URL, loadConfig{Users: 3, Orgs: 2, Duration: 4 * time.Second})
+	res, err := runLoad(ctx, st.URL, loadConfig{Users: 3, Orgs: 2, Duration: 3 * time.Second})
 	st.stopPolling()
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +39,8 @@ func TestShortLoadKeepsTheData(t *testing.T) {
 	if len(res.Invoices) == 0 || len(res.Payments) == 0 {
 		t.Fatalf("the run wrote %d invoices and %d payments: too few to check", len(res.Invoices), len(res.Payments))
 	}
+	t.Logf("load: %d clients, %d invoices, %d payments in %s", len(res.Clients), len(res.Invoices), len(res.Payments), res.Elapsed.Round(time.Millisecond))
+	began = time.Now()
 	a := &api{base: st.URL, http: defaultHTTP()}
 	rep, err := check(ctx, a, res)
 	if err != nil {
@@ -48,6 +52,8 @@ func TestShortLoadKeepsTheData(t *testing.T) {
 	if rep.Clients != len(res.Clients) || rep.Invoices != len(res.Invoices) || rep.Payments != len(res.Payments) || rep.Ledgers != len(res.Clients) {
 		t.Errorf("checked %+v of %d clients, %d invoices, %d payments", rep, len(res.Clients), len(res.Invoices), len(res.Payments))
 	}
+
+	t.Logf("checks in %s", time.Since(began).Round(time.Millisecond))
 
 	// The same checks over records that disagree with the store.
 	bad := *res

@@ -81,19 +81,26 @@ func startStack(ctx context.Context, tplPath string) (_ *stack, err error) {
 			s.stop()
 		}
 	}()
-	mp, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	if s.moto, err = motoserver.Start(mp); err != nil {
-		return nil, fmt.Errorf("start moto: %w", err)
-	}
+	// stripe-mock starts while moto does.
 	sp, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	if s.stripe, err = stripemock.Start(sp); err != nil {
-		return nil, fmt.Errorf("start stripe-mock: %w", err)
+	stripeUp := make(chan error, 1)
+	go func() {
+		var err error
+		s.stripe, err = stripemock.Start(sp)
+		stripeUp <- err
+	}()
+	mp, err := freePort()
+	if err == nil {
+		s.moto, err = motoserver.Start(mp)
+	}
+	if serr := <-stripeUp; serr != nil {
+		return nil, fmt.Errorf("start stripe-mock: %w", serr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start moto: %w", err)
 	}
 	s.aws, err = config.LoadDefaultConfig(ctx, config.WithRegion("ap-southeast-2"),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("load", "load", "")),
