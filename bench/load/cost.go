@@ -249,6 +249,7 @@ func addUsage(sum, d map[string]usage) map[string]usage {
 		}
 		s.HalfRRU += u.HalfRRU
 		s.WRU += u.WRU
+		s.PutBytes += u.PutBytes
 		s.SESEmails += u.SESEmails
 		s.SESBytes += u.SESBytes
 		s.SNSTexts += u.SNSTexts
@@ -288,8 +289,8 @@ func printCost(results []*measured) {
 			}
 			sort.Strings(ops)
 			fmt.Printf("  %s: %s AWS requests (%s)\n", f, per(int64(u.total()), m.runs), strings.Join(ops, ", "))
-			fmt.Printf("    DynamoDB RRU %s  WRU %s   SQS billed requests %s (payload %s B)   SES emails %s (%s KB raw)   SNS texts %s   log %s B\n",
-				per(int64(u.HalfRRU), 2*m.runs), per(int64(u.WRU), m.runs), per(int64(u.SQSBilled), m.runs), per(u.SQSPayload, m.runs),
+			fmt.Printf("    DynamoDB RRU %s  WRU %s  items put %s B   SQS billed requests %s (payload %s B)   SES emails %s (%s KB raw)   SNS texts %s   log %s B\n",
+				per(int64(u.HalfRRU), 2*m.runs), per(int64(u.WRU), m.runs), per(u.PutBytes, m.runs), per(int64(u.SQSBilled), m.runs), per(u.SQSPayload, m.runs),
 				per(int64(u.SESEmails), m.runs), per(u.SESBytes/1024, m.runs), per(int64(u.SNSTexts), m.runs), per(u.LogBytes, m.runs))
 		}
 	}

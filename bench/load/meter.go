@@ -32,7 +32,11 @@ type usage struct {
 	// rounded up; an update or delete counts 1 (its item's size is not
 	// known here, so this is a lower bound for items over 1 KB); inside
 	// a transaction everything counts twice.
-	WRU        int
+	WRU int
+	// PutBytes are the bytes of the items put (DynamoDB's item sizes),
+	// once each even inside a transaction: what the writes add to
+	// storage when the items are new.
+	PutBytes   int64
 	SESEmails  int
 	SESBytes   int64 // raw MIME bytes, attachments included
 	SNSTexts   int
@@ -95,7 +99,7 @@ func diff(after, before map[string]usage) map[string]usage {
 	out := map[string]usage{}
 	for f, a := range after {
 		b := before[f]
-		d := usage{Requests: map[string]int{}, HalfRRU: a.HalfRRU - b.HalfRRU, WRU: a.WRU - b.WRU,
+		d := usage{Requests: map[string]int{}, HalfRRU: a.HalfRRU - b.HalfRRU, WRU: a.WRU - b.WRU, PutBytes: a.PutBytes - b.PutBytes,
 			SESEmails: a.SESEmails - b.SESEmails, SESBytes: a.SESBytes - b.SESBytes, SNSTexts: a.SNSTexts - b.SNSTexts,
 			LogBytes: a.LogBytes - b.LogBytes, SQSBilled: a.SQSBilled - b.SQSBilled, SQSPayload: a.SQSPayload - b.SQSPayload}
 		for op, n := range a.Requests {
@@ -138,10 +142,11 @@ func (m *meter) config(cfg aws.Config, function string) aws.Config {
 
 func (m *meter) record(function, op string, params, result any) {
 	var half, wru, emails, texts, sqsBilled int
-	var sesBytes, sqsPayload int64
+	var sesBytes, sqsPayload, put int64
 	switch p := params.(type) {
 	case *dynamodb.PutItemInput:
 		wru = writeUnits(p.Item)
+		put = int64(itemSize(p.Item))
 	case *dynamodb.UpdateItemInput, *dynamodb.DeleteItemInput:
 		wru = 1
 	case *dynamodb.BatchWriteItemInput:
@@ -149,6 +154,7 @@ func (m *meter) record(function, op string, params, result any) {
 			for _, r := range reqs {
 				if r.PutRequest != nil {
 					wru += writeUnits(r.PutRequest.Item)
+					put += int64(itemSize(r.PutRequest.Item))
 				} else {
 					wru++
 				}
@@ -158,6 +164,7 @@ func (m *meter) record(function, op string, params, result any) {
 		for _, it := range p.TransactItems {
 			if it.Put != nil {
 				wru += 2 * writeUnits(it.Put.Item)
+				put += int64(itemSize(it.Put.Item))
 			} else {
 				wru += 2
 			}
@@ -213,6 +220,7 @@ func (m *meter) record(function, op string, params, result any) {
 	u.Requests[op]++
 	u.HalfRRU += half
 	u.WRU += wru
+	u.PutBytes += put
 	u.SESEmails += emails
 	u.SESBytes += sesBytes
 	u.SNSTexts += texts
