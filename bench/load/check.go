@@ -41,12 +41,15 @@ func dec(v any) decimal.Decimal {
 // amounts paid plus the clients' credit.
 func check(ctx context.Context, a *api, res *result) (*checkReport, error) {
 	rep := &checkReport{}
+	for _, w := range res.Unresolved {
+		rep.fail("a write's outcome never became known: %s", w)
+	}
 	token := map[string]string{}
 	for _, o := range res.Orgs {
 		token[o.ID] = o.Token
 	}
 	get := func(org, path string) (map[string]any, error) {
-		r, err := a.do(ctx, "GET", path, token[org], nil)
+		r, err := a.do(ctx, "GET", path, token[org], "", nil)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +83,7 @@ func check(ctx context.Context, a *api, res *result) (*checkReport, error) {
 		if !dec(bal["owing"]).Equal(owing[c.ID]) || !dec(bal["credit"]).Equal(credit[c.ID]) {
 			rep.fail("client %s: owing %v credit %v, want %s and %s", c.ID, bal["owing"], bal["credit"], owing[c.ID], credit[c.ID])
 		}
-		r, err := a.do(ctx, "POST", "/v1/clients/"+c.ID+"/ledger/verify", token[c.Org], nil)
+		r, err := a.do(ctx, "POST", "/v1/clients/"+c.ID+"/ledger/verify", token[c.Org], "", nil)
 		if err != nil || !r.ok() {
 			rep.fail("verify the ledger of %s: %d %s %v", c.ID, r.status, r.body, err)
 			continue
@@ -266,7 +269,7 @@ func listAll(ctx context.Context, a *api, token, path string) ([]map[string]any,
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		r, err := a.do(ctx, "GET", path+"?"+q.Encode(), token, nil)
+		r, err := a.do(ctx, "GET", path+"?"+q.Encode(), token, "", nil)
 		if err != nil {
 			return nil, err
 		}

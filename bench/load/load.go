@@ -124,6 +124,9 @@ type result struct {
 	Clients  []clientRec
 	Invoices []invoiceRec
 	Payments []paymentRec
+	// Unresolved are writes whose outcome never became known (no answer
+	// after every retry): each is a failure.
+	Unresolved []string
 }
 
 // api calls the stack over HTTP.
@@ -145,7 +148,7 @@ func (r reply) json() map[string]any {
 	return m
 }
 
-func (a *api) do(ctx context.Context, method, path, token string, body any) (reply, error) {
+func (a *api) do(ctx context.Context, method, path, token, key string, body any) (reply, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -163,6 +166,9 @@ func (a *api) do(ctx context.Context, method, path, token string, body any) (rep
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
 	}
 	res, err := a.http.Do(req)
 	if err != nil {
@@ -186,24 +192,55 @@ type user struct {
 		payments []paymentRec
 	}
 	journeys int
+	run      int64 // the run's id, for idempotency keys
+	keys     int
+	// unresolved are writes whose outcome never became known.
+	unresolved []string
 }
 
-// call makes one timed request; it reports false (and records the
-// status) when the reply is not 2xx.
+// call makes one timed request, and answers whether it ended 2xx. A
+// write (any POST) carries an Idempotency-Key and, when no answer comes
+// (within API Gateway's 30 s), a 5xx comes, or the API says the same key
+// is still in progress, is sent again with the same key, as a client
+// should: the API replays the first outcome, so every write ends known.
+// A write still unknown after maxAttempts counts as unresolved, which the
+// checks report. Every attempt is timed and its status recorded.
 func (u *user) call(ctx context.Context, op, method, path string, body any) (reply, bool) {
-	start := time.Now()
-	r, err := u.api.do(ctx, method, path, u.org.Token, body)
-	d := time.Since(start)
-	if err != nil {
-		if ctx.Err() != nil {
-			return r, false // cut off at the end of the run: not the stack's error
-		}
-		u.stats.record(op, d, "transport")
-		return r, false
+	key := ""
+	if method == "POST" {
+		u.keys++
+		key = fmt.Sprintf("load-%d-%d-%d", u.run, u.n, u.keys)
 	}
-	u.stats.record(op, d, fmt.Sprint(r.status))
-	return r, r.ok()
+	var r reply
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		var err error
+		r, err = u.api.do(ctx, method, path, u.org.Token, key, body)
+		d := time.Since(start)
+		status := fmt.Sprint(r.status)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return r, false
+		case err != nil:
+			status = "no answer in 30 s"
+		case r.status == http.StatusConflict && strings.Contains(string(r.body), "request_in_progress"):
+			status = "409 request_in_progress"
+		}
+		u.stats.record(op, d, status)
+		retry := key != "" && (err != nil || r.status >= 500 || strings.HasSuffix(status, "request_in_progress"))
+		if !retry {
+			return r, err == nil && r.ok()
+		}
+		if attempt == maxAttempts {
+			u.unresolved = append(u.unresolved, fmt.Sprintf("%s %s (key %s): %s after %d attempts", method, path, key, status, attempt))
+			return r, false
+		}
+		time.Sleep(time.Duration(attempt) * time.Second)
+	}
 }
+
+// maxAttempts bounds the retries of one write.
+const maxAttempts = 8
 
 var (
 	rate     = decimal.RequireFromString("85.50")
@@ -331,19 +368,19 @@ func signUp(ctx context.Context, a *api, n int, st *stats) ([]orgLogin, error) {
 	for i := range orgs {
 		o := orgLogin{Name: fmt.Sprintf("Load Care %02d", i), Email: fmt.Sprintf("admin-%d-%02d@example.com", run, i)}
 		start := time.Now()
-		r, err := a.do(ctx, "POST", "/auth/signup", "", map[string]string{"orgName": o.Name, "email": o.Email, "password": "Correct-Horse-9"})
+		r, err := a.do(ctx, "POST", "/auth/signup", "", "", map[string]string{"orgName": o.Name, "email": o.Email, "password": "Correct-Horse-9"})
 		if err != nil || !r.ok() {
 			return nil, fmt.Errorf("sign up %s: %d %s %v", o.Name, r.status, r.body, err)
 		}
 		st.record(opSignUp, time.Since(start), fmt.Sprint(r.status))
 		start = time.Now()
-		r, err = a.do(ctx, "POST", "/auth/login", "", map[string]string{"email": o.Email, "password": "Correct-Horse-9"})
+		r, err = a.do(ctx, "POST", "/auth/login", "", "", map[string]string{"email": o.Email, "password": "Correct-Horse-9"})
 		if err != nil || !r.ok() {
 			return nil, fmt.Errorf("sign in %s: %d %s %v", o.Name, r.status, r.body, err)
 		}
 		st.record(opSignIn, time.Since(start), fmt.Sprint(r.status))
 		o.Token, _ = r.json()["token"].(string)
-		r, err = a.do(ctx, "GET", "/v1/org", o.Token, nil)
+		r, err = a.do(ctx, "GET", "/v1/org", o.Token, "", nil)
 		if err != nil || !r.ok() {
 			return nil, fmt.Errorf("read org %s: %d %s %v", o.Name, r.status, r.body, err)
 		}
@@ -357,7 +394,7 @@ func signUp(ctx context.Context, a *api, n int, st *stats) ([]orgLogin, error) {
 // cfg.Duration: each user starts journeys until the deadline, and the run
 // ends when the last request in flight is answered.
 func runLoad(ctx context.Context, base string, cfg loadConfig) (*result, error) {
-	a := &api{base: base, http: &http.Client{Timeout: 2 * time.Minute,
+	a := &api{base: base, http: &http.Client{Timeout: 30 * time.Second, // API Gateway's integration limit
 		Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Users + 4, MaxIdleConns: cfg.Users + 4}}}
 	setup := newStats()
 	orgs, err := signUp(ctx, a, cfg.Orgs, setup)
@@ -369,7 +406,7 @@ func runLoad(ctx context.Context, base string, cfg loadConfig) (*result, error) 
 	deadline := start.Add(cfg.Duration)
 	var wg sync.WaitGroup
 	for i := range users {
-		u := &user{api: a, org: orgs[i%len(orgs)], n: i, stats: newStats()}
+		u := &user{api: a, org: orgs[i%len(orgs)], n: i, stats: newStats(), run: start.UnixNano()}
 		users[i] = u
 		wg.Add(1)
 		go func() {
@@ -387,6 +424,7 @@ func runLoad(ctx context.Context, base string, cfg loadConfig) (*result, error) 
 		res.Clients = append(res.Clients, u.recs.clients...)
 		res.Invoices = append(res.Invoices, u.recs.invoices...)
 		res.Payments = append(res.Payments, u.recs.payments...)
+		res.Unresolved = append(res.Unresolved, u.unresolved...)
 	}
 	res.Journeys = res.Stats.count(opDashboard, true)
 	res.Stats.merge(setup)
