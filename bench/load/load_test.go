@@ -13,7 +13,7 @@ import (
 )
 
 // TestShortLoadKeepsTheData runs the load test's own code briefly (three
-// users over two orgs for three seconds) on the local stack and asserts
+// users over two orgs, one journey each) on the local stack and asserts
 // what `go run ./bench/load` asserts: no request failed with a 5xx or no
 // answer, and every data check passes. Then it shows the checks can fail:
 // a payment acknowledged for another amount, an invoice number never on
@@ -28,7 +28,7 @@ func TestShortLoadKeepsTheData(t *testing.T) {
 	t.Cleanup(st.stop)
 	t.Logf("stack up in %s", time.Since(began).Round(time.Millisecond))
 	st.poll()
-	res, err := runLoad(ctx, st.URL, loadConfig{Users: 3, Orgs: 2, Duration: 3 * time.Second})
+	res, err := runLoad(ctx, st.URL, loadConfig{Users: 3, Orgs: 2, Duration: time.Second})
 	st.stopPolling()
 	if err != nil {
 		t.Fatal(err)
