@@ -3,8 +3,12 @@
 // the size of the linux/arm64 bootstrap that ships, and the start-up time
 // of the same code built for this machine, from exec until it first asks
 // the Lambda runtime API for work (everything main does before
-// lambda.Start serves). The runtime API is a stand-in on 127.0.0.1, which
-// also answers the payments function's two SSM reads at start-up.
+// lambda.Start serves), and the CPU time it used to get there. The
+// runtime API is a stand-in on 127.0.0.1. No function calls AWS before
+// serving (payments reads its Stripe secrets at the first card request),
+// so this is all local work: package initialisation, configuration and
+// building the handler. What a function defers to its first request
+// (parsing a page's template, a PDF's fonts) is not in it.
 //
 //	go run ./bench/startup [-runs 20]
 //
@@ -25,9 +29,10 @@ import (
 	"time"
 )
 
-// functions lists the floor and each function's package with a plausible
-// environment; start-up reads configuration and builds clients, and only
-// payments calls an AWS API (SSM) before serving.
+// functions lists the floor and each function's package with the
+// variables it requires (a function that exits for want of one stops the
+// bench with its message); start-up reads configuration and builds
+// clients.
 var functions = []struct {
 	name, pkg string
 	env       []string
@@ -149,9 +154,9 @@ func startup(bin string, env []string) (wall, cpu time.Duration, err error) {
 	polled := make(chan time.Time, 1)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.Contains(r.URL.Path, "/runtime/invocation/next") {
-			// An SSM GetParameter (AWS_ENDPOINT_URL_SSM points here).
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			fmt.Fprint(w, `{"Parameter":{"Name":"p","Type":"SecureString","Value":"sk_test_startup"}}`)
+			// Every AWS endpoint points here: a call at start-up is a
+			// regression (a network round trip in Lambda), so fail loudly.
+			http.Error(w, "no AWS call expected before the first poll: "+r.URL.Path, http.StatusTeapot)
 			return
 		}
 		select {
@@ -166,7 +171,7 @@ func startup(bin string, env []string) (wall, cpu time.Duration, err error) {
 	cmd := exec.Command(bin)
 	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_REGION=ap-southeast-2",
 		"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "LOG_LEVEL=error",
-		"AWS_ENDPOINT_URL_SSM=http://" + ln.Addr().String()}, env...)
+		"AWS_ENDPOINT_URL=http://" + ln.Addr().String()}, env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
