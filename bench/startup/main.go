@@ -52,6 +52,7 @@ var functions = []struct {
 		"STRIPE_KEY_PARAM=/carebill/stripe/api-key", "STRIPE_WEBHOOK_SECRET_PARAM=/carebill/stripe/webhook-secret",
 		"DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
 		"PUBLIC_BASE_URL=https://billing.example.com",
+		"GOGC=200", // as template.yaml sets it
 	}},
 	{"portal", "./functions/portal", []string{
 		"TABLE_NAME=t", "DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
