@@ -3,8 +3,12 @@
 // the size of the linux/arm64 bootstrap that ships, and the start-up time
 // of the same code built for this machine, from exec until it first asks
 // the Lambda runtime API for work (everything main does before
-// lambda.Start serves). The runtime API is a stand-in on 127.0.0.1, which
-// also answers the payments function's two SSM reads at start-up.
+// lambda.Start serves), and the CPU time it used to get there. The
+// runtime API is a stand-in on 127.0.0.1. No function calls AWS before
+// serving (payments reads its Stripe secrets at the first card request),
+// so this is all local work: package initialisation, configuration and
+// building the handler. What a function defers to its first request
+// (parsing a page's template, a PDF's fonts) is not in it.
 //
 //	go run ./bench/startup [-runs 20]
 //
@@ -25,9 +29,10 @@ import (
 	"time"
 )
 
-// functions lists the floor and each function's package with a plausible
-// environment; start-up reads configuration and builds clients, and only
-// payments calls an AWS API (SSM) before serving.
+// functions lists the floor and each function's package with the
+// variables it requires (a function that exits for want of one stops the
+// bench with its message); start-up reads configuration and builds
+// clients.
 var functions = []struct {
 	name, pkg string
 	env       []string
@@ -37,16 +42,21 @@ var functions = []struct {
 		"TABLE_NAME=t", "IDEMPOTENCY_TABLE_NAME=i", "USER_POOL_ID=ap-southeast-2_x", "USER_POOL_CLIENT_ID=c",
 		"COGNITO_ISSUER=https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_x",
 		"DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
+		"RUNS_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/runs",
+		"RUNS_DLQ_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/runs-dlq",
 		"PUBLIC_BASE_URL=https://billing.example.com",
 	}},
 	{"payments", "./functions/payments", []string{
 		"TABLE_NAME=t", "IDEMPOTENCY_TABLE_NAME=i", "USER_POOL_ID=ap-southeast-2_x", "USER_POOL_CLIENT_ID=c",
 		"COGNITO_ISSUER=https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_x",
 		"STRIPE_KEY_PARAM=/carebill/stripe/api-key", "STRIPE_WEBHOOK_SECRET_PARAM=/carebill/stripe/webhook-secret",
+		"DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
 		"PUBLIC_BASE_URL=https://billing.example.com",
+		"GOGC=200", // as template.yaml sets it
 	}},
 	{"portal", "./functions/portal", []string{
-		"TABLE_NAME=t", "SENDER_EMAIL=invoices@carebill.example", "PUBLIC_BASE_URL=https://billing.example.com",
+		"TABLE_NAME=t", "DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
+		"PUBLIC_BASE_URL=https://billing.example.com",
 	}},
 	{"notifier", "./functions/notifier", []string{
 		"TABLE_NAME=t", "SENDER_EMAIL=invoices@carebill.example", "DELIVERY_MAX_RECEIVES=5",
@@ -54,6 +64,12 @@ var functions = []struct {
 	{"cycle-close", "./functions/cycle-close", []string{
 		"TABLE_NAME=t", "DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
 		"PUBLIC_BASE_URL=https://billing.example.com",
+	}},
+	{"run-worker", "./functions/run-worker", []string{
+		"TABLE_NAME=t", "DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
+		"RUNS_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/runs",
+		"RUNS_DLQ_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/runs-dlq",
+		"PUBLIC_BASE_URL=https://billing.example.com", "RUN_MAX_RECEIVES=5",
 	}},
 }
 
@@ -69,8 +85,8 @@ func main() {
 	// Build everything first, then time the start-ups round-robin, so the
 	// floor and every function see the same machine load.
 	type result struct {
-		size  int64
-		times []time.Duration
+		size       int64
+		times, cpu []time.Duration
 	}
 	results := make([]result, len(functions))
 	natives := make([]string, len(functions))
@@ -91,24 +107,28 @@ func main() {
 	}
 	for range *runs {
 		for i, f := range functions {
-			d, err := startup(natives[i], f.env)
+			d, cpu, err := startup(natives[i], f.env)
 			if err != nil {
 				fail(fmt.Errorf("%s: %w", f.name, err))
 			}
 			results[i].times = append(results[i].times, d)
+			results[i].cpu = append(results[i].cpu, cpu)
 		}
 	}
-	fmt.Println("| function | arm64 bootstrap | × floor | start-up median | start-up p90 | × floor (median) |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|")
+	fmt.Println("| function | arm64 bootstrap | × floor | start-up median | start-up p90 | × floor (median) | CPU median | × floor (CPU) |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
 	median := func(ts []time.Duration) time.Duration { return ts[len(ts)/2] }
+	for i := range results {
+		slices.Sort(results[i].times)
+		slices.Sort(results[i].cpu)
+	}
 	floor := results[0]
-	slices.Sort(floor.times)
 	for i, f := range functions {
 		r := results[i]
-		slices.Sort(r.times)
-		fmt.Printf("| %s | %.1f MiB | %.1f | %s | %s | %.1f |\n", f.name, float64(r.size)/(1<<20), float64(r.size)/float64(floor.size),
+		fmt.Printf("| %s | %.1f MiB | %.1f | %s | %s | %.1f | %s | %.1f |\n", f.name, float64(r.size)/(1<<20), float64(r.size)/float64(floor.size),
 			median(r.times).Round(10*time.Microsecond), r.times[len(r.times)*9/10].Round(10*time.Microsecond),
-			float64(median(r.times))/float64(median(floor.times)))
+			float64(median(r.times))/float64(median(floor.times)),
+			median(r.cpu).Round(10*time.Microsecond), float64(median(r.cpu))/float64(median(floor.cpu)))
 	}
 }
 
@@ -123,18 +143,21 @@ func build(out, pkg, arch string) error {
 }
 
 // startup runs bin against a stand-in runtime API and returns the time
-// until its first "next invocation" request.
-func startup(bin string, env []string) (time.Duration, error) {
+// until its first "next invocation" request, and the CPU time (user and
+// system) the process had used when it was stopped there: once it polls it
+// idles, so this is the CPU start-up cost, which a loaded machine delays
+// but does not inflate the way it does the wall-clock time.
+func startup(bin string, env []string) (wall, cpu time.Duration, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	polled := make(chan time.Time, 1)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.Contains(r.URL.Path, "/runtime/invocation/next") {
-			// An SSM GetParameter (AWS_ENDPOINT_URL_SSM points here).
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			fmt.Fprint(w, `{"Parameter":{"Name":"p","Type":"SecureString","Value":"sk_test_startup"}}`)
+			// Every AWS endpoint points here: a call at start-up is a
+			// regression (a network round trip in Lambda), so fail loudly.
+			http.Error(w, "no AWS call expected before the first poll: "+r.URL.Path, http.StatusTeapot)
 			return
 		}
 		select {
@@ -149,17 +172,28 @@ func startup(bin string, env []string) (time.Duration, error) {
 	cmd := exec.Command(bin)
 	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_REGION=ap-southeast-2",
 		"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "LOG_LEVEL=error",
-		"AWS_ENDPOINT_URL_SSM=http://" + ln.Addr().String()}, env...)
+		"AWS_ENDPOINT_URL=http://" + ln.Addr().String()}, env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	select {
 	case t := <-polled:
-		return t.Sub(start), nil
+		_ = cmd.Process.Kill()
+		<-exited
+		return t.Sub(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
+	case err := <-exited:
+		// A function that cannot start (a missing variable, say) exits
+		// before it polls: say why instead of waiting.
+		return 0, 0, fmt.Errorf("exited before polling the runtime API (%v): %s", err, strings.TrimSpace(stderr.String()))
 	case <-time.After(10 * time.Second):
-		return 0, fmt.Errorf("no poll of the runtime API within 10s")
+		_ = cmd.Process.Kill()
+		<-exited
+		return 0, 0, fmt.Errorf("no poll of the runtime API within 10s")
 	}
 }
 

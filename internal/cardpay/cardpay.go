@@ -53,7 +53,7 @@ var ErrUnavailable = card.ErrUnavailable
 
 // Config is what the adapter needs.
 type Config struct {
-	// APIKey is the operator's secret key (sk_…), read from SSM at start.
+	// APIKey is the operator's secret key (sk_…), read from SSM at the first card request.
 	APIKey string
 	// WebhookSecret is the webhook endpoint's signing secret (whsec_…).
 	WebhookSecret string

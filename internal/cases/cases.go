@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -214,10 +215,12 @@ func (c *Case) Manufacturers() []string {
 
 // poRE is a purchase order number: letters, digits, spaces and . _ / # -,
 // starting with a letter or digit (it goes on invoices and into CSVs as is).
-var poRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._/#-]{0,99}$`)
+// Compiled on first use: the bounded repeat makes a large program, which
+// was the costliest package init of the invoicing function.
+var poRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._/#-]{0,99}$`) })
 
 func checkPO(field, po string) error {
-	if !poRE.MatchString(po) {
+	if !poRE().MatchString(po) {
 		return validation.Errorf(field, "must be 1 to 100 letters, digits, spaces or . _ / # -, starting with a letter or digit")
 	}
 	return nil

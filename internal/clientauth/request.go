@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/carebill/carebill/internal/org"
@@ -41,10 +42,11 @@ var (
 )
 
 // requestIDRE is the form of a sign-in request's id.
-var requestIDRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// Compiled on first use, not at every cold start.
+var requestIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 
 // ValidRequestID reports whether id has the form of a sign-in request's id.
-func ValidRequestID(id string) bool { return requestIDRE.MatchString(id) }
+func ValidRequestID(id string) bool { return requestIDRE().MatchString(id) }
 
 // RequestTTL is how long an unsent sign-in request is worth sending: a
 // link mailed later than this would surprise the person who asked.

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/carebill/carebill/internal/payment"
@@ -16,7 +17,9 @@ func (s *server) parkedRoutes(v1 router) {
 }
 
 // intentRE is a Stripe payment intent id, which names a parked payment.
-var intentRE = regexp.MustCompile(`^pi_[A-Za-z0-9_]{1,200}$`)
+// Compiled on first use: its bounded repeat was the costliest regexp
+// compiled at the invoicing and payments functions' cold start.
+var intentRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^pi_[A-Za-z0-9_]{1,200}$`) })
 
 type parkedResponse struct {
 	ID               string     `json:"id"` // the payment intent
@@ -85,7 +88,7 @@ func (s *server) resolveParked(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	intent := r.PathValue("id")
-	if !intentRE.MatchString(intent) {
+	if !intentRE().MatchString(intent) {
 		s.writeError(w, r, payment.ErrParkedNotFound)
 		return
 	}

@@ -15,6 +15,7 @@ import (
 // It is the same composition the notifier sends, for previews.
 func Wording(o *org.Org, inv *invoice.Invoice, body, payLink string) (emailText, smsText string, err error) {
 	d := &delivery.Delivery{Body: body, PayLinkURL: payLink}
+	_, textTemplate := invoiceTemplates.get()
 	var text bytes.Buffer
 	if err := textTemplate.Execute(&text, letterFor(o, inv, d)); err != nil {
 		return "", "", fmt.Errorf("word invoice %s: %w", inv.ID, err)

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	htmltemplate "html/template"
 	"net/mail"
 	"strings"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/carebill/carebill/internal/billing"
@@ -17,11 +15,7 @@ import (
 	"github.com/carebill/carebill/internal/payment"
 )
 
-var (
-	receiptHTML = htmltemplate.Must(htmltemplate.New("receipt.html").
-			Funcs(htmltemplate.FuncMap{"lines": lines}).ParseFS(templateFS, "templates/receipt.html"))
-	receiptText = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/receipt.txt"))
-)
+var receiptTemplates = &letterTemplates{name: "receipt"}
 
 // errReversed stops a receipt email whose payment was reversed after it
 // was queued.
@@ -87,6 +81,7 @@ func composeReceipt(o *org.Org, pay *payment.Payment, d *delivery.Delivery, pdf 
 		l.Message = []string{"Hello,", "Thank you for your payment of " + l.Amount + " to " + l.OrgName + ". Your receipt " + l.Number + " is attached."}
 	}
 	var text, html bytes.Buffer
+	receiptHTML, receiptText := receiptTemplates.get()
 	if err := receiptText.Execute(&text, l); err != nil {
 		return email.Message{}, err
 	}

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	htmltemplate "html/template"
 	"net/mail"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/carebill/carebill/internal/activity"
@@ -22,11 +20,7 @@ type StatementDocuments interface {
 	StatementPDF(ctx context.Context, orgID, statementID string) ([]byte, *statement.Statement, error)
 }
 
-var (
-	statementHTML = htmltemplate.Must(htmltemplate.New("statement.html").
-			Funcs(htmltemplate.FuncMap{"lines": lines}).ParseFS(templateFS, "templates/statement.html"))
-	statementText = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/statement.txt"))
-)
+var statementTemplates = &letterTemplates{name: "statement"}
 
 // errStatementGone stops a delivery whose statement was deleted after it
 // was queued.
@@ -92,6 +86,7 @@ func period(st *statement.Statement) string {
 func composeStatementEmail(o *org.Org, st *statement.Statement, d *delivery.Delivery, pdf []byte, sender string, now time.Time) (email.Message, error) {
 	l := statementLetterFor(o, st, d)
 	var text, html bytes.Buffer
+	statementHTML, statementText := statementTemplates.get()
 	if err := statementText.Execute(&text, l); err != nil {
 		return email.Message{}, err
 	}

@@ -2,6 +2,7 @@ package org
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/shopspring/decimal"
 
@@ -73,7 +74,8 @@ func (p FeePolicy) Validate(c money.Currency) error {
 
 // stripeAccountRE matches a Stripe connected account id. Only the id is
 // ever stored: orgs never hold Stripe keys.
-var stripeAccountRE = regexp.MustCompile(`^acct_[A-Za-z0-9]{1,64}$`)
+// Compiled on first use, not at every function's cold start.
+var stripeAccountRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^acct_[A-Za-z0-9]{1,64}$`) })
 
 // ValidStripeAccount reports whether s looks like a connected account id.
-func ValidStripeAccount(s string) bool { return stripeAccountRE.MatchString(s) }
+func ValidStripeAccount(s string) bool { return stripeAccountRE().MatchString(s) }

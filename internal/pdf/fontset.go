@@ -33,8 +33,24 @@ type fontSet struct {
 }
 
 // loadFonts parses the embedded fonts once per process; the result is
-// never modified afterwards.
-var loadFonts = sync.OnceValues(func() (*fontSet, error) {
+// never modified afterwards. It is a function over a sync.Once rather than
+// a package-level sync.OnceValues: a closure assigned to a package
+// variable is built by the package's init, so the linker would keep the
+// 2 MiB of fonts in every binary importing pdf, rendering or not.
+func loadFonts() (*fontSet, error) {
+	embeddedFonts.once.Do(func() {
+		embeddedFonts.set, embeddedFonts.err = parseEmbedded()
+	})
+	return embeddedFonts.set, embeddedFonts.err
+}
+
+var embeddedFonts struct {
+	once sync.Once
+	set  *fontSet
+	err  error
+}
+
+func parseEmbedded() (*fontSet, error) {
 	r, err := parseFace("DejaVuSans", dejavusans.TTF, flagNonsymbolic)
 	if err != nil {
 		return nil, err
@@ -48,7 +64,7 @@ var loadFonts = sync.OnceValues(func() (*fontSet, error) {
 		return nil, err
 	}
 	return &fontSet{regular: r, bold: b, italic: i}, nil
-})
+}
 
 // fontDir is the directory of the large fonts: $CAREBILL_FONT_DIR, or the
 // Lambda layer's /opt/fonts.

@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/carebill/carebill/internal/billing"
@@ -82,9 +83,21 @@ type Config struct {
 
 type server struct {
 	Config
-	pages    map[string]*template.Template
+	pages    map[string]func() (*template.Template, error)
 	cssPath  string // content-hashed, so it can be cached for good
 	iconPath string
+}
+
+// pageNames are the portal's pages, templates/<name>.html in the layout.
+var pageNames = []string{"pay", "payall", "signin", "checkemail", "invoices", "message"}
+
+// parsePage parses the page name in the layout.
+func parsePage(name string) (*template.Template, error) {
+	t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+	if err != nil {
+		return nil, fmt.Errorf("portal: parse %s: %w", name, err)
+	}
+	return t, nil
 }
 
 // New builds the portal's handler, serving GET /pay/{token},
@@ -100,15 +113,13 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Log = slog.Default()
 	}
 	sum := sha256.Sum256(stylesheet)
-	s := &server{Config: cfg, pages: map[string]*template.Template{}, cssPath: "/portal/assets/portal." + hex.EncodeToString(sum[:6]) + ".css"}
+	s := &server{Config: cfg, pages: map[string]func() (*template.Template, error){}, cssPath: "/portal/assets/portal." + hex.EncodeToString(sum[:6]) + ".css"}
 	isum := sha256.Sum256(icon)
 	s.iconPath = "/portal/assets/icon." + hex.EncodeToString(isum[:6]) + ".svg"
-	for _, name := range []string{"pay", "payall", "signin", "checkemail", "invoices", "message"} {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("portal: parse %s: %w", name, err)
-		}
-		s.pages[name] = t
+	for _, name := range pageNames {
+		// Parsed on the page's first request, not at cold start
+		// (BENCHMARKS.md, start-up); TestEveryPageParses parses each.
+		s.pages[name] = sync.OnceValues(func() (*template.Template, error) { return parsePage(name) })
 	}
 
 	mux := http.NewServeMux()
@@ -217,7 +228,11 @@ type page struct {
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, o *org.Org, body any) {
 	p := page{Title: title, Brand: brandOf(o), CSS: s.cssPath, Icon: s.iconPath, Body: body}
 	var b bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&b, "layout", p); err != nil {
+	t, err := s.pages[name]()
+	if err == nil {
+		err = t.ExecuteTemplate(&b, "layout", p)
+	}
+	if err != nil {
 		s.Log.ErrorContext(r.Context(), "render page", slog.String("page", name), slog.String("error", err.Error()))
 		http.Error(w, "This page could not be shown; the error has been logged.", http.StatusInternalServerError)
 		return

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sync"
 
 	"github.com/shopspring/decimal"
 
@@ -49,7 +50,7 @@ var CancellationReasons = []string{"NSDH", "NSDF", "NSDT", "NSDO"}
 var (
 	digitsRE   = regexp.MustCompile(`^[0-9]+$`)
 	ndisNumRE  = regexp.MustCompile(`^[0-9]{9}$`)
-	claimRefRE = regexp.MustCompile(`^[A-Za-z0-9/_-]{1,50}$`)
+	claimRefRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9/_-]{1,50}$`) })
 	fileNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+\.csv$`)
 )
 
@@ -149,7 +150,7 @@ func CheckClaim(c Claim) error {
 		return validation.Errorf(field, "claim %s: "+format, append([]any{c.Ref}, args...)...)
 	}
 	switch {
-	case !claimRefRE.MatchString(c.Ref):
+	case !claimRefRE().MatchString(c.Ref):
 		return f("claimReference", "letters, digits, /, _ and - only, at most %d characters", MaxClaimRefLen)
 	case !ndisNumRE.MatchString(c.NDISNumber):
 		return f("ndisNumber", "the participant's NDIS number must be 9 digits")

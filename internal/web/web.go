@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/carebill/carebill/internal/id"
 )
@@ -80,7 +81,7 @@ type view struct {
 type ui struct {
 	assets     *assets
 	currencies string
-	templates  map[string]*template.Template
+	templates  map[string]func() (*template.Template, error)
 	log        *slog.Logger
 }
 
@@ -88,30 +89,41 @@ type ui struct {
 // /app/… are pages, /static/… the embedded assets. Mount it beside the
 // API; it answers every path it is given, with a 404 page for unknown ones.
 func New(log *slog.Logger) (http.Handler, error) {
+	_, h, err := build(log)
+	return h, err
+}
+
+// build is New, also returning the ui its handler serves.
+func build(log *slog.Logger) (*ui, http.Handler, error) {
 	if log == nil {
 		log = slog.Default()
 	}
 	static, err := fs.Sub(staticFiles, "static")
 	if err != nil {
-		return nil, fmt.Errorf("web: %w", err)
+		return nil, nil, fmt.Errorf("web: %w", err)
 	}
 	a, err := newAssets(static)
 	if err != nil {
-		return nil, fmt.Errorf("web: %w", err)
+		return nil, nil, fmt.Errorf("web: %w", err)
 	}
 	cur, err := currencyTable(offeredCurrencies)
 	if err != nil {
-		return nil, fmt.Errorf("web: %w", err)
+		return nil, nil, fmt.Errorf("web: %w", err)
 	}
-	u := &ui{assets: a, currencies: cur, templates: map[string]*template.Template{}, log: log}
+	u := &ui{assets: a, currencies: cur, templates: map[string]func() (*template.Template, error){}, log: log}
 	funcs := template.FuncMap{"asset": a.url}
 	for name, p := range pages {
-		t, err := template.New(p.Template).Funcs(funcs).ParseFS(templateFiles,
-			"templates/layout.html", "templates/partials.html", "templates/"+p.Template)
-		if err != nil {
-			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
-		}
-		u.templates[name] = t
+		// Each page is parsed on its first request, not at cold start:
+		// parsing all of them was most of the invoicing function's
+		// start-up (BENCHMARKS.md). TestEveryPageParses parses each one.
+		u.templates[name] = sync.OnceValues(func() (*template.Template, error) {
+			t, err := template.New(p.Template).Funcs(funcs).ParseFS(templateFiles,
+				"templates/layout.html", "templates/partials.html", "templates/"+p.Template)
+			if err != nil {
+				return nil, fmt.Errorf("web: parse page %s: %w", name, err)
+			}
+			return t, nil
+		})
 	}
 
 	mux := http.NewServeMux()
@@ -140,7 +152,7 @@ func New(log *slog.Logger) (http.Handler, error) {
 	mux.Handle("GET /app/signup", u.page("signup"))
 	mux.Handle("GET /static/", a)
 	mux.HandleFunc("/", u.notFound)
-	return secure(mux), nil
+	return u, secure(mux), nil
 }
 
 // secure sets the headers every UI response carries.
@@ -185,7 +197,11 @@ func (u *ui) notFound(w http.ResponseWriter, r *http.Request) {
 // clean 500 rather than half a page.
 func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	var b bytes.Buffer
-	if err := u.templates[name].ExecuteTemplate(&b, "layout", v); err != nil {
+	t, err := u.templates[name]()
+	if err == nil {
+		err = t.ExecuteTemplate(&b, "layout", v)
+	}
+	if err != nil {
 		u.log.ErrorContext(r.Context(), "render page", slog.String("page", name), slog.String("error", err.Error()))
 		http.Error(w, "This page could not be shown; the error has been logged.", http.StatusInternalServerError)
 		return

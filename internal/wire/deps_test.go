@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -40,11 +41,11 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 			t.Parallel()
 			// go test puts its own GOROOT/bin first on the PATH, so this is
 			// the go command running the test.
-			cmd := exec.Command("go", "list", "-deps", "./functions/"+fn)
+			cmd := exec.Command("go", "list", "-tags", "lambda.norpc", "-deps", "./functions/"+fn)
 			cmd.Dir = root
 			out, err := cmd.Output()
 			if err != nil {
-				t.Fatalf("go list -deps ./functions/%s: %v", fn, err)
+				t.Fatalf("go list -tags lambda.norpc -deps ./functions/%s: %v", fn, err)
 			}
 			deps := strings.Fields(string(out))
 			if !slices.Contains(deps, "github.com/aws/aws-lambda-go/lambda") {
@@ -56,6 +57,67 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 						t.Errorf("functions/%s depends on %s; wire it in its own wire/<function> package so only the function that uses it links it", fn, d)
 						break
 					}
+				}
+			}
+		})
+	}
+}
+
+// Symbols a function's binary must not contain unless it needs them. A
+// package can be imported and still cost nothing: the linker drops what is
+// never called. These are what the linker kept before, for no use.
+const (
+	// reflectMethod is reflect's call by method name. Once it is
+	// reachable (text/template and html/template reach it when a template
+	// is executed) the linker keeps every exported method of every type
+	// stored in an interface: all 127 operations of the Cognito client,
+	// all 63 of DynamoDB's. It was 13 MiB of the payments function.
+	reflectMethod = "reflect.Value.MethodByName"
+	// fonts are the embedded DejaVu faces (2 MiB): only the functions
+	// that render PDFs need them.
+	fonts = "github.com/go-fonts/dejavu/dejavusans.TTF"
+)
+
+// TestFunctionsLinkOnlyWhatTheyCall links each function as the deploy
+// build does (make build-<Function>, for this machine) and reads its
+// symbol table: the payments function executes no template, and the
+// schedule and run-worker functions render no PDF. The invoicing, portal
+// and notifier functions execute templates (pages, emails) and so keep
+// reflectMethod (BENCHMARKS.md, start-up).
+func TestFunctionsLinkOnlyWhatTheyCall(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	dir := t.TempDir()
+	forbidden := map[string][]string{
+		"payments":    {reflectMethod},
+		"cycle-close": {reflectMethod, fonts},
+		"run-worker":  {reflectMethod, fonts},
+	}
+	for fn, bad := range forbidden {
+		t.Run(fn, func(t *testing.T) {
+			t.Parallel()
+			bin := filepath.Join(dir, fn)
+			build := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-o", bin, "./functions/"+fn)
+			build.Dir = root
+			build.Env = append(build.Environ(), "CGO_ENABLED=0")
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("go build ./functions/%s: %v\n%s", fn, err, out)
+			}
+			out, err := exec.Command("go", "tool", "nm", bin).Output()
+			if err != nil {
+				t.Fatalf("go tool nm %s: %v", fn, err)
+			}
+			syms := map[string]bool{}
+			for _, line := range strings.Split(string(out), "\n") {
+				if f := strings.Fields(line); len(f) >= 3 {
+					syms[f[2]] = true
+				}
+			}
+			if !syms["github.com/aws/aws-lambda-go/lambda.StartWithOptions"] {
+				t.Fatalf("no lambda.StartWithOptions among %d symbols: not a function's symbol table", len(syms))
+			}
+			for _, b := range bad {
+				if syms[b] {
+					t.Errorf("functions/%s links %s, which it has no use for; see the comment on that constant", fn, b)
 				}
 			}
 		})

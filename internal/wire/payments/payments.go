@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,8 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/carebill/carebill/internal/billing"
+	"github.com/carebill/carebill/internal/card"
 	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/httpapi"
+	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/wire"
 	"github.com/carebill/carebill/internal/wire/coordinator"
@@ -27,9 +30,11 @@ import (
 // emails), plus STRIPE_KEY_PARAM and
 // STRIPE_WEBHOOK_SECRET_PARAM, the names of the SSM SecureString
 // parameters holding the operator's Stripe secret key and the webhook
-// endpoint's signing secret (read once, here, at cold start; the values
-// are never in the template or the environment), and optionally
-// STRIPE_API_BASE (another Stripe API address: stripe-mock locally).
+// endpoint's signing secret (read once, at the first card checkout or
+// webhook, not at cold start: most requests record or list payments and
+// need no Stripe; the values are never in the template or the
+// environment), and optionally STRIPE_API_BASE (another Stripe API
+// address: stripe-mock locally).
 func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
 	if err := env.Require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM", "PUBLIC_BASE_URL", "DELIVERIES_QUEUE_URL"); err != nil {
 		return nil, err
@@ -39,18 +44,18 @@ func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (h
 		return nil, err
 	}
 	params := ssm.NewFromConfig(cfg)
-	key, err := secureParameter(ctx, params, env("STRIPE_KEY_PARAM"))
-	if err != nil {
-		return nil, err
-	}
-	secret, err := secureParameter(ctx, params, env("STRIPE_WEBHOOK_SECRET_PARAM"))
-	if err != nil {
-		return nil, err
-	}
-	cards, err := cardpay.New(cardpay.Config{APIKey: key, WebhookSecret: secret, APIBase: env("STRIPE_API_BASE")})
-	if err != nil {
-		return nil, err
-	}
+	keyParam, secretParam, apiBase := env("STRIPE_KEY_PARAM"), env("STRIPE_WEBHOOK_SECRET_PARAM"), env("STRIPE_API_BASE")
+	cards := &stripeCards{log: log, load: func(ctx context.Context) (*cardpay.Stripe, error) {
+		key, err := secureParameter(ctx, params, keyParam)
+		if err != nil {
+			return nil, err
+		}
+		secret, err := secureParameter(ctx, params, secretParam)
+		if err != nil {
+			return nil, err
+		}
+		return cardpay.New(cardpay.Config{APIKey: key, WebhookSecret: secret, APIBase: apiBase})
+	}}
 	checkout, err := billing.NewCheckout(c.Billing, cards)
 	if err != nil {
 		return nil, err
@@ -79,6 +84,57 @@ func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (h
 		Billing: c.Billing, Checkout: checkout, Reversals: reversals, Team: c.Team, Disputes: disputes, Receipts: receipts, Parked: parked, CardEvents: cards, Verifier: c.Verifier, Idempotency: c.Idem,
 		Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 	})
+}
+
+// stripeCards is the Stripe card processor, built on its first use from
+// the credentials in SSM. A failed read is logged, answers
+// card.ErrUnavailable (503: Stripe retries its webhooks, the client is
+// asked to try again) and is tried again on the next card request.
+type stripeCards struct {
+	log  *slog.Logger
+	load func(context.Context) (*cardpay.Stripe, error)
+
+	mu    sync.Mutex
+	cards *cardpay.Stripe
+}
+
+// ssmTimeout bounds the credential read of a webhook delivery, which
+// carries no request context of its own to ParseEvent.
+const ssmTimeout = 10 * time.Second
+
+func (s *stripeCards) get(ctx context.Context) (*cardpay.Stripe, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cards != nil {
+		return s.cards, nil
+	}
+	c, err := s.load(ctx)
+	if err != nil {
+		s.log.ErrorContext(ctx, "stripe credentials", slog.String("error", err.Error()))
+		return nil, fmt.Errorf("stripe credentials: %w: %w", card.ErrUnavailable, err)
+	}
+	s.cards = c
+	return c, nil
+}
+
+// CreateCheckout is cardpay.Stripe's, once the credentials are read.
+func (s *stripeCards) CreateCheckout(ctx context.Context, req payment.CheckoutRequest) (payment.CheckoutSession, error) {
+	c, err := s.get(ctx)
+	if err != nil {
+		return payment.CheckoutSession{}, err
+	}
+	return c.CreateCheckout(ctx, req)
+}
+
+// ParseEvent is cardpay.Stripe's, once the credentials are read.
+func (s *stripeCards) ParseEvent(payload []byte, signature string) (payment.CardEvent, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), ssmTimeout)
+	defer cancel()
+	c, err := s.get(ctx)
+	if err != nil {
+		return payment.CardEvent{}, err
+	}
+	return c.ParseEvent(payload, signature)
 }
 
 // secureParameter reads one SSM parameter, decrypted.
