@@ -16,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // DashboardStore is what the dashboard reads (internal/dynamo).
@@ -74,7 +75,8 @@ type DashboardAlert struct {
 }
 
 // Dashboard reads the org's dashboard; any role may.
-func (d *Dashboards) Dashboard(ctx context.Context, p auth.Principal) (Dashboard, error) {
+func (d *Dashboards) Dashboard(ctx context.Context, p auth.Principal) (_ Dashboard, err error) {
+	defer usecase.Name(&err, "dashboard")
 	if err := allow(p, auth.View); err != nil {
 		return Dashboard{}, err
 	}
