@@ -173,6 +173,25 @@ func (c *Coordination) Plan(ctx context.Context, p auth.Principal, clientID stri
 	return c.store.GetPlan(ctx, p.OrgID, clientID)
 }
 
+// Participant is one of the org's clients with their NDIS plan, nil when
+// none is recorded yet: what a participant's work page shows, read
+// without treating a missing plan as a failure.
+func (c *Coordination) Participant(ctx context.Context, p auth.Principal, clientID string) (_ ClientView, _ *ndis.Plan, err error) {
+	defer usecase.Name(&err, "participant %s", clientID)
+	v, err := c.svc.Client(ctx, p, clientID)
+	if err != nil {
+		return ClientView{}, nil, err
+	}
+	plan, err := c.store.GetPlan(ctx, p.OrgID, clientID)
+	if errors.Is(err, ndis.ErrPlanNotFound) {
+		return v, nil, nil
+	}
+	if err != nil {
+		return ClientView{}, nil, err
+	}
+	return v, plan, nil
+}
+
 // PriceLimits are the org's NDIS price limits (the 2025–26 support
 // coordination defaults until it loads its own).
 func (c *Coordination) PriceLimits(ctx context.Context, p auth.Principal) (_ []ndis.PriceLimit, err error) {
