@@ -104,23 +104,36 @@ func (c *Coordination) Tasks(ctx context.Context, p auth.Principal, clientID str
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}
-	plan, err := c.store.GetPlan(ctx, p.OrgID, clientID)
+	limits, _, err := c.store.PriceLimits(ctx, p.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: %w", err)
+	}
+	return judgeTasks(ctx, c.store, o, cl, limits, calendar.Today(c.svc.now(), o.Location()))
+}
+
+// taskReader is what judging a participant's tasks reads.
+type taskReader interface {
+	GetPlan(ctx context.Context, orgID, clientID string) (*ndis.Plan, error)
+	ClientTasks(ctx context.Context, orgID, clientID string, each func([]ndis.Task) error) error
+}
+
+// judgeTasks reads a participant's plan and tasks and gives each task,
+// in date order, its amount and alerts (ndis.Alerts): the budget alert
+// follows the running total of each category's tasks inside the plan's
+// dates. The tasks page and the dashboard judge alike through it.
+func judgeTasks(ctx context.Context, store taskReader, o *org.Org, cl *client.Client, limits []ndis.PriceLimit, today calendar.Date) ([]TaskView, error) {
+	plan, err := store.GetPlan(ctx, o.ID, cl.ID)
 	if errors.Is(err, ndis.ErrPlanNotFound) {
 		plan, err = nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}
-	limits, _, err := c.store.PriceLimits(ctx, p.OrgID)
-	if err != nil {
-		return nil, fmt.Errorf("tasks: %w", err)
-	}
 	cur := o.Settings.Currency
-	ctxt := ndis.Context{NDISNumber: cl.Profile.Funding.NDISNumber, Plan: plan, Limits: limits,
-		Today: calendar.Today(c.svc.now(), o.Location()), Currency: cur}
+	ctxt := ndis.Context{NDISNumber: cl.Profile.Funding.NDISNumber, Plan: plan, Limits: limits, Today: today, Currency: cur}
 	spent := map[string]decimal.Decimal{}
 	var out []TaskView
-	err = c.store.ClientTasks(ctx, p.OrgID, clientID, func(ts []ndis.Task) error {
+	err = store.ClientTasks(ctx, o.ID, cl.ID, func(ts []ndis.Task) error {
 		for _, t := range ts {
 			amt := t.Amount(cur)
 			cat := ndis.Category(t.SupportItem)
