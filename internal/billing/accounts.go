@@ -9,6 +9,7 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -37,7 +38,8 @@ func NewAccounts(svc *Service, store LedgerStore) (*Accounts, error) {
 // Ledger pages a client's ledger posted between from and to (inclusive;
 // zero dates leave that end open), oldest first, with the balance before
 // the range and at its end. A client of another org is client.ErrNotFound.
-func (a *Accounts) Ledger(ctx context.Context, p auth.Principal, clientID string, from, to calendar.Date, limit int, cursor string) (ledger.Page, money.Currency, error) {
+func (a *Accounts) Ledger(ctx context.Context, p auth.Principal, clientID string, from, to calendar.Date, limit int, cursor string) (_ ledger.Page, _ money.Currency, err error) {
+	defer usecase.Name(&err, "client ledger %s", clientID)
 	cv, err := a.svc.Client(ctx, p, clientID)
 	if err != nil {
 		return ledger.Page{}, money.Currency{}, err
@@ -65,7 +67,8 @@ type Verification struct {
 // Verify recomputes a client's balances from every entry of its ledger
 // and reports any drift from the balances kept on the client, any wrong
 // running balance and any gap in the sequence. Admins only.
-func (a *Accounts) Verify(ctx context.Context, p auth.Principal, clientID string) (Verification, error) {
+func (a *Accounts) Verify(ctx context.Context, p auth.Principal, clientID string) (_ Verification, err error) {
+	defer usecase.Name(&err, "verify ledger %s", clientID)
 	if err := allow(p, auth.ChangeSettings); err != nil {
 		return Verification{}, err
 	}

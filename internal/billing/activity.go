@@ -5,11 +5,13 @@ import (
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // Activity lists the org's activity: of one invoice, one client, or the
 // whole feed, optionally searched.
-func (s *Service) Activity(ctx context.Context, p auth.Principal, f activity.Filter) ([]activity.Event, string, error) {
+func (s *Service) Activity(ctx context.Context, p auth.Principal, f activity.Filter) (_ []activity.Event, _ string, err error) {
+	defer usecase.Name(&err, "activity")
 	switch {
 	case f.InvoiceID != "":
 		if _, err := s.store.GetInvoice(ctx, p.OrgID, f.InvoiceID); err != nil {

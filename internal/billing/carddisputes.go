@@ -11,6 +11,7 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // CardDisputeStore is the storage card disputes need beyond the billing
@@ -54,6 +55,7 @@ var errDisputeNoChange = errors.New("dispute already recorded")
 // credit the client has since spent is ledger.ErrInsufficientCredit
 // (un-apply that credit, and Stripe's retry reverses it).
 func (d *CardDisputes) Record(ctx context.Context, dis payment.CardDispute) (pay *payment.Payment, found bool, err error) {
+	defer usecase.Name(&err, "record card dispute")
 	orgID, err := d.store.IntentOrg(ctx, dis.IntentID)
 	if errors.Is(err, payment.ErrNotFound) {
 		return nil, false, nil

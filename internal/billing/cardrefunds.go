@@ -11,6 +11,7 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // ErrCardPaymentPending is returned for a card refund (or dispute) of a
@@ -38,6 +39,7 @@ const cardRefundReason = "Refunded by card"
 // ErrCardPaymentPending; a currency other than the payment's is
 // ledger.ErrCurrencyMismatch.
 func (r *Reversals) RecordCardRefund(ctx context.Context, ref payment.CardRefunded) (pay *payment.Payment, fresh bool, err error) {
+	defer usecase.Name(&err, "record card refund")
 	if err := ref.Validate(); err != nil {
 		return nil, false, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // ErrNothingOwed is returned when a client asks to pay an invoice that has
@@ -60,7 +61,8 @@ func NewCheckout(svc *Service, proc CardProcessor) (*Checkout, error) {
 // client never chooses the amount. base is the scheme and host of the pay
 // page, where the client returns after paying or cancelling. A bad token
 // is paylink.ErrInvalid; an invoice with nothing owed ErrNothingOwed.
-func (c *Checkout) Start(ctx context.Context, token, base string) (payment.CheckoutSession, error) {
+func (c *Checkout) Start(ctx context.Context, token, base string) (_ payment.CheckoutSession, err error) {
+	defer usecase.Name(&err, "start checkout")
 	v, o, err := c.svc.OpenPayLink(ctx, token)
 	if err != nil {
 		return payment.CheckoutSession{}, err
@@ -90,6 +92,7 @@ func (c *Checkout) Start(ctx context.Context, token, base string) (payment.Check
 // any order with other notifications of it: the first call records, later
 // ones return the recorded payment and fresh = false.
 func (s *Service) RecordCardPayment(ctx context.Context, paid payment.CardPaid) (pay *payment.Payment, fresh bool, err error) {
+	defer usecase.Name(&err, "record card payment")
 	if err := paid.Validate(); err != nil {
 		return nil, false, err
 	}

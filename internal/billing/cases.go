@@ -16,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/export"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // CaseStore is what case use cases store (internal/dynamo).
@@ -53,7 +54,8 @@ type CaseView struct {
 
 // OpenCase records a case for one of the org's billing accounts, pending
 // its PO.
-func (w *Cases) OpenCase(ctx context.Context, p auth.Principal, sp cases.Spec) (CaseView, error) {
+func (w *Cases) OpenCase(ctx context.Context, p auth.Principal, sp cases.Spec) (_ CaseView, err error) {
+	defer usecase.Name(&err, "open case")
 	if err := allow(p, auth.Bill); err != nil {
 		return CaseView{}, err
 	}
@@ -76,7 +78,8 @@ func (w *Cases) OpenCase(ctx context.Context, p auth.Principal, sp cases.Spec) (
 }
 
 // Case reads a case and its invoices.
-func (w *Cases) Case(ctx context.Context, p auth.Principal, id string) (CaseView, error) {
+func (w *Cases) Case(ctx context.Context, p auth.Principal, id string) (_ CaseView, err error) {
+	defer usecase.Name(&err, "case %s", id)
 	c, err := w.store.GetCase(ctx, p.OrgID, id)
 	if err != nil {
 		return CaseView{}, err
@@ -104,7 +107,8 @@ func (w *Cases) view(ctx context.Context, p auth.Principal, c *cases.Case) (Case
 }
 
 // EditCase replaces a case's details until it is invoiced.
-func (w *Cases) EditCase(ctx context.Context, p auth.Principal, id string, sp cases.Spec) (CaseView, error) {
+func (w *Cases) EditCase(ctx context.Context, p auth.Principal, id string, sp cases.Spec) (_ CaseView, err error) {
+	defer usecase.Name(&err, "edit case %s", id)
 	return w.change(ctx, p, id, func(c *cases.Case) error {
 		if sp.ClientID != c.Spec.ClientID {
 			if _, err := w.store.GetClient(ctx, p.OrgID, sp.ClientID); err != nil {
@@ -117,17 +121,20 @@ func (w *Cases) EditCase(ctx context.Context, p auth.Principal, id string, sp ca
 
 // SetPurchaseOrders records the case's POs: one for all manufacturers or
 // one per manufacturer.
-func (w *Cases) SetPurchaseOrders(ctx context.Context, p auth.Principal, id string, pos cases.POs) (CaseView, error) {
+func (w *Cases) SetPurchaseOrders(ctx context.Context, p auth.Principal, id string, pos cases.POs) (_ CaseView, err error) {
+	defer usecase.Name(&err, "set purchase orders %s", id)
 	return w.change(ctx, p, id, func(c *cases.Case) error { return c.SetPOs(pos, w.svc.now()) })
 }
 
 // MarkInvoicePaid moves an invoiced case to invoice_paid.
-func (w *Cases) MarkInvoicePaid(ctx context.Context, p auth.Principal, id string) (CaseView, error) {
+func (w *Cases) MarkInvoicePaid(ctx context.Context, p auth.Principal, id string) (_ CaseView, err error) {
+	defer usecase.Name(&err, "mark invoice paid %s", id)
 	return w.change(ctx, p, id, func(c *cases.Case) error { return c.MarkInvoicePaid(w.svc.now()) })
 }
 
 // MarkCommissionPaid records the commission on an invoiced case as paid.
-func (w *Cases) MarkCommissionPaid(ctx context.Context, p auth.Principal, id string, date calendar.Date) (CaseView, error) {
+func (w *Cases) MarkCommissionPaid(ctx context.Context, p auth.Principal, id string, date calendar.Date) (_ CaseView, err error) {
+	defer usecase.Name(&err, "mark commission paid %s", id)
 	return w.change(ctx, p, id, func(c *cases.Case) error { return c.MarkCommissionPaid(date, w.svc.now()) })
 }
 
@@ -148,7 +155,8 @@ func (w *Cases) change(ctx context.Context, p auth.Principal, id string, f func(
 // are fixed in the case's conditional write before any invoice exists, so
 // a repeated or concurrent request finishes the same invoices; each goes
 // through the one draft-and-finalize path.
-func (w *Cases) InvoiceCase(ctx context.Context, p auth.Principal, id string) (CaseView, error) {
+func (w *Cases) InvoiceCase(ctx context.Context, p auth.Principal, id string) (_ CaseView, err error) {
+	defer usecase.Name(&err, "invoice case %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return CaseView{}, err
 	}
@@ -202,7 +210,8 @@ func (w *Cases) ensureInvoice(ctx context.Context, p auth.Principal, c *cases.Ca
 // UninvoiceCase voids the case's invoices (deleting any still a draft) and
 // releases the case to pending_payment with its POs; invoicing again issues
 // new numbers. An invoice with payments stops it: ErrInvoicePaid.
-func (w *Cases) UninvoiceCase(ctx context.Context, p auth.Principal, id, reason string) (CaseView, error) {
+func (w *Cases) UninvoiceCase(ctx context.Context, p auth.Principal, id, reason string) (_ CaseView, err error) {
+	defer usecase.Name(&err, "un-invoice case %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return CaseView{}, err
 	}
@@ -287,7 +296,8 @@ type PendingPO struct {
 }
 
 // PendingPOs reads the pending-PO panel.
-func (w *Cases) PendingPOs(ctx context.Context, p auth.Principal, limit int, cursor string) (PendingPO, error) {
+func (w *Cases) PendingPOs(ctx context.Context, p auth.Principal, limit int, cursor string) (_ PendingPO, err error) {
+	defer usecase.Name(&err, "pending POs")
 	n, v, err := w.store.PendingPOTotals(ctx, p.OrgID)
 	if err != nil {
 		return PendingPO{}, err
@@ -300,7 +310,8 @@ func (w *Cases) PendingPOs(ctx context.Context, p auth.Principal, limit int, cur
 }
 
 // ListCases lists the org's cases in one status, oldest event first.
-func (w *Cases) ListCases(ctx context.Context, p auth.Principal, status cases.Status, limit int, cursor string) ([]*cases.Case, string, error) {
+func (w *Cases) ListCases(ctx context.Context, p auth.Principal, status cases.Status, limit int, cursor string) (_ []*cases.Case, _ string, err error) {
+	defer usecase.Name(&err, "list cases")
 	return w.store.ListCases(ctx, p.OrgID, status, limit, cursor)
 }
 
@@ -314,7 +325,8 @@ type CaseExport struct {
 
 // ExportCase prepares the CSV of an invoiced case's invoices in format
 // ("xero" or "quickbooks"), each row as the range export writes it.
-func (w *Cases) ExportCase(ctx context.Context, p auth.Principal, id, format string) (*CaseExport, error) {
+func (w *Cases) ExportCase(ctx context.Context, p auth.Principal, id, format string) (_ *CaseExport, err error) {
+	defer usecase.Name(&err, "export case %s", id)
 	if err := allow(p, auth.View); err != nil {
 		return nil, err
 	}
@@ -352,7 +364,8 @@ func (w *Cases) ExportCase(ctx context.Context, p auth.Principal, id, format str
 }
 
 // Write writes the CSV (one file: a case has a few invoices).
-func (x *CaseExport) Write(out io.Writer) error {
+func (x *CaseExport) Write(out io.Writer) (err error) {
+	defer usecase.Name(&err, "write case export")
 	wr := export.NewWriter(out, x.format, export.Plan{Invoices: len(x.invoices), Files: 1}, "")
 	for _, e := range x.invoices {
 		if err := wr.Write(e); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // ClientView is a client with the currency its balances are in.
@@ -35,7 +36,8 @@ func currencyOf(c *client.Client, orgCurrency money.Currency) money.Currency {
 }
 
 // CreateClient adds a billing account.
-func (s *Service) CreateClient(ctx context.Context, p auth.Principal, prof client.Profile) (ClientView, error) {
+func (s *Service) CreateClient(ctx context.Context, p auth.Principal, prof client.Profile) (_ ClientView, err error) {
+	defer usecase.Name(&err, "create client")
 	if err := allow(p, auth.Bill); err != nil {
 		return ClientView{}, err
 	}
@@ -53,7 +55,8 @@ func (s *Service) CreateClient(ctx context.Context, p auth.Principal, prof clien
 }
 
 // Client returns one of the org's clients.
-func (s *Service) Client(ctx context.Context, p auth.Principal, id string) (ClientView, error) {
+func (s *Service) Client(ctx context.Context, p auth.Principal, id string) (_ ClientView, err error) {
+	defer usecase.Name(&err, "client %s", id)
 	c, err := s.store.GetClient(ctx, p.OrgID, id)
 	if err != nil {
 		return ClientView{}, fmt.Errorf("client %s: %w", id, err)
@@ -62,7 +65,8 @@ func (s *Service) Client(ctx context.Context, p auth.Principal, id string) (Clie
 }
 
 // UpdateClient edits a client's profile.
-func (s *Service) UpdateClient(ctx context.Context, p auth.Principal, id string, edit func(*client.Profile) error) (ClientView, error) {
+func (s *Service) UpdateClient(ctx context.Context, p auth.Principal, id string, edit func(*client.Profile) error) (_ ClientView, err error) {
+	defer usecase.Name(&err, "update client %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return ClientView{}, err
 	}
@@ -86,7 +90,8 @@ func (s *Service) UpdateClient(ctx context.Context, p auth.Principal, id string,
 }
 
 // Clients lists the org's clients by name.
-func (s *Service) Clients(ctx context.Context, p auth.Principal, search string, limit int, cursor string) ([]ClientView, string, error) {
+func (s *Service) Clients(ctx context.Context, p auth.Principal, search string, limit int, cursor string) (_ []ClientView, _ string, err error) {
+	defer usecase.Name(&err, "list clients")
 	e, err := s.orgInfo(ctx, p.OrgID)
 	if err != nil {
 		return nil, "", err

@@ -10,6 +10,7 @@ import (
 	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // IssueCreditNote credits amount against an invoice with a numbered credit
@@ -18,7 +19,8 @@ import (
 // says (client credit, a refund, or settled outside carebill), so the
 // note's parts always sum to its amount. Without excess, a note above the
 // balance is refused (credit.ErrNeedsExcess).
-func (s *Service) IssueCreditNote(ctx context.Context, p auth.Principal, invoiceID string, amount decimal.Decimal, reason string, excess credit.Excess) (*credit.Note, error) {
+func (s *Service) IssueCreditNote(ctx context.Context, p auth.Principal, invoiceID string, amount decimal.Decimal, reason string, excess credit.Excess) (_ *credit.Note, err error) {
+	defer usecase.Name(&err, "issue credit note %s", invoiceID)
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
@@ -36,6 +38,7 @@ func (s *Service) IssueCreditNote(ctx context.Context, p auth.Principal, invoice
 }
 
 // CreditNote returns one of the org's credit notes.
-func (s *Service) CreditNote(ctx context.Context, p auth.Principal, id string) (*credit.Note, error) {
+func (s *Service) CreditNote(ctx context.Context, p auth.Principal, id string) (_ *credit.Note, err error) {
+	defer usecase.Name(&err, "credit note %s", id)
 	return s.store.CreditNote(ctx, p.OrgID, id)
 }

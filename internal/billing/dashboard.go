@@ -16,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // DashboardStore is what the dashboard reads (internal/dynamo).
@@ -52,6 +53,9 @@ type Dashboard struct {
 	PendingPOCount int64
 	PendingPOValue decimal.Decimal
 	ReadyToInvoice int64
+	// TaskAlerts are the NDIS tasks an alert keeps from being invoiced
+	// (zero when the store cannot count them: TaskAlertStore).
+	TaskAlerts     TaskAlerts
 	Alerts         []DashboardAlert
 	RecentActivity []activity.Event
 }
@@ -67,14 +71,16 @@ type PaidInPeriod struct {
 }
 
 // DashboardAlert is one thing that needs someone: Code is stable
-// ("overdue", "pending_po", "ready_to_invoice"), Message says it in words.
+// ("overdue", "pending_po", "ready_to_invoice", "ndis_task_alerts"),
+// Message says it in words.
 type DashboardAlert struct {
 	Code    string
 	Message string
 }
 
 // Dashboard reads the org's dashboard; any role may.
-func (d *Dashboards) Dashboard(ctx context.Context, p auth.Principal) (Dashboard, error) {
+func (d *Dashboards) Dashboard(ctx context.Context, p auth.Principal) (_ Dashboard, err error) {
+	defer usecase.Name(&err, "dashboard")
 	if err := allow(p, auth.View); err != nil {
 		return Dashboard{}, err
 	}
@@ -97,6 +103,11 @@ func (d *Dashboards) Dashboard(ctx context.Context, p auth.Principal) (Dashboard
 	}
 	if out.Paid, err = d.paidThisPeriod(ctx, o, out.Today); err != nil {
 		return Dashboard{}, fmt.Errorf("dashboard: %w", err)
+	}
+	if ts, ok := d.store.(TaskAlertStore); ok {
+		if out.TaskAlerts, err = taskAlerts(ctx, ts, o, out.Today); err != nil {
+			return Dashboard{}, err
+		}
 	}
 	out.Alerts = alertsOf(out, o.Settings.Currency)
 	return out, nil
@@ -142,6 +153,10 @@ func alertsOf(d Dashboard, cur money.Currency) []DashboardAlert {
 	if d.PendingPOCount > 0 {
 		out = append(out, DashboardAlert{"pending_po", fmt.Sprintf("%s waiting for a PO (%s before tax)",
 			plural(d.PendingPOCount, "case is", "cases are"), cur.Display(d.PendingPOValue))})
+	}
+	if n := d.TaskAlerts.Tasks; n > 0 {
+		out = append(out, DashboardAlert{"ndis_task_alerts", fmt.Sprintf("%s of %s an alert and will not be invoiced until it is resolved",
+			plural(n, "NDIS task", "NDIS tasks"), plural(d.TaskAlerts.Participants, "participant has", "participants have"))})
 	}
 	if d.ReadyToInvoice > 0 {
 		out = append(out, DashboardAlert{"ready_to_invoice", plural(d.ReadyToInvoice, "case has its PO and is ready to invoice", "cases have their POs and are ready to invoice")})

@@ -12,6 +12,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/pdf"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // PDFOption adjusts a rendered invoice.
@@ -25,7 +26,8 @@ func WithPayLink(url string) PDFOption {
 // InvoicePDF renders one of an org's invoices as the client receives it.
 // The API, the notifier's email attachment and the client portal all call
 // this one function, so the invoice reads the same everywhere.
-func (s *Service) InvoicePDF(ctx context.Context, orgID, invoiceID string, opts ...PDFOption) ([]byte, *invoice.Invoice, error) {
+func (s *Service) InvoicePDF(ctx context.Context, orgID, invoiceID string, opts ...PDFOption) (_ []byte, _ *invoice.Invoice, err error) {
+	defer usecase.Name(&err, "invoice PDF %s", invoiceID)
 	inv, err := s.store.GetInvoice(ctx, orgID, invoiceID)
 	if err != nil {
 		return nil, nil, err
@@ -177,7 +179,8 @@ func period(start, end calendar.Date) string {
 }
 
 // ReceiptPDF renders the receipt of one of the org's payments.
-func (s *Service) ReceiptPDF(ctx context.Context, orgID, paymentID string) ([]byte, *payment.Payment, error) {
+func (s *Service) ReceiptPDF(ctx context.Context, orgID, paymentID string) (_ []byte, _ *payment.Payment, err error) {
+	defer usecase.Name(&err, "receipt PDF %s", paymentID)
 	pay, err := s.store.GetPayment(ctx, orgID, paymentID)
 	if err != nil {
 		return nil, nil, err
@@ -219,7 +222,8 @@ func (s *Service) ReceiptPDF(ctx context.Context, orgID, paymentID string) ([]by
 }
 
 // CreditNotePDF renders one of the org's credit notes.
-func (s *Service) CreditNotePDF(ctx context.Context, orgID, id string) ([]byte, *credit.Note, error) {
+func (s *Service) CreditNotePDF(ctx context.Context, orgID, id string) (_ []byte, _ *credit.Note, err error) {
+	defer usecase.Name(&err, "credit note PDF %s", id)
 	n, err := s.store.CreditNote(ctx, orgID, id)
 	if err != nil {
 		return nil, nil, err

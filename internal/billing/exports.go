@@ -11,6 +11,7 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/export"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -59,7 +60,8 @@ type Export struct {
 
 // PlanExport validates the request and counts the range (reading only row
 // counts) to learn how many files it needs. Any role may export.
-func (x *Exporter) PlanExport(ctx context.Context, p auth.Principal, req ExportRequest) (*Export, error) {
+func (x *Exporter) PlanExport(ctx context.Context, p auth.Principal, req ExportRequest) (_ *Export, err error) {
+	defer usecase.Name(&err, "plan export")
 	if err := allow(p, auth.Export); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -33,7 +34,8 @@ func InitialBalanceID(clientID string) string {
 // ledger and balance owing like any invoice. It is allowed where
 // standalone invoices are not. Asking again with the same amount answers
 // the same invoice; another amount is ErrInitialBalanceSet.
-func (s *Service) SetInitialBalance(ctx context.Context, p auth.Principal, clientID string, amount decimal.Decimal, date calendar.Date) (InvoiceView, error) {
+func (s *Service) SetInitialBalance(ctx context.Context, p auth.Principal, clientID string, amount decimal.Decimal, date calendar.Date) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "set initial balance %s", clientID)
 	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -148,7 +149,8 @@ func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
 }
 
 // CreateInvoice starts a draft.
-func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftInput) (InvoiceView, error) {
+func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftInput) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "create invoice")
 	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
@@ -177,7 +179,8 @@ func (s *Service) CreateInvoice(ctx context.Context, p auth.Principal, in DraftI
 }
 
 // Invoice returns one of the org's invoices.
-func (s *Service) Invoice(ctx context.Context, p auth.Principal, id string) (InvoiceView, error) {
+func (s *Service) Invoice(ctx context.Context, p auth.Principal, id string) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "invoice %s", id)
 	inv, err := s.store.GetInvoice(ctx, p.OrgID, id)
 	if err != nil {
 		return InvoiceView{}, err
@@ -186,7 +189,8 @@ func (s *Service) Invoice(ctx context.Context, p auth.Principal, id string) (Inv
 }
 
 // UpdateInvoice edits a draft.
-func (s *Service) UpdateInvoice(ctx context.Context, p auth.Principal, id string, edit func(*DraftInput) error) (InvoiceView, error) {
+func (s *Service) UpdateInvoice(ctx context.Context, p auth.Principal, id string, edit func(*DraftInput) error) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "update invoice %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
@@ -212,7 +216,8 @@ func (s *Service) UpdateInvoice(ctx context.Context, p auth.Principal, id string
 }
 
 // DeleteInvoice deletes a draft.
-func (s *Service) DeleteInvoice(ctx context.Context, p auth.Principal, id string) error {
+func (s *Service) DeleteInvoice(ctx context.Context, p auth.Principal, id string) (err error) {
+	defer usecase.Name(&err, "delete invoice %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return err
 	}
@@ -220,7 +225,8 @@ func (s *Service) DeleteInvoice(ctx context.Context, p auth.Principal, id string
 }
 
 // FinalizeInvoice numbers a draft and opens it; nothing is sent.
-func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id string) (InvoiceView, error) {
+func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id string) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "finalize invoice %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
@@ -265,7 +271,8 @@ func (s *Service) finalizer(p auth.Principal) func(*org.Org, *client.Client, *in
 }
 
 // VoidInvoice cancels an open invoice, keeping its number.
-func (s *Service) VoidInvoice(ctx context.Context, p auth.Principal, id, reason string) (InvoiceView, error) {
+func (s *Service) VoidInvoice(ctx context.Context, p auth.Principal, id, reason string) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "void invoice %s", id)
 	if err := allow(p, auth.Void); err != nil {
 		return InvoiceView{}, err
 	}
@@ -284,7 +291,8 @@ func (s *Service) VoidInvoice(ctx context.Context, p auth.Principal, id, reason 
 }
 
 // LockInvoice locks an invoice against change.
-func (s *Service) LockInvoice(ctx context.Context, p auth.Principal, id, reason string) (InvoiceView, error) {
+func (s *Service) LockInvoice(ctx context.Context, p auth.Principal, id, reason string) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "lock invoice %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}
@@ -292,7 +300,8 @@ func (s *Service) LockInvoice(ctx context.Context, p auth.Principal, id, reason 
 }
 
 // UnlockInvoice lifts a lock; only admins may.
-func (s *Service) UnlockInvoice(ctx context.Context, p auth.Principal, id, reason string) (InvoiceView, error) {
+func (s *Service) UnlockInvoice(ctx context.Context, p auth.Principal, id, reason string) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "unlock invoice %s", id)
 	if err := allow(p, auth.Unlock); err != nil {
 		return InvoiceView{}, err
 	}
@@ -316,7 +325,8 @@ func (s *Service) lockChange(ctx context.Context, p auth.Principal, id, reason s
 }
 
 // Invoices lists the org's invoices.
-func (s *Service) Invoices(ctx context.Context, p auth.Principal, f invoice.ListFilter) ([]InvoiceView, string, error) {
+func (s *Service) Invoices(ctx context.Context, p auth.Principal, f invoice.ListFilter) (_ []InvoiceView, _ string, err error) {
+	defer usecase.Name(&err, "list invoices")
 	e, err := s.orgInfo(ctx, p.OrgID)
 	if err != nil {
 		return nil, "", err
@@ -338,7 +348,8 @@ func sp(inv *invoice.Invoice) money.Currency { return inv.Spec.Currency }
 
 // ApplyCredit moves the client's credit onto an open invoice: amount, or
 // as much as both allow when amount is nil.
-func (s *Service) ApplyCredit(ctx context.Context, p auth.Principal, id string, amount *decimal.Decimal) (InvoiceView, error) {
+func (s *Service) ApplyCredit(ctx context.Context, p auth.Principal, id string, amount *decimal.Decimal) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "apply credit %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/ndis"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // NDISStore is what support coordination use cases store (internal/dynamo).
@@ -51,7 +52,8 @@ type TaskView struct {
 }
 
 // RecordTask logs a task for one of the org's participants.
-func (c *Coordination) RecordTask(ctx context.Context, p auth.Principal, t ndis.Task) (TaskView, error) {
+func (c *Coordination) RecordTask(ctx context.Context, p auth.Principal, t ndis.Task) (_ TaskView, err error) {
+	defer usecase.Name(&err, "record NDIS task")
 	if err := allow(p, auth.Bill); err != nil {
 		return TaskView{}, err
 	}
@@ -70,7 +72,8 @@ func (c *Coordination) RecordTask(ctx context.Context, p auth.Principal, t ndis.
 }
 
 // Task reads one task with its alerts.
-func (c *Coordination) Task(ctx context.Context, p auth.Principal, id string) (TaskView, error) {
+func (c *Coordination) Task(ctx context.Context, p auth.Principal, id string) (_ TaskView, err error) {
+	defer usecase.Name(&err, "NDIS task %s", id)
 	t, err := c.store.GetTask(ctx, p.OrgID, id)
 	if err != nil {
 		return TaskView{}, err
@@ -91,7 +94,8 @@ func (c *Coordination) Task(ctx context.Context, p auth.Principal, id string) (T
 // budget alert follows the running total of each category's tasks inside
 // the plan's dates, so the task that passes the budget, and every one
 // after it, says so.
-func (c *Coordination) Tasks(ctx context.Context, p auth.Principal, clientID string) ([]TaskView, error) {
+func (c *Coordination) Tasks(ctx context.Context, p auth.Principal, clientID string) (_ []TaskView, err error) {
+	defer usecase.Name(&err, "list NDIS tasks %s", clientID)
 	cl, err := c.store.GetClient(ctx, p.OrgID, clientID)
 	if err != nil {
 		return nil, err
@@ -100,23 +104,36 @@ func (c *Coordination) Tasks(ctx context.Context, p auth.Principal, clientID str
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}
-	plan, err := c.store.GetPlan(ctx, p.OrgID, clientID)
+	limits, _, err := c.store.PriceLimits(ctx, p.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: %w", err)
+	}
+	return judgeTasks(ctx, c.store, o, cl, limits, calendar.Today(c.svc.now(), o.Location()))
+}
+
+// taskReader is what judging a participant's tasks reads.
+type taskReader interface {
+	GetPlan(ctx context.Context, orgID, clientID string) (*ndis.Plan, error)
+	ClientTasks(ctx context.Context, orgID, clientID string, each func([]ndis.Task) error) error
+}
+
+// judgeTasks reads a participant's plan and tasks and gives each task,
+// in date order, its amount and alerts (ndis.Alerts): the budget alert
+// follows the running total of each category's tasks inside the plan's
+// dates. The tasks page and the dashboard judge alike through it.
+func judgeTasks(ctx context.Context, store taskReader, o *org.Org, cl *client.Client, limits []ndis.PriceLimit, today calendar.Date) ([]TaskView, error) {
+	plan, err := store.GetPlan(ctx, o.ID, cl.ID)
 	if errors.Is(err, ndis.ErrPlanNotFound) {
 		plan, err = nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}
-	limits, _, err := c.store.PriceLimits(ctx, p.OrgID)
-	if err != nil {
-		return nil, fmt.Errorf("tasks: %w", err)
-	}
 	cur := o.Settings.Currency
-	ctxt := ndis.Context{NDISNumber: cl.Profile.Funding.NDISNumber, Plan: plan, Limits: limits,
-		Today: calendar.Today(c.svc.now(), o.Location()), Currency: cur}
+	ctxt := ndis.Context{NDISNumber: cl.Profile.Funding.NDISNumber, Plan: plan, Limits: limits, Today: today, Currency: cur}
 	spent := map[string]decimal.Decimal{}
 	var out []TaskView
-	err = c.store.ClientTasks(ctx, p.OrgID, clientID, func(ts []ndis.Task) error {
+	err = store.ClientTasks(ctx, o.ID, cl.ID, func(ts []ndis.Task) error {
 		for _, t := range ts {
 			amt := t.Amount(cur)
 			cat := ndis.Category(t.SupportItem)
@@ -135,7 +152,8 @@ func (c *Coordination) Tasks(ctx context.Context, p auth.Principal, clientID str
 }
 
 // SetPlan records a participant's plan, replacing the one before.
-func (c *Coordination) SetPlan(ctx context.Context, p auth.Principal, plan ndis.Plan) (*ndis.Plan, error) {
+func (c *Coordination) SetPlan(ctx context.Context, p auth.Principal, plan ndis.Plan) (_ *ndis.Plan, err error) {
+	defer usecase.Name(&err, "set NDIS plan")
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
@@ -160,23 +178,45 @@ func (c *Coordination) SetPlan(ctx context.Context, p auth.Principal, plan ndis.
 }
 
 // Plan reads a participant's plan.
-func (c *Coordination) Plan(ctx context.Context, p auth.Principal, clientID string) (*ndis.Plan, error) {
+func (c *Coordination) Plan(ctx context.Context, p auth.Principal, clientID string) (_ *ndis.Plan, err error) {
+	defer usecase.Name(&err, "NDIS plan %s", clientID)
 	if _, err := c.store.GetClient(ctx, p.OrgID, clientID); err != nil {
 		return nil, err
 	}
 	return c.store.GetPlan(ctx, p.OrgID, clientID)
 }
 
+// Participant is one of the org's clients with their NDIS plan, nil when
+// none is recorded yet: what a participant's work page shows, read
+// without treating a missing plan as a failure.
+func (c *Coordination) Participant(ctx context.Context, p auth.Principal, clientID string) (_ ClientView, _ *ndis.Plan, err error) {
+	defer usecase.Name(&err, "participant %s", clientID)
+	v, err := c.svc.Client(ctx, p, clientID)
+	if err != nil {
+		return ClientView{}, nil, err
+	}
+	plan, err := c.store.GetPlan(ctx, p.OrgID, clientID)
+	if errors.Is(err, ndis.ErrPlanNotFound) {
+		return v, nil, nil
+	}
+	if err != nil {
+		return ClientView{}, nil, err
+	}
+	return v, plan, nil
+}
+
 // PriceLimits are the org's NDIS price limits (the 2025–26 support
 // coordination defaults until it loads its own).
-func (c *Coordination) PriceLimits(ctx context.Context, p auth.Principal) ([]ndis.PriceLimit, error) {
+func (c *Coordination) PriceLimits(ctx context.Context, p auth.Principal) (_ []ndis.PriceLimit, err error) {
+	defer usecase.Name(&err, "price limits")
 	ls, _, err := c.store.PriceLimits(ctx, p.OrgID)
 	return ls, err
 }
 
 // SetPriceLimits replaces the org's price limits (admins only): each July's
 // price guide is loaded as data, dated from when it applies.
-func (c *Coordination) SetPriceLimits(ctx context.Context, p auth.Principal, ls []ndis.PriceLimit) ([]ndis.PriceLimit, error) {
+func (c *Coordination) SetPriceLimits(ctx context.Context, p auth.Principal, ls []ndis.PriceLimit) (_ []ndis.PriceLimit, err error) {
+	defer usecase.Name(&err, "set price limits")
 	if err := allow(p, auth.ChangeSettings); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // ParkedStore keeps card payments parked for review (internal/dynamo
@@ -47,6 +48,7 @@ func NewParkedCards(svc *Service, store ParkedStore) (*ParkedCards, error) {
 // however many events report it, with an activity entry. It is safe to
 // call again for the same payment.
 func (c *ParkedCards) RecordCardPayment(ctx context.Context, eventID string, paid payment.CardPaid) (pay *payment.Payment, parked *payment.Parked, fresh bool, err error) {
+	defer usecase.Name(&err, "record card payment %s", eventID)
 	pay, fresh, err = c.svc.RecordCardPayment(ctx, paid)
 	var mismatch *ledger.MismatchError
 	if !errors.As(err, &mismatch) {
@@ -82,7 +84,8 @@ func (c *ParkedCards) park(ctx context.Context, eventID string, paid payment.Car
 }
 
 // Parked lists the org's parked card payments, newest first. Admins only.
-func (c *ParkedCards) Parked(ctx context.Context, p auth.Principal, limit int, cursor string) ([]*payment.Parked, string, error) {
+func (c *ParkedCards) Parked(ctx context.Context, p auth.Principal, limit int, cursor string) (_ []*payment.Parked, _ string, err error) {
+	defer usecase.Name(&err, "list parked card payments")
 	if err := allow(p, auth.Refund); err != nil {
 		return nil, "", err
 	}
@@ -91,7 +94,8 @@ func (c *ParkedCards) Parked(ctx context.Context, p auth.Principal, limit int, c
 
 // Resolve settles a parked card payment: refunded outside carebill, or
 // handled as reason says. Admins only; once only (payment.ErrParkedResolved).
-func (c *ParkedCards) Resolve(ctx context.Context, p auth.Principal, intentID string, r payment.Resolution, reason string) (*payment.Parked, error) {
+func (c *ParkedCards) Resolve(ctx context.Context, p auth.Principal, intentID string, r payment.Resolution, reason string) (_ *payment.Parked, err error) {
+	defer usecase.Name(&err, "resolve parked card payment %s", intentID)
 	if err := allow(p, auth.Refund); err != nil {
 		return nil, err
 	}
@@ -122,7 +126,8 @@ func resolutionWords(r payment.Resolution) string {
 // RefundedInStripe reports whether a card refund is of a parked payment,
 // which has nothing recorded in carebill to refund; an open one is
 // resolved as refunded outside carebill.
-func (c *ParkedCards) RefundedInStripe(ctx context.Context, r payment.CardRefunded) (bool, error) {
+func (c *ParkedCards) RefundedInStripe(ctx context.Context, r payment.CardRefunded) (_ bool, err error) {
+	defer usecase.Name(&err, "card refund in Stripe")
 	pk, err := c.store.GetParked(ctx, r.OrgID, r.IntentID)
 	if errors.Is(err, payment.ErrParkedNotFound) {
 		return false, nil

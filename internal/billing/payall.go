@@ -20,6 +20,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // PayAll is everything a client has open, as a pay-all link or the
@@ -42,7 +43,8 @@ func (a PayAll) Quote(o *org.Org) (payment.Quote, error) {
 
 // ClientOpen reads everything clientID has open now (the client's
 // invoices, every page, open ones with a balance kept).
-func (s *Service) ClientOpen(ctx context.Context, orgID, clientID string) (PayAll, error) {
+func (s *Service) ClientOpen(ctx context.Context, orgID, clientID string) (_ PayAll, err error) {
+	defer usecase.Name(&err, "client open invoices %s", clientID)
 	c, err := s.store.GetClient(ctx, orgID, clientID)
 	if err != nil {
 		return PayAll{}, err
@@ -84,7 +86,8 @@ func sortOldestDue(vs []InvoiceView) {
 // a page of everything the client has open with one card checkout for the
 // total. Links of a client are bounded like an invoice's (the oldest
 // lapse).
-func (s *Service) IssuePayAllLink(ctx context.Context, orgID, clientID, base string) (string, error) {
+func (s *Service) IssuePayAllLink(ctx context.Context, orgID, clientID, base string) (_ string, err error) {
+	defer usecase.Name(&err, "issue pay-all link %s", clientID)
 	link, token := paylink.NewPayAll(orgID, clientID, s.now())
 	if err := s.store.CreatePayLink(ctx, link, false); err != nil {
 		return "", fmt.Errorf("pay-all link for %s: %w", clientID, err)
@@ -95,7 +98,8 @@ func (s *Service) IssuePayAllLink(ctx context.Context, orgID, clientID, base str
 // OpenPayAll resolves a pay-all token to what the client has open and the
 // org. Any failure to resolve, and any invoice link, is
 // paylink.ErrInvalid, so a guesser learns nothing.
-func (s *Service) OpenPayAll(ctx context.Context, token string) (PayAll, *org.Org, error) {
+func (s *Service) OpenPayAll(ctx context.Context, token string) (_ PayAll, _ *org.Org, err error) {
+	defer usecase.Name(&err, "open pay-all link")
 	orgID, hash, err := paylink.Parse(token)
 	if err != nil {
 		return PayAll{}, nil, err
@@ -125,7 +129,8 @@ func (s *Service) OpenPayAll(ctx context.Context, token string) (PayAll, *org.Or
 // a pay-all token has open, plus the org's pass-through fee; the webhook
 // allocates the payment oldest due first (RecordCardPayment). base is the
 // scheme and host the client returns to.
-func (c *Checkout) StartPayAll(ctx context.Context, token, base string) (payment.CheckoutSession, error) {
+func (c *Checkout) StartPayAll(ctx context.Context, token, base string) (_ payment.CheckoutSession, err error) {
+	defer usecase.Name(&err, "start pay-all checkout")
 	a, o, err := c.svc.OpenPayAll(ctx, token)
 	if err != nil {
 		return payment.CheckoutSession{}, err

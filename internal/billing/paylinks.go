@@ -11,12 +11,14 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // PayLink issues a link to a finalized invoice's pay page under base
 // (scheme and host, e.g. "https://pay.example.com"). With rotate, every
 // earlier link to the invoice stops working.
-func (s *Service) PayLink(ctx context.Context, p auth.Principal, invoiceID, base string, rotate bool) (string, error) {
+func (s *Service) PayLink(ctx context.Context, p auth.Principal, invoiceID, base string, rotate bool) (_ string, err error) {
+	defer usecase.Name(&err, "pay link %s", invoiceID)
 	if err := allow(p, auth.Bill); err != nil {
 		return "", err
 	}
@@ -40,7 +42,8 @@ func (s *Service) issuePayLink(ctx context.Context, inv *invoice.Invoice, base s
 
 // OpenPayLink resolves a token from a pay link to its invoice and org. Any
 // failure is paylink.ErrInvalid, so a guesser learns nothing.
-func (s *Service) OpenPayLink(ctx context.Context, token string) (InvoiceView, *org.Org, error) {
+func (s *Service) OpenPayLink(ctx context.Context, token string) (_ InvoiceView, _ *org.Org, err error) {
+	defer usecase.Name(&err, "open pay link")
 	orgID, hash, err := paylink.Parse(token)
 	if err != nil {
 		return InvoiceView{}, nil, err
@@ -77,7 +80,8 @@ type FirstViews interface {
 // RecordViewed notes that the client opened the invoice through viewer
 // (a pay link's hash): once per link per day (UTC), so reloading a page
 // does not fill the activity log.
-func (s *Service) RecordViewed(ctx context.Context, inv *invoice.Invoice, how, viewer string) error {
+func (s *Service) RecordViewed(ctx context.Context, inv *invoice.Invoice, how, viewer string) (err error) {
+	defer usecase.Name(&err, "record invoice viewed")
 	if views, ok := s.store.(FirstViews); ok {
 		now := s.now().UTC()
 		first, err := views.FirstView(ctx, inv.OrgID, inv.ID, viewer, now.Format(time.DateOnly), now.Add(48*time.Hour))

@@ -13,13 +13,15 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
 // RecordPayment records money a client paid, settles their invoices (the
 // ones named, or oldest first) and keeps any excess as client credit.
 // Each payment gets the next receipt number.
-func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in payment.Input) (*payment.Payment, error) {
+func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in payment.Input) (_ *payment.Payment, err error) {
+	defer usecase.Name(&err, "record payment")
 	return s.recordPayment(ctx, p, in, false, "")
 }
 
@@ -28,7 +30,8 @@ func (s *Service) RecordPayment(ctx context.Context, p auth.Principal, in paymen
 // way) without recording it: the store's payment write is abandoned after
 // the allocation is worked out. The preview has no id and no receipt
 // number; a payment recorded later may differ if invoices change meanwhile.
-func (s *Service) PreviewPayment(ctx context.Context, p auth.Principal, in payment.Input) (*payment.Payment, error) {
+func (s *Service) PreviewPayment(ctx context.Context, p auth.Principal, in payment.Input) (_ *payment.Payment, err error) {
+	defer usecase.Name(&err, "preview payment")
 	return s.recordPayment(ctx, p, in, true, "")
 }
 
@@ -121,12 +124,14 @@ func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in paymen
 }
 
 // Payment returns one of the org's payments.
-func (s *Service) Payment(ctx context.Context, p auth.Principal, id string) (*payment.Payment, error) {
+func (s *Service) Payment(ctx context.Context, p auth.Principal, id string) (_ *payment.Payment, err error) {
+	defer usecase.Name(&err, "payment %s", id)
 	return s.store.GetPayment(ctx, p.OrgID, id)
 }
 
 // Payments lists payments, of one client or the whole org.
-func (s *Service) Payments(ctx context.Context, p auth.Principal, clientID string, limit int, cursor string) ([]*payment.Payment, string, error) {
+func (s *Service) Payments(ctx context.Context, p auth.Principal, clientID string, limit int, cursor string) (_ []*payment.Payment, _ string, err error) {
+	defer usecase.Name(&err, "list payments %s", clientID)
 	return s.store.ListPayments(ctx, p.OrgID, clientID, limit, cursor)
 }
 
@@ -142,7 +147,8 @@ type Summary struct {
 }
 
 // ClientSummary gathers a client's invoices, payments and balances.
-func (s *Service) ClientSummary(ctx context.Context, p auth.Principal, clientID string) (Summary, error) {
+func (s *Service) ClientSummary(ctx context.Context, p auth.Principal, clientID string) (_ Summary, err error) {
+	defer usecase.Name(&err, "client summary %s", clientID)
 	cv, err := s.Client(ctx, p, clientID)
 	if err != nil {
 		return Summary{}, err

@@ -13,6 +13,7 @@ import (
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -96,7 +97,8 @@ const ReceiptHold = 30 * time.Second
 // nothing and answers the delivery the first one made. If the queue
 // cannot take it, the delivery is failed (retrying is then safe) and
 // ErrQueueUnavailable returned.
-func (r *Receipts) Email(ctx context.Context, p auth.Principal, paymentID string, opts ReceiptEmail) (*delivery.Delivery, error) {
+func (r *Receipts) Email(ctx context.Context, p auth.Principal, paymentID string, opts ReceiptEmail) (_ *delivery.Delivery, err error) {
+	defer usecase.Name(&err, "email receipt %s", paymentID)
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
@@ -227,7 +229,8 @@ func (r *Receipts) sentEvent(p auth.Principal, d *delivery.Delivery) activity.Ev
 }
 
 // Deliveries lists a payment's receipt emails, newest first.
-func (r *Receipts) Deliveries(ctx context.Context, p auth.Principal, paymentID string, limit int, cursor string) ([]*delivery.Delivery, string, error) {
+func (r *Receipts) Deliveries(ctx context.Context, p auth.Principal, paymentID string, limit int, cursor string) (_ []*delivery.Delivery, _ string, err error) {
+	defer usecase.Name(&err, "receipt deliveries %s", paymentID)
 	if _, err := r.svc.store.GetPayment(ctx, p.OrgID, paymentID); err != nil {
 		return nil, "", err
 	}
@@ -246,7 +249,8 @@ type Recorded struct {
 // such address is refused (delivery.ErrNoEmail) before anything is
 // recorded. Once the payment is recorded the request succeeds: a receipt
 // the queue refuses comes back failed, to be emailed again by hand.
-func (r *Receipts) RecordPayment(ctx context.Context, p auth.Principal, in payment.Input, emailReceipt bool) (Recorded, error) {
+func (r *Receipts) RecordPayment(ctx context.Context, p auth.Principal, in payment.Input, emailReceipt bool) (_ Recorded, err error) {
+	defer usecase.Name(&err, "record payment")
 	if !emailReceipt {
 		pay, err := r.svc.RecordPayment(ctx, p, in)
 		return Recorded{Payment: pay}, err
@@ -280,6 +284,7 @@ func (r *Receipts) RecordPayment(ctx context.Context, p auth.Principal, in payme
 // delivery of the webhook's event: the receipt is emailed once. A queue
 // failure is returned, for the webhook to answer so Stripe redelivers.
 func (r *Receipts) CardReceipt(ctx context.Context, pay *payment.Payment) (sent bool, err error) {
+	defer usecase.Name(&err, "card receipt")
 	o, err := r.svc.store.GetOrg(ctx, pay.OrgID)
 	if err != nil {
 		return false, err

@@ -12,6 +12,7 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/recurring"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // RecurringStore is what recurring charges store (internal/dynamo).
@@ -60,7 +61,8 @@ func NewRecurring(svc *Service, store RecurringStore, log *slog.Logger) (*Recurr
 
 // AddCharge starts a recurring charge for one of the org's clients. Its
 // first due occurrence is billed by the next scheduled run (or BillDue).
-func (r *Recurring) AddCharge(ctx context.Context, p auth.Principal, sp recurring.Spec) (*recurring.Charge, error) {
+func (r *Recurring) AddCharge(ctx context.Context, p auth.Principal, sp recurring.Spec) (_ *recurring.Charge, err error) {
+	defer usecase.Name(&err, "add recurring charge")
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
@@ -82,7 +84,8 @@ func (r *Recurring) AddCharge(ctx context.Context, p auth.Principal, sp recurrin
 }
 
 // Charge reads one of a client's charges; another client's is not found.
-func (r *Recurring) Charge(ctx context.Context, p auth.Principal, clientID, id string) (*recurring.Charge, error) {
+func (r *Recurring) Charge(ctx context.Context, p auth.Principal, clientID, id string) (_ *recurring.Charge, err error) {
+	defer usecase.Name(&err, "recurring charge %s", id)
 	c, err := r.store.GetCharge(ctx, p.OrgID, id)
 	if err != nil {
 		return nil, err
@@ -94,7 +97,8 @@ func (r *Recurring) Charge(ctx context.Context, p auth.Principal, clientID, id s
 }
 
 // Charges lists a client's recurring charges.
-func (r *Recurring) Charges(ctx context.Context, p auth.Principal, clientID string) ([]*recurring.Charge, error) {
+func (r *Recurring) Charges(ctx context.Context, p auth.Principal, clientID string) (_ []*recurring.Charge, err error) {
+	defer usecase.Name(&err, "list recurring charges %s", clientID)
 	if _, err := r.store.GetClient(ctx, p.OrgID, clientID); err != nil {
 		return nil, fmt.Errorf("list recurring charges: %w", err)
 	}
@@ -103,19 +107,22 @@ func (r *Recurring) Charges(ctx context.Context, p auth.Principal, clientID stri
 
 // EditCharge replaces a charge's spec (recurring.Charge.Edit says what
 // may change once it has billed).
-func (r *Recurring) EditCharge(ctx context.Context, p auth.Principal, clientID, id string, sp recurring.Spec) (*recurring.Charge, error) {
+func (r *Recurring) EditCharge(ctx context.Context, p auth.Principal, clientID, id string, sp recurring.Spec) (_ *recurring.Charge, err error) {
+	defer usecase.Name(&err, "edit recurring charge %s", id)
 	sp.ClientID = clientID
 	return r.change(ctx, p, clientID, id, func(c *recurring.Charge) error { return c.Edit(sp, r.svc.now()) })
 }
 
 // PauseCharge stops a charge billing; ResumeCharge starts it again from
 // the first occurrence on or after today, skipping what fell due meanwhile.
-func (r *Recurring) PauseCharge(ctx context.Context, p auth.Principal, clientID, id string) (*recurring.Charge, error) {
+func (r *Recurring) PauseCharge(ctx context.Context, p auth.Principal, clientID, id string) (_ *recurring.Charge, err error) {
+	defer usecase.Name(&err, "pause recurring charge %s", id)
 	return r.change(ctx, p, clientID, id, func(c *recurring.Charge) error { c.Pause(r.svc.now()); return nil })
 }
 
 // ResumeCharge: see PauseCharge.
-func (r *Recurring) ResumeCharge(ctx context.Context, p auth.Principal, clientID, id string) (*recurring.Charge, error) {
+func (r *Recurring) ResumeCharge(ctx context.Context, p auth.Principal, clientID, id string) (_ *recurring.Charge, err error) {
+	defer usecase.Name(&err, "resume recurring charge %s", id)
 	o, err := r.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
 		return nil, fmt.Errorf("resume recurring charge: %w", err)
@@ -125,7 +132,8 @@ func (r *Recurring) ResumeCharge(ctx context.Context, p auth.Principal, clientID
 }
 
 // DeleteCharge ends a charge for good; the invoices it made stay.
-func (r *Recurring) DeleteCharge(ctx context.Context, p auth.Principal, clientID, id string) error {
+func (r *Recurring) DeleteCharge(ctx context.Context, p auth.Principal, clientID, id string) (err error) {
+	defer usecase.Name(&err, "delete recurring charge %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return err
 	}
@@ -152,7 +160,8 @@ func (r *Recurring) change(ctx context.Context, p auth.Principal, clientID, id s
 // charge on in the same write that bills it (the draft's transaction, or
 // after its own invoice is finalized under the id the charge recorded
 // first), so a repeated or concurrent run bills nothing twice.
-func (r *Recurring) BillDue(ctx context.Context, p auth.Principal, id string) (*recurring.Charge, int, error) {
+func (r *Recurring) BillDue(ctx context.Context, p auth.Principal, id string) (_ *recurring.Charge, _ int, err error) {
+	defer usecase.Name(&err, "bill recurring charge %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, 0, err
 	}
@@ -312,7 +321,8 @@ type RecurringReport struct {
 // Run is the schedule's job: every charge due by today in its org's zone
 // is billed, as the system. A charge that fails is logged and left for
 // the next run; the others carry on.
-func (r *Recurring) Run(ctx context.Context, due DueChargeLister) (RecurringReport, error) {
+func (r *Recurring) Run(ctx context.Context, due DueChargeLister) (_ RecurringReport, err error) {
+	defer usecase.Name(&err, "bill due recurring charges")
 	// A day ahead of UTC covers every zone's today; BillDue judges each
 	// charge by its own org's.
 	upTo := r.svc.now().UTC().AddDate(0, 0, 1).Format("2006-01-02")

@@ -8,6 +8,7 @@ import (
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // ErrSameNumberOff is returned for a re-issue under the same number when
@@ -22,7 +23,8 @@ var ErrSameNumberOff = errors.New("re-issuing under the same number is off for t
 // using up no number, so the series stays gapless. Asking again returns
 // the same draft. Refused like a void: 422 while payments remain, 409
 // while locked.
-func (s *Service) ReissueInvoice(ctx context.Context, p auth.Principal, id, reason string, keepNumber bool) (InvoiceView, error) {
+func (s *Service) ReissueInvoice(ctx context.Context, p auth.Principal, id, reason string, keepNumber bool) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "reissue invoice %s", id)
 	if err := allow(p, auth.Void); err != nil {
 		return InvoiceView{}, err
 	}

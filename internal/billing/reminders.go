@@ -13,6 +13,7 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/reminder"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // ReminderStore is the storage reminders need.
@@ -54,7 +55,8 @@ type RemindReport struct {
 }
 
 // Run goes through every org with reminders on and sends what is due now.
-func (r *Reminders) Run(ctx context.Context) (RemindReport, error) {
+func (r *Reminders) Run(ctx context.Context) (_ RemindReport, err error) {
+	defer usecase.Name(&err, "send reminders")
 	var rep RemindReport
 	var errs []error
 	cursor := ""

@@ -14,6 +14,7 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -65,7 +66,8 @@ func (r *Reversals) paymentEvents(p auth.Principal, kind activity.Kind, pay *pay
 // off their invoices (reopening them), the part kept as client credit
 // comes off the client's credit (refused if the client has since spent
 // it: un-apply that credit first), and the receipt is marked reversed.
-func (r *Reversals) ReversePayment(ctx context.Context, p auth.Principal, id, reason string) (*payment.Payment, error) {
+func (r *Reversals) ReversePayment(ctx context.Context, p auth.Principal, id, reason string) (_ *payment.Payment, err error) {
+	defer usecase.Name(&err, "reverse payment %s", id)
 	if err := allow(p, auth.Reverse); err != nil {
 		return nil, err
 	}
@@ -93,7 +95,8 @@ func (r *Reversals) ReversePayment(ctx context.Context, p auth.Principal, id, re
 // (money that left the business outside carebill: bank transfer, cash):
 // first from what the payment left as credit, then off its allocations,
 // newest first, which reopen those invoices.
-func (r *Reversals) RefundPayment(ctx context.Context, p auth.Principal, id string, amount decimal.Decimal, reason string) (*payment.Payment, error) {
+func (r *Reversals) RefundPayment(ctx context.Context, p auth.Principal, id string, amount decimal.Decimal, reason string) (_ *payment.Payment, err error) {
+	defer usecase.Name(&err, "refund payment %s", id)
 	if err := allow(p, auth.Refund); err != nil {
 		return nil, err
 	}
@@ -128,7 +131,8 @@ func (r *Reversals) refund(ctx context.Context, p auth.Principal, id string, ref
 
 // VoidCreditNote cancels a credit note issued in error: its amount goes
 // back onto its invoice (reopening it if paid) and the client's owing.
-func (r *Reversals) VoidCreditNote(ctx context.Context, p auth.Principal, id, reason string) (*credit.Note, error) {
+func (r *Reversals) VoidCreditNote(ctx context.Context, p auth.Principal, id, reason string) (_ *credit.Note, err error) {
+	defer usecase.Name(&err, "void credit note %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
@@ -152,7 +156,8 @@ func (r *Reversals) VoidCreditNote(ctx context.Context, p auth.Principal, id, re
 
 // UnapplyCredit gives client credit applied to an invoice back to the
 // client: amount, or all of it when amount is nil.
-func (r *Reversals) UnapplyCredit(ctx context.Context, p auth.Principal, id string, amount *decimal.Decimal) (InvoiceView, error) {
+func (r *Reversals) UnapplyCredit(ctx context.Context, p auth.Principal, id string, amount *decimal.Decimal) (_ InvoiceView, err error) {
+	defer usecase.Name(&err, "unapply credit %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return InvoiceView{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -75,13 +76,15 @@ type Sent struct {
 
 // Send finalizes a draft (numbering it like FinalizeInvoice) and sends the
 // invoice over each channel with a fresh pay link under base.
-func (s *Sender) Send(ctx context.Context, p auth.Principal, invoiceID, base string, req SendRequest) (Sent, error) {
+func (s *Sender) Send(ctx context.Context, p auth.Principal, invoiceID, base string, req SendRequest) (_ Sent, err error) {
+	defer usecase.Name(&err, "send invoice %s", invoiceID)
 	return s.send(ctx, p, invoiceID, base, req, false)
 }
 
 // Resend sends a finalized invoice again; with RotateLink the new pay link
 // replaces every earlier one.
-func (s *Sender) Resend(ctx context.Context, p auth.Principal, invoiceID, base string, req SendRequest) (Sent, error) {
+func (s *Sender) Resend(ctx context.Context, p auth.Principal, invoiceID, base string, req SendRequest) (_ Sent, err error) {
+	defer usecase.Name(&err, "resend invoice %s", invoiceID)
 	return s.send(ctx, p, invoiceID, base, req, true)
 }
 
@@ -288,7 +291,8 @@ func replyTo(o *org.Org, opts delivery.EmailOptions) string {
 }
 
 // Deliveries lists an invoice's deliveries, newest first.
-func (s *Sender) Deliveries(ctx context.Context, p auth.Principal, invoiceID string, limit int, cursor string) ([]*delivery.Delivery, string, error) {
+func (s *Sender) Deliveries(ctx context.Context, p auth.Principal, invoiceID string, limit int, cursor string) (_ []*delivery.Delivery, _ string, err error) {
+	defer usecase.Name(&err, "invoice deliveries %s", invoiceID)
 	if _, err := s.svc.store.GetInvoice(ctx, p.OrgID, invoiceID); err != nil {
 		return nil, "", err
 	}

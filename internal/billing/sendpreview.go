@@ -10,6 +10,7 @@ import (
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // SendPreview is what a send would do, worked out without doing it: the
@@ -40,7 +41,8 @@ const previewNumber = "(number given on sending)"
 // nothing: the same recipient rules, subject and reply-to. A draft is
 // shown as it would be finalized today (dates filled in, a placeholder
 // number); credit that finalizing would apply is not shown.
-func (s *Sender) Preview(ctx context.Context, p auth.Principal, invoiceID string, req SendRequest, resend bool) (SendPreview, error) {
+func (s *Sender) Preview(ctx context.Context, p auth.Principal, invoiceID string, req SendRequest, resend bool) (_ SendPreview, err error) {
+	defer usecase.Name(&err, "preview invoice send %s", invoiceID)
 	if err := allow(p, auth.Bill); err != nil {
 		return SendPreview{}, err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/payment"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // ErrForbidden is returned when the caller's role does not allow the action.
@@ -148,7 +149,8 @@ func (s *Service) today(ctx context.Context, orgID string) (calendar.Date, error
 
 // Signup creates an org with default settings and its first admin. If the
 // admin cannot be created the org is removed again.
-func (s *Service) Signup(ctx context.Context, orgName, email, password string) (*org.Org, error) {
+func (s *Service) Signup(ctx context.Context, orgName, email, password string) (_ *org.Org, err error) {
+	defer usecase.Name(&err, "sign up")
 	if s.dir == nil {
 		return nil, errors.New("signup: this function has no sign-in directory")
 	}
@@ -179,12 +181,14 @@ func (s *Service) Signup(ctx context.Context, orgName, email, password string) (
 }
 
 // Org returns the caller's org.
-func (s *Service) Org(ctx context.Context, p auth.Principal) (*org.Org, error) {
+func (s *Service) Org(ctx context.Context, p auth.Principal) (_ *org.Org, err error) {
+	defer usecase.Name(&err, "org")
 	return s.store.GetOrg(ctx, p.OrgID)
 }
 
 // UpdateOrg lets an admin change the org's settings.
-func (s *Service) UpdateOrg(ctx context.Context, p auth.Principal, edit func(*org.Settings) error) (*org.Org, error) {
+func (s *Service) UpdateOrg(ctx context.Context, p auth.Principal, edit func(*org.Settings) error) (_ *org.Org, err error) {
+	defer usecase.Name(&err, "update org")
 	if err := allow(p, auth.ChangeSettings); err != nil {
 		return nil, err
 	}
@@ -195,7 +199,8 @@ func (s *Service) UpdateOrg(ctx context.Context, p auth.Principal, edit func(*or
 // such as a new billing cycle, which starts after the cycle running today
 // in the org's zone. The edited settings are validated before anything is
 // written. Admins only.
-func (s *Service) EditOrg(ctx context.Context, p auth.Principal, edit func(o *org.Org, now time.Time) error) (*org.Org, error) {
+func (s *Service) EditOrg(ctx context.Context, p auth.Principal, edit func(o *org.Org, now time.Time) error) (_ *org.Org, err error) {
+	defer usecase.Name(&err, "edit org")
 	if err := allow(p, auth.ChangeSettings); err != nil {
 		return nil, err
 	}

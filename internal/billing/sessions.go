@@ -15,6 +15,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/run"
 	"github.com/carebill/carebill/internal/session"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -50,7 +51,8 @@ func NewSessions(svc *Service, store SessionStore, sender *Sender) (*Sessions, e
 }
 
 // BookSession stores a new, scheduled session for one of the org's clients.
-func (w *Sessions) BookSession(ctx context.Context, p auth.Principal, sp session.Spec) (*session.Session, error) {
+func (w *Sessions) BookSession(ctx context.Context, p auth.Principal, sp session.Spec) (_ *session.Session, err error) {
+	defer usecase.Name(&err, "book session")
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
@@ -76,13 +78,15 @@ func (w *Sessions) BookSession(ctx context.Context, p auth.Principal, sp session
 }
 
 // Session reads one of the org's sessions.
-func (w *Sessions) Session(ctx context.Context, p auth.Principal, id string) (*session.Session, error) {
+func (w *Sessions) Session(ctx context.Context, p auth.Principal, id string) (_ *session.Session, err error) {
+	defer usecase.Name(&err, "session %s", id)
 	return w.store.GetSession(ctx, p.OrgID, id)
 }
 
 // ListSessions lists sessions starting in [from, to), optionally one
 // client's: the day list or calendar of a coordinator.
-func (w *Sessions) ListSessions(ctx context.Context, p auth.Principal, clientID string, from, to time.Time, limit int, cursor string) ([]*session.Session, string, error) {
+func (w *Sessions) ListSessions(ctx context.Context, p auth.Principal, clientID string, from, to time.Time, limit int, cursor string) (_ []*session.Session, _ string, err error) {
+	defer usecase.Name(&err, "list sessions %s", clientID)
 	if !to.After(from) {
 		return nil, "", validation.Errorf("to", "must be after from")
 	}
@@ -107,7 +111,8 @@ type Attendance struct {
 // still a draft); an invoice with payments or a lock stays, and so does
 // the attendance (409/422). base is where pay links point when the org
 // sends session invoices.
-func (w *Sessions) MarkAttendance(ctx context.Context, p auth.Principal, id string, to session.Attendance, reason, base string) (Attendance, error) {
+func (w *Sessions) MarkAttendance(ctx context.Context, p auth.Principal, id string, to session.Attendance, reason, base string) (_ Attendance, err error) {
+	defer usecase.Name(&err, "mark attendance %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return Attendance{}, err
 	}

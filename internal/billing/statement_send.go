@@ -10,6 +10,7 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/statement"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // StatementDeliveryStore keeps a statement's deliveries (internal/dynamo
@@ -56,7 +57,8 @@ type StatementSent struct {
 // Send sends statement id over each channel of req (email options apply
 // to email only) with a fresh pay-all link under base. Identical sends
 // within SendWindow (a double click, a retried request) send once.
-func (s *StatementSender) Send(ctx context.Context, p auth.Principal, id, base string, req SendRequest) (StatementSent, error) {
+func (s *StatementSender) Send(ctx context.Context, p auth.Principal, id, base string, req SendRequest) (_ StatementSent, err error) {
+	defer usecase.Name(&err, "send statement %s", id)
 	if err := allow(p, auth.Bill); err != nil {
 		return StatementSent{}, err
 	}
@@ -173,7 +175,8 @@ func (s *StatementSender) enqueue(ctx context.Context, p auth.Principal, ds []*d
 }
 
 // Deliveries lists a statement's deliveries, newest first.
-func (s *StatementSender) Deliveries(ctx context.Context, p auth.Principal, id string, limit int, cursor string) ([]*delivery.Delivery, string, error) {
+func (s *StatementSender) Deliveries(ctx context.Context, p auth.Principal, id string, limit int, cursor string) (_ []*delivery.Delivery, _ string, err error) {
+	defer usecase.Name(&err, "statement deliveries %s", id)
 	if _, err := s.store.GetStatement(ctx, p.OrgID, id); err != nil {
 		return nil, "", err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/pdf"
 	"github.com/carebill/carebill/internal/statement"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // StatementStore is the storage statements need beyond closing cycles.
@@ -48,7 +49,8 @@ func NewStatements(svc *Service, store StatementStore, cycles *Cycles) (*Stateme
 }
 
 // List lists statements newest first: a client's, a cycle's, or the org's.
-func (s *Statements) List(ctx context.Context, p auth.Principal, clientID, cycleID string, limit int, cursor string) ([]*statement.Statement, string, error) {
+func (s *Statements) List(ctx context.Context, p auth.Principal, clientID, cycleID string, limit int, cursor string) (_ []*statement.Statement, _ string, err error) {
+	defer usecase.Name(&err, "list statements %s", clientID)
 	if clientID != "" {
 		if _, err := s.svc.store.GetClient(ctx, p.OrgID, clientID); err != nil {
 			return nil, "", err
@@ -58,14 +60,16 @@ func (s *Statements) List(ctx context.Context, p auth.Principal, clientID, cycle
 }
 
 // Get reads one statement.
-func (s *Statements) Get(ctx context.Context, p auth.Principal, id string) (*statement.Statement, error) {
+func (s *Statements) Get(ctx context.Context, p auth.Principal, id string) (_ *statement.Statement, err error) {
+	defer usecase.Name(&err, "statement %s", id)
 	return s.store.GetStatement(ctx, p.OrgID, id)
 }
 
 // Delete removes a cycle's statement for its client (admins only): what
 // it locked is unlocked and the cycle reopens for that client, so a
 // correction can be dated in it; regenerating closes it again.
-func (s *Statements) Delete(ctx context.Context, p auth.Principal, id string) error {
+func (s *Statements) Delete(ctx context.Context, p auth.Principal, id string) (err error) {
+	defer usecase.Name(&err, "delete statement %s", id)
 	if err := allow(p, auth.Unlock); err != nil {
 		return err
 	}
@@ -88,7 +92,8 @@ func (s *Statements) Delete(ctx context.Context, p auth.Principal, id string) er
 
 // Regenerate writes the statements a closed cycle is missing: those of
 // clients whose statement was deleted. It answers how many it wrote.
-func (s *Statements) Regenerate(ctx context.Context, p auth.Principal, cycleID string) (int, error) {
+func (s *Statements) Regenerate(ctx context.Context, p auth.Principal, cycleID string) (_ int, err error) {
+	defer usecase.Name(&err, "regenerate statements %s", cycleID)
 	if err := allow(p, auth.ChangeSettings); err != nil {
 		return 0, err
 	}
@@ -138,7 +143,8 @@ func (s *Statements) Regenerate(ctx context.Context, p auth.Principal, cycleID s
 // OnDemand builds a client's statement without storing it: an activity
 // statement from from to to, or an outstanding statement as at to (any
 // date, past ones included).
-func (s *Statements) OnDemand(ctx context.Context, p auth.Principal, clientID string, kind statement.Kind, from, to calendar.Date) (*statement.Statement, error) {
+func (s *Statements) OnDemand(ctx context.Context, p auth.Principal, clientID string, kind statement.Kind, from, to calendar.Date) (_ *statement.Statement, err error) {
+	defer usecase.Name(&err, "on-demand statement %s", clientID)
 	c, err := s.svc.store.GetClient(ctx, p.OrgID, clientID)
 	if err != nil {
 		return nil, err
@@ -178,7 +184,8 @@ func (s *Statements) OnDemand(ctx context.Context, p auth.Principal, clientID st
 
 // ClientStatements lists a client's statements newest first, at most
 // limit, for the client portal (no coordinator is signed in).
-func (s *Statements) ClientStatements(ctx context.Context, orgID, clientID string, limit int) ([]*statement.Statement, error) {
+func (s *Statements) ClientStatements(ctx context.Context, orgID, clientID string, limit int) (_ []*statement.Statement, err error) {
+	defer usecase.Name(&err, "client statements %s", clientID)
 	sts, _, err := s.store.ListStatements(ctx, orgID, clientID, "", limit, "")
 	if err != nil {
 		return nil, fmt.Errorf("statements of %s: %w", clientID, err)
@@ -188,7 +195,8 @@ func (s *Statements) ClientStatements(ctx context.Context, orgID, clientID strin
 
 // StatementPDF reads statement id of orgID and renders it, for the
 // notifier and the portal; statement.ErrNotFound when it is gone.
-func (s *Statements) StatementPDF(ctx context.Context, orgID, id string) ([]byte, *statement.Statement, error) {
+func (s *Statements) StatementPDF(ctx context.Context, orgID, id string) (_ []byte, _ *statement.Statement, err error) {
+	defer usecase.Name(&err, "statement PDF %s", id)
 	st, err := s.store.GetStatement(ctx, orgID, id)
 	if err != nil {
 		return nil, nil, err
@@ -198,7 +206,8 @@ func (s *Statements) StatementPDF(ctx context.Context, orgID, id string) ([]byte
 }
 
 // PDF renders a statement as the client receives it.
-func (s *Statements) PDF(ctx context.Context, orgID string, st *statement.Statement) ([]byte, error) {
+func (s *Statements) PDF(ctx context.Context, orgID string, st *statement.Statement) (_ []byte, err error) {
+	defer usecase.Name(&err, "statement PDF")
 	o, err := s.svc.store.GetOrg(ctx, orgID)
 	if err != nil {
 		return nil, err

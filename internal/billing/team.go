@@ -9,6 +9,7 @@ import (
 
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/member"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -53,7 +54,8 @@ func NewTeam(store MemberStore, dir TeamDirectory, now func() time.Time) (*Team,
 // must still belong to the org and the token must not have been signed
 // out. The role is the member record's, so a role change applies at once.
 // Errors wrap auth.ErrUnauthenticated.
-func (t *Team) Admit(ctx context.Context, p auth.Principal, tokenHash string) (auth.Principal, error) {
+func (t *Team) Admit(ctx context.Context, p auth.Principal, tokenHash string) (_ auth.Principal, err error) {
+	defer usecase.Name(&err, "admit member")
 	s, err := t.store.Session(ctx, p.OrgID, p.UserID, tokenHash)
 	switch {
 	case errors.Is(err, member.ErrNotFound):
@@ -68,7 +70,8 @@ func (t *Team) Admit(ctx context.Context, p auth.Principal, tokenHash string) (a
 }
 
 // SignOut revokes one token until it expires.
-func (t *Team) SignOut(ctx context.Context, p auth.Principal, tokenHash string) error {
+func (t *Team) SignOut(ctx context.Context, p auth.Principal, tokenHash string) (err error) {
+	defer usecase.Name(&err, "sign out")
 	if err := t.store.RevokeToken(ctx, p.OrgID, tokenHash, p.ExpiresAt); err != nil {
 		return fmt.Errorf("sign out: %w", err)
 	}
@@ -76,7 +79,8 @@ func (t *Team) SignOut(ctx context.Context, p auth.Principal, tokenHash string) 
 }
 
 // Members lists the caller's org's members (admins only: it lists emails).
-func (t *Team) Members(ctx context.Context, p auth.Principal) ([]member.Member, error) {
+func (t *Team) Members(ctx context.Context, p auth.Principal) (_ []member.Member, err error) {
+	defer usecase.Name(&err, "list members")
 	if err := allow(p, auth.ManageUsers); err != nil {
 		return nil, err
 	}
@@ -85,7 +89,8 @@ func (t *Team) Members(ctx context.Context, p auth.Principal) ([]member.Member, 
 
 // Invite adds a member with role: Cognito emails them a temporary
 // password. Errors: validation errors, member.ErrExists.
-func (t *Team) Invite(ctx context.Context, p auth.Principal, email string, role auth.Role) (member.Member, error) {
+func (t *Team) Invite(ctx context.Context, p auth.Principal, email string, role auth.Role) (_ member.Member, err error) {
+	defer usecase.Name(&err, "invite member")
 	if err := allow(p, auth.ManageUsers); err != nil {
 		return member.Member{}, err
 	}
@@ -118,7 +123,8 @@ func (t *Team) Invite(ctx context.Context, p auth.Principal, email string, role 
 
 // ChangeRole gives a member another role, effective on their next
 // request. Errors: member.ErrNotFound, member.ErrSelf.
-func (t *Team) ChangeRole(ctx context.Context, p auth.Principal, userID string, role auth.Role) (member.Member, error) {
+func (t *Team) ChangeRole(ctx context.Context, p auth.Principal, userID string, role auth.Role) (_ member.Member, err error) {
+	defer usecase.Name(&err, "change member role %s", userID)
 	if err := allow(p, auth.ManageUsers); err != nil {
 		return member.Member{}, err
 	}
@@ -143,7 +149,8 @@ func (t *Team) ChangeRole(ctx context.Context, p auth.Principal, userID string, 
 // Remove takes a member out of the org: their record goes first, so
 // their tokens stop working at once, then their Cognito account.
 // Errors: member.ErrNotFound, member.ErrSelf.
-func (t *Team) Remove(ctx context.Context, p auth.Principal, userID string) error {
+func (t *Team) Remove(ctx context.Context, p auth.Principal, userID string) (err error) {
+	defer usecase.Name(&err, "remove member %s", userID)
 	if err := allow(p, auth.ManageUsers); err != nil {
 		return err
 	}

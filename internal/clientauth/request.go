@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // SignInRequest is one asked-for sign-in email, stored by the portal's
@@ -112,7 +113,8 @@ const (
 // window), it stores a single-use link and emails it. A send that fails
 // releases the request for a retry and returns the error; lastTry deletes
 // it instead, so the queue's last receive gives up.
-func (ls *LinkSender) Send(ctx context.Context, orgID, id string, lastTry bool) (Outcome, error) {
+func (ls *LinkSender) Send(ctx context.Context, orgID, id string, lastTry bool) (_ Outcome, err error) {
+	defer usecase.Name(&err, "send sign-in link %s", id)
 	now := ls.now()
 	req, err := ls.store.ClaimSignInRequest(ctx, orgID, id, now, ls.lease)
 	if errors.Is(err, ErrRequestGone) {

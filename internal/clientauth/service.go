@@ -11,6 +11,7 @@ import (
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // clientLister finds an org's clients by a search text.
@@ -68,7 +69,8 @@ func New(store Store, queue Queue, render RenderPDF, now func() time.Time) (*Ser
 
 // Org returns the org whose portal this is; an id that is not an org's is
 // org.ErrNotFound.
-func (s *Service) Org(ctx context.Context, orgID string) (*org.Org, error) {
+func (s *Service) Org(ctx context.Context, orgID string) (_ *org.Org, err error) {
+	defer usecase.Name(&err, "portal org")
 	if !id.Valid(id.Org, orgID) {
 		return nil, fmt.Errorf("portal of %q: %w", orgID, org.ErrNotFound)
 	}
@@ -88,8 +90,9 @@ const maxClientPages = 20
 // apart. Only a malformed address (ErrBadEmail) and too many requests
 // (ErrThrottled, per source or per org; the caller must not reveal it
 // either) differ; the per-address limit is the notifier's (LinkSender).
-func (s *Service) RequestLink(ctx context.Context, orgID, email, source, base string) error {
-	email, err := NormalizeEmail(email)
+func (s *Service) RequestLink(ctx context.Context, orgID, email, source, base string) (err error) {
+	defer usecase.Name(&err, "request sign-in link")
+	email, err = NormalizeEmail(email)
 	if err != nil {
 		return err
 	}
@@ -142,7 +145,8 @@ func clientsOf(ctx context.Context, store clientLister, orgID, email string) ([]
 // Redeem uses a sign-in link, once, and starts a session; it returns the
 // session and the secret for its cookie. Links that are malformed,
 // unknown, used, expired or another org's are all ErrInvalidLink.
-func (s *Service) Redeem(ctx context.Context, orgID, secret string) (Session, string, error) {
+func (s *Service) Redeem(ctx context.Context, orgID, secret string) (_ Session, _ string, err error) {
+	defer usecase.Name(&err, "redeem sign-in link")
 	hash, ok := Hash(secret)
 	if !ok || !id.Valid(id.Org, orgID) {
 		return Session{}, "", ErrInvalidLink
@@ -165,7 +169,8 @@ func (s *Service) Redeem(ctx context.Context, orgID, secret string) (Session, st
 // access is re-checked on every request, so removing an address from a
 // client ends that client's visibility at once. A session left with no
 // client is ErrNoSession.
-func (s *Service) Session(ctx context.Context, orgID, secret string) (Session, error) {
+func (s *Service) Session(ctx context.Context, orgID, secret string) (_ Session, err error) {
+	defer usecase.Name(&err, "portal session")
 	hash, ok := Hash(secret)
 	if !ok || !id.Valid(id.Org, orgID) {
 		return Session{}, ErrNoSession
@@ -198,7 +203,8 @@ func (s *Service) Session(ctx context.Context, orgID, secret string) (Session, e
 }
 
 // SignOut ends a session.
-func (s *Service) SignOut(ctx context.Context, sess Session) error {
+func (s *Service) SignOut(ctx context.Context, sess Session) (err error) {
+	defer usecase.Name(&err, "portal sign out")
 	return s.store.DeletePortalSession(ctx, sess.OrgID, sess.Hash)
 }
 
@@ -221,7 +227,8 @@ const maxInvoicePages = 5
 
 // Invoices lists the finalized invoices (open, paid, void) of each client
 // the session belongs to, with the org they are from.
-func (s *Service) Invoices(ctx context.Context, sess Session) (*org.Org, []Account, error) {
+func (s *Service) Invoices(ctx context.Context, sess Session) (_ *org.Org, _ []Account, err error) {
+	defer usecase.Name(&err, "portal invoices")
 	o, err := s.store.GetOrg(ctx, sess.OrgID)
 	if err != nil {
 		return nil, nil, err
@@ -255,7 +262,8 @@ func (s *Service) Invoices(ctx context.Context, sess Session) (*org.Org, []Accou
 
 // InvoicePDF renders one of the session's own finalized invoices; any
 // other id is ErrNotFound.
-func (s *Service) InvoicePDF(ctx context.Context, sess Session, invoiceID string) ([]byte, *invoice.Invoice, error) {
+func (s *Service) InvoicePDF(ctx context.Context, sess Session, invoiceID string) (_ []byte, _ *invoice.Invoice, err error) {
+	defer usecase.Name(&err, "portal invoice PDF %s", invoiceID)
 	if !id.Valid(id.Invoice, invoiceID) {
 		return nil, nil, ErrNotFound
 	}

@@ -30,9 +30,27 @@ const maxFinalizeAttempts = 60
 func (s *Store) FinalizeRetries() int64 { return s.finalizeRetries.Load() }
 
 // CreateInvoice stores a new draft and its events.
+//
+// A synced invoice's external number is claimed in the same transaction
+// (EXTNUM#, attribute_not_exists): one taken already is
+// invoice.ErrExternalNumberTaken and nothing is written.
 func (s *Store) CreateInvoice(ctx context.Context, inv *invoice.Invoice, events ...activity.Event) error {
 	inv.Version = 1
-	if err := s.createWith(ctx, invoiceToItem(inv), events); err != nil {
+	var claim []types.TransactWriteItem
+	if inv.ExternalNumber != "" {
+		claim = append(claim, types.TransactWriteItem{Put: &types.Put{
+			TableName: &s.table, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+			Item: map[string]types.AttributeValue{
+				attrPK: strAV(orgPK(inv.OrgID)), attrSK: strAV(externalNumberSK(inv.ExternalNumber)),
+				"type": strAV("externalNumber"), "invoiceId": strAV(inv.ID),
+			},
+		}})
+	}
+	err := s.createWith(ctx, invoiceToItem(inv), events, claim...)
+	if claim != nil && reasonFailed(err, 1+len(events)) {
+		return fmt.Errorf("create invoice %s: number %q: %w", inv.ID, inv.ExternalNumber, invoice.ErrExternalNumberTaken)
+	}
+	if err != nil {
 		return fmt.Errorf("create invoice %s: %w", inv.ID, err)
 	}
 	return nil
@@ -122,14 +140,23 @@ func (s *Store) DeleteInvoice(ctx context.Context, orgID, id string, check func(
 	if err := check(inv); err != nil {
 		return err
 	}
-	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+	// A synced draft gives its external number back with it.
+	tx := []types.TransactWriteItem{{Delete: &types.Delete{
 		TableName: &s.table, Key: key(orgPK(orgID), invoiceSK(id)),
 		ConditionExpression:      aws.String("#v = :v AND #s = :draft"),
 		ExpressionAttributeNames: map[string]string{"#v": "version", "#s": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":v": numAV(inv.Version), ":draft": strAV(string(invoice.Draft)),
 		},
-	})
+	}}}
+	if inv.ExternalNumber != "" {
+		tx = append(tx, types.TransactWriteItem{Delete: &types.Delete{
+			TableName: &s.table, Key: key(orgPK(orgID), externalNumberSK(inv.ExternalNumber)),
+			ConditionExpression:       aws.String("attribute_not_exists(PK) OR invoiceId = :inv"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":inv": strAV(id)},
+		}})
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 	if isConditionFailed(err) {
 		return fmt.Errorf("delete invoice %s: %w", id, invoice.ErrConflict)
 	}

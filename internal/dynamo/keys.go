@@ -44,3 +44,7 @@ const noDueDate = "9999-12-31"
 func searchText(parts ...string) string {
 	return strings.Join(strings.Fields(strings.ToLower(strings.Join(parts, " "))), " ")
 }
+
+// externalNumberSK holds a synced invoice's accounting-system number once
+// per org (upper-cased: "inv-7" and "INV-7" are the same number).
+func externalNumberSK(number string) string { return "EXTNUM#" + strings.ToUpper(number) }

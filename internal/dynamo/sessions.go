@@ -181,44 +181,44 @@ func (s *Store) ListSessions(ctx context.Context, orgID, clientID string, from, 
 // the session records it. A lost race re-reads both and runs change again.
 // Drafts owe nothing, so no balance moves.
 func (s *Store) UpdateSessionAndDraft(ctx context.Context, orgID, sessionID, invoiceID string, change func(*session.Session, *invoice.Invoice) (bool, error)) (*session.Session, *invoice.Invoice, error) {
-	for attempt := 1; ; attempt++ {
-		ses, err := s.GetSession(ctx, orgID, sessionID)
-		if err != nil {
-			return nil, nil, err
+	var (
+		ses *session.Session
+		inv *invoice.Invoice
+	)
+	conflict := fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, session.ErrConflict)
+	err := optimistic(ctx, conflict, func() error {
+		var err error
+		if ses, err = s.GetSession(ctx, orgID, sessionID); err != nil {
+			return err
 		}
-		inv, err := s.GetInvoice(ctx, orgID, invoiceID)
-		if err != nil {
-			return nil, nil, err
+		if inv, err = s.GetInvoice(ctx, orgID, invoiceID); err != nil {
+			return err
 		}
 		changed, err := change(ses, inv)
 		if err != nil || !changed {
-			return ses, inv, err
+			return err
 		}
 		prevS, prevI := ses.Version, inv.Version
 		ses.Version++
 		inv.Version++
 		sav, err := attributevalue.MarshalMap(sessionToItem(ses))
 		if err != nil {
-			return nil, nil, fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
+			return fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
 		}
 		iav, err := attributevalue.MarshalMap(invoiceToItem(inv))
 		if err != nil {
-			return nil, nil, fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
+			return fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 			s.versionedTxPut(sav, prevS), s.versionedTxPut(iav, prevI),
 		}})
-		if err == nil {
-			return ses, inv, nil
+		if err != nil {
+			return fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
 		}
-		if !isConditionFailed(err) {
-			return nil, nil, fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
-		}
-		if attempt == maxAttempts {
-			return nil, nil, fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, session.ErrConflict)
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return nil, nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
+	return ses, inv, nil
 }

@@ -75,7 +75,7 @@ func (s *Store) putNew(ctx context.Context, item any) error {
 
 // createWith writes a new item (which must not exist) together with events
 // in one transaction.
-func (s *Store) createWith(ctx context.Context, item any, events []activity.Event) error {
+func (s *Store) createWith(ctx context.Context, item any, events []activity.Event, also ...types.TransactWriteItem) error {
 	av, err := attributevalue.MarshalMap(item)
 	if err != nil {
 		return err
@@ -87,6 +87,7 @@ func (s *Store) createWith(ctx context.Context, item any, events []activity.Even
 	tx := append([]types.TransactWriteItem{{Put: &types.Put{
 		TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	}}}, puts...)
+	tx = append(tx, also...)
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 	return err
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 )
@@ -112,23 +113,21 @@ func contactName(e Invoice) string {
 	return ""
 }
 
-// contactEmail is the client's billing contact's email (or the primary
-// contact's), "" when there is none.
+// contactEmail is the address the invoice is sent to, as sending picks it
+// (delivery.Recipient): a plan-managed participant's plan manager, else
+// the client's billing contact; an NDIA-managed participant, who is sent
+// nothing, is exported with the billing contact's. "" when there is none.
 func contactEmail(e Invoice) string {
 	if e.Client == nil {
 		return ""
 	}
-	p := e.Client.Profile
-	var primary string
-	for _, c := range p.Contacts {
-		if p.BillingContactID != "" && c.ID == p.BillingContactID {
-			return c.Email
-		}
-		if c.Primary && primary == "" {
-			primary = c.Email
-		}
+	if to, err := delivery.Recipient(e.Client, delivery.Email, ""); err == nil {
+		return to
 	}
-	return primary
+	if bc, ok := e.Client.BillingContact(); ok {
+		return bc.Email
+	}
+	return ""
 }
 
 func taxName(acc org.Accounting, taxed bool, xero bool) string {

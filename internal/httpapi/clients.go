@@ -49,6 +49,9 @@ type clientResponse struct {
 	Balance          balanceJSON   `json:"balance"`
 	CreatedAt        time.Time     `json:"createdAt"`
 	UpdatedAt        time.Time     `json:"updatedAt"`
+	// NDISPlan is the participant's plan, with ?include=ndisPlan and
+	// only when one is recorded.
+	NDISPlan *planJSON `json:"ndisPlan,omitempty"`
 }
 
 func clientJSON(v billing.ClientView) clientResponse {
@@ -171,12 +174,31 @@ func (s *server) getClient(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, client.ErrNotFound)
 		return
 	}
-	v, err := s.billing.Client(r.Context(), principal(r.Context()), cid)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	switch r.URL.Query().Get("include") {
+	case "":
+		v, err := s.billing.Client(r.Context(), principal(r.Context()), cid)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, clientJSON(v))
+	case "ndisPlan":
+		// A participant's page reads the plan with the client, so a
+		// participant without one is not a failed request.
+		v, plan, err := s.coordination.Participant(r.Context(), principal(r.Context()), cid)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out := clientJSON(v)
+		if plan != nil {
+			pj := planToJSON(plan)
+			out.NDISPlan = &pj
+		}
+		writeJSON(w, http.StatusOK, out)
+	default:
+		s.writeError(w, r, validation.Errorf("include", "is ndisPlan or left out"))
 	}
-	writeJSON(w, http.StatusOK, clientJSON(v))
 }
 
 func (s *server) patchClient(w http.ResponseWriter, r *http.Request) {

@@ -74,6 +74,7 @@ var failures = []struct {
 	{invoice.ErrLocked, failure{http.StatusConflict, "invoice_locked", ""}},
 	{invoice.ErrNotLocked, failure{http.StatusConflict, "invoice_not_locked", ""}},
 	{invoice.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{invoice.ErrExternalNumberTaken, failure{http.StatusConflict, "number_taken", ""}},
 	{client.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{org.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{invoice.ErrHasPayments, failure{http.StatusUnprocessableEntity, "invoice_has_payments", ""}},

@@ -41,6 +41,7 @@ type routeDoc struct {
 var queryParams = map[string]schema{
 	"limit":    {"type": "integer", "minimum": 1, "maximum": 200, "description": "page size"},
 	"cursor":   {"type": "string", "description": "nextCursor from the previous page"},
+	"include":  {"type": "string", "enum": []any{"ndisPlan"}, "description": "what to add to the reply"},
 	"q":        {"type": "string", "description": "search text"},
 	"status":   {"type": "string"},
 	"clientId": {"type": "string"},

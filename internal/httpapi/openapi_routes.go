@@ -31,7 +31,7 @@ var routeDocs = map[string]routeDoc{
 
 	"POST /v1/clients":                    {Summary: "Add a client (billing account)", Body: clientBody{}, Reply: clientResponse{}, Status: 201},
 	"GET /v1/clients":                     {Summary: "Clients, searchable by name", Query: []string{"q", "limit", "cursor"}, Reply: list[clientResponse]{}},
-	"GET /v1/clients/{id}":                {Summary: "A client with its balance owing and credit", Reply: clientResponse{}},
+	"GET /v1/clients/{id}":                {Summary: "A client with its balance owing and credit; include=ndisPlan adds the participant's NDIS plan when one is recorded", Query: []string{"include"}, Reply: clientResponse{}},
 	"PATCH /v1/clients/{id}":              {Summary: "Change a client; null clears a field", Body: clientBody{}, Reply: clientResponse{}},
 	"GET /v1/clients/{id}/summary":        {Summary: "The client's account summary", Reply: summaryResponse{}},
 	"GET /v1/clients/{id}/ledger":         {Summary: "The client's ledger, oldest first, with running balances", Query: []string{"from", "to", "limit", "cursor"}, Reply: ledgerResponse{}},

@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/carebill/carebill/internal/payment"
 )
 
 // schema is one JSON Schema (draft 2020-12, as OpenAPI 3.1 uses it),
@@ -35,6 +38,21 @@ var decimalFields = map[string]bool{
 var dateFields = map[string]bool{
 	"date": true, "dueDate": true, "issueDate": true, "periodStart": true, "periodEnd": true,
 	"eventDate": true, "commissionPaidDate": true, "asAt": true,
+}
+
+// enums are the Go string types whose values are a closed set, with that
+// set as the domain defines it; a field of such a type is documented with
+// its enum. A request field of a new closed type belongs here.
+var enums = map[reflect.Type][]string{
+	reflect.TypeFor[payment.Method](): names(payment.Methods),
+}
+
+func names[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // schemas turns the Go types handlers decode and encode into JSON Schemas.
@@ -84,6 +102,10 @@ func (s *schemas) forType(t reflect.Type, request bool, name string) schema {
 		return s.forType(t.Elem(), request, name)
 	case reflect.String:
 		out := schema{"type": "string"}
+		if vals, ok := enums[t]; ok {
+			out["enum"] = slices.Clone(vals)
+			return out
+		}
 		switch {
 		case decimalFields[name] && request:
 			// The API reads an optional amount sent as "" as not sent.
@@ -154,9 +176,10 @@ func componentName(t reflect.Type, taken map[string]schema) string {
 }
 
 // properties lists a struct's JSON members. In a reply a member without
-// omitempty is always present (required); a request names no member as
-// required here: the use case refuses a missing one with 400 or 422
-// naming it.
+// omitempty is always present (required). In a request a member tagged
+// `openapi:"required"` is one the decoder refuses a body without (400
+// naming it), and it may not be sent empty; untagged members are
+// optional or refused by the use case with 422.
 func (s *schemas) properties(t reflect.Type, request bool) schema {
 	props := schema{}
 	var required []string
@@ -164,7 +187,8 @@ func (s *schemas) properties(t reflect.Type, request bool) schema {
 	out := schema{"type": "object", "properties": props}
 	if request {
 		out["additionalProperties"] = false
-	} else if len(required) > 0 {
+	}
+	if len(required) > 0 {
 		out["required"] = required
 	}
 	return out
@@ -191,13 +215,16 @@ func (s *schemas) collect(t reflect.Type, request bool, props schema, required *
 		if name == "" {
 			name = f.Name
 		}
-		sc := s.forType(f.Type, request, name)
+		mustSend := request && f.Tag.Get("openapi") == "required"
+		// A required member is described as a reply's is: a decimal or
+		// date the decoder reads as not sent when "" cannot be "".
+		sc := s.forType(f.Type, request && !(mustSend && f.Type.Kind() == reflect.String), name)
 		omit := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
 		if !request && f.Type.Kind() == reflect.Pointer && !omit {
 			sc = schema{"anyOf": []any{sc, schema{"type": "null"}}}
 		}
 		props[name] = sc
-		if !request && !omit {
+		if (!request && !omit) || mustSend {
 			*required = append(*required, name)
 		}
 	}

@@ -13,17 +13,17 @@ import (
 )
 
 type allocationJSON struct {
-	InvoiceID string `json:"invoiceId"`
+	InvoiceID string `json:"invoiceId" openapi:"required"`
 	Number    string `json:"number,omitempty"`
-	Amount    string `json:"amount"`
+	Amount    string `json:"amount" openapi:"required"`
 }
 
 type paymentRequest struct {
-	ClientID    string           `json:"clientId"`
-	Amount      string           `json:"amount"`
+	ClientID    string           `json:"clientId" openapi:"required"`
+	Amount      string           `json:"amount" openapi:"required"`
 	Currency    string           `json:"currency"` // optional: the client's; any other is refused
-	Date        string           `json:"date"`
-	Method      string           `json:"method"`
+	Date        string           `json:"date"`     // optional: today in the org's zone
+	Method      payment.Method   `json:"method" openapi:"required"`
 	Reference   string           `json:"reference"`
 	Comments    paragraph        `json:"comments"`
 	Allocations []allocationJSON `json:"allocations"`
@@ -89,7 +89,7 @@ func paymentJSON(p *payment.Payment) paymentResponse {
 }
 
 func (req paymentRequest) input() (payment.Input, error) {
-	in := payment.Input{ClientID: req.ClientID, Method: payment.Method(req.Method), Reference: req.Reference, Comments: string(req.Comments)}
+	in := payment.Input{ClientID: req.ClientID, Method: req.Method, Reference: req.Reference, Comments: string(req.Comments)}
 	if !id.Valid(id.Client, req.ClientID) {
 		return in, validation.Errorf("clientId", "is not a client id")
 	}

@@ -1,6 +1,15 @@
 package invoice
 
-import "github.com/carebill/carebill/internal/validation"
+import (
+	"errors"
+
+	"github.com/carebill/carebill/internal/validation"
+)
+
+// ErrExternalNumberTaken is a synced invoice whose accounting-system
+// number another invoice of the org already carries (compared without
+// case): an invoice number identifies one invoice, synced or not.
+var ErrExternalNumberTaken = errors.New("another invoice already has this number in the accounting system")
 
 // Origin is where an invoice came from when not from work or a person's
 // hand: exactly the three kinds a case-based business allows beside

@@ -61,12 +61,16 @@ type Store struct {
 	links    map[string]paylink.Link
 	events   []activity.Event
 	ledgers  map[string][]ledger.Entry // org/client → entries in sequence order
+
+	// externalNumbers are the synced invoices' numbers taken, by org and
+	// upper-cased number, to the invoice holding each.
+	externalNumbers map[string]string
 }
 
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		orgs: map[string]*org.Org{}, zones: map[string]*time.Location{}, clients: map[string]*client.Client{}, invoices: map[string]*invoice.Invoice{},
+		orgs: map[string]*org.Org{}, zones: map[string]*time.Location{}, clients: map[string]*client.Client{}, invoices: map[string]*invoice.Invoice{}, externalNumbers: map[string]string{},
 		payments: map[string]*payment.Payment{}, notes: map[string]*credit.Note{}, intents: map[string]string{},
 		counters: map[string]int64{}, links: map[string]paylink.Link{}, ledgers: map[string][]ledger.Entry{},
 	}
@@ -378,6 +382,12 @@ func (s *Store) CreateInvoice(_ context.Context, inv *invoice.Invoice, events ..
 	if _, ok := s.invoices[k(inv.OrgID, inv.ID)]; ok {
 		return fmt.Errorf("create invoice %s: %w", inv.ID, invoice.ErrConflict)
 	}
+	if n := inv.ExternalNumber; n != "" {
+		if _, taken := s.externalNumbers[k(inv.OrgID, strings.ToUpper(n))]; taken {
+			return fmt.Errorf("create invoice %s: number %q: %w", inv.ID, n, invoice.ErrExternalNumberTaken)
+		}
+		s.externalNumbers[k(inv.OrgID, strings.ToUpper(n))] = inv.ID
+	}
 	inv.Version = 1
 	s.invoices[k(inv.OrgID, inv.ID)] = cloneInvoice(inv)
 	s.events = append(s.events, events...)
@@ -462,6 +472,9 @@ func (s *Store) DeleteInvoice(ctx context.Context, orgID, id string, check func(
 		return fmt.Errorf("delete invoice %s: %w", id, invoice.ErrConflict)
 	}
 	delete(s.invoices, k(orgID, id))
+	if n := stored.ExternalNumber; n != "" && s.externalNumbers[k(orgID, strings.ToUpper(n))] == id {
+		delete(s.externalNumbers, k(orgID, strings.ToUpper(n)))
+	}
 	s.gen++
 	return nil
 }

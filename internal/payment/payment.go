@@ -32,6 +32,10 @@ const (
 	Other        Method = "other"
 )
 
+// Methods are every payment method, in the order forms list them; no
+// other is recorded (Input.Validate).
+var Methods = []Method{Card, BankTransfer, Cash, Cheque, Other}
+
 // Expected outcomes.
 var (
 	ErrNotFound   = errors.New("payment not found")
@@ -81,9 +85,7 @@ func (in Input) Validate() error {
 	if in.Date.IsZero() {
 		return validation.Errorf("date", "is required")
 	}
-	switch in.Method {
-	case Card, BankTransfer, Cash, Cheque, Other:
-	default:
+	if !slices.Contains(Methods, in.Method) {
 		return validation.Errorf("method", "must be card, bank_transfer, cash, cheque or other")
 	}
 	if err := validation.Text("reference", in.Reference, false, 200); err != nil {

@@ -33,6 +33,8 @@ import (
 	"github.com/carebill/carebill/internal/crossorigin"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/paylink"
+	"github.com/carebill/carebill/internal/requestlog"
 	"github.com/carebill/carebill/internal/statement"
 )
 
@@ -110,7 +112,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("portal: public base URL %q must be an origin such as https://billing.example.com", cfg.PublicBaseURL)
 	}
 	if cfg.Log == nil {
-		cfg.Log = slog.Default()
+		cfg.Log = slog.New(requestlog.NewHandler(slog.Default().Handler()))
 	}
 	sum := sha256.Sum256(stylesheet)
 	s := &server{Config: cfg, pages: map[string]func() (*template.Template, error){}, cssPath: "/portal/assets/portal." + hex.EncodeToString(sum[:6]) + ".css"}
@@ -122,7 +124,7 @@ func New(cfg Config) (http.Handler, error) {
 		s.pages[name] = sync.OnceValues(func() (*template.Template, error) { return parsePage(name) })
 	}
 
-	mux := http.NewServeMux()
+	mux := routes{http.NewServeMux()}
 	mux.HandleFunc("GET /pay/{token}", s.payPage)
 	mux.HandleFunc("GET /pay/{token}/pdf", s.payPDF)
 	mux.HandleFunc("GET /pay-all/{token}", s.payAllPage)
@@ -144,6 +146,30 @@ func New(cfg Config) (http.Handler, error) {
 	return s.observe(crossorigin.Protect(mux, http.HandlerFunc(s.crossOrigin))), nil
 }
 
+// routes is the portal's router: each handler it serves first puts its
+// route and the org it acts for in the request's log scope, so every line
+// logged for the request carries them, the closing request line too. The
+// org is the one the path names, or the one a pay link's token names
+// (paylink.Parse; before the link is looked up, so a failed lookup's line
+// has it too).
+type routes struct{ *http.ServeMux }
+
+// HandleFunc registers h for pattern, as http.ServeMux does.
+func (m routes) HandleFunc(pattern string, h http.HandlerFunc) {
+	m.ServeMux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		attrs := []slog.Attr{slog.String(requestlog.Route, r.Pattern)}
+		orgID := r.PathValue("org")
+		if orgID == "" {
+			orgID, _, _ = paylink.Parse(r.PathValue("token"))
+		}
+		if orgID != "" {
+			attrs = append(attrs, slog.String(requestlog.Org, orgID))
+		}
+		requestlog.Learn(r.Context(), attrs...)
+		h(w, r)
+	})
+}
+
 // crossOrigin answers a form posted to the portal from another site.
 func (s *server) crossOrigin(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusForbidden, "message", "Request refused", nil, message{
@@ -159,7 +185,9 @@ const csp = "default-src 'none'; img-src 'self' https:; form-action 'self' https
 	"base-uri 'none'; frame-ancestors 'none'"
 
 // observe sets the headers every response carries, bounds request bodies,
-// logs each request and turns a panic into a 500 page.
+// logs each request and turns a panic into a 500 page. Every line logged
+// for the request carries its request id, route and org (requestlog),
+// the org from when the path or pay link names it.
 func (s *server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -169,6 +197,9 @@ func (s *server) observe(next http.Handler) http.Handler {
 			_, _ = rand.Read(b[:])
 			reqID = hex.EncodeToString(b[:])
 		}
+		ctx := requestlog.NewScope(r.Context())
+		requestlog.Learn(ctx, slog.String(requestlog.RequestID, reqID))
+		r = r.WithContext(ctx)
 		h := w.Header()
 		h.Set("X-Request-Id", reqID)
 		h.Set("Content-Security-Policy", csp+"; style-src 'self'")
@@ -184,8 +215,7 @@ func (s *server) observe(next http.Handler) http.Handler {
 				s.failPage(sw, r, nil, fmt.Errorf("panic: %v", v))
 			}
 			// The path is not logged: pay and sign-in paths carry secrets.
-			s.Log.InfoContext(r.Context(), "request", slog.String("requestId", reqID), slog.String("method", r.Method),
-				slog.String("route", r.Pattern), slog.String("org", r.PathValue("org")), slog.Int("status", sw.status),
+			s.Log.InfoContext(r.Context(), "request", slog.String("method", r.Method), slog.Int("status", sw.status),
 				slog.Duration("took", time.Since(start)))
 		}()
 		next.ServeHTTP(sw, r)
@@ -271,7 +301,7 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request, o *org.Org) {
 // failPage logs an unexpected error and answers with a generic 500 page,
 // never the error's text.
 func (s *server) failPage(w http.ResponseWriter, r *http.Request, o *org.Org, err error) {
-	s.Log.ErrorContext(r.Context(), "request failed", slog.String("route", r.Pattern), slog.String("error", err.Error()))
+	s.Log.ErrorContext(r.Context(), "request failed", slog.String("error", err.Error()))
 	s.render(w, r, http.StatusInternalServerError, "message", "Something went wrong", o, message{
 		Heading: "Something went wrong on our side",
 		Text:    "It has been logged. Please try again in a few minutes.",

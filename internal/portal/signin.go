@@ -63,7 +63,7 @@ func (s *server) requestLink(w http.ResponseWriter, r *http.Request) {
 	err := s.Access.RequestLink(r.Context(), o.ID, email, sourceOf(r), s.publicBase(r))
 	switch {
 	case errors.Is(err, clientauth.ErrBadEmail):
-		s.render(w, r, http.StatusBadRequest, "signin", "Sign in", o, signInView{OrgID: o.ID, Email: email, Error: err.Error()})
+		s.render(w, r, http.StatusBadRequest, "signin", "Sign in", o, signInView{OrgID: o.ID, Email: email, Error: clientauth.ErrBadEmail.Error()})
 		return
 	case errors.Is(err, clientauth.ErrThrottled):
 		s.Log.WarnContext(r.Context(), "sign-in links throttled", slog.String("org", o.ID))

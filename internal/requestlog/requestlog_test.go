@@ -5,6 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +26,7 @@ import (
 	"github.com/carebill/carebill/internal/wire/httpfn"
 	"github.com/carebill/carebill/internal/wire/invoicing"
 	"github.com/carebill/carebill/internal/wire/notifier"
+	portalwire "github.com/carebill/carebill/internal/wire/portal"
 )
 
 var moto *testenv.Moto
@@ -187,6 +192,25 @@ func TestEveryRequestLineCarriesRequestIDsRouteAndOrg(t *testing.T) {
 	if !failed {
 		t.Errorf("no 'request failed' line among %v", lines)
 	}
+
+	// Another use case failing on the same client names itself in front,
+	// and the error map still answers 500 through the wrapping.
+	resp, _, _ = call("POST", "/v1/invoices", "ANY /v1/{proxy+}", login.Token, `{"clientId":"`+cl.ID+`","name":"Support","lineItems":[]}`)
+	if resp.StatusCode != 500 {
+		t.Fatalf("draft for a corrupt client: %d %s", resp.StatusCode, resp.Body)
+	}
+	failed = false
+	for _, l := range logs.lines(t) {
+		if l["msg"] == "request failed" {
+			failed = true
+			if e, _ := l["error"].(string); !strings.HasPrefix(e, "create invoice: ") {
+				t.Errorf("failure not wrapped with its use case's name: %q", e)
+			}
+		}
+	}
+	if !failed {
+		t.Error("no 'request failed' line for the draft")
+	}
 }
 
 // A queue message's lines carry Lambda's request id, the queue and the
@@ -215,5 +239,123 @@ func TestEveryMessageLineCarriesQueueAndMessage(t *testing.T) {
 		if l[requestlog.LambdaRequestID] != "lambda-q-1" || l[requestlog.Queue] != "carebill-DeliveriesQueue-X" || l[requestlog.MessageID] != "msg-1" {
 			t.Errorf("line lacks the invocation, queue or message: %v", l)
 		}
+	}
+}
+
+// Every line the portal logs for a request carries Lambda's, API
+// Gateway's and its own request id, the route it served and the org: the
+// path's, or the one a pay link belongs to, even when opening the link
+// fails.
+func TestEveryPortalLineCarriesRequestIDsRouteAndOrg(t *testing.T) {
+	st := teststack.New(t, moto)
+	// The coordinator sets up an invoice and its pay link through the API.
+	apiEnv := st.Env(t, "InvoicingFunction")
+	api, err := invoicing.New(context.Background(), apiEnv, st.AWSFor("InvoicingFunction"), wire.LoggerTo(io.Discard, apiEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := ""
+	do := func(method, path, body string) map[string]any {
+		t.Helper()
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, req)
+		if rec.Code >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+		}
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		return out
+	}
+	email := "portal-logs-" + st.Resources.Prefix + "@example.com"
+	do("POST", "/auth/signup", `{"orgName":"Portal Log Care","email":"`+email+`","password":"Correct-Horse-9"}`)
+	token = do("POST", "/auth/login", `{"email":"`+email+`","password":"Correct-Horse-9"}`)["token"].(string)
+	orgID := do("GET", "/v1/org", "")["id"].(string)
+	cl := do("POST", "/v1/clients", `{"name":"Ada Log","contacts":[{"name":"Ada Log","email":"ada@example.com"}]}`)["id"].(string)
+	inv := do("POST", "/v1/invoices", `{"clientId":"`+cl+`","name":"Support","lineItems":[{"type":"fixed","description":"Support","amount":"50"}]}`)["id"].(string)
+	do("POST", "/v1/invoices/"+inv+"/finalize", "")
+	link := do("GET", "/v1/invoices/"+inv+"/pay-link", "")["url"].(string)
+	_, payToken, ok := strings.Cut(link, "/pay/")
+	if !ok {
+		t.Fatalf("pay link %q", link)
+	}
+
+	logs := &logBuffer{}
+	env := debugEnv(st.Env(t, "PortalFunction"))
+	h, err := portalwire.New(context.Background(), env, st.AWSFor("PortalFunction"), wire.LoggerTo(logs, env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	handle := httpfn.Handler(h)
+	n := 0
+	check := func(what, method, path, routeKey, wantRoute string, wantStatus int) []map[string]any {
+		t.Helper()
+		n++
+		lambdaID, apiID := fmt.Sprintf("lambda-portal-%d", n), fmt.Sprintf("api-portal-%d", n)
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: lambdaID})
+		resp, err := handle(ctx, events.APIGatewayV2HTTPRequest{
+			Version: "2.0", RouteKey: routeKey, RawPath: path,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{
+				RequestID: apiID, HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: path},
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != wantStatus {
+			t.Fatalf("%s: %d, want %d", what, resp.StatusCode, wantStatus)
+		}
+		reqID := resp.Headers[http.CanonicalHeaderKey("X-Request-Id")]
+		if reqID == "" {
+			reqID = resp.MultiValueHeaders[http.CanonicalHeaderKey("X-Request-Id")][0]
+		}
+		lines := logs.lines(t)
+		if len(lines) == 0 {
+			t.Fatalf("%s: nothing logged", what)
+		}
+		for _, l := range lines {
+			if l[requestlog.LambdaRequestID] != lambdaID || l[requestlog.APIRequestID] != apiID || l[requestlog.RequestID] != reqID {
+				t.Errorf("%s: line lacks the request ids (%s, %s, %s): %v", what, lambdaID, apiID, reqID, l)
+			}
+			if l[requestlog.Route] != wantRoute || l[requestlog.Org] != orgID {
+				t.Errorf("%s: line lacks route %q or org %s: %v", what, wantRoute, orgID, l)
+			}
+		}
+		return lines
+	}
+	check("pay page", "GET", "/pay/"+payToken, "GET /pay/{token}", "GET /pay/{token}", 200)
+	check("sign-in page", "GET", "/portal/"+orgID, "ANY /portal/{proxy+}", "GET /portal/{org}", 200)
+
+	// The invoice can no longer be read: opening its link fails, and the
+	// failure's line still says whose link it was.
+	if _, err := dynamodb.NewFromConfig(st.AWS).UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName: aws.String(st.Resources.IDs["DataTable"]),
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: "ORG#" + orgID}, "SK": &types.AttributeValueMemberS{Value: "INV#" + inv},
+		},
+		UpdateExpression:          aws.String("SET #t = :bad"),
+		ExpressionAttributeNames:  map[string]string{"#t": "total"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":bad": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lines := check("broken pay PDF", "GET", "/pay/"+payToken+"/pdf", "GET /pay/{token}/pdf", "GET /pay/{token}/pdf", 500)
+	failed := false
+	for _, l := range lines {
+		if l["msg"] == "request failed" {
+			failed = true
+			if e, _ := l["error"].(string); !strings.HasPrefix(e, "open pay link: ") {
+				t.Errorf("failure not wrapped with its use case's name: %q", e)
+			}
+		}
+	}
+	if !failed {
+		t.Errorf("no 'request failed' line among %v", lines)
 	}
 }

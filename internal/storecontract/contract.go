@@ -323,4 +323,24 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		}
 		f.balances("0", "0", 2)
 	})
+	t.Run("ASyncedNumberIsTakenOnce", func(t *testing.T) {
+		f := newFixture(t, open(t))
+		synced := func(number string) (billing.InvoiceView, error) {
+			return f.svc.CreateInvoice(f.ctx, f.p, billing.DraftInput{ClientID: f.cid, Name: "From Xero", Origin: invoice.Synced, ExternalNumber: number,
+				Lines: []billing.LineInput{{Line: invoice.Line{Type: invoice.Fixed, Description: "Support", Price: dec("10.00")}, TaxRate: zero()}}})
+		}
+		first, err := synced("XERO-7")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := synced("xero-7"); !errors.Is(err, invoice.ErrExternalNumberTaken) {
+			t.Fatalf("the same number again: %v", err)
+		}
+		if err := f.svc.DeleteInvoice(f.ctx, f.p, first.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := synced("XERO-7"); err != nil {
+			t.Fatalf("the number after its draft was deleted: %v", err)
+		}
+	})
 }

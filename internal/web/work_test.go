@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/carebill/carebill/internal/browsertest"
 )
 
 // literal writes v as the JavaScript literal call takes (JSON is one).
@@ -317,4 +319,22 @@ func TestRecurringChargeOnClientPage(t *testing.T) {
 	b.shots("client-recurring")
 	b.click("[data-charge-action=Resume]")
 	b.waitText("[data-charge-status]", "Active")
+}
+
+// TestTasksPageForParticipantWithoutPlan: the tasks page of a participant
+// with no plan yet says so without a single failed request (the console
+// stays clean of network errors too).
+func TestTasksPageForParticipantWithoutPlan(t *testing.T) {
+	t.Parallel()
+	site := newSite(t)
+	b := &browser{Browser: browsertest.New(t, browsertest.Options{Base: site, NetworkErrorsFail: true}), t: t}
+	b.signup("Planless Coordination")
+	cid := b.call(201, "POST", "/v1/clients", literal(map[string]any{"name": "Pat Planless", "contacts": []map[string]any{{"name": "Pat", "email": "pat@example.com"}},
+		"funding": map[string]any{"type": "self_managed", "ndisNumber": "430000002"}}))["id"].(string)
+	b.open("/app/tasks?client=" + cid)
+	b.waitFor("the participant's work", `!document.querySelector('[data-work]').hidden`)
+	b.waitFor("the no-plan note", `!document.querySelector('[data-plan-empty]').hidden`)
+	if got := b.text("[data-plan]"); !strings.Contains(got, "NDIS 430000002") {
+		t.Fatalf("plan view reads %q", got)
+	}
 }

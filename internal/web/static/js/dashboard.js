@@ -13,7 +13,7 @@ function tile(name, value, note) {
 }
 
 // Where each kind of alert is dealt with.
-const alertLinks = { overdue: '/app/invoices?status=overdue', pending_po: '/app/cases#pending-po', ready_to_invoice: '/app/cases?status=pending_payment' };
+const alertLinks = { overdue: '/app/invoices?status=overdue', pending_po: '/app/cases#pending-po', ready_to_invoice: '/app/cases?status=pending_payment', ndis_task_alerts: '/app/tasks' };
 
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 

@@ -1,8 +1,8 @@
-// tasks.js: a participant's NDIS plan (GET/PUT /v1/clients/{id}/ndis-plan,
-// with the funding the client record holds), their tasks with the alerts
+// tasks.js: a participant's NDIS plan (read with the client, GET
+// /v1/clients/{id}?include=ndisPlan; PUT /v1/clients/{id}/ndis-plan, with the funding the client record holds), their tasks with the alerts
 // that block invoicing and why (GET /v1/tasks?clientId=), and logging a
 // task (POST /v1/tasks). Alerts are the API's, never judged here.
-import { api, APIError, IdempotencyKeys, query } from './api.js';
+import { api, IdempotencyKeys, query } from './api.js';
 import { $, busy, clearErrors, h, showError, toast, val } from './dom.js';
 import { amountInput, date, funding, money, period } from './format.js';
 import { org } from './layout.js';
@@ -66,15 +66,11 @@ async function choose(id) {
   history.replaceState(null, '', id ? `${location.pathname}?client=${id}` : location.pathname);
   if (!id) return;
   try {
-    client = await api('GET', `/v1/clients/${id}`);
+    // The plan comes with the client: a participant without one is not
+    // a failed request.
+    client = await api('GET', `/v1/clients/${id}?include=ndisPlan`);
     currency = client.balance.currency;
-    let plan = null;
-    try {
-      plan = await api('GET', `/v1/clients/${id}/ndis-plan`);
-    } catch (err) {
-      if (!(err instanceof APIError && err.status === 404)) throw err;
-    }
-    showPlan(plan);
+    showPlan(client.ndisPlan || null);
     await loadTasks();
   } catch (err) {
     showError(document, err);
