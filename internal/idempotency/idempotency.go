@@ -110,6 +110,8 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 			replay(w, existing)
 			return
 		case err != nil:
+			log.WarnContext(r.Context(), "idempotency: begin key", slog.String("error", err.Error()))
+			w.Header().Set("Retry-After", "2")
 			fail(w, r, http.StatusServiceUnavailable, "unavailable", "could not check the Idempotency-Key; retry shortly")
 			return
 		}
