@@ -33,9 +33,10 @@ const (
 	// as a connection reset would: the effect happened, the caller cannot
 	// know.
 	LoseReply
-	// Crash sends the call, then panics, as a function killed right after
-	// the service answered (net/http's server recovers the panic and drops
-	// the connection, which is what the client of a crashed Lambda sees).
+	// Crash sends the call, then stops the request as a function killed
+	// right after the service answered: nothing after the call runs, and
+	// the client gets no answer (a panic with http.ErrAbortHandler, which
+	// net/http's server turns into a dropped connection).
 	Crash
 )
 
@@ -141,7 +142,9 @@ func (a *AWS) Config(cfg aws.Config) aws.Config {
 				if _, _, err := next.HandleDeserialize(ctx, in); err != nil {
 					return middleware.DeserializeOutput{}, middleware.Metadata{}, err
 				}
-				panic(fmt.Sprintf("faults: crash after %s %s (injected)", r.Service, r.Operation))
+				// http.ErrAbortHandler: recovering middleware lets it
+				// through, and net/http drops the connection unanswered.
+				panic(http.ErrAbortHandler)
 			default:
 				err := r.Err
 				if err == nil {
