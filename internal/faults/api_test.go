@@ -1,10 +1,13 @@
 package faults_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +24,7 @@ import (
 type coordinatorAPI struct {
 	*system
 	stripe *faults.Transport
+	logs   *logBuffer // both functions' logs, JSON lines
 }
 
 func newCoordinatorAPI(t *testing.T) *coordinatorAPI {
@@ -41,11 +45,13 @@ func newCoordinatorAPI(t *testing.T) *coordinatorAPI {
 		return penv(k)
 	}
 	tr := &faults.Transport{}
-	invoicing, err := invoicingwire.New(ctx, s.st.Env(t, "InvoicingFunction"), s.awsFor("InvoicingFunction"), quiet)
+	logs := &logBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	invoicing, err := invoicingwire.New(ctx, s.st.Env(t, "InvoicingFunction"), s.awsFor("InvoicingFunction"), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	payments, err := paymentswire.NewWithStripeClient(ctx, env, s.awsFor("PaymentsFunction"), quiet, &http.Client{Transport: tr, Timeout: 2 * time.Second})
+	payments, err := paymentswire.NewWithStripeClient(ctx, env, s.awsFor("PaymentsFunction"), log, &http.Client{Transport: tr, Timeout: stripeTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +61,40 @@ func newCoordinatorAPI(t *testing.T) *coordinatorAPI {
 		mux.Handle(p, payments)
 	}
 	s.serve(mux, "Throttled Care")
-	return &coordinatorAPI{system: s, stripe: tr}
+	return &coordinatorAPI{system: s, stripe: tr, logs: logs}
+}
+
+// stripeTimeout is the payments function's Stripe client timeout in
+// these tests (8 s deployed), so a delayed reply times out quickly.
+const stripeTimeout = time.Second
+
+// logBuffer collects log lines from concurrent requests.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// lines are the log lines that contain every one of words.
+func (b *logBuffer) lines(words ...string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for _, l := range strings.Split(b.buf.String(), "\n") {
+		all := l != ""
+		for _, w := range words {
+			all = all && strings.Contains(l, w)
+		}
+		if all {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // sequence is the number at the end of an invoice number (INV-00042: 42).

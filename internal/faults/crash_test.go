@@ -14,6 +14,10 @@ import (
 	"github.com/carebill/carebill/internal/faults"
 )
 
+// discardLog keeps net/http's note of a dropped connection out of the
+// test output.
+var discardLog = log.New(io.Discard, "", 0)
+
 // expireInProgress stands in for the in-progress expiry (60 s) passing
 // on every key the org's requests left in progress.
 func (s *system) expireInProgress() {
@@ -54,7 +58,7 @@ func (s *system) expireInProgress() {
 func TestCrashAfterCommitBeforeReply(t *testing.T) {
 	t.Parallel()
 	s := newCoordinatorAPI(t)
-	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the crash's stack
+	s.srv.Config.ErrorLog = discardLog
 	cid := s.client("crash-"+unique()+"@example.com", "")
 	iid := s.draft(cid)
 	inv := s.must(200, "POST", "/v1/invoices/"+iid+"/finalize", nil)

@@ -113,6 +113,10 @@ func (r reply) list(key string) []map[string]any {
 	return out
 }
 
+// noRedirects is a client that stops at a redirect (a checkout's, to
+// Stripe's page) and reports it.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 // try sends a request and returns what came back, or the connection's
 // error when nothing did.
 func (s *system) try(method, path string, body any, header ...string) reply {
@@ -140,7 +144,7 @@ func (s *system) try(method, path string, body any, header ...string) reply {
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := noRedirects.Do(req)
 	if err != nil {
 		return reply{err: err}
 	}
