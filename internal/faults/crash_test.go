@@ -100,4 +100,20 @@ func TestCrashAfterCommitBeforeReply(t *testing.T) {
 	if r := s.do("POST", "/v1/payments", other, "Idempotency-Key", key); r.status != 422 {
 		t.Errorf("same key, other body = %d %s, want 422", r.status, r.raw)
 	}
+
+	// Finalizing is idempotent by state: the rerun after a crash finds
+	// the invoice numbered and says so (409), and the number is not
+	// used twice.
+	second := s.draft(cid)
+	s.aws.Add(faults.Rule{Service: "DynamoDB", Operation: "TransactWriteItems", Times: 1, Mode: faults.Crash})
+	fin := "fin-" + unique()
+	if r := s.try("POST", "/v1/invoices/"+second+"/finalize", nil, "Idempotency-Key", fin); r.err == nil {
+		t.Fatalf("the crashed finalize answered %d %s", r.status, r.raw)
+	}
+	s.expireInProgress()
+	r := s.do("POST", "/v1/invoices/"+second+"/finalize", nil, "Idempotency-Key", fin)
+	got := s.must(200, "GET", "/v1/invoices/"+second, nil)
+	if r.status != 409 || got.str("status") != "open" || sequence(t, got.str("number")) != sequence(t, inv.str("number"))+1 {
+		t.Errorf("finalize rerun after a crash = %d %s; invoice %s %s (first was %s)", r.status, r.raw, got.str("status"), got.str("number"), inv.str("number"))
+	}
 }

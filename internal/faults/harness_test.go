@@ -130,6 +130,9 @@ func (s *system) try(method, path string, body any, header ...string) reply {
 		js, _ := json.Marshal(b)
 		rd = bytes.NewReader(js)
 	}
+	if rd == nil && method == http.MethodPost {
+		rd = strings.NewReader("")
+	}
 	if rd != nil {
 		// Hidden from net/http, which would otherwise resend a request
 		// with an Idempotency-Key by itself when its connection drops:
