@@ -99,6 +99,9 @@ func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in paymen
 			ID: id, OrgID: p.OrgID, Input: in, Allocations: allocs, Credit: credit,
 			ReceiptNumber: payment.FormatReceipt(seq), ReceiptSeq: seq, CreatedAt: now, IntentID: intent,
 		}
+		if intent == "" {
+			pay.RequestKey = in.RequestKey
+		}
 		var events []activity.Event
 		byID := map[string]*invoice.Invoice{}
 		for _, inv := range open {
@@ -119,6 +122,12 @@ func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in paymen
 	})
 	if preview && errors.Is(err, errPreviewed) {
 		return previewed, nil
+	}
+	if intent == "" && in.RequestKey != "" && errors.Is(err, payment.ErrAlreadyRecorded) {
+		// The request ran before and recorded its payment, but its reply
+		// was never stored (the function died in between): answer with
+		// that payment, not a second one.
+		return s.store.PaymentByRequest(ctx, p.OrgID, in.RequestKey)
 	}
 	return pay, err
 }

@@ -56,6 +56,7 @@ type Store interface {
 	RecordPayment(ctx context.Context, orgID, clientID string, allocate func([]*invoice.Invoice, int64) (*payment.Payment, []activity.Event, error)) (*payment.Payment, error)
 	GetPayment(ctx context.Context, orgID, id string) (*payment.Payment, error)
 	PaymentByIntent(ctx context.Context, orgID, intentID string) (*payment.Payment, error)
+	PaymentByRequest(ctx context.Context, orgID, key string) (*payment.Payment, error)
 	ListPayments(ctx context.Context, orgID, clientID string, limit int, cursor string) ([]*payment.Payment, string, error)
 
 	AppendActivity(ctx context.Context, events ...activity.Event) error

@@ -13,9 +13,12 @@ package cardpay
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +48,15 @@ const DefaultTolerance = 5 * time.Minute
 // 30 minutes). A payment of a stale session still never gets lost: what
 // the invoice no longer needs becomes client credit.
 const sessionLifetime = time.Hour
+
+// keyWindow is how long the same checkout request (the same invoice,
+// amount, fee and return addresses) reuses one Stripe idempotency key,
+// and so one Checkout Session: a payer whose first attempt timed out, or
+// who clicks Pay twice, gets the session already made, never a second
+// one. A session lives from 50 to 60 minutes (expiry is counted from the
+// window's start, so the request's parameters match within it, as Stripe
+// requires of a reused key).
+const keyWindow = 10 * time.Minute
 
 // ErrUnavailable is returned when Stripe cannot be reached or refuses a
 // request; the detail is in the wrapped error, for the logs only. It is
@@ -155,6 +167,7 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req payment.CheckoutRequest
 			intent.ApplicationFeeAmount = stripe.Int64(fee)
 		}
 	}
+	window := s.now().Truncate(keyWindow)
 	params := &stripe.CheckoutSessionCreateParams{
 		Mode:               stripe.String(string(stripe.CheckoutSessionModePayment)),
 		LineItems:          lines,
@@ -164,10 +177,11 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req payment.CheckoutRequest
 		PaymentIntentData:  intent,
 		SuccessURL:         stripe.String(req.SuccessURL),
 		CancelURL:          stripe.String(req.CancelURL),
-		ExpiresAt:          stripe.Int64(s.now().Add(sessionLifetime).Unix()),
+		ExpiresAt:          stripe.Int64(window.Add(sessionLifetime).Unix()),
 		// The client pays the invoice's own currency, never a converted one.
 		AdaptivePricing: &stripe.CheckoutSessionCreateAdaptivePricingParams{Enabled: stripe.Bool(false)},
 	}
+	params.SetIdempotencyKey(checkoutKey(req, amount, fee, window))
 	sess, err := s.sc.V1CheckoutSessions.Create(ctx, params)
 	if err != nil {
 		return payment.CheckoutSession{}, fmt.Errorf("create checkout session for %s: %w: %w", ref, ErrUnavailable, err)
@@ -176,6 +190,19 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req payment.CheckoutRequest
 		return payment.CheckoutSession{}, fmt.Errorf("create checkout session for %s: %w: no URL in Stripe's answer", ref, ErrUnavailable)
 	}
 	return payment.CheckoutSession{ID: sess.ID, URL: sess.URL}, nil
+}
+
+// checkoutKey is the Stripe idempotency key of a checkout request in the
+// key window starting at window: the same for the same payer's request,
+// different when anything charged or any return address differs.
+func checkoutKey(req payment.CheckoutRequest, amount, fee int64, window time.Time) string {
+	h := sha256.New()
+	for _, v := range []string{req.OrgID, req.InvoiceID, req.ClientID, req.Currency.Code(), strconv.FormatInt(amount, 10),
+		strconv.FormatInt(fee, 10), req.Account, req.SuccessURL, req.CancelURL, strconv.FormatInt(window.Unix(), 10)} {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	return "carebill-checkout-" + hex.EncodeToString(h.Sum(nil))[:40]
 }
 
 // Stripe writes amounts in a currency's smallest unit, which is ISO

@@ -267,3 +267,19 @@ func (r *Rejection) Error() string {
 }
 
 func (r *Rejection) Unwrap() error { return r.Err }
+
+// NoAnswer is a send whose outcome is unknown: the request went to the
+// email or SMS service and no answer came back (a connection reset, a
+// timeout). It may have gone out. The notifier retries it all the same,
+// since a lost invoice is worse than a second copy: sends are at least
+// once, and the delivery's history says when a copy may be doubled.
+type NoAnswer struct {
+	Service string // "email" or "SMS"
+	Err     error
+}
+
+func (n *NoAnswer) Error() string {
+	return "the " + n.Service + " service did not answer; the message may have gone out"
+}
+
+func (n *NoAnswer) Unwrap() error { return n.Err }

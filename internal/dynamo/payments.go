@@ -28,6 +28,22 @@ func paymentSK(id string) string { return "PAY#" + id }
 
 // intentSK keys the marker that a card payment intent has its payment.
 func intentSK(intent string) string { return "PAYINTENT#" + intent }
+
+// requestSK keys the marker that an API request's Idempotency-Key has
+// recorded its payment.
+func requestSK(key string) string { return "PAYREQUEST#" + key }
+
+// markerSK is the sort key of p's at-most-once marker: its card intent's,
+// else its request key's; "" when it has neither.
+func markerSK(p *payment.Payment) string {
+	switch {
+	case p.IntentID != "":
+		return intentSK(p.IntentID)
+	case p.RequestKey != "":
+		return requestSK(p.RequestKey)
+	}
+	return ""
+}
 func clientPaymentsPK(org, cli string) string {
 	return "ORG#" + org + "#CLIENT#" + cli + "#PAY"
 }
@@ -63,6 +79,7 @@ type paymentItem struct {
 	Credit         num              `dynamodbav:"credit"`
 	Fee            num              `dynamodbav:"fee,omitempty"`
 	IntentID       string           `dynamodbav:"intentId,omitempty"`
+	RequestKey     string           `dynamodbav:"requestKey,omitempty"`
 	Refunds        []refundItem     `dynamodbav:"refunds,omitempty"`
 	Reversed       bool             `dynamodbav:"reversed,omitempty"`
 	ReversedAt     string           `dynamodbav:"reversedAt,omitempty"`
@@ -102,7 +119,7 @@ func paymentToItem(p *payment.Payment) paymentItem {
 		Currency: in.Currency.Code(), Date: in.Date.String(), Method: string(in.Method), Reference: in.Reference,
 		Comments: in.Comments, Requested: allocItems(in.Allocations), Allocations: allocItems(p.Allocations), ReversedAllocs: allocItems(p.ReversedAllocations),
 		Credit: toNum(p.Credit), ReceiptNumber: p.ReceiptNumber, ReceiptSeq: p.ReceiptSeq, CreatedAt: ts(p.CreatedAt),
-		IntentID: p.IntentID,
+		IntentID: p.IntentID, RequestKey: p.RequestKey,
 	}
 	if p.Fee.IsPositive() {
 		it.Fee = toNum(p.Fee)
@@ -121,8 +138,8 @@ func (it paymentItem) toPayment() (*payment.Payment, error) {
 	}
 	p := &payment.Payment{
 		ID: it.ID, OrgID: it.OrgID, ReceiptNumber: it.ReceiptNumber, ReceiptSeq: it.ReceiptSeq, CreatedAt: fromTS(it.CreatedAt),
-		IntentID: it.IntentID,
-		Input:    payment.Input{ClientID: it.ClientID, Currency: cur, Method: payment.Method(it.Method), Reference: it.Reference, Comments: it.Comments},
+		IntentID: it.IntentID, RequestKey: it.RequestKey,
+		Input: payment.Input{ClientID: it.ClientID, Currency: cur, Method: payment.Method(it.Method), Reference: it.Reference, Comments: it.Comments},
 	}
 	if p.Input.Amount, err = fromNum("amount", it.Amount); err != nil {
 		return nil, err
@@ -189,8 +206,8 @@ func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 		if err == nil {
 			return p, nil
 		}
-		if p.IntentID != "" && reasonFailed(err, 3) {
-			return nil, fmt.Errorf("record payment for %s: %w", p.IntentID, payment.ErrAlreadyRecorded)
+		if markerSK(p) != "" && reasonFailed(err, 3) {
+			return nil, fmt.Errorf("record payment for %s: %w", markerSK(p), payment.ErrAlreadyRecorded)
 		}
 		if !isConditionFailed(err) {
 			return nil, fmt.Errorf("record payment: %w", err)
@@ -249,11 +266,15 @@ func (s *Store) paymentWrites(ctx context.Context, c *client.Client, p *payment.
 		{Put: &types.Put{TableName: &s.table, Item: pay, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		posts[0],
 	}
-	if p.IntentID != "" {
+	if marker := markerSK(p); marker != "" {
+		kind := "payintent"
+		if p.IntentID == "" {
+			kind = "payrequest"
+		}
 		tx = append(tx, types.TransactWriteItem{Put: &types.Put{
 			TableName: &s.table, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 			Item: map[string]types.AttributeValue{
-				attrPK: strAV(orgPK(p.OrgID)), attrSK: strAV(intentSK(p.IntentID)), "type": strAV("payintent"),
+				attrPK: strAV(orgPK(p.OrgID)), attrSK: strAV(marker), "type": strAV(kind),
 				"paymentId": strAV(p.ID), "createdAt": strAV(ts(p.CreatedAt)),
 			},
 		}})
@@ -396,6 +417,22 @@ func (s *Store) PaymentByIntent(ctx context.Context, orgID, intent string) (*pay
 	}
 	if !found {
 		return nil, fmt.Errorf("payment for intent %s: %w", intent, payment.ErrNotFound)
+	}
+	return s.GetPayment(ctx, orgID, marker.PaymentID)
+}
+
+// PaymentByRequest reads the payment an API request with Idempotency-Key
+// key recorded, from the key's marker; payment.ErrNotFound if none.
+func (s *Store) PaymentByRequest(ctx context.Context, orgID, key string) (*payment.Payment, error) {
+	var marker struct {
+		PaymentID string `dynamodbav:"paymentId"`
+	}
+	found, err := s.get(ctx, orgPK(orgID), requestSK(key), &marker)
+	if err != nil {
+		return nil, fmt.Errorf("payment for request %s: %w", key, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("payment for request %s: %w", key, payment.ErrNotFound)
 	}
 	return s.GetPayment(ctx, orgID, marker.PaymentID)
 }

@@ -136,6 +136,11 @@ var failures = []struct {
 
 var errNotFound = errors.New("not found")
 
+// retryAfterSeconds is the Retry-After of a 503 for a busy store: long
+// enough for DynamoDB's throttling to ease (its capacity refills each
+// second), short enough for a person waiting.
+const retryAfterSeconds = "2"
+
 // publicMessager is an expected error that carries its own words for the
 // client (the figures or currencies involved), safe to show.
 type publicMessager interface{ PublicMessage() string }
@@ -166,6 +171,14 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			writeJSON(w, f.status, errorBody{errorDetail{Code: f.code, Message: msg}})
 			return
 		}
+	}
+	if dynamo.Unavailable(err) {
+		// Throttled past the SDK's retries: nothing was written, and the
+		// same request (with the same Idempotency-Key) may be sent again.
+		s.log.WarnContext(r.Context(), "request throttled", slog.String("error", err.Error()))
+		w.Header().Set("Retry-After", retryAfterSeconds)
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "carebill is busy just now and changed nothing; send the same request again in a few seconds"}})
+		return
 	}
 	s.log.ErrorContext(r.Context(), "request failed", slog.String("error", err.Error()))
 	writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "something went wrong on our side; it has been logged"}})

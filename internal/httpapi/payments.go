@@ -8,6 +8,7 @@ import (
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/id"
+	"github.com/carebill/carebill/internal/idempotency"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/validation"
 )
@@ -134,6 +135,7 @@ func (s *server) recordPayment(w http.ResponseWriter, r *http.Request) {
 		s.previewPayment(w, r, in, err)
 		return
 	}
+	in.RequestKey = idempotency.Key(r.Context())
 	rec, err := s.receipts.RecordPayment(r.Context(), principal(r.Context()), in, req.EmailReceipt)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -110,12 +110,14 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 			replay(w, existing)
 			return
 		case err != nil:
+			log.WarnContext(r.Context(), "idempotency: begin key", slog.String("error", err.Error()))
+			w.Header().Set("Retry-After", "2")
 			fail(w, r, http.StatusServiceUnavailable, "unavailable", "could not check the Idempotency-Key; retry shortly")
 			return
 		}
 
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), keyOf{}, k+"#"+hash[:16])))
 		// Refusals (4xx: bad input, a state conflict, a business rule) and
 		// server errors are not remembered: the request took no effect, so
 		// a retry, perhaps after a fix, must run again (Stripe's rule too).
@@ -139,6 +141,21 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 		w.WriteHeader(rec.status)
 		_, _ = w.Write(rec.body.Bytes())
 	})
+}
+
+type keyOf struct{}
+
+// Key names the request ctx serves by its Idempotency-Key and a digest
+// of the request ("key#digest", unique within the org), or "" without
+// a key: the same key sent again with another body, after its record
+// expired, names another request. A use case that must not run twice even
+// when its reply is lost with its function (the key's record is left in
+// progress, expires, and the client's retry runs the request again)
+// keys its effect to it in the same transaction: recording a payment
+// does (payment.Payment.RequestKey).
+func Key(ctx context.Context) string {
+	k, _ := ctx.Value(keyOf{}).(string)
+	return k
 }
 
 func replay(w http.ResponseWriter, rec *Record) {

@@ -685,11 +685,11 @@ func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 			if err := s.checkAccount(c, readSeq); err != nil {
 				return err
 			}
-			if p.IntentID != "" {
-				if _, ok := s.intents[k(orgID, p.IntentID)]; ok {
-					return fmt.Errorf("record payment for %s: %w", p.IntentID, payment.ErrAlreadyRecorded)
+			if marker := paymentMarker(p); marker != "" {
+				if _, ok := s.intents[k(orgID, marker)]; ok {
+					return fmt.Errorf("record payment for %s: %w", marker, payment.ErrAlreadyRecorded)
 				}
-				s.intents[k(orgID, p.IntentID)] = p.ID
+				s.intents[k(orgID, marker)] = p.ID
 			}
 			for _, inv := range open {
 				if _, paid := byInvoice[inv.ID]; paid {
@@ -716,6 +716,30 @@ func (s *Store) GetPayment(_ context.Context, orgID, id string) (*payment.Paymen
 		return nil, fmt.Errorf("get payment %s: %w", id, payment.ErrNotFound)
 	}
 	return clonePayment(p), nil
+}
+
+// paymentMarker names p's at-most-once marker in intents: its card
+// intent, else its request key; "" when it has neither.
+func paymentMarker(p *payment.Payment) string {
+	switch {
+	case p.IntentID != "":
+		return p.IntentID
+	case p.RequestKey != "":
+		return "request#" + p.RequestKey
+	}
+	return ""
+}
+
+// PaymentByRequest reads the payment an API request with Idempotency-Key
+// key recorded.
+func (s *Store) PaymentByRequest(ctx context.Context, orgID, key string) (*payment.Payment, error) {
+	s.mu.Lock()
+	pid, ok := s.intents[k(orgID, "request#"+key)]
+	s.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("payment for request %s: %w", key, payment.ErrNotFound)
+	}
+	return s.GetPayment(ctx, orgID, pid)
 }
 
 // PaymentByIntent reads the payment recorded for a card payment intent.

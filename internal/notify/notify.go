@@ -176,8 +176,14 @@ func (h *Handler) handle(ctx context.Context, rec events.SQSMessage) error {
 	ctx = context.WithoutCancel(ctx)
 	now := h.now()
 	if sendErr == nil {
+		// An earlier attempt that got no answer may have gone out too:
+		// the history says so, as sends are at least once.
+		detail := ""
+		if d.LastError == noAnswerReason(d.Channel) {
+			detail = fmt.Sprintf("sent on attempt %d; an earlier attempt got no answer from the service and may also have arrived", d.Attempts)
+		}
 		d.MarkSent(providerID, now)
-		if err := h.store.UpdateDelivery(ctx, d, h.event(d, activity.Delivered, "")); err != nil {
+		if err := h.store.UpdateDelivery(ctx, d, h.event(d, activity.Delivered, detail)); err != nil {
 			// It went out: acknowledging keeps a retry from sending it
 			// twice; the delivery shows sending until its lease runs out.
 			log.ErrorContext(ctx, "delivery sent but not recorded", slog.String("providerId", providerID), slog.String("error", err.Error()))
@@ -269,9 +275,12 @@ func (h *Handler) event(d *delivery.Delivery, kind activity.Kind, detail string)
 // service said, or that it was our fault (the log has the details).
 func reason(err error) string {
 	var rej *delivery.Rejection
+	var lost *delivery.NoAnswer
 	switch {
 	case errors.As(err, &rej):
 		return rej.Error()
+	case errors.As(err, &lost):
+		return lost.Error()
 	case errors.Is(err, errVoided):
 		return errVoided.Error()
 	case errors.Is(err, errReversed):
@@ -280,6 +289,16 @@ func reason(err error) string {
 		return errStatementGone.Error()
 	}
 	return "an internal error stopped the send; it is in the notifier's log"
+}
+
+// noAnswerReason is the reason a send with no answer leaves on a
+// delivery of channel ch.
+func noAnswerReason(ch delivery.Channel) string {
+	service := "email"
+	if ch == delivery.SMS {
+		service = "SMS"
+	}
+	return (&delivery.NoAnswer{Service: service}).Error()
 }
 
 // queueName is the last part of a queue's ARN, the queue's name.

@@ -64,6 +64,9 @@ type Input struct {
 	Reference   string
 	Comments    string
 	Allocations []Allocation // empty: oldest open invoices first
+	// RequestKey is the request's Idempotency-Key, if it had one (see
+	// Payment.RequestKey).
+	RequestKey string
 }
 
 // Validate checks an input on its own terms.
@@ -132,7 +135,12 @@ type Payment struct {
 	Fee decimal.Decimal
 	// IntentID is the card processor's payment id for card payments made
 	// online; a payment intent is recorded at most once.
-	IntentID      string
+	IntentID string
+	// RequestKey is the Idempotency-Key of the API request that recorded
+	// the payment (the org's key space); a key records at most one
+	// payment, even when its request runs again after a crash that left
+	// the key's reply unstored. Empty for payments without one.
+	RequestKey    string
 	ReceiptNumber string
 	ReceiptSeq    int64
 	CreatedAt     time.Time

@@ -49,7 +49,8 @@ func (s *SNS) Send(ctx context.Context, phone, body string) (string, error) {
 		return "", &delivery.Rejection{Service: "SMS", Reason: reason, Err: err}
 	}
 	if err != nil {
-		return "", fmt.Errorf("send SMS: %w", err)
+		// No answer: it may have gone out (see delivery.NoAnswer).
+		return "", fmt.Errorf("send SMS: %w", &delivery.NoAnswer{Service: "SMS", Err: err})
 	}
 	return aws.ToString(out.MessageId), nil
 }

@@ -52,7 +52,8 @@ func (s *Sender) Send(ctx context.Context, m email.Message) (string, error) {
 		return "", &delivery.Rejection{Service: "email", Reason: reason(api), Err: err}
 	}
 	if err != nil {
-		return "", fmt.Errorf("send email: %w", err)
+		// No answer: it may have gone out (see delivery.NoAnswer).
+		return "", fmt.Errorf("send email: %w", &delivery.NoAnswer{Service: "email", Err: err})
 	}
 	return aws.ToString(out.MessageId), nil
 }

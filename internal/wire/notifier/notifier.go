@@ -62,11 +62,11 @@ func NewWithClock(_ context.Context, env wire.Env, cfg aws.Config, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	mail, err := sesmail.New(sesv2.NewFromConfig(cfg))
+	mail, err := sesmail.New(sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { sendsOnce(&o.Retryer) }))
 	if err != nil {
 		return nil, err
 	}
-	texts, err := sms.NewSNS(sns.NewFromConfig(cfg))
+	texts, err := sms.NewSNS(sns.NewFromConfig(cfg, func(o *sns.Options) { sendsOnce(&o.Retryer) }))
 	if err != nil {
 		return nil, err
 	}

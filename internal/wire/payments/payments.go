@@ -36,6 +36,17 @@ import (
 // environment), and optionally STRIPE_API_BASE (another Stripe API
 // address: stripe-mock locally).
 func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+	return NewWithStripeClient(ctx, env, cfg, log, &http.Client{Timeout: StripeTimeout})
+}
+
+// StripeTimeout bounds each call to Stripe's API. stripe-go retries a
+// failed call twice with the same idempotency key, so a checkout that
+// cannot start answers within API Gateway's 29 seconds.
+const StripeTimeout = 8 * time.Second
+
+// NewWithStripeClient is New with the HTTP client Stripe's API is called
+// through (tests put a faulty transport in it).
+func NewWithStripeClient(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger, stripeHTTP *http.Client) (http.Handler, error) {
 	if err := env.Require("STRIPE_KEY_PARAM", "STRIPE_WEBHOOK_SECRET_PARAM", "PUBLIC_BASE_URL", "DELIVERIES_QUEUE_URL"); err != nil {
 		return nil, err
 	}
@@ -54,7 +65,7 @@ func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (h
 		if err != nil {
 			return nil, err
 		}
-		return cardpay.New(cardpay.Config{APIKey: key, WebhookSecret: secret, APIBase: apiBase})
+		return cardpay.New(cardpay.Config{APIKey: key, WebhookSecret: secret, APIBase: apiBase, HTTPClient: stripeHTTP})
 	}}
 	checkout, err := billing.NewCheckout(c.Billing, cards)
 	if err != nil {
