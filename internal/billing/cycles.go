@@ -16,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/cycle"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/statement"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // CycleStore is the storage closing billing cycles needs.
@@ -76,14 +77,15 @@ type CycleView struct {
 
 // List shows the org's cycles, newest first: the running one, and the
 // closed and closing ones before it back to the org's first (at most n).
-func (c *Cycles) List(ctx context.Context, p auth.Principal, n int) ([]CycleView, error) {
+func (c *Cycles) List(ctx context.Context, p auth.Principal, n int) (_ []CycleView, err error) {
+	defer usecase.Name(&err, "list billing cycles")
 	o, err := c.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
-		return nil, fmt.Errorf("list billing cycles: %w", err)
+		return nil, err
 	}
 	runs, err := c.store.ListCycleRuns(ctx, p.OrgID, n)
 	if err != nil {
-		return nil, fmt.Errorf("list billing cycles: %w", err)
+		return nil, err
 	}
 	byID := map[string]cycle.Run{}
 	for _, r := range runs {
@@ -124,11 +126,12 @@ type CloseReport struct {
 // until ctx's deadline draws near (leaving the rest to the next run,
 // which resumes from the saved cursors). A second run at the same time
 // finds each cycle's lease taken and does nothing twice.
-func (c *Cycles) CloseDue(ctx context.Context) (CloseReport, error) {
+func (c *Cycles) CloseDue(ctx context.Context) (_ CloseReport, err error) {
+	defer usecase.Name(&err, "close due cycles")
 	var rep CloseReport
 	ids, err := c.store.DueOrgs(ctx, c.now(), 1000)
 	if err != nil {
-		return rep, fmt.Errorf("close due cycles: %w", err)
+		return rep, err
 	}
 	var errs []error
 	for _, id := range ids {
@@ -148,13 +151,14 @@ func (c *Cycles) CloseDue(ctx context.Context) (CloseReport, error) {
 // CloseNow closes the org's due cycles at once ("run now", admins only),
 // the same way the schedule does. Only cycles past their review window
 // close; a cycle still open or closing is refused with ErrCycleNotDue.
-func (c *Cycles) CloseNow(ctx context.Context, p auth.Principal, cycleID string) (CloseReport, error) {
+func (c *Cycles) CloseNow(ctx context.Context, p auth.Principal, cycleID string) (_ CloseReport, err error) {
+	defer usecase.Name(&err, "close cycle %s", cycleID)
 	var rep CloseReport
 	if err := allow(p, auth.ChangeSettings); err != nil {
 		return rep, err
 	}
 	rep.Orgs = 1
-	err := c.closeOrg(ctx, p.OrgID, cycleID, &rep)
+	err = c.closeOrg(ctx, p.OrgID, cycleID, &rep)
 	return rep, err
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/run"
 	"github.com/carebill/carebill/internal/session"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -98,13 +99,14 @@ const scopeWorkers = 8
 // the same run marked dry: the workers build each invoice the same way and
 // record its preview instead of writing it. A second real run for the same
 // period is refused (*run.PeriodTakenError naming the first).
-func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (*run.Run, error) {
+func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (_ *run.Run, err error) {
+	defer usecase.Name(&err, "start run")
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
 	o, err := r.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
-		return nil, fmt.Errorf("start run: %w", err)
+		return nil, err
 	}
 	now := r.svc.now()
 	if err := run.ValidatePeriod(req.PeriodStart, req.PeriodEnd, calendar.Today(now, o.Location())); err != nil {
@@ -121,7 +123,7 @@ func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (*
 	for cursor := ""; ; {
 		page, next, err := r.store.ListClients(ctx, p.OrgID, "", 200, cursor)
 		if err != nil {
-			return nil, fmt.Errorf("start run: %w", err)
+			return nil, err
 		}
 		for _, c := range page {
 			if c.Profile.Funding.Type != "" && !excluded[c.ID] {
@@ -135,7 +137,7 @@ func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (*
 	}
 	limits, _, err := r.store.PriceLimits(ctx, p.OrgID)
 	if err != nil {
-		return nil, fmt.Errorf("start run: %w", err)
+		return nil, err
 	}
 	prov, err := r.provider(ctx, o)
 	if err != nil {
@@ -173,7 +175,7 @@ func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (*
 	}
 	wg.Wait()
 	if firstEr != nil {
-		return nil, fmt.Errorf("start run: %w", firstEr)
+		return nil, firstEr
 	}
 	if len(blocked) > 0 {
 		return nil, &run.AlertsError{Clients: blocked}
@@ -184,10 +186,10 @@ func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (*
 		return nil, err
 	}
 	if err := r.takeReclaims(ctx, rn); err != nil {
-		return nil, fmt.Errorf("start run %s: re-claims: %w", rn.ID, err)
+		return nil, fmt.Errorf("re-claims for run %s: %w", rn.ID, err)
 	}
 	if err := r.queue.EnqueueRunClients(ctx, p.OrgID, rn.ID, inScope); err != nil {
-		return nil, fmt.Errorf("start run %s: %w", rn.ID, ErrQueueUnavailable)
+		return nil, fmt.Errorf("queue run %s: %w", rn.ID, ErrQueueUnavailable)
 	}
 	return rn, nil
 }
@@ -477,7 +479,8 @@ var errSendClaimed = errors.New("a send of the invoice holds its send claims; re
 // fixed: a client parked before its invoice is invoiced afresh, a client
 // whose send was parked has the same invoice sent (never invoiced again).
 // run.ErrNotParked names a client that is neither.
-func (r *Runs) Requeue(ctx context.Context, p auth.Principal, runID string, clientIDs []string) error {
+func (r *Runs) Requeue(ctx context.Context, p auth.Principal, runID string, clientIDs []string) (err error) {
+	defer usecase.Name(&err, "requeue run %s", runID)
 	if err := allow(p, auth.Bill); err != nil {
 		return err
 	}
@@ -498,7 +501,7 @@ func (r *Runs) Requeue(ctx context.Context, p auth.Principal, runID string, clie
 		}
 	}
 	if err := r.queue.EnqueueRunClients(ctx, p.OrgID, runID, clientIDs); err != nil {
-		return fmt.Errorf("requeue: %w", ErrQueueUnavailable)
+		return ErrQueueUnavailable
 	}
 	return nil
 }
@@ -518,7 +521,8 @@ type RunView struct {
 
 // Run reads one run, a page of its clients and (real runs) its fix list:
 // every claim line the NDIA rejected, with its code, message and fix.
-func (r *Runs) Run(ctx context.Context, p auth.Principal, id string, limit int, cursor string) (RunView, error) {
+func (r *Runs) Run(ctx context.Context, p auth.Principal, id string, limit int, cursor string) (_ RunView, err error) {
+	defer usecase.Name(&err, "run %s", id)
 	rn, err := r.store.GetRun(ctx, p.OrgID, id)
 	if err != nil {
 		return RunView{}, err
@@ -532,7 +536,7 @@ func (r *Runs) Run(ctx context.Context, p auth.Principal, id string, limit int, 
 		v.DeadLetters = -1 // unknown; the page says so rather than failing
 	}
 	if v.Reclaims, err = r.runReclaims(ctx, p.OrgID, id); err != nil {
-		return RunView{}, fmt.Errorf("run %s: %w", id, err)
+		return RunView{}, err
 	}
 	if (rn.Counts.ByRouting[run.ToNDIA] > 0 || rn.Counts.Reclaims > 0) && !rn.DryRun {
 		v.Files = []string{filePrefix(rn) + "-01.csv"} // the first; a file past 5,000 lines continues in -02 …
@@ -540,18 +544,19 @@ func (r *Runs) Run(ctx context.Context, p auth.Principal, id string, limit int, 
 	if rs, ok := r.store.(ReconcileStore); ok && !rn.DryRun {
 		lines, err := rs.RunLines(ctx, p.OrgID, id)
 		if err != nil {
-			return RunView{}, fmt.Errorf("run %s: %w", id, err)
+			return RunView{}, err
 		}
 		v.FixList = rejected(lines)
 		if err := r.withReclaims(ctx, p.OrgID, v.FixList); err != nil {
-			return RunView{}, fmt.Errorf("run %s: %w", id, err)
+			return RunView{}, err
 		}
 	}
 	return v, nil
 }
 
 // Runs lists the org's runs, newest first (the batches page).
-func (r *Runs) Runs(ctx context.Context, p auth.Principal, limit int, cursor string) ([]*run.Run, string, error) {
+func (r *Runs) Runs(ctx context.Context, p auth.Principal, limit int, cursor string) (_ []*run.Run, _ string, err error) {
+	defer usecase.Name(&err, "list runs")
 	return r.store.ListRuns(ctx, p.OrgID, limit, cursor)
 }
 
@@ -563,7 +568,8 @@ func filePrefix(rn *run.Run) string {
 
 // BulkFiles are a real run's NDIA bulk upload files (admins: an export):
 // every NDIA-managed invoice's claim lines, at most 5,000 rows a file.
-func (r *Runs) BulkFiles(ctx context.Context, p auth.Principal, id string) ([]run.File, error) {
+func (r *Runs) BulkFiles(ctx context.Context, p auth.Principal, id string) (_ []run.File, err error) {
+	defer usecase.Name(&err, "run bulk files %s", id)
 	if err := allow(p, auth.Export); err != nil {
 		return nil, err
 	}
@@ -608,12 +614,14 @@ func (r *Runs) BulkFiles(ctx context.Context, p auth.Principal, id string) ([]ru
 }
 
 // ProviderSettings reads the org's NDIS provider settings.
-func (r *Runs) ProviderSettings(ctx context.Context, p auth.Principal) (run.ProviderSettings, error) {
+func (r *Runs) ProviderSettings(ctx context.Context, p auth.Principal) (_ run.ProviderSettings, err error) {
+	defer usecase.Name(&err, "NDIS provider settings")
 	return r.store.NDISProvider(ctx, p.OrgID)
 }
 
 // SetProviderSettings replaces them (admins).
-func (r *Runs) SetProviderSettings(ctx context.Context, p auth.Principal, s run.ProviderSettings) (run.ProviderSettings, error) {
+func (r *Runs) SetProviderSettings(ctx context.Context, p auth.Principal, s run.ProviderSettings) (_ run.ProviderSettings, err error) {
+	defer usecase.Name(&err, "set NDIS provider settings")
 	if err := allow(p, auth.ChangeSettings); err != nil {
 		return run.ProviderSettings{}, err
 	}

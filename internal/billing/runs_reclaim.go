@@ -3,7 +3,6 @@ package billing
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/carebill/carebill/internal/auth"
@@ -11,6 +10,7 @@ import (
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/run"
+	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -52,7 +52,8 @@ type ReclaimRequest struct {
 // (run.ErrNotNDIAManaged), a voided invoice (run.ErrInvoiceVoid), and a corrected line the bulk file would
 // reject or the NDIA's two-year window has closed on (validation). The
 // answer is the run's fix list.
-func (r *Runs) Reclaim(ctx context.Context, p auth.Principal, runID string, req ReclaimRequest) ([]run.Line, error) {
+func (r *Runs) Reclaim(ctx context.Context, p auth.Principal, runID string, req ReclaimRequest) (_ []run.Line, err error) {
+	defer usecase.Name(&err, "re-claim %s", req.Ref)
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
@@ -69,15 +70,15 @@ func (r *Runs) Reclaim(ctx context.Context, p auth.Principal, runID string, req 
 	}
 	idx, err := r.claimIndex(ctx, p.OrgID, runID)
 	if err != nil {
-		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, err)
+		return nil, err
 	}
 	lines, err := rc.RunLines(ctx, p.OrgID, runID)
 	if err != nil {
-		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, err)
+		return nil, err
 	}
 	cr, ok := idx[req.Ref]
 	if !ok || !rejectedOn(lines, req.Ref) {
-		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, run.ErrNotRejected)
+		return nil, run.ErrNotRejected
 	}
 	root, billed := cr.root(), cr.claim.Amount
 	if cr.reclaim != nil {
@@ -85,29 +86,29 @@ func (r *Runs) Reclaim(ctx context.Context, p auth.Principal, runID string, req 
 	}
 	prev, err := ls.GetReclaim(ctx, p.OrgID, root)
 	if err != nil {
-		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, err)
+		return nil, err
 	}
 	attempt, err := run.ReclaimFrom(prev, runID, req.Ref)
 	if err != nil {
-		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, err)
+		return nil, err
 	}
 	c, err := r.store.GetClient(ctx, p.OrgID, cr.res.ClientID)
 	if err != nil {
-		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, err)
+		return nil, err
 	}
 	if c.Profile.Funding.Type != client.NDIAManaged {
-		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, run.ErrNotNDIAManaged)
+		return nil, run.ErrNotNDIAManaged
 	}
 	inv, err := r.store.GetInvoice(ctx, p.OrgID, cr.res.InvoiceID)
 	if err != nil {
-		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, err)
+		return nil, err
 	}
 	if inv.Status == invoice.Void {
-		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, run.ErrInvoiceVoid)
+		return nil, run.ErrInvoiceVoid
 	}
 	o, err := r.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
-		return nil, fmt.Errorf("re-claim %s: %w", req.Ref, err)
+		return nil, err
 	}
 	now := r.svc.now()
 	claim, err := run.NewReclaim(root, attempt, cr.claim, c.Profile.Funding.NDISNumber, req.Correction,

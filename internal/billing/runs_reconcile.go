@@ -17,6 +17,7 @@ import (
 	"github.com/carebill/carebill/internal/ndis"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/run"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // ReconcileStore keeps the NDIA's answers per claim line (internal/dynamo).
@@ -94,7 +95,8 @@ func (r *Runs) reconcileStore() (ReconcileStore, error) {
 // on the run's fix list with the NDIA's reason and a fix in plain words.
 // A line already paid is never changed. Uploading the same file twice
 // changes nothing more.
-func (r *Runs) ReconcileResults(ctx context.Context, p auth.Principal, runID, file string) (Reconciliation, error) {
+func (r *Runs) ReconcileResults(ctx context.Context, p auth.Principal, runID, file string) (_ Reconciliation, err error) {
+	defer usecase.Name(&err, "reconcile results file %s", runID)
 	if err := allow(p, auth.Bill); err != nil {
 		return Reconciliation{}, err
 	}
@@ -108,7 +110,7 @@ func (r *Runs) ReconcileResults(ctx context.Context, p auth.Principal, runID, fi
 	}
 	idx, err := r.claimIndex(ctx, p.OrgID, runID)
 	if err != nil {
-		return Reconciliation{}, fmt.Errorf("results file: %w", err)
+		return Reconciliation{}, err
 	}
 	var rec Reconciliation
 	now := r.svc.now()
@@ -155,7 +157,8 @@ func (r *Runs) ReconcileResults(ctx context.Context, p auth.Principal, runID, fi
 // where the NDIA paid less than claimed (a capped price) the difference is
 // recorded as a credit note, or a credit note marked as a write-off, per
 // the org's shortfall setting, once.
-func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID, file string) (Reconciliation, error) {
+func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID, file string) (_ Reconciliation, err error) {
+	defer usecase.Name(&err, "reconcile remittance %s", runID)
 	if err := allow(p, auth.Bill); err != nil {
 		return Reconciliation{}, err
 	}
@@ -169,7 +172,7 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 	}
 	idx, err := r.claimIndex(ctx, p.OrgID, runID)
 	if err != nil {
-		return Reconciliation{}, fmt.Errorf("remittance file: %w", err)
+		return Reconciliation{}, err
 	}
 	lines, err := rs.RunLines(ctx, p.OrgID, runID)
 	if err != nil {
@@ -284,7 +287,8 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 
 // FixList is a run's rejected claim lines, each with the NDIA's reason
 // and the fix.
-func (r *Runs) FixList(ctx context.Context, p auth.Principal, runID string) ([]run.Line, error) {
+func (r *Runs) FixList(ctx context.Context, p auth.Principal, runID string) (_ []run.Line, err error) {
+	defer usecase.Name(&err, "fix list %s", runID)
 	rs, err := r.reconcileStore()
 	if err != nil {
 		return nil, err
@@ -295,7 +299,7 @@ func (r *Runs) FixList(ctx context.Context, p auth.Principal, runID string) ([]r
 	}
 	fix := rejected(lines)
 	if err := r.withReclaims(ctx, p.OrgID, fix); err != nil {
-		return nil, fmt.Errorf("fix list of %s: %w", runID, err)
+		return nil, err
 	}
 	return fix, nil
 }
@@ -323,7 +327,8 @@ type BudgetLine struct {
 // Budget is a participant's live budget: per support category of the
 // plan, what is spent, committed and remaining, from the tasks inside the
 // plan's dates. Runs keep it current as they claim tasks.
-func (r *Runs) Budget(ctx context.Context, p auth.Principal, clientID string) (*ndis.Plan, []BudgetLine, error) {
+func (r *Runs) Budget(ctx context.Context, p auth.Principal, clientID string) (_ *ndis.Plan, _ []BudgetLine, err error) {
+	defer usecase.Name(&err, "NDIS budget %s", clientID)
 	c, err := r.store.GetClient(ctx, p.OrgID, clientID)
 	if err != nil {
 		return nil, nil, err

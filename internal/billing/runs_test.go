@@ -225,8 +225,8 @@ func TestDryRunPreviewsWhatTheRealRunProduces(t *testing.T) {
 	if got := w.numbers(); len(got) != 0 {
 		t.Fatalf("a dry run wrote invoices %v", got)
 	}
-	if _, err := w.runs.BulkFiles(ctx, w.admin, dry.ID); !errors.Is(err, run.ErrDryRun) {
-		t.Errorf("a dry run's bulk file: %v", err)
+	if _, err := w.runs.BulkFiles(ctx, w.admin, dry.ID); !errors.Is(err, run.ErrDryRun) || !strings.HasPrefix(err.Error(), "run bulk files "+dry.ID+": ") {
+		t.Errorf("a dry run's bulk file: %v (want run.ErrDryRun, named with the use case and run)", err)
 	}
 	preview := map[string]run.Preview{}
 	for _, c := range dv.Clients {
@@ -355,8 +355,8 @@ func TestAlertsRefuseARunUnlessExcludedAndParkedClientsRequeue(t *testing.T) {
 	if err := w2.runs.Requeue(ctx, w2.admin, rn2.ID, []string{a}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w2.runs.Requeue(ctx, w2.admin, rn2.ID, []string{a}); !errors.Is(err, run.ErrNotParked) {
-		t.Errorf("second requeue: %v", err)
+	if err := w2.runs.Requeue(ctx, w2.admin, rn2.ID, []string{a}); !errors.Is(err, run.ErrNotParked) || !strings.HasPrefix(err.Error(), "requeue run "+rn2.ID+": ") {
+		t.Errorf("second requeue: %v (want run.ErrNotParked, named with the use case and run)", err)
 	}
 	if _, err := w2.coord.SetPlan(ctx, w2.admin, ndis.Plan{ClientID: a, Start: day("2026-07-01"), End: day("2027-06-30"),
 		Remoteness: ndis.National, Budgets: map[string]decimal.Decimal{"07": amt("9000")}}); err != nil {
