@@ -25,6 +25,7 @@ type ReconcileStore interface {
 	PutRunLine(ctx context.Context, orgID string, l run.Line, now time.Time) (bool, error)
 	RunLines(ctx context.Context, orgID, runID string) ([]run.Line, error)
 	ClaimShortfall(ctx context.Context, orgID, runID, key string) (bool, error)
+	ReleaseShortfall(ctx context.Context, orgID, runID, key string) error
 }
 
 // Reconciliation is what an uploaded results or remittance file did.
@@ -264,6 +265,11 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 				}
 				note, err := r.svc.IssueCreditNote(ctx, p, invID, ip.lss, reason, credit.ToClientCredit)
 				if err != nil {
+					// Give the right back so a retried upload records it
+					// (the payment above is already recorded, once).
+					if rerr := rs.ReleaseShortfall(ctx, p.OrgID, runID, key); rerr != nil {
+						err = errors.Join(err, rerr)
+					}
 					return rec, fmt.Errorf("shortfall on %s: %w", ip.cr.res.Number, err)
 				}
 				rec.Shortfall = append(rec.Shortfall, note.ID)
