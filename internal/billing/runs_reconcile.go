@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,13 +32,17 @@ type ReconcileStore interface {
 // Reconciliation is what an uploaded results or remittance file did.
 type Reconciliation struct {
 	Matched   int
-	Unmatched []string   // claim references not in this run
-	Accepted  int        // results: SUCCESSFUL lines
-	Rejected  int        // results: ERROR lines, now on the fix list
-	Paid      int        // remittance: lines paid
-	Payments  []string   // remittance: payment ids recorded
-	Shortfall []string   // remittance: credit note ids for capped prices
-	FixList   []run.Line // the run's rejected lines after this upload
+	Unmatched []string // claim references not in this run
+	// UnmatchedRuns names, for an unmatched re-claim reference or its
+	// rejected original, the run whose file carried it (ref → run id),
+	// where the re-claim records say.
+	UnmatchedRuns map[string]string
+	Accepted      int        // results: SUCCESSFUL lines
+	Rejected      int        // results: ERROR lines, now on the fix list
+	Paid          int        // remittance: lines paid
+	Payments      []string   // remittance: payment ids recorded
+	Shortfall     []string   // remittance: credit note ids for capped prices
+	FixList       []run.Line // the run's rejected lines after this upload
 }
 
 // claimIndex maps a run's claim references to their line.
@@ -147,8 +152,52 @@ func (r *Runs) ReconcileResults(ctx context.Context, p auth.Principal, runID, fi
 			}
 		}
 	}
+	if rec.UnmatchedRuns, err = r.runsOf(ctx, p.OrgID, rec.Unmatched); err != nil {
+		return rec, err
+	}
 	rec.FixList, err = r.FixList(ctx, p, runID)
 	return rec, err
+}
+
+// runsOf names the run whose file carried each of refs, where a re-claim
+// record knows it: its current reference (the run that took it) or the
+// rejected one it re-claims (that rejection's run). Never nil.
+func (r *Runs) runsOf(ctx context.Context, orgID string, refs []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(refs) == 0 {
+		return out, nil
+	}
+	rs, err := r.reclaimStore()
+	if err != nil {
+		return nil, err
+	}
+	for _, ref := range refs {
+		rc, err := rs.GetReclaim(ctx, orgID, reclaimRoot(ref))
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case rc == nil:
+		case rc.Claim.Ref == ref && rc.RunID != "":
+			out[ref] = rc.RunID
+		case rc.FromRef == ref:
+			out[ref] = rc.FromRun
+		}
+	}
+	return out, nil
+}
+
+// reclaimRoot is the first claim reference of ref: ref without a
+// re-claim's "-R<k>" suffix (run.ReclaimRef).
+func reclaimRoot(ref string) string {
+	i := strings.LastIndex(ref, "-R")
+	if i < 0 {
+		return ref
+	}
+	if _, err := strconv.Atoi(ref[i+2:]); err != nil {
+		return ref
+	}
+	return ref[:i]
 }
 
 // ReconcileRemittance reads the NDIA's remittance advice for a run
@@ -286,6 +335,9 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 			}
 			rec.Paid++
 		}
+	}
+	if rec.UnmatchedRuns, err = r.runsOf(ctx, p.OrgID, rec.Unmatched); err != nil {
+		return rec, err
 	}
 	rec.FixList, err = r.FixList(ctx, p, runID)
 	return rec, err

@@ -68,6 +68,11 @@ func TestReclaimAtALowerPriceEndsPaidOnceWithItsShortfall(t *testing.T) {
 		}
 		payments, notes = append(payments, rec.Payments...), append(notes, rec.Shortfall...)
 	}
+	// The same lines uploaded on the run that rejected them match nothing
+	// there, and say which run carried them.
+	if rec, err := w.runs.ReconcileRemittance(ctx, w.admin, first.ID, remittance); err != nil || len(rec.Unmatched) != 1 || rec.UnmatchedRuns[ref+"-R1"] != second.ID {
+		t.Fatalf("remittance on the first run: %+v, %v", rec, err)
+	}
 	if len(payments) != 1 || len(notes) != 1 {
 		t.Fatalf("two uploads recorded payments %v, shortfall credit notes %v", payments, notes)
 	}

@@ -249,6 +249,23 @@ func TestInvoiceRunPages(t *testing.T) {
 	if got := b.text(`[data-fix="` + ref + `"]`); !strings.Contains(got, "Re-claimed as "+ref+"-R1 in a later run") {
 		t.Errorf("re-claimed fix line %q", got)
 	}
+	secondRun := eval[string](b, `document.querySelector('[data-reclaim-state="reclaimed"] a').getAttribute('href')`)
+
+	// A remittance for the re-claim uploaded on the first run pays
+	// nothing here; the message names the line and the run it is in.
+	remit := filepath.Join(dir, "remittance.csv")
+	if err := os.WriteFile(remit, []byte("ProvClaimRef,AmountClaimed,AmountPaid,BulkClmId\n"+ref+"-R1,100.14,100.14,F9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Do("choose the remittance file", chromedp.SetUploadFiles(`[data-upload="ndia-remittance"] [name=file]`, []string{remit}))
+	b.click(`[data-upload="ndia-remittance"] [type=submit]`)
+	b.waitFor("the unmatched line", `!!document.querySelector('[data-unmatched-ref]')`)
+	if got := b.text("[data-recon-result]"); !strings.Contains(got, "0 lines paid") || !strings.Contains(got, "1 not in this run") || !strings.Contains(got, ref+"-R1 is in another run") {
+		t.Errorf("remittance message %q", got)
+	}
+	if got := eval[string](b, `document.querySelector('[data-unmatched-ref] a').getAttribute('href')`); got != secondRun || got == firstRun {
+		t.Errorf("unmatched line links to %q, want the re-claiming run %q", got, secondRun)
+	}
 }
 
 func (c *apiClient) get(path string) string {

@@ -140,6 +140,15 @@ function fixList(rows) {
   $('[data-fix-table]').hidden = rows.length === 0;
 }
 
+// unmatchedList names each uploaded reference that is not in this run,
+// with the run whose file carried it where the API knows it.
+function unmatchedList(rep) {
+  if (!rep.unmatched.length) return '';
+  const runs = rep.unmatchedRuns || {};
+  return h('ul', { 'data-unmatched': '' }, ...rep.unmatched.map((ref) => h('li', { 'data-unmatched-ref': ref }, ref,
+    runs[ref] ? [' is in ', h('a', { href: `/app/runs/${runs[ref]}` }, 'another run'), ': upload it there.'] : ' is in no run we know of.')));
+}
+
 for (const form of document.querySelectorAll('[data-upload]')) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -149,9 +158,10 @@ for (const form of document.querySelectorAll('[data-upload]')) {
     busy(form.querySelector('[type=submit]'), async () => {
       try {
         const rep = await api('POST', `/v1/invoice-runs/${id}/${form.dataset.upload}`, { fileName: file.name, csv: await file.text() });
-        $('[data-recon-result]').textContent = form.dataset.upload === 'ndia-results'
+        $('[data-recon-result]').replaceChildren(form.dataset.upload === 'ndia-results'
           ? `${rep.accepted} accepted, ${rep.rejected} rejected${rep.unmatched.length ? `, ${rep.unmatched.length} not in this run` : ''}.`
-          : `${rep.paid} line${rep.paid === 1 ? '' : 's'} paid: ${rep.payments.length} payment${rep.payments.length === 1 ? '' : 's'} recorded${rep.creditNotes.length ? `, ${rep.creditNotes.length} shortfall credit note${rep.creditNotes.length === 1 ? '' : 's'}` : ''}.`;
+          : `${rep.paid} line${rep.paid === 1 ? '' : 's'} paid: ${rep.payments.length} payment${rep.payments.length === 1 ? '' : 's'} recorded${rep.creditNotes.length ? `, ${rep.creditNotes.length} shortfall credit note${rep.creditNotes.length === 1 ? '' : 's'}` : ''}${rep.unmatched.length ? `, ${rep.unmatched.length} not in this run` : ''}.`,
+        unmatchedList(rep));
         fixList(rep.fixList);
         await load();
       } catch (err) {
