@@ -211,6 +211,21 @@ func TestInvoiceRunPages(t *testing.T) {
 	}
 	firstRun := b.path()
 
+	// A period with nothing new to invoice still previews the queued
+	// re-claim and offers to start the run (not started here: the next
+	// run below claims it).
+	b.open("/app/runs")
+	b.set("[name=periodStart]", on(10))
+	b.set("[name=periodEnd]", on(12))
+	b.click("[data-preview]")
+	b.waitFor("the re-claim preview", `!document.querySelector('[data-preview-reclaims]').hidden`)
+	if got := b.text("[data-preview-reclaims]"); !strings.Contains(got, ref+"-R1") || !strings.Contains(got, "Cal Osei") || !strings.Contains(got, "$100.14") {
+		t.Errorf("re-claims previewed %q", got)
+	}
+	if got := b.text("[data-preview-status]"); strings.Contains(got, "Nothing to invoice") || eval[bool](b, `document.querySelector('[data-start]').hidden`) {
+		t.Errorf("preview of re-claims only: %q, start hidden", got)
+	}
+
 	// A parked participant is re-queued from the run page.
 	// (more work in a period than one invoice claims parks a participant).
 	// (its budget cut below its work after the run started parks it).
