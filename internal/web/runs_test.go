@@ -196,7 +196,9 @@ func TestInvoiceRunPages(t *testing.T) {
 		!strings.Contains(b.text("[data-fix-participant]"), "Cal Osei") {
 		t.Errorf("fix list after a reload %q", got)
 	}
-	_ = ndia
+	if got := b.text("[data-fix-link]"); got != "Participant's plan" || eval[string](b, `document.querySelector('[data-fix-link]').getAttribute('href')`) != "/app/clients/"+ndia {
+		t.Errorf("C22 fix link %q", got)
+	}
 
 	// The coordinator fixes the cause and queues the line for re-claim:
 	// a bad support item is refused under its field, a good one queues it.
@@ -281,6 +283,21 @@ func TestInvoiceRunPages(t *testing.T) {
 	if got := eval[string](b, `document.querySelector('[data-unmatched-ref] a').getAttribute('href')`); got != secondRun || got == firstRun {
 		t.Errorf("unmatched line links to %q, want the re-claiming run %q", got, secondRun)
 	}
+
+	// A price rejection (C17) points at the re-claim's unit price field.
+	b.open(secondRun)
+	priced := filepath.Join(dir, "results-c17.csv")
+	if err := os.WriteFile(priced, []byte("ClaimReference,Status,ErrorCode,ErrorMessage,PaidTotalAmount\n"+ref+"-R1,ERROR,C17,Unit price not valid,0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Do("choose the C17 results file", chromedp.SetUploadFiles(`[data-upload="ndia-results"] [name=file]`, []string{priced}))
+	b.click(`[data-upload="ndia-results"] [type=submit]`)
+	b.waitFor("the C17 fix link", `!!document.querySelector('[data-fix-link]')`)
+	if got := b.text(`[data-fix="` + ref + `-R1"] [data-fix-link]`); got != "Re-claim's unit price" {
+		t.Fatalf("C17 fix link %q", got)
+	}
+	b.click(`[data-fix="` + ref + `-R1"] [data-fix-link]`)
+	b.waitFor("the unit price field focused", `document.activeElement && document.activeElement.name === 'unitPrice'`)
 }
 
 func (c *apiClient) get(path string) string {

@@ -124,6 +124,34 @@ function reclaimForm(l) {
   return form;
 }
 
+// fixFields are the NDIA rejection codes (see the provider guides' list
+// of bulk-claim errors) fixed on the re-claim itself: the price or the
+// support item. The plan and the participant's details are fixed on the
+// participant's record; service bookings, bank details and a missing
+// reference or unit in myplace or the claim, so those get no link.
+const fixFields = { C17: ['unitPrice', 'Re-claim\'s unit price'], C09: ['supportItem', 'Re-claim\'s support item'],
+  C15: ['supportItem', 'Re-claim\'s support item'] };
+const fixOnParticipant = { C22: 'Participant\'s plan', A01: 'Participant\'s record' };
+const fixElsewhere = new Set(['C01', 'C02', 'C03', 'C12', 'C13', 'C14']);
+
+// fixLink points a fix list line at where its rejection is fixed.
+function fixLink(l) {
+  const f = fixFields[l.code];
+  if (f) {
+    if (!l.canReclaim) return '';
+    const a = h('a', { href: '#', 'data-fix-link': f[0] }, f[1]);
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      const input = document.querySelector(`[data-reclaim="${CSS.escape(l.claimReference)}"] [name=${f[0]}]`);
+      if (input) input.focus();
+    });
+    return h('div', { class: 'muted' }, a);
+  }
+  if (fixElsewhere.has(l.code)) return '';
+  const label = fixOnParticipant[l.code] || 'Participant\'s record';
+  return label ? h('div', { class: 'muted' }, h('a', { href: `/app/clients/${l.clientId}`, 'data-fix-link': 'participant' }, label)) : '';
+}
+
 // fixList shows a run's rejected claim lines: from an upload's answer, and
 // on every load of the page (GET /v1/invoice-runs/{id} returns them), each
 // with its re-claim: a form until it is queued, then where it stands.
@@ -132,7 +160,7 @@ function fixList(rows) {
     h('td', {}, l.claimReference),
     h('td', {}, h('a', { href: `/app/invoices/${l.invoiceId}` }, l.number), l.clientName ? h('div', { class: 'muted', 'data-fix-participant': '' }, l.clientName) : ''),
     h('td', {}, ndiaSays(l)),
-    h('td', {}, l.fix, h('div', { class: 'muted' }, h('a', { href: `/app/clients/${l.clientId}` }, 'Participant\'s NDIS number'))),
+    h('td', {}, l.fix, fixLink(l)),
     h('td', { 'data-reclaim-state': l.reclaim ? l.reclaim.state : 'rejected' },
       l.canReclaim
         ? [l.reclaim ? h('p', {}, ...reclaimState(l.reclaim, l)) : '', reclaimForm(l)]
