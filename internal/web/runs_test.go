@@ -200,6 +200,12 @@ func TestInvoiceRunPages(t *testing.T) {
 		t.Errorf("C22 fix link %q", got)
 	}
 
+	// Blank corrections are said to claim the line again as it was.
+	if got := b.text(`[data-reclaim="` + ref + `"] [data-reclaim-unchanged]`); !strings.Contains(got, "claimed again exactly as it was") ||
+		eval[bool](b, `document.querySelector('[data-reclaim] [data-reclaim-unchanged]').hidden`) {
+		t.Errorf("blank re-claim note %q", got)
+	}
+
 	// The coordinator fixes the cause and queues the line for re-claim:
 	// a bad support item is refused under its field, a good one queues it.
 	b.set(`[data-reclaim="`+ref+`"] [name=supportItem]`, "coordination")
@@ -210,6 +216,9 @@ func TestInvoiceRunPages(t *testing.T) {
 	b.waitFor("the line queued for re-claim", `!!document.querySelector('[data-reclaim-state="queued"]')`)
 	if got := b.text(`[data-fix="` + ref + `"]`); !strings.Contains(got, ref+"-R1") {
 		t.Errorf("queued fix line %q", got)
+	}
+	if got := b.text(`[data-fix="` + ref + `"] [data-reclaim-as]`); !strings.Contains(got, "07_001_0106_8_3") || !strings.Contains(got, "$100.14") {
+		t.Errorf("queued fix line's corrected values %q", got)
 	}
 	firstRun := b.path()
 

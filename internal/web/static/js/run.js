@@ -86,6 +86,11 @@ function ndiaSays(l) {
 // to the run whose NDIA file carries it.
 function reclaimState(rc, l) {
   if (!rc) return [];
+  return [...reclaimStanding(rc, l), h('div', { class: 'muted', 'data-reclaim-as': '' },
+    `Claimed as support item ${rc.supportItem} at ${money(rc.unitPrice, currency)} a unit: ${money(rc.amount, currency)}.`)];
+}
+
+function reclaimStanding(rc, l) {
   const inRun = rc.run ? h('a', { href: `/app/runs/${rc.runId}` }, 'a later run') : 'a later run';
   if (rc.state === 'rejected' && rc.claimReference === l.claimReference) return ['Rejected again: fix the cause and re-claim it.'];
   switch (rc.state) {
@@ -106,7 +111,11 @@ function reclaimForm(l) {
     h('div', { class: 'form-alert', role: 'alert', 'data-form-alert': '', hidden: '' }),
     h('label', { 'data-field': 'supportItem' }, h('span', {}, 'Support item'), h('input', { name: 'supportItem', placeholder: 'keep', size: '16' })),
     h('label', { 'data-field': 'unitPrice' }, h('span', {}, 'Unit price'), h('input', { name: 'unitPrice', inputmode: 'decimal', placeholder: 'keep', size: '8' })),
-    h('button', { type: 'submit', class: 'btn btn-small' }, 'Re-claim'));
+    h('button', { type: 'submit', class: 'btn btn-small' }, 'Re-claim'),
+    h('p', { class: 'muted', 'data-reclaim-unchanged': '' }, 'With both blank, the line is claimed again exactly as it was.'));
+  // Say plainly, while both corrections are blank, that nothing changes.
+  const unchanged = () => !form.supportItem.value.trim() && !form.unitPrice.value.trim();
+  form.addEventListener('input', () => { form.querySelector('[data-reclaim-unchanged]').hidden = !unchanged(); });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     clearErrors(form);
@@ -114,7 +123,7 @@ function reclaimForm(l) {
       try {
         const rep = await api('POST', `/v1/invoice-runs/${id}/reclaims`, { claimReference: l.claimReference,
           supportItem: form.supportItem.value.trim(), unitPrice: form.unitPrice.value.trim() });
-        toast(`${l.claimReference} is queued for re-claim in the next invoice run.`);
+        toast(`${l.claimReference} is queued for re-claim in the next invoice run${unchanged() ? ', unchanged' : ''}.`);
         fixList(rep.fixList);
       } catch (err) {
         showError(form, err);
