@@ -60,6 +60,16 @@ func (c claimRef) root() string {
 	return c.claim.Ref
 }
 
+// billed is what the invoice billed for the line: a re-claim's amount
+// may be lower (its unit price corrected down), and the NDIA paying that
+// still leaves the line capped against the invoice.
+func (c claimRef) billed() decimal.Decimal {
+	if c.reclaim != nil {
+		return c.reclaim.Billed
+	}
+	return c.claim.Amount
+}
+
 func (r *Runs) claimIndex(ctx context.Context, orgID, runID string) (map[string]claimRef, error) {
 	rn, err := r.store.GetRun(ctx, orgID, runID)
 	if err != nil {
@@ -327,7 +337,7 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 		for _, row := range ip.rows {
 			cl := idx[row.Ref]
 			if _, err := rs.PutRunLine(ctx, p.OrgID, run.Line{RunID: runID, Ref: row.Ref, Root: cl.root(), ClientID: cl.res.ClientID, Client: cl.res.ClientName, InvoiceID: invID,
-				Number: cl.res.Number, State: run.LinePaid, Claimed: cl.claim.Amount, Paid: row.Paid, Capped: row.Paid.LessThan(cl.claim.Amount)}, now); err != nil {
+				Number: cl.res.Number, State: run.LinePaid, Claimed: cl.claim.Amount, Paid: row.Paid, Capped: row.Paid.LessThan(cl.billed())}, now); err != nil {
 				return rec, err
 			}
 			if err := r.reclaimOutcome(ctx, p.OrgID, runID, cl, run.ReclaimPaid); err != nil {

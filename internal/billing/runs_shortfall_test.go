@@ -83,6 +83,10 @@ func TestReclaimAtALowerPriceEndsPaidOnceWithItsShortfall(t *testing.T) {
 	if !note.Amount.Equal(amt("1.61")) || note.InvoiceID != invID || !strings.Contains(note.Reason, ref+"-R1") {
 		t.Errorf("shortfall credit note %+v", note)
 	}
+	lines, err := w.store.RunLines(ctx, w.org.ID, second.ID)
+	if err != nil || len(lines) != 1 || lines[0].State != run.LinePaid || !lines[0].Capped || !lines[0].Paid.Equal(amt("98.53")) {
+		t.Errorf("second run's line after the remittance: %+v, %v", lines, err)
+	}
 	inv, err := w.store.GetInvoice(ctx, w.org.ID, invID)
 	if err != nil {
 		t.Fatal(err)
