@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,18 +26,23 @@ type ReconcileStore interface {
 	PutRunLine(ctx context.Context, orgID string, l run.Line, now time.Time) (bool, error)
 	RunLines(ctx context.Context, orgID, runID string) ([]run.Line, error)
 	ClaimShortfall(ctx context.Context, orgID, runID, key string) (bool, error)
+	ReleaseShortfall(ctx context.Context, orgID, runID, key string) error
 }
 
 // Reconciliation is what an uploaded results or remittance file did.
 type Reconciliation struct {
 	Matched   int
-	Unmatched []string   // claim references not in this run
-	Accepted  int        // results: SUCCESSFUL lines
-	Rejected  int        // results: ERROR lines, now on the fix list
-	Paid      int        // remittance: lines paid
-	Payments  []string   // remittance: payment ids recorded
-	Shortfall []string   // remittance: credit note ids for capped prices
-	FixList   []run.Line // the run's rejected lines after this upload
+	Unmatched []string // claim references not in this run
+	// UnmatchedRuns names, for an unmatched re-claim reference or its
+	// rejected original, the run whose file carried it (ref → run id),
+	// where the re-claim records say.
+	UnmatchedRuns map[string]string
+	Accepted      int        // results: SUCCESSFUL lines
+	Rejected      int        // results: ERROR lines, now on the fix list
+	Paid          int        // remittance: lines paid
+	Payments      []string   // remittance: payment ids recorded
+	Shortfall     []string   // remittance: credit note ids for capped prices
+	FixList       []run.Line // the run's rejected lines after this upload
 }
 
 // claimIndex maps a run's claim references to their line.
@@ -52,6 +58,16 @@ func (c claimRef) root() string {
 		return c.reclaim.Root
 	}
 	return c.claim.Ref
+}
+
+// billed is what the invoice billed for the line: a re-claim's amount
+// may be lower (its unit price corrected down), and the NDIA paying that
+// still leaves the line capped against the invoice.
+func (c claimRef) billed() decimal.Decimal {
+	if c.reclaim != nil {
+		return c.reclaim.Billed
+	}
+	return c.claim.Amount
 }
 
 func (r *Runs) claimIndex(ctx context.Context, orgID, runID string) (map[string]claimRef, error) {
@@ -146,8 +162,52 @@ func (r *Runs) ReconcileResults(ctx context.Context, p auth.Principal, runID, fi
 			}
 		}
 	}
+	if rec.UnmatchedRuns, err = r.runsOf(ctx, p.OrgID, rec.Unmatched); err != nil {
+		return rec, err
+	}
 	rec.FixList, err = r.FixList(ctx, p, runID)
 	return rec, err
+}
+
+// runsOf names the run whose file carried each of refs, where a re-claim
+// record knows it: its current reference (the run that took it) or the
+// rejected one it re-claims (that rejection's run). Never nil.
+func (r *Runs) runsOf(ctx context.Context, orgID string, refs []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(refs) == 0 {
+		return out, nil
+	}
+	rs, err := r.reclaimStore()
+	if err != nil {
+		return nil, err
+	}
+	for _, ref := range refs {
+		rc, err := rs.GetReclaim(ctx, orgID, reclaimRoot(ref))
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case rc == nil:
+		case rc.Claim.Ref == ref && rc.RunID != "":
+			out[ref] = rc.RunID
+		case rc.FromRef == ref:
+			out[ref] = rc.FromRun
+		}
+	}
+	return out, nil
+}
+
+// reclaimRoot is the first claim reference of ref: ref without a
+// re-claim's "-R<k>" suffix (run.ReclaimRef).
+func reclaimRoot(ref string) string {
+	i := strings.LastIndex(ref, "-R")
+	if i < 0 {
+		return ref
+	}
+	if _, err := strconv.Atoi(ref[i+2:]); err != nil {
+		return ref
+	}
+	return ref[:i]
 }
 
 // ReconcileRemittance reads the NDIA's remittance advice for a run
@@ -264,6 +324,11 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 				}
 				note, err := r.svc.IssueCreditNote(ctx, p, invID, ip.lss, reason, credit.ToClientCredit)
 				if err != nil {
+					// Give the right back so a retried upload records it
+					// (the payment above is already recorded, once).
+					if rerr := rs.ReleaseShortfall(ctx, p.OrgID, runID, key); rerr != nil {
+						err = errors.Join(err, rerr)
+					}
 					return rec, fmt.Errorf("shortfall on %s: %w", ip.cr.res.Number, err)
 				}
 				rec.Shortfall = append(rec.Shortfall, note.ID)
@@ -272,7 +337,7 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 		for _, row := range ip.rows {
 			cl := idx[row.Ref]
 			if _, err := rs.PutRunLine(ctx, p.OrgID, run.Line{RunID: runID, Ref: row.Ref, Root: cl.root(), ClientID: cl.res.ClientID, Client: cl.res.ClientName, InvoiceID: invID,
-				Number: cl.res.Number, State: run.LinePaid, Claimed: cl.claim.Amount, Paid: row.Paid, Capped: row.Paid.LessThan(cl.claim.Amount)}, now); err != nil {
+				Number: cl.res.Number, State: run.LinePaid, Claimed: cl.claim.Amount, Paid: row.Paid, Capped: row.Paid.LessThan(cl.billed())}, now); err != nil {
 				return rec, err
 			}
 			if err := r.reclaimOutcome(ctx, p.OrgID, runID, cl, run.ReclaimPaid); err != nil {
@@ -280,6 +345,9 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 			}
 			rec.Paid++
 		}
+	}
+	if rec.UnmatchedRuns, err = r.runsOf(ctx, p.OrgID, rec.Unmatched); err != nil {
+		return rec, err
 	}
 	rec.FixList, err = r.FixList(ctx, p, runID)
 	return rec, err

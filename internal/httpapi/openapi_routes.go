@@ -204,14 +204,16 @@ type (
 		FixList []claimLineJSON `json:"fixList"`
 	}
 	reconciliationReply struct {
-		Matched     int             `json:"matched"`
-		Unmatched   []string        `json:"unmatched"`
-		Accepted    int             `json:"accepted"`
-		Rejected    int             `json:"rejected"`
-		Paid        int             `json:"paid"`
-		Payments    []string        `json:"payments"`
-		CreditNotes []string        `json:"creditNotes"`
-		FixList     []claimLineJSON `json:"fixList"`
+		Matched   int      `json:"matched"`
+		Unmatched []string `json:"unmatched"`
+		// UnmatchedRuns: unmatched reference → the run whose file carried it, where known.
+		UnmatchedRuns map[string]string `json:"unmatchedRuns"`
+		Accepted      int               `json:"accepted"`
+		Rejected      int               `json:"rejected"`
+		Paid          int               `json:"paid"`
+		Payments      []string          `json:"payments"`
+		CreditNotes   []string          `json:"creditNotes"`
+		FixList       []claimLineJSON   `json:"fixList"`
 	}
 	pendingPOReply struct {
 		Count      int            `json:"count"`

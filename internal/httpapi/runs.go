@@ -403,7 +403,11 @@ func toReconJSON(rec billing.Reconciliation) map[string]any {
 		}
 		return s
 	}
-	return map[string]any{"matched": rec.Matched, "unmatched": orEmpty(rec.Unmatched), "accepted": rec.Accepted, "rejected": rec.Rejected,
+	runs := rec.UnmatchedRuns
+	if runs == nil {
+		runs = map[string]string{}
+	}
+	return map[string]any{"matched": rec.Matched, "unmatched": orEmpty(rec.Unmatched), "unmatchedRuns": runs, "accepted": rec.Accepted, "rejected": rec.Rejected,
 		"paid": rec.Paid, "payments": orEmpty(rec.Payments), "creditNotes": orEmpty(rec.Shortfall), "fixList": fix}
 }
 

@@ -196,7 +196,15 @@ func TestInvoiceRunPages(t *testing.T) {
 		!strings.Contains(b.text("[data-fix-participant]"), "Cal Osei") {
 		t.Errorf("fix list after a reload %q", got)
 	}
-	_ = ndia
+	if got := b.text("[data-fix-link]"); got != "Participant's plan" || eval[string](b, `document.querySelector('[data-fix-link]').getAttribute('href')`) != "/app/clients/"+ndia {
+		t.Errorf("C22 fix link %q", got)
+	}
+
+	// Blank corrections are said to claim the line again as it was.
+	if got := b.text(`[data-reclaim="` + ref + `"] [data-reclaim-unchanged]`); !strings.Contains(got, "claimed again exactly as it was") ||
+		eval[bool](b, `document.querySelector('[data-reclaim] [data-reclaim-unchanged]').hidden`) {
+		t.Errorf("blank re-claim note %q", got)
+	}
 
 	// The coordinator fixes the cause and queues the line for re-claim:
 	// a bad support item is refused under its field, a good one queues it.
@@ -209,7 +217,25 @@ func TestInvoiceRunPages(t *testing.T) {
 	if got := b.text(`[data-fix="` + ref + `"]`); !strings.Contains(got, ref+"-R1") {
 		t.Errorf("queued fix line %q", got)
 	}
+	if got := b.text(`[data-fix="` + ref + `"] [data-reclaim-as]`); !strings.Contains(got, "07_001_0106_8_3") || !strings.Contains(got, "$100.14") {
+		t.Errorf("queued fix line's corrected values %q", got)
+	}
 	firstRun := b.path()
+
+	// A period with nothing new to invoice still previews the queued
+	// re-claim and offers to start the run (not started here: the next
+	// run below claims it).
+	b.open("/app/runs")
+	b.set("[name=periodStart]", on(10))
+	b.set("[name=periodEnd]", on(12))
+	b.click("[data-preview]")
+	b.waitFor("the re-claim preview", `!document.querySelector('[data-preview-reclaims]').hidden`)
+	if got := b.text("[data-preview-reclaims]"); !strings.Contains(got, ref+"-R1") || !strings.Contains(got, "Cal Osei") || !strings.Contains(got, "$100.14") {
+		t.Errorf("re-claims previewed %q", got)
+	}
+	if got := b.text("[data-preview-status]"); strings.Contains(got, "Nothing to invoice") || eval[bool](b, `document.querySelector('[data-start]').hidden`) {
+		t.Errorf("preview of re-claims only: %q, start hidden", got)
+	}
 
 	// A parked participant is re-queued from the run page.
 	// (more work in a period than one invoice claims parks a participant).
@@ -249,6 +275,38 @@ func TestInvoiceRunPages(t *testing.T) {
 	if got := b.text(`[data-fix="` + ref + `"]`); !strings.Contains(got, "Re-claimed as "+ref+"-R1 in a later run") {
 		t.Errorf("re-claimed fix line %q", got)
 	}
+	secondRun := eval[string](b, `document.querySelector('[data-reclaim-state="reclaimed"] a').getAttribute('href')`)
+
+	// A remittance for the re-claim uploaded on the first run pays
+	// nothing here; the message names the line and the run it is in.
+	remit := filepath.Join(dir, "remittance.csv")
+	if err := os.WriteFile(remit, []byte("ProvClaimRef,AmountClaimed,AmountPaid,BulkClmId\n"+ref+"-R1,100.14,100.14,F9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Do("choose the remittance file", chromedp.SetUploadFiles(`[data-upload="ndia-remittance"] [name=file]`, []string{remit}))
+	b.click(`[data-upload="ndia-remittance"] [type=submit]`)
+	b.waitFor("the unmatched line", `!!document.querySelector('[data-unmatched-ref]')`)
+	if got := b.text("[data-recon-result]"); !strings.Contains(got, "0 lines paid") || !strings.Contains(got, "1 not in this run") || !strings.Contains(got, ref+"-R1 is in another run") {
+		t.Errorf("remittance message %q", got)
+	}
+	if got := eval[string](b, `document.querySelector('[data-unmatched-ref] a').getAttribute('href')`); got != secondRun || got == firstRun {
+		t.Errorf("unmatched line links to %q, want the re-claiming run %q", got, secondRun)
+	}
+
+	// A price rejection (C17) points at the re-claim's unit price field.
+	b.open(secondRun)
+	priced := filepath.Join(dir, "results-c17.csv")
+	if err := os.WriteFile(priced, []byte("ClaimReference,Status,ErrorCode,ErrorMessage,PaidTotalAmount\n"+ref+"-R1,ERROR,C17,Unit price not valid,0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Do("choose the C17 results file", chromedp.SetUploadFiles(`[data-upload="ndia-results"] [name=file]`, []string{priced}))
+	b.click(`[data-upload="ndia-results"] [type=submit]`)
+	b.waitFor("the C17 fix link", `!!document.querySelector('[data-fix-link]')`)
+	if got := b.text(`[data-fix="` + ref + `-R1"] [data-fix-link]`); got != "Re-claim's unit price" {
+		t.Fatalf("C17 fix link %q", got)
+	}
+	b.click(`[data-fix="` + ref + `-R1"] [data-fix-link]`)
+	b.waitFor("the unit price field focused", `document.activeElement && document.activeElement.name === 'unitPrice'`)
 }
 
 func (c *apiClient) get(path string) string {

@@ -86,6 +86,11 @@ function ndiaSays(l) {
 // to the run whose NDIA file carries it.
 function reclaimState(rc, l) {
   if (!rc) return [];
+  return [...reclaimStanding(rc, l), h('div', { class: 'muted', 'data-reclaim-as': '' },
+    `Claimed as support item ${rc.supportItem} at ${money(rc.unitPrice, currency)} a unit: ${money(rc.amount, currency)}.`)];
+}
+
+function reclaimStanding(rc, l) {
   const inRun = rc.run ? h('a', { href: `/app/runs/${rc.runId}` }, 'a later run') : 'a later run';
   if (rc.state === 'rejected' && rc.claimReference === l.claimReference) return ['Rejected again: fix the cause and re-claim it.'];
   switch (rc.state) {
@@ -106,7 +111,11 @@ function reclaimForm(l) {
     h('div', { class: 'form-alert', role: 'alert', 'data-form-alert': '', hidden: '' }),
     h('label', { 'data-field': 'supportItem' }, h('span', {}, 'Support item'), h('input', { name: 'supportItem', placeholder: 'keep', size: '16' })),
     h('label', { 'data-field': 'unitPrice' }, h('span', {}, 'Unit price'), h('input', { name: 'unitPrice', inputmode: 'decimal', placeholder: 'keep', size: '8' })),
-    h('button', { type: 'submit', class: 'btn btn-small' }, 'Re-claim'));
+    h('button', { type: 'submit', class: 'btn btn-small' }, 'Re-claim'),
+    h('p', { class: 'muted', 'data-reclaim-unchanged': '' }, 'With both blank, the line is claimed again exactly as it was.'));
+  // Say plainly, while both corrections are blank, that nothing changes.
+  const unchanged = () => !form.supportItem.value.trim() && !form.unitPrice.value.trim();
+  form.addEventListener('input', () => { form.querySelector('[data-reclaim-unchanged]').hidden = !unchanged(); });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     clearErrors(form);
@@ -114,7 +123,7 @@ function reclaimForm(l) {
       try {
         const rep = await api('POST', `/v1/invoice-runs/${id}/reclaims`, { claimReference: l.claimReference,
           supportItem: form.supportItem.value.trim(), unitPrice: form.unitPrice.value.trim() });
-        toast(`${l.claimReference} is queued for re-claim in the next invoice run.`);
+        toast(`${l.claimReference} is queued for re-claim in the next invoice run${unchanged() ? ', unchanged' : ''}.`);
         fixList(rep.fixList);
       } catch (err) {
         showError(form, err);
@@ -122,6 +131,34 @@ function reclaimForm(l) {
     });
   });
   return form;
+}
+
+// fixFields are the NDIA rejection codes (see the provider guides' list
+// of bulk-claim errors) fixed on the re-claim itself: the price or the
+// support item. The plan and the participant's details are fixed on the
+// participant's record; service bookings, bank details and a missing
+// reference or unit in myplace or the claim, so those get no link.
+const fixFields = { C17: ['unitPrice', 'Re-claim\'s unit price'], C09: ['supportItem', 'Re-claim\'s support item'],
+  C15: ['supportItem', 'Re-claim\'s support item'] };
+const fixOnParticipant = { C22: 'Participant\'s plan', A01: 'Participant\'s record' };
+const fixElsewhere = new Set(['C01', 'C02', 'C03', 'C12', 'C13', 'C14']);
+
+// fixLink points a fix list line at where its rejection is fixed.
+function fixLink(l) {
+  const f = fixFields[l.code];
+  if (f) {
+    if (!l.canReclaim) return '';
+    const a = h('a', { href: '#', 'data-fix-link': f[0] }, f[1]);
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      const input = document.querySelector(`[data-reclaim="${CSS.escape(l.claimReference)}"] [name=${f[0]}]`);
+      if (input) input.focus();
+    });
+    return h('div', { class: 'muted' }, a);
+  }
+  if (fixElsewhere.has(l.code)) return '';
+  const label = fixOnParticipant[l.code] || 'Participant\'s record';
+  return label ? h('div', { class: 'muted' }, h('a', { href: `/app/clients/${l.clientId}`, 'data-fix-link': 'participant' }, label)) : '';
 }
 
 // fixList shows a run's rejected claim lines: from an upload's answer, and
@@ -132,12 +169,21 @@ function fixList(rows) {
     h('td', {}, l.claimReference),
     h('td', {}, h('a', { href: `/app/invoices/${l.invoiceId}` }, l.number), l.clientName ? h('div', { class: 'muted', 'data-fix-participant': '' }, l.clientName) : ''),
     h('td', {}, ndiaSays(l)),
-    h('td', {}, l.fix, h('div', { class: 'muted' }, h('a', { href: `/app/clients/${l.clientId}` }, 'Participant\'s NDIS number'))),
+    h('td', {}, l.fix, fixLink(l)),
     h('td', { 'data-reclaim-state': l.reclaim ? l.reclaim.state : 'rejected' },
       l.canReclaim
         ? [l.reclaim ? h('p', {}, ...reclaimState(l.reclaim, l)) : '', reclaimForm(l)]
         : reclaimState(l.reclaim, l)))));
   $('[data-fix-table]').hidden = rows.length === 0;
+}
+
+// unmatchedList names each uploaded reference that is not in this run,
+// with the run whose file carried it where the API knows it.
+function unmatchedList(rep) {
+  if (!rep.unmatched.length) return '';
+  const runs = rep.unmatchedRuns || {};
+  return h('ul', { 'data-unmatched': '' }, ...rep.unmatched.map((ref) => h('li', { 'data-unmatched-ref': ref }, ref,
+    runs[ref] ? [' is in ', h('a', { href: `/app/runs/${runs[ref]}` }, 'another run'), ': upload it there.'] : ' is in no run we know of.')));
 }
 
 for (const form of document.querySelectorAll('[data-upload]')) {
@@ -149,9 +195,10 @@ for (const form of document.querySelectorAll('[data-upload]')) {
     busy(form.querySelector('[type=submit]'), async () => {
       try {
         const rep = await api('POST', `/v1/invoice-runs/${id}/${form.dataset.upload}`, { fileName: file.name, csv: await file.text() });
-        $('[data-recon-result]').textContent = form.dataset.upload === 'ndia-results'
+        $('[data-recon-result]').replaceChildren(form.dataset.upload === 'ndia-results'
           ? `${rep.accepted} accepted, ${rep.rejected} rejected${rep.unmatched.length ? `, ${rep.unmatched.length} not in this run` : ''}.`
-          : `${rep.paid} line${rep.paid === 1 ? '' : 's'} paid: ${rep.payments.length} payment${rep.payments.length === 1 ? '' : 's'} recorded${rep.creditNotes.length ? `, ${rep.creditNotes.length} shortfall credit note${rep.creditNotes.length === 1 ? '' : 's'}` : ''}.`;
+          : `${rep.paid} line${rep.paid === 1 ? '' : 's'} paid: ${rep.payments.length} payment${rep.payments.length === 1 ? '' : 's'} recorded${rep.creditNotes.length ? `, ${rep.creditNotes.length} shortfall credit note${rep.creditNotes.length === 1 ? '' : 's'}` : ''}${rep.unmatched.length ? `, ${rep.unmatched.length} not in this run` : ''}.`,
+        unmatchedList(rep));
         fixList(rep.fixList);
         await load();
       } catch (err) {

@@ -49,8 +49,17 @@ async function preview() {
       h('td', { class: 'num' }, money(c.total, currency))));
     $('[data-preview-rows]').replaceChildren(...rows);
     $('[data-preview-table]').hidden = rows.length === 0;
-    $('[data-preview-status]').textContent = rows.length ? `Preview: ${rows.length} invoice${rows.length === 1 ? '' : 's'} totalling ${money(v.run.counts.amount, currency)}.` : 'Nothing to invoice in this period.';
-    previewed = rows.length ? body(false) : null;
+    // Rejected lines of earlier runs queued for re-claim go into this
+    // run's NDIA file even when the period has nothing new to invoice.
+    const reclaims = v.reclaims || [];
+    $('[data-preview-reclaims]').replaceChildren(...reclaims.map((rc) => h('li', { 'data-preview-reclaim': rc.claimReference },
+      `Re-claim ${rc.claimReference}: ${rc.clientName}, ${money(rc.amount, currency)}`)));
+    $('[data-preview-reclaims]').hidden = reclaims.length === 0;
+    const parts = [];
+    if (rows.length) parts.push(`${rows.length} invoice${rows.length === 1 ? '' : 's'} totalling ${money(v.run.counts.amount, currency)}`);
+    if (reclaims.length) parts.push(`${reclaims.length} rejected line${reclaims.length === 1 ? '' : 's'} of earlier runs claimed again`);
+    $('[data-preview-status]').textContent = parts.length ? `Preview: ${parts.join('; ')}.` : 'Nothing to invoice in this period.';
+    previewed = parts.length ? body(false) : null;
     $('[data-start]').hidden = !previewed;
   } catch (err) {
     if (err.code === 'run_blocked') blocked(err.body.error);
