@@ -363,6 +363,22 @@ func (c *Cycles) cycleStatement(o *org.Org, cl *client.Client, per cycle.Period,
 
 // reopened says which closed cycles are open again for c: those whose
 // statement for c was deleted.
+// explainClosed completes a PeriodClosedError for client clientID with
+// whether the client has a statement for the closed cycle (deleting it is
+// what reopens the cycle for them); other errors pass through.
+func (s *Service) explainClosed(ctx context.Context, orgID, clientID string, err error) error {
+	var pc *org.PeriodClosedError
+	if !errors.As(err, &pc) || clientID == "" {
+		return err
+	}
+	sid, lerr := s.store.ClientStatementID(ctx, orgID, pc.Cycle.ID(), clientID)
+	if lerr != nil {
+		return err // the refusal stands; only its advice is less specific
+	}
+	pc.Checked, pc.HasStatement = true, sid != ""
+	return err
+}
+
 func reopened(c *client.Client) func(cycleID string) bool {
 	return func(id string) bool { return slices.Contains(c.Reopened, id) }
 }

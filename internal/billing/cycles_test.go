@@ -225,6 +225,18 @@ func TestCycleCloseStatementsLocksAndBackdating(t *testing.T) {
 	if err := w.pay(ana, "10.00", "2026-10-30"); !errors.As(err, &closed) || closed.Cycle.ID() != "cyc_20261001" {
 		t.Fatalf("backdated payment: %v", err)
 	}
+	// The refusal reads dates as documents do, leaves the cycle id to the
+	// API's cycleId, and offers deleting the statement only to a client
+	// that has one (a new-user trial was told to delete one that did not exist).
+	if got, want := closed.PublicMessage(), "30 Oct 2026 falls in the billing cycle 1–31 Oct 2026, which is closed: date it in an open cycle, or (an admin) delete the client's statement for that cycle to reopen it for them"; got != want {
+		t.Fatalf("period_closed for a client with a statement:\n got %q\nwant %q", got, want)
+	}
+	if err := w.pay(idle, "10.00", "2026-10-30"); !errors.As(err, &closed) || closed.HasStatement {
+		t.Fatalf("backdated payment of a client without a statement: %v", err)
+	}
+	if got, want := closed.PublicMessage(), "30 Oct 2026 falls in the billing cycle 1–31 Oct 2026, which is closed: date it in an open cycle. The cycle is closed for the whole organisation; it reopens for a client only when an admin deletes that client's statement for it, and this client has none"; got != want {
+		t.Fatalf("period_closed for a client without a statement:\n got %q\nwant %q", got, want)
+	}
 	if err := w.pay(ana, "10.00", "2026-11-01"); err != nil {
 		t.Fatalf("payment on a locked invoice: %v", err)
 	}

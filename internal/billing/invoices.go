@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -116,7 +117,7 @@ func (s *Service) resolve(ctx context.Context, p auth.Principal, in DraftInput) 
 		return invoice.Spec{}, "", err
 	}
 	if err := o.CheckOpen(sp.IssueDate, reopened(c)); err != nil {
-		return invoice.Spec{}, "", err
+		return invoice.Spec{}, "", s.explainClosed(ctx, p.OrgID, c.ID, err)
 	}
 	return sp, c.Profile.Name, nil
 }
@@ -232,6 +233,11 @@ func (s *Service) FinalizeInvoice(ctx context.Context, p auth.Principal, id stri
 	}
 	inv, err := s.store.FinalizeInvoice(ctx, p.OrgID, id, s.finalizer(p))
 	if err != nil {
+		if errors.Is(err, org.ErrPeriodClosed) {
+			if draft, gerr := s.store.GetInvoice(ctx, p.OrgID, id); gerr == nil {
+				err = s.explainClosed(ctx, p.OrgID, draft.Spec.ClientID, err)
+			}
+		}
 		return InvoiceView{}, fmt.Errorf("finalize: %w", err)
 	}
 	return s.view(ctx, inv)

@@ -81,7 +81,7 @@ func (s *Service) recordPayment(ctx context.Context, p auth.Principal, in paymen
 		return nil, err
 	}
 	if err := o.CheckOpen(in.Date, reopened(c)); err != nil {
-		return nil, err
+		return nil, s.explainClosed(ctx, p.OrgID, c.ID, err)
 	}
 	now := s.now()
 	id := s.newID("pay", now)

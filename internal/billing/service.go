@@ -42,6 +42,8 @@ type Store interface {
 
 	CreateInvoice(ctx context.Context, inv *invoice.Invoice, events ...activity.Event) error
 	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
+	// ClientStatementID is the client's statement for a cycle, "" if none.
+	ClientStatementID(ctx context.Context, orgID, cycleID, clientID string) (string, error)
 	UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
 	DeleteInvoice(ctx context.Context, orgID, id string, check func(*invoice.Invoice) error) error
 	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error)

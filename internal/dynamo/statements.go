@@ -359,6 +359,19 @@ func (s *Store) ListStatements(ctx context.Context, orgID, clientID, cycleID str
 	return out, next, nil
 }
 
+// ClientStatementID is the id of client clientID's statement for cycle
+// cycleID, or "" if it has none (nothing to state at close, or deleted).
+func (s *Store) ClientStatementID(ctx context.Context, orgID, cycleID, clientID string) (string, error) {
+	var it struct {
+		StatementID string `dynamodbav:"statementId"`
+	}
+	found, err := s.get(ctx, orgPK(orgID), statementForSK(cycleID, clientID), &it)
+	if err != nil || !found {
+		return "", err
+	}
+	return it.StatementID, nil
+}
+
 // DeleteStatement removes a cycle statement: the invoices it locked (and
 // that are still locked by it) are unlocked, the cycle is reopened for the
 // client (dates in it are accepted again), and events record it; one

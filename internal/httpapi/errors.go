@@ -35,6 +35,8 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// CycleID names the closed billing cycle of a period_closed error.
+	CycleID string `json:"cycleId,omitempty"`
 }
 
 // failure is how one kind of error reaches a client.
@@ -168,7 +170,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 					msg = pe.Error() // the rule it broke, never the SDK's text
 				}
 			}
-			writeJSON(w, f.status, errorBody{errorDetail{Code: f.code, Message: msg}})
+			detail := errorDetail{Code: f.code, Message: msg}
+			if pc := (*org.PeriodClosedError)(nil); errors.As(err, &pc) {
+				detail.CycleID = pc.Cycle.ID()
+			}
+			writeJSON(w, f.status, errorBody{detail})
 			return
 		}
 	}

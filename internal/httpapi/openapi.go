@@ -182,6 +182,7 @@ func buildOpenAPI(routes map[string]routeDoc) (schema, error) {
 				// POST /v1/invoice-runs: run_exists names the period's run;
 				// run_blocked lists each participant's alerts with its fix.
 				"runId":   schema{"type": "string", "description": "run_exists: the period's invoice run"},
+				"cycleId": schema{"type": "string", "description": "period_closed: the closed billing cycle (cyc_20261001)"},
 				"clients": sc.of([]blockedJSON{}, false),
 			},
 		}},

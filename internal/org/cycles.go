@@ -14,18 +14,51 @@ import (
 // statement (which reopens the cycle for that client), change, regenerate.
 var ErrPeriodClosed = errors.New("period_closed")
 
-// PeriodClosedError names the closed cycle a date fell in.
+// PeriodClosedError names the closed cycle a date fell in. Checked says
+// whether the client's statement for the cycle was looked up, and
+// HasStatement whether there is one: deleting it is the only way a closed
+// cycle reopens (for that client alone), so the message offers it only
+// when there is a statement to delete.
 type PeriodClosedError struct {
-	Date  calendar.Date
-	Cycle cycle.Period
+	Date         calendar.Date
+	Cycle        cycle.Period
+	Checked      bool
+	HasStatement bool
 }
 
 func (e *PeriodClosedError) Error() string { return e.PublicMessage() }
 
-// PublicMessage is the message a coordinator is shown.
+// PublicMessage is the message a coordinator is shown, dates as the org's
+// documents write them ("25 Oct 2026", "1–31 Oct 2026"); the cycle's id is
+// left to the error's machine-readable cycleId.
 func (e *PeriodClosedError) PublicMessage() string {
-	return fmt.Sprintf("%s falls in the billing cycle %s to %s (%s), which is closed: date it in an open cycle, or (an admin) delete the client's statement for that cycle to reopen it for them",
-		e.Date, e.Cycle.Start, e.Cycle.End, e.Cycle.ID())
+	head := fmt.Sprintf("%s falls in the billing cycle %s, which is closed: date it in an open cycle", readableDate(e.Date), readableRange(e.Cycle.Start, e.Cycle.End))
+	switch {
+	case !e.Checked:
+		return head + ", or (an admin) delete the client's statement for that cycle, if it has one, to reopen the cycle for them"
+	case e.HasStatement:
+		return head + ", or (an admin) delete the client's statement for that cycle to reopen it for them"
+	default:
+		return head + ". The cycle is closed for the whole organisation; it reopens for a client only when an admin deletes that client's statement for it, and this client has none"
+	}
+}
+
+// readableDate writes d as "25 Oct 2026".
+func readableDate(d calendar.Date) string {
+	return fmt.Sprintf("%d %s %d", d.Day(), d.Month().String()[:3], d.Year())
+}
+
+// readableRange writes a period compactly: "1–31 Oct 2026",
+// "25 Sep – 24 Oct 2026", "15 Dec 2026 – 14 Jan 2027".
+func readableRange(from, to calendar.Date) string {
+	switch {
+	case from.Year() != to.Year():
+		return readableDate(from) + " – " + readableDate(to)
+	case from.Month() != to.Month():
+		return fmt.Sprintf("%d %s – %s", from.Day(), from.Month().String()[:3], readableDate(to))
+	default:
+		return fmt.Sprintf("%d–%s", from.Day(), readableDate(to))
+	}
 }
 
 // Unwrap lets errors.Is find ErrPeriodClosed.

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -39,6 +40,10 @@ func issueStatement(t *testing.T, st *teststack.Stack, orgID, cid string) string
 	}
 	today := o.Today(time.Now())
 	per := cycle.Period{Start: calendar.Of(today.Year(), today.Month(), 1), End: today}
+	// The cycle's record, as the close that writes statements claims it.
+	if _, err := store.ClaimCycle(ctx, orgID, per, "test", time.Now(), time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	var sid string
 	_, ok, err := store.CycleStatement(ctx, c, per, func(src statement.Source) (*statement.Issue, bool, error) {
 		s, err := statement.Build(statement.Statement{
@@ -56,7 +61,10 @@ func issueStatement(t *testing.T, st *teststack.Stack, orgID, cid string) string
 
 // TestSendStatement drives the statement page's Send in Chromium: the
 // dialog sends by email with a subject, the page shows the delivery
-// queued, and once the notifier has sent it, sent.
+// queued, and once the notifier has sent it, sent. Then the admin deletes
+// the statement through its confirmation dialog (once missing from the
+// page: the click threw in dom.js and nothing happened), lands on the
+// cycles page, and the cycle is reopened for that client.
 func TestSendStatement(t *testing.T) {
 	t.Parallel()
 	base, st := newSiteOn(t)
@@ -99,5 +107,31 @@ func TestSendStatement(t *testing.T) {
 	ds := b.call(200, "GET", "/v1/statements/"+sid+"/deliveries", "")["data"].([]any)
 	if d := ds[0].(map[string]any); len(ds) != 1 || d["subject"] != "Your October statement" || d["status"] != "sent" {
 		b.fail("deliveries %v", ds)
+	}
+
+	// Delete and reopen the cycle, confirmed in the dialog.
+	b.click("[data-statement-delete]")
+	b.waitFor("the confirm dialog", `document.querySelector('[data-confirm-dialog]')?.open`)
+	b.click("[data-confirm-ok]")
+	b.waitFor("the cycles page or an error", `location.pathname === '/app/cycles' || !document.querySelector('[data-page-alert]').hidden`)
+	if p := b.path(); p != "/app/cycles" {
+		b.fail("still on %s: %s", p, b.text("[data-page-alert]"))
+	}
+	b.call(404, "GET", "/v1/statements/"+sid, "")
+	store, err := dynamo.New(dynamodb.NewFromConfig(st.AWS), st.Env(t, "InvoicingFunction")("TABLE_NAME"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := store.GetClient(context.Background(), orgID, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := store.GetOrg(context.Background(), orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := o.Today(time.Now())
+	if want := (cycle.Period{Start: calendar.Of(today.Year(), today.Month(), 1), End: today}).ID(); !slices.Contains(c.Reopened, want) {
+		t.Fatalf("client's reopened cycles %v, want %s", c.Reopened, want)
 	}
 }

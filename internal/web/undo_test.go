@@ -71,7 +71,7 @@ func TestReverseRefundAndLedger(t *testing.T) {
 	first := draft
 	b.open("/app/invoices/" + first)
 	b.waitText("[data-title]", "INV-00001")
-	if got := b.visibleActions(); got != "send record-payment credit-note paylink pdf void" {
+	if got := b.visibleActions(); got != "send record-payment credit-note paylink pdf lock void" {
 		t.Fatalf("open invoice actions: %q", got)
 	}
 
@@ -90,7 +90,7 @@ func TestReverseRefundAndLedger(t *testing.T) {
 	// spent: the dialog says so in the API's words and nothing changes.
 	b.open("/app/invoices/" + first)
 	b.waitFor("the payment on the invoice", `document.querySelector('[data-invoice-payments] [data-reverse-payment]')`)
-	if got := b.visibleActions(); got != "send credit-note pdf" {
+	if got := b.visibleActions(); got != "send credit-note pdf lock" {
 		t.Fatalf("paid invoice actions: %q", got)
 	}
 	b.click("[data-invoice-payments] [data-reverse-payment]")
@@ -169,7 +169,7 @@ func TestReverseRefundAndLedger(t *testing.T) {
 	if eval[bool](b, `!!document.querySelector('[data-invoice-payments] [data-reverse-payment], [data-invoice-payments] [data-refund-payment]')`) {
 		t.Fatal("a reversed payment still offers Reverse or Refund")
 	}
-	if got := b.visibleActions(); got != "send record-payment credit-note paylink pdf void" {
+	if got := b.visibleActions(); got != "send record-payment credit-note paylink pdf lock void" {
 		t.Fatalf("reopened invoice actions: %q", got)
 	}
 	if got := b.call(200, "GET", "/v1/payments/"+pid, ""); got["reversed"] != true || got["left"] != "0.00" {

@@ -130,6 +130,8 @@ function render() {
   action('paylink').hidden = !can.has('pay_link');
   action('pdf').hidden = inv.status === 'draft';
   action('void').hidden = !can.has('void');
+  action('lock').hidden = !can.has('lock');
+  action('unlock').hidden = !can.has('unlock');
   action('record-payment').hidden = !can.has('record_payment');
   action('credit-note').hidden = !can.has('credit_note');
   action('apply-credit').hidden = !(can.has('apply_credit') && client && !isZero(client.balance.credit));
@@ -256,6 +258,59 @@ voidForm.addEventListener('submit', (e) => {
       changedTo(next, 'Invoice voided.');
     } catch (err) {
       showError(voidForm, err);
+    }
+  });
+});
+
+// Lock and Unlock (POST /v1/invoices/{id}/lock|unlock {reason}): a locked
+// invoice still takes payments but cannot be changed or voided; unlocking
+// is an admin's (the API answers 403 to anyone else, shown in the dialog).
+// The reason is kept in the activity log.
+const lockDialog = $('[data-lock-dialog]');
+const lockForm = $('[data-lock-form]');
+let lockMode = 'lock';
+const lockTexts = {
+  lock: {
+    title: 'Lock this invoice?', ok: 'Lock invoice', done: 'Invoice locked.',
+    body: 'It still takes payments, but nobody can change or void it until an admin unlocks it.',
+    missing: 'Say why the invoice is locked; it is kept in the activity log.',
+  },
+  unlock: {
+    title: 'Unlock this invoice?', ok: 'Unlock invoice', done: 'Invoice unlocked.',
+    body: 'It can be changed, credited and voided again. Only an admin can unlock.',
+    missing: 'Say why the invoice is unlocked; it is kept in the activity log.',
+  },
+};
+function openLock(mode) {
+  lockMode = mode;
+  const t = lockTexts[mode];
+  lockForm.reset();
+  clearErrors(lockForm);
+  $('[data-lock-title]', lockDialog).textContent = t.title;
+  $('[data-lock-body]', lockDialog).textContent = t.body;
+  $('[data-lock-submit]', lockDialog).textContent = t.ok;
+  lockDialog.showModal();
+  lockForm.elements.namedItem('reason').focus();
+}
+action('lock').addEventListener('click', () => openLock('lock'));
+action('unlock').addEventListener('click', () => openLock('unlock'));
+$('[data-cancel]', lockForm).addEventListener('click', () => lockDialog.close());
+lockForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearErrors(lockForm);
+  const t = lockTexts[lockMode];
+  const reason = lockForm.elements.namedItem('reason').value.trim();
+  if (!reason) {
+    showError(lockForm, { field: 'reason', message: t.missing });
+    return;
+  }
+  busy($('[data-lock-submit]', lockForm), async () => {
+    try {
+      const next = await api('POST', `/v1/invoices/${id}/${lockMode}`, { reason });
+      lockDialog.close();
+      changedTo(next, t.done);
+    } catch (err) {
+      showError(lockForm, err);
     }
   });
 });

@@ -108,7 +108,7 @@ export function paymentDialog({ client, invoice = null }) {
   async function loadOpen() {
     try {
       const res = await api('GET', `/v1/invoices${query({ clientId: client.id, status: 'open', limit: 50 })}`);
-      list.replaceChildren(...res.data.map((inv) => h('li', { class: 'alloc', 'data-alloc': inv.id },
+      list.replaceChildren(...res.data.map((inv) => h('li', { class: 'alloc', 'data-alloc': inv.id, 'data-balance': inv.balance },
         h('label', { class: 'field' },
           h('span', {}, `${inv.number} · ${inv.name} · due ${date(inv.dueDate)} · owing ${money(inv.balance, inv.currency)}`),
           h('input', { inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00', 'aria-label': `Amount for ${inv.number}` })))));
@@ -129,9 +129,25 @@ export function paymentDialog({ client, invoice = null }) {
   list.hidden = !chosen();
   loadOpen().then(refresh);
 
+  // A single allocation the person has not typed into follows the amount
+  // (up to that invoice's balance): opened from an invoice with its whole
+  // balance allocated, lowering the amount to $50 used to leave $120
+  // allocated and the API refusing "more than the payment".
+  const follow = () => {
+    const filled = $$('[data-alloc]', list).filter((li) => $('input', li).value.trim() !== '');
+    if (filled.length !== 1) return;
+    const input = $('input', filled[0]);
+    const amount = amountInput(field('amount').value);
+    const want = cents(amount);
+    const balance = cents(filled[0].dataset.balance);
+    if (input.dataset.edited || want === null || balance === null) return;
+    input.value = want > balance ? filled[0].dataset.balance : amount;
+  };
   const later = debounce(refresh, 300);
   const onInput = (e) => {
     if (e.target.name === 'allocation') list.hidden = !chosen();
+    if (e.type === 'input' && list.contains(e.target)) e.target.dataset.edited = 'yes';
+    if (e.target === field('amount')) follow();
     later();
   };
   const onSubmit = (e) => {
@@ -165,6 +181,13 @@ export function paymentDialog({ client, invoice = null }) {
       resolve(recorded);
     }, { once: true });
   });
+}
+
+// cents reads a plain amount ("50", "120.5", "120.50") as whole cents, a
+// BigInt (never a float); null for anything else, such as one being typed.
+function cents(s) {
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(s || ''));
+  return m ? BigInt(m[1]) * 100n + BigInt((m[2] || '').padEnd(2, '0')) : null;
 }
 
 const methodLabels = { bank_transfer: 'Bank transfer', cash: 'Cash', cheque: 'Cheque', card: 'Card', other: 'Other' };
