@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/carebill/carebill/bench/internal/ddbunits"
 	"log/slog"
 	"maps"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -143,30 +143,22 @@ func (m *meter) config(cfg aws.Config, function string) aws.Config {
 func (m *meter) record(function, op string, params, result any) {
 	var half, wru, emails, texts, sqsBilled int
 	var sesBytes, sqsPayload, put int64
+	wru = ddbunits.Write(params)
 	switch p := params.(type) {
 	case *dynamodb.PutItemInput:
-		wru = writeUnits(p.Item)
-		put = int64(itemSize(p.Item))
-	case *dynamodb.UpdateItemInput, *dynamodb.DeleteItemInput:
-		wru = 1
+		put = int64(ddbunits.ItemSize(p.Item))
 	case *dynamodb.BatchWriteItemInput:
 		for _, reqs := range p.RequestItems {
 			for _, r := range reqs {
 				if r.PutRequest != nil {
-					wru += writeUnits(r.PutRequest.Item)
-					put += int64(itemSize(r.PutRequest.Item))
-				} else {
-					wru++
+					put += int64(ddbunits.ItemSize(r.PutRequest.Item))
 				}
 			}
 		}
 	case *dynamodb.TransactWriteItemsInput:
 		for _, it := range p.TransactItems {
 			if it.Put != nil {
-				wru += 2 * writeUnits(it.Put.Item)
-				put += int64(itemSize(it.Put.Item))
-			} else {
-				wru += 2
+				put += int64(ddbunits.ItemSize(it.Put.Item))
 			}
 		}
 	case *sesv2.SendEmailInput:
@@ -191,7 +183,7 @@ func (m *meter) record(function, op string, params, result any) {
 	switch r := result.(type) {
 	case *dynamodb.GetItemOutput:
 		if r.Item != nil {
-			half = readHalfUnits(itemSize(r.Item), consistent(params))
+			half = readHalfUnits(ddbunits.ItemSize(r.Item), consistent(params))
 		} else {
 			half = readHalfUnits(0, consistent(params))
 		}
@@ -200,18 +192,18 @@ func (m *meter) record(function, op string, params, result any) {
 		for table, items := range r.Responses {
 			strong := in != nil && in.RequestItems[table].ConsistentRead != nil && *in.RequestItems[table].ConsistentRead
 			for _, it := range items {
-				half += readHalfUnits(itemSize(it), strong)
+				half += readHalfUnits(ddbunits.ItemSize(it), strong)
 			}
 		}
 	case *dynamodb.QueryOutput:
 		size := 0
 		for _, it := range r.Items {
-			size += itemSize(it)
+			size += ddbunits.ItemSize(it)
 		}
 		half = readHalfUnits(size, consistent(params))
 	case *dynamodb.TransactGetItemsOutput:
 		for _, it := range r.Responses {
-			half += 2 * readHalfUnits(itemSize(it.Item), true)
+			half += 2 * readHalfUnits(ddbunits.ItemSize(it.Item), true)
 		}
 	}
 	m.mu.Lock()
@@ -250,57 +242,4 @@ func readHalfUnits(size int, strong bool) int {
 		return 2 * n
 	}
 	return n
-}
-
-func writeUnits(item map[string]types.AttributeValue) int {
-	return max((itemSize(item)+1023)/1024, 1)
-}
-
-// itemSize is an item's size as DynamoDB counts it: each attribute's name
-// plus its value (strings and binaries by length, numbers by digits,
-// lists and maps with 3 bytes of overhead plus their elements).
-func itemSize(item map[string]types.AttributeValue) int {
-	n := 0
-	for k, v := range item {
-		n += len(k) + valueSize(v)
-	}
-	return n
-}
-
-func valueSize(v types.AttributeValue) int {
-	switch x := v.(type) {
-	case *types.AttributeValueMemberS:
-		return len(x.Value)
-	case *types.AttributeValueMemberN:
-		return len(x.Value)/2 + 1
-	case *types.AttributeValueMemberB:
-		return len(x.Value)
-	case *types.AttributeValueMemberBOOL, *types.AttributeValueMemberNULL:
-		return 1
-	case *types.AttributeValueMemberSS:
-		n := 3
-		for _, s := range x.Value {
-			n += len(s)
-		}
-		return n
-	case *types.AttributeValueMemberNS:
-		n := 3
-		for _, s := range x.Value {
-			n += len(s)/2 + 1
-		}
-		return n
-	case *types.AttributeValueMemberL:
-		n := 3
-		for _, e := range x.Value {
-			n += 1 + valueSize(e)
-		}
-		return n
-	case *types.AttributeValueMemberM:
-		n := 3
-		for k, e := range x.Value {
-			n += 1 + len(k) + valueSize(e)
-		}
-		return n
-	}
-	return 0
 }

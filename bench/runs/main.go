@@ -17,9 +17,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/carebill/carebill/bench/internal/ddbunits"
 	"log/slog"
 	"net"
 	"os"
@@ -33,7 +33,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go/middleware"
@@ -77,31 +76,11 @@ func (c *counter) reset() {
 	c.waiting.Store(0)
 }
 
-func units(item map[string]types.AttributeValue) int {
-	b, _ := json.Marshal(item) // a close stand-in for DynamoDB's item size
-	return (len(b) + 1023) / 1024
-}
-
 func (c *counter) add(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(
 		ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler,
 	) (middleware.InitializeOutput, middleware.Metadata, error) {
-		var w int
-		switch p := in.Parameters.(type) {
-		case *dynamodb.PutItemInput:
-			w = units(p.Item)
-		case *dynamodb.UpdateItemInput, *dynamodb.DeleteItemInput:
-			w = 1
-		case *dynamodb.TransactWriteItemsInput:
-			for _, it := range p.TransactItems {
-				switch {
-				case it.Put != nil:
-					w += 2 * units(it.Put.Item)
-				case it.Update != nil, it.Delete != nil, it.ConditionCheck != nil:
-					w += 2
-				}
-			}
-		}
+		w := ddbunits.Write(in.Parameters)
 		c.mu.Lock()
 		c.requests[middleware.GetOperationName(ctx)]++
 		c.wcu += w
