@@ -433,7 +433,7 @@ func (s *Store) RequeueRunClient(ctx context.Context, orgID, runID, clientID str
 // client record already past requeued (run.ErrClientSettled: another delivery
 // got there first; carry on from its record).
 func (s *Store) StartRunInvoice(ctx context.Context, orgID string, r *run.ClientResult, inv *invoice.Invoice, taskIDs, sessionIDs []string) error {
-	if len(taskIDs)+len(sessionIDs)+2 > 100 {
+	if len(taskIDs)+len(sessionIDs)+3 > 100 {
 		return fmt.Errorf("start run invoice: %d tasks and %d sessions do not fit one transaction", len(taskIDs), len(sessionIDs))
 	}
 	put, err := s.clientPut(orgID, r, "")
@@ -453,6 +453,14 @@ func (s *Store) StartRunInvoice(ctx context.Context, orgID string, r *run.Client
 			ExpressionAttributeValues: map[string]types.AttributeValue{":inv": strAV(inv.ID), ":one": numAV(1)}}})
 	}
 	tx = append(tx, s.claimSessions(orgID, inv.ID, sessionIDs)...)
+	if len(taskIDs)+len(sessionIDs) > 0 {
+		// One NDIS work index item records the claims (ndiswork.go).
+		w, err := s.claimWork(orgID, r.ClientID, inv.ID, taskIDs, sessionIDs)
+		if err != nil {
+			return err
+		}
+		tx = append(tx, w)
+	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 	switch {
 	case err == nil:
