@@ -49,18 +49,23 @@ func (it taskItem) toTask() (ndis.Task, error) {
 	return t, err
 }
 
-// CreateTask stores a new task.
-func (s *Store) CreateTask(ctx context.Context, t *ndis.Task) error {
-	t.Version = 1
+func taskToItem(t *ndis.Task) taskItem {
 	it := taskItem{
 		PK: orgPK(t.OrgID), SK: taskSK(t.ID), GSI1PK: clientTasksPK(t.OrgID, t.ClientID), GSI1SK: t.Date.String() + "#" + t.ID,
 		Type: "task", ID: t.ID, OrgID: t.OrgID, ClientID: t.ClientID, SupportItem: t.SupportItem, Date: t.Date.String(),
 		Minutes: t.Minutes, ClaimType: string(t.ClaimType), CancellationReason: t.CancellationReason, Notes: t.Notes,
-		Version: t.Version, CreatedAt: ts(t.CreatedAt),
+		InvoiceID: t.InvoiceID, Version: t.Version, CreatedAt: ts(t.CreatedAt),
 	}
 	if !t.Rate.IsZero() {
 		it.Rate = toNum(t.Rate)
 	}
+	return it
+}
+
+// CreateTask stores a new task.
+func (s *Store) CreateTask(ctx context.Context, t *ndis.Task) error {
+	t.Version = 1
+	it := taskToItem(t)
 	// The task's NDIS work index copy goes in the same transaction.
 	w, err := s.workCopy(it, t.OrgID, t.ClientID, workTask, t.ID, nil)
 	if err == nil {
