@@ -32,7 +32,7 @@ func indexFacts(t *testing.T, f fixture, orgID string) (map[string]string, bool)
 }
 
 // TestBuildNDISWorkRebuildsAnOrgsIndex writes an org's participants (a
-// participant created with NDIS funding, a plan, tasks, an attended
+// participant created NDIA-managed, one self-managed by default, a plan, tasks, an attended
 // session, a run claim), drops its index as an org older than the index
 // has none, and checks the backfill finds the org, rebuilds the same
 // index, and a second run writes nothing.
@@ -49,7 +49,7 @@ func TestBuildNDISWorkRebuildsAnOrgsIndex(t *testing.T) {
 	if err := f.store.CreateClient(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	other := f.client(t, o.ID, "Not a participant")
+	other := f.client(t, o.ID, "Kim Self-managed") // self-managed by default
 	if err := f.store.PutPlan(ctx, o.ID, &ndis.Plan{ClientID: c.ID, Start: calendar.MustParse("2026-01-01"), End: calendar.MustParse("2026-12-31"),
 		Remoteness: ndis.National, Budgets: map[string]decimal.Decimal{"07": d("1000")}}); err != nil {
 		t.Fatal(err)
@@ -80,8 +80,8 @@ func TestBuildNDISWorkRebuildsAnOrgsIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, ready := indexFacts(t, f, o.ID)
-	if !ready || len(before) != 1 {
-		t.Fatalf("index before: ready %v, %d participants", ready, len(before))
+	if !ready || len(before) != 2 {
+		t.Fatalf("index before: ready %v, %d participants: %v", ready, len(before), before)
 	}
 
 	dropIndex(t, f, o.ID)
@@ -104,10 +104,10 @@ func TestBuildNDISWorkRebuildsAnOrgsIndex(t *testing.T) {
 		t.Fatalf("UnindexedOrgs misses org %s", o.ID)
 	}
 	n, err := f.store.BuildNDISWork(ctx, o.ID)
-	// Copies: the participant, their plan, 3 tasks (the non-participant's
-	// too: it may gain funding) and the billable session.
-	if err != nil || n != 6 {
-		t.Fatalf("BuildNDISWork = %d, %v; want 6 copies", n, err)
+	// Copies: the two participants, a plan, 3 tasks and the billable
+	// session.
+	if err != nil || n != 7 {
+		t.Fatalf("BuildNDISWork = %d, %v; want 7 copies", n, err)
 	}
 	after, ready := indexFacts(t, f, o.ID)
 	if !ready {
