@@ -16,6 +16,7 @@ import (
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/ndis"
+	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/run"
 	"github.com/carebill/carebill/internal/session"
@@ -80,6 +81,10 @@ func TestRunStartAndDashboardReadTheAlertsIndexAsTheItems(t *testing.T) {
 	}
 	sessions, err := billing.NewSessions(w.svc, w.store, sender)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Sessions the org's own invoicing leaves to the run.
+	if _, err := w.svc.UpdateOrg(ctx, w.admin, func(s *org.Settings) error { s.AutoInvoice.Enabled = false; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	ses, err := sessions.BookSession(ctx, w.admin, session.Spec{ClientID: overBudget, Start: time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC), Minutes: 60,
