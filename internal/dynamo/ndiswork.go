@@ -124,15 +124,16 @@ func (s *Store) workReadyPut(orgID string) types.TransactWriteItem {
 	}}}
 }
 
-// NDISWork reads the org's NDIS work index, one Query in 1 MB pages, and
-// calls each with one participant's work at a time (run.Work: clients in
-// id order, tasks by date, sessions by start). ready is false, and each is
-// never called, when the org's index was never built (an org older than
-// the index that the backfill has not reached: BuildNDISWork): read the
-// items themselves instead.
+// NDISWork reads the org's NDIS work index, one consistent Query in 1 MB
+// pages, and calls each with one participant's work at a time (run.Work:
+// clients in id order, tasks by date, sessions by start). ready is false,
+// and each is never called, when the org's index was never built (an org
+// older than the index that the backfill has not reached: BuildNDISWork):
+// read the items themselves instead.
 func (s *Store) NDISWork(ctx context.Context, orgID string, each func(run.Work) error) (ready bool, err error) {
+	// Consistent: a task recorded a moment ago is judged too.
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.table,
+		TableName: &s.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:    aws.String("#pk = :pk"),
 		ExpressionAttributeNames:  map[string]string{"#pk": attrPK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": strAV(ndisWorkPK(orgID))},
