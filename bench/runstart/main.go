@@ -2,10 +2,9 @@
 // /v1/invoice-runs: the alert check, recording the run, queueing one
 // message per participant) over an org's NDIS participants on the local
 // stack (moto): wall time, the Go process's CPU and AWS requests per
-// participant, for the 422
-// that lists blocking alerts, the dry run and the real run, read from the
-// NDIS work index and, for comparison, from each participant's items as
-// before the index.
+// participant, for the 422 that lists blocking alerts, the dry run and the
+// real run, read from the NDIS work index and, for comparison, from each
+// participant's items as before the index.
 //
 //	go run ./bench/runstart [-clients 10000] [-tasks 4] [-blocked 100] [-before=true] [-moto indexed|stock]
 //
