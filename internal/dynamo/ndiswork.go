@@ -42,7 +42,7 @@ const (
 
 // workCopy is the index copy of a source item's attributes: the same
 // attributes under the index key, without the source's keys and GSI
-// attributes (or only keep, when given).
+// attributes (or only keep, when given), typed "ndiswork".
 func (s *Store) workCopy(src any, orgID, cli, kind, id string, keep []string) (types.TransactWriteItem, error) {
 	av, err := attributevalue.MarshalMap(src)
 	if err != nil {
@@ -57,6 +57,9 @@ func (s *Store) workCopy(src any, orgID, cli, kind, id string, keep []string) (t
 		}
 	}
 	out[attrPK], out[attrSK] = strAV(ndisWorkPK(orgID)), strAV(ndisWorkSK(cli, kind, id))
+	// Its own type: a Scan for the source's type (the ledger backfill's
+	// for clients) must not take a copy for the item.
+	out["type"] = strAV("ndiswork")
 	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: out}}, nil
 }
 
