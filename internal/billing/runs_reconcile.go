@@ -15,7 +15,6 @@ import (
 
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/credit"
-	"github.com/carebill/carebill/internal/ndis"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/run"
 	"github.com/carebill/carebill/internal/usecase"
@@ -381,66 +380,4 @@ func rejected(lines []run.Line) []run.Line {
 		}
 	}
 	return out
-}
-
-// BudgetLine is one support category of a participant's plan.
-type BudgetLine struct {
-	Category  string
-	Budget    decimal.Decimal
-	Spent     decimal.Decimal // tasks invoiced (claimed by an invoice)
-	Committed decimal.Decimal // tasks recorded, not yet invoiced
-	Remaining decimal.Decimal // budget − spent − committed (below zero when over)
-}
-
-// Budget is a participant's live budget: per support category of the
-// plan, what is spent, committed and remaining, from the tasks inside the
-// plan's dates. Runs keep it current as they claim tasks.
-func (r *Runs) Budget(ctx context.Context, p auth.Principal, clientID string) (_ *ndis.Plan, _ []BudgetLine, err error) {
-	defer usecase.Name(&err, "NDIS budget %s", clientID)
-	c, err := r.store.GetClient(ctx, p.OrgID, clientID)
-	if err != nil {
-		return nil, nil, err
-	}
-	o, err := r.store.GetOrg(ctx, p.OrgID)
-	if err != nil {
-		return nil, nil, err
-	}
-	plan, err := r.store.GetPlan(ctx, p.OrgID, clientID)
-	if err != nil {
-		return nil, nil, err
-	}
-	cur := currencyOf(c, o.Settings.Currency)
-	by := map[string]*BudgetLine{}
-	for cat, b := range plan.Budgets {
-		by[cat] = &BudgetLine{Category: cat, Budget: b}
-	}
-	err = r.store.ClientTasks(ctx, p.OrgID, clientID, func(ts []ndis.Task) error {
-		for _, t := range ts {
-			if t.Date.Before(plan.Start) || t.Date.After(plan.End) || t.SupportItem == "" {
-				continue
-			}
-			cat := ndis.Category(t.SupportItem)
-			bl := by[cat]
-			if bl == nil {
-				bl = &BudgetLine{Category: cat}
-				by[cat] = bl
-			}
-			if t.InvoiceID != "" {
-				bl.Spent = bl.Spent.Add(t.Amount(cur))
-			} else {
-				bl.Committed = bl.Committed.Add(t.Amount(cur))
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	out := make([]BudgetLine, 0, len(by))
-	for _, bl := range by {
-		bl.Remaining = bl.Budget.Sub(bl.Spent).Sub(bl.Committed)
-		out = append(out, *bl)
-	}
-	slices.SortFunc(out, func(a, b BudgetLine) int { return strings.Compare(a.Category, b.Category) })
-	return plan, out, nil
 }
