@@ -13,8 +13,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/credit"
+	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/run"
 	"github.com/carebill/carebill/internal/usecase"
@@ -24,8 +26,11 @@ import (
 type ReconcileStore interface {
 	PutRunLine(ctx context.Context, orgID string, l run.Line, now time.Time) (bool, error)
 	RunLines(ctx context.Context, orgID, runID string) ([]run.Line, error)
-	ClaimShortfall(ctx context.Context, orgID, runID, key string) (bool, error)
-	ReleaseShortfall(ctx context.Context, orgID, runID, key string) error
+	// IssueShortfallNote writes a run's shortfall credit note for key
+	// and the marker that it is recorded in one transaction; issued is
+	// false, and nothing written, when the marker exists already.
+	IssueShortfallNote(ctx context.Context, orgID, runID, key, invoiceID string,
+		issue func(*invoice.Invoice, []*payment.Payment, int64) (*credit.Note, []activity.Event, error)) (note *credit.Note, issued bool, err error)
 }
 
 // Reconciliation is what an uploaded results or remittance file did.
@@ -312,24 +317,18 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 			}
 		}
 		if ip.lss.IsPositive() {
-			took, err := rs.ClaimShortfall(ctx, p.OrgID, runID, key)
-			if err != nil {
-				return rec, err
+			// The note and its marker are one transaction: an upload that
+			// died before it leaves neither (the retry issues the note),
+			// one that died after leaves both (the retry skips it).
+			reason := "NDIA capped price on " + strings.Join(ip.refs, ", ")
+			if ps.Shortfall == run.ShortfallWriteOff {
+				reason = "Write-off: " + reason
 			}
-			if took {
-				reason := "NDIA capped price on " + strings.Join(ip.refs, ", ")
-				if ps.Shortfall == run.ShortfallWriteOff {
-					reason = "Write-off: " + reason
-				}
-				note, err := r.svc.IssueCreditNote(ctx, p, invID, ip.lss, reason, credit.ToClientCredit)
-				if err != nil {
-					// Give the right back so a retried upload records it
-					// (the payment above is already recorded, once).
-					if rerr := rs.ReleaseShortfall(ctx, p.OrgID, runID, key); rerr != nil {
-						err = errors.Join(err, rerr)
-					}
-					return rec, fmt.Errorf("shortfall on %s: %w", ip.cr.res.Number, err)
-				}
+			note, issued, err := rs.IssueShortfallNote(ctx, p.OrgID, runID, key, invID, r.svc.creditNote(p, ip.lss, reason, credit.ToClientCredit))
+			if err != nil {
+				return rec, fmt.Errorf("shortfall on %s: %w", ip.cr.res.Number, err)
+			}
+			if issued {
 				rec.Shortfall = append(rec.Shortfall, note.ID)
 			}
 		}
