@@ -834,33 +834,6 @@ func (s *Store) RunLines(ctx context.Context, orgID, runID string) ([]run.Line, 
 // (a hash of the invoice and its paid claim references) is recorded.
 func runShortfallSK(runID, key string) string { return "RUNSHORT#" + runID + "#" + key }
 
-// ClaimShortfall takes the one right to record a shortfall (credit note
-// or write-off) for key: of two uploads of the same remittance, one
-// records it.
-func (s *Store) ClaimShortfall(ctx context.Context, orgID, runID, key string) (bool, error) {
-	// putNew marshals its item itself: plain strings, not attribute
-	// values (a map of AttributeValue would be marshalled as maps, M).
-	err := s.putNew(ctx, map[string]string{attrPK: orgPK(orgID), attrSK: runShortfallSK(runID, key), "type": "runshortfall"})
-	if isConditionFailed(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("claim shortfall %s: %w", key, err)
-	}
-	return true, nil
-}
-
-// ReleaseShortfall gives back the right ClaimShortfall took, so that an
-// upload whose credit note failed records it when retried.
-func (s *Store) ReleaseShortfall(ctx context.Context, orgID, runID, key string) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table,
-		Key: map[string]types.AttributeValue{attrPK: strAV(orgPK(orgID)), attrSK: strAV(runShortfallSK(runID, key))}})
-	if err != nil {
-		return fmt.Errorf("release shortfall %s: %w", key, err)
-	}
-	return nil
-}
-
 // onlyFailed reports whether a cancelled transaction names item i's
 // condition, and no other item's, as the cause.
 func onlyFailed(err error, i int) bool {

@@ -116,7 +116,7 @@ func (s *server) send(w http.ResponseWriter, r *http.Request, body any, request 
 		s.writeError(w, r, err)
 		return
 	}
-	resp := sentResponse{invoiceResponse: invoiceJSON(out.Invoice), Deliveries: make([]deliveryResponse, 0, len(out.Deliveries))}
+	resp := sentResponse{invoiceResponse: invoiceJSON(principal(r.Context()), out.Invoice), Deliveries: make([]deliveryResponse, 0, len(out.Deliveries))}
 	for _, d := range out.Deliveries {
 		resp.Deliveries = append(resp.Deliveries, deliveryJSON(d))
 	}
