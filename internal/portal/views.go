@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"html/template"
 	"math"
 	"regexp"
 	"strconv"
@@ -14,8 +13,6 @@ import (
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 )
-
-var funcs = template.FuncMap{}
 
 // brand is how an org looks on its pages.
 type brand struct {
@@ -52,8 +49,16 @@ func brandOf(o *org.Org) brand {
 // Style is the page's one style block: the brand colours as CSS custom
 // properties, which the stylesheet uses. Its content is fixed by a
 // validated colour, so its hash can be allowed by the CSP.
-func (b brand) Style() template.CSS {
-	return template.CSS(":root{--brand:" + b.Colour + ";--brand-ink:" + b.Ink + "}")
+func (b brand) Style() string {
+	return ":root{--brand:" + b.Colour + ";--brand-ink:" + b.Ink + "}"
+}
+
+// footer is the org's name and tax id, as the page's footer reads.
+func (b brand) footer() string {
+	if b.TaxID == "" {
+		return b.Name
+	}
+	return b.Name + " · " + b.TaxIDLabel + " " + b.TaxID
 }
 
 // inkOn picks near-black or white text for a background colour, whichever
