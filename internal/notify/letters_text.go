@@ -7,6 +7,11 @@ import (
 	"github.com/a-h/templ"
 )
 
+// The HTML part is letters.templ; after editing it, regenerate
+// letters_templ.go (make test fails while it is stale) with
+//
+//go:generate go tool templ generate -f letters.templ
+
 // The plain-text part of every email letter, written in Go: text needs no
 // escaping, and text/template's execution would link reflection into the
 // functions (BENCHMARKS.md, start-up). The three letters share

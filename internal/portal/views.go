@@ -1,5 +1,10 @@
 package portal
 
+// The pages are pages.templ; after editing it, regenerate pages_templ.go
+// (make test fails while it is stale) with
+//
+//go:generate go tool templ generate -f pages.templ
+
 import (
 	"math"
 	"regexp"
