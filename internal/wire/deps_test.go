@@ -73,9 +73,9 @@ const (
 	// stored in an interface: all 127 operations of the Cognito client,
 	// all 63 of DynamoDB's. It was 13 MiB of the payments function.
 	reflectMethod = "reflect.Value.MethodByName"
-	// fonts are the embedded DejaVu faces (2 MiB): only the functions
-	// that render PDFs need them.
-	fonts = "github.com/go-fonts/dejavu/dejavusans.TTF"
+	// fonts are the embedded DejaVu faces (1 MiB gzipped): only the
+	// functions that render PDFs need them.
+	fonts = "github.com/carebill/carebill/internal/pdf.dejaVu"
 	// textTemplate and htmlTemplate execute templates, and with them
 	// reflectMethod. Pages and emails are templ components (Go code) and
 	// the UI's pages HTML rendered when the code is generated
