@@ -51,3 +51,15 @@ func TestEmbeddedFontsAreDejaVu(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkInflateFonts is what the gzipped faces add to the first
+// document a process renders (BENCHMARKS.md, start-up).
+func BenchmarkInflateFonts(b *testing.B) {
+	for b.Loop() {
+		for _, name := range []string{"DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"} {
+			if _, err := inflateFont(name); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
