@@ -1,5 +1,5 @@
 // Package web is the coordinator's hosted UI: page shells rendered from
-// html/template sources when the code is generated (pages.go), and small
+// html/template sources when the code is generated (rendered.go), and small
 // vanilla JavaScript modules, all embedded, served by the invoicing
 // function next to the JSON API. Pages carry no data and need no sign-in;
 // their scripts load everything through the API with the session cookie,
