@@ -1,10 +1,9 @@
-# Serves moto one request at a time (as internal/motoserver/serial.py does)
-# with two of moto 5's whole-table costs taken out, for benchmarks of scale
-# only; what each request does and answers is unchanged:
+# Serves moto one request at a time through serial.py (beside this file;
+# its TransactWriteItems copies only the items a transaction names, not
+# the whole table) with moto 5's other whole-table costs taken out, for
+# benchmarks of scale only (bench/cycles, bench/runs); what each request
+# does and answers is unchanged:
 #
-#  - TransactWriteItems deep-copies the whole table once per item in the
-#    transaction, to restore it if the transaction is cancelled. Here only
-#    the items the transaction names are copied, and restored on cancel.
 #  - Query builds and sorts a list of every item in the table, then keeps
 #    those in the queried partition. Here a base-table Query lists only its
 #    partition (presorted), and a global index Query only the items ever
@@ -19,27 +18,24 @@
 #    (the same check, as long as values are not grown in place, which no
 #    carebill write does to anything near the limit).
 #
-# With these, moto's time per request no longer grows with the table for
+# With these and serial.py's rollback, moto's time per request no longer grows with the table for
 # transactions and grows far less for Queries, so a large org's close can
 # be measured in the time it takes the close, not moto's copying.
-import copy
 import os
 import sys
 import threading
 
+import serial  # serial.py beside this file (first on sys.path), not pyserial
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
 from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.models.table import Table
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import run_simple
 
 _query = threading.local()
 _INDEX = object()  # an index Query (any partition)
 _all_items = Table.all_items
 _table_query = Table.query
-_transact = DynamoDBBackend.transact_write_items
 _put = Table.put_item
 _update = DynamoDBBackend.update_item
 
@@ -155,36 +151,6 @@ def query(self, hash_key, *args, **kwargs):
         _query.mode = None
 
 
-def transact_write_items(self, transact_items):
-    saved = []
-    for ti in transact_items:
-        try:
-            op_type, op = next(iter(ti.items()))
-            table = self.tables[op["TableName"]]
-            key = op["Item"] if op_type == "Put" else op["Key"]
-            hk = DynamoType(key[table.hash_key_attr])
-            rk = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-        except Exception:
-            continue  # moto refuses it below, before writing anything for it
-        cur = table.get_item(hk, rk)
-        saved.append((table, hk, rk, copy.deepcopy(cur) if cur is not None else None))
-    try:
-        return _transact(self, transact_items)
-    except Exception:
-        for table, hk, rk, item in reversed(saved):
-            if rk is None:
-                if item is None:
-                    table.items.pop(hk, None)
-                else:
-                    table.items[hk] = item
-            elif item is None:
-                table.items.get(hk, {}).pop(rk, None)
-            else:
-                table.items[hk][rk] = item
-            _register(table, item)
-        raise
-
-
 DynamoType.__eq__ = dynamo_eq
 DynamoType.__ne__ = dynamo_ne
 DynamoType.__lt__ = dynamo_lt
@@ -194,10 +160,6 @@ Table.all_items = all_items
 Table.query = query
 Table.put_item = put_item
 DynamoDBBackend.update_item = update_item
-# The original's whole-table copy becomes a reference to the table itself,
-# so its restore is a no-op; the items copied above are restored instead.
-Table.__deepcopy__ = lambda self, memo: self
-DynamoDBBackend.transact_write_items = transact_write_items
 
 if __name__ == "__main__":
     profile = os.environ.get("CAREBILL_MOTO_PROFILE")
@@ -216,6 +178,4 @@ if __name__ == "__main__":
 
         threading.Thread(target=dump, daemon=True).start()
         prof.enable()
-    host, port = sys.argv[1], int(sys.argv[2])
-    app = DomainDispatcherApplication(create_backend_app)
-    run_simple(host, port, app, threaded=False, use_reloader=False)
+    serial.serve(sys.argv[1], int(sys.argv[2]))
