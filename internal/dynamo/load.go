@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/carebill/carebill/internal/client"
@@ -48,29 +47,8 @@ func (s *Store) LoadHistory(ctx context.Context, clients []*client.Client, invoi
 		}
 		items = append(items, av)
 	}
-	for len(items) > 0 {
-		n := min(25, len(items))
-		reqs := make([]types.WriteRequest, 0, n)
-		for _, av := range items[:n] {
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
-		}
-		items = items[n:]
-		pending := map[string][]types.WriteRequest{s.table: reqs}
-		for attempt := 1; len(pending[s.table]) > 0; attempt++ {
-			res, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				return fmt.Errorf("load history: %w", err)
-			}
-			pending = res.UnprocessedItems
-			if len(pending[s.table]) > 0 {
-				if attempt == maxAttempts {
-					return fmt.Errorf("load history: %d items left unprocessed", len(pending[s.table]))
-				}
-				if err := backoff(ctx, attempt); err != nil {
-					return err
-				}
-			}
-		}
+	if err := s.putBatches(ctx, items); err != nil {
+		return fmt.Errorf("load history: %w", err)
 	}
 	return nil
 }
