@@ -3,7 +3,7 @@
 // write units per invoice, numbering retries per invoice, the worker
 // process's CPU per invoice and its heap per batch of ten.
 //
-//	go run ./bench/runs [-clients 300] [-tasks 4] [-workers 5] [-moto indexed|stock] [-cpuprofile FILE]
+//	go run ./bench/runs [-clients 300] [-tasks 4] [-workers 5] [-moto indexed|stock] [-cpuprofile FILE] [-for 0]
 //
 // Participants (a third each self-managed, plan-managed, NDIA-managed)
 // with a plan and -tasks tasks last month are loaded with BatchWriteItem
@@ -12,7 +12,12 @@
 // through the run worker's handler, batches of ten, as the SQS event
 // source with MaximumConcurrency -workers would. At the end it checks
 // the outcome: one invoice per participant, gapless numbers, the run's
-// counts, no claim reference twice.
+// counts, no claim reference twice. With -for (or on SIGUSR1), the workers stop taking
+// batches after that long; the figures are then per invoice made so far,
+// and the check is of the part done (numbers 1..invoiced without a gap).
+// While the workers drain, a progress line each minute gives invoices a
+// minute and the per-invoice figures so far, so a long run shows whether
+// they stay flat as the org's tables fill.
 //
 // Write units are estimated as DynamoDB bills them (bench/internal/ddbunits):
 // one per KB (rounded up) of each written item, twice for items written in
@@ -39,6 +44,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
@@ -134,6 +140,7 @@ func bench() error {
 	workers := flag.Int("workers", 5, "concurrent worker invocations (the event source's MaximumConcurrency)")
 	motoMode := flag.String("moto", "indexed", "indexed: moto without its whole-table Query costs (internal/motoserver/indexed.py); stock: as the tests serve it")
 	profPath := flag.String("cpuprofile", "", "also keep the drain's CPU profile in this file (go tool pprof)")
+	limit := flag.Duration("for", 0, "stop taking batches after this long (or on SIGUSR1) and report the progress made (0: until the queue is drained)")
 	flag.Parse()
 	if *motoMode != "indexed" && *motoMode != "stock" {
 		return fmt.Errorf("-moto %q: want indexed or stock", *motoMode)
@@ -286,16 +293,24 @@ func bench() error {
 		batches atomic.Int64
 		heap    heapPeak
 	)
+	// -for, or SIGUSR1, stops the workers taking batches.
+	var halt atomic.Bool
+	if *limit > 0 {
+		time.AfterFunc(*limit, func() { halt.Store(true) })
+	}
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() { <-usr1; halt.Store(true) }()
 	url := env["RUNS_QUEUE_URL"]
 	stop := make(chan struct{})
-	go progress(ctx, store, o.ID, rn.ID, count, &batches, &failed, workStart, stop)
+	go progress(ctx, store, o.ID, rn.ID, count, &batches, &failed, workStart, workCPU, stop)
 	defer close(stop)
 	for range *workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			idle := 0
-			for idle < 3 {
+			for idle < 3 && !halt.Load() {
 				out, err := api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: 10,
 					MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"}, VisibilityTimeout: 600})
 				if err != nil || len(out.Messages) == 0 {
@@ -332,8 +347,12 @@ func bench() error {
 		return err
 	}
 	inv := got.Counts.Invoiced
-	if got.Status() != run.Complete || inv != *n {
+	partial := got.Status() != run.Complete || inv != *n
+	if partial && !halt.Load() {
 		return fmt.Errorf("run ended %s with %+v", got.Status(), got.Counts)
+	}
+	if inv == 0 {
+		return fmt.Errorf("no invoice made in %s", wall.Round(time.Second))
 	}
 	reqs := 0
 	var ops []string
@@ -345,6 +364,10 @@ func bench() error {
 	retries := int(store.FinalizeRetries() - retries0)
 	own := time.Duration(float64(used) * outside)
 	fmt.Printf("\ninvoice run, %d participants × %d tasks, %d workers, on moto (%s) %s\n", *n, *perClient, *workers, *motoMode, moto.Endpoint)
+	if partial {
+		fmt.Printf("  PARTIAL: stopped after %s with %d of %d invoiced (%s invoices a minute); figures below are per invoice made\n",
+			wall.Round(time.Second), inv, *n, ratio(inv*60, max(int(wall/time.Second), 1)))
+	}
 	fmt.Printf("  start                %s  (%d requests)\n", startWall.Round(time.Millisecond), startReqs)
 	fmt.Printf("  worker wall time     %s  (%s per invoice)\n", wall.Round(time.Millisecond), (wall / time.Duration(inv)).Round(time.Microsecond))
 	fmt.Printf("  batches              %d  (failed messages retried: %d)\n", batches.Load(), failed.Load())
@@ -359,7 +382,7 @@ func bench() error {
 		own.Round(time.Millisecond), (own / time.Duration(inv)).Round(time.Microsecond), 100*outside)
 	fmt.Printf("  time waiting on AWS  %s summed over workers\n", time.Duration(count.waiting.Load()).Round(time.Millisecond))
 	fmt.Printf("  peak heap            %d KiB live, %d KiB in use (all %d workers together, batches of 10)\n", heap.live.Load()/1024, heap.inUse.Load()/1024, *workers)
-	if err := verify(ctx, store, o, rn.ID, *n); err != nil {
+	if err := verify(ctx, store, o, rn.ID, *n, partial); err != nil {
 		return err
 	}
 	_ = startCPU
@@ -369,18 +392,29 @@ func bench() error {
 // verify checks the run's outcome: exactly one invoice per participant,
 // numbers 1..n without a gap, the run's counts (all invoiced, a third per
 // routing), and no claim reference twice (in the run's results or its
-// bulk-file lines).
-func verify(ctx context.Context, store *dynamo.Store, o *org.Org, runID string, n int) error {
+// bulk-file lines). A partial run (stopped by -for) is checked for what it
+// made: one invoice per participant invoiced, numbers 1..invoiced, counts
+// that add up, claim references once.
+func verify(ctx context.Context, store *dynamo.Store, o *org.Org, runID string, total int, partial bool) error {
 	began := time.Now()
 	got, err := store.GetRun(ctx, o.ID, runID)
 	if err != nil {
 		return err
 	}
 	c := got.Counts
-	third := [3]int{(n + 2) / 3, (n + 1) / 3, n / 3} // self-, plan-, NDIA-managed, as loaded (i%3)
-	if c.Total != n || c.Invoiced != n || c.Parked != 0 || c.Empty != 0 || c.ByRouting[run.ToParticipant] != third[0] ||
-		c.ByRouting[run.ToPlanManager] != third[1] || c.ByRouting[run.ToNDIA] != third[2] {
-		return fmt.Errorf("verify: run counts %+v, want %d invoiced, %v by routing", c, n, third)
+	n := total
+	if partial {
+		n = c.Invoiced
+		routed := c.ByRouting[run.ToParticipant] + c.ByRouting[run.ToPlanManager] + c.ByRouting[run.ToNDIA]
+		if c.Total != total || c.Parked != 0 || c.Empty != 0 || routed != n {
+			return fmt.Errorf("verify: run counts %+v, want %d in all, %d invoiced by routing", c, total, n)
+		}
+	} else {
+		third := [3]int{(n + 2) / 3, (n + 1) / 3, n / 3} // self-, plan-, NDIA-managed, as loaded (i%3)
+		if c.Total != n || c.Invoiced != n || c.Parked != 0 || c.Empty != 0 || c.ByRouting[run.ToParticipant] != third[0] ||
+			c.ByRouting[run.ToPlanManager] != third[1] || c.ByRouting[run.ToNDIA] != third[2] {
+			return fmt.Errorf("verify: run counts %+v, want %d invoiced, %v by routing", c, n, third)
+		}
 	}
 	perClient := map[string]int{}
 	var numbers []string
@@ -421,6 +455,9 @@ func verify(ctx context.Context, store *dynamo.Store, o *org.Org, runID string, 
 	invoiced := map[string]bool{}
 	err = store.EachRunClient(ctx, o.ID, runID, func(page []*run.ClientResult) error {
 		for _, r := range page {
+			if partial && r.State != run.ClientInvoiced {
+				continue
+			}
 			if r.State != run.ClientInvoiced || r.InvoiceID == "" || invoiced[r.InvoiceID] {
 				return fmt.Errorf("verify: %s is %s with invoice %q (seen before: %v)", r.ClientID, r.State, r.InvoiceID, invoiced[r.InvoiceID])
 			}
@@ -551,11 +588,15 @@ func ratio(a, b int) string {
 	return fmt.Sprintf("%d.%02d", h/100, h%100)
 }
 
-// progress prints the run's counts every 15 s while the workers drain the
-// queue, so a run that stalls shows where.
-func progress(ctx context.Context, store *dynamo.Store, orgID, runID string, count *counter, batches, failed *atomic.Int64, start time.Time, stop <-chan struct{}) {
-	t := time.NewTicker(15 * time.Second)
+// progress prints, each minute while the workers drain the queue, the
+// run's counts, invoices a minute over that minute, and the figures per
+// invoice so far (requests, write units, numbering retries, process CPU),
+// so a run that stalls shows where and a long one shows whether they stay
+// flat as the tables fill.
+func progress(ctx context.Context, store *dynamo.Store, orgID, runID string, count *counter, batches, failed *atomic.Int64, start time.Time, cpu0 time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	retries0, last := store.FinalizeRetries(), 0
 	for {
 		select {
 		case <-stop:
@@ -568,13 +609,17 @@ func progress(ctx context.Context, store *dynamo.Store, orgID, runID string, cou
 			continue
 		}
 		count.mu.Lock()
-		reqs := 0
+		reqs, wcu := 0, count.wcu
 		for _, c := range count.requests {
 			reqs += c
 		}
 		count.mu.Unlock()
-		fmt.Fprintf(os.Stderr, "%s: invoiced %d parked %d empty %d of %d; batches %d, failed messages %d, numbering retries %d, requests %d\n",
-			time.Since(start).Round(time.Second), r.Counts.Invoiced, r.Counts.Parked, r.Counts.Empty, r.Counts.Total,
-			batches.Load(), failed.Load(), store.FinalizeRetries(), reqs)
+		inv := max(r.Counts.Invoiced, 1)
+		used := cpu() - cpu0
+		fmt.Fprintf(os.Stderr, "%s %s: invoiced %d parked %d empty %d of %d (%d this minute); batches %d, failed messages %d; per invoice: %s requests, %s write units, %s numbering retries, %s CPU\n",
+			time.Now().UTC().Format("15:04:05"), time.Since(start).Round(time.Second), r.Counts.Invoiced, r.Counts.Parked, r.Counts.Empty, r.Counts.Total,
+			r.Counts.Invoiced-last, batches.Load(), failed.Load(), ratio(reqs, inv), ratio(wcu, inv), ratio(int(store.FinalizeRetries()-retries0), inv),
+			(used / time.Duration(inv)).Round(time.Millisecond))
+		last = r.Counts.Invoiced
 	}
 }
