@@ -37,7 +37,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"flag"
 	"fmt"
 	"github.com/carebill/carebill/bench/internal/ddbunits"
@@ -48,6 +50,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -382,7 +385,7 @@ func bench() error {
 		own.Round(time.Millisecond), (own / time.Duration(inv)).Round(time.Microsecond), 100*outside)
 	fmt.Printf("  time waiting on AWS  %s summed over workers\n", time.Duration(count.waiting.Load()).Round(time.Millisecond))
 	fmt.Printf("  peak heap            %d KiB live, %d KiB in use (all %d workers together, batches of 10)\n", heap.live.Load()/1024, heap.inUse.Load()/1024, *workers)
-	if err := verify(ctx, store, o, rn.ID, *n, partial); err != nil {
+	if err := verify(ctx, store, runs, admin, o, rn.ID, *n, partial); err != nil {
 		return err
 	}
 	_ = startCPU
@@ -392,10 +395,10 @@ func bench() error {
 // verify checks the run's outcome: exactly one invoice per participant,
 // numbers 1..n without a gap, the run's counts (all invoiced, a third per
 // routing), and no claim reference twice (in the run's results or its
-// bulk-file lines). A partial run (stopped by -for) is checked for what it
+// NDIA bulk files, which must carry each exactly once). A partial run (stopped by -for) is checked for what it
 // made: one invoice per participant invoiced, numbers 1..invoiced, counts
 // that add up, claim references once.
-func verify(ctx context.Context, store *dynamo.Store, o *org.Org, runID string, total int, partial bool) error {
+func verify(ctx context.Context, store *dynamo.Store, runs *billing.Runs, admin auth.Principal, o *org.Org, runID string, total int, partial bool) error {
 	began := time.Now()
 	got, err := store.GetRun(ctx, o.ID, runID)
 	if err != nil {
@@ -474,22 +477,36 @@ func verify(ctx context.Context, store *dynamo.Store, o *org.Org, runID string, 
 	if err != nil {
 		return err
 	}
-	lines, err := store.RunLines(ctx, o.ID, runID)
+	// The NDIA bulk files as the API serves them: each claim reference of
+	// the results once, nothing else.
+	files, err := runs.BulkFiles(ctx, admin, runID)
 	if err != nil {
 		return err
 	}
+	lines := 0
 	seen := map[string]bool{}
-	for _, l := range lines {
-		if seen[l.Ref] || !refs[l.Ref] {
-			return fmt.Errorf("verify: bulk-file line %q twice or not a result's claim", l.Ref)
+	for _, f := range files {
+		rows, err := csv.NewReader(bytes.NewReader(f.Data)).ReadAll()
+		if err != nil || len(rows) == 0 {
+			return fmt.Errorf("verify: bulk file %s: %v", f.Name, err)
 		}
-		seen[l.Ref] = true
+		col := slices.Index(rows[0], "ClaimReference")
+		for _, row := range rows[1:] {
+			if col < 0 || seen[row[col]] || !refs[row[col]] {
+				return fmt.Errorf("verify: bulk file %s: claim reference %q twice or not a result's (column %d)", f.Name, row[max(col, 0)], col)
+			}
+			seen[row[col]] = true
+			lines++
+		}
+	}
+	if lines != len(refs) {
+		return fmt.Errorf("verify: %d bulk-file lines for %d claim references", lines, len(refs))
 	}
 	if len(invoiced) != n || len(refs) == 0 {
 		return fmt.Errorf("verify: %d results invoiced, %d claim references", len(invoiced), len(refs))
 	}
-	fmt.Printf("  verified             %d invoices, one per participant; numbers %s–%s gapless; %d claim references, %d bulk-file lines, none twice (%s)\n",
-		n, want[0], invoice.FormatNumber(o.Settings.NumberPrefix, int64(n)), len(refs), len(lines), time.Since(began).Round(time.Second))
+	fmt.Printf("  verified             %d invoices, one per participant; numbers %s–%s gapless; %d claim references, %d bulk-file lines in %d files, none twice (%s)\n",
+		n, want[0], invoice.FormatNumber(o.Settings.NumberPrefix, int64(n)), len(refs), lines, len(files), time.Since(began).Round(time.Second))
 	return nil
 }
 
