@@ -9,7 +9,7 @@
 //	go run ./bench/runstart [-clients 10000] [-tasks 4] [-blocked 100] [-before=true] [-moto indexed|stock]
 //
 // Run it from the repository's root. -moto indexed (the default) serves
-// moto through bench/cycles/indexedmoto.py, which removes moto's
+// moto through internal/motoserver/indexed.py, which removes moto's
 // whole-table sort on every Query (minutes per page at this scale)
 // without changing any answer; stock runs moto as installed.
 //
@@ -123,7 +123,7 @@ func bench() error {
 	tasks := flag.Int("tasks", 4, "tasks per participant in the period")
 	blockedN := flag.Int("blocked", 100, "participants with an alert (a task without a rate); at most 1000, the exclusion limit")
 	before := flag.Bool("before", true, "also time the dry run read from each participant's items (as before the index)")
-	motoMode := flag.String("moto", "indexed", "indexed: moto without its whole-table costs per Query (bench/cycles/indexedmoto.py); stock: moto as installed")
+	motoMode := flag.String("moto", "indexed", "indexed: moto without its whole-table costs per Query (internal/motoserver/indexed.py); stock: moto as installed")
 	flag.Parse()
 	if *motoMode != "indexed" && *motoMode != "stock" {
 		return fmt.Errorf("-moto %q: want indexed or stock", *motoMode)
@@ -139,11 +139,7 @@ func bench() error {
 	}
 	var moto *motoserver.Server
 	if *motoMode == "indexed" {
-		script, rerr := os.ReadFile("bench/cycles/indexedmoto.py")
-		if rerr != nil {
-			return fmt.Errorf("run from the repository's root: %w", rerr)
-		}
-		moto, err = motoserver.StartScript(port, string(script))
+		moto, err = motoserver.StartIndexed(port)
 	} else {
 		moto, err = motoserver.Start(port)
 	}

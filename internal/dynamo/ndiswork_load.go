@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/carebill/carebill/internal/run"
@@ -14,7 +13,7 @@ import (
 // LoadNDISWork writes participants' work as it is (each client, plan,
 // task and billable session, with their NDIS work index copies), 25 items
 // to a BatchWriteItem, with no conditions and no events: for filling an
-// empty org at the scale of a benchmark (bench/runstart), which would
+// empty org at the scale of a benchmark (bench/runstart, bench/runs), which would
 // otherwise spend most of its time creating it one transaction at a time.
 // Versions are written as given (1 for new work).
 func (s *Store) LoadNDISWork(ctx context.Context, orgID string, works []run.Work) error {
@@ -59,29 +58,8 @@ func (s *Store) LoadNDISWork(ctx context.Context, orgID string, works []run.Work
 			}
 		}
 	}
-	for len(items) > 0 {
-		n := min(25, len(items))
-		reqs := make([]types.WriteRequest, 0, n)
-		for _, av := range items[:n] {
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
-		}
-		items = items[n:]
-		pending := map[string][]types.WriteRequest{s.table: reqs}
-		for attempt := 1; len(pending[s.table]) > 0; attempt++ {
-			res, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				return fmt.Errorf("load NDIS work: %w", err)
-			}
-			pending = res.UnprocessedItems
-			if len(pending[s.table]) > 0 {
-				if attempt == maxAttempts {
-					return fmt.Errorf("load NDIS work: %d items left unprocessed", len(pending[s.table]))
-				}
-				if err := backoff(ctx, attempt); err != nil {
-					return err
-				}
-			}
-		}
+	if err := s.putBatches(ctx, items); err != nil {
+		return fmt.Errorf("load NDIS work: %w", err)
 	}
 	return nil
 }
