@@ -146,14 +146,19 @@ func numAV(n int64) types.AttributeValue {
 func strAV(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 
 // isConditionFailed reports whether err is a failed condition, alone or
-// inside a cancelled transaction.
+// inside a cancelled transaction (ConditionalCheckFailed, or
+// TransactionConflict: another transaction held an item), that is,
+// another writer got there first and a fresh read may succeed. A
+// transaction cancelled because DynamoDB was throttled is not: re-reading
+// changes nothing, so it is left to Unavailable (503, Retry-After)
+// rather than retried as a lost race.
 func isConditionFailed(err error) bool {
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		return true
 	}
 	var tce *types.TransactionCanceledException
-	return errors.As(err, &tce)
+	return errors.As(err, &tce) && !cancelledByThrottling(tce)
 }
 
 // backoff sleeps before retry attempt n (1-based): full jitter over an
