@@ -17,7 +17,7 @@ import (
 // CreateClient stores a new client and its events.
 func (s *Store) CreateClient(ctx context.Context, c *client.Client, events ...activity.Event) error {
 	c.Version = 1
-	if err := s.createWith(ctx, clientToItem(c), events); err != nil {
+	if err := s.createWith(ctx, c.OrgID, c.ID, clientToItem(c), events); err != nil {
 		return fmt.Errorf("create client %s: %w", c.ID, err)
 	}
 	return nil

@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/shopspring/decimal"
 
@@ -130,7 +129,7 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 			types.TransactWriteItem{Put: s.counterPut(orgID, seriesCredit, counter.Last)},
 			types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		)
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		err = s.transactRequest(ctx, orgID, note.ID, tx)
 		if err == nil {
 			return note, nil
 		}

@@ -60,7 +60,7 @@ func (s *Store) CreateTask(ctx context.Context, t *ndis.Task) error {
 	if !t.Rate.IsZero() {
 		it.Rate = toNum(t.Rate)
 	}
-	if err := s.putNew(ctx, it); err != nil {
+	if err := s.putNewRequest(ctx, t.OrgID, t.ID, it); err != nil {
 		return fmt.Errorf("create task %s: %w", t.ID, err)
 	}
 	return nil

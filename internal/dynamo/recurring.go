@@ -119,7 +119,7 @@ func (it chargeItem) toCharge() (*recurring.Charge, error) {
 // CreateCharge stores a new recurring charge.
 func (s *Store) CreateCharge(ctx context.Context, c *recurring.Charge) error {
 	c.Version = 1
-	if err := s.putNew(ctx, chargeToItem(c)); err != nil {
+	if err := s.putNewRequest(ctx, c.OrgID, c.ID, chargeToItem(c)); err != nil {
 		return fmt.Errorf("create recurring charge %s: %w", c.ID, err)
 	}
 	return nil
@@ -210,9 +210,9 @@ func (s *Store) UpdateChargeAndDraft(ctx context.Context, orgID, chargeID, invoi
 		if err != nil {
 			return nil, nil, fmt.Errorf("update recurring charge %s and draft %s: %w", chargeID, invoiceID, err)
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		err = s.transactRequest(ctx, orgID, invoiceID, []types.TransactWriteItem{
 			s.versionedTxPut(cav, prevC), s.versionedTxPut(iav, prevI),
-		}})
+		})
 		if err == nil {
 			return c, inv, nil
 		}

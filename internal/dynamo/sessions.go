@@ -98,7 +98,7 @@ func (it sessionItem) toSession() (*session.Session, error) {
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, ses *session.Session) error {
 	ses.Version = 1
-	if err := s.putNew(ctx, sessionToItem(ses)); err != nil {
+	if err := s.putNewRequest(ctx, ses.OrgID, ses.ID, sessionToItem(ses)); err != nil {
 		return fmt.Errorf("create session %s: %w", ses.ID, err)
 	}
 	return nil
