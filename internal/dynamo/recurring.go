@@ -210,9 +210,9 @@ func (s *Store) UpdateChargeAndDraft(ctx context.Context, orgID, chargeID, invoi
 		if err != nil {
 			return nil, nil, fmt.Errorf("update recurring charge %s and draft %s: %w", chargeID, invoiceID, err)
 		}
-		err = s.transactRequest(ctx, orgID, invoiceID, []types.TransactWriteItem{
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 			s.versionedTxPut(cav, prevC), s.versionedTxPut(iav, prevI),
-		})
+		}})
 		if err == nil {
 			return c, inv, nil
 		}
