@@ -15,16 +15,13 @@ import (
 
 // requestMarkerSK keys the marker that the API request named key (its
 // Idempotency-Key and body digest, idempotency.Request.Key) took effect
-// in the org's partition.
+// in the org's partition. Markers are kept (the data table has no TTL):
+// one small item per keyed creating request.
 func requestMarkerSK(key string) string { return "REQUEST#" + key }
 
 // maxTransactItems is DynamoDB's limit on the items of one
 // TransactWriteItems.
 const maxTransactItems = 100
-
-// requestMarkerTTL is how long a marker is kept: longer than any client
-// retries a request (the key's own record lives idempotency.TTL).
-const requestMarkerTTL = 7 * 24 * time.Hour
 
 // transactRequest writes tx as one transaction and, when ctx serves a
 // POST with an Idempotency-Key in orgID (idempotency.RequestFrom), puts
@@ -46,11 +43,10 @@ func (s *Store) transactRequest(ctx context.Context, orgID, ref string, tx []typ
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		return err
 	}
-	now := time.Now()
 	marker := map[string]types.AttributeValue{
 		attrPK: strAV(orgPK(orgID)), attrSK: strAV(requestMarkerSK(req.Key)),
-		"run": strAV(req.Run), "ref": strAV(ref), "at": strAV(now.UTC().Format(time.RFC3339)),
-		"expiresAt": numAV(now.Add(requestMarkerTTL).Unix()),
+		"type": strAV("request"), "run": strAV(req.Run), "ref": strAV(ref),
+		"at": strAV(time.Now().UTC().Format(time.RFC3339)),
 	}
 	marked := append(tx[:len(tx):len(tx)], types.TransactWriteItem{Put: &types.Put{
 		TableName: &s.table, Item: marker,
