@@ -89,7 +89,8 @@ func (s *system) lapseSendClaims() {
 // in-progress expiry, the retry runs the request again, meets the marker
 // its first run wrote in the same transaction, and answers 409
 // request_already_applied naming what the first run made, which the key
-// then replays. Each thing exists once.
+// then replays. Each thing exists once; the send's retry queues the
+// delivery its first run stored and never queued.
 func TestCrashAfterCommitThenRetryAfterExpiry(t *testing.T) {
 	t.Parallel()
 	s := newCoordinatorAPI(t)
@@ -166,6 +167,11 @@ func TestCrashAfterCommitThenRetryAfterExpiry(t *testing.T) {
 			if n := c.count(); n != 1 {
 				t.Fatalf("%d made before the crash, want the one whose transaction committed", n)
 			}
+			if c.name == "send" {
+				if n := s.queueDepth("DeliveriesQueue"); n != 0 {
+					t.Fatalf("%d deliveries queued by the crashed send, want none (it died before queuing)", n)
+				}
+			}
 			if r := s.do("POST", c.path, c.body, "Idempotency-Key", key); r.status != 409 || r.str("error", "code") != "request_in_progress" {
 				t.Fatalf("retry while in progress = %d %s, want 409 request_in_progress", r.status, r.raw)
 			}
@@ -180,6 +186,12 @@ func TestCrashAfterCommitThenRetryAfterExpiry(t *testing.T) {
 			}
 			if n := c.count(); n != 1 {
 				t.Fatalf("%d after the retry, want 1: the retry did it again", n)
+			}
+			if c.name == "send" {
+				// The retry queued the delivery the first run stored.
+				if n := s.queueDepth("DeliveriesQueue"); n != 1 {
+					t.Errorf("%d deliveries queued after the retry, want the first run's one", n)
+				}
 			}
 			again := s.do("POST", c.path, c.body, "Idempotency-Key", key)
 			if again.raw != r.raw || again.header.Get("Idempotent-Replayed") != "true" {

@@ -124,10 +124,11 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 		// Refusals (4xx: bad input, a state conflict, a business rule) and
 		// server errors are not remembered: the request took no effect, so
 		// a retry, perhaps after a fix, must run again (Stripe's rule too).
-		// A repeat that met its earlier execution's marker is remembered:
-		// running it again would meet the marker again.
+		// A repeat that met its earlier execution's marker is remembered
+		// (unless it failed on our side): running it again would meet the
+		// marker again.
 		ctx = context.WithoutCancel(r.Context())
-		if rec.status >= 400 && !req.applied.Load() {
+		if rec.status >= 500 || (rec.status >= 400 && !req.applied.Load()) {
 			if err := store.Release(ctx, key); err != nil {
 				log.ErrorContext(ctx, "idempotency: release key after a refused request; retries answer 409 until it expires",
 					slog.Int("status", rec.status), slog.String("error", err.Error()))

@@ -48,6 +48,7 @@ func TestRequestMarker(t *testing.T) {
 	}{
 		{"refused", false, http.StatusConflict, false},
 		{"already applied", true, http.StatusConflict, true},
+		{"already applied, then failed on our side", true, http.StatusServiceUnavailable, false},
 		{"made", false, http.StatusCreated, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
