@@ -9,6 +9,7 @@ import (
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/delivery"
+	"github.com/carebill/carebill/internal/idempotency"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/usecase"
@@ -207,6 +208,11 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 	})
 	if err != nil {
 		s.release(ctx, p, invoiceID, kind, req.Channels, recipients)
+		if errors.Is(err, idempotency.ErrApplied) {
+			if qerr := s.queueWaiting(ctx, p.OrgID, invoiceID); qerr != nil {
+				err = qerr // not answered as applied: the retry queues them
+			}
+		}
 		return Sent{}, fmt.Errorf("send invoice %s: %w", invoiceID, err)
 	}
 	if err := s.enqueue(ctx, p, stored, ds); err != nil {
@@ -227,6 +233,27 @@ func (s *Sender) release(ctx context.Context, p auth.Principal, invoiceID, kind 
 	for i, ch := range channels {
 		_ = s.store.ReleaseSend(context.WithoutCancel(ctx), p.OrgID, invoiceID, kind+"#"+string(ch), recipients[i])
 	}
+}
+
+// queueWaiting queues the invoice's deliveries that were stored and never
+// tried: those of this request's first run, which died after storing
+// them and before queuing them (its retry meets idempotency.ErrApplied).
+// The notifier sends a delivery once however often it is queued, so one
+// queued twice by a concurrent send goes out once.
+func (s *Sender) queueWaiting(ctx context.Context, orgID, invoiceID string) error {
+	ds, _, err := s.store.ListDeliveries(ctx, orgID, invoiceID, 50, "")
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrQueueUnavailable, err)
+	}
+	for _, d := range ds {
+		if d.Status != delivery.Queued || d.Attempts > 0 {
+			continue
+		}
+		if err := s.queue.Enqueue(ctx, d.OrgID, d.ID); err != nil {
+			return fmt.Errorf("%w: %w", ErrQueueUnavailable, err)
+		}
+	}
+	return nil
 }
 
 // enqueue queues each delivery. One that cannot be queued would wait

@@ -19,7 +19,7 @@ func (s *Store) CreateClient(ctx context.Context, c *client.Client, events ...ac
 	c.Version = 1
 	work, err := s.clientWork(c, false)
 	if err == nil {
-		err = s.createWith(ctx, clientToItem(c), events, work...)
+		err = s.createWith(ctx, c.OrgID, c.ID, clientToItem(c), events, work...)
 	}
 	if err != nil {
 		return fmt.Errorf("create client %s: %w", c.ID, err)

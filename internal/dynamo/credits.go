@@ -145,7 +145,15 @@ func (s *Store) issueCreditNote(ctx context.Context, orgID, invoiceID string, on
 			marker = len(tx)
 			tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: once(note), ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		if once != nil {
+			// A shortfall note is one of several an upload may issue; its
+			// own marker makes it exactly once, so it does not carry the
+			// request's marker (which would refuse the upload's later
+			// notes on a retry).
+			_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		} else {
+			err = s.transactRequest(ctx, orgID, note.ID, tx)
+		}
 		if err == nil {
 			return note, true, nil
 		}

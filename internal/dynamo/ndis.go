@@ -69,7 +69,7 @@ func (s *Store) CreateTask(ctx context.Context, t *ndis.Task) error {
 	// The task's NDIS work index copy goes in the same transaction.
 	w, err := s.workCopy(it, t.OrgID, t.ClientID, workTask, t.ID, nil)
 	if err == nil {
-		err = s.createWith(ctx, it, nil, w)
+		err = s.createWith(ctx, t.OrgID, t.ID, it, nil, w)
 	}
 	if err != nil {
 		return fmt.Errorf("create task %s: %w", t.ID, err)

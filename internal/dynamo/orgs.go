@@ -13,7 +13,7 @@ import (
 func (s *Store) CreateOrg(ctx context.Context, o *org.Org) error {
 	o.Version = 1
 	// A new org's NDIS work index is complete from the start (ndiswork.go).
-	if err := s.createWith(ctx, orgToItem(o), nil, s.workReadyPut(o.ID)); err != nil {
+	if err := s.createWith(ctx, o.ID, o.ID, orgToItem(o), nil, s.workReadyPut(o.ID)); err != nil {
 		return fmt.Errorf("create org %s: %w", o.ID, err)
 	}
 	return nil

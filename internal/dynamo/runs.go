@@ -90,7 +90,7 @@ func (s *Store) CreateRun(ctx context.Context, r *run.Run) error {
 			"type": strAV("runperiod"), "runId": strAV(r.ID),
 		}, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+	err = s.transactRequest(ctx, r.OrgID, r.ID, tx)
 	if err != nil && !r.DryRun && reasonFailed(err, 1) {
 		var p struct {
 			RunID string `dynamodbav:"runId"`

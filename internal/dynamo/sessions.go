@@ -101,7 +101,7 @@ func (s *Store) CreateSession(ctx context.Context, ses *session.Session) error {
 	ses.Version = 1
 	work, err := s.sessionWork(ses, false)
 	if err == nil {
-		err = s.createWith(ctx, sessionToItem(ses), nil, work...)
+		err = s.createWith(ctx, ses.OrgID, ses.ID, sessionToItem(ses), nil, work...)
 	}
 	if err != nil {
 		return fmt.Errorf("create session %s: %w", ses.ID, err)
