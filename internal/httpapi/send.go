@@ -116,11 +116,7 @@ func (s *server) send(w http.ResponseWriter, r *http.Request, body any, request 
 		s.writeError(w, r, err)
 		return
 	}
-	resp := sentResponse{invoiceResponse: invoiceJSON(out.Invoice), Deliveries: make([]deliveryResponse, 0, len(out.Deliveries))}
-	for _, d := range out.Deliveries {
-		resp.Deliveries = append(resp.Deliveries, deliveryJSON(d))
-	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, sentResponse{invoiceResponse: invoiceJSON(out.Invoice), Deliveries: showDeliveries(out.Deliveries, deliveryJSON)})
 }
 
 // deliveries serves GET /v1/invoices/{id}/deliveries, newest first.
@@ -130,20 +126,5 @@ func (s *server) deliveries(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	limit, err := pageLimit(q.Get("limit"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ds, next, err := s.sender.Deliveries(r.Context(), principal(r.Context()), iid, limit, q.Get("cursor"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := list[deliveryResponse]{Data: make([]deliveryResponse, 0, len(ds)), NextCursor: next}
-	for _, d := range ds {
-		out.Data = append(out.Data, deliveryJSON(d))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeDeliveries(s, w, r, iid, s.sender.Deliveries, deliveryJSON)
 }

@@ -78,11 +78,7 @@ func (s *server) sendStatement(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, bodyField(err))
 		return
 	}
-	resp := statementSentResponse{Statement: statementJSON(out.Statement), Deliveries: make([]statementDeliveryResponse, 0, len(out.Deliveries))}
-	for _, d := range out.Deliveries {
-		resp.Deliveries = append(resp.Deliveries, statementDeliveryJSON(d))
-	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, statementSentResponse{Statement: statementJSON(out.Statement), Deliveries: showDeliveries(out.Deliveries, statementDeliveryJSON)})
 }
 
 // statementDeliveries serves GET /v1/statements/{id}/deliveries, newest
@@ -93,22 +89,7 @@ func (s *server) statementDeliveries(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, statement.ErrNotFound)
 		return
 	}
-	q := r.URL.Query()
-	limit, err := pageLimit(q.Get("limit"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ds, next, err := s.statementSender.Deliveries(r.Context(), principal(r.Context()), sid, limit, q.Get("cursor"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := list[statementDeliveryResponse]{Data: make([]statementDeliveryResponse, 0, len(ds)), NextCursor: next}
-	for _, d := range ds {
-		out.Data = append(out.Data, statementDeliveryJSON(d))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeDeliveries(s, w, r, sid, s.statementSender.Deliveries, statementDeliveryJSON)
 }
 
 // bodyField names an email option's error by its field in this body: the
