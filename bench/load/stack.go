@@ -26,7 +26,8 @@ const (
 	webhookSecret = "whsec_carebill_load"
 )
 
-// stack is the local stack as `make dev` runs it (infra/local): moto and
+// stack is the local stack as `make dev` runs it (both build it with
+// infra/local/localstack): moto and
 // stripe-mock as child processes on free 127.0.0.1 ports, every resource
 // of template.yaml created in moto, the three HTTP functions served on one
 // port under the template's routes, and the notifier fed from the
@@ -40,7 +41,6 @@ type stack struct {
 	moto   *motoserver.Server
 	stripe *stripemock.Server
 	srv    *http.Server
-	local  *localstack.Stack
 
 	handlers map[string]http.Handler // function → its handler
 	// deliveries feeds the deliveries queue to the notifier, its
@@ -111,16 +111,16 @@ func startStack(ctx context.Context, tplPath string) (_ *stack, err error) {
 		return nil, err
 	}
 	s.URL = fmt.Sprintf("http://127.0.0.1:%d", port)
-	s.local = &localstack.Stack{Template: tpl, Resources: res, AWS: cfg, MotoURL: s.moto.Endpoint, StripeURL: s.stripe.URL,
+	local := &localstack.Stack{Template: tpl, Resources: res, AWS: cfg, MotoURL: s.moto.Endpoint, StripeURL: s.stripe.URL,
 		BaseURL: s.URL, AWSFor: func(function string) aws.Config { return s.meter.config(cfg, function) }, Logger: s.meter.logger}
-	if err := s.local.PutSecrets(ctx, stripeKey, webhookSecret); err != nil {
+	if err := local.PutSecrets(ctx, stripeKey, webhookSecret); err != nil {
 		return nil, err
 	}
-	if s.handlers, err = s.local.Handlers(ctx); err != nil {
+	if s.handlers, err = local.Handlers(ctx); err != nil {
 		return nil, err
 	}
-	mux := s.local.Mux(s.handlers)
-	s.deliveries, err = s.local.Poller(ctx, sqs.NewFromConfig(s.meter.config(cfg, "event source mapping")), "DeliveriesQueue")
+	mux := local.Mux(s.handlers)
+	s.deliveries, err = local.Poller(ctx, sqs.NewFromConfig(s.meter.config(cfg, "event source mapping")), "DeliveriesQueue")
 	if err != nil {
 		return nil, err
 	}
