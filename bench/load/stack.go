@@ -27,11 +27,10 @@ const (
 )
 
 // stack is the local stack as `make dev` runs it (both build it with
-// infra/local/localstack): moto and
-// stripe-mock as child processes on free 127.0.0.1 ports, every resource
-// of template.yaml created in moto, the three HTTP functions served on one
-// port under the template's routes, and the notifier fed from the
-// deliveries queue. Each function's AWS clients count their requests in
+// infra/local/localstack): moto and stripe-mock as child processes on
+// free 127.0.0.1 ports, every resource of template.yaml created in moto,
+// the three HTTP functions served on one port under the template's
+// routes, and the notifier fed from the deliveries queue. Each function's AWS clients count their requests in
 // meter, and its log lines (JSON at INFO, as the template configures
 // Lambda) are counted in bytes.
 type stack struct {
