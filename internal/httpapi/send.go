@@ -46,11 +46,17 @@ func sendRequest(channels []string, e *emailJSON, rotate bool) (billing.SendRequ
 // it holds the link's secret, and send responses are kept for
 // Idempotency-Key replays (GET /v1/invoices/{id}/pay-link issues links).
 type deliveryResponse struct {
-	ID        string     `json:"id"`
-	Kind      string     `json:"kind"` // invoice or receipt
-	InvoiceID string     `json:"invoiceId,omitempty"`
-	PaymentID string     `json:"paymentId,omitempty"`
-	Number    string     `json:"number,omitempty"` // the invoice's or receipt's number
+	ID        string `json:"id"`
+	Kind      string `json:"kind"` // invoice or receipt
+	InvoiceID string `json:"invoiceId,omitempty"`
+	PaymentID string `json:"paymentId,omitempty"`
+	Number    string `json:"number,omitempty"` // the invoice's or receipt's number
+	deliveryState
+}
+
+// deliveryState is where a delivery is, whatever document it carries (an
+// invoice, a receipt, a statement).
+type deliveryState struct {
 	Channel   string     `json:"channel"`
 	Recipient string     `json:"recipient"`
 	ReplyTo   string     `json:"replyTo,omitempty"`
@@ -64,16 +70,20 @@ type deliveryResponse struct {
 	SentAt    *time.Time `json:"sentAt,omitempty"`
 }
 
+func deliveryStateOf(d *delivery.Delivery) deliveryState {
+	return deliveryState{
+		Channel: string(d.Channel), Recipient: d.Recipient, ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body,
+		Status: string(d.Status), Attempts: d.Attempts, LastError: d.LastError,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, SentAt: timePtr(d.SentAt),
+	}
+}
+
 func deliveryJSON(d *delivery.Delivery) deliveryResponse {
 	kind := "invoice"
 	if d.Kind == delivery.ReceiptKind {
 		kind = "receipt"
 	}
-	return deliveryResponse{
-		ID: d.ID, Kind: kind, InvoiceID: d.InvoiceID, PaymentID: d.PaymentID, Number: d.Number, Channel: string(d.Channel), Recipient: d.Recipient,
-		ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body, Status: string(d.Status), Attempts: d.Attempts,
-		LastError: d.LastError, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, SentAt: timePtr(d.SentAt),
-	}
+	return deliveryResponse{ID: d.ID, Kind: kind, InvoiceID: d.InvoiceID, PaymentID: d.PaymentID, Number: d.Number, deliveryState: deliveryStateOf(d)}
 }
 
 // sentResponse is the invoice after a send, with the deliveries it made.

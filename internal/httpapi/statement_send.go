@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/delivery"
@@ -30,27 +29,13 @@ type statementSentResponse struct {
 // statementDeliveryResponse is one delivery of a statement; like an
 // invoice's, it leaves out the pay link (it holds the link's secret).
 type statementDeliveryResponse struct {
-	ID          string     `json:"id"`
-	StatementID string     `json:"statementId"`
-	Channel     string     `json:"channel"`
-	Recipient   string     `json:"recipient"`
-	ReplyTo     string     `json:"replyTo,omitempty"`
-	Subject     string     `json:"subject,omitempty"`
-	Body        string     `json:"body,omitempty"`
-	Status      string     `json:"status"`
-	Attempts    int        `json:"attempts"`
-	LastError   string     `json:"lastError,omitempty"`
-	CreatedAt   time.Time  `json:"createdAt"`
-	UpdatedAt   time.Time  `json:"updatedAt"`
-	SentAt      *time.Time `json:"sentAt,omitempty"`
+	ID          string `json:"id"`
+	StatementID string `json:"statementId"`
+	deliveryState
 }
 
 func statementDeliveryJSON(d *delivery.Delivery) statementDeliveryResponse {
-	return statementDeliveryResponse{
-		ID: d.ID, StatementID: d.StatementID, Channel: string(d.Channel), Recipient: d.Recipient,
-		ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body, Status: string(d.Status), Attempts: d.Attempts,
-		LastError: d.LastError, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, SentAt: timePtr(d.SentAt),
-	}
+	return statementDeliveryResponse{ID: d.ID, StatementID: d.StatementID, deliveryState: deliveryStateOf(d)}
 }
 
 // sendStatement serves POST /v1/statements/{id}/send: each channel gets a
