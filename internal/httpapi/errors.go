@@ -65,7 +65,6 @@ var failures = []struct {
 	{member.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{member.ErrSelf, failure{http.StatusUnprocessableEntity, "cannot_change_self", ""}},
 	{member.ErrExists, failure{http.StatusConflict, "email_taken", ""}},
-	{errCSRF, failure{http.StatusForbidden, "csrf_failed", ""}},
 	{invoice.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{client.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{org.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
