@@ -53,7 +53,7 @@ func (s *server) payAllPage(w http.ResponseWriter, r *http.Request) {
 	case "success", "cancelled":
 		v.Checkout = c
 	}
-	s.render(w, r, http.StatusOK, "payall", "Pay all open invoices", o, v)
+	s.render(w, r, http.StatusOK, "Pay all open invoices", o, payAllPage(v))
 }
 
 // portalPayAll is the portal's Pay all button: for one of the signed-in
