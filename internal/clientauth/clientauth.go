@@ -10,7 +10,6 @@
 package clientauth
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -112,21 +111,6 @@ type Session struct {
 // Allows reports whether the session may see the client's invoices.
 func (s Session) Allows(clientID string) bool {
 	return slices.Contains(s.ClientIDs, clientID)
-}
-
-// CSRFToken is the anti-forgery token for forms of the session whose
-// cookie holds secret. It is derived rather than stored: only someone who
-// holds the cookie (HttpOnly, so no script) can compute it, and the stored
-// hash of the secret does not give it away.
-func CSRFToken(secret string) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte("carebill portal csrf"))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// CheckCSRF compares a submitted token with the session's in constant time.
-func CheckCSRF(secret, submitted string) bool {
-	return hmac.Equal([]byte(CSRFToken(secret)), []byte(submitted))
 }
 
 // NormalizeEmail trims and lower-cases an address and checks it is one

@@ -10,6 +10,14 @@
 // (curl, server-to-server webhooks) and pass; they carry no ambient
 // cookies an attacker could borrow. This closes login CSRF on /auth/login
 // and /auth/signup, which no session token can protect.
+//
+// It is carebill's only CSRF mechanism: there is no double-submit or
+// per-form token. That suffices for the browsers carebill supports: every
+// browser since March 2023 sends Sec-Fetch-Site (which a page cannot set),
+// older ones send Origin on a cross-origin POST, the session cookies are
+// SameSite (Strict for the API, Lax for the portal) so another site's page
+// does not carry them, and HSTS closes the fallback's HTTP-to-HTTPS gap. A
+// browser sending neither header (before 2019) is not supported.
 package crossorigin
 
 import "net/http"

@@ -87,10 +87,6 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode,
 	})
-	http.SetCookie(w, &http.Cookie{
-		Name: csrfCookie, Value: csrfToken(token), Path: "/", MaxAge: maxAge,
-		Secure: true, SameSite: http.SameSiteStrictMode,
-	})
 	writeJSON(w, http.StatusOK, loginResponse{Token: token, TokenType: "Bearer", ExpiresIn: int64(maxAge)})
 }
 
@@ -110,8 +106,6 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	for _, name := range []string{sessionCookie, csrfCookie} {
-		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, Secure: true, SameSite: http.SameSiteStrictMode})
-	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, Secure: true, SameSite: http.SameSiteStrictMode})
 	w.WriteHeader(http.StatusNoContent)
 }

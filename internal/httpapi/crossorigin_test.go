@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -61,6 +62,58 @@ func TestLoginCannotBeForgedCrossSite(t *testing.T) {
 	}
 	anon.header = nil
 	anon.must(200, "POST", "/auth/login", `{"email":"`+email+`","password":"Correct-Horse-9"}`)
+}
+
+// TestCookieWritesAreGuardedByOrigin: the session cookie is the only
+// ambient credential a page on another site could borrow, and the one
+// cross-origin guard is what stops it (there is no second, double-submit
+// token). A cookie-authenticated write from another origin, or from a
+// sibling subdomain, or from an older browser that sends only Origin, is
+// refused 403 and changes nothing; the page's own write passes with the
+// cookie alone, and bearer-token API clients are untouched.
+func TestCookieWritesAreGuardedByOrigin(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := a.signup("Cookie Care")
+	login := a.anon().must(200, "POST", "/auth/login", map[string]string{"email": a.email(admin), "password": "Correct-Horse-9"})
+	cookie := cookieHeader(login)
+	for _, h := range []map[string]string{
+		{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+		{"Sec-Fetch-Site": "same-site", "Origin": "https://evil." + strings.TrimPrefix(a.srv.URL, "http://")},
+		{"Origin": "https://evil.example"},
+	} {
+		h["Cookie"] = cookie
+		browser := &session{a: a, client: http.DefaultClient, header: h}
+		for _, w := range []struct{ method, path string }{{"POST", "/v1/clients"}, {"PATCH", "/v1/org"}, {"POST", "/auth/logout"}} {
+			if r := browser.do(w.method, w.path, map[string]any{"name": "Forged"}); r.status != http.StatusForbidden || r.str("error", "code") != "cross_origin" {
+				t.Errorf("cookie %s %s with %v = %d %s, want 403 cross_origin", w.method, w.path, h, r.status, r.raw)
+			}
+		}
+	}
+	if l := admin.must(200, "GET", "/v1/clients", nil).list(); len(l) != 0 {
+		t.Fatalf("cross-site cookie writes created %d clients", len(l))
+	}
+	if got := admin.must(200, "GET", "/v1/org", nil).str("name"); got != "Cookie Care" {
+		t.Fatalf("org renamed to %q by a cross-site write", got)
+	}
+
+	// The session cookie still works (the forged logout did not end it),
+	// from the page itself (a modern browser, or an older one sending a
+	// matching Origin) and from a client that is no browser at all.
+	host := a.srv.URL
+	for i, h := range []map[string]string{
+		{"Sec-Fetch-Site": "same-origin", "Origin": host},
+		{"Origin": host},
+		{},
+	} {
+		h["Cookie"] = cookie
+		page := &session{a: a, client: http.DefaultClient, header: h}
+		page.must(201, "POST", "/v1/clients", map[string]any{"name": fmt.Sprintf("Own page %d", i)})
+	}
+	admin.must(201, "POST", "/v1/clients", map[string]any{"name": "Bearer client"})
+	if l := admin.must(200, "GET", "/v1/clients", nil).list(); len(l) != 4 {
+		t.Fatalf("%d clients after four admitted writes, want 4", len(l))
+	}
 }
 
 // TestLinksNeverComeFromHost is the probe's finding 6: with no base URL

@@ -69,7 +69,6 @@ var failures = []struct {
 	{member.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{member.ErrSelf, failure{http.StatusUnprocessableEntity, "cannot_change_self", ""}},
 	{member.ErrExists, failure{http.StatusConflict, "email_taken", ""}},
-	{errCSRF, failure{http.StatusForbidden, "csrf_failed", ""}},
 	{idempotency.ErrApplied, failure{http.StatusConflict, "request_already_applied", "a request with this Idempotency-Key took effect earlier and its reply was lost; nothing was done again (id names what it made or changed)"}},
 	{invoice.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{client.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},

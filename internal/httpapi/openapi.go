@@ -201,7 +201,7 @@ func buildOpenAPI(routes map[string]routeDoc) (schema, error) {
 			"schemas": components,
 			"securitySchemes": schema{
 				"bearer":  schema{"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "the token POST /auth/login answers"},
-				"session": schema{"type": "apiKey", "in": "cookie", "name": sessionCookie, "description": "writes also send the CSRF cookie's value in X-CSRF-Token"},
+				"session": schema{"type": "apiKey", "in": "cookie", "name": sessionCookie, "description": "the browser session from /auth/login; a write a page on another origin makes (Sec-Fetch-Site other than same-origin, or an Origin naming another host) is refused 403 cross_origin"},
 			},
 		},
 		"security": []any{schema{"bearer": []any{}}, schema{"session": []any{}}},

@@ -17,7 +17,7 @@ package httpapi
 var routeDocs = map[string]routeDoc{
 	// Sign-in and the document itself: no token.
 	"POST /auth/signup":     {Summary: "Create an org and its admin", Public: true, Body: signupRequest{}, Reply: orgResponse{}, Status: 201},
-	"POST /auth/login":      {Summary: "Sign in: an ID token, plus a session and a CSRF cookie; an invited member's first sign-in answers 409 new_password_required until newPassword is sent", Public: true, Body: credentials{}, Reply: loginResponse{}},
+	"POST /auth/login":      {Summary: "Sign in: an ID token, plus the session cookie; an invited member's first sign-in answers 409 new_password_required until newPassword is sent", Public: true, Body: credentials{}, Reply: loginResponse{}},
 	"POST /auth/logout":     {Summary: "Revoke the token sent (bearer or session cookie) until it expires", Public: true, Status: 204},
 	"GET /v1/openapi.json":  {Summary: "This document (OpenAPI 3.1)", Public: true, Reply: schema{"type": "object"}},
 	"POST /webhooks/stripe": {Summary: "Stripe's event deliveries, verified by the Stripe-Signature header (payments function)", Public: true, Body: schema{"type": "object"}, Reply: webhookReply{}},

@@ -34,7 +34,7 @@ func TestPagesEscapeHostileNames(t *testing.T) {
 		"checkemail": checkEmailPage(signInView{OrgID: hostile}),
 		"pay":        payPage(payView{Invoice: inv, Token: hostile, OrgID: hostile, Pay: offer, Checkout: "success"}),
 		"payall":     payAllPage(payAllView{Token: hostile, OrgID: hostile, Client: hostile, Today: hostile, Total: hostile, Invoices: []invoiceRow{listed}, Pay: offer}),
-		"invoices": invoicesPage(invoicesView{OrgID: hostile, Email: hostile, CSRF: hostile, Multiple: true, Accounts: []accountView{{
+		"invoices": invoicesPage(invoicesView{OrgID: hostile, Email: hostile, Multiple: true, Accounts: []accountView{{
 			Name: hostile, Owing: []string{hostile}, Invoices: []invoiceRow{listed}, ClientID: hostile, Statements: []statementRow{{ID: hostile, Period: hostile, Closing: hostile}},
 		}}}),
 	} {

@@ -70,6 +70,8 @@ type site struct {
 	notifier *notify.Handler
 	// portalCalls counts the AWS operations the portal makes.
 	portalCalls *awsCounter
+	// portal is the portal function's handler (its route table).
+	portal http.Handler
 }
 
 func newSite(t *testing.T) *site {
@@ -101,7 +103,7 @@ func newSite(t *testing.T) *site {
 	mux.Handle("/portal/", portal)
 	srv.Config.Handler = mux
 	srv.Start()
-	return &site{t: t, url: srv.URL, clock: c, st: st, notifier: notifier, portalCalls: counter}
+	return &site{t: t, url: srv.URL, clock: c, st: st, notifier: notifier, portalCalls: counter, portal: portal}
 }
 
 // deliver runs the notifier, as Lambda's event source mapping would, over

@@ -16,7 +16,6 @@ import (
 type invoicesView struct {
 	OrgID    string
 	Email    string
-	CSRF     string
 	Accounts []accountView
 	Multiple bool // more than one client: name each list
 }
@@ -57,7 +56,7 @@ func (s *server) invoices(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sess, secret, ok := s.signedIn(w, r, o)
+	sess, ok := s.signedIn(w, r, o)
 	if !ok {
 		return
 	}
@@ -66,7 +65,7 @@ func (s *server) invoices(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, o, err)
 		return
 	}
-	v := invoicesView{OrgID: o.ID, Email: sess.Email, CSRF: clientauth.CSRFToken(secret), Multiple: len(accounts) > 1}
+	v := invoicesView{OrgID: o.ID, Email: sess.Email, Multiple: len(accounts) > 1}
 	for _, a := range accounts {
 		av := accountView{Name: a.ClientName, ClientID: a.ClientID}
 		sts, err := s.Statements.ClientStatements(r.Context(), o.ID, a.ClientID, portalStatements)
@@ -111,7 +110,7 @@ func (s *server) invoicePDF(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sess, _, ok := s.signedIn(w, r, o)
+	sess, ok := s.signedIn(w, r, o)
 	if !ok {
 		return
 	}

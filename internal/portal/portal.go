@@ -103,7 +103,7 @@ func New(cfg Config) (http.Handler, error) {
 	isum := sha256.Sum256(icon)
 	s.iconPath = "/portal/assets/icon." + hex.EncodeToString(isum[:6]) + ".svg"
 
-	mux := routes{http.NewServeMux()}
+	mux := routes{ServeMux: http.NewServeMux(), patterns: new([]string)}
 	mux.HandleFunc("GET /pay/{token}", s.payPage)
 	mux.HandleFunc("GET /pay/{token}/pdf", s.payPDF)
 	mux.HandleFunc("GET /pay-all/{token}", s.payAllPage)
@@ -122,7 +122,14 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("POST /portal/{org}/pay-all", s.portalPayAll)
 	mux.HandleFunc("GET /portal/{org}/statements/{id}/pdf", s.statementPDF)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r, nil) })
-	return s.observe(crossorigin.Protect(mux, http.HandlerFunc(s.crossOrigin))), nil
+	return &handler{Handler: s.observe(crossorigin.Protect(mux, http.HandlerFunc(s.crossOrigin))), patterns: *mux.patterns}, nil
+}
+
+// handler is the portal: its routes behind the shared guards, and the
+// patterns it registered (the route table tests walk).
+type handler struct {
+	http.Handler
+	patterns []string
 }
 
 // routes is the portal's router: each handler it serves first puts its
@@ -131,10 +138,14 @@ func New(cfg Config) (http.Handler, error) {
 // org is the one the path names, or the one a pay link's token names
 // (paylink.Parse; before the link is looked up, so a failed lookup's line
 // has it too).
-type routes struct{ *http.ServeMux }
+type routes struct {
+	*http.ServeMux
+	patterns *[]string // every pattern registered, in order
+}
 
 // HandleFunc registers h for pattern, as http.ServeMux does.
 func (m routes) HandleFunc(pattern string, h http.HandlerFunc) {
+	*m.patterns = append(*m.patterns, pattern)
 	m.ServeMux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		attrs := []slog.Attr{slog.String(requestlog.Route, r.Pattern)}
 		orgID := r.PathValue("org")

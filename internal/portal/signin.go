@@ -29,7 +29,7 @@ func (s *server) signInPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, _, err := s.session(r, o.ID); err == nil {
+	if _, err := s.session(r, o.ID); err == nil {
 		http.Redirect(w, r, "/portal/"+o.ID+"/invoices", http.StatusSeeOther)
 		return
 	}
@@ -111,47 +111,39 @@ func (s *server) redeem(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/portal/"+o.ID+"/invoices", http.StatusSeeOther)
 }
 
-// session is the request's live portal session of orgID and its secret.
-func (s *server) session(r *http.Request, orgID string) (clientauth.Session, string, error) {
+// session is the request's live portal session of orgID.
+func (s *server) session(r *http.Request, orgID string) (clientauth.Session, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return clientauth.Session{}, "", clientauth.ErrNoSession
+		return clientauth.Session{}, clientauth.ErrNoSession
 	}
-	sess, err := s.Access.Session(r.Context(), orgID, c.Value)
-	return sess, c.Value, err
+	return s.Access.Session(r.Context(), orgID, c.Value)
 }
 
 // signedIn answers for a request without a live session, sending a person
 // to sign in; ok is false when it has answered.
-func (s *server) signedIn(w http.ResponseWriter, r *http.Request, o *org.Org) (clientauth.Session, string, bool) {
-	sess, secret, err := s.session(r, o.ID)
+func (s *server) signedIn(w http.ResponseWriter, r *http.Request, o *org.Org) (clientauth.Session, bool) {
+	sess, err := s.session(r, o.ID)
 	if errors.Is(err, clientauth.ErrNoSession) {
 		http.Redirect(w, r, "/portal/"+o.ID, http.StatusSeeOther)
-		return clientauth.Session{}, "", false
+		return clientauth.Session{}, false
 	}
 	if err != nil {
 		s.failPage(w, r, o, err)
-		return clientauth.Session{}, "", false
+		return clientauth.Session{}, false
 	}
-	return sess, secret, true
+	return sess, true
 }
 
-// logout ends the session; the form must carry the session's CSRF token.
+// logout ends the session. A form posted from another origin never reaches
+// it (crossorigin.Protect in New).
 func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.orgOf(w, r)
 	if !ok {
 		return
 	}
-	sess, secret, ok := s.signedIn(w, r, o)
+	sess, ok := s.signedIn(w, r, o)
 	if !ok {
-		return
-	}
-	if !clientauth.CheckCSRF(secret, r.PostFormValue("csrf")) {
-		s.render(w, r, http.StatusForbidden, "Request refused", o, messagePage(message{
-			Heading: "This request was refused",
-			Text:    "It did not come from your portal page. Go back to your invoices and try again.",
-			Action:  &action{Label: "Your invoices", Href: "/portal/" + o.ID + "/invoices"},
-		}))
 		return
 	}
 	if err := s.Access.SignOut(r.Context(), sess); err != nil {

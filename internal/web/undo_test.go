@@ -7,7 +7,7 @@ import (
 )
 
 // call sends one API request from the signed-in page, as the UI's api.js
-// would (session cookie, CSRF header), and returns the decoded JSON; a
+// would (the session cookie alone), and returns the decoded JSON; a
 // status other than want fails the test.
 func (b *browser) call(want int, method, path string, body string) map[string]any {
 	b.t.Helper()
@@ -15,10 +15,9 @@ func (b *browser) call(want int, method, path string, body string) map[string]an
 		body = "undefined"
 	}
 	res := eval[map[string]any](b, fmt.Sprintf(`(async () => {
-		const csrf = decodeURIComponent((document.cookie.match(/(?:^|; )carebill_csrf=([^;]*)/) || [])[1] || '');
 		const body = %s;
 		const res = await fetch(%s, {method: %s, credentials: 'same-origin',
-			headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+			headers: {'Content-Type': 'application/json'},
 			body: body === undefined ? undefined : JSON.stringify(body)});
 		const text = await res.text();
 		return {status: res.status, body: text ? JSON.parse(text) : null};

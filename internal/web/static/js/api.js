@@ -1,7 +1,8 @@
-// api.js talks to carebill's JSON API with the session cookie. Writes echo
-// the CSRF cookie in X-CSRF-Token; a 401 sends the browser to sign in and
-// back. Amounts stay the decimal strings the API sends: nothing here, or
-// anywhere in the UI, does arithmetic on money.
+// api.js talks to carebill's JSON API with the session cookie alone (the
+// server refuses writes other origins make, so there is no token to echo);
+// a 401 sends the browser to sign in and back. Amounts stay the decimal
+// strings the API sends: nothing here, or anywhere in the UI, does
+// arithmetic on money.
 
 /** An error the API answered ({"error":{"code","message","field"}}), or a network failure. */
 export class APIError extends Error {
@@ -13,14 +14,6 @@ export class APIError extends Error {
     this.code = code;
     this.field = field;
   }
-}
-
-function cookie(name) {
-  for (const part of document.cookie.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return '';
 }
 
 /** Sends the browser to sign in, to come back to where it was. */
@@ -37,15 +30,8 @@ export function toLogin() {
  * @param {{idempotencyKey?: string}} [opts]
  */
 export async function api(method, path, body, opts = {}) {
-  // Signed out (no CSRF cookie beside the session): go and sign in rather
-  // than provoke a 401 the browser would log as an error.
-  if (path.startsWith('/v1/') && !cookie('carebill_csrf')) {
-    toLogin();
-    throw new APIError(401, 'unauthenticated', 'Sign in to continue. Taking you there…');
-  }
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = cookie('carebill_csrf');
   if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
   // <html data-pending> counts the calls in flight, so a page (and a test
   // driving it) can tell when what it asked for has arrived.

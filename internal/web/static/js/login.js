@@ -1,4 +1,4 @@
-// login.js: sign in (POST /auth/login sets the session and CSRF cookies),
+// login.js: sign in (POST /auth/login sets the session cookie),
 // then go back to the page that asked for it.
 import { api } from './api.js';
 import { $, busy, clearErrors, showError, val } from './dom.js';
