@@ -260,7 +260,9 @@ func (s *Service) finalizer(p auth.Principal) func(*org.Org, *client.Client, *in
 			return nil, err
 		}
 		if o.Settings.LockingPolicy == org.LockOnCreation {
-			inv.Locked = true
+			if err := inv.Lock("", s.now()); err != nil {
+				return nil, err
+			}
 		}
 		events := []activity.Event{s.invoiceEvent(p, activity.Finalized, inv)}
 		// The client's credit pays what it can of a new invoice at once.
