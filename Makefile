@@ -35,6 +35,8 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 	@$(GO) mod tidy -diff >/dev/null || (echo "go.mod/go.sum are not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1)
+	@# Generated code (templ components, the UI's rendered pages) matches its sources.
+	@bash scripts/check-generated.sh
 	@# No built binary (go build ./bench/x leaves ./x) or other file over 1 MiB is tracked.
 	@big=$$(git ls-files -z | xargs -0 -r du -k -- 2>/dev/null | awk '$$1 > 1024 {print $$2}'); \
 	  test -z "$$big" || (echo "files over 1 MiB are tracked (a built binary?):"; echo "$$big"; exit 1)

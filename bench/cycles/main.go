@@ -19,7 +19,7 @@
 // sorts the whole table, and every TransactWriteItems deep-copies the
 // whole table once per item it writes, so on stock moto a request's time
 // grows with the table, and a 10,000-client org's close takes days.
-// -moto indexed (the default) serves moto through indexedmoto.py, which
+// -moto indexed (the default) serves moto through internal/motoserver/indexed.py, which
 // takes those whole-table costs out without changing any answer; -moto
 // stock measures plain moto. Either way the close prints moto's time per
 // request by operation and the table's size, so moto's share of the wall
@@ -29,7 +29,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -67,11 +66,6 @@ func main() {
 		os.Exit(1)
 	}
 }
-
-// indexedMoto serves moto without its whole-table costs (see the file).
-//
-//go:embed indexedmoto.py
-var indexedMoto string
 
 // counter counts AWS requests, their time and estimated write units by
 // operation.
@@ -145,7 +139,7 @@ func run() error {
 	idlePct := flag.Int("idle", 10, "percent of clients with no activity (no statement)")
 	perRun := flag.Duration("run", 120*time.Second, "how long each scheduled run may work before it is cut off")
 	months := flag.Int("months", 1, "months of history, each billed and closed in turn, ending with October's; the last close is the one measured")
-	motoMode := flag.String("moto", "indexed", "indexed: moto without its whole-table costs per Query and transaction (indexedmoto.py); stock: moto as installed")
+	motoMode := flag.String("moto", "indexed", "indexed: moto without its whole-table costs per Query and transaction (internal/motoserver/indexed.py); stock: moto as installed")
 	maxRuns := flag.Int("maxruns", 0, "stop after this many scheduled runs and report the progress (0: until the cycle closes)")
 	flag.Parse()
 	if *motoMode != "indexed" && *motoMode != "stock" {
@@ -159,7 +153,7 @@ func run() error {
 	}
 	startMoto := motoserver.Start
 	if *motoMode == "indexed" {
-		startMoto = func(port int) (*motoserver.Server, error) { return motoserver.StartScript(port, indexedMoto) }
+		startMoto = motoserver.StartIndexed
 	}
 	moto, err := startMoto(port)
 	if err != nil {

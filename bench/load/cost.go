@@ -215,7 +215,7 @@ func drainMeasured(ctx context.Context, st *stack, name string, want int, result
 	m := &measured{name: name, function: "NotifierFunction"}
 	before, cpu0, wall0 := st.meter.snapshot(), cpuTime(), time.Now()
 	for idle := 0; m.runs < want && idle < 30; {
-		got, err := st.pollOnce(ctx, 10)
+		got, err := st.deliveries.Once(ctx)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

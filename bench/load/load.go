@@ -234,6 +234,12 @@ func (u *user) call(ctx context.Context, op, method, path string, body any) (rep
 			status = "409 request_in_progress"
 		}
 		u.stats.record(op, d, status)
+		if id := appliedRef(r); key != "" && id != "" && (path == "/v1/clients" || path == "/v1/invoices") {
+			// The first attempt took effect and its reply was lost: the
+			// API names what it made, which is read back as its reply.
+			r, err = u.api.do(ctx, "GET", path+"/"+id, u.org.Token, "", nil)
+			return r, err == nil && r.ok()
+		}
 		retry := key != "" && (err != nil || r.status >= 500 || strings.HasSuffix(status, "request_in_progress"))
 		if !retry {
 			return r, err == nil && r.ok()
@@ -244,6 +250,25 @@ func (u *user) call(ctx context.Context, op, method, path string, body any) (rep
 		}
 		time.Sleep(time.Duration(attempt) * time.Second)
 	}
+}
+
+// appliedRef is the id an API answer of 409 request_already_applied names
+// (a retry of a write whose first attempt took effect after its
+// in-progress record expired), or "".
+func appliedRef(r reply) string {
+	if r.status != http.StatusConflict {
+		return ""
+	}
+	var e struct {
+		Error struct {
+			Code string `json:"code"`
+			ID   string `json:"id"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(r.body, &e) != nil || e.Error.Code != "request_already_applied" {
+		return ""
+	}
+	return e.Error.ID
 }
 
 // maxAttempts bounds the retries of one write.

@@ -5,7 +5,11 @@
 // resumable (a run that stops, for any reason, is finished by running it
 // again).
 //
-//	TABLE_NAME=… USER_POOL_ID=… go run ./infra/backfill [-only ledgers|members] [-chunk n]
+//	TABLE_NAME=… USER_POOL_ID=… go run ./infra/backfill [-only ledgers|members|ndiswork] [-chunk n]
+//
+// ndiswork builds the NDIS work index (internal/dynamo ndiswork.go) of
+// every org created before it; until then run start and the dashboard
+// read each participant's items, as before the index.
 //
 // AWS credentials and region come from the usual environment or profile.
 package main
@@ -49,17 +53,18 @@ func main() {
 // the report goes to out, progress and warnings to stderr as JSON logs.
 func run(ctx context.Context, args []string, env func(string) string, cfg aws.Config, out io.Writer) error {
 	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
-	only := fs.String("only", "", `"ledgers" or "members" to run one part; both by default`)
+	only := fs.String("only", "", `"ledgers", "members" or "ndiswork" to run one part; all by default`)
 	chunk := fs.Int("chunk", backfill.ChunkSize, "ledger entries per transaction (at most 90)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *only != "" && *only != "ledgers" && *only != "members" {
-		return fmt.Errorf("-only %q: want ledgers or members", *only)
+	if *only != "" && *only != "ledgers" && *only != "members" && *only != "ndiswork" {
+		return fmt.Errorf("-only %q: want ledgers, members or ndiswork", *only)
 	}
+	part := func(name string) bool { return *only == "" || *only == name }
 	table, pool := env("TABLE_NAME"), env("USER_POOL_ID")
-	if table == "" || (pool == "" && *only != "ledgers") {
-		return errors.New("TABLE_NAME and USER_POOL_ID are required (USER_POOL_ID not with -only ledgers)")
+	if table == "" || (pool == "" && part("members")) {
+		return errors.New("TABLE_NAME and USER_POOL_ID are required (USER_POOL_ID only for members)")
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), table)
@@ -83,13 +88,13 @@ func run(ctx context.Context, args []string, env func(string) string, cfg aws.Co
 		return err
 	}
 	var rep backfill.Report
-	if *only != "members" {
+	if part("ledgers") {
 		if rep, err = runner.Ledgers(ctx); err != nil {
 			report(out, rep)
 			return err
 		}
 	}
-	if *only != "ledgers" {
+	if part("members") {
 		users, err := cognito.NewPool(cip.NewFromConfig(cfg), pool)
 		if err != nil {
 			return err
@@ -102,8 +107,38 @@ func run(ctx context.Context, args []string, env func(string) string, cfg aws.Co
 			return err
 		}
 	}
+	if part("ndiswork") {
+		orgs, copies, err := ndisWork(ctx, store)
+		fmt.Fprintf(out, "NDIS work index built: %d orgs, %d copies\n", orgs, copies)
+		if err != nil {
+			report(out, rep)
+			return err
+		}
+	}
 	report(out, rep)
 	return nil
+}
+
+// ndisWork builds the NDIS work index of every org without one.
+func ndisWork(ctx context.Context, store *dynamo.Store) (orgs, copies int, err error) {
+	for cursor := ""; ; {
+		ids, next, err := store.UnindexedOrgs(ctx, cursor)
+		if err != nil {
+			return orgs, copies, err
+		}
+		for _, id := range ids {
+			n, err := store.BuildNDISWork(ctx, id)
+			copies += n
+			if err != nil {
+				return orgs, copies, err
+			}
+			orgs++
+		}
+		if next == "" {
+			return orgs, copies, nil
+		}
+		cursor = next
+	}
 }
 
 func report(out io.Writer, r backfill.Report) {

@@ -13,9 +13,10 @@ import (
 )
 
 // publicPathPrefixes are the routes anyone can call without a coordinator's
-// token: sign-up and sign-in, pay pages and checkout, the client portal and
-// Stripe's webhook. Each must have its own, tighter throttle.
-var publicPathPrefixes = []string{"/auth/signup", "/auth/login", "/pay/", "/portal/", "/webhooks/"}
+// token: sign-up and sign-in, pay pages and checkout (one invoice's and a
+// client's pay-all), the client portal and Stripe's webhook. Each must have
+// its own, tighter throttle.
+var publicPathPrefixes = []string{"/auth/signup", "/auth/login", "/pay/", "/pay-all/", "/portal/", "/webhooks/"}
 
 // tmpl is template.yaml as plain values.
 type tmpl struct {

@@ -93,7 +93,7 @@ func fetchPage(t *testing.T, method, u string) (int, http.Header, string) {
 func (f *fullStack) emailedPayLink(invoiceID, to string) string {
 	f.t.Helper()
 	f.call("POST", "/v1/invoices/"+invoiceID+"/send", map[string]any{"channels": []string{"email"}})
-	if n, err := f.notifier.once(context.Background()); err != nil || n != 1 {
+	if n, err := f.notifier.Once(context.Background()); err != nil || n != 1 {
 		f.t.Fatalf("the notifier handled %d messages, %v", n, err)
 	}
 	_, _, page := fetchPage(f.t, "GET", f.site.URL+"/dev/outbox")

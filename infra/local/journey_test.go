@@ -21,7 +21,7 @@ func TestCoordinatorDayInTheBrowser(t *testing.T) {
 	t.Parallel()
 	f := newFullStack(t)
 	ctx := context.Background()
-	good := f.notifier.handle
+	good := f.notifier.Handle
 	// A notifier whose sender SES has not verified fails every email, and
 	// with one receive allowed, fails it for good at once.
 	env, err := f.s.env("NotifierFunction")
@@ -43,7 +43,7 @@ func TestCoordinatorDayInTheBrowser(t *testing.T) {
 	deliver := func() {
 		t.Helper()
 		for {
-			n, err := f.notifier.once(ctx)
+			n, err := f.notifier.Once(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +101,7 @@ func TestCoordinatorDayInTheBrowser(t *testing.T) {
 	b.waitFor("the text preview", `document.querySelectorAll('.preview-message').length === 2`)
 	b.waitText("[data-send-preview]", "+61412345678")
 	b.shoot("send-dialog")
-	f.notifier.handle = bad.Handle
+	f.notifier.Handle = bad.Handle
 	b.click("[data-send-submit]")
 	b.waitFor("the invoice page", `/^\/app\/invoices\/inv_[^/]+$/.test(location.pathname)`)
 	invoicePath := eval[string](b, `location.pathname`)
@@ -117,7 +117,7 @@ func TestCoordinatorDayInTheBrowser(t *testing.T) {
 		t.Errorf("the failed email gives no reason")
 	}
 	b.shoot("invoice-failed-delivery")
-	f.notifier.handle = good
+	f.notifier.Handle = good
 	b.click("[data-resend-delivery]")
 	b.waitFor("the resend dialog", `document.querySelector('[data-send-dialog]').open && document.querySelector('[data-send-title]').textContent === 'Resend invoice'`)
 	b.waitText("[data-preview-to]", clientEmail)

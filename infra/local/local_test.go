@@ -132,7 +132,7 @@ func (l *localStack) inFlight() int {
 func notifierPoller(t *testing.T, ps []*poller) *poller {
 	t.Helper()
 	for _, p := range ps {
-		if p.event.Function == "NotifierFunction" && p.event.Queue == "DeliveriesQueue" {
+		if p.Event.Function == "NotifierFunction" && p.Event.Queue == "DeliveriesQueue" {
 			return p
 		}
 	}
@@ -152,20 +152,20 @@ func TestPollerFeedsTheNotifierAndOutboxShowsIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := notifierPoller(t, ps)
-	if p.event.BatchSize != 10 || !p.event.ReportBatchItemFailures {
-		t.Errorf("event source %+v, want batches of 10 reporting item failures", p.event)
+	if p.Event.BatchSize != 10 || !p.Event.ReportBatchItemFailures {
+		t.Errorf("event source %+v, want batches of 10 reporting item failures", p.Event)
 	}
 
 	first, second, phone := "first-"+unique()+"@example.com", "second-"+unique()+"@example.com", fmt.Sprintf("+6141%07d", time.Now().UnixNano()%10_000_000)
 	l.sendInvoice(first, phone, "email", "sms")
-	if n, err := p.once(ctx); err != nil || n != 2 {
+	if n, err := p.Once(ctx); err != nil || n != 2 {
 		t.Fatalf("first poll handled %d messages, %v; want the email and the text", n, err)
 	}
 	l.sendInvoice(second, "", "email")
-	if n, err := p.once(ctx); err != nil || n != 1 {
+	if n, err := p.Once(ctx); err != nil || n != 1 {
 		t.Fatalf("second poll handled %d, %v", n, err)
 	}
-	if n, err := p.once(ctx); err != nil || n != 0 {
+	if n, err := p.Once(ctx); err != nil || n != 0 {
 		t.Fatalf("an empty queue gave %d, %v", n, err)
 	}
 	if got := l.inFlight(); got != 0 {
@@ -250,9 +250,9 @@ func TestPollerLeavesFailuresForRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := notifierPoller(t, ps)
-	p.handle = h.Handle
+	p.Handle = h.Handle
 	l.sendInvoice("retry-"+unique()+"@example.com", "", "email")
-	if n, err := p.once(ctx); err != nil || n != 1 {
+	if n, err := p.Once(ctx); err != nil || n != 1 {
 		t.Fatalf("poll handled %d, %v", n, err)
 	}
 	if got := l.inFlight(); got != 1 {

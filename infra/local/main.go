@@ -20,9 +20,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/carebill/carebill/infra/local/localstack"
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/motoserver"
 	"github.com/carebill/carebill/internal/stripemock"
@@ -79,11 +79,7 @@ func run() error {
 	defer stripe.Stop()
 	log.Info("stripe-mock running", "endpoint", stripe.URL)
 
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRegion("ap-southeast-2"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),
-		config.WithBaseEndpoint(moto.Endpoint),
-	)
+	cfg, err := localstack.AWSConfig(ctx, moto.Endpoint, "local")
 	if err != nil {
 		return err
 	}
@@ -133,7 +129,7 @@ func run() error {
 	}
 
 	for _, p := range pollers {
-		go p.run(ctx)
+		go p.Run(ctx)
 	}
 	for _, t := range tickers {
 		go t.run(ctx)
@@ -203,23 +199,27 @@ func (s *stack) awsFor(function string) aws.Config {
 	return s.aws
 }
 
+// shared is the stack as localstack sees it: env, router and pollers are
+// the ones the load test uses too.
+func (s *stack) shared() *localstack.Stack {
+	return &localstack.Stack{Template: s.tpl, Resources: s.res, AWS: s.aws, MotoURL: s.moto, StripeURL: s.stripe,
+		BaseURL: s.baseURL, AWSFor: s.awsFor, Logger: func(string) *slog.Logger { return s.log }}
+}
+
 // env is a function's environment as Lambda would see it; the JWKS lives
 // at moto's address rather than at the issuer.
-func (s *stack) env(function string) (func(string) string, error) {
-	env, err := s.res.Env(function)
-	if err != nil {
-		return nil, err
-	}
-	if pool := env["USER_POOL_ID"]; pool != "" {
-		env["COGNITO_JWKS_URL"] = s.moto + "/" + pool + "/.well-known/jwks.json"
-	}
-	if env["STRIPE_KEY_PARAM"] != "" {
-		env["STRIPE_API_BASE"] = s.stripe
-	}
-	if _, ok := env["PUBLIC_BASE_URL"]; ok {
-		env["PUBLIC_BASE_URL"] = s.baseURL
-	}
-	return func(k string) string { return env[k] }, nil
+func (s *stack) env(function string) (func(string) string, error) { return s.shared().Env(function) }
+
+// router mounts every route of template.yaml on one mux.
+func (s *stack) router(ctx context.Context) (http.Handler, error) { return s.shared().Router(ctx) }
+
+// poller stands in for one SQS event source mapping.
+type poller = localstack.Poller
+
+// pollers builds, for every SQS event of template.yaml, a poller that feeds
+// the queue's messages to its function's handler.
+func (s *stack) pollers(ctx context.Context) ([]*poller, error) {
+	return s.shared().Pollers(ctx, sqs.NewFromConfig(s.aws))
 }
 
 // Local Stripe secrets: stripe-mock takes any test key, and webhooks sent
@@ -232,18 +232,5 @@ const (
 // putSecrets stores the Stripe secrets in moto's SSM under the names the
 // template gives the functions, as an operator does in AWS before deploying.
 func (s *stack) putSecrets(ctx context.Context) error {
-	values := map[string]string{}
-	for _, f := range s.tpl.Functions {
-		env, err := s.res.Env(f.LogicalID)
-		if err != nil {
-			return err
-		}
-		if n := env["STRIPE_KEY_PARAM"]; n != "" {
-			values[n] = localStripeKey
-		}
-		if n := env["STRIPE_WEBHOOK_SECRET_PARAM"]; n != "" {
-			values[n] = localWebhookSecret
-		}
-	}
-	return provision.PutSecureStrings(ctx, s.aws, values)
+	return s.shared().PutSecrets(ctx, localStripeKey, localWebhookSecret)
 }

@@ -21,7 +21,7 @@ import (
 )
 
 // scheduleBuilders make each schedule function's handler from its
-// environment, as queueBuilders do for queue functions.
+// environment, as localstack does for queue functions.
 var scheduleBuilders = map[string]func(context.Context, wire.Env, *stack) (cycleclosewire.ScheduleHandler, error){
 	"CycleCloseFunction": func(ctx context.Context, env wire.Env, s *stack) (cycleclosewire.ScheduleHandler, error) {
 		return cycleclosewire.New(ctx, env, s.awsFor("CycleCloseFunction"), s.log)

@@ -24,9 +24,15 @@ func (s *Service) IssueCreditNote(ctx context.Context, p auth.Principal, invoice
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
+	return s.store.IssueCreditNote(ctx, p.OrgID, invoiceID, s.creditNote(p, amount, reason, excess))
+}
+
+// creditNote is how a store's credit note transaction makes the note on
+// the invoice it read: numbered seq, with its activity event.
+func (s *Service) creditNote(p auth.Principal, amount decimal.Decimal, reason string, excess credit.Excess) func(*invoice.Invoice, []*payment.Payment, int64) (*credit.Note, []activity.Event, error) {
 	now := s.now()
 	id := s.newID("crn", now)
-	return s.store.IssueCreditNote(ctx, p.OrgID, invoiceID, func(inv *invoice.Invoice, pays []*payment.Payment, seq int64) (*credit.Note, []activity.Event, error) {
+	return func(inv *invoice.Invoice, pays []*payment.Payment, seq int64) (*credit.Note, []activity.Event, error) {
 		note, _, err := credit.IssueOnPaid(id, inv, pays, amount, reason, excess, seq, now)
 		if err != nil {
 			return nil, nil, err
@@ -34,7 +40,7 @@ func (s *Service) IssueCreditNote(ctx context.Context, p auth.Principal, invoice
 		e := s.invoiceEvent(p, activity.CreditNote, inv)
 		e.Detail = note.Number + " for " + inv.Spec.Currency.Display(amount) + ": " + reason
 		return note, []activity.Event{e}, nil
-	})
+	}
 }
 
 // CreditNote returns one of the org's credit notes.

@@ -129,26 +129,35 @@ func judgeTasks(ctx context.Context, store taskReader, o *org.Org, cl *client.Cl
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}
-	cur := o.Settings.Currency
-	ctxt := ndis.Context{NDISNumber: cl.Profile.Funding.NDISNumber, Plan: plan, Limits: limits, Today: today, Currency: cur}
-	spent := map[string]decimal.Decimal{}
-	var out []TaskView
+	var tasks []ndis.Task
 	err = store.ClientTasks(ctx, o.ID, cl.ID, func(ts []ndis.Task) error {
-		for _, t := range ts {
-			amt := t.Amount(cur)
-			cat := ndis.Category(t.SupportItem)
-			if plan != nil && !t.Date.Before(plan.Start) && !t.Date.After(plan.End) {
-				spent[cat] = spent[cat].Add(amt)
-			}
-			ctxt.Spent = spent[cat]
-			out = append(out, TaskView{Task: t, Amount: amt, Alerts: ndis.Alerts(t, ctxt)})
-		}
+		tasks = append(tasks, ts...)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return judge(o, cl, plan, tasks, limits, today), nil
+}
+
+// judge gives each of a participant's tasks (in date order) its amount
+// and alerts, the budget alert following the running total of each
+// category's tasks inside the plan's dates.
+func judge(o *org.Org, cl *client.Client, plan *ndis.Plan, tasks []ndis.Task, limits []ndis.PriceLimit, today calendar.Date) []TaskView {
+	cur := o.Settings.Currency
+	ctxt := ndis.Context{NDISNumber: cl.Profile.Funding.NDISNumber, Plan: plan, Limits: limits, Today: today, Currency: cur}
+	spent := map[string]decimal.Decimal{}
+	out := make([]TaskView, 0, len(tasks))
+	for _, t := range tasks {
+		amt := t.Amount(cur)
+		cat := ndis.Category(t.SupportItem)
+		if plan != nil && !t.Date.Before(plan.Start) && !t.Date.After(plan.End) {
+			spent[cat] = spent[cat].Add(amt)
+		}
+		ctxt.Spent = spent[cat]
+		out = append(out, TaskView{Task: t, Amount: amt, Alerts: ndis.Alerts(t, ctxt)})
+	}
+	return out
 }
 
 // SetPlan records a participant's plan, replacing the one before.

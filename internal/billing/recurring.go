@@ -257,7 +257,7 @@ func (r *Recurring) billToDraft(ctx context.Context, p auth.Principal, o *org.Or
 	line := specFor(o, cl, DraftInput{ClientID: cl.ID, Lines: []LineInput{{Line: c.Line(occ), TaxRate: c.Spec.TaxRate}}}).Lines[0]
 	name := chargesDraftName(occ)
 	for range 3 { // a draft finalized under us is passed over for a fresh one
-		draftID, err := r.periodDraft(ctx, p, cl.ID, name)
+		draftID, err := r.svc.periodDraft(ctx, r.store, p, cl.ID, name, "recurring charges")
 		if err != nil {
 			return err
 		}
@@ -285,32 +285,6 @@ func (r *Recurring) billToDraft(ctx context.Context, p auth.Principal, o *org.Or
 		}
 	}
 	return fmt.Errorf("bill recurring charge %s: %w", c.ID, recurring.ErrConflict)
-}
-
-// periodDraft is the id of the client's draft named name, started empty
-// when there is none.
-func (r *Recurring) periodDraft(ctx context.Context, p auth.Principal, clientID, name string) (string, error) {
-	cursor := ""
-	for range 10 {
-		list, next, err := r.store.ListInvoices(ctx, p.OrgID, invoice.ListFilter{ClientID: clientID, Status: string(invoice.Draft), Limit: 100, Cursor: cursor})
-		if err != nil {
-			return "", fmt.Errorf("find recurring charges draft: %w", err)
-		}
-		for _, inv := range list {
-			if inv.Spec.Name == name {
-				return inv.ID, nil
-			}
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
-	}
-	inv, err := r.svc.createDraftWithID(ctx, p, r.svc.newID("inv", r.svc.now()), DraftInput{ClientID: clientID, Name: name})
-	if err != nil {
-		return "", fmt.Errorf("start recurring charges draft: %w", err)
-	}
-	return inv.ID, nil
 }
 
 // RecurringReport is what one scheduled run did.

@@ -31,6 +31,9 @@ type RunStore interface {
 	ListSessions(ctx context.Context, orgID, clientID string, from, to time.Time, limit int, cursor string) ([]*session.Session, string, error)
 	GetPlan(ctx context.Context, orgID, clientID string) (*ndis.Plan, error)
 	PriceLimits(ctx context.Context, orgID string) ([]ndis.PriceLimit, int64, error)
+	// NDISWork reads the org's NDIS work index, one participant at a time
+	// (ready false: not built yet, read the items instead).
+	NDISWork(ctx context.Context, orgID string, each func(run.Work) error) (ready bool, err error)
 
 	CreateRun(ctx context.Context, r *run.Run) error
 	GetRun(ctx context.Context, orgID, id string) (*run.Run, error)
@@ -92,7 +95,9 @@ type StartRequest struct {
 // scopeWorkers bounds the participants whose work Start reads at once.
 const scopeWorkers = 8
 
-// Start checks every NDIS participant's work in the period and, unless
+// Start checks every NDIS participant's work in the period (from the NDIS
+// work index: one Query, not a plan and a task read per participant) and,
+// unless
 // some of it carries alerts (*run.AlertsError listing each, for clients not
 // excluded), records the run and puts one message per participant with
 // uninvoiced work on the runs queue; the workers do the rest. A dry run is
@@ -119,22 +124,6 @@ func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (_
 	for _, id := range req.Exclude {
 		excluded[id] = true
 	}
-	var participants []*client.Client
-	for cursor := ""; ; {
-		page, next, err := r.store.ListClients(ctx, p.OrgID, "", 200, cursor)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range page {
-			if c.Profile.Funding.Type != "" && !excluded[c.ID] {
-				participants = append(participants, c)
-			}
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
-	}
 	limits, _, err := r.store.PriceLimits(ctx, p.OrgID)
 	if err != nil {
 		return nil, err
@@ -143,39 +132,12 @@ func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (_
 	if err != nil {
 		return nil, err
 	}
-	var (
-		mu      sync.Mutex
-		inScope []string
-		blocked []run.Blocked
-		firstEr error
-		wg      sync.WaitGroup
-		sem     = make(chan struct{}, scopeWorkers)
-	)
-	for _, c := range participants {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			_, err := r.build(ctx, o, prov, limits, c, req.PeriodStart, req.PeriodEnd, now)
-			mu.Lock()
-			defer mu.Unlock()
-			var ae *run.AlertsError
-			switch {
-			case errors.As(err, &ae):
-				blocked = append(blocked, ae.Clients...)
-			case errors.Is(err, run.ErrNothingToInvoice):
-			case err == nil, errors.As(err, new(*run.TooManyTasksError)):
-				inScope = append(inScope, c.ID)
-			default:
-				if firstEr == nil {
-					firstEr = err
-				}
-			}
-		}()
+	inScope, blocked, err := r.scopeFromIndex(ctx, o, prov, limits, excluded, req.PeriodStart, req.PeriodEnd, now)
+	if errors.Is(err, errIndexNotReady) {
+		inScope, blocked, err = r.scopeFromItems(ctx, o, prov, limits, excluded, req.PeriodStart, req.PeriodEnd, now)
 	}
-	wg.Wait()
-	if firstEr != nil {
-		return nil, firstEr
+	if err != nil {
+		return nil, err
 	}
 	if len(blocked) > 0 {
 		return nil, &run.AlertsError{Clients: blocked}
@@ -192,6 +154,89 @@ func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (_
 		return nil, fmt.Errorf("queue run %s: %w", rn.ID, ErrQueueUnavailable)
 	}
 	return rn, nil
+}
+
+// errIndexNotReady says the org's NDIS work index is not built yet.
+var errIndexNotReady = errors.New("the NDIS work index is not built")
+
+// scopeFromIndex judges every participant not excluded from the NDIS work
+// index: those with work to invoice in the period (in id order) and those
+// whose work carries alerts. It reads one partition, in 1 MB pages.
+func (r *Runs) scopeFromIndex(ctx context.Context, o *org.Org, prov run.Provider, limits []ndis.PriceLimit, excluded map[string]bool, from, to calendar.Date, now time.Time) (inScope []string, blocked []run.Blocked, err error) {
+	ready, err := r.store.NDISWork(ctx, o.ID, func(w run.Work) error {
+		c := w.Client
+		if c.Profile.Funding.Type == "" || excluded[c.ID] {
+			return nil
+		}
+		_, err := r.draft(o, prov, limits, c, w.Plan, w.Tasks, w.Sessions, from, to, now)
+		return sortScope(c.ID, err, &inScope, &blocked)
+	})
+	if err == nil && !ready {
+		err = errIndexNotReady
+	}
+	return inScope, blocked, err
+}
+
+// sortScope files one participant's build outcome: in scope (work to
+// invoice, even too much for one invoice: the worker parks it), blocked
+// (alerts), or nothing to invoice.
+func sortScope(clientID string, err error, inScope *[]string, blocked *[]run.Blocked) error {
+	var ae *run.AlertsError
+	switch {
+	case errors.As(err, &ae):
+		*blocked = append(*blocked, ae.Clients...)
+	case errors.Is(err, run.ErrNothingToInvoice):
+	case err == nil, errors.As(err, new(*run.TooManyTasksError)):
+		*inScope = append(*inScope, clientID)
+	default:
+		return err
+	}
+	return nil
+}
+
+// scopeFromItems is scopeFromIndex for an org whose index is not built
+// yet (the backfill has not reached it): each participant's plan, tasks
+// and sessions read on their own, a few at once.
+func (r *Runs) scopeFromItems(ctx context.Context, o *org.Org, prov run.Provider, limits []ndis.PriceLimit, excluded map[string]bool, from, to calendar.Date, now time.Time) ([]string, []run.Blocked, error) {
+	var participants []*client.Client
+	for cursor := ""; ; {
+		page, next, err := r.store.ListClients(ctx, o.ID, "", 200, cursor)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range page {
+			if c.Profile.Funding.Type != "" && !excluded[c.ID] {
+				participants = append(participants, c)
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	var (
+		mu      sync.Mutex
+		inScope []string
+		blocked []run.Blocked
+		firstEr error
+		wg      sync.WaitGroup
+		sem     = make(chan struct{}, scopeWorkers)
+	)
+	for _, c := range participants {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			_, err := r.build(ctx, o, prov, limits, c, from, to, now)
+			mu.Lock()
+			defer mu.Unlock()
+			if err := sortScope(c.ID, err, &inScope, &blocked); err != nil && firstEr == nil {
+				firstEr = err
+			}
+		}()
+	}
+	wg.Wait()
+	return inScope, blocked, firstEr
 }
 
 // provider is the org's provider identity for run invoices and the file.
@@ -221,6 +266,12 @@ func (r *Runs) build(ctx context.Context, o *org.Org, prov run.Provider, limits 
 	if err != nil {
 		return run.Draft{}, err
 	}
+	return r.draft(o, prov, limits, c, plan, tasks, sessions, from, to, now)
+}
+
+// draft builds a participant's invoice from their work (run.Build) with
+// the org's and the client's terms.
+func (r *Runs) draft(o *org.Org, prov run.Provider, limits []ndis.PriceLimit, c *client.Client, plan *ndis.Plan, tasks []ndis.Task, sessions []*session.Session, from, to calendar.Date, now time.Time) (run.Draft, error) {
 	d, err := run.Build(run.Input{Provider: prov, Currency: currencyOf(c, o.Settings.Currency), Client: c, Plan: plan, Limits: limits,
 		Tasks: tasks, Sessions: sessions, Location: o.Location(), PeriodStart: from, PeriodEnd: to, Today: calendar.Today(now, o.Location())})
 	if err != nil {

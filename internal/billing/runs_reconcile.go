@@ -13,9 +13,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/credit"
-	"github.com/carebill/carebill/internal/ndis"
+	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/run"
 	"github.com/carebill/carebill/internal/usecase"
@@ -25,8 +26,11 @@ import (
 type ReconcileStore interface {
 	PutRunLine(ctx context.Context, orgID string, l run.Line, now time.Time) (bool, error)
 	RunLines(ctx context.Context, orgID, runID string) ([]run.Line, error)
-	ClaimShortfall(ctx context.Context, orgID, runID, key string) (bool, error)
-	ReleaseShortfall(ctx context.Context, orgID, runID, key string) error
+	// IssueShortfallNote writes a run's shortfall credit note for key
+	// and the marker that it is recorded in one transaction; issued is
+	// false, and nothing written, when the marker exists already.
+	IssueShortfallNote(ctx context.Context, orgID, runID, key, invoiceID string,
+		issue func(*invoice.Invoice, []*payment.Payment, int64) (*credit.Note, []activity.Event, error)) (note *credit.Note, issued bool, err error)
 }
 
 // Reconciliation is what an uploaded results or remittance file did.
@@ -313,24 +317,18 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 			}
 		}
 		if ip.lss.IsPositive() {
-			took, err := rs.ClaimShortfall(ctx, p.OrgID, runID, key)
-			if err != nil {
-				return rec, err
+			// The note and its marker are one transaction: an upload that
+			// died before it leaves neither (the retry issues the note),
+			// one that died after leaves both (the retry skips it).
+			reason := "NDIA capped price on " + strings.Join(ip.refs, ", ")
+			if ps.Shortfall == run.ShortfallWriteOff {
+				reason = "Write-off: " + reason
 			}
-			if took {
-				reason := "NDIA capped price on " + strings.Join(ip.refs, ", ")
-				if ps.Shortfall == run.ShortfallWriteOff {
-					reason = "Write-off: " + reason
-				}
-				note, err := r.svc.IssueCreditNote(ctx, p, invID, ip.lss, reason, credit.ToClientCredit)
-				if err != nil {
-					// Give the right back so a retried upload records it
-					// (the payment above is already recorded, once).
-					if rerr := rs.ReleaseShortfall(ctx, p.OrgID, runID, key); rerr != nil {
-						err = errors.Join(err, rerr)
-					}
-					return rec, fmt.Errorf("shortfall on %s: %w", ip.cr.res.Number, err)
-				}
+			note, issued, err := rs.IssueShortfallNote(ctx, p.OrgID, runID, key, invID, r.svc.creditNote(p, ip.lss, reason, credit.ToClientCredit))
+			if err != nil {
+				return rec, fmt.Errorf("shortfall on %s: %w", ip.cr.res.Number, err)
+			}
+			if issued {
 				rec.Shortfall = append(rec.Shortfall, note.ID)
 			}
 		}
@@ -381,66 +379,4 @@ func rejected(lines []run.Line) []run.Line {
 		}
 	}
 	return out
-}
-
-// BudgetLine is one support category of a participant's plan.
-type BudgetLine struct {
-	Category  string
-	Budget    decimal.Decimal
-	Spent     decimal.Decimal // tasks invoiced (claimed by an invoice)
-	Committed decimal.Decimal // tasks recorded, not yet invoiced
-	Remaining decimal.Decimal // budget − spent − committed (below zero when over)
-}
-
-// Budget is a participant's live budget: per support category of the
-// plan, what is spent, committed and remaining, from the tasks inside the
-// plan's dates. Runs keep it current as they claim tasks.
-func (r *Runs) Budget(ctx context.Context, p auth.Principal, clientID string) (_ *ndis.Plan, _ []BudgetLine, err error) {
-	defer usecase.Name(&err, "NDIS budget %s", clientID)
-	c, err := r.store.GetClient(ctx, p.OrgID, clientID)
-	if err != nil {
-		return nil, nil, err
-	}
-	o, err := r.store.GetOrg(ctx, p.OrgID)
-	if err != nil {
-		return nil, nil, err
-	}
-	plan, err := r.store.GetPlan(ctx, p.OrgID, clientID)
-	if err != nil {
-		return nil, nil, err
-	}
-	cur := currencyOf(c, o.Settings.Currency)
-	by := map[string]*BudgetLine{}
-	for cat, b := range plan.Budgets {
-		by[cat] = &BudgetLine{Category: cat, Budget: b}
-	}
-	err = r.store.ClientTasks(ctx, p.OrgID, clientID, func(ts []ndis.Task) error {
-		for _, t := range ts {
-			if t.Date.Before(plan.Start) || t.Date.After(plan.End) || t.SupportItem == "" {
-				continue
-			}
-			cat := ndis.Category(t.SupportItem)
-			bl := by[cat]
-			if bl == nil {
-				bl = &BudgetLine{Category: cat}
-				by[cat] = bl
-			}
-			if t.InvoiceID != "" {
-				bl.Spent = bl.Spent.Add(t.Amount(cur))
-			} else {
-				bl.Committed = bl.Committed.Add(t.Amount(cur))
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	out := make([]BudgetLine, 0, len(by))
-	for _, bl := range by {
-		bl.Remaining = bl.Budget.Sub(bl.Spent).Sub(bl.Committed)
-		out = append(out, *bl)
-	}
-	slices.SortFunc(out, func(a, b BudgetLine) int { return strings.Compare(a.Category, b.Category) })
-	return plan, out, nil
 }

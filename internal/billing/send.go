@@ -9,6 +9,7 @@ import (
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/delivery"
+	"github.com/carebill/carebill/internal/idempotency"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/usecase"
@@ -111,11 +112,9 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 	if err != nil {
 		return Sent{}, err
 	}
-	recipients := make([]string, len(req.Channels))
-	for i, ch := range req.Channels {
-		if recipients[i], err = delivery.Recipient(c, ch, req.Email.To); err != nil {
-			return Sent{}, err
-		}
+	to, err := recipients(c, req)
+	if err != nil {
+		return Sent{}, err
 	}
 	o, err := s.svc.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
@@ -148,27 +147,18 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 			kind = "resend-rotate"
 		}
 	}
-	now := s.svc.now()
-	var channels []delivery.Channel
-	var to []string
-	for i, ch := range req.Channels {
-		ok, err := s.store.ClaimSend(ctx, p.OrgID, invoiceID, kind+"#"+string(ch), recipients[i], now, now.Add(SendWindow))
-		if err != nil {
-			s.release(ctx, p, invoiceID, kind, channels, to)
-			return Sent{}, fmt.Errorf("send invoice %s: %w", invoiceID, err)
-		}
-		if ok {
-			channels, to = append(channels, ch), append(to, recipients[i])
-		}
+	claims, err := claimSends(ctx, s.store, p.OrgID, invoiceID, kind, req.Channels, to, s.svc.now())
+	if err != nil {
+		return Sent{}, fmt.Errorf("send invoice %s: %w", invoiceID, err)
 	}
-	if len(channels) == 0 {
+	if len(claims.channels) == 0 {
 		v, err := s.svc.view(ctx, inv)
 		if err != nil {
 			return Sent{}, err
 		}
 		return Sent{Invoice: v, Deliveries: []*delivery.Delivery{}}, nil
 	}
-	req.Channels, recipients = channels, to
+	req.Channels, to = claims.channels, claims.to
 	rotate := resend && req.RotateLink
 	link, err := s.svc.issuePayLink(ctx, inv, base, rotate)
 	if err != nil {
@@ -186,7 +176,7 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 		for i, ch := range req.Channels {
 			d := &delivery.Delivery{
 				ID: s.svc.newID("dlv", now), OrgID: inv.OrgID, InvoiceID: inv.ID, Number: inv.Number,
-				ClientID: inv.Spec.ClientID, ClientName: inv.ClientName, Channel: ch, Recipient: recipients[i],
+				ClientID: inv.Spec.ClientID, ClientName: inv.ClientName, Channel: ch, Recipient: to[i],
 				PayLinkURL: link, Status: delivery.Queued, CreatedAt: now, UpdatedAt: now,
 			}
 			if ch == delivery.Email {
@@ -206,11 +196,16 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 		return ds, events, nil
 	})
 	if err != nil {
-		s.release(ctx, p, invoiceID, kind, req.Channels, recipients)
+		claims.release(ctx)
+		if errors.Is(err, idempotency.ErrApplied) {
+			if qerr := s.queueWaiting(ctx, p.OrgID, invoiceID); qerr != nil {
+				err = qerr // not answered as applied: the retry queues them
+			}
+		}
 		return Sent{}, fmt.Errorf("send invoice %s: %w", invoiceID, err)
 	}
 	if err := s.enqueue(ctx, p, stored, ds); err != nil {
-		s.release(ctx, p, invoiceID, kind, req.Channels, recipients)
+		claims.release(ctx)
 		return Sent{}, err
 	}
 	v, err := s.svc.view(ctx, stored)
@@ -220,37 +215,36 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 	return Sent{Invoice: v, Deliveries: ds}, nil
 }
 
-// release gives back send claims after a send that did not go out, so it
-// can be retried at once; a claim that cannot be released lapses with
-// SendWindow.
-func (s *Sender) release(ctx context.Context, p auth.Principal, invoiceID, kind string, channels []delivery.Channel, recipients []string) {
-	for i, ch := range channels {
-		_ = s.store.ReleaseSend(context.WithoutCancel(ctx), p.OrgID, invoiceID, kind+"#"+string(ch), recipients[i])
+// queueWaiting queues the invoice's deliveries that were stored and never
+// tried: those of this request's first run, which died after storing
+// them and before queuing them (its retry meets idempotency.ErrApplied).
+// The notifier sends a delivery once however often it is queued, so one
+// queued twice by a concurrent send goes out once.
+func (s *Sender) queueWaiting(ctx context.Context, orgID, invoiceID string) error {
+	ds, _, err := s.store.ListDeliveries(ctx, orgID, invoiceID, 50, "")
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrQueueUnavailable, err)
 	}
+	for _, d := range ds {
+		if d.Status != delivery.Queued || d.Attempts > 0 {
+			continue
+		}
+		if err := s.queue.Enqueue(ctx, d.OrgID, d.ID); err != nil {
+			return fmt.Errorf("%w: %w", ErrQueueUnavailable, err)
+		}
+	}
+	return nil
 }
 
 // enqueue queues each delivery. One that cannot be queued would wait
 // forever, so it is failed at once, with its activity, and the send
 // reports ErrQueueUnavailable.
 func (s *Sender) enqueue(ctx context.Context, p auth.Principal, inv *invoice.Invoice, ds []*delivery.Delivery) error {
-	var qerr error
-	for _, d := range ds {
-		if qerr == nil {
-			if qerr = s.queue.Enqueue(ctx, d.OrgID, d.ID); qerr == nil {
-				continue
-			}
-		}
-		d.Fail("could not be queued for sending", s.svc.now())
+	return enqueueDeliveries(ctx, s.queue, s.store, s.svc.now, ds, func(d *delivery.Delivery) activity.Event {
 		e := s.svc.invoiceEvent(p, activity.Failed, inv)
 		e.Channel, e.Recipient, e.Detail = string(d.Channel), d.Recipient, d.LastError
-		if err := s.store.UpdateDelivery(context.WithoutCancel(ctx), d, e); err != nil {
-			return errors.Join(fmt.Errorf("%w: %w", ErrQueueUnavailable, qerr), err)
-		}
-	}
-	if qerr != nil {
-		return fmt.Errorf("%w: %w", ErrQueueUnavailable, qerr)
-	}
-	return nil
+		return e
+	})
 }
 
 func (r SendRequest) validate(resend bool) error {

@@ -335,7 +335,7 @@ func (w *Sessions) addToDraft(ctx context.Context, p auth.Principal, o *org.Org,
 	resolved := specFor(o, c, DraftInput{ClientID: c.ID, Lines: []LineInput{{Line: line, TaxRate: ses.Spec.Service.TaxRate}}}).Lines[0]
 	name := periodName(line.PeriodStart)
 	for range 3 { // a draft finalized under us is passed over for a fresh one
-		draftID, err := w.periodDraft(ctx, p, c.ID, name)
+		draftID, err := w.svc.periodDraft(ctx, w.store, p, c.ID, name, "session")
 		if err != nil {
 			return ses, nil, err
 		}
@@ -375,32 +375,6 @@ func (w *Sessions) addToDraft(ctx context.Context, p auth.Principal, o *org.Org,
 		return s2, v, err
 	}
 	return ses, nil, fmt.Errorf("add session to draft: %w", session.ErrConflict)
-}
-
-// periodDraft is the id of the client's draft named name, started empty
-// when there is none.
-func (w *Sessions) periodDraft(ctx context.Context, p auth.Principal, clientID, name string) (string, error) {
-	cursor := ""
-	for range 10 {
-		list, next, err := w.store.ListInvoices(ctx, p.OrgID, invoice.ListFilter{ClientID: clientID, Status: string(invoice.Draft), Limit: 100, Cursor: cursor})
-		if err != nil {
-			return "", fmt.Errorf("find session draft: %w", err)
-		}
-		for _, inv := range list {
-			if inv.Spec.Name == name {
-				return inv.ID, nil
-			}
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
-	}
-	inv, err := w.svc.createDraftWithID(ctx, p, w.svc.newID("inv", w.svc.now()), DraftInput{ClientID: clientID, Name: name})
-	if err != nil {
-		return "", fmt.Errorf("start session draft: %w", err)
-	}
-	return inv.ID, nil
 }
 
 // removeFromDraft takes a session's line off its period's draft and

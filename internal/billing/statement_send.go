@@ -73,44 +73,34 @@ func (s *StatementSender) Send(ctx context.Context, p auth.Principal, id, base s
 	if err != nil {
 		return StatementSent{}, err
 	}
-	recipients := make([]string, len(req.Channels))
-	for i, ch := range req.Channels {
-		if recipients[i], err = delivery.Recipient(c, ch, req.Email.To); err != nil {
-			return StatementSent{}, err
-		}
+	to, err := recipients(c, req)
+	if err != nil {
+		return StatementSent{}, err
 	}
 	o, err := s.svc.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
 		return StatementSent{}, err
 	}
 	now := s.svc.now()
-	var channels []delivery.Channel
-	var to []string
-	for i, ch := range req.Channels {
-		ok, err := s.store.ClaimSend(ctx, p.OrgID, id, "send#"+string(ch), recipients[i], now, now.Add(SendWindow))
-		if err != nil {
-			s.release(ctx, p, id, channels, to)
-			return StatementSent{}, fmt.Errorf("send statement %s: %w", id, err)
-		}
-		if ok {
-			channels, to = append(channels, ch), append(to, recipients[i])
-		}
+	claims, err := claimSends(ctx, s.store, p.OrgID, id, "send", req.Channels, to, now)
+	if err != nil {
+		return StatementSent{}, fmt.Errorf("send statement %s: %w", id, err)
 	}
-	if len(channels) == 0 {
+	if len(claims.channels) == 0 {
 		return StatementSent{Statement: st, Deliveries: []*delivery.Delivery{}}, nil
 	}
 	link, err := s.svc.IssuePayAllLink(ctx, p.OrgID, c.ID, base)
 	if err != nil {
-		s.release(ctx, p, id, channels, to)
+		claims.release(ctx)
 		return StatementSent{}, err
 	}
 	period := statementPeriod(st)
 	var ds []*delivery.Delivery
 	var events []activity.Event
-	for i, ch := range channels {
+	for i, ch := range claims.channels {
 		d := &delivery.Delivery{
 			ID: s.svc.newID("dlv", now), OrgID: p.OrgID, StatementID: st.ID, ClientID: c.ID, ClientName: c.Profile.Name,
-			Channel: ch, Recipient: to[i], PayLinkURL: link, Status: delivery.Queued, CreatedAt: now, UpdatedAt: now,
+			Channel: ch, Recipient: claims.to[i], PayLinkURL: link, Status: delivery.Queued, CreatedAt: now, UpdatedAt: now,
 		}
 		if ch == delivery.Email {
 			d.ReplyTo, d.Body = replyTo(o, req.Email), req.Email.Body
@@ -125,11 +115,11 @@ func (s *StatementSender) Send(ctx context.Context, p auth.Principal, id, base s
 		events = append(events, e)
 	}
 	if err := s.store.SendStatement(ctx, p.OrgID, st.ID, ds, events); err != nil {
-		s.release(ctx, p, id, channels, to)
+		claims.release(ctx)
 		return StatementSent{}, err
 	}
 	if err := s.enqueue(ctx, p, ds); err != nil {
-		s.release(ctx, p, id, channels, to)
+		claims.release(ctx)
 		return StatementSent{}, err
 	}
 	return StatementSent{Statement: st, Deliveries: ds}, nil
@@ -145,33 +135,14 @@ func statementPeriod(st *statement.Statement) string {
 	return st.From.Format(layout) + " – " + st.To.Format(layout)
 }
 
-func (s *StatementSender) release(ctx context.Context, p auth.Principal, id string, channels []delivery.Channel, to []string) {
-	for i, ch := range channels {
-		_ = s.store.ReleaseSend(context.WithoutCancel(ctx), p.OrgID, id, "send#"+string(ch), to[i])
-	}
-}
-
 // enqueue queues each delivery; one that cannot be queued is failed at
 // once with its activity, and the send reports ErrQueueUnavailable.
 func (s *StatementSender) enqueue(ctx context.Context, p auth.Principal, ds []*delivery.Delivery) error {
-	var qerr error
-	for _, d := range ds {
-		if qerr == nil {
-			if qerr = s.queue.Enqueue(ctx, d.OrgID, d.ID); qerr == nil {
-				continue
-			}
-		}
-		d.Fail("could not be queued for sending", s.svc.now())
+	return enqueueDeliveries(ctx, s.queue, s.store, s.svc.now, ds, func(d *delivery.Delivery) activity.Event {
 		e := s.svc.event(p, activity.StatementFailed)
 		e.ClientID, e.ClientName, e.Channel, e.Recipient, e.Detail = d.ClientID, d.ClientName, string(d.Channel), d.Recipient, d.LastError
-		if err := s.store.UpdateDelivery(context.WithoutCancel(ctx), d, e); err != nil {
-			return errors.Join(fmt.Errorf("%w: %w", ErrQueueUnavailable, qerr), err)
-		}
-	}
-	if qerr != nil {
-		return fmt.Errorf("%w: %w", ErrQueueUnavailable, qerr)
-	}
-	return nil
+		return e
+	})
 }
 
 // Deliveries lists a statement's deliveries, newest first.

@@ -164,7 +164,7 @@ func (s *Store) CreateCase(ctx context.Context, c *cases.Case) error {
 	c.Version = 1
 	tx, err := s.caseWrites(nil, c, 0)
 	if err == nil {
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		err = s.transactRequest(ctx, c.OrgID, c.ID, tx)
 	}
 	if err != nil {
 		return fmt.Errorf("create case %s: %w", c.ID, err)

@@ -17,7 +17,11 @@ import (
 // CreateClient stores a new client and its events.
 func (s *Store) CreateClient(ctx context.Context, c *client.Client, events ...activity.Event) error {
 	c.Version = 1
-	if err := s.createWith(ctx, clientToItem(c), events); err != nil {
+	work, err := s.clientWork(c, false)
+	if err == nil {
+		err = s.createWith(ctx, c.OrgID, c.ID, clientToItem(c), events, work...)
+	}
+	if err != nil {
 		return fmt.Errorf("create client %s: %w", c.ID, err)
 	}
 	return nil
@@ -46,6 +50,7 @@ func (s *Store) UpdateClient(ctx context.Context, orgID, id string, change func(
 		if c, err = s.GetClient(ctx, orgID, id); err != nil {
 			return err
 		}
+		wasParticipant := c.Profile.Funding.Type != ""
 		events, err := change(c)
 		if err != nil {
 			return err
@@ -58,8 +63,15 @@ func (s *Store) UpdateClient(ctx context.Context, orgID, id string, change func(
 		if err != nil {
 			return err
 		}
+		// The NDIS work index copy carries the version being written.
+		c.Version++
+		work, err := s.clientWork(c, wasParticipant)
+		c.Version--
+		if err != nil {
+			return fmt.Errorf("update client %s: %w", id, err)
+		}
 		if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: append([]types.TransactWriteItem{{Update: up}}, puts...),
+			TransactItems: append(append([]types.TransactWriteItem{{Update: up}}, puts...), work...),
 		}); err != nil {
 			return fmt.Errorf("update client %s: %w", id, err)
 		}

@@ -56,22 +56,32 @@ type creditItem struct {
 // where that money went (kept as client credit, or refunded).
 func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 	issue func(inv *invoice.Invoice, pays []*payment.Payment, seq int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error) {
+	note, _, err := s.issueCreditNote(ctx, orgID, invoiceID, nil, issue)
+	return note, err
+}
+
+// issueCreditNote is IssueCreditNote with, when once is set, one more
+// item put in the note's transaction on condition it does not exist yet
+// (once gives it the note). When that condition fails the note was
+// issued before: nothing is written and the answer is (nil, false, nil).
+func (s *Store) issueCreditNote(ctx context.Context, orgID, invoiceID string, once func(*credit.Note) map[string]types.AttributeValue,
+	issue func(inv *invoice.Invoice, pays []*payment.Payment, seq int64) (*credit.Note, []activity.Event, error)) (*credit.Note, bool, error) {
 	for attempt := 1; ; attempt++ {
 		inv, err := s.GetInvoice(ctx, orgID, invoiceID)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		var counter seqItem
 		if _, err := s.get(ctx, orgPK(orgID), seqSK(seriesCredit), &counter); err != nil {
-			return nil, fmt.Errorf("issue credit note: %w", err)
+			return nil, false, fmt.Errorf("issue credit note: %w", err)
 		}
 		c, err := s.GetClient(ctx, orgID, inv.Spec.ClientID)
 		if err != nil {
-			return nil, fmt.Errorf("issue credit note: %w", err)
+			return nil, false, fmt.Errorf("issue credit note: %w", err)
 		}
 		pays, err := s.paymentsOf(ctx, inv)
 		if err != nil {
-			return nil, fmt.Errorf("issue credit note: %w", err)
+			return nil, false, fmt.Errorf("issue credit note: %w", err)
 		}
 		versions := map[string]int64{}
 		allocated := map[string]decimal.Decimal{}
@@ -82,11 +92,11 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 		before := *inv
 		note, events, err := issue(inv, pays, counter.Last+1)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		tx, err := s.invoiceWrites(inv, events)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for _, p := range pays {
 			if allocatedTo(p, invoiceID).Equal(allocated[p.ID]) {
@@ -94,7 +104,7 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 			}
 			put, err := s.paymentPut(p, versions[p.ID])
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			tx = append(tx, put)
 		}
@@ -112,7 +122,7 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 		}
 		posts, err := s.postWrites(ctx, c, entries, note.CreatedAt)
 		if err != nil {
-			return nil, fmt.Errorf("issue credit note: %w", err)
+			return nil, false, fmt.Errorf("issue credit note: %w", err)
 		}
 		tx = append(tx, posts...)
 		av, err := attributevalue.MarshalMap(creditItem{
@@ -124,24 +134,43 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 			ToRefund: toNum(note.Parts.Refund), ToOutside: toNum(note.Parts.Outside),
 		})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		tx = append(tx,
 			types.TransactWriteItem{Put: s.counterPut(orgID, seriesCredit, counter.Last)},
 			types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		)
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		marker := -1
+		if once != nil {
+			marker = len(tx)
+			tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: once(note), ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+		}
+		if once != nil {
+			// A shortfall note is one of several an upload may issue; its
+			// own marker makes it exactly once, so it does not carry the
+			// request's marker (which would refuse the upload's later
+			// notes on a retry).
+			_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		} else {
+			err = s.transactRequest(ctx, orgID, note.ID, tx)
+		}
 		if err == nil {
-			return note, nil
+			return note, true, nil
+		}
+		if marker >= 0 && conditionFailedAt(err, marker) {
+			// The item exists: the note was issued before (perhaps by
+			// this very transaction, its reply lost and the SDK's retry
+			// refused).
+			return nil, false, nil
 		}
 		if !isConditionFailed(err) {
-			return nil, fmt.Errorf("issue credit note: %w", err)
+			return nil, false, fmt.Errorf("issue credit note: %w", err)
 		}
 		if attempt == maxFinalizeAttempts {
-			return nil, fmt.Errorf("issue credit note: %w", invoice.ErrConflict)
+			return nil, false, fmt.Errorf("issue credit note: %w", invoice.ErrConflict)
 		}
 		if err := backoff(ctx, attempt); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 }

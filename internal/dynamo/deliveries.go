@@ -113,7 +113,7 @@ func (s *Store) SendInvoice(ctx context.Context, orgID, invoiceID string, send f
 				TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 			}})
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		err = s.transactRequest(ctx, orgID, invoiceID, tx)
 		if err == nil {
 			return inv, nil
 		}

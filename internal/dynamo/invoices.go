@@ -46,7 +46,7 @@ func (s *Store) CreateInvoice(ctx context.Context, inv *invoice.Invoice, events 
 			},
 		}})
 	}
-	err := s.createWith(ctx, invoiceToItem(inv), events, claim...)
+	err := s.createWith(ctx, inv.OrgID, inv.ID, invoiceToItem(inv), events, claim...)
 	if claim != nil && reasonFailed(err, 1+len(events)) {
 		return fmt.Errorf("create invoice %s: number %q: %w", inv.ID, inv.ExternalNumber, invoice.ErrExternalNumberTaken)
 	}
@@ -358,7 +358,7 @@ func (s *Store) ApplyClientCredit(ctx context.Context, orgID, id string, apply f
 			return nil, fmt.Errorf("apply credit to %s: %w", id, err)
 		}
 		tx = append(tx, posts...)
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		err = s.transactRequest(ctx, orgID, id, tx)
 		if err == nil {
 			return inv, nil
 		}

@@ -48,3 +48,17 @@ func searchText(parts ...string) string {
 // externalNumberSK holds a synced invoice's accounting-system number once
 // per org (upper-cased: "inv-7" and "INV-7" are the same number).
 func externalNumberSK(number string) string { return "EXTNUM#" + strings.ToUpper(number) }
+
+// ndisWorkPK is an org's NDIS work index: a copy of each participant's
+// client facts, plan, tasks and billable sessions, and each run invoice's
+// claims, written in the same transaction as the item it copies
+// (ndiswork.go), so starting a run reads one partition.
+func ndisWorkPK(org string) string { return "ORG#" + org + "#NDISWORK" }
+
+// ndisWorkSK sorts a participant's index items together: kind is CLIENT,
+// PLAN, TASK, SES or CLAIM, id the task, session or invoice.
+func ndisWorkSK(cli, kind, id string) string { return "C#" + cli + "#" + kind + "#" + id }
+
+// ndisWorkReadySK marks an org's index as complete (the org was created
+// with it, or the backfill built it); it sorts before every client.
+func ndisWorkReadySK() string { return "#READY" }

@@ -48,6 +48,16 @@ func (s *Store) LoadHistory(ctx context.Context, clients []*client.Client, invoi
 		}
 		items = append(items, av)
 	}
+	if err := s.putBatches(ctx, items); err != nil {
+		return fmt.Errorf("load history: %w", err)
+	}
+	return nil
+}
+
+// putBatches writes items unconditionally, 25 to a BatchWriteItem,
+// resubmitting what DynamoDB leaves unprocessed (up to maxAttempts times,
+// with backoff).
+func (s *Store) putBatches(ctx context.Context, items []map[string]types.AttributeValue) error {
 	for len(items) > 0 {
 		n := min(25, len(items))
 		reqs := make([]types.WriteRequest, 0, n)
@@ -59,12 +69,12 @@ func (s *Store) LoadHistory(ctx context.Context, clients []*client.Client, invoi
 		for attempt := 1; len(pending[s.table]) > 0; attempt++ {
 			res, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
-				return fmt.Errorf("load history: %w", err)
+				return err
 			}
 			pending = res.UnprocessedItems
 			if len(pending[s.table]) > 0 {
 				if attempt == maxAttempts {
-					return fmt.Errorf("load history: %d items left unprocessed", len(pending[s.table]))
+					return fmt.Errorf("%d items left unprocessed", len(pending[s.table]))
 				}
 				if err := backoff(ctx, attempt); err != nil {
 					return err

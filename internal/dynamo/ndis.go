@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -48,19 +49,29 @@ func (it taskItem) toTask() (ndis.Task, error) {
 	return t, err
 }
 
-// CreateTask stores a new task.
-func (s *Store) CreateTask(ctx context.Context, t *ndis.Task) error {
-	t.Version = 1
+func taskToItem(t *ndis.Task) taskItem {
 	it := taskItem{
 		PK: orgPK(t.OrgID), SK: taskSK(t.ID), GSI1PK: clientTasksPK(t.OrgID, t.ClientID), GSI1SK: t.Date.String() + "#" + t.ID,
 		Type: "task", ID: t.ID, OrgID: t.OrgID, ClientID: t.ClientID, SupportItem: t.SupportItem, Date: t.Date.String(),
 		Minutes: t.Minutes, ClaimType: string(t.ClaimType), CancellationReason: t.CancellationReason, Notes: t.Notes,
-		Version: t.Version, CreatedAt: ts(t.CreatedAt),
+		InvoiceID: t.InvoiceID, Version: t.Version, CreatedAt: ts(t.CreatedAt),
 	}
 	if !t.Rate.IsZero() {
 		it.Rate = toNum(t.Rate)
 	}
-	if err := s.putNew(ctx, it); err != nil {
+	return it
+}
+
+// CreateTask stores a new task.
+func (s *Store) CreateTask(ctx context.Context, t *ndis.Task) error {
+	t.Version = 1
+	it := taskToItem(t)
+	// The task's NDIS work index copy goes in the same transaction.
+	w, err := s.workCopy(it, t.OrgID, t.ClientID, workTask, t.ID, nil)
+	if err == nil {
+		err = s.createWith(ctx, t.OrgID, t.ID, it, nil, w)
+	}
+	if err != nil {
 		return fmt.Errorf("create task %s: %w", t.ID, err)
 	}
 	return nil
@@ -132,12 +143,19 @@ func (s *Store) PutPlan(ctx context.Context, orgID string, p *ndis.Plan) error {
 	for k, v := range p.Budgets {
 		it.Budgets[k] = toNum(v)
 	}
-	var err error
-	if p.Version == 0 {
-		err = s.putNew(ctx, it)
-	} else {
-		err = s.putVersioned(ctx, it, p.Version)
+	av, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return fmt.Errorf("put plan of %s: %w", p.ClientID, err)
 	}
+	put := types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}}
+	if p.Version != 0 {
+		put = s.versionedTxPut(av, p.Version)
+	}
+	w, err := s.workCopy(it, orgID, p.ClientID, workPlan, "", nil)
+	if err != nil {
+		return fmt.Errorf("put plan of %s: %w", p.ClientID, err)
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put, w}})
 	if isConditionFailed(err) {
 		return fmt.Errorf("put plan of %s: %w", p.ClientID, ndis.ErrConflict)
 	}
@@ -158,7 +176,12 @@ func (s *Store) GetPlan(ctx context.Context, orgID, clientID string) (*ndis.Plan
 	if !found {
 		return nil, fmt.Errorf("get plan of %s: %w", clientID, ndis.ErrPlanNotFound)
 	}
+	return it.toPlan()
+}
+
+func (it planItem) toPlan() (*ndis.Plan, error) {
 	p := &ndis.Plan{ClientID: it.ClientID, Remoteness: ndis.Remoteness(it.Remoteness), Budgets: map[string]decimal.Decimal{}, Version: it.Version, UpdatedAt: fromTS(it.UpdatedAt)}
+	var err error
 	if p.Start, err = fromDate(it.Start); err != nil {
 		return nil, err
 	}

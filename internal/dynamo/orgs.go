@@ -12,7 +12,8 @@ import (
 // CreateOrg stores a new org.
 func (s *Store) CreateOrg(ctx context.Context, o *org.Org) error {
 	o.Version = 1
-	if err := s.putNew(ctx, orgToItem(o)); err != nil {
+	// A new org's NDIS work index is complete from the start (ndiswork.go).
+	if err := s.createWith(ctx, o.ID, o.ID, orgToItem(o), nil, s.workReadyPut(o.ID)); err != nil {
 		return fmt.Errorf("create org %s: %w", o.ID, err)
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/carebill/carebill/internal/activity"
@@ -58,7 +57,7 @@ func (s *Store) CreateReceiptDelivery(ctx context.Context, d *delivery.Delivery,
 		return false, fmt.Errorf("create receipt delivery %s: %w", d.ID, err)
 	}
 	tx = append(tx, puts...)
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+	err = s.transactRequest(ctx, d.OrgID, d.ID, tx)
 	if isConditionFailed(err) {
 		return false, nil
 	}

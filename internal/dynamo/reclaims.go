@@ -133,14 +133,14 @@ func (s *Store) QueueReclaim(ctx context.Context, orgID string, r *run.Reclaim) 
 		put.ConditionExpression = aws.String("version = :v")
 		put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": numAV(prev)}
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	err = s.transactRequest(ctx, orgID, r.Root, []types.TransactWriteItem{
 		{ConditionCheck: &types.ConditionCheck{TableName: &s.table, Key: key(orgPK(orgID), runLineSK(r.FromRun, r.FromRef)),
 			ConditionExpression:       aws.String("#st = :rejected"),
 			ExpressionAttributeNames:  map[string]string{"#st": "state"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":rejected": strAV(string(run.LineRejected))}}},
 		{Put: put},
 		{Put: &types.Put{TableName: &s.table, Item: q}},
-	}})
+	})
 	switch {
 	case err == nil:
 		return nil

@@ -119,7 +119,7 @@ func (it chargeItem) toCharge() (*recurring.Charge, error) {
 // CreateCharge stores a new recurring charge.
 func (s *Store) CreateCharge(ctx context.Context, c *recurring.Charge) error {
 	c.Version = 1
-	if err := s.putNew(ctx, chargeToItem(c)); err != nil {
+	if err := s.putNewRequest(ctx, c.OrgID, c.ID, chargeToItem(c)); err != nil {
 		return fmt.Errorf("create recurring charge %s: %w", c.ID, err)
 	}
 	return nil

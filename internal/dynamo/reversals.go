@@ -82,7 +82,7 @@ func (s *Store) ChangePayment(ctx context.Context, orgID, id string,
 			return nil, err
 		}
 		tx = append(tx, puts...)
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		err = s.transactRequest(ctx, orgID, id, tx)
 		if err == nil {
 			return p, nil
 		}

@@ -90,7 +90,7 @@ func (s *Store) CreateRun(ctx context.Context, r *run.Run) error {
 			"type": strAV("runperiod"), "runId": strAV(r.ID),
 		}, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+	err = s.transactRequest(ctx, r.OrgID, r.ID, tx)
 	if err != nil && !r.DryRun && reasonFailed(err, 1) {
 		var p struct {
 			RunID string `dynamodbav:"runId"`
@@ -433,7 +433,7 @@ func (s *Store) RequeueRunClient(ctx context.Context, orgID, runID, clientID str
 // client record already past requeued (run.ErrClientSettled: another delivery
 // got there first; carry on from its record).
 func (s *Store) StartRunInvoice(ctx context.Context, orgID string, r *run.ClientResult, inv *invoice.Invoice, taskIDs, sessionIDs []string) error {
-	if len(taskIDs)+len(sessionIDs)+2 > 100 {
+	if len(taskIDs)+len(sessionIDs)+3 > 100 {
 		return fmt.Errorf("start run invoice: %d tasks and %d sessions do not fit one transaction", len(taskIDs), len(sessionIDs))
 	}
 	put, err := s.clientPut(orgID, r, "")
@@ -453,6 +453,14 @@ func (s *Store) StartRunInvoice(ctx context.Context, orgID string, r *run.Client
 			ExpressionAttributeValues: map[string]types.AttributeValue{":inv": strAV(inv.ID), ":one": numAV(1)}}})
 	}
 	tx = append(tx, s.claimSessions(orgID, inv.ID, sessionIDs)...)
+	if len(taskIDs)+len(sessionIDs) > 0 {
+		// One NDIS work index item records the claims (ndiswork.go).
+		w, err := s.claimWork(orgID, r.ClientID, inv.ID, taskIDs, sessionIDs)
+		if err != nil {
+			return err
+		}
+		tx = append(tx, w)
+	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 	switch {
 	case err == nil:
@@ -825,33 +833,6 @@ func (s *Store) RunLines(ctx context.Context, orgID, runID string) ([]run.Line, 
 // runShortfallSK is the key of the marker that a run's shortfall for key
 // (a hash of the invoice and its paid claim references) is recorded.
 func runShortfallSK(runID, key string) string { return "RUNSHORT#" + runID + "#" + key }
-
-// ClaimShortfall takes the one right to record a shortfall (credit note
-// or write-off) for key: of two uploads of the same remittance, one
-// records it.
-func (s *Store) ClaimShortfall(ctx context.Context, orgID, runID, key string) (bool, error) {
-	// putNew marshals its item itself: plain strings, not attribute
-	// values (a map of AttributeValue would be marshalled as maps, M).
-	err := s.putNew(ctx, map[string]string{attrPK: orgPK(orgID), attrSK: runShortfallSK(runID, key), "type": "runshortfall"})
-	if isConditionFailed(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("claim shortfall %s: %w", key, err)
-	}
-	return true, nil
-}
-
-// ReleaseShortfall gives back the right ClaimShortfall took, so that an
-// upload whose credit note failed records it when retried.
-func (s *Store) ReleaseShortfall(ctx context.Context, orgID, runID, key string) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table,
-		Key: map[string]types.AttributeValue{attrPK: strAV(orgPK(orgID)), attrSK: strAV(runShortfallSK(runID, key))}})
-	if err != nil {
-		return fmt.Errorf("release shortfall %s: %w", key, err)
-	}
-	return nil
-}
 
 // onlyFailed reports whether a cancelled transaction names item i's
 // condition, and no other item's, as the cause.

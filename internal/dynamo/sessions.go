@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/carebill/carebill/internal/invoice"
+	"github.com/carebill/carebill/internal/run"
 	"github.com/carebill/carebill/internal/session"
 )
 
@@ -98,7 +99,11 @@ func (it sessionItem) toSession() (*session.Session, error) {
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, ses *session.Session) error {
 	ses.Version = 1
-	if err := s.putNew(ctx, sessionToItem(ses)); err != nil {
+	work, err := s.sessionWork(ses, false)
+	if err == nil {
+		err = s.createWith(ctx, ses.OrgID, ses.ID, sessionToItem(ses), nil, work...)
+	}
+	if err != nil {
 		return fmt.Errorf("create session %s: %w", ses.ID, err)
 	}
 	return nil
@@ -128,13 +133,14 @@ func (s *Store) UpdateSession(ctx context.Context, orgID, id string, change func
 		if ses, err = s.GetSession(ctx, orgID, id); err != nil {
 			return err
 		}
+		wasBillable := run.BillableSession(ses)
 		changed, err := change(ses)
 		if err != nil || !changed {
 			return err
 		}
 		prev := ses.Version
 		ses.Version++
-		if err := s.putVersioned(ctx, sessionToItem(ses), prev); err != nil {
+		if err := s.putSession(ctx, ses, prev, wasBillable); err != nil {
 			return fmt.Errorf("update session %s: %w", id, err)
 		}
 		return nil
@@ -143,6 +149,24 @@ func (s *Store) UpdateSession(ctx context.Context, orgID, id string, change func
 		return nil, err
 	}
 	return ses, nil
+}
+
+// putSession replaces a session at version prev with its NDIS work index
+// write (sessionWork) in the same transaction, or alone when it needs none.
+func (s *Store) putSession(ctx context.Context, ses *session.Session, prev int64, wasBillable bool) error {
+	work, err := s.sessionWork(ses, wasBillable)
+	if err != nil {
+		return err
+	}
+	if len(work) == 0 {
+		return s.putVersioned(ctx, sessionToItem(ses), prev)
+	}
+	av, err := attributevalue.MarshalMap(sessionToItem(ses))
+	if err != nil {
+		return err
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{s.versionedTxPut(av, prev)}, work...)})
+	return err
 }
 
 // ListSessions lists sessions starting in [from, to), by start time, all
@@ -194,6 +218,7 @@ func (s *Store) UpdateSessionAndDraft(ctx context.Context, orgID, sessionID, inv
 		if inv, err = s.GetInvoice(ctx, orgID, invoiceID); err != nil {
 			return err
 		}
+		wasBillable := run.BillableSession(ses)
 		changed, err := change(ses, inv)
 		if err != nil || !changed {
 			return err
@@ -209,9 +234,13 @@ func (s *Store) UpdateSessionAndDraft(ctx context.Context, orgID, sessionID, inv
 		if err != nil {
 			return fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		work, err := s.sessionWork(ses, wasBillable)
+		if err != nil {
+			return fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
+		}
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{
 			s.versionedTxPut(sav, prevS), s.versionedTxPut(iav, prevI),
-		}})
+		}, work...)})
 		if err != nil {
 			return fmt.Errorf("update session %s and draft %s: %w", sessionID, invoiceID, err)
 		}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/carebill/carebill/internal/activity"
@@ -42,7 +41,7 @@ func (s *Store) SendStatement(ctx context.Context, orgID, statementID string, ds
 		return fmt.Errorf("send statement %s: %w", statementID, err)
 	}
 	tx = append(tx, puts...)
-	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx}); err != nil {
+	if err := s.transactRequest(ctx, orgID, statementID, tx); err != nil {
 		if reasonFailed(err, 0) {
 			return fmt.Errorf("send statement %s: %w", statementID, statement.ErrNotFound)
 		}

@@ -73,9 +73,10 @@ func (s *Store) putNew(ctx context.Context, item any) error {
 	return err
 }
 
-// createWith writes a new item (which must not exist) together with events
-// in one transaction.
-func (s *Store) createWith(ctx context.Context, item any, events []activity.Event, also ...types.TransactWriteItem) error {
+// createWith writes a new item (which must not exist) of orgID together
+// with events in one transaction, marked as the effect of the API request
+// ctx serves (transactRequest; ref is the new item's id).
+func (s *Store) createWith(ctx context.Context, orgID, ref string, item any, events []activity.Event, also ...types.TransactWriteItem) error {
 	av, err := attributevalue.MarshalMap(item)
 	if err != nil {
 		return err
@@ -88,8 +89,7 @@ func (s *Store) createWith(ctx context.Context, item any, events []activity.Even
 		TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	}}}, puts...)
 	tx = append(tx, also...)
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
-	return err
+	return s.transactRequest(ctx, orgID, ref, tx)
 }
 
 // putVersioned replaces an item only if its stored version is still prev.
@@ -146,14 +146,19 @@ func numAV(n int64) types.AttributeValue {
 func strAV(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 
 // isConditionFailed reports whether err is a failed condition, alone or
-// inside a cancelled transaction.
+// inside a cancelled transaction (ConditionalCheckFailed, or
+// TransactionConflict: another transaction held an item), that is,
+// another writer got there first and a fresh read may succeed. A
+// transaction cancelled because DynamoDB was throttled is not: re-reading
+// changes nothing, so it is left to Unavailable (503, Retry-After)
+// rather than retried as a lost race.
 func isConditionFailed(err error) bool {
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		return true
 	}
 	var tce *types.TransactionCanceledException
-	return errors.As(err, &tce)
+	return errors.As(err, &tce) && !cancelledByThrottling(tce)
 }
 
 // backoff sleeps before retry attempt n (1-based): full jitter over an

@@ -40,6 +40,7 @@ type fixture struct {
 	store *dynamo.Store
 	idem  *dynamo.Idempotency
 	db    *dynamodb.Client
+	name  string // the table's
 }
 
 func newFixture(t *testing.T) fixture {
@@ -55,7 +56,7 @@ func newFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{store: store, idem: idem, db: db}
+	return fixture{store: store, idem: idem, db: db, name: env("TABLE_NAME")}
 }
 
 func (f fixture) org(t *testing.T) *org.Org {

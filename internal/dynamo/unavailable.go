@@ -27,13 +27,30 @@ var busyCodes = map[string]bool{
 func Unavailable(err error) bool {
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
-		for _, r := range tce.CancellationReasons {
-			if aws.ToString(r.Code) == "ThrottlingError" {
-				return true
-			}
-		}
-		return false
+		return cancelledByThrottling(tce)
 	}
 	var api smithy.APIError
 	return errors.As(err, &api) && busyCodes[api.ErrorCode()]
+}
+
+// throttledReasons are the cancellation reason codes of a transaction
+// that DynamoDB refused for capacity, not for its conditions (the
+// TransactWriteItems reference lists them).
+var throttledReasons = map[string]bool{
+	"ThrottlingError":               true,
+	"ProvisionedThroughputExceeded": true,
+	"RequestLimitExceeded":          true,
+}
+
+// cancelledByThrottling reports whether any item of a cancelled
+// transaction was refused for capacity. The whole transaction then
+// changed nothing and no condition was judged, so it is neither a lost
+// race nor a refusal.
+func cancelledByThrottling(tce *types.TransactionCanceledException) bool {
+	for _, r := range tce.CancellationReasons {
+		if throttledReasons[aws.ToString(r.Code)] {
+			return true
+		}
+	}
+	return false
 }

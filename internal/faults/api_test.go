@@ -25,6 +25,7 @@ type coordinatorAPI struct {
 	*system
 	stripe *faults.Transport
 	logs   *logBuffer // both functions' logs, JSON lines
+	clock  *clock     // the invoicing API's clock (Idempotency-Key expiry)
 }
 
 func newCoordinatorAPI(t *testing.T) *coordinatorAPI {
@@ -47,7 +48,8 @@ func newCoordinatorAPI(t *testing.T) *coordinatorAPI {
 	tr := &faults.Transport{}
 	logs := &logBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
-	invoicing, err := invoicingwire.New(ctx, s.st.Env(t, "InvoicingFunction"), s.awsFor("InvoicingFunction"), log)
+	clk := &clock{}
+	invoicing, err := invoicingwire.NewWithClock(ctx, s.st.Env(t, "InvoicingFunction"), s.awsFor("InvoicingFunction"), log, clk.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +63,7 @@ func newCoordinatorAPI(t *testing.T) *coordinatorAPI {
 		mux.Handle(p, payments)
 	}
 	s.serve(mux, "Throttled Care")
-	return &coordinatorAPI{system: s, stripe: tr, logs: logs}
+	return &coordinatorAPI{system: s, stripe: tr, logs: logs, clock: clk}
 }
 
 // stripeTimeout is the payments function's Stripe client timeout in

@@ -1,11 +1,8 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/carebill/carebill/internal/openapitest"
 	"github.com/carebill/carebill/internal/testenv"
+	"github.com/carebill/carebill/internal/testkit"
 	"github.com/carebill/carebill/internal/teststack"
 	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
 )
@@ -47,6 +45,7 @@ func newAPI(t *testing.T) *api {
 	return &api{t: t, srv: srv, h: h, st: st}
 }
 
+// reply is testkit's reply under the names these tests use.
 type reply struct {
 	status int
 	body   map[string]any
@@ -54,25 +53,14 @@ type reply struct {
 	header http.Header
 }
 
-func (r reply) str(path ...string) string {
-	var v any = r.body
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return ""
-		}
-		v = m[p]
-	}
-	s, _ := v.(string)
-	return s
-}
+func (r reply) str(path ...string) string { return testkit.Reply{Body: r.body}.Str(path...) }
 
+// list is the page of items under "data"; a reply without one panics.
 func (r reply) list() []map[string]any {
-	var out []map[string]any
-	for _, v := range r.body["data"].([]any) {
-		out = append(out, v.(map[string]any))
+	if _, ok := r.body["data"].([]any); !ok {
+		panic("reply has no data array: " + r.raw)
 	}
-	return out
+	return testkit.Reply{Body: r.body}.List("data")
 }
 
 type session struct {
@@ -86,35 +74,12 @@ func (a *api) anon() *session { return &session{a: a, client: http.DefaultClient
 
 func (s *session) do(method, path string, body any) reply {
 	s.a.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		js, _ := json.Marshal(b)
-		rd = bytes.NewReader(js)
-	}
-	req, _ := http.NewRequest(method, s.a.srv.URL+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	if s.token != "" {
-		req.Header.Set("Authorization", "Bearer "+s.token)
-	}
-	for k, v := range s.header {
-		req.Header.Set(k, v)
-	}
-	if h := s.header["Host"]; h != "" {
-		req.Host = h
-	}
-	res, err := s.client.Do(req)
+	r, err := testkit.Send(testkit.Request{Method: method, URL: s.a.srv.URL + path, Body: body, Token: s.token,
+		Header: s.header, Client: s.client})
 	if err != nil {
 		s.a.t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	r := reply{status: res.StatusCode, raw: string(raw), header: res.Header}
-	_ = json.Unmarshal(raw, &r.body)
-	return r
+	return reply{status: r.Status, body: r.Body, raw: r.Raw, header: r.Header}
 }
 
 func (s *session) must(status int, method, path string, body any) reply {

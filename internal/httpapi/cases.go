@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/cases"
 	"github.com/carebill/carebill/internal/validation"
@@ -91,7 +92,7 @@ type caseResponse struct {
 	UpdatedAt          time.Time         `json:"updatedAt"`
 }
 
-func caseJSON(v billing.CaseView) caseResponse {
+func caseJSON(who auth.Principal, v billing.CaseView) caseResponse {
 	c, cur := v.Case, v.Case.Currency
 	out := caseResponse{
 		ID: c.ID, ClientID: c.Spec.ClientID, Doctor: c.Spec.Doctor, Patient: c.Spec.Patient, EventDate: c.Spec.EventDate.String(),
@@ -121,7 +122,7 @@ func caseJSON(v billing.CaseView) caseResponse {
 	}
 	if len(c.Invoices) == 0 {
 		for _, iv := range v.InvoiceViews {
-			out.VoidedInvoices = append(out.VoidedInvoices, invoiceJSON(iv))
+			out.VoidedInvoices = append(out.VoidedInvoices, invoiceJSON(who, iv))
 		}
 	}
 	return out
@@ -144,7 +145,7 @@ func (s *server) createCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/v1/cases/"+v.ID)
-	writeJSON(w, http.StatusCreated, caseJSON(v))
+	writeJSON(w, http.StatusCreated, caseJSON(principal(r.Context()), v))
 }
 
 func (s *server) getCase(w http.ResponseWriter, r *http.Request) {
@@ -229,7 +230,7 @@ func (s *server) answerCase(w http.ResponseWriter, r *http.Request, v billing.Ca
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, caseJSON(v))
+	writeJSON(w, http.StatusOK, caseJSON(principal(r.Context()), v))
 }
 
 func pageParams(r *http.Request) (int, string, error) {
@@ -266,7 +267,7 @@ func (s *server) listCases(w http.ResponseWriter, r *http.Request) {
 	}
 	data := make([]caseResponse, 0, len(list))
 	for _, c := range list {
-		data = append(data, caseJSON(billing.CaseView{Case: c}))
+		data = append(data, caseJSON(principal(r.Context()), billing.CaseView{Case: c}))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": data, "nextCursor": next})
 }
@@ -291,7 +292,7 @@ func (s *server) pendingPOs(w http.ResponseWriter, r *http.Request) {
 	}
 	data := make([]caseResponse, 0, len(pp.Cases))
 	for _, c := range pp.Cases {
-		data = append(data, caseJSON(billing.CaseView{Case: c}))
+		data = append(data, caseJSON(principal(r.Context()), billing.CaseView{Case: c}))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"count": pp.Count, "value": o.Settings.Currency.String(pp.Value), "currency": o.Settings.Currency.Code(),

@@ -123,5 +123,5 @@ func (s *server) applyCredit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, invoiceJSON(v))
+	writeJSON(w, http.StatusOK, invoiceJSON(principal(r.Context()), v))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/carebill/carebill/internal/cycle"
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/dynamo"
+	"github.com/carebill/carebill/internal/idempotency"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/member"
@@ -37,6 +38,9 @@ type errorDetail struct {
 	Field   string `json:"field,omitempty"`
 	// CycleID names the closed billing cycle of a period_closed error.
 	CycleID string `json:"cycleId,omitempty"`
+	// ID names what the earlier execution of a request_already_applied
+	// request made or changed (inv_…, cli_…).
+	ID string `json:"id,omitempty"`
 }
 
 // failure is how one kind of error reaches a client.
@@ -66,6 +70,7 @@ var failures = []struct {
 	{member.ErrSelf, failure{http.StatusUnprocessableEntity, "cannot_change_self", ""}},
 	{member.ErrExists, failure{http.StatusConflict, "email_taken", ""}},
 	{errCSRF, failure{http.StatusForbidden, "csrf_failed", ""}},
+	{idempotency.ErrApplied, failure{http.StatusConflict, "request_already_applied", "a request with this Idempotency-Key took effect earlier and its reply was lost; nothing was done again (id names what it made or changed)"}},
 	{invoice.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{client.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{org.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
@@ -173,6 +178,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			detail := errorDetail{Code: f.code, Message: msg}
 			if pc := (*org.PeriodClosedError)(nil); errors.As(err, &pc) {
 				detail.CycleID = pc.Cycle.ID()
+			}
+			if ae := (*idempotency.AppliedError)(nil); errors.As(err, &ae) {
+				detail.ID = ae.Ref
 			}
 			writeJSON(w, f.status, errorBody{detail})
 			return

@@ -45,7 +45,7 @@ func (s *server) setInitialBalance(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 	}
 	w.Header().Set("Location", "/v1/invoices/"+v.ID)
-	writeJSON(w, status, invoiceJSON(v))
+	writeJSON(w, status, invoiceJSON(principal(r.Context()), v))
 }
 
 // getInitialBalance is GET /v1/clients/{id}/initial-balance:
@@ -67,5 +67,5 @@ func (s *server) getInitialBalance(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"invoice": invoiceJSON(v)})
+	writeJSON(w, http.StatusOK, map[string]any{"invoice": invoiceJSON(principal(r.Context()), v)})
 }

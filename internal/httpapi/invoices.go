@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/invoice"
@@ -49,8 +50,9 @@ type invoiceResponse struct {
 	Status   string `json:"status"`
 	Overdue  bool   `json:"overdue"`
 	// DocumentKind is the invoice's title ("Tax invoice" or "Invoice") and
-	// AvailableActions what its state allows now: pages show these
-	// instead of re-deriving the rules.
+	// AvailableActions what its state allows now and the caller's role
+	// may take (billing.InvoiceActions): pages show these instead of
+	// re-deriving the rules.
 	DocumentKind     string     `json:"documentKind"`
 	AvailableActions []string   `json:"availableActions"`
 	Currency         string     `json:"currency"`
@@ -96,7 +98,9 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-func invoiceJSON(v billing.InvoiceView) invoiceResponse {
+// invoiceJSON is an invoice as the API answers it to p: its
+// availableActions are those its state allows and p's role may take.
+func invoiceJSON(p auth.Principal, v billing.InvoiceView) invoiceResponse {
 	sp, cur := v.Spec, v.Spec.Currency
 	tot := v.Totals()
 	out := invoiceResponse{
@@ -111,7 +115,7 @@ func invoiceJSON(v billing.InvoiceView) invoiceResponse {
 		FinalizedAt: timePtr(v.FinalizedAt), SentAt: timePtr(v.SentAt), VoidedAt: timePtr(v.VoidedAt),
 		Kind: v.Origin.Name(), ExternalNumber: v.ExternalNumber, ExternalReference: v.ExternalReference,
 	}
-	for _, a := range v.AvailableActions() {
+	for _, a := range billing.InvoiceActions(p, v.Invoice) {
 		out.AvailableActions = append(out.AvailableActions, string(a))
 	}
 	for _, l := range sp.Lines {
@@ -286,7 +290,7 @@ func (s *server) createInvoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/v1/invoices/"+v.ID)
-	writeJSON(w, http.StatusCreated, invoiceJSON(v))
+	writeJSON(w, http.StatusCreated, invoiceJSON(principal(r.Context()), v))
 }
 
 func (s *server) getInvoice(w http.ResponseWriter, r *http.Request) {
@@ -294,7 +298,7 @@ func (s *server) getInvoice(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var v billing.InvoiceView
 		if v, err = s.billing.Invoice(r.Context(), principal(r.Context()), iid); err == nil {
-			writeJSON(w, http.StatusOK, invoiceJSON(v))
+			writeJSON(w, http.StatusOK, invoiceJSON(principal(r.Context()), v))
 			return
 		}
 	}
@@ -321,7 +325,7 @@ func (s *server) patchInvoice(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, invoiceJSON(v))
+	writeJSON(w, http.StatusOK, invoiceJSON(principal(r.Context()), v))
 }
 
 func (s *server) deleteInvoice(w http.ResponseWriter, r *http.Request) {
@@ -347,7 +351,7 @@ func (s *server) finalizeInvoice(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, invoiceJSON(v))
+	writeJSON(w, http.StatusOK, invoiceJSON(principal(r.Context()), v))
 }
 
 type reasonBody struct {
@@ -370,7 +374,7 @@ func (s *server) voidInvoice(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, invoiceJSON(v))
+	writeJSON(w, http.StatusOK, invoiceJSON(principal(r.Context()), v))
 }
 
 func (s *server) listInvoices(w http.ResponseWriter, r *http.Request) {
@@ -402,7 +406,7 @@ func (s *server) listInvoices(w http.ResponseWriter, r *http.Request) {
 	}
 	out := list[invoiceResponse]{Data: make([]invoiceResponse, 0, len(views)), NextCursor: next}
 	for _, v := range views {
-		out.Data = append(out.Data, invoiceJSON(v))
+		out.Data = append(out.Data, invoiceJSON(principal(r.Context()), v))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -450,7 +454,7 @@ func (s *server) lockInvoice(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, invoiceJSON(v))
+	writeJSON(w, http.StatusOK, invoiceJSON(principal(r.Context()), v))
 }
 
 // keepsNumber is the number a same-number re-issue will take, if it is one.

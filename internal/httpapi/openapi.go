@@ -183,6 +183,7 @@ func buildOpenAPI(routes map[string]routeDoc) (schema, error) {
 				// run_blocked lists each participant's alerts with its fix.
 				"runId":   schema{"type": "string", "description": "run_exists: the period's invoice run"},
 				"cycleId": schema{"type": "string", "description": "period_closed: the closed billing cycle (cyc_20261001)"},
+				"id":      schema{"type": "string", "description": "request_already_applied: what the request's earlier execution made or changed (inv_…)"},
 				"clients": sc.of([]blockedJSON{}, false),
 			},
 		}},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/id"
@@ -211,10 +212,10 @@ func (s *server) clientSummary(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, summaryJSON(sum))
+	writeJSON(w, http.StatusOK, summaryJSON(principal(r.Context()), sum))
 }
 
-func summaryJSON(sum billing.Summary) summaryResponse {
+func summaryJSON(who auth.Principal, sum billing.Summary) summaryResponse {
 	cur := sum.Client.Currency
 	out := summaryResponse{
 		Client: clientJSON(sum.Client), Invoices: make([]invoiceResponse, 0, len(sum.Invoices)),
@@ -226,7 +227,7 @@ func summaryJSON(sum billing.Summary) summaryResponse {
 		},
 	}
 	for _, v := range sum.Invoices {
-		out.Invoices = append(out.Invoices, invoiceJSON(v))
+		out.Invoices = append(out.Invoices, invoiceJSON(who, v))
 	}
 	for _, p := range sum.Payments {
 		out.Payments = append(out.Payments, paymentJSON(p))

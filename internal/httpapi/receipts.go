@@ -63,22 +63,7 @@ func (s *server) receiptDeliveries(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	limit, err := pageLimit(q.Get("limit"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ds, next, err := s.receipts.Deliveries(r.Context(), principal(r.Context()), pid, limit, q.Get("cursor"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := list[deliveryResponse]{Data: make([]deliveryResponse, 0, len(ds)), NextCursor: next}
-	for _, d := range ds {
-		out.Data = append(out.Data, deliveryJSON(d))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeDeliveries(s, w, r, pid, s.receipts.Deliveries, deliveryJSON)
 }
 
 // recordedResponse is a payment just recorded, with its receipt email

@@ -28,5 +28,5 @@ func (s *server) reissueInvoice(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, invoiceJSON(v))
+	writeJSON(w, http.StatusCreated, invoiceJSON(principal(r.Context()), v))
 }

@@ -112,5 +112,5 @@ func (s *server) unapplyCredit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, invoiceJSON(v))
+	writeJSON(w, http.StatusOK, invoiceJSON(principal(r.Context()), v))
 }

@@ -46,11 +46,17 @@ func sendRequest(channels []string, e *emailJSON, rotate bool) (billing.SendRequ
 // it holds the link's secret, and send responses are kept for
 // Idempotency-Key replays (GET /v1/invoices/{id}/pay-link issues links).
 type deliveryResponse struct {
-	ID        string     `json:"id"`
-	Kind      string     `json:"kind"` // invoice or receipt
-	InvoiceID string     `json:"invoiceId,omitempty"`
-	PaymentID string     `json:"paymentId,omitempty"`
-	Number    string     `json:"number,omitempty"` // the invoice's or receipt's number
+	ID        string `json:"id"`
+	Kind      string `json:"kind"` // invoice or receipt
+	InvoiceID string `json:"invoiceId,omitempty"`
+	PaymentID string `json:"paymentId,omitempty"`
+	Number    string `json:"number,omitempty"` // the invoice's or receipt's number
+	deliveryState
+}
+
+// deliveryState is where a delivery is, whatever document it carries (an
+// invoice, a receipt, a statement).
+type deliveryState struct {
 	Channel   string     `json:"channel"`
 	Recipient string     `json:"recipient"`
 	ReplyTo   string     `json:"replyTo,omitempty"`
@@ -64,16 +70,20 @@ type deliveryResponse struct {
 	SentAt    *time.Time `json:"sentAt,omitempty"`
 }
 
+func deliveryStateOf(d *delivery.Delivery) deliveryState {
+	return deliveryState{
+		Channel: string(d.Channel), Recipient: d.Recipient, ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body,
+		Status: string(d.Status), Attempts: d.Attempts, LastError: d.LastError,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, SentAt: timePtr(d.SentAt),
+	}
+}
+
 func deliveryJSON(d *delivery.Delivery) deliveryResponse {
 	kind := "invoice"
 	if d.Kind == delivery.ReceiptKind {
 		kind = "receipt"
 	}
-	return deliveryResponse{
-		ID: d.ID, Kind: kind, InvoiceID: d.InvoiceID, PaymentID: d.PaymentID, Number: d.Number, Channel: string(d.Channel), Recipient: d.Recipient,
-		ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body, Status: string(d.Status), Attempts: d.Attempts,
-		LastError: d.LastError, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, SentAt: timePtr(d.SentAt),
-	}
+	return deliveryResponse{ID: d.ID, Kind: kind, InvoiceID: d.InvoiceID, PaymentID: d.PaymentID, Number: d.Number, deliveryState: deliveryStateOf(d)}
 }
 
 // sentResponse is the invoice after a send, with the deliveries it made.
@@ -116,11 +126,7 @@ func (s *server) send(w http.ResponseWriter, r *http.Request, body any, request 
 		s.writeError(w, r, err)
 		return
 	}
-	resp := sentResponse{invoiceResponse: invoiceJSON(out.Invoice), Deliveries: make([]deliveryResponse, 0, len(out.Deliveries))}
-	for _, d := range out.Deliveries {
-		resp.Deliveries = append(resp.Deliveries, deliveryJSON(d))
-	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, sentResponse{invoiceResponse: invoiceJSON(principal(r.Context()), out.Invoice), Deliveries: showDeliveries(out.Deliveries, deliveryJSON)})
 }
 
 // deliveries serves GET /v1/invoices/{id}/deliveries, newest first.
@@ -130,20 +136,5 @@ func (s *server) deliveries(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	limit, err := pageLimit(q.Get("limit"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ds, next, err := s.sender.Deliveries(r.Context(), principal(r.Context()), iid, limit, q.Get("cursor"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := list[deliveryResponse]{Data: make([]deliveryResponse, 0, len(ds)), NextCursor: next}
-	for _, d := range ds {
-		out.Data = append(out.Data, deliveryJSON(d))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeDeliveries(s, w, r, iid, s.sender.Deliveries, deliveryJSON)
 }

@@ -196,7 +196,7 @@ func (s *server) markAttendance(w http.ResponseWriter, r *http.Request) {
 	}
 	out := attendanceResponse{Session: sessionJSON(res.Session), SendError: res.SendError}
 	if res.Invoice != nil {
-		inv := invoiceJSON(*res.Invoice)
+		inv := invoiceJSON(principal(r.Context()), *res.Invoice)
 		out.Invoice = &inv
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/delivery"
@@ -30,27 +29,13 @@ type statementSentResponse struct {
 // statementDeliveryResponse is one delivery of a statement; like an
 // invoice's, it leaves out the pay link (it holds the link's secret).
 type statementDeliveryResponse struct {
-	ID          string     `json:"id"`
-	StatementID string     `json:"statementId"`
-	Channel     string     `json:"channel"`
-	Recipient   string     `json:"recipient"`
-	ReplyTo     string     `json:"replyTo,omitempty"`
-	Subject     string     `json:"subject,omitempty"`
-	Body        string     `json:"body,omitempty"`
-	Status      string     `json:"status"`
-	Attempts    int        `json:"attempts"`
-	LastError   string     `json:"lastError,omitempty"`
-	CreatedAt   time.Time  `json:"createdAt"`
-	UpdatedAt   time.Time  `json:"updatedAt"`
-	SentAt      *time.Time `json:"sentAt,omitempty"`
+	ID          string `json:"id"`
+	StatementID string `json:"statementId"`
+	deliveryState
 }
 
 func statementDeliveryJSON(d *delivery.Delivery) statementDeliveryResponse {
-	return statementDeliveryResponse{
-		ID: d.ID, StatementID: d.StatementID, Channel: string(d.Channel), Recipient: d.Recipient,
-		ReplyTo: d.ReplyTo, Subject: d.Subject, Body: d.Body, Status: string(d.Status), Attempts: d.Attempts,
-		LastError: d.LastError, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, SentAt: timePtr(d.SentAt),
-	}
+	return statementDeliveryResponse{ID: d.ID, StatementID: d.StatementID, deliveryState: deliveryStateOf(d)}
 }
 
 // sendStatement serves POST /v1/statements/{id}/send: each channel gets a
@@ -78,11 +63,7 @@ func (s *server) sendStatement(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, bodyField(err))
 		return
 	}
-	resp := statementSentResponse{Statement: statementJSON(out.Statement), Deliveries: make([]statementDeliveryResponse, 0, len(out.Deliveries))}
-	for _, d := range out.Deliveries {
-		resp.Deliveries = append(resp.Deliveries, statementDeliveryJSON(d))
-	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, statementSentResponse{Statement: statementJSON(out.Statement), Deliveries: showDeliveries(out.Deliveries, statementDeliveryJSON)})
 }
 
 // statementDeliveries serves GET /v1/statements/{id}/deliveries, newest
@@ -93,22 +74,7 @@ func (s *server) statementDeliveries(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, statement.ErrNotFound)
 		return
 	}
-	q := r.URL.Query()
-	limit, err := pageLimit(q.Get("limit"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ds, next, err := s.statementSender.Deliveries(r.Context(), principal(r.Context()), sid, limit, q.Get("cursor"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := list[statementDeliveryResponse]{Data: make([]statementDeliveryResponse, 0, len(ds)), NextCursor: next}
-	for _, d := range ds {
-		out.Data = append(out.Data, statementDeliveryJSON(d))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeDeliveries(s, w, r, sid, s.statementSender.Deliveries, statementDeliveryJSON)
 }
 
 // bodyField names an email option's error by its field in this body: the

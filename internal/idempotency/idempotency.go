@@ -92,7 +92,8 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		key := scope(r) + "#" + k
+		sc := scope(r)
+		key := sc + "#" + k
 		h := sha256.New()
 		h.Write([]byte(r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery + "\n"))
 		h.Write(body)
@@ -117,12 +118,17 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 		}
 
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), keyOf{}, k+"#"+hash[:16])))
+		req := &Request{Scope: sc, Key: k + "#" + hash[:16], Run: newRun()}
+		ctx := WithRequest(context.WithValue(r.Context(), keyOf{}, req.Key), req)
+		next.ServeHTTP(rec, r.WithContext(ctx))
 		// Refusals (4xx: bad input, a state conflict, a business rule) and
 		// server errors are not remembered: the request took no effect, so
 		// a retry, perhaps after a fix, must run again (Stripe's rule too).
-		ctx := context.WithoutCancel(r.Context())
-		if rec.status >= 400 {
+		// A repeat that met its earlier execution's marker is remembered
+		// (unless it failed on our side): running it again would meet the
+		// marker again.
+		ctx = context.WithoutCancel(r.Context())
+		if rec.status >= 500 || (rec.status >= 400 && !req.applied.Load()) {
 			if err := store.Release(ctx, key); err != nil {
 				log.ErrorContext(ctx, "idempotency: release key after a refused request; retries answer 409 until it expires",
 					slog.Int("status", rec.status), slog.String("error", err.Error()))
@@ -152,7 +158,8 @@ type keyOf struct{}
 // when its reply is lost with its function (the key's record is left in
 // progress, expires, and the client's retry runs the request again)
 // keys its effect to it in the same transaction: recording a payment
-// does (payment.Payment.RequestKey).
+// does (payment.Payment.RequestKey); other writes carry the Request's
+// marker (RequestFrom).
 func Key(ctx context.Context) string {
 	k, _ := ctx.Value(keyOf{}).(string)
 	return k

@@ -245,8 +245,8 @@ const (
 )
 
 // AvailableActions are the actions the invoice's state allows now, for
-// pages to offer instead of re-deriving the rules (roles still apply:
-// unlock is an admin's).
+// pages to offer instead of re-deriving the rules; billing.InvoiceActions
+// keeps those the caller's role may take.
 func (inv *Invoice) AvailableActions() []Action {
 	switch inv.status {
 	case Draft:

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -24,17 +25,36 @@ type Server struct {
 // Start runs moto on 127.0.0.1:port, one request at a time, and waits
 // until it answers.
 func Start(port int) (*Server, error) {
-	return StartScript(port, serialScript)
-}
-
-// StartScript is Start with another Python script serving moto: one that
-// takes the host and port as its two arguments, as serial.py does
-// (bench/cycles passes one that patches moto's whole-table costs).
-func StartScript(port int, script string) (*Server, error) {
-	bin, args, err := command(script)
+	bin, args, err := command(serialScript)
 	if err != nil {
 		return nil, err
 	}
+	return start(port, bin, args)
+}
+
+// StartIndexed is Start for benchmarks of scale (bench/cycles, bench/runs):
+// moto served through indexed.py, which builds on serial.py and takes out
+// moto's whole-table costs per Query without changing any answer. The two
+// scripts are written to a fresh temporary directory, so that indexed.py
+// imports serial.py from beside itself.
+func StartIndexed(port int) (*Server, error) {
+	dir, err := os.MkdirTemp("", "moto-indexed-")
+	if err != nil {
+		return nil, err
+	}
+	for name, text := range map[string]string{"serial.py": serialScript, "indexed.py": indexedScript} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	bin, _, err := command(serialScript)
+	if err != nil {
+		return nil, err
+	}
+	return start(port, bin, []string{filepath.Join(dir, "indexed.py")})
+}
+
+func start(port int, bin string, args []string) (*Server, error) {
 	args = append(args, "127.0.0.1", strconv.Itoa(port))
 	cmd := exec.Command(bin, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -80,6 +100,12 @@ func (s *Server) Stop() {
 //
 //go:embed serial.py
 var serialScript string
+
+// indexedScript is serial.py plus moto without its whole-table Query
+// costs; see indexed.py.
+//
+//go:embed indexed.py
+var indexedScript string
 
 func command(script string) (string, []string, error) {
 	p, err := exec.LookPath("python3")

@@ -9,13 +9,16 @@
 # O(items in it x items in the table): 7 s for 60 items against a
 # 500-item table, 40 s against 2,000 (BENCHMARKS.md, invoice runs). An
 # invoice run's numbering transaction writes ~60 items, so runs of a few
-# dozen participants stalled. The snapshot below is taken once per table
-# per transaction and copies only the table's index of items (references)
-# plus a deep copy of the items the transaction names: the same rollback,
-# since a transaction changes no other item.
+# dozen participants stalled. Here the table copy inside a transaction is
+# the table itself, and the items the transaction names are deep-copied
+# before it runs and put back if it is cancelled: the same rollback, since
+# a transaction changes no other item, at a cost that does not grow with
+# the table.
+#
+# indexed.py (benchmarks of scale) imports this file for the same
+# transaction rollback and serves moto through serve() below.
 import copy
 import sys
-from collections import defaultdict
 
 import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
@@ -24,53 +27,49 @@ from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
-_pending = None  # the transaction being applied: its items and snapshots so far
+_in_transaction = False
 
 
-def _touched(table, transact_items):
-    keys = []
-    for item in transact_items:
-        for op_type, op in item.items():
-            if op.get("TableName") != table.name:
-                continue
-            attrs = op.get("Item") if op_type == "Put" else op.get("Key")
-            if not attrs or table.hash_key_attr not in attrs:
-                continue
-            h = DynamoType(attrs[table.hash_key_attr])
-            r = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr and table.range_key_attr in attrs else None
-            keys.append((h, r))
-    return keys
+def _named(backend, transact_items):
+    """(table, hash key, range key) of each item the transaction names;
+    an operation moto will refuse (no such table, no key) is left out, as
+    moto refuses it before writing anything."""
+    for ti in transact_items:
+        try:
+            op_type, op = next(iter(ti.items()))
+            table = backend.tables[op["TableName"]]
+            key = op["Item"] if op_type == "Put" else op["Key"]
+            hk = DynamoType(key[table.hash_key_attr])
+            rk = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        except Exception:
+            continue
+        yield table, hk, rk
 
 
-def _snapshot(table, transact_items):
-    snap = copy.copy(table)
-    items = defaultdict(dict)
-    for h, v in table.items.items():
-        items[h] = dict(v) if isinstance(v, dict) else v
-    for h, r in _touched(table, transact_items):
-        if r is None:
-            if h in items and not isinstance(items[h], dict):
-                items[h] = copy.deepcopy(items[h])
-        elif h in items and r in items[h]:
-            items[h][r] = copy.deepcopy(items[h][r])
-    snap.items = items
-    return snap
+def _restore(table, hk, rk, item):
+    if rk is None:
+        if item is None:
+            table.items.pop(hk, None)
+        else:
+            table.items[hk] = item
+    elif item is None:
+        table.items.get(hk, {}).pop(rk, None)
+    else:
+        table.items[hk][rk] = item
 
 
 class _Copy:
-    """moto's `copy` module as the dynamodb models see it: deepcopy of a
-    table inside a transaction takes the cheap snapshot."""
+    """moto's `copy` module as the dynamodb models see it: inside a
+    transaction, the whole-table deepcopy is the table itself (its
+    rollback becomes a no-op; _transact_write_items restores instead)."""
 
     def __getattr__(self, name):
         return getattr(copy, name)
 
     @staticmethod
     def deepcopy(x, memo=None):
-        if _pending is not None and isinstance(x, Table):
-            snaps = _pending["snaps"]
-            if id(x) not in snaps:
-                snaps[id(x)] = _snapshot(x, _pending["items"])
-            return snaps[id(x)]
+        if _in_transaction and isinstance(x, Table):
+            return x
         return copy.deepcopy(x, memo)
 
 
@@ -78,17 +77,31 @@ _transact = DynamoDBBackend.transact_write_items
 
 
 def _transact_write_items(self, transact_items):
-    global _pending
-    _pending = {"items": transact_items, "snaps": {}}
+    global _in_transaction
+    saved = []
+    for table, hk, rk in _named(self, transact_items):
+        cur = table.get_item(hk, rk)
+        saved.append((table, hk, rk, copy.deepcopy(cur) if cur is not None else None))
+    _in_transaction = True
     try:
         return _transact(self, transact_items)
+    except Exception:
+        for table, hk, rk, item in reversed(saved):
+            _restore(table, hk, rk, item)
+        raise
     finally:
-        _pending = None
+        _in_transaction = False
 
 
 dynamodb_models.copy = _Copy()
 DynamoDBBackend.transact_write_items = _transact_write_items
 
-host, port = sys.argv[1], int(sys.argv[2])
-app = DomainDispatcherApplication(create_backend_app)
-run_simple(host, port, app, threaded=False, use_reloader=False)
+
+def serve(host, port):
+    """Serves moto on host:port, one request at a time."""
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(host, port, app, threaded=False, use_reloader=False)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], int(sys.argv[2]))

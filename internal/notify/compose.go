@@ -1,13 +1,9 @@
 package notify
 
 import (
-	"bytes"
-	"embed"
-	htmltemplate "html/template"
+	"fmt"
 	"net/mail"
 	"strings"
-	"sync"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/carebill/carebill/internal/delivery"
@@ -15,35 +11,6 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 )
-
-//go:embed templates
-var templateFS embed.FS
-
-// letterTemplates are one email's HTML and text templates, parsed on
-// first use rather than at cold start: the payments and invoicing
-// functions link this package for Wording and receipts but most of their
-// instances never write a letter (BENCHMARKS.md, start-up). A function
-// over a sync.Once, not a package-level sync.OnceValue, so that a binary
-// that never writes a letter does not link the parsing either.
-type letterTemplates struct {
-	once sync.Once
-	name string // templates/<name>.html and .txt
-	html *htmltemplate.Template
-	text *texttemplate.Template
-}
-
-// get parses the templates the first time; they are embedded, so an
-// error is a bug the package's tests catch, and panics as Must would.
-func (l *letterTemplates) get() (*htmltemplate.Template, *texttemplate.Template) {
-	l.once.Do(func() {
-		l.html = htmltemplate.Must(htmltemplate.New(l.name+".html").
-			Funcs(htmltemplate.FuncMap{"lines": lines}).ParseFS(templateFS, "templates/"+l.name+".html"))
-		l.text = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/"+l.name+".txt"))
-	})
-	return l.html, l.text
-}
-
-var invoiceTemplates = &letterTemplates{name: "invoice"}
 
 // dateLayout is how dates read in emails and texts, as on the PDF.
 const dateLayout = "2 Jan 2006"
@@ -90,19 +57,15 @@ func letterFor(o *org.Org, inv *invoice.Invoice, d *delivery.Delivery) letter {
 // attached, from the org's name at the sender address.
 func composeEmail(o *org.Org, inv *invoice.Invoice, d *delivery.Delivery, pdf []byte, sender string, now time.Time) (email.Message, error) {
 	l := letterFor(o, inv, d)
-	htmlTemplate, textTemplate := invoiceTemplates.get()
-	var text, html bytes.Buffer
-	if err := textTemplate.Execute(&text, l); err != nil {
-		return email.Message{}, err
-	}
-	if err := htmlTemplate.Execute(&html, l); err != nil {
-		return email.Message{}, err
+	html, err := renderHTML(invoiceHTML(l))
+	if err != nil {
+		return email.Message{}, fmt.Errorf("compose invoice email %s: %w", inv.ID, err)
 	}
 	m := email.Message{
 		From:    mail.Address{Name: l.OrgName, Address: sender},
 		To:      []mail.Address{{Address: d.Recipient}},
 		Subject: d.Subject,
-		Text:    text.String(), HTML: html.String(), Date: now,
+		Text:    invoiceText(l), HTML: html, Date: now,
 		Attachments: []email.Attachment{{Name: l.FileName, ContentType: "application/pdf", Data: pdf}},
 	}
 	if m.Subject == "" {

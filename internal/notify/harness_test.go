@@ -3,14 +3,11 @@ package notify_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -21,15 +18,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/carebill/carebill/internal/notify"
-	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/testenv"
+	"github.com/carebill/carebill/internal/testkit"
 	"github.com/carebill/carebill/internal/teststack"
 	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
 	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
@@ -73,9 +68,7 @@ func newHarness(t *testing.T, orgName string) *harness {
 	srv.Config.Handler = mux
 	srv.Start()
 	h := &harness{t: t, st: st, srv: srv, sqs: sqs.NewFromConfig(st.AWS)}
-	email := "admin-" + unique() + "@example.com"
-	h.must(201, "POST", "/auth/signup", map[string]string{"orgName": orgName, "email": email, "password": "Correct-Horse-9"})
-	h.token = h.must(200, "POST", "/auth/login", map[string]string{"email": email, "password": "Correct-Horse-9"}).str("token")
+	_, h.token = testkit.SignUp(t, srv.URL, orgName)
 	return h
 }
 
@@ -103,6 +96,7 @@ func (h *harness) notifier(overrides map[string]string) *notify.Handler {
 	return n
 }
 
+// reply is testkit's reply under the names these tests use.
 type reply struct {
 	status int
 	body   map[string]any
@@ -110,56 +104,21 @@ type reply struct {
 	header http.Header
 }
 
-func (r reply) str(path ...string) string {
-	var v any = r.body
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return ""
-		}
-		v = m[p]
-	}
-	s, _ := v.(string)
-	return s
-}
+func (r reply) str(path ...string) string        { return testkit.Reply{Body: r.body}.Str(path...) }
+func (r reply) list(key string) []map[string]any { return testkit.Reply{Body: r.body}.List(key) }
 
-func (r reply) list(key string) []map[string]any {
-	var out []map[string]any
-	items, _ := r.body[key].([]any)
-	for _, v := range items {
-		out = append(out, v.(map[string]any))
-	}
-	return out
-}
-
+// do sends a request as the signed-in admin (header: name, value, …).
 func (h *harness) do(method, path string, body any, header ...string) reply {
 	h.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		js, _ := json.Marshal(b)
-		rd = bytes.NewReader(js)
-	}
-	req, _ := http.NewRequest(method, h.srv.URL+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	if h.token != "" {
-		req.Header.Set("Authorization", "Bearer "+h.token)
-	}
+	hd := map[string]string{}
 	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
+		hd[header[i]] = header[i+1]
 	}
-	res, err := http.DefaultClient.Do(req)
+	r, err := testkit.Send(testkit.Request{Method: method, URL: h.srv.URL + path, Body: body, Token: h.token, Header: hd})
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	r := reply{status: res.StatusCode, raw: string(raw), header: res.Header}
-	_ = json.Unmarshal(raw, &r.body)
-	return r
+	return reply{status: r.Status, body: r.Body, raw: r.Raw, header: r.Header}
 }
 
 func (h *harness) must(status int, method, path string, body any, header ...string) reply {
@@ -186,62 +145,20 @@ func (h *harness) draft(cid string) string {
 // the queue's visibility timeout).
 func (h *harness) receive(n int, visibility int32) events.SQSEvent {
 	h.t.Helper()
-	url := h.st.Resources.IDs["DeliveriesQueue"]
-	var msgs []sqstypes.Message
-	for try := 0; len(msgs) < n && try < 50; try++ {
-		out, err := h.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
-			QueueUrl: &url, MaxNumberOfMessages: int32(n - len(msgs)), VisibilityTimeout: visibility,
-			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
-		})
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		msgs = append(msgs, out.Messages...)
-		if len(msgs) < n {
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	if len(msgs) != n {
-		h.t.Fatalf("received %d messages from the deliveries queue, want %d", len(msgs), n)
-	}
-	return queue.Event(h.st.Resources.ARNs["DeliveriesQueue"], msgs)
+	return h.st.Receive(h.t, "DeliveriesQueue", n, visibility)
 }
 
 // expire makes ev's messages visible again at once, standing in for
 // their visibility timeout passing.
 func (h *harness) expire(ev events.SQSEvent) {
 	h.t.Helper()
-	url := h.st.Resources.IDs["DeliveriesQueue"]
-	for _, r := range ev.Records {
-		_, err := h.sqs.ChangeMessageVisibility(context.Background(), &sqs.ChangeMessageVisibilityInput{
-			QueueUrl: &url, ReceiptHandle: &r.ReceiptHandle, VisibilityTimeout: 0,
-		})
-		if err != nil {
-			h.t.Fatal(err)
-		}
-	}
+	h.st.Expire(h.t, "DeliveriesQueue", ev)
 }
 
 // queueDepth is how many messages wait in a queue, visible or not.
 func (h *harness) queueDepth(logicalID string) int {
 	h.t.Helper()
-	url := h.st.Resources.IDs[logicalID]
-	out, err := h.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
-		QueueUrl: &url,
-		AttributeNames: []sqstypes.QueueAttributeName{
-			sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
-		},
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	var n int
-	for _, k := range []string{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"} {
-		var v int
-		fmt.Sscan(out.Attributes[k], &v)
-		n += v
-	}
-	return n
+	return h.st.QueueDepth(h.t, logicalID)
 }
 
 func handle(t *testing.T, n *notify.Handler, ev events.SQSEvent) []string {
@@ -257,49 +174,14 @@ func handle(t *testing.T, n *notify.Handler, ev events.SQSEvent) []string {
 	return failed
 }
 
-// unique is a short random token for addresses no other test uses.
-func unique() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(1<<40))
-	return fmt.Sprintf("%x", n)
-}
+var (
+	unique      = testkit.Unique
+	uniquePhone = testkit.UniquePhone
+)
 
-// uniquePhone is an Australian mobile number no other test uses.
-func uniquePhone() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(100_000_000))
-	return fmt.Sprintf("+614%08d", n)
-}
-
-// captured is what moto's /moto-api/data.json holds of sent email and SMS.
-type captured struct {
-	SES struct {
-		RawMessage []struct {
-			ID           string   `json:"id"`
-			Source       string   `json:"source"`
-			Destinations []string `json:"destinations"`
-			RawData      string   `json:"raw_data"`
-		} `json:"RawMessage"`
-	} `json:"ses"`
-	SNS struct {
-		SMS []struct {
-			MessageID   string `json:"message_id"`
-			PhoneNumber string `json:"phone_number"`
-			Message     string `json:"message"`
-		} `json:"SMS"`
-	} `json:"sns"`
-}
-
-func outbox(t *testing.T) captured {
+func outbox(t *testing.T) testkit.Outbox {
 	t.Helper()
-	res, err := http.Get(moto.Endpoint + "/moto-api/data.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var c captured
-	if err := json.NewDecoder(res.Body).Decode(&c); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return testkit.ReadOutbox(t, moto.Endpoint)
 }
 
 // parsedMail is an email as the standard library reads it.
@@ -330,13 +212,7 @@ func mailsTo(t *testing.T, addr string) []parsedMail {
 
 func textsTo(t *testing.T, phone string) []string {
 	t.Helper()
-	var out []string
-	for _, m := range outbox(t).SNS.SMS {
-		if m.PhoneNumber == phone {
-			out = append(out, m.Message)
-		}
-	}
-	return out
+	return outbox(t).TextsTo(phone)
 }
 
 // parseMail reads a raw message with net/mail and mime/multipart.

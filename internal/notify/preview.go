@@ -1,9 +1,6 @@
 package notify
 
 import (
-	"bytes"
-	"fmt"
-
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
@@ -15,10 +12,5 @@ import (
 // It is the same composition the notifier sends, for previews.
 func Wording(o *org.Org, inv *invoice.Invoice, body, payLink string) (emailText, smsText string, err error) {
 	d := &delivery.Delivery{Body: body, PayLinkURL: payLink}
-	_, textTemplate := invoiceTemplates.get()
-	var text bytes.Buffer
-	if err := textTemplate.Execute(&text, letterFor(o, inv, d)); err != nil {
-		return "", "", fmt.Errorf("word invoice %s: %w", inv.ID, err)
-	}
-	return text.String(), composeSMS(o, inv, d), nil
+	return invoiceText(letterFor(o, inv, d)), composeSMS(o, inv, d), nil
 }

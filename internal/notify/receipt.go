@@ -1,9 +1,9 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -14,8 +14,6 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/payment"
 )
-
-var receiptTemplates = &letterTemplates{name: "receipt"}
 
 // errReversed stops a receipt email whose payment was reversed after it
 // was queued.
@@ -80,19 +78,15 @@ func composeReceipt(o *org.Org, pay *payment.Payment, d *delivery.Delivery, pdf 
 	} else {
 		l.Message = []string{"Hello,", "Thank you for your payment of " + l.Amount + " to " + l.OrgName + ". Your receipt " + l.Number + " is attached."}
 	}
-	var text, html bytes.Buffer
-	receiptHTML, receiptText := receiptTemplates.get()
-	if err := receiptText.Execute(&text, l); err != nil {
-		return email.Message{}, err
-	}
-	if err := receiptHTML.Execute(&html, l); err != nil {
-		return email.Message{}, err
+	html, err := renderHTML(receiptHTML(l))
+	if err != nil {
+		return email.Message{}, fmt.Errorf("compose receipt email %s: %w", l.Number, err)
 	}
 	m := email.Message{
 		From:    mail.Address{Name: l.OrgName, Address: sender},
 		To:      []mail.Address{{Address: d.Recipient}},
 		Subject: "Receipt " + l.Number + " from " + l.OrgName,
-		Text:    text.String(), HTML: html.String(), Date: now,
+		Text:    receiptText(l), HTML: html, Date: now,
 		Attachments: []email.Attachment{{Name: l.FileName, ContentType: "application/pdf", Data: pdf}},
 	}
 	if e := o.Settings.Email; e != "" {

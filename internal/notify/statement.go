@@ -1,9 +1,9 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/mail"
 	"time"
 
@@ -19,8 +19,6 @@ import (
 type StatementDocuments interface {
 	StatementPDF(ctx context.Context, orgID, statementID string) ([]byte, *statement.Statement, error)
 }
-
-var statementTemplates = &letterTemplates{name: "statement"}
 
 // errStatementGone stops a delivery whose statement was deleted after it
 // was queued.
@@ -85,17 +83,13 @@ func period(st *statement.Statement) string {
 // HTML, the PDF attached, and the pay-all link.
 func composeStatementEmail(o *org.Org, st *statement.Statement, d *delivery.Delivery, pdf []byte, sender string, now time.Time) (email.Message, error) {
 	l := statementLetterFor(o, st, d)
-	var text, html bytes.Buffer
-	statementHTML, statementText := statementTemplates.get()
-	if err := statementText.Execute(&text, l); err != nil {
-		return email.Message{}, err
-	}
-	if err := statementHTML.Execute(&html, l); err != nil {
-		return email.Message{}, err
+	html, err := renderHTML(statementHTML(l))
+	if err != nil {
+		return email.Message{}, fmt.Errorf("compose statement email %s: %w", st.ID, err)
 	}
 	m := email.Message{
 		From: mail.Address{Name: l.OrgName, Address: sender}, To: []mail.Address{{Address: d.Recipient}},
-		Subject: d.Subject, Text: text.String(), HTML: html.String(), Date: now,
+		Subject: d.Subject, Text: statementText(l), HTML: html, Date: now,
 		Attachments: []email.Attachment{{Name: l.FileName, ContentType: "application/pdf", Data: pdf}},
 	}
 	if m.Subject == "" {

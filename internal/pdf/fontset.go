@@ -1,17 +1,29 @@
 package pdf
 
 import (
+	"bytes"
+	"compress/gzip"
+	"embed"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
 	"unicode"
-
-	"github.com/go-fonts/dejavu/dejavusans"
-	"github.com/go-fonts/dejavu/dejavusansbold"
-	"github.com/go-fonts/dejavu/dejavusansoblique"
 )
+
+// dejaVu holds the DejaVu Sans faces of github.com/go-fonts/dejavu,
+// gzipped: 1.0 MiB in every function that renders PDFs instead of 2.0 MiB
+// (BENCHMARKS.md, start-up). They are inflated with the rest of the
+// parsing, once, at the first document. TestEmbeddedFontsAreDejaVu checks
+// they are that module's fonts byte for byte; after updating the module,
+// rewrite them with go generate ./internal/pdf.
+//
+//go:embed fonts/*.ttf.gz
+var dejaVu embed.FS
+
+//go:generate go test -run ^TestEmbeddedFontsAreDejaVu$ -update .
 
 // FontDirEnv names the environment variable that points at the directory
 // of fonts too large to embed in every function: NotoSansSC-Regular.ttf and
@@ -51,19 +63,45 @@ var embeddedFonts struct {
 }
 
 func parseEmbedded() (*fontSet, error) {
-	r, err := parseFace("DejaVuSans", dejavusans.TTF, flagNonsymbolic)
+	r, err := parseDejaVu("DejaVuSans", flagNonsymbolic)
 	if err != nil {
 		return nil, err
 	}
-	b, err := parseFace("DejaVuSans-Bold", dejavusansbold.TTF, flagNonsymbolic|flagForceBold)
+	b, err := parseDejaVu("DejaVuSans-Bold", flagNonsymbolic|flagForceBold)
 	if err != nil {
 		return nil, err
 	}
-	i, err := parseFace("DejaVuSans-Oblique", dejavusansoblique.TTF, flagNonsymbolic|flagItalic)
+	i, err := parseDejaVu("DejaVuSans-Oblique", flagNonsymbolic|flagItalic)
 	if err != nil {
 		return nil, err
 	}
 	return &fontSet{regular: r, bold: b, italic: i}, nil
+}
+
+// parseDejaVu inflates and parses the embedded face fonts/<name>.ttf.gz.
+func parseDejaVu(name string, flags int) (*face, error) {
+	ttf, err := inflateFont(name)
+	if err != nil {
+		return nil, err
+	}
+	return parseFace(name, ttf, flags)
+}
+
+// inflateFont is the TrueType file of the embedded face name.
+func inflateFont(name string) ([]byte, error) {
+	gz, err := dejaVu.ReadFile("fonts/" + name + ".ttf.gz")
+	if err != nil {
+		return nil, fmt.Errorf("font %s: %w", name, err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("font %s: %w", name, err)
+	}
+	ttf, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("font %s: %w", name, err)
+	}
+	return ttf, nil
 }
 
 // fontDir is the directory of the large fonts: $CAREBILL_FONT_DIR, or the

@@ -101,7 +101,7 @@ func (s *server) invoices(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Accounts = append(v.Accounts, av)
 	}
-	s.render(w, r, http.StatusOK, "invoices", "Your invoices", o, v)
+	s.render(w, r, http.StatusOK, "Your invoices", o, invoicesPage(v))
 }
 
 // invoicePDF downloads one of the signed-in client's invoices; any other

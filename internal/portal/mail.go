@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/mail"
 	"time"
 
@@ -23,7 +22,6 @@ type EmailSender interface {
 type SignInMailer struct {
 	send EmailSender
 	from string
-	html *template.Template
 }
 
 // NewSignInMailer sends from the address from (a verified SES identity),
@@ -35,14 +33,11 @@ func NewSignInMailer(send EmailSender, from string) (*SignInMailer, error) {
 	if _, err := mail.ParseAddress(from); err != nil {
 		return nil, fmt.Errorf("portal: sender %q: %w", from, err)
 	}
-	t, err := template.ParseFS(templateFiles, "templates/signin_email.html")
-	if err != nil {
-		return nil, fmt.Errorf("portal: %w", err)
-	}
-	return &SignInMailer{send: send, from: from, html: t}, nil
+	return &SignInMailer{send: send, from: from}, nil
 }
 
-type signInEmail struct {
+// signInEmailData is what the sign-in email shows.
+type signInEmailData struct {
 	Org     string
 	URL     string
 	Minutes int
@@ -54,9 +49,9 @@ type signInEmail struct {
 func (m *SignInMailer) SendSignInLink(ctx context.Context, to string, o *org.Org, url string, valid time.Duration) error {
 	st := o.Settings
 	minutes := int(valid.Minutes())
-	data := signInEmail{Org: st.LegalName, URL: url, Minutes: minutes, Brand: brandOf(o)}
+	data := signInEmailData{Org: st.LegalName, URL: url, Minutes: minutes, Brand: brandOf(o)}
 	var html bytes.Buffer
-	if err := m.html.Execute(&html, data); err != nil {
+	if err := signInEmail(data).Render(ctx, &html); err != nil {
 		return fmt.Errorf("sign-in email: %w", err)
 	}
 	msg := email.Message{

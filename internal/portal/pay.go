@@ -63,7 +63,7 @@ func (s *server) payPage(w http.ResponseWriter, r *http.Request) {
 	if pv.Invoice.Number != "" {
 		title += " " + pv.Invoice.Number
 	}
-	s.render(w, r, http.StatusOK, "pay", title, o, pv)
+	s.render(w, r, http.StatusOK, title, o, payPage(pv))
 }
 
 // payPDF downloads the invoice behind a pay link.

@@ -54,7 +54,7 @@ func (s *server) payAllPage(w http.ResponseWriter, r *http.Request) {
 	case "success", "cancelled":
 		v.Checkout = c
 	}
-	s.render(w, r, http.StatusOK, "payall", "Pay all open invoices", o, v)
+	s.render(w, r, http.StatusOK, "Pay all open invoices", o, payAllPage(v))
 }
 
 // portalPayAll is the portal's Pay all button: for one of the signed-in
@@ -70,11 +70,11 @@ func (s *server) portalPayAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !clientauth.CheckCSRF(secret, r.PostFormValue("csrf")) {
-		s.render(w, r, http.StatusForbidden, "message", "Request refused", o, message{
+		s.render(w, r, http.StatusForbidden, "Request refused", o, messagePage(message{
 			Heading: "This request was refused",
 			Text:    "It did not come from your portal page. Go back to your invoices and try again.",
 			Action:  &action{Label: "Your invoices", Href: "/portal/" + o.ID + "/invoices"},
-		})
+		}))
 		return
 	}
 	clientID := r.PostFormValue("client")

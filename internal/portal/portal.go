@@ -14,19 +14,19 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"embed"
+	_ "embed"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/clientauth"
@@ -37,9 +37,6 @@ import (
 	"github.com/carebill/carebill/internal/requestlog"
 	"github.com/carebill/carebill/internal/statement"
 )
-
-//go:embed templates/*.html
-var templateFiles embed.FS
 
 //go:embed static/portal.css
 var stylesheet []byte
@@ -85,21 +82,8 @@ type Config struct {
 
 type server struct {
 	Config
-	pages    map[string]func() (*template.Template, error)
 	cssPath  string // content-hashed, so it can be cached for good
 	iconPath string
-}
-
-// pageNames are the portal's pages, templates/<name>.html in the layout.
-var pageNames = []string{"pay", "payall", "signin", "checkemail", "invoices", "message"}
-
-// parsePage parses the page name in the layout.
-func parsePage(name string) (*template.Template, error) {
-	t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
-	if err != nil {
-		return nil, fmt.Errorf("portal: parse %s: %w", name, err)
-	}
-	return t, nil
 }
 
 // New builds the portal's handler, serving GET /pay/{token},
@@ -115,14 +99,9 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Log = slog.New(requestlog.NewHandler(slog.Default().Handler()))
 	}
 	sum := sha256.Sum256(stylesheet)
-	s := &server{Config: cfg, pages: map[string]func() (*template.Template, error){}, cssPath: "/portal/assets/portal." + hex.EncodeToString(sum[:6]) + ".css"}
+	s := &server{Config: cfg, cssPath: "/portal/assets/portal." + hex.EncodeToString(sum[:6]) + ".css"}
 	isum := sha256.Sum256(icon)
 	s.iconPath = "/portal/assets/icon." + hex.EncodeToString(isum[:6]) + ".svg"
-	for _, name := range pageNames {
-		// Parsed on the page's first request, not at cold start
-		// (BENCHMARKS.md, start-up); TestEveryPageParses parses each.
-		s.pages[name] = sync.OnceValues(func() (*template.Template, error) { return parsePage(name) })
-	}
 
 	mux := routes{http.NewServeMux()}
 	mux.HandleFunc("GET /pay/{token}", s.payPage)
@@ -172,10 +151,10 @@ func (m routes) HandleFunc(pattern string, h http.HandlerFunc) {
 
 // crossOrigin answers a form posted to the portal from another site.
 func (s *server) crossOrigin(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusForbidden, "message", "Request refused", nil, message{
+	s.render(w, r, http.StatusForbidden, "Request refused", nil, messagePage(message{
 		Heading: "This request came from another site",
 		Text:    "For your safety it was refused. Please use the link you were sent.",
-	})
+	}))
 }
 
 // csp allows this origin's stylesheet, https images (an org's logo), forms
@@ -243,27 +222,22 @@ func (s *server) asset(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(stylesheet)
 }
 
-// page is what every page template sees.
+// page is what the layout shows around a page's content.
 type page struct {
 	Title string
 	Brand brand
 	CSS   string
 	Icon  string
-	Body  any
 }
 
-// render executes a page into a buffer first, so a template error is a
-// clean 500 rather than half a page. The brand colour arrives as one
+// render writes content in the layout into a buffer first, so an error
+// is a clean 500 rather than half a page. The brand colour arrives as one
 // style block whose hash the response's CSP allows.
-func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, o *org.Org, body any) {
-	p := page{Title: title, Brand: brandOf(o), CSS: s.cssPath, Icon: s.iconPath, Body: body}
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, title string, o *org.Org, content templ.Component) {
+	p := page{Title: title, Brand: brandOf(o), CSS: s.cssPath, Icon: s.iconPath}
 	var b bytes.Buffer
-	t, err := s.pages[name]()
-	if err == nil {
-		err = t.ExecuteTemplate(&b, "layout", p)
-	}
-	if err != nil {
-		s.Log.ErrorContext(r.Context(), "render page", slog.String("page", name), slog.String("error", err.Error()))
+	if err := layout(p).Render(templ.WithChildren(r.Context(), content), &b); err != nil {
+		s.Log.ErrorContext(r.Context(), "render page", slog.String("page", title), slog.String("error", err.Error()))
 		http.Error(w, "This page could not be shown; the error has been logged.", http.StatusInternalServerError)
 		return
 	}
@@ -292,20 +266,20 @@ type action struct {
 // notFound is the one page for every bad pay link, unknown path or org:
 // the same words and status whatever the reason, and no data.
 func (s *server) notFound(w http.ResponseWriter, r *http.Request, o *org.Org) {
-	s.render(w, r, http.StatusNotFound, "message", "Link not valid", o, message{
+	s.render(w, r, http.StatusNotFound, "Link not valid", o, messagePage(message{
 		Heading: "This link is not valid",
 		Text:    "It may have been mistyped, or replaced by a newer link. Please use the most recent link you were sent, or contact the business that sent it.",
-	})
+	}))
 }
 
 // failPage logs an unexpected error and answers with a generic 500 page,
 // never the error's text.
 func (s *server) failPage(w http.ResponseWriter, r *http.Request, o *org.Org, err error) {
 	s.Log.ErrorContext(r.Context(), "request failed", slog.String("error", err.Error()))
-	s.render(w, r, http.StatusInternalServerError, "message", "Something went wrong", o, message{
+	s.render(w, r, http.StatusInternalServerError, "Something went wrong", o, messagePage(message{
 		Heading: "Something went wrong on our side",
 		Text:    "It has been logged. Please try again in a few minutes.",
-	})
+	}))
 }
 
 // publicBase is the scheme and host clients use to reach the portal: the

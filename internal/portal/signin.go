@@ -33,7 +33,7 @@ func (s *server) signInPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/portal/"+o.ID+"/invoices", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "signin", "Sign in", o, signInView{OrgID: o.ID, SignedOut: r.URL.Query().Has("signedout")})
+	s.render(w, r, http.StatusOK, "Sign in", o, signInPage(signInView{OrgID: o.ID, SignedOut: r.URL.Query().Has("signedout")}))
 }
 
 // orgOf loads the org of the path's portal, answering the not-valid page
@@ -63,7 +63,7 @@ func (s *server) requestLink(w http.ResponseWriter, r *http.Request) {
 	err := s.Access.RequestLink(r.Context(), o.ID, email, sourceOf(r), s.publicBase(r))
 	switch {
 	case errors.Is(err, clientauth.ErrBadEmail):
-		s.render(w, r, http.StatusBadRequest, "signin", "Sign in", o, signInView{OrgID: o.ID, Email: email, Error: clientauth.ErrBadEmail.Error()})
+		s.render(w, r, http.StatusBadRequest, "Sign in", o, signInPage(signInView{OrgID: o.ID, Email: email, Error: clientauth.ErrBadEmail.Error()}))
 		return
 	case errors.Is(err, clientauth.ErrThrottled):
 		s.Log.WarnContext(r.Context(), "sign-in links throttled", slog.String("org", o.ID))
@@ -72,7 +72,7 @@ func (s *server) requestLink(w http.ResponseWriter, r *http.Request) {
 		// logged, never shown; it fails alike for every address.
 		s.Log.ErrorContext(r.Context(), "sign-in request not queued", slog.String("org", o.ID), slog.String("error", err.Error()))
 	}
-	s.render(w, r, http.StatusOK, "checkemail", "Check your email", o, signInView{OrgID: o.ID})
+	s.render(w, r, http.StatusOK, "Check your email", o, checkEmailPage(signInView{OrgID: o.ID}))
 }
 
 // sourceOf is the network address a request came from: API Gateway's
@@ -93,11 +93,11 @@ func (s *server) redeem(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, secret, err := s.Access.Redeem(r.Context(), o.ID, r.PathValue("token"))
 	if errors.Is(err, clientauth.ErrInvalidLink) {
-		s.render(w, r, http.StatusNotFound, "message", "Sign-in link not valid", o, message{
+		s.render(w, r, http.StatusNotFound, "Sign-in link not valid", o, messagePage(message{
 			Heading: "This sign-in link is not valid",
 			Text:    "Sign-in links work once, for 15 minutes. It may have expired or been used already. Ask for a new one below.",
 			Action:  &action{Label: "Email me a new link", Href: "/portal/" + o.ID},
-		})
+		}))
 		return
 	}
 	if err != nil {
@@ -147,11 +147,11 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !clientauth.CheckCSRF(secret, r.PostFormValue("csrf")) {
-		s.render(w, r, http.StatusForbidden, "message", "Request refused", o, message{
+		s.render(w, r, http.StatusForbidden, "Request refused", o, messagePage(message{
 			Heading: "This request was refused",
 			Text:    "It did not come from your portal page. Go back to your invoices and try again.",
 			Action:  &action{Label: "Your invoices", Href: "/portal/" + o.ID + "/invoices"},
-		})
+		}))
 		return
 	}
 	if err := s.Access.SignOut(r.Context(), sess); err != nil {

@@ -1,7 +1,11 @@
 package portal
 
+// The pages are pages.templ; after editing it, regenerate pages_templ.go
+// (make test fails while it is stale) with
+//
+//go:generate go tool templ generate -f pages.templ
+
 import (
-	"html/template"
 	"math"
 	"regexp"
 	"strconv"
@@ -14,8 +18,6 @@ import (
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
 )
-
-var funcs = template.FuncMap{}
 
 // brand is how an org looks on its pages.
 type brand struct {
@@ -52,8 +54,16 @@ func brandOf(o *org.Org) brand {
 // Style is the page's one style block: the brand colours as CSS custom
 // properties, which the stylesheet uses. Its content is fixed by a
 // validated colour, so its hash can be allowed by the CSP.
-func (b brand) Style() template.CSS {
-	return template.CSS(":root{--brand:" + b.Colour + ";--brand-ink:" + b.Ink + "}")
+func (b brand) Style() string {
+	return ":root{--brand:" + b.Colour + ";--brand-ink:" + b.Ink + "}"
+}
+
+// footer is the org's name and tax id, as the page's footer reads.
+func (b brand) footer() string {
+	if b.TaxID == "" {
+		return b.Name
+	}
+	return b.Name + " · " + b.TaxIDLabel + " " + b.TaxID
 }
 
 // inkOn picks near-black or white text for a background colour, whichever

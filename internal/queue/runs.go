@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -47,40 +48,77 @@ func NewRuns(api *sqs.Client, url, dlqURL string) (*Runs, error) {
 const batchAttempts = 4
 
 // EnqueueRunClients puts one message per client on the queue, ten to a
-// SendMessageBatch call; entries a call reports failed are sent again.
+// SendMessageBatch call, enqueueWorkers calls at once; entries a call
+// reports failed are sent again. On an error some messages may be sent:
+// a message names its run and client, and the worker acts on the
+// client's record on the run, so they do no harm.
 func (q *Runs) EnqueueRunClients(ctx context.Context, orgID, runID string, clientIDs []string) error {
-	for start := 0; start < len(clientIDs); start += 10 {
-		var entries []types.SendMessageBatchRequestEntry
-		for i, cid := range clientIDs[start:min(start+10, len(clientIDs))] {
-			body, err := json.Marshal(runMessage{OrgID: orgID, RunID: runID, ClientID: cid})
-			if err != nil {
-				return err
+	// Batches go enqueueWorkers at a time: 10,000 participants are 1,000
+	// calls, some 15 s one after another at SQS's latency.
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+		sem   = make(chan struct{}, enqueueWorkers)
+	)
+	for start := 0; start < len(clientIDs) && ctx.Err() == nil; start += 10 {
+		ids := clientIDs[start:min(start+10, len(clientIDs))]
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := q.sendBatch(ctx, orgID, runID, ids); err != nil {
+				once.Do(func() { first = err; cancel() })
 			}
-			entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(string(body))})
+		}()
+	}
+	wg.Wait()
+	if first == nil && parent.Err() != nil {
+		return fmt.Errorf("enqueue run %s: %w", runID, parent.Err())
+	}
+	return first
+}
+
+// enqueueWorkers bounds the SendMessageBatch calls of one run start in
+// flight at once.
+const enqueueWorkers = 8
+
+// sendBatch sends up to ten clients' messages in one SendMessageBatch,
+// again for the entries it reports failed.
+func (q *Runs) sendBatch(ctx context.Context, orgID, runID string, clientIDs []string) error {
+	var entries []types.SendMessageBatchRequestEntry
+	for i, cid := range clientIDs {
+		body, err := json.Marshal(runMessage{OrgID: orgID, RunID: runID, ClientID: cid})
+		if err != nil {
+			return err
 		}
-		for attempt := 1; len(entries) > 0; attempt++ {
-			res, err := q.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: &q.url, Entries: entries})
-			if err != nil {
-				return fmt.Errorf("enqueue run %s: %w", runID, err)
-			}
-			if len(res.Failed) == 0 {
-				break
-			}
-			if attempt == batchAttempts {
-				return fmt.Errorf("enqueue run %s: %d messages refused: %s", runID, len(res.Failed), aws.ToString(res.Failed[0].Message))
-			}
-			failed := map[string]bool{}
-			for _, f := range res.Failed {
-				failed[aws.ToString(f.Id)] = true
-			}
-			var again []types.SendMessageBatchRequestEntry
-			for _, e := range entries {
-				if failed[aws.ToString(e.Id)] {
-					again = append(again, e)
-				}
-			}
-			entries = again
+		entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(string(body))})
+	}
+	for attempt := 1; len(entries) > 0; attempt++ {
+		res, err := q.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: &q.url, Entries: entries})
+		if err != nil {
+			return fmt.Errorf("enqueue run %s: %w", runID, err)
 		}
+		if len(res.Failed) == 0 {
+			break
+		}
+		if attempt == batchAttempts {
+			return fmt.Errorf("enqueue run %s: %d messages refused: %s", runID, len(res.Failed), aws.ToString(res.Failed[0].Message))
+		}
+		failed := map[string]bool{}
+		for _, f := range res.Failed {
+			failed[aws.ToString(f.Id)] = true
+		}
+		var again []types.SendMessageBatchRequestEntry
+		for _, e := range entries {
+			if failed[aws.ToString(e.Id)] {
+				again = append(again, e)
+			}
+		}
+		entries = again
 	}
 	return nil
 }

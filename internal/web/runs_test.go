@@ -30,6 +30,20 @@ import (
 // runs queue in the background, as the SQS event source would.
 func runSite(t *testing.T) (string, *atomic.Bool) {
 	t.Helper()
+	url, w := runSiteWorker(t)
+	return url, &w.paused
+}
+
+// workerControl holds the background run worker: while paused it takes
+// no message, except as many as allow lets through.
+type workerControl struct {
+	paused atomic.Bool
+	allow  atomic.Int32
+}
+
+// runSiteWorker is runSite with the worker's controls.
+func runSiteWorker(t *testing.T) (string, *workerControl) {
+	t.Helper()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
 	h, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), slog.New(slog.DiscardHandler))
@@ -46,19 +60,25 @@ func runSite(t *testing.T) (string, *atomic.Bool) {
 	api, url := sqs.NewFromConfig(st.AWS), env("RUNS_QUEUE_URL")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	paused := &atomic.Bool{}
+	ctl := &workerControl{}
 	go func() {
 		defer close(done)
 		for ctx.Err() == nil {
-			if paused.Load() {
-				time.Sleep(100 * time.Millisecond)
-				continue
+			limit := int32(10)
+			if ctl.paused.Load() {
+				if limit = min(ctl.allow.Load(), 10); limit <= 0 {
+					time.Sleep(100 * time.Millisecond)
+					continue
+				}
 			}
-			res, err := api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: 10,
+			res, err := api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: limit,
 				MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"}, VisibilityTimeout: 60})
 			if err != nil || len(res.Messages) == 0 {
 				time.Sleep(200 * time.Millisecond)
 				continue
+			}
+			if ctl.paused.Load() {
+				ctl.allow.Add(-int32(len(res.Messages)))
 			}
 			resp, _ := worker.Handle(ctx, queue.Event("arn:aws:sqs:ap-southeast-2:123456789012:runs", res.Messages))
 			failed := map[string]bool{}
@@ -73,7 +93,7 @@ func runSite(t *testing.T) (string, *atomic.Bool) {
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	return srv.URL, paused
+	return srv.URL, ctl
 }
 
 // apiClient seeds data through the JSON API with a bearer token.

@@ -1,5 +1,6 @@
-// Package web is the coordinator's hosted UI: html/template page shells and
-// small vanilla JavaScript modules, all embedded, served by the invoicing
+// Package web is the coordinator's hosted UI: page shells rendered from
+// html/template sources when the code is generated (rendered.go), and small
+// vanilla JavaScript modules, all embedded, served by the invoicing
 // function next to the JSON API. Pages carry no data and need no sign-in;
 // their scripts load everything through the API with the session cookie,
 // and an API 401 sends the browser to /app/login. Money is never computed
@@ -9,20 +10,14 @@
 package web
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	"github.com/carebill/carebill/internal/id"
 )
-
-//go:embed templates/*.html
-var templateFiles embed.FS
 
 //go:embed static
 var staticFiles embed.FS
@@ -71,18 +66,10 @@ const home = "/app/dashboard"
 const csp = "default-src 'self'; img-src 'self' https:; object-src 'none'; base-uri 'none'; " +
 	"form-action 'self'; frame-ancestors 'none'"
 
-// view is what a page template sees.
-type view struct {
-	Page       page
-	ID         string // the {id} of the path, checked against Page.IDKind
-	Currencies string // JSON: code → {prefix, minor}
-}
-
 type ui struct {
-	assets     *assets
-	currencies string
-	templates  map[string]func() (*template.Template, error)
-	log        *slog.Logger
+	assets *assets
+	pages  map[string]func() ([]byte, error) // page name → its HTML, rendered.go
+	log    *slog.Logger
 }
 
 // New builds the UI handler: GET / and /app redirect to the dashboard,
@@ -106,25 +93,7 @@ func build(log *slog.Logger) (*ui, http.Handler, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("web: %w", err)
 	}
-	cur, err := currencyTable(offeredCurrencies)
-	if err != nil {
-		return nil, nil, fmt.Errorf("web: %w", err)
-	}
-	u := &ui{assets: a, currencies: cur, templates: map[string]func() (*template.Template, error){}, log: log}
-	funcs := template.FuncMap{"asset": a.url}
-	for name, p := range pages {
-		// Each page is parsed on its first request, not at cold start:
-		// parsing all of them was most of the invoicing function's
-		// start-up (BENCHMARKS.md). TestEveryPageParses parses each one.
-		u.templates[name] = sync.OnceValues(func() (*template.Template, error) {
-			t, err := template.New(p.Template).Funcs(funcs).ParseFS(templateFiles,
-				"templates/layout.html", "templates/partials.html", "templates/"+p.Template)
-			if err != nil {
-				return nil, fmt.Errorf("web: parse page %s: %w", name, err)
-			}
-			return t, nil
-		})
-	}
+	u := &ui{assets: a, pages: renderedPages(a), log: log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", redirect(home))
@@ -177,29 +146,28 @@ func redirect(to string) http.Handler {
 func (u *ui) page(name string) http.Handler {
 	p := pages[name]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := view{Page: p, Currencies: u.currencies}
+		var pathID string
 		if p.IDKind != "" {
-			v.ID = r.PathValue("id")
-			if !id.Valid(p.IDKind, v.ID) {
+			pathID = r.PathValue("id")
+			if !id.Valid(p.IDKind, pathID) {
 				u.notFound(w, r)
 				return
 			}
 		}
-		u.render(w, r, http.StatusOK, name, v)
+		u.render(w, r, http.StatusOK, name, pathID)
 	})
 }
 
 func (u *ui) notFound(w http.ResponseWriter, r *http.Request) {
-	u.render(w, r, http.StatusNotFound, "notfound", view{Page: pages["notfound"], Currencies: u.currencies})
+	u.render(w, r, http.StatusNotFound, "notfound", "")
 }
 
-// render executes a page into a buffer first, so a template error is a
-// clean 500 rather than half a page.
-func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
-	var b bytes.Buffer
-	t, err := u.templates[name]()
+// render serves a page with the path's id (checked against the page's
+// IDKind, "" for none) in place.
+func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name, pathID string) {
+	b, err := u.pages[name]()
 	if err == nil {
-		err = t.ExecuteTemplate(&b, "layout", v)
+		b = withID(b, pathID)
 	}
 	if err != nil {
 		u.log.ErrorContext(r.Context(), "render page", slog.String("page", name), slog.String("error", err.Error()))
@@ -211,6 +179,6 @@ func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name str
 	h.Set("Cache-Control", "no-cache")
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(b.Bytes())
+		_, _ = w.Write(b)
 	}
 }

@@ -308,24 +308,3 @@ func TestCurrenciesReachThePage(t *testing.T) {
 		t.Fatalf("AUD: %+v", table["AUD"])
 	}
 }
-
-// TestEveryPageParses parses every page's templates, which New leaves to
-// each page's first request, so a broken template fails here rather than
-// in front of a coordinator.
-func TestEveryPageParses(t *testing.T) {
-	t.Parallel()
-	u, _, err := build(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name := range pages {
-		tmpl, err := u.templates[name]()
-		if err != nil {
-			t.Errorf("page %s: %v", name, err)
-			continue
-		}
-		if tmpl.Lookup("layout") == nil {
-			t.Errorf("page %s: no layout template", name)
-		}
-	}
-}

@@ -170,6 +170,26 @@ func TestCoordinatorTaskJourney(t *testing.T) {
 	if got := b.text("[data-task]:nth-child(2) td[data-label='Ready?']"); got != "Ready" {
 		t.Fatalf("a task at the limit reads %q", got)
 	}
+	// The budget counts both tasks (180.00 + 150.21) as committed.
+	b.waitText("[data-budget-category='07'] [data-k=committed]", "$330.21")
+	// An attended session (60 min at 100.14) the org's own session
+	// invoicing billed at once is spent, not also committed; one only
+	// booked counts nowhere.
+	for i, attend := range []bool{true, false} {
+		ses := b.call(201, "POST", "/v1/sessions", literal(map[string]any{"clientId": cid, "start": today + fmt.Sprintf("T1%d:00:00+11:00", 4+i), "durationMinutes": 60,
+			"service": map[string]any{"description": "Coordination session", "rate": "100.14", "supportItem": "07_002_0106_8_3"}}))["id"].(string)
+		if attend {
+			got := b.call(200, "POST", "/v1/sessions/"+ses+"/attendance", literal(map[string]any{"status": "attended"}))
+			if s, _ := got["session"].(map[string]any); s == nil || s["invoiceId"] == nil {
+				t.Fatalf("attendance with the org's default auto-invoicing made no invoice: %v", got)
+			}
+		}
+	}
+	b.open("/app/tasks?client=" + cid)
+	b.waitText("[data-budget-category='07'] [data-k=spent]", "$100.14")
+	if c, r := b.text("[data-budget-category='07'] [data-k=committed]"), b.text("[data-budget-category='07'] [data-k=remaining]"); c != "$330.21" || r != "$4,569.65" {
+		t.Fatalf("budget reads committed %q, remaining %q", c, r)
+	}
 	b.shots("tasks")
 }
 

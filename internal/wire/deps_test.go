@@ -73,24 +73,34 @@ const (
 	// stored in an interface: all 127 operations of the Cognito client,
 	// all 63 of DynamoDB's. It was 13 MiB of the payments function.
 	reflectMethod = "reflect.Value.MethodByName"
-	// fonts are the embedded DejaVu faces (2 MiB): only the functions
-	// that render PDFs need them.
-	fonts = "github.com/go-fonts/dejavu/dejavusans.TTF"
+	// fonts are the embedded DejaVu faces (1 MiB gzipped): only the
+	// functions that render PDFs need them.
+	fonts = "github.com/carebill/carebill/internal/pdf.dejaVu"
+	// textTemplate and htmlTemplate execute templates, and with them
+	// reflectMethod. Pages and emails are templ components (Go code) and
+	// the UI's pages HTML rendered when the code is generated
+	// (internal/web/rendered.go), so no function executes a template.
+	// (templ's runtime imports html/template for FromGoHTML, which
+	// carebill never calls: the linker drops it, so this is a symbol
+	// check rather than a go list -deps one.)
+	textTemplate = "text/template.(*state).walk"
+	htmlTemplate = "html/template.(*Template).Execute"
 )
 
 // TestFunctionsLinkOnlyWhatTheyCall links each function as the deploy
 // build does (make build-<Function>, for this machine) and reads its
-// symbol table: the payments function executes no template, and the
-// schedule and run-worker functions render no PDF. The invoicing, portal
-// and notifier functions execute templates (pages, emails) and so keep
-// reflectMethod (BENCHMARKS.md, start-up).
+// symbol table: no function executes a template, and the schedule and
+// run-worker functions render no PDF (BENCHMARKS.md, start-up).
 func TestFunctionsLinkOnlyWhatTheyCall(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	dir := t.TempDir()
 	forbidden := map[string][]string{
-		"payments":    {reflectMethod},
-		"cycle-close": {reflectMethod, fonts},
-		"run-worker":  {reflectMethod, fonts},
+		"invoicing":   {reflectMethod, textTemplate, htmlTemplate},
+		"payments":    {reflectMethod, textTemplate, htmlTemplate},
+		"portal":      {reflectMethod, textTemplate, htmlTemplate},
+		"notifier":    {reflectMethod, textTemplate, htmlTemplate},
+		"cycle-close": {reflectMethod, textTemplate, htmlTemplate, fonts},
+		"run-worker":  {reflectMethod, textTemplate, htmlTemplate, fonts},
 	}
 	for fn, bad := range forbidden {
 		t.Run(fn, func(t *testing.T) {

@@ -30,6 +30,13 @@ import (
 // optionally COGNITO_JWKS_URL (when the JWKS is not at the issuer, as with
 // moto).
 func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+	return NewWithClock(ctx, env, cfg, log, time.Now)
+}
+
+// NewWithClock is New with the API's clock given: the one Idempotency-Key
+// records are read against (their in-progress expiry), so a test can let
+// it pass without waiting.
+func NewWithClock(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger, now func() time.Time) (http.Handler, error) {
 	if err := env.Require("DELIVERIES_QUEUE_URL", "PUBLIC_BASE_URL"); err != nil {
 		return nil, err
 	}
@@ -109,7 +116,7 @@ func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (h
 		return nil, err
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.Billing, Sender: sender, Team: c.Team, Accounts: accounts, Reversals: reversals, Receipts: receipts, Parked: parked, Cycles: cycles, Statements: statements, StatementSender: statementSender, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Runs: runs, Recurring: recurringWork, Verifier: c.Verifier, Idempotency: c.Idem, Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.Billing, Sender: sender, Team: c.Team, Accounts: accounts, Reversals: reversals, Receipts: receipts, Parked: parked, Cycles: cycles, Statements: statements, StatementSender: statementSender, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Runs: runs, Recurring: recurringWork, Verifier: c.Verifier, Idempotency: c.Idem, Log: log, Now: now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password, newPassword string) (string, time.Duration, error) {
 			t, err := c.Dir.LoginSettingPassword(ctx, email, password, newPassword)
 			return t.IDToken, t.ExpiresIn, err

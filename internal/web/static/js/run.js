@@ -43,6 +43,36 @@ function clientRow(c) {
     h('td', { class: 'row-actions' }, actions));
 }
 
+// stepOf places each run status on the queued → running → complete
+// steps; both complete statuses are the last step.
+const stepOf = { queued: 0, running: 1, complete: 2, complete_with_parked: 2 };
+
+// progress shows the run's own counts from the API: participants done
+// (invoiced, or nothing left to invoice) and parked, of those enqueued;
+// and which step the run is at, the steps before it marked passed, so a
+// queued state that lasted a moment is still seen to have happened.
+function progress(status, c) {
+  const done = c.invoiced + c.empty;
+  const settled = done + c.parked;
+  const bar = $('[data-progress]');
+  bar.max = Math.max(c.total, 1);
+  bar.value = c.total ? settled : (stepOf[status] === 2 ? 1 : 0);
+  bar.dataset.status = status;
+  const text = `${settled} of ${c.total} participant${c.total === 1 ? '' : 's'} done`
+    + (c.parked ? ` (${c.parked} parked)` : '');
+  $('[data-progress-text]').textContent = status === 'queued' ? `Queued: waiting for the workers. ${text}.` : `${text}.`;
+  const at = stepOf[status] ?? 0;
+  for (const li of document.querySelectorAll('[data-run-steps] [data-step]')) {
+    const i = stepOf[li.dataset.step];
+    li.dataset.state = i < at ? 'passed' : i === at ? 'current' : 'todo';
+    if (i === at) li.setAttribute('aria-current', 'step');
+    else li.removeAttribute('aria-current');
+  }
+  const last = $('[data-run-steps] [data-step="complete"]');
+  last.textContent = status === 'complete_with_parked' ? `Complete, ${c.parked ? `${c.parked} parked` : `${c.unsent} not sent`}` : 'Complete';
+  last.dataset.parked = String(status === 'complete_with_parked');
+}
+
 async function load() {
   clearTimeout(timer);
   try {
@@ -52,9 +82,7 @@ async function load() {
     $('[data-run-title]').textContent = `${r.dryRun ? 'Preview' : 'Invoice run'}: ${period(r.periodStart, r.periodEnd)}`;
     $('[data-run-summary]').textContent = statusText[r.status] || r.status;
     $('[data-run-summary]').dataset.status = r.status;
-    const settled = c.invoiced + c.parked + c.empty;
-    $('[data-progress]').max = Math.max(c.total, 1);
-    $('[data-progress]').value = c.total ? settled : 1;
+    progress(r.status, c);
     const routes = Object.entries(c.byRouting).filter(([, n]) => n > 0).map(([k, n]) => `${routeText[k] || k}: ${n}`).join(', ');
     $('[data-counts]').textContent = `${c.invoiced} invoiced${c.unsent ? ` (${c.unsent} not sent)` : ''}, ${c.parked} parked, ${c.empty} with nothing to invoice, of ${c.total}; total ${money(c.amount, currency)}${routes ? ` (${routes})` : ''}.`
       + (c.reclaims ? ` The NDIA file also claims again ${c.reclaims} rejected line${c.reclaims === 1 ? '' : 's'} of earlier runs: ${v.reclaims.map((rc) => `${rc.claimReference} (${rc.number})`).join(', ')}.` : '');

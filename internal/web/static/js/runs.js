@@ -96,6 +96,37 @@ function lastMonth(zone) {
   return [first.toISOString().slice(0, 10), last.toISOString().slice(0, 10)];
 }
 
+// batchRow is one run on the batches page: its status, and while it is
+// queued or running a bar of its participants done and parked of total.
+function batchRow(r) {
+  const c = r.counts;
+  const active = r.status === 'queued' || r.status === 'running';
+  const settled = c.invoiced + c.parked + c.empty;
+  return h('tr', { 'data-run': r.id, 'data-status': r.status },
+    h('td', {}, h('a', { href: `/app/runs/${r.id}` }, period(r.periodStart, r.periodEnd))),
+    h('td', {}, h('span', { class: `chip chip-${r.status}` }, statusText[r.status] || r.status),
+      active ? h('progress', { max: String(Math.max(c.total, 1)), value: String(settled), 'aria-label': `${settled} of ${c.total} done`, 'data-run-progress': '' }) : ''),
+    h('td', { class: 'num' }, `${c.invoiced} of ${c.total}`),
+    h('td', { class: 'num' }, String(c.parked)),
+    h('td', { class: 'num' }, money(c.amount, currency)));
+}
+
+let listTimer = 0;
+
+// loadRuns lists the batches, again every two seconds while one is
+// queued or running.
+async function loadRuns() {
+  clearTimeout(listTimer);
+  const res = await api('GET', '/v1/invoice-runs');
+  const real = res.data.filter((r) => !r.dryRun);
+  $('[data-runs]').replaceChildren(...real.map(batchRow));
+  $('[data-runs-empty]').hidden = real.length > 0;
+  $('[data-runs-empty]').textContent = 'No invoice runs yet.';
+  if (real.some((r) => r.status === 'queued' || r.status === 'running')) {
+    listTimer = setTimeout(() => loadRuns().catch((err) => showError(document, err)), 2000);
+  }
+}
+
 async function load() {
   try {
     const o = await org().catch(() => ({}));
@@ -103,16 +134,7 @@ async function load() {
     if (!form.periodStart.value && !form.periodEnd.value) {
       [form.periodStart.value, form.periodEnd.value] = lastMonth(o.timezone || '');
     }
-    const res = await api('GET', '/v1/invoice-runs');
-    const real = res.data.filter((r) => !r.dryRun);
-    $('[data-runs]').replaceChildren(...real.map((r) => h('tr', {},
-      h('td', {}, h('a', { href: `/app/runs/${r.id}` }, period(r.periodStart, r.periodEnd))),
-      h('td', {}, h('span', { class: `chip chip-${r.status}` }, statusText[r.status] || r.status)),
-      h('td', { class: 'num' }, `${r.counts.invoiced} of ${r.counts.total}`),
-      h('td', { class: 'num' }, String(r.counts.parked)),
-      h('td', { class: 'num' }, money(r.counts.amount, currency)))));
-    $('[data-runs-empty]').hidden = real.length > 0;
-    $('[data-runs-empty]').textContent = 'No invoice runs yet.';
+    await loadRuns();
   } catch (err) {
     showError(document, err);
   }

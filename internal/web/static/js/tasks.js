@@ -1,5 +1,7 @@
 // tasks.js: a participant's NDIS plan (read with the client, GET
-// /v1/clients/{id}?include=ndisPlan; PUT /v1/clients/{id}/ndis-plan, with the funding the client record holds), their tasks with the alerts
+// /v1/clients/{id}?include=ndisPlan; PUT /v1/clients/{id}/ndis-plan, with the funding the client record holds), its budget per
+// support category as the API counts it (GET /v1/clients/{id}/budget:
+// spent, committed, remaining from tasks and attended sessions), their tasks with the alerts
 // that block invoicing and why (GET /v1/tasks?clientId=), and logging a
 // task (POST /v1/tasks). Alerts are the API's, never judged here.
 import { api, IdempotencyKeys, query } from './api.js';
@@ -59,6 +61,26 @@ function showPlan(p) {
   $('[data-plan-empty]').hidden = Boolean(p);
 }
 
+function budgetRow(c) {
+  const pair = (k, label, v) => h('div', {}, h('dt', {}, label), h('dd', { class: 'num', dataset: { k } }, money(v, currency)));
+  return h('dl', { class: 'pairs', dataset: { budgetCategory: c.category } },
+    pair('budget', `Category ${c.category} budget`, c.budget), pair('spent', 'Spent', c.spent),
+    pair('committed', 'Committed', c.committed), pair('remaining', 'Remaining', c.remaining));
+}
+
+// loadBudget shows the API's budget lines; a participant without a plan
+// has none (and no request is made).
+async function loadBudget() {
+  const box = $('[data-budget]');
+  if (!client.ndisPlan) {
+    box.hidden = true;
+    return;
+  }
+  const b = await api('GET', `/v1/clients/${client.id}/budget`);
+  $('[data-budget-lines]').replaceChildren(...b.categories.map(budgetRow));
+  box.hidden = b.categories.length === 0;
+}
+
 async function choose(id) {
   clearErrors(document);
   $('[data-work]').hidden = !id;
@@ -71,7 +93,7 @@ async function choose(id) {
     client = await api('GET', `/v1/clients/${id}?include=ndisPlan`);
     currency = client.balance.currency;
     showPlan(client.ndisPlan || null);
-    await loadTasks();
+    await Promise.all([loadTasks(), loadBudget()]);
   } catch (err) {
     showError(document, err);
   }
@@ -93,7 +115,7 @@ form.addEventListener('submit', (e) => {
     try {
       const t = await api('POST', '/v1/tasks', body, { idempotencyKey: keys.for(body) });
       toast(t.readyToInvoice ? 'Task logged: ready to invoice.' : `Task logged with ${t.alerts.length} alert${t.alerts.length === 1 ? '' : 's'}.`);
-      await loadTasks();
+      await Promise.all([loadTasks(), loadBudget()]);
     } catch (err) {
       showError(form, err);
     }
@@ -108,9 +130,10 @@ planForm.addEventListener('submit', (e) => {
   busy($('[data-submit]', planForm), async () => {
     try {
       const p = await api('PUT', `/v1/clients/${client.id}/ndis-plan`, body);
+      client.ndisPlan = p;
       showPlan(p);
       toast('Plan saved.');
-      await loadTasks();
+      await Promise.all([loadTasks(), loadBudget()]);
     } catch (err) {
       showError(planForm, err);
     }

@@ -1,0 +1,85 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/carebill/carebill/internal/idempotency"
+)
+
+// requestMarkerSK keys the marker that the API request named key (its
+// Idempotency-Key and body digest, idempotency.Request.Key) took effect
+// in the org's partition. Markers are kept (the data table has no TTL):
+// one small item per keyed creating request.
+func requestMarkerSK(key string) string { return "REQUEST#" + key }
+
+// maxTransactItems is DynamoDB's limit on the items of one
+// TransactWriteItems.
+const maxTransactItems = 100
+
+// transactRequest writes tx as one transaction and, when ctx serves a
+// POST with an Idempotency-Key in orgID (idempotency.RequestFrom), puts
+// the request's marker in the same transaction on condition that no
+// other execution of the request wrote it. ref names what the write made
+// or changed (an id), kept on the marker for the repeat's answer.
+//
+// A repeat of a request whose earlier execution committed (its reply
+// lost with its function) fails on the marker alone and gets
+// *idempotency.AppliedError naming the earlier ref, having written
+// nothing; the request's idempotency.Request is told, so the key keeps
+// this answer. Any other failure is returned as it is (a lost race stays
+// a lost race for the caller's optimistic loop). A transaction already
+// at DynamoDB's 100 items cannot take the marker and is written without
+// it; every marked write has far fewer.
+func (s *Store) transactRequest(ctx context.Context, orgID, ref string, tx []types.TransactWriteItem) error {
+	req := idempotency.RequestFrom(ctx)
+	if req == nil || req.Scope != orgID || len(tx) >= maxTransactItems {
+		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		return err
+	}
+	marker := map[string]types.AttributeValue{
+		attrPK: strAV(orgPK(orgID)), attrSK: strAV(requestMarkerSK(req.Key)),
+		"type": strAV("request"), "run": strAV(req.Run), "ref": strAV(ref),
+		"at": strAV(time.Now().UTC().Format(time.RFC3339)),
+	}
+	marked := append(tx[:len(tx):len(tx)], types.TransactWriteItem{Put: &types.Put{
+		TableName: &s.table, Item: marker,
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR #run = :run"),
+		ExpressionAttributeNames:  map[string]string{"#run": "run"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":run": strAV(req.Run)},
+	}})
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: marked})
+	if err == nil || !reasonFailed(err, len(tx)) {
+		return err
+	}
+	var earlier struct {
+		Ref string `dynamodbav:"ref"`
+	}
+	if _, gerr := s.get(ctx, orgPK(orgID), requestMarkerSK(req.Key), &earlier); gerr != nil {
+		return fmt.Errorf("read request marker: %w", gerr)
+	}
+	req.Applied()
+	return &idempotency.AppliedError{Ref: earlier.Ref}
+}
+
+// putNewRequest writes an item of orgID that must not exist yet, marked
+// as the effect of the API request ctx serves (transactRequest; ref is
+// the item's id). Without such a request it is putNew.
+func (s *Store) putNewRequest(ctx context.Context, orgID, ref string, item any) error {
+	if idempotency.RequestFrom(ctx) == nil {
+		return s.putNew(ctx, item)
+	}
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return err
+	}
+	return s.transactRequest(ctx, orgID, ref, []types.TransactWriteItem{{Put: &types.Put{
+		TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	}}})
+}
