@@ -111,7 +111,7 @@ func Build(orgID, clientID string, docs Documents) (Plan, error) {
 	invs := append([]*invoice.Invoice(nil), docs.Invoices...)
 	sort.SliceStable(invs, func(i, j int) bool { return invs[i].FinalizedAt.Before(invs[j].FinalizedAt) })
 	for _, inv := range invs {
-		if inv.Status == invoice.Draft {
+		if inv.Status() == invoice.Draft {
 			continue
 		}
 		cur := inv.Spec.Currency
@@ -129,7 +129,7 @@ func Build(orgID, clientID string, docs Documents) (Plan, error) {
 			ca.Kind, ca.Owing, ca.Credit = ledger.CreditApplied, applied.Neg(), applied.Neg()
 			events = append(events, event{at: inv.FinalizedAt, rank: 1, entry: ca, needsCredit: true})
 		}
-		if inv.Status != invoice.Void {
+		if inv.Status() != invoice.Void {
 			plan.CreditApplied[inv.ID] = applied
 			continue
 		}

@@ -23,10 +23,14 @@ var (
 func at(day int) time.Time { return time.Date(2026, 10, day, 3, 0, 0, 0, time.UTC) }
 
 func finalized(id, total string, day int, status invoice.Status, paid, credited string) *invoice.Invoice {
-	return &invoice.Invoice{
-		ID: id, OrgID: "org_1", Number: strings.ToUpper(id), Status: status, Paid: d(paid), Credit: d(credited), FinalizedAt: at(day),
+	inv, err := invoice.Restore(invoice.Invoice{
+		ID: id, OrgID: "org_1", Number: strings.ToUpper(id), Paid: d(paid), Credit: d(credited), FinalizedAt: at(day),
 		Spec: invoice.Spec{ClientID: "cli_1", Currency: aud, Lines: []invoice.Line{{Type: invoice.Fixed, Description: "x", Price: d(total)}}},
+	}, status)
+	if err != nil {
+		panic(err) // a fixture the lifecycle cannot reach
 	}
+	return inv
 }
 
 func paid(id, amount string, day int, allocs ...payment.Allocation) *payment.Payment {

@@ -30,7 +30,7 @@ const cardActor = "card payment"
 // before the client pays. Invoices with nothing owed are ErrNothingOwed.
 func CardQuote(v InvoiceView, o *org.Org) (payment.Quote, error) {
 	bal := v.Balance()
-	if v.Status != invoice.Open || !bal.IsPositive() {
+	if v.Status() != invoice.Open || !bal.IsPositive() {
 		return payment.Quote{}, ErrNothingOwed
 	}
 	cur := v.Spec.Currency

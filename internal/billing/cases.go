@@ -198,7 +198,7 @@ func (w *Cases) ensureInvoice(ctx context.Context, p auth.Principal, c *cases.Ca
 	if err != nil {
 		return fmt.Errorf("invoice case %s: %w", c.ID, err)
 	}
-	if inv.Status != invoice.Draft {
+	if inv.Status() != invoice.Draft {
 		return nil
 	}
 	if _, err := w.svc.FinalizeInvoice(ctx, p, inv.ID); err != nil && !errors.Is(err, invoice.ErrNotDraft) {
@@ -235,7 +235,7 @@ func (w *Cases) UninvoiceCase(ctx context.Context, p auth.Principal, id, reason 
 			return CaseView{}, fmt.Errorf("un-invoice case %s: %w", c.ID, err)
 		}
 		switch {
-		case inv.Status == invoice.Paid || inv.Paid.IsPositive():
+		case inv.Status() == invoice.Paid || inv.Paid.IsPositive():
 			return CaseView{}, fmt.Errorf("un-invoice case %s: %w", c.ID, cases.ErrInvoicePaid)
 		case inv.Locked:
 			return CaseView{}, fmt.Errorf("un-invoice case %s: %w", c.ID, invoice.ErrLocked)
@@ -250,7 +250,7 @@ func (w *Cases) UninvoiceCase(ctx context.Context, p auth.Principal, id, reason 
 		if err != nil {
 			return CaseView{}, fmt.Errorf("un-invoice case %s: %w", c.ID, err)
 		}
-		switch inv.Status {
+		switch inv.Status() {
 		case invoice.Draft:
 			err = w.svc.DeleteInvoice(ctx, p, inv.ID)
 		case invoice.Open:
@@ -355,7 +355,7 @@ func (w *Cases) ExportCase(ctx context.Context, p auth.Principal, id, format str
 		if err != nil {
 			return nil, fmt.Errorf("export case %s: %w", c.ID, err)
 		}
-		if inv.Status == invoice.Draft {
+		if inv.Status() == invoice.Draft {
 			return nil, fmt.Errorf("export case %s: invoice %s is still a draft; invoice the case again: %w", c.ID, inv.ID, cases.ErrState)
 		}
 		x.invoices = append(x.invoices, export.Invoice{Invoice: inv, Client: cl})

@@ -105,10 +105,10 @@ func invoiceDocument(o *org.Org, c *client.Client, inv *invoice.Invoice) pdf.Doc
 		doc.Totals = append(doc.Totals, pdf.Field{Label: "Credited", Value: "−" + cur.Display(inv.Credit)})
 	}
 	doc.Totals = append(doc.Totals, pdf.Field{Label: "Balance due", Value: cur.Display(inv.Balance())})
-	if inv.Status != invoice.Paid && inv.Status != invoice.Void {
+	if inv.Status() != invoice.Paid && inv.Status() != invoice.Void {
 		doc.Transfer = transfer(st.Bank, inv.Number)
 	}
-	switch inv.Status {
+	switch inv.Status() {
 	case invoice.Paid:
 		doc.Stamp = "PAID"
 	case invoice.Void:

@@ -55,7 +55,7 @@ func (s *Service) SetInitialBalance(ctx context.Context, p auth.Principal, clien
 	if err != nil {
 		return InvoiceView{}, fmt.Errorf("initial balance: %w", err)
 	}
-	if inv.Status == invoice.Draft {
+	if inv.Status() == invoice.Draft {
 		if !inv.Totals().Total.Equal(amount) {
 			return InvoiceView{}, ErrInitialBalanceSet
 		}
@@ -67,7 +67,7 @@ func (s *Service) SetInitialBalance(ctx context.Context, p auth.Principal, clien
 			return InvoiceView{}, fmt.Errorf("initial balance: %w", err)
 		}
 	}
-	if inv.Status == invoice.Void || !inv.Totals().Total.Equal(amount) {
+	if inv.Status() == invoice.Void || !inv.Totals().Total.Equal(amount) {
 		return InvoiceView{}, ErrInitialBalanceSet
 	}
 	return s.view(ctx, inv)

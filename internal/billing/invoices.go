@@ -196,7 +196,7 @@ func (s *Service) UpdateInvoice(ctx context.Context, p auth.Principal, id string
 		return InvoiceView{}, err
 	}
 	inv, err := s.store.UpdateInvoice(ctx, p.OrgID, id, func(inv *invoice.Invoice) ([]activity.Event, error) {
-		if inv.Status != invoice.Draft {
+		if inv.Status() != invoice.Draft {
 			return nil, invoice.ErrNotDraft
 		}
 		in := inputOf(inv)
@@ -260,11 +260,13 @@ func (s *Service) finalizer(p auth.Principal) func(*org.Org, *client.Client, *in
 			return nil, err
 		}
 		if o.Settings.LockingPolicy == org.LockOnCreation {
-			inv.Locked = true
+			if err := inv.Lock("", s.now()); err != nil {
+				return nil, err
+			}
 		}
 		events := []activity.Event{s.invoiceEvent(p, activity.Finalized, inv)}
 		// The client's credit pays what it can of a new invoice at once.
-		if use := decimal.Min(c.Balance.Credit, inv.Balance()); inv.Status == invoice.Open && use.IsPositive() {
+		if use := decimal.Min(c.Balance.Credit, inv.Balance()); inv.Status() == invoice.Open && use.IsPositive() {
 			if err := inv.ApplyClientCredit(use, s.now()); err != nil {
 				return nil, err
 			}
@@ -372,7 +374,7 @@ func (s *Service) ApplyCredit(ctx context.Context, p auth.Principal, id string, 
 			}
 			use = *amount
 		}
-		if !use.IsPositive() && inv.Status == invoice.Open {
+		if !use.IsPositive() && inv.Status() == invoice.Open {
 			return nil, validation.Errorf("amount", "the client has no credit to apply")
 		}
 		if err := inv.ApplyClientCredit(use, s.now()); err != nil {

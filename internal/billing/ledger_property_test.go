@@ -228,7 +228,7 @@ func (a *account) check(t *rapid.T) {
 	for _, inv := range invs {
 		iid := inv.ID
 		bal, total := inv.Balance(), inv.Totals().Total
-		switch inv.Status {
+		switch inv.Status() {
 		case invoice.Void:
 			if !bal.IsZero() || !inv.CreditApplied.IsZero() || !inv.Paid.IsZero() {
 				t.Fatalf("after %v: void invoice %s owes %s (applied %s, paid %s)", a.stepsDone, iid, bal, inv.CreditApplied, inv.Paid)
@@ -237,11 +237,11 @@ func (a *account) check(t *rapid.T) {
 			if bal.IsNegative() || !total.Equal(inv.Paid.Add(inv.Credit).Add(bal)) {
 				t.Fatalf("after %v: invoice %s total %s ≠ paid %s + credited %s + balance %s", a.stepsDone, iid, total, inv.Paid, inv.Credit, bal)
 			}
-			if (inv.Status == invoice.Paid) != bal.IsZero() {
-				t.Fatalf("after %v: invoice %s is %s with balance %s", a.stepsDone, iid, inv.Status, bal)
+			if (inv.Status() == invoice.Paid) != bal.IsZero() {
+				t.Fatalf("after %v: invoice %s is %s with balance %s", a.stepsDone, iid, inv.Status(), bal)
 			}
 		}
-		if inv.Status == invoice.Open {
+		if inv.Status() == invoice.Open {
 			openSum = openSum.Add(bal)
 		}
 		applied = applied.Add(inv.CreditApplied)

@@ -62,7 +62,7 @@ func (s *Service) ClientOpen(ctx context.Context, orgID, clientID string) (_ Pay
 			return PayAll{}, fmt.Errorf("open invoices of %s: %w", clientID, err)
 		}
 		for _, inv := range invs {
-			if inv.Status == invoice.Open && inv.Balance().IsPositive() {
+			if inv.Status() == invoice.Open && inv.Balance().IsPositive() {
 				out.Invoices = append(out.Invoices, viewIn(e, today, inv))
 				out.Total = out.Total.Add(inv.Balance())
 			}

@@ -30,7 +30,7 @@ func (s *Service) PayLink(ctx context.Context, p auth.Principal, invoiceID, base
 }
 
 func (s *Service) issuePayLink(ctx context.Context, inv *invoice.Invoice, base string, rotate bool) (string, error) {
-	if inv.Status == invoice.Draft {
+	if inv.Status() == invoice.Draft {
 		return "", invoice.ErrNotFinalized
 	}
 	link, token := paylink.New(inv.OrgID, inv.ID, s.now())

@@ -172,7 +172,7 @@ func (s *Service) ClientSummary(ctx context.Context, p auth.Principal, clientID 
 	}
 	sum := Summary{Client: cv, Invoices: invs, Payments: pays}
 	for _, v := range invs {
-		if v.Status == invoice.Draft || v.Status == invoice.Void {
+		if v.Status() == invoice.Draft || v.Status() == invoice.Void {
 			continue
 		}
 		sum.Invoiced = sum.Invoiced.Add(v.Totals().Total)

@@ -220,7 +220,7 @@ func (r *Recurring) billOwnInvoice(ctx context.Context, p auth.Principal, c *rec
 	if err != nil {
 		return fmt.Errorf("bill recurring charge %s: %w", c.ID, err)
 	}
-	if inv.Status == invoice.Draft {
+	if inv.Status() == invoice.Draft {
 		if _, err := r.svc.FinalizeInvoice(ctx, p, invID); err != nil && !errors.Is(err, invoice.ErrNotDraft) {
 			return fmt.Errorf("bill recurring charge %s: %w", c.ID, err)
 		}
@@ -266,7 +266,7 @@ func (r *Recurring) billToDraft(ctx context.Context, p auth.Principal, o *org.Or
 			if cur.Next != occ {
 				return false, nil // a concurrent run billed it
 			}
-			if inv.Status != invoice.Draft {
+			if inv.Status() != invoice.Draft {
 				gone = true
 				return false, nil
 			}

@@ -44,7 +44,7 @@ func (s *Service) ReissueInvoice(ctx context.Context, p auth.Principal, id, reas
 			return InvoiceView{}, ErrSameNumberOff
 		}
 	}
-	if inv.Status == invoice.Open || inv.Status == invoice.Paid {
+	if inv.Status() == invoice.Open || inv.Status() == invoice.Paid {
 		v, err := s.VoidInvoice(ctx, p, id, reason)
 		if err != nil {
 			return InvoiceView{}, fmt.Errorf("re-issue %s: %w", id, err)

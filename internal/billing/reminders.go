@@ -125,7 +125,7 @@ func (r *Reminders) runOrg(ctx context.Context, orgID string, rep *RemindReport)
 // remind sends the invoice's due step, if any.
 func (r *Reminders) remind(ctx context.Context, o *org.Org, c *client.Client, inv *invoice.Invoice, sched reminder.Schedule) (bool, error) {
 	facts := reminder.Invoice{
-		Open: inv.Status == invoice.Open, Balance: inv.Balance().IsPositive(), Due: inv.Spec.DueDate,
+		Open: inv.Status() == invoice.Open, Balance: inv.Balance().IsPositive(), Due: inv.Spec.DueDate,
 		Excluded: c.Profile.NoReminders, Disputed: inv.Disputed, Recipient: true,
 	}
 	if facts.Due.IsZero() || !facts.Open || facts.Excluded {
@@ -169,7 +169,7 @@ func (r *Reminders) remind(ctx context.Context, o *org.Org, c *client.Client, in
 	}
 	var made []*delivery.Delivery
 	sent, err := r.store.RemindInvoice(ctx, o.ID, inv.ID, step.Key(), func(cur *invoice.Invoice) ([]*delivery.Delivery, []activity.Event, error) {
-		if cur.Status != invoice.Open || !cur.Balance().IsPositive() {
+		if cur.Status() != invoice.Open || !cur.Balance().IsPositive() {
 			return nil, nil, errNoLongerDue
 		}
 		now := r.svc.now()

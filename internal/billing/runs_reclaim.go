@@ -103,7 +103,7 @@ func (r *Runs) Reclaim(ctx context.Context, p auth.Principal, runID string, req 
 	if err != nil {
 		return nil, err
 	}
-	if inv.Status == invoice.Void {
+	if inv.Status() == invoice.Void {
 		return nil, run.ErrInvoiceVoid
 	}
 	o, err := r.store.GetOrg(ctx, p.OrgID)

@@ -216,8 +216,8 @@ func TestRejectedLinesAreReclaimedOnceUnderNewReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inv.Status != invoice.Paid || !inv.Balance().IsZero() {
-		t.Errorf("invoice after the re-claims' remittances: %s, balance %s", inv.Status, inv.Balance())
+	if inv.Status() != invoice.Paid || !inv.Balance().IsZero() {
+		t.Errorf("invoice after the re-claims' remittances: %s, balance %s", inv.Status(), inv.Balance())
 	}
 	if got := w.numbers(); !slices.Equal(got, gapless(2)) {
 		t.Errorf("numbers %v: a re-claim made an invoice", got)

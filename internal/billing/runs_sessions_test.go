@@ -153,8 +153,8 @@ func TestRunsBillAttendedSessionsOnce(t *testing.T) {
 	if _, err := sessions.MarkAttendance(ctx, w.admin, calHour.ID, session.NoShow, "", ""); !errors.Is(err, session.ErrInvoiceKept) {
 		t.Errorf("un-attending a run-billed session: %v", err)
 	}
-	if inv, _ := w.store.GetInvoice(ctx, w.org.ID, invs[cal].ID); inv.Status != invoice.Open {
-		t.Errorf("the run invoice is %s", inv.Status)
+	if inv, _ := w.store.GetInvoice(ctx, w.org.ID, invs[cal].ID); inv.Status() != invoice.Open {
+		t.Errorf("the run invoice is %s", inv.Status())
 	}
 
 	// Another run over the period bills nothing again.

@@ -91,8 +91,8 @@ func TestReclaimAtALowerPriceEndsPaidOnceWithItsShortfall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inv.Status != invoice.Paid || !inv.Balance().IsZero() {
-		t.Errorf("invoice after the remittance: %s, balance %s", inv.Status, inv.Balance())
+	if inv.Status() != invoice.Paid || !inv.Balance().IsZero() {
+		t.Errorf("invoice after the remittance: %s, balance %s", inv.Status(), inv.Balance())
 	}
 	fix, err = w.runs.FixList(ctx, w.admin, first.ID)
 	if err != nil {

@@ -236,7 +236,7 @@ func TestRunIsExactlyOnceWithAFifthOfDynamoDBCallsThrottled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(invs) != 1 || invs[0].Status != invoice.Open {
+		if len(invs) != 1 || invs[0].Status() != invoice.Open {
 			t.Errorf("client %s: %d invoices", cid, len(invs))
 		}
 	}

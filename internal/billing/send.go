@@ -101,9 +101,9 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 		return Sent{}, err
 	}
 	switch {
-	case inv.Status == invoice.Void:
+	case inv.Status() == invoice.Void:
 		return Sent{}, invoice.ErrVoidNotSent
-	case inv.Status == invoice.Draft && resend:
+	case inv.Status() == invoice.Draft && resend:
 		return Sent{}, invoice.ErrNotFinalized
 	}
 	// Recipients are checked before a draft is finalized, so a send that
@@ -120,7 +120,7 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 	if err != nil {
 		return Sent{}, err
 	}
-	if inv.Status == invoice.Draft {
+	if inv.Status() == invoice.Draft {
 		v, err := s.svc.FinalizeInvoice(ctx, p, invoiceID)
 		switch {
 		case errors.Is(err, invoice.ErrNotDraft):
@@ -129,7 +129,7 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 			if inv, err = s.svc.store.GetInvoice(ctx, p.OrgID, invoiceID); err != nil {
 				return Sent{}, err
 			}
-			if inv.Status == invoice.Void {
+			if inv.Status() == invoice.Void {
 				return Sent{}, invoice.ErrVoidNotSent
 			}
 		case err != nil:

@@ -54,9 +54,9 @@ func (s *Sender) Preview(ctx context.Context, p auth.Principal, invoiceID string
 		return SendPreview{}, err
 	}
 	switch {
-	case inv.Status == invoice.Void:
+	case inv.Status() == invoice.Void:
 		return SendPreview{}, invoice.ErrVoidNotSent
-	case inv.Status == invoice.Draft && resend:
+	case inv.Status() == invoice.Draft && resend:
 		return SendPreview{}, invoice.ErrNotFinalized
 	}
 	c, err := s.svc.store.GetClient(ctx, p.OrgID, inv.Spec.ClientID)
@@ -67,7 +67,7 @@ func (s *Sender) Preview(ctx context.Context, p auth.Principal, invoiceID string
 	if err != nil {
 		return SendPreview{}, err
 	}
-	out := SendPreview{Org: o, Client: c, Invoice: inv, Numbered: inv.Status != invoice.Draft}
+	out := SendPreview{Org: o, Client: c, Invoice: inv, Numbered: inv.Status() != invoice.Draft}
 	if !out.Numbered {
 		draft := *inv
 		if err := draft.Finalize(o.Settings.NumberPrefix, 1, calendar.Today(s.svc.now(), o.Location()), s.svc.now()); err != nil {

@@ -196,7 +196,7 @@ func (w *Sessions) ensureInvoice(ctx context.Context, p auth.Principal, o *org.O
 	if err != nil {
 		return nil, false, fmt.Errorf("invoice session %s: %w", ses.ID, err)
 	}
-	if inv.Status != invoice.Draft {
+	if inv.Status() != invoice.Draft {
 		v, err := w.svc.viewRef(ctx, inv)
 		return v, false, err
 	}
@@ -261,7 +261,7 @@ func (w *Sessions) undoInvoice(ctx context.Context, p auth.Principal, ses *sessi
 	if err != nil {
 		return nil, fmt.Errorf("undo session invoice: %w", err)
 	}
-	switch inv.Status {
+	switch inv.Status() {
 	case invoice.Draft:
 		if err := w.svc.DeleteInvoice(ctx, p, inv.ID); err != nil && !errors.Is(err, invoice.ErrNotFound) {
 			return nil, fmt.Errorf("undo session invoice: %w", err)
@@ -346,7 +346,7 @@ func (w *Sessions) addToDraft(ctx context.Context, p auth.Principal, o *org.Org,
 				return false, nil // linked by a concurrent click
 			case s.Attendance != session.Attended || s.InvoiceMode != string(org.AutoDraft):
 				return false, fmt.Errorf("add session to draft: %w", session.ErrConflict)
-			case inv.Status != invoice.Draft:
+			case inv.Status() != invoice.Draft:
 				gone = true
 				return false, nil
 			}
@@ -390,7 +390,7 @@ func (w *Sessions) removeFromDraft(ctx context.Context, p auth.Principal, cur *s
 		if s.InvoiceID != cur.InvoiceID {
 			return false, fmt.Errorf("remove session from draft: %w", session.ErrConflict)
 		}
-		if inv.Status != invoice.Draft {
+		if inv.Status() != invoice.Draft {
 			return false, session.ErrInvoiceKept
 		}
 		sp := inv.Spec

@@ -244,7 +244,7 @@ func (s *Service) Invoices(ctx context.Context, sess Session) (_ *org.Org, _ []A
 				return nil, nil, err
 			}
 			for _, inv := range list {
-				if inv.Spec.ClientID != cid || inv.Status == invoice.Draft {
+				if inv.Spec.ClientID != cid || inv.Status() == invoice.Draft {
 					continue
 				}
 				a.ClientName = inv.ClientName
@@ -274,7 +274,7 @@ func (s *Service) InvoicePDF(ctx context.Context, sess Session, invoiceID string
 	if err != nil {
 		return nil, nil, err
 	}
-	if !sess.Allows(inv.Spec.ClientID) || inv.Status == invoice.Draft {
+	if !sess.Allows(inv.Spec.ClientID) || inv.Status() == invoice.Draft {
 		return nil, nil, ErrNotFound
 	}
 	return s.render(ctx, sess.OrgID, invoiceID)

@@ -124,9 +124,9 @@ func IssueOnPaid(id string, inv *invoice.Invoice, pays []*payment.Payment, amoun
 	}
 	cur := inv.Spec.Currency
 	switch {
-	case inv.Status == invoice.Draft:
+	case inv.Status() == invoice.Draft:
 		return nil, nil, invoice.ErrNotFinalized
-	case inv.Status != invoice.Open && inv.Status != invoice.Paid:
+	case inv.Status() != invoice.Open && inv.Status() != invoice.Paid:
 		return nil, nil, invoice.ErrSettled
 	case !amount.IsPositive() || !amount.Equal(amount.Truncate(cur.MinorUnits())):
 		return nil, nil, validation.Errorf("amount", "must be a positive amount in %s", cur.Code())

@@ -36,8 +36,8 @@ func TestIssue(t *testing.T) {
 	if _, err := Issue("crn_2", inv, d("0.001"), "x", 8, now); func() bool { _, ok := validation.As(err); return !ok }() {
 		t.Fatalf("sub-cent credit: %v", err)
 	}
-	if _, err := Issue("crn_2", inv, d("70"), "rest", 8, now); err != nil || inv.Status != invoice.Paid {
-		t.Fatalf("full credit: %v %s", err, inv.Status)
+	if _, err := Issue("crn_2", inv, d("70"), "rest", 8, now); err != nil || inv.Status() != invoice.Paid {
+		t.Fatalf("full credit: %v %s", err, inv.Status())
 	}
 	if _, err := Issue("crn_3", inv, d("1"), "on a paid invoice", 9, now); !errors.Is(err, invoice.ErrSettled) {
 		t.Fatalf("credit on a paid invoice: %v", err)

@@ -28,7 +28,7 @@ func issuedKeys(inv *invoice.Invoice) (pk, sk string, rows int) {
 	// An initial balance is already in the accounting system's opening
 	// balances, and a synced invoice came from it: exporting either
 	// would count it twice there.
-	if (inv.Status != invoice.Open && inv.Status != invoice.Paid) || inv.Origin == invoice.InitialBalance || inv.Origin == invoice.Synced {
+	if (inv.Status() != invoice.Open && inv.Status() != invoice.Paid) || inv.Origin == invoice.InitialBalance || inv.Origin == invoice.Synced {
 		return "", "", 0
 	}
 	return issuedPK(inv.OrgID), inv.Spec.IssueDate.String() + "#" + inv.ID, len(inv.Spec.Lines) + len(inv.Spec.Fees)

@@ -397,9 +397,9 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 	it := invoiceItem{
 		PK: orgPK(inv.OrgID), SK: invoiceSK(inv.ID),
 		GSI1PK: clientInvoicesPK(inv.OrgID, s.ClientID), GSI1SK: inv.ID,
-		GSI2PK: invoicesByStatusPK(inv.OrgID, string(inv.Status)), GSI2SK: due + "#" + inv.ID,
+		GSI2PK: invoicesByStatusPK(inv.OrgID, string(inv.Status())), GSI2SK: due + "#" + inv.ID,
 		Type: "invoice", ID: inv.ID, OrgID: inv.OrgID, ClientID: s.ClientID, ClientName: inv.ClientName, Name: s.Name,
-		Search: searchText(s.Name, inv.Number, inv.ClientName), Number: inv.Number, Seq: inv.Seq, Status: string(inv.Status),
+		Search: searchText(s.Name, inv.Number, inv.ClientName), Number: inv.Number, Seq: inv.Seq, Status: string(inv.Status()),
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
 		TermsDays: s.TermsDays, TaxRounding: string(s.TaxRounding), Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),
@@ -440,8 +440,10 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invoice %s: %w", it.ID, err)
 	}
+	// Every field but the status, which only invoice.Restore sets (and
+	// checks against the rest).
 	inv := &invoice.Invoice{
-		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq, Status: invoice.Status(it.Status),
+		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq,
 		Locked: it.Locked, LockedBy: it.LockedBy, LockReason: it.LockReason, Disputed: it.Disputed, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
 		ReplacedByID: it.ReplacedByID, KeepsNumber: it.KeepsNumber, BaseNumber: it.BaseNumber, Revision: it.Revision,
 		Origin: invoice.Origin(it.Origin), ExternalNumber: it.ExternalNumber, ExternalReference: it.ExternalRef,
@@ -492,5 +494,5 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 		}
 		inv.Spec.Fees = append(inv.Spec.Fees, invoice.Fee{Description: fi.Description, Amount: a})
 	}
-	return inv, nil
+	return invoice.Restore(*inv, invoice.Status(it.Status))
 }

@@ -367,7 +367,7 @@ func (s *Store) readForPayment(ctx context.Context, orgID, clientID string) (*cl
 					if err != nil {
 						return nil, nil, 0, err
 					}
-					if inv.Status == invoice.Open {
+					if inv.Status() == invoice.Open {
 						out = append(out, inv)
 					}
 				}

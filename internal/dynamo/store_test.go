@@ -124,7 +124,7 @@ func TestInvoiceRoundTripAndLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Spec.Name != inv.Spec.Name || len(got.Spec.Lines) != 3 || !got.Totals().Subtotal.Equal(d("2055")) ||
-		!got.Spec.Lines[1].Rate.Equal(d("0.25")) || got.Version != 1 || got.Status != invoice.Draft {
+		!got.Spec.Lines[1].Rate.Equal(d("0.25")) || got.Version != 1 || got.Status() != invoice.Draft {
 		t.Fatalf("round trip lost data: %+v", got)
 	}
 
@@ -141,8 +141,8 @@ func TestInvoiceRoundTripAndLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fin.Number != "INV-00001" || fin.Status != invoice.Open {
-		t.Fatalf("finalized as %s %s", fin.Number, fin.Status)
+	if fin.Number != "INV-00001" || fin.Status() != invoice.Open {
+		t.Fatalf("finalized as %s %s", fin.Number, fin.Status())
 	}
 	cl, _ := f.store.GetClient(ctx, o.ID, c.ID)
 	if !cl.Balance.Owing.Equal(d("2260.50")) {
@@ -157,7 +157,7 @@ func TestInvoiceRoundTripAndLifecycle(t *testing.T) {
 	voided, err := f.store.UpdateInvoice(ctx, o.ID, inv.ID, func(i *invoice.Invoice) ([]activity.Event, error) {
 		return []activity.Event{{ID: id.New("act", now), OrgID: o.ID, Kind: activity.Voided, InvoiceID: i.ID, Number: i.Number, ClientID: c.ID, At: now}}, i.VoidInvoice("duplicate", now)
 	})
-	if err != nil || voided.Status != invoice.Void || voided.Number != "INV-00001" {
+	if err != nil || voided.Status() != invoice.Void || voided.Number != "INV-00001" {
 		t.Fatalf("void: %v %+v", err, voided)
 	}
 	cl, _ = f.store.GetClient(ctx, o.ID, c.ID)

@@ -115,7 +115,7 @@ func caseJSON(who auth.Principal, v billing.CaseView) caseResponse {
 	for _, b := range c.Invoices {
 		cj := caseInvoiceJSON{InvoiceID: b.InvoiceID, Manufacturer: b.Manufacturer, PO: b.PO}
 		if iv, ok := byID[b.InvoiceID]; ok {
-			cj.Number, cj.Status = iv.Number, string(iv.Status)
+			cj.Number, cj.Status = iv.Number, string(iv.Status())
 			cj.Total, cj.Balance = cur.String(iv.Totals().Total), cur.String(iv.Balance())
 		}
 		out.Invoices = append(out.Invoices, cj)

@@ -34,7 +34,7 @@ func (s *server) setInitialBalance(w http.ResponseWriter, r *http.Request) {
 	p := principal(r.Context())
 	cid := r.PathValue("id")
 	before, err := s.billing.Invoice(r.Context(), p, billing.InitialBalanceID(cid))
-	existed := err == nil && before.Status != "draft"
+	existed := err == nil && before.Status() != "draft"
 	v, err := s.billing.SetInitialBalance(r.Context(), p, cid, amount, date)
 	if err != nil {
 		s.writeError(w, r, err)

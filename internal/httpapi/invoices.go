@@ -104,7 +104,7 @@ func invoiceJSON(p auth.Principal, v billing.InvoiceView) invoiceResponse {
 	sp, cur := v.Spec, v.Spec.Currency
 	tot := v.Totals()
 	out := invoiceResponse{
-		ID: v.ID, ClientID: sp.ClientID, Name: sp.Name, Number: v.Number, Status: string(v.Status), Overdue: v.Overdue,
+		ID: v.ID, ClientID: sp.ClientID, Name: sp.Name, Number: v.Number, Status: string(v.Status()), Overdue: v.Overdue,
 		DocumentKind: v.Kind, AvailableActions: make([]string, 0, 8),
 		Currency: cur.Code(), IssueDate: sp.IssueDate.String(), DueDate: sp.DueDate.String(), PaymentTerms: sp.TermsDays,
 		Memo: sp.Memo, PONumber: sp.PONumber, LineItems: make([]lineJSON, 0, len(sp.Lines)), Fees: make([]feeJSON, 0, len(sp.Fees)),
@@ -459,7 +459,7 @@ func (s *server) lockInvoice(w http.ResponseWriter, r *http.Request) {
 
 // keepsNumber is the number a same-number re-issue will take, if it is one.
 func keepsNumber(inv *invoice.Invoice) string {
-	if !inv.KeepsNumber || inv.Status != invoice.Draft {
+	if !inv.KeepsNumber || inv.Status() != invoice.Draft {
 		return ""
 	}
 	return fmt.Sprintf("%s-R%d", inv.BaseNumber, inv.Revision)

@@ -14,8 +14,9 @@ import (
 	"github.com/carebill/carebill/internal/validation"
 )
 
-// Status is where an invoice is in its life. Overdue is not a status: it is
-// derived from an open invoice's due date (see Overdue).
+// Status is where an invoice is in its life (see Invoice.Status for the
+// transitions). Overdue is not a status: it is derived from an open
+// invoice's due date (see Overdue).
 type Status string
 
 // Statuses.
@@ -131,8 +132,10 @@ func (s Spec) Validate() error {
 	return nil
 }
 
-// Invoice is a bill to one client. Build drafts with NewDraft and change
-// them only through its methods, which keep the lifecycle rules.
+// Invoice is a bill to one client. Build drafts with NewDraft, rebuild
+// stored ones with Restore, and change them only through its methods,
+// which keep the lifecycle rules; the status is readable through Status
+// and settable by nothing else.
 type Invoice struct {
 	ID         string
 	OrgID      string
@@ -140,7 +143,7 @@ type Invoice struct {
 	Spec       Spec
 	Number     string // assigned at finalization, never reused
 	Seq        int64  // the number's position in the org's series
-	Status     Status
+	status     Status // see Status; set only by the transitions and Restore
 	Locked     bool
 	// LockedBy is the statement that locked the invoice (org policy "on
 	// statement" or "at cycle close"), empty for a lock by a person;
@@ -188,7 +191,7 @@ func NewDraft(id, orgID string, s Spec, now time.Time) (*Invoice, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	return &Invoice{ID: id, OrgID: orgID, Spec: s, Status: Draft, CreatedAt: now, UpdatedAt: now}, nil
+	return &Invoice{ID: id, OrgID: orgID, Spec: s, status: Draft, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 // Totals are the invoice's sums.
@@ -200,7 +203,7 @@ func (inv *Invoice) Totals() Totals {
 // (anything paid beyond the total is client credit, not a negative balance).
 // A void invoice owes nothing.
 func (inv *Invoice) Balance() decimal.Decimal {
-	if inv.Status == Void {
+	if inv.status == Void {
 		return decimal.Zero
 	}
 	b := inv.Totals().Total.Sub(inv.Paid).Sub(inv.Credit)
@@ -245,14 +248,14 @@ const (
 // pages to offer instead of re-deriving the rules; billing.InvoiceActions
 // keeps those the caller's role may take.
 func (inv *Invoice) AvailableActions() []Action {
-	switch inv.Status {
+	switch inv.status {
 	case Draft:
 		return []Action{ActEdit, ActDelete, ActFinalize, ActSend}
 	case Void:
 		return []Action{}
 	}
 	out := []Action{ActResend}
-	if inv.Status == Open {
+	if inv.status == Open {
 		out = append(out, ActRecordPayment, ActApplyCredit, ActPayLink)
 	}
 	out = append(out, ActCreditNote)
@@ -262,7 +265,7 @@ func (inv *Invoice) AvailableActions() []Action {
 	if inv.Locked {
 		return append(out, ActUnlock)
 	}
-	if inv.Status == Open && !inv.Paid.IsPositive() {
+	if inv.status == Open && !inv.Paid.IsPositive() {
 		out = append(out, ActVoid)
 	}
 	return append(out, ActLock)
@@ -270,12 +273,12 @@ func (inv *Invoice) AvailableActions() []Action {
 
 // Overdue reports whether an open invoice is past its due date on today.
 func (inv *Invoice) Overdue(today calendar.Date) bool {
-	return inv.Status == Open && !inv.Spec.DueDate.IsZero() && inv.Spec.DueDate.Before(today)
+	return inv.status == Open && !inv.Spec.DueDate.IsZero() && inv.Spec.DueDate.Before(today)
 }
 
 // Edit replaces a draft's spec.
 func (inv *Invoice) Edit(s Spec, now time.Time) error {
-	if inv.Status != Draft {
+	if inv.status != Draft {
 		return ErrNotDraft
 	}
 	if err := s.Validate(); err != nil {
@@ -288,7 +291,7 @@ func (inv *Invoice) Edit(s Spec, now time.Time) error {
 
 // CheckDeletable says whether the invoice may be deleted: drafts only.
 func (inv *Invoice) CheckDeletable() error {
-	if inv.Status != Draft {
+	if inv.status != Draft {
 		return ErrNotDraft
 	}
 	return nil
@@ -298,7 +301,7 @@ func (inv *Invoice) CheckDeletable() error {
 // date defaults to today and the due date to issue date + payment terms. An
 // invoice that comes to zero is paid at once.
 func (inv *Invoice) Finalize(prefix string, seq int64, today calendar.Date, now time.Time) error {
-	if inv.Status != Draft {
+	if inv.status != Draft {
 		return ErrNotDraft
 	}
 	if len(inv.Spec.Lines) == 0 {
@@ -326,9 +329,9 @@ func (inv *Invoice) Finalize(prefix string, seq int64, today calendar.Date, now 
 	} else {
 		inv.Seq, inv.Number = seq, FormatNumber(prefix, seq)
 	}
-	inv.Status = Open
+	inv.status = Open
 	if inv.Totals().Total.IsZero() {
-		inv.Status = Paid
+		inv.status = Paid
 	}
 	inv.FinalizedAt, inv.UpdatedAt = now, now
 	return nil
@@ -338,7 +341,7 @@ func (inv *Invoice) Finalize(prefix string, seq int64, today calendar.Date, now 
 // send's time stays. Drafts must be finalized first, and void invoices are
 // not sent at all.
 func (inv *Invoice) MarkSent(now time.Time) error {
-	switch inv.Status {
+	switch inv.status {
 	case Draft:
 		return ErrNotFinalized
 	case Void:
@@ -382,9 +385,9 @@ func (inv *Invoice) ApplyClientCredit(amount decimal.Decimal, now time.Time) err
 // settle adds amount to one of the invoice's settled sums.
 func (inv *Invoice) settle(sum *decimal.Decimal, amount decimal.Decimal, now time.Time) error {
 	switch {
-	case inv.Status == Draft:
+	case inv.status == Draft:
 		return ErrNotFinalized
-	case inv.Status != Open:
+	case inv.status != Open:
 		return ErrSettled
 	case !amount.IsPositive():
 		return validation.Errorf("amount", "must be more than zero")
@@ -393,7 +396,7 @@ func (inv *Invoice) settle(sum *decimal.Decimal, amount decimal.Decimal, now tim
 	}
 	*sum = sum.Add(amount)
 	if inv.Balance().IsZero() {
-		inv.Status = Paid
+		inv.status = Paid
 	}
 	inv.UpdatedAt = now
 	return nil
@@ -402,7 +405,7 @@ func (inv *Invoice) settle(sum *decimal.Decimal, amount decimal.Decimal, now tim
 // UnapplyPayment takes amount of a payment back off a paid or open
 // invoice (a payment reversed or refunded); a paid invoice reopens.
 func (inv *Invoice) UnapplyPayment(amount decimal.Decimal, now time.Time) error {
-	if inv.Status != Open && inv.Status != Paid {
+	if inv.status != Open && inv.status != Paid {
 		return ErrNotFinalized
 	}
 	if !amount.IsPositive() || amount.GreaterThan(inv.Paid) {
@@ -416,7 +419,7 @@ func (inv *Invoice) UnapplyPayment(amount decimal.Decimal, now time.Time) error 
 // UnapplyClientCredit gives amount of the client credit applied to an
 // open or paid invoice back to the client; a paid invoice reopens.
 func (inv *Invoice) UnapplyClientCredit(amount decimal.Decimal, now time.Time) error {
-	if inv.Status != Open && inv.Status != Paid {
+	if inv.status != Open && inv.status != Paid {
 		return ErrSettled
 	}
 	if !amount.IsPositive() || amount.GreaterThan(inv.CreditApplied) {
@@ -431,7 +434,7 @@ func (inv *Invoice) UnapplyClientCredit(amount decimal.Decimal, now time.Time) e
 // UncreditNote takes a voided credit note's amount back off an invoice;
 // a paid invoice reopens. A void invoice keeps its notes as they were.
 func (inv *Invoice) UncreditNote(amount decimal.Decimal, now time.Time) error {
-	if inv.Status != Open && inv.Status != Paid {
+	if inv.status != Open && inv.status != Paid {
 		return ErrSettled
 	}
 	if notes := inv.Credit.Sub(inv.CreditApplied); !amount.IsPositive() || amount.GreaterThan(notes) {
@@ -444,7 +447,7 @@ func (inv *Invoice) UncreditNote(amount decimal.Decimal, now time.Time) error {
 
 func (inv *Invoice) reopen(now time.Time) {
 	if inv.Balance().IsPositive() {
-		inv.Status = Open
+		inv.status = Open
 	}
 	inv.UpdatedAt = now
 }
@@ -456,7 +459,7 @@ func (inv *Invoice) Lock(reason string, now time.Time) error {
 		return err
 	}
 	switch {
-	case inv.Status == Draft:
+	case inv.status == Draft:
 		return ErrNotFinalized
 	case inv.Locked:
 		return ErrLocked
@@ -486,16 +489,16 @@ func (inv *Invoice) VoidInvoice(reason string, now time.Time) error {
 		return err
 	}
 	switch {
-	case inv.Status == Void || inv.Status == Draft:
+	case inv.status == Void || inv.status == Draft:
 		return ErrNotOpen
 	case inv.Locked:
 		return ErrLocked
 	case inv.Paid.IsPositive():
 		return ErrHasPayments
-	case inv.Status != Open:
+	case inv.status != Open:
 		return ErrNotOpen
 	}
-	inv.Status = Void
+	inv.status = Void
 	inv.Credit = inv.Credit.Sub(inv.CreditApplied)
 	inv.CreditApplied = decimal.Zero
 	inv.VoidReason = reason
@@ -522,7 +525,7 @@ type ListFilter struct {
 // the voided invoice's number with the next revision suffix when
 // finalized, rather than a new number.
 func (inv *Invoice) Reissue(id string, keepNumber bool, now time.Time) (*Invoice, error) {
-	if inv.Status != Void {
+	if inv.status != Void {
 		return nil, ErrNotVoid
 	}
 	d, err := NewDraft(id, inv.OrgID, inv.Spec, now)

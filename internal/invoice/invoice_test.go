@@ -155,7 +155,7 @@ func TestTotalsProperties(t *testing.T) {
 			case !tot.Total.Equal(tot.Total.Truncate(cur.MinorUnits())):
 				t.Fatalf("%s #%d: total %s has sub-minor digits", code, i, tot.Total)
 			}
-			inv := &Invoice{Spec: s, Status: Open}
+			inv := &Invoice{Spec: s, status: Open}
 			inv.Paid = tot.Total.Mul(decimal.New(r.Int64N(300), -2)).Truncate(cur.MinorUnits())
 			bal := inv.Balance()
 			excess := inv.Paid.Sub(tot.Total)
@@ -186,8 +186,8 @@ func TestLifecycle(t *testing.T) {
 	if err := inv.Finalize("INV-", 42, today, now); err != nil {
 		t.Fatal(err)
 	}
-	if inv.Number != "INV-00042" || inv.Status != Open || inv.Spec.IssueDate != today || inv.Spec.DueDate.String() != "2026-12-09" {
-		t.Fatalf("after finalize: %s %s %s %s", inv.Number, inv.Status, inv.Spec.IssueDate, inv.Spec.DueDate)
+	if inv.Number != "INV-00042" || inv.status != Open || inv.Spec.IssueDate != today || inv.Spec.DueDate.String() != "2026-12-09" {
+		t.Fatalf("after finalize: %s %s %s %s", inv.Number, inv.status, inv.Spec.IssueDate, inv.Spec.DueDate)
 	}
 	if err := inv.Edit(novemberSpec(), now); !errors.Is(err, ErrNotDraft) {
 		t.Fatalf("edit open: %v", err)
@@ -214,8 +214,8 @@ func TestLifecycle(t *testing.T) {
 	if err := inv.VoidInvoice("", now); err == nil {
 		t.Fatal("void without reason accepted")
 	}
-	if err := inv.VoidInvoice("duplicate", now); err != nil || inv.Status != Void || inv.Number != "INV-00042" {
-		t.Fatalf("void: %v %s %s", err, inv.Status, inv.Number)
+	if err := inv.VoidInvoice("duplicate", now); err != nil || inv.status != Void || inv.Number != "INV-00042" {
+		t.Fatalf("void: %v %s %s", err, inv.status, inv.Number)
 	}
 	if err := inv.VoidInvoice("again", now); !errors.Is(err, ErrNotOpen) {
 		t.Fatalf("void twice: %v", err)

@@ -196,7 +196,7 @@ func Diff(before, after *invoice.Invoice, cause Doc) []Entry {
 		return Entry{OrgID: after.OrgID, ClientID: after.Spec.ClientID, Kind: k, Currency: cur, DocumentID: after.ID, Number: after.Number}
 	}
 	var out []Entry
-	if before.Status == invoice.Draft && after.Status != invoice.Draft {
+	if before.Status() == invoice.Draft && after.Status() != invoice.Draft {
 		e := base(InvoiceFinalized)
 		e.Owing, e.Effective = after.Totals().Total, after.Spec.IssueDate
 		out = append(out, e)
@@ -222,7 +222,7 @@ func Diff(before, after *invoice.Invoice, cause Doc) []Entry {
 		}
 		out = append(out, e)
 	}
-	if before.Status != invoice.Void && after.Status == invoice.Void {
+	if before.Status() != invoice.Void && after.Status() == invoice.Void {
 		e := base(InvoiceVoided)
 		// What the invoice still asked for once its applied credit went back.
 		e.Owing = after.Totals().Total.Sub(after.Paid).Sub(after.Credit).Neg()

@@ -474,7 +474,7 @@ func (s *Store) DeleteInvoice(ctx context.Context, orgID, id string, check func(
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	stored, ok := s.invoices[k(orgID, id)]
-	if !ok || stored.Version != inv.Version || stored.Status != invoice.Draft {
+	if !ok || stored.Version != inv.Version || stored.Status() != invoice.Draft {
 		return fmt.Errorf("delete invoice %s: %w", id, invoice.ErrConflict)
 	}
 	delete(s.invoices, k(orgID, id))
@@ -529,10 +529,10 @@ func (s *Store) ListInvoices(_ context.Context, orgID string, f invoice.ListFilt
 		case inv.OrgID != orgID, f.ClientID != "" && inv.Spec.ClientID != f.ClientID:
 			continue
 		case f.Status == invoice.StatusOverdue:
-			if inv.Status != invoice.Open || !inv.Spec.DueDate.Before(f.Today) {
+			if inv.Status() != invoice.Open || !inv.Spec.DueDate.Before(f.Today) {
 				continue
 			}
-		case f.Status != "" && string(inv.Status) != f.Status:
+		case f.Status != "" && string(inv.Status()) != f.Status:
 			continue
 		}
 		if q != "" && !strings.Contains(strings.ToLower(inv.Spec.Name+" "+inv.Number+" "+inv.ClientName), q) {
@@ -660,7 +660,7 @@ func (s *Store) RecordPayment(ctx context.Context, orgID, clientID string,
 		s.mu.Lock()
 		var open []*invoice.Invoice
 		for _, inv := range s.invoices {
-			if inv.OrgID == orgID && inv.Spec.ClientID == clientID && inv.Status == invoice.Open {
+			if inv.OrgID == orgID && inv.Spec.ClientID == clientID && inv.Status() == invoice.Open {
 				open = append(open, cloneInvoice(inv))
 			}
 		}

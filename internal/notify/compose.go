@@ -36,7 +36,7 @@ func letterFor(o *org.Org, inv *invoice.Invoice, d *delivery.Delivery) letter {
 	cur := inv.Spec.Currency
 	l := letter{
 		OrgName: orgName(o), Colour: o.Settings.Colour, Number: inv.Number, ClientName: inv.ClientName,
-		Paid: inv.Status == invoice.Paid || !inv.Balance().IsPositive(), Amount: cur.Display(inv.Balance()),
+		Paid: inv.Status() == invoice.Paid || !inv.Balance().IsPositive(), Amount: cur.Display(inv.Balance()),
 		DueDate: inv.Spec.DueDate.Format(dateLayout), PayLink: d.PayLinkURL, FileName: attachmentName(inv),
 	}
 	if l.Colour == "" {

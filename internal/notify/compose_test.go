@@ -17,15 +17,19 @@ import (
 func composeFixture(status invoice.Status) (*org.Org, *invoice.Invoice, *delivery.Delivery) {
 	o := &org.Org{ID: "org_1", Settings: org.Defaults(`Bright "Path" <Care>`)}
 	o.Settings.Colour = "#0A7F5C"
-	inv := &invoice.Invoice{
-		ID: "inv_1", Number: "INV/2026/00042", Status: status, ClientName: "Zoë & Co",
+	stored := invoice.Invoice{
+		ID: "inv_1", Number: "INV/2026/00042", ClientName: "Zoë & Co",
 		Spec: invoice.Spec{
 			Currency: money.MustCurrency("AUD"), DueDate: calendar.MustParse("2026-12-09"),
 			Lines: []invoice.Line{{Type: invoice.Fixed, Description: "Session", Price: decimal.RequireFromString("1234.5")}},
 		},
 	}
 	if status == invoice.Paid {
-		inv.Paid = decimal.RequireFromString("1234.5")
+		stored.Paid = decimal.RequireFromString("1234.5")
+	}
+	inv, err := invoice.Restore(stored, status)
+	if err != nil {
+		panic(err)
 	}
 	d := &delivery.Delivery{Channel: delivery.Email, Recipient: "client@example.com", Subject: "Your invoice", PayLinkURL: "https://pay.example/pay/org_1.secret"}
 	return o, inv, d

@@ -237,7 +237,7 @@ func (h *Handler) send(ctx context.Context, d *delivery.Delivery) (string, error
 		if err != nil {
 			return "", err
 		}
-		if inv.Status == invoice.Void {
+		if inv.Status() == invoice.Void {
 			return "", errVoided
 		}
 		m, err := composeEmail(o, inv, d, pdf, h.sender, h.now())
@@ -250,7 +250,7 @@ func (h *Handler) send(ctx context.Context, d *delivery.Delivery) (string, error
 		if err != nil {
 			return "", err
 		}
-		if inv.Status == invoice.Void {
+		if inv.Status() == invoice.Void {
 			return "", errVoided
 		}
 		return h.texts.Send(ctx, d.Recipient, composeSMS(o, inv, d))

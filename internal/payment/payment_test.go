@@ -51,11 +51,11 @@ func TestOldestFirstPartialAndCredit(t *testing.T) {
 	if len(allocs) != 2 || allocs[0].InvoiceID != b.ID || !allocs[0].Amount.Equal(d("50")) || !allocs[1].Amount.Equal(d("70")) || !credit.IsZero() {
 		t.Fatalf("allocations %+v credit %s", allocs, credit)
 	}
-	if b.Status != invoice.Paid || a.Status != invoice.Open || !a.Balance().Equal(d("30")) {
-		t.Fatalf("statuses %s %s, balance %s", b.Status, a.Status, a.Balance())
+	if b.Status() != invoice.Paid || a.Status() != invoice.Open || !a.Balance().Equal(d("30")) {
+		t.Fatalf("statuses %s %s, balance %s", b.Status(), a.Status(), a.Balance())
 	}
 	allocs, credit, err = Allocate(input("45.50"), []*invoice.Invoice{a}, now)
-	if err != nil || len(allocs) != 1 || !credit.Equal(d("15.50")) || a.Status != invoice.Paid {
+	if err != nil || len(allocs) != 1 || !credit.Equal(d("15.50")) || a.Status() != invoice.Paid {
 		t.Fatalf("overpayment: %v %+v credit %s", err, allocs, credit)
 	}
 	allocs, credit, err = Allocate(input("10.00"), nil, now)
@@ -129,7 +129,7 @@ func TestAllocationNeverLosesMoney(t *testing.T) {
 			if inv.Paid.GreaterThan(inv.Totals().Total) || inv.Balance().IsNegative() {
 				t.Fatalf("round %d: %s overpaid", round, inv.ID)
 			}
-			if credit.IsPositive() && inv.Status != invoice.Paid {
+			if credit.IsPositive() && inv.Status() != invoice.Paid {
 				t.Fatalf("round %d: credit left while %s still open", round, inv.ID)
 			}
 		}

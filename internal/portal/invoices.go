@@ -88,7 +88,7 @@ func (s *server) invoices(w http.ResponseWriter, r *http.Request) {
 				ID: inv.ID, Number: inv.Number, Name: inv.Spec.Name, Issued: date(inv.Spec.IssueDate), Due: date(inv.Spec.DueDate),
 				Status: statusOf(inv.Invoice, inv.Overdue), Total: cur.Display(inv.Totals().Total), Balance: cur.Display(inv.Balance()),
 			})
-			if inv.Status == invoice.Open {
+			if inv.Status() == invoice.Open {
 				if _, seen := owing[cur]; !seen {
 					order = append(order, cur)
 				}

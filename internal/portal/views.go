@@ -100,9 +100,9 @@ type status struct {
 
 func statusOf(inv *invoice.Invoice, overdue bool) status {
 	switch {
-	case inv.Status == invoice.Paid:
+	case inv.Status() == invoice.Paid:
 		return status{"Paid", "paid"}
-	case inv.Status == invoice.Void:
+	case inv.Status() == invoice.Void:
 		return status{"Void", "void"}
 	case overdue:
 		return status{"Overdue", "overdue"}
@@ -150,7 +150,7 @@ func viewOf(inv *invoice.Invoice, overdue bool, st org.Settings) invoiceView {
 	v := invoiceView{
 		Kind: inv.DocumentKind(st.TaxID != ""), Number: inv.Number, Name: sp.Name, Client: inv.ClientName,
 		IssueDate: date(sp.IssueDate), DueDate: date(sp.DueDate), Status: statusOf(inv, overdue),
-		Balance: cur.Display(inv.Balance()), Owing: inv.Status == invoice.Open && inv.Balance().IsPositive(),
+		Balance: cur.Display(inv.Balance()), Owing: inv.Status() == invoice.Open && inv.Balance().IsPositive(),
 		Memo: sp.Memo, PONumber: sp.PONumber,
 	}
 	for _, l := range sp.Lines {

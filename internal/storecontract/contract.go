@@ -151,8 +151,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("FinalizeNumbersGaplesslyAndPosts", func(t *testing.T) {
 		f := newFixture(t, open(t))
 		a, b := f.invoice("100.00"), f.invoice("50.00")
-		if a.Number != "INV-00001" || b.Number != "INV-00002" || a.Status != invoice.Open {
-			t.Fatalf("numbers %s, %s (%s)", a.Number, b.Number, a.Status)
+		if a.Number != "INV-00001" || b.Number != "INV-00002" || a.Status() != invoice.Open {
+			t.Fatalf("numbers %s, %s (%s)", a.Number, b.Number, a.Status())
 		}
 		f.balances("150.00", "0", 2)
 	})
@@ -163,11 +163,11 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		if p1.ReceiptNumber != "RCT-00001" || p2.ReceiptNumber != "RCT-00002" || len(p1.Allocations) != 2 {
 			t.Fatalf("receipts %s %s, allocations %v", p1.ReceiptNumber, p2.ReceiptNumber, p1.Allocations)
 		}
-		if got := f.get(a.ID); got.Status != invoice.Paid || !got.Balance().IsZero() {
-			t.Fatalf("first invoice: %s, balance %s", got.Status, got.Balance())
+		if got := f.get(a.ID); got.Status() != invoice.Paid || !got.Balance().IsZero() {
+			t.Fatalf("first invoice: %s, balance %s", got.Status(), got.Balance())
 		}
-		if got := f.get(b.ID); got.Status != invoice.Open || !got.Balance().Equal(dec("20.00")) {
-			t.Fatalf("second invoice: %s, balance %s", got.Status, got.Balance())
+		if got := f.get(b.ID); got.Status() != invoice.Open || !got.Balance().Equal(dec("20.00")) {
+			t.Fatalf("second invoice: %s, balance %s", got.Status(), got.Balance())
 		}
 		f.balances("20.00", "0", 4)
 		stored, err := f.store.GetPayment(f.ctx, f.p.OrgID, p1.ID)
@@ -189,8 +189,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		}
 		f.balances("0", "60.00", 2)
 		next := f.invoice("50.00")
-		if !next.CreditApplied.Equal(dec("50.00")) || next.Status != invoice.Paid {
-			t.Fatalf("next invoice applied %s, %s", next.CreditApplied, next.Status)
+		if !next.CreditApplied.Equal(dec("50.00")) || next.Status() != invoice.Paid {
+			t.Fatalf("next invoice applied %s, %s", next.CreditApplied, next.Status())
 		}
 		f.balances("0", "10.00", 4)
 	})
@@ -202,8 +202,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		if _, err := f.svc.VoidInvoice(f.ctx, f.p, inv.ID, "wrong client"); err != nil {
 			t.Fatal(err)
 		}
-		if got := f.get(inv.ID); got.Status != invoice.Void || !got.Balance().IsZero() || !got.CreditApplied.IsZero() {
-			t.Fatalf("void invoice: %s owes %s, applied %s", got.Status, got.Balance(), got.CreditApplied)
+		if got := f.get(inv.ID); got.Status() != invoice.Void || !got.Balance().IsZero() || !got.CreditApplied.IsZero() {
+			t.Fatalf("void invoice: %s owes %s, applied %s", got.Status(), got.Balance(), got.CreditApplied)
 		}
 		f.balances("0", "30.00", 5) // credit returned, then the void
 	})
@@ -250,8 +250,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatal(err)
 		}
 		// 30 of credit first, then 10 off the invoice, which reopens.
-		if got := f.get(inv.ID); got.Status != invoice.Open || !got.Balance().Equal(dec("10.00")) {
-			t.Fatalf("after refund: %s owes %s", got.Status, got.Balance())
+		if got := f.get(inv.ID); got.Status() != invoice.Open || !got.Balance().Equal(dec("10.00")) {
+			t.Fatalf("after refund: %s owes %s", got.Status(), got.Balance())
 		}
 		f.balances("10.00", "0", 3)
 		if _, err := f.rev.ReversePayment(f.ctx, f.p, p.ID, "entered in error"); err != nil {
