@@ -106,7 +106,7 @@ func TestInvoiceRunJourney(t *testing.T) {
 	// Alerts refuse the run, each with a link to its fix.
 	r := admin.must(422, "POST", "/v1/invoice-runs", period)
 	if r.str("error", "code") != "run_blocked" || !strings.Contains(r.raw, `"clientId":"`+blocked+`"`) || !strings.Contains(r.raw, `"code":"missing_rate"`) ||
-		!strings.Contains(r.raw, `"fix":"/app/clients/`+blocked) {
+		!strings.Contains(r.raw, `"fix":"/app/tasks?client=`+blocked+`"`) {
 		t.Fatalf("blocked run = %s", r.raw)
 	}
 	withExclusion := map[string]any{"periodStart": period["periodStart"], "periodEnd": period["periodEnd"], "excludeClientIds": []string{blocked}}
