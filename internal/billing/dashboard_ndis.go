@@ -30,8 +30,9 @@ type TaskAlertStore interface {
 type TaskAlerts struct {
 	Tasks        int64
 	Participants int64
-	// FirstClientID is the first participant (in client id order) with
-	// such a task: where the dashboard's fix link starts.
+	// FirstClientID is the participant with such a task whose client id
+	// is least (the same whichever order they are read in): where the
+	// dashboard's fix link starts.
 	FirstClientID string
 }
 
@@ -44,7 +45,7 @@ func (t *TaskAlerts) count(clientID string, views []TaskView) {
 		}
 	}
 	if n > 0 {
-		if t.Participants == 0 {
+		if t.FirstClientID == "" || clientID < t.FirstClientID {
 			t.FirstClientID = clientID
 		}
 		t.Tasks += n
