@@ -76,6 +76,9 @@ type PaidInPeriod struct {
 type DashboardAlert struct {
 	Code    string
 	Message string
+	// ClientID is the participant whose tasks the alert's fix link opens
+	// (ndis_task_alerts); "" for alerts about no one client.
+	ClientID string
 }
 
 // Dashboard reads the org's dashboard; any role may.
@@ -147,19 +150,23 @@ func alertsOf(d Dashboard, cur money.Currency) []DashboardAlert {
 		return fmt.Sprintf("%d %s", n, many)
 	}
 	if d.Open.Overdue > 0 {
-		out = append(out, DashboardAlert{"overdue", fmt.Sprintf("%s overdue, %s owing: send reminders or follow up",
+		out = append(out, DashboardAlert{Code: "overdue", Message: fmt.Sprintf("%s overdue, %s owing: send reminders or follow up",
 			plural(d.Open.Overdue, "invoice is", "invoices are"), cur.Display(d.Open.OverdueBalance))})
 	}
 	if d.PendingPOCount > 0 {
-		out = append(out, DashboardAlert{"pending_po", fmt.Sprintf("%s waiting for a PO (%s before tax)",
+		out = append(out, DashboardAlert{Code: "pending_po", Message: fmt.Sprintf("%s waiting for a PO (%s before tax)",
 			plural(d.PendingPOCount, "case is", "cases are"), cur.Display(d.PendingPOValue))})
 	}
 	if n := d.TaskAlerts.Tasks; n > 0 {
-		out = append(out, DashboardAlert{"ndis_task_alerts", fmt.Sprintf("%s of %s an alert and will not be invoiced until it is resolved",
-			plural(n, "NDIS task", "NDIS tasks"), plural(d.TaskAlerts.Participants, "participant has", "participants have"))})
+		rest := "have alerts and will not be invoiced until they are resolved"
+		if n == 1 {
+			rest = "has an alert and will not be invoiced until it is resolved"
+		}
+		out = append(out, DashboardAlert{Code: "ndis_task_alerts", Message: fmt.Sprintf("%s of %s %s",
+			plural(n, "NDIS task", "NDIS tasks"), plural(d.TaskAlerts.Participants, "participant", "participants"), rest), ClientID: d.TaskAlerts.FirstClientID})
 	}
 	if d.ReadyToInvoice > 0 {
-		out = append(out, DashboardAlert{"ready_to_invoice", plural(d.ReadyToInvoice, "case has its PO and is ready to invoice", "cases have their POs and are ready to invoice")})
+		out = append(out, DashboardAlert{Code: "ready_to_invoice", Message: plural(d.ReadyToInvoice, "case has its PO and is ready to invoice", "cases have their POs and are ready to invoice")})
 	}
 	return out
 }

@@ -30,10 +30,14 @@ type TaskAlertStore interface {
 type TaskAlerts struct {
 	Tasks        int64
 	Participants int64
+	// FirstClientID is the participant with such a task whose client id
+	// is least (the same whichever order they are read in): where the
+	// dashboard's fix link starts.
+	FirstClientID string
 }
 
 // count adds one participant's tasks not yet invoiced that carry alerts.
-func (t *TaskAlerts) count(views []TaskView) {
+func (t *TaskAlerts) count(clientID string, views []TaskView) {
 	var n int64
 	for _, v := range views {
 		if v.InvoiceID == "" && len(v.Alerts) > 0 {
@@ -41,6 +45,9 @@ func (t *TaskAlerts) count(views []TaskView) {
 		}
 	}
 	if n > 0 {
+		if t.FirstClientID == "" || clientID < t.FirstClientID {
+			t.FirstClientID = clientID
+		}
 		t.Tasks += n
 		t.Participants++
 	}
@@ -57,7 +64,7 @@ func taskAlerts(ctx context.Context, store TaskAlertStore, o *org.Org, today cal
 	}
 	ready, err := store.NDISWork(ctx, o.ID, func(w run.Work) error {
 		if w.Client.Profile.Funding.Type != "" {
-			out.count(judge(o, w.Client, w.Plan, w.Tasks, limits, today))
+			out.count(w.Client.ID, judge(o, w.Client, w.Plan, w.Tasks, limits, today))
 		}
 		return nil
 	})
@@ -88,7 +95,7 @@ func taskAlertsFromItems(ctx context.Context, store TaskAlertStore, o *org.Org, 
 			if err != nil {
 				return out, fmt.Errorf("NDIS task alerts of %s: %w", c.ID, err)
 			}
-			out.count(views)
+			out.count(c.ID, views)
 		}
 		if next == "" {
 			return out, nil

@@ -21,6 +21,8 @@ type NDISStore interface {
 	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
 	CreateTask(ctx context.Context, t *ndis.Task) error
 	GetTask(ctx context.Context, orgID, id string) (ndis.Task, error)
+	UpdateTask(ctx context.Context, orgID, id string, change func(*ndis.Task) error) (ndis.Task, error)
+	DeleteTask(ctx context.Context, orgID, id string) error
 	ClientTasks(ctx context.Context, orgID, clientID string, each func([]ndis.Task) error) error
 	PutPlan(ctx context.Context, orgID string, p *ndis.Plan) error
 	GetPlan(ctx context.Context, orgID, clientID string) (*ndis.Plan, error)
@@ -69,6 +71,36 @@ func (c *Coordination) RecordTask(ctx context.Context, p auth.Principal, t ndis.
 		return TaskView{}, fmt.Errorf("record task: %w", err)
 	}
 	return c.Task(ctx, p, t.ID)
+}
+
+// UpdateTask changes an uninvoiced task (fixing what its alerts name:
+// rate, support item, date, minutes, claim type, notes); the participant
+// stays. Errors: ndis.ErrTaskNotFound, ndis.ErrTaskInvoiced once an
+// invoice claimed it, validation errors, ndis.ErrConflict.
+func (c *Coordination) UpdateTask(ctx context.Context, p auth.Principal, id string, change func(*ndis.Task) error) (_ TaskView, err error) {
+	defer usecase.Name(&err, "change NDIS task %s", id)
+	if err := allow(p, auth.Bill); err != nil {
+		return TaskView{}, err
+	}
+	if _, err := c.store.UpdateTask(ctx, p.OrgID, id, func(t *ndis.Task) error {
+		if err := change(t); err != nil {
+			return err
+		}
+		return t.Validate()
+	}); err != nil {
+		return TaskView{}, err
+	}
+	return c.Task(ctx, p, id)
+}
+
+// DeleteTask deletes an uninvoiced task. Errors: ndis.ErrTaskNotFound,
+// ndis.ErrTaskInvoiced once an invoice claimed it, ndis.ErrConflict.
+func (c *Coordination) DeleteTask(ctx context.Context, p auth.Principal, id string) (err error) {
+	defer usecase.Name(&err, "delete NDIS task %s", id)
+	if err := allow(p, auth.Bill); err != nil {
+		return err
+	}
+	return c.store.DeleteTask(ctx, p.OrgID, id)
 }
 
 // Task reads one task with its alerts.

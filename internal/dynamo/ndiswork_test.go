@@ -116,7 +116,7 @@ func facts(w run.Work) string {
 	return f
 }
 
-// TestNDISWorkIndexAgreesWithItems writes random clients, plans, tasks,
+// TestNDISWorkIndexAgreesWithItems writes random clients, plans, tasks (created, edited, deleted),
 // sessions and run claims through the store's write paths and checks
 // that, for every participant, the NDIS work index holds the same facts
 // as the items and so gives the same alerts and the same invoice for a
@@ -189,7 +189,8 @@ func commandLineSets(name string) bool {
 func (w *workWorld) write(t *testing.T, rt *rapid.T) {
 	s := w.f.store
 	c := rapid.SampledFrom(w.clients).Draw(rt, "client")
-	switch rapid.SampledFrom([]string{"funding", "plan", "task", "session", "attendance", "draft", "claim"}).Draw(rt, "write") {
+	kind := rapid.SampledFrom([]string{"funding", "plan", "task", "editTask", "deleteTask", "session", "attendance", "draft", "claim"}).Draw(rt, "write")
+	switch kind {
 	case "funding":
 		ft := rapid.SampledFrom([]client.FundingType{"", client.SelfManaged, client.PlanManaged, client.NDIAManaged}).Draw(rt, "funding")
 		num := rapid.SampledFrom([]string{"", "430000001"}).Draw(rt, "ndisNumber")
@@ -226,6 +227,41 @@ func (w *workWorld) write(t *testing.T, rt *rapid.T) {
 			t.Fatal(err)
 		}
 		w.tasks[c.ID] = append(w.tasks[c.ID], tk.ID)
+	case "editTask", "deleteTask":
+		// A task edit or delete; one an invoice claimed is refused and
+		// changes nothing.
+		ids := w.tasks[c.ID]
+		if len(ids) == 0 {
+			return
+		}
+		tid := rapid.SampledFrom(ids).Draw(rt, "task")
+		before, err := s.GetTask(ctx, w.orgID, tid)
+		if errors.Is(err, ndis.ErrTaskNotFound) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind == "deleteTask" {
+			err = s.DeleteTask(ctx, w.orgID, tid)
+		} else {
+			_, err = s.UpdateTask(ctx, w.orgID, tid, func(tk *ndis.Task) error {
+				tk.Date = drawDate(rt, "editDate")
+				tk.SupportItem = rapid.SampledFrom(items).Draw(rt, "editItem")
+				tk.Minutes = rapid.IntRange(1, 180).Draw(rt, "editMinutes")
+				tk.Rate = decimal.RequireFromString(rapid.SampledFrom(rates).Draw(rt, "editRate"))
+				return nil
+			})
+		}
+		if before.InvoiceID != "" {
+			if !errors.Is(err, ndis.ErrTaskInvoiced) {
+				t.Fatalf("%s of invoiced task %s = %v, want ErrTaskInvoiced", kind, tid, err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	case "session":
 		sv := session.Service{Description: "Support coordination", SupportItem: rapid.SampledFrom(items).Draw(rt, "item")}
 		if rapid.Bool().Draw(rt, "perSession") {

@@ -2,10 +2,18 @@ package httpapi
 
 import "net/http"
 
+// dashboardAlertJSON is one dashboard alert; clientId names the
+// participant its fix starts at (ndis_task_alerts).
+type dashboardAlertJSON struct {
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	ClientID string `json:"clientId,omitempty"`
+}
+
 // dashboard is GET /v1/dashboard: open and overdue invoices (count and
 // balance), paid this period (the current billing cycle to today: count,
 // amount), cases pending their PO (count, value before tax), cases ready
-// to invoice, alerts ({code, message}) and the ten latest activity events.
+// to invoice, alerts ({code, message, clientId?}) and the ten latest activity events.
 func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	p := principal(r.Context())
 	d, err := s.dashboards.Dashboard(r.Context(), p)
@@ -23,9 +31,9 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, e := range d.RecentActivity {
 		events = append(events, eventToJSON(e))
 	}
-	alerts := make([]alertJSON, 0, len(d.Alerts))
+	alerts := make([]dashboardAlertJSON, 0, len(d.Alerts))
 	for _, a := range d.Alerts {
-		alerts = append(alerts, alertJSON(a))
+		alerts = append(alerts, dashboardAlertJSON{Code: a.Code, Message: a.Message, ClientID: a.ClientID})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"today":          d.Today.String(),

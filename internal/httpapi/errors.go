@@ -131,6 +131,7 @@ var failures = []struct {
 	{ndis.ErrTaskNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{ndis.ErrPlanNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{ndis.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
+	{ndis.ErrTaskInvoiced, failure{http.StatusConflict, "task_invoiced", ""}},
 	{session.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{session.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{session.ErrInvoiceKept, failure{http.StatusUnprocessableEntity, "invoice_kept", ""}},

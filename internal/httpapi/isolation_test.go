@@ -118,6 +118,8 @@ var accessRules = map[string]access{
 	"POST /v1/tasks":                      {role: coordinator, body: `{"clientId":"{client}","supportItem":"07_002_0106_8_3","date":"2026-11-04","durationMinutes":60,"rate":"100.00"}`},
 	"GET /v1/tasks":                       {role: viewer},
 	"GET /v1/tasks/{id}":                  {role: viewer},
+	"PATCH /v1/tasks/{id}":                {role: coordinator, body: `{"rate":"110.00"}`},
+	"DELETE /v1/tasks/{id}":               {role: coordinator},
 	"GET /v1/ndis/price-limits":           {role: viewer},
 	"GET /v1/ndis/provider":               {role: viewer},
 	"PUT /v1/ndis/provider":               {role: admin, body: `{"registrationNumber":"4050012345"}`},

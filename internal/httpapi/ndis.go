@@ -45,13 +45,14 @@ type taskResponse struct {
 	Notes              string      `json:"notes,omitempty"`
 	Alerts             []alertJSON `json:"alerts"`
 	ReadyToInvoice     bool        `json:"readyToInvoice"`
+	InvoiceID          string      `json:"invoiceId,omitempty"`
 	CreatedAt          time.Time   `json:"createdAt"`
 }
 
 func taskJSON(v billing.TaskView) taskResponse {
 	out := taskResponse{ID: v.ID, ClientID: v.ClientID, SupportItem: v.SupportItem, Date: v.Date.String(), DurationMinutes: v.Minutes,
 		ClaimType: v.ClaimType.Name(), CancellationReason: v.CancellationReason, Amount: v.Amount.StringFixed(2), Notes: v.Notes,
-		Alerts: make([]alertJSON, 0, len(v.Alerts)), ReadyToInvoice: len(v.Alerts) == 0, CreatedAt: v.CreatedAt}
+		Alerts: make([]alertJSON, 0, len(v.Alerts)), ReadyToInvoice: len(v.Alerts) == 0 && v.InvoiceID == "", InvoiceID: v.InvoiceID, CreatedAt: v.CreatedAt}
 	if !v.Rate.IsZero() {
 		out.Rate = v.Rate.StringFixed(2)
 	}
@@ -117,6 +118,96 @@ func (s *server) getTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, taskJSON(v))
+}
+
+// taskPatch is PATCH /v1/tasks/{id}: every field optional; null clears
+// supportItem, rate, notes and cancellationReason. The participant stays.
+type taskPatch struct {
+	SupportItem        opt[string] `json:"supportItem"`
+	Date               opt[string] `json:"date"`
+	Start              opt[string] `json:"start"`
+	End                opt[string] `json:"end"`
+	DurationMinutes    opt[int]    `json:"durationMinutes"`
+	ClaimType          opt[string] `json:"claimType"`
+	CancellationReason opt[string] `json:"cancellationReason"`
+	Rate               opt[string] `json:"rate"`
+	Notes              opt[string] `json:"notes"`
+}
+
+// apply changes t by the patch; domain rules are checked after (Validate).
+func (b taskPatch) apply(t *ndis.Task) error {
+	if b.SupportItem.Set {
+		t.SupportItem = b.SupportItem.V
+	}
+	if b.Notes.Set {
+		t.Notes = b.Notes.V
+	}
+	if b.CancellationReason.Set {
+		t.CancellationReason = b.CancellationReason.V
+	}
+	if b.Date.Set {
+		d, err := parseDate("date", b.Date.V)
+		if err != nil {
+			return err
+		}
+		t.Date = d
+	}
+	if b.ClaimType.Set {
+		ct, err := ndis.ParseClaimType(b.ClaimType.V)
+		if err != nil {
+			return err
+		}
+		t.ClaimType = ct
+	}
+	if b.Rate.Set {
+		r, err := parseOptDec("rate", b.Rate.V, amountLimits)
+		if err != nil {
+			return err
+		}
+		t.Rate = r
+	}
+	if b.DurationMinutes.Set {
+		t.Minutes = b.DurationMinutes.V
+	}
+	if b.Start.Set || b.End.Set {
+		if b.DurationMinutes.Set {
+			return validation.Errorf("durationMinutes", "give start and end, or durationMinutes, not both")
+		}
+		s, err1 := time.Parse("15:04", b.Start.V)
+		e, err2 := time.Parse("15:04", b.End.V)
+		if err1 != nil || err2 != nil {
+			return validation.Errorf("start", "start and end must both be times written HH:MM")
+		}
+		if !e.After(s) {
+			return validation.Errorf("end", "is not after start")
+		}
+		t.Minutes = int(e.Sub(s) / time.Minute)
+	}
+	return nil
+}
+
+// patchTask is PATCH /v1/tasks/{id}: fix what a task's alerts name.
+func (s *server) patchTask(w http.ResponseWriter, r *http.Request) {
+	var b taskPatch
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.coordination.UpdateTask(r.Context(), principal(r.Context()), r.PathValue("id"), b.apply)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, taskJSON(v))
+}
+
+// deleteTask is DELETE /v1/tasks/{id}.
+func (s *server) deleteTask(w http.ResponseWriter, r *http.Request) {
+	if err := s.coordination.DeleteTask(r.Context(), principal(r.Context()), r.PathValue("id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // listTasks is GET /v1/tasks?clientId=: a participant's tasks in date

@@ -126,6 +126,8 @@ var routeDocs = map[string]routeDoc{
 	"POST /v1/tasks":                     {Summary: "Record a support coordination task", Body: taskBody{}, Reply: taskResponse{}, Status: 201},
 	"GET /v1/tasks":                      {Summary: "Tasks", Query: []string{"clientId", "from", "to"}, Reply: list[taskResponse]{}},
 	"GET /v1/tasks/{id}":                 {Summary: "A task", Reply: taskResponse{}},
+	"PATCH /v1/tasks/{id}":               {Summary: "Change an uninvoiced task (409 task_invoiced once invoiced); null clears rate, support item, notes", Body: taskPatch{}, Reply: taskResponse{}},
+	"DELETE /v1/tasks/{id}":              {Summary: "Delete an uninvoiced task (409 task_invoiced once invoiced)", Status: 204},
 	"GET /v1/ndis/price-limits":          {Summary: "The org's NDIS price limits", Reply: priceLimitsReply{}},
 	"PUT /v1/ndis/price-limits":          {Summary: "Replace the org's NDIS price limits", Body: priceLimitsReply{}, Reply: priceLimitsReply{}},
 	"POST /v1/sessions":                  {Summary: "Book a session", Body: sessionBody{}, Reply: sessionResponse{}, Status: 201},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -164,13 +165,13 @@ type blockedJSON struct {
 
 // fixLink is where an alert is fixed in the hosted UI: price limits in
 // settings, everything else (rate, item, NDIS number, plan, budget) on
-// the participant's page.
+// the tasks page with the participant selected (its plan and tasks).
 func fixLink(clientID, code string) string {
 	switch code {
 	case "no_price_limit":
 		return "/app/settings#price-limits"
 	}
-	return "/app/clients/" + clientID + "#ndis"
+	return "/app/tasks?client=" + url.QueryEscape(clientID)
 }
 
 // startRun is POST /v1/invoice-runs {periodStart,periodEnd,dryRun?,

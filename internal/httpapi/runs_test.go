@@ -106,7 +106,7 @@ func TestInvoiceRunJourney(t *testing.T) {
 	// Alerts refuse the run, each with a link to its fix.
 	r := admin.must(422, "POST", "/v1/invoice-runs", period)
 	if r.str("error", "code") != "run_blocked" || !strings.Contains(r.raw, `"clientId":"`+blocked+`"`) || !strings.Contains(r.raw, `"code":"missing_rate"`) ||
-		!strings.Contains(r.raw, `"fix":"/app/clients/`+blocked) {
+		!strings.Contains(r.raw, `"fix":"/app/tasks?client=`+blocked+`"`) {
 		t.Fatalf("blocked run = %s", r.raw)
 	}
 	withExclusion := map[string]any{"periodStart": period["periodStart"], "periodEnd": period["periodEnd"], "excludeClientIds": []string{blocked}}
@@ -160,6 +160,33 @@ func TestInvoiceRunJourney(t *testing.T) {
 	if list := admin.must(200, "GET", "/v1/invoice-runs", nil).list(); len(list) != 2 || list[0]["id"] != runID {
 		t.Errorf("batches page = %v", list)
 	}
+
+	// An invoiced task says so and can no longer be changed or deleted;
+	// the left-out participant's task is fixed where its link leads.
+	invoiced := admin.must(200, "GET", "/v1/tasks?clientId="+self, nil).list()[0]
+	tid := invoiced["id"].(string)
+	if invoiced["invoiceId"] != invoices[self] || invoiced["readyToInvoice"] != false {
+		t.Fatalf("invoiced task = %v, want invoiceId %s", invoiced, invoices[self])
+	}
+	if r := admin.must(409, "PATCH", "/v1/tasks/"+tid, map[string]any{"rate": "90.00"}); r.str("error", "code") != "task_invoiced" {
+		t.Fatalf("PATCH of an invoiced task = %s", r.raw)
+	}
+	if r := admin.must(409, "DELETE", "/v1/tasks/"+tid, nil); r.str("error", "code") != "task_invoiced" {
+		t.Fatalf("DELETE of an invoiced task = %s", r.raw)
+	}
+	if got := admin.must(200, "GET", "/v1/tasks/"+tid, nil); got.str("rate") != "100.14" {
+		t.Fatalf("a refused PATCH changed the task: %s", got.raw)
+	}
+	stuck := admin.must(200, "GET", "/v1/tasks?clientId="+blocked, nil).list()[0]["id"].(string)
+	admin.must(400, "PATCH", "/v1/tasks/"+stuck, map[string]any{"rate": "-1"})
+	admin.must(400, "PATCH", "/v1/tasks/"+stuck, map[string]any{"clientId": self})
+	if fixed := admin.must(200, "PATCH", "/v1/tasks/"+stuck, map[string]any{"rate": "100.14", "notes": "Rate agreed"}); alertCodes(fixed.body) != "" ||
+		fixed.body["readyToInvoice"] != true || fixed.str("amount") != "50.07" || fixed.str("clientId") != blocked {
+		t.Fatalf("fixed task = %s", fixed.raw)
+	}
+	admin.must(204, "DELETE", "/v1/tasks/"+stuck, nil)
+	admin.must(404, "GET", "/v1/tasks/"+stuck, nil)
+	admin.must(404, "DELETE", "/v1/tasks/"+stuck, nil)
 
 	// The NDIA bulk upload file.
 	f := admin.must(200, "GET", "/v1/invoice-runs/"+runID+"/ndia-bulk-upload.csv", nil)

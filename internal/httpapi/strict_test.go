@@ -64,6 +64,7 @@ var bodyProbes = map[string]bodyProbe{
 	"POST /v1/credit-notes/{id}/void":       voidish,
 	"POST /v1/invoices/{id}/unapply-credit": {`{"amont":"1"}`, "amont", `{"amount":"1\n"}`, "amount"},
 	"POST /v1/tasks":                        {`{"clientId":"cli_x","note":"x"}`, "note", `{"clientId":"cli_x","notes":"a\u202eb"}`, "notes"},
+	"PATCH /v1/tasks/{id}":                  {`{"rat":"1"}`, "rat", `{"notes":"a\u202eb"}`, "notes"},
 	"PUT /v1/clients/{id}/ndis-plan": {`{"start":"2026-01-01","end":"2026-12-31","remotness":"national"}`, "remotness",
 		`{"start":"2026-01-01","end":"2026-12-31","remoteness":"national\n"}`, "remoteness"},
 	"PUT /v1/ndis/price-limits": {`{"items":[{"supportItem":"07_002_0106_8_3","natinal":"100"}]}`, "items[0].natinal",
@@ -97,7 +98,7 @@ var bodyProbes = map[string]bodyProbe{
 // bodyless are the write routes that read no body.
 var bodyless = []string{"POST /auth/logout", "DELETE /v1/invoices/{id}", "POST /v1/invoices/{id}/finalize", "DELETE /v1/users/{id}",
 	"POST /v1/clients/{id}/ledger/verify", "POST /v1/billing-cycles/{id}/close", "POST /v1/billing-cycles/{id}/statements",
-	"DELETE /v1/statements/{id}", "POST /v1/cases/{id}/invoice", "POST /v1/cases/{id}/invoice-paid",
+	"DELETE /v1/statements/{id}", "DELETE /v1/tasks/{id}", "POST /v1/cases/{id}/invoice", "POST /v1/cases/{id}/invoice-paid",
 	"DELETE /v1/clients/{id}/recurring-charges/{charge}", "POST /v1/clients/{id}/recurring-charges/{charge}/pause",
 	"POST /v1/clients/{id}/recurring-charges/{charge}/resume", "POST /v1/clients/{id}/recurring-charges/{charge}/bill"}
 

@@ -8,6 +8,8 @@ func (s *server) workRoutes(v1 router) {
 	v1.HandleFunc("POST /v1/tasks", s.createTask)
 	v1.HandleFunc("GET /v1/tasks", s.listTasks)
 	v1.HandleFunc("GET /v1/tasks/{id}", s.getTask)
+	v1.HandleFunc("PATCH /v1/tasks/{id}", s.patchTask)
+	v1.HandleFunc("DELETE /v1/tasks/{id}", s.deleteTask)
 	v1.HandleFunc("GET /v1/clients/{id}/ndis-plan", s.getPlan)
 	v1.HandleFunc("PUT /v1/clients/{id}/ndis-plan", s.putPlan)
 	v1.HandleFunc("GET /v1/ndis/price-limits", s.getPriceLimits)

@@ -24,6 +24,9 @@ var (
 	ErrTaskNotFound = errors.New("task not found")
 	ErrPlanNotFound = errors.New("the participant has no NDIS plan recorded")
 	ErrConflict     = errors.New("changed by someone else; reload and try again")
+	// ErrTaskInvoiced refuses changing or deleting a task an invoice
+	// claimed: the invoice's line is the record now.
+	ErrTaskInvoiced = errors.New("the task is on an invoice; it can no longer be changed or deleted (credit the invoice line instead)")
 )
 
 // Remoteness is the participant's location class under the NDIS Pricing

@@ -79,7 +79,22 @@ func (e *AlertsError) Error() string {
 	for _, c := range e.Clients {
 		n += len(c.Alerts)
 	}
-	return fmt.Sprintf("%d alerts on %d participants block invoicing: fix them or exclude those participants", n, len(e.Clients))
+	verb, them, those := "block", "them", "those participants"
+	if n == 1 {
+		verb, them = "blocks", "it"
+	}
+	if len(e.Clients) == 1 {
+		those = "that participant"
+	}
+	return fmt.Sprintf("%s on %s %s invoicing: fix %s or exclude %s", count(n, "alert", "alerts"), count(len(e.Clients), "participant", "participants"), verb, them, those)
+}
+
+// count is n with the noun in its number: "1 alert", "2 alerts".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // ErrNothingToInvoice is returned when the participant has no uninvoiced

@@ -37,7 +37,7 @@ async function load() {
 
     const alerts = $('[data-alerts]');
     alerts.replaceChildren(...d.alerts.map((a) => h('li', { class: `alert alert-${a.code}` },
-      alertLinks[a.code] ? h('a', { href: alertLinks[a.code] }, a.message) : a.message)));
+      alertLinks[a.code] ? h('a', { href: alertLinks[a.code] + (a.clientId ? `?client=${encodeURIComponent(a.clientId)}` : '') }, a.message) : a.message)));
     const noAlerts = $('[data-alerts-empty]');
     noAlerts.hidden = d.alerts.length > 0;
     noAlerts.textContent = 'Nothing needs attention.';

@@ -3,9 +3,10 @@
 // support category as the API counts it (GET /v1/clients/{id}/budget:
 // spent, committed, remaining from tasks and attended sessions), their tasks with the alerts
 // that block invoicing and why (GET /v1/tasks?clientId=), and logging a
-// task (POST /v1/tasks). Alerts are the API's, never judged here.
+// task (POST /v1/tasks), changing or deleting an uninvoiced one (PATCH,
+// DELETE /v1/tasks/{id}). Alerts are the API's, never judged here.
 import { api, IdempotencyKeys, query } from './api.js';
-import { $, busy, clearErrors, h, showError, toast, val } from './dom.js';
+import { $, busy, clearErrors, confirmDialog, h, showError, toast, val } from './dom.js';
 import { amountInput, date, funding, money, period } from './format.js';
 import { org } from './layout.js';
 import { fillClients, todayIn } from './work.js';
@@ -16,6 +17,7 @@ const planForm = $('[data-plan-form]');
 const keys = new IdempotencyKeys();
 let client = null;
 let currency = 'AUD';
+let editing = null; // the task the form changes; null: the form logs a new one
 
 const claimText = {
   direct: 'Direct', non_face_to_face: 'Non-face-to-face', travel: 'Travel', report_writing: 'Report writing',
@@ -23,8 +25,51 @@ const claimText = {
 };
 const remotenessText = { national: 'National', remote: 'Remote', very_remote: 'Very remote' };
 
+// editTask puts a task in the form, which then saves it (PATCH).
+function editTask(t) {
+  clearErrors(form);
+  editing = t;
+  const set = (k, v) => { form.elements.namedItem(k).value = v ?? ''; };
+  set('date', t.date); set('supportItem', t.supportItem); set('start', ''); set('end', '');
+  set('durationMinutes', String(t.durationMinutes)); set('rate', t.rate); set('claimType', t.claimType);
+  set('cancellationReason', t.cancellationReason || 'NSDH'); set('notes', t.notes);
+  $('[data-cancel-reason]').hidden = t.claimType !== 'cancellation';
+  $('#log-title').textContent = 'Change a task';
+  $('[data-submit]', form).textContent = 'Save task';
+  $('[data-cancel-edit]', form).hidden = false;
+  form.scrollIntoView({ block: 'nearest' });
+}
+
+function endEdit() {
+  editing = null;
+  form.reset();
+  $('[data-cancel-reason]').hidden = true;
+  $('#log-title').textContent = 'Log a task';
+  $('[data-submit]', form).textContent = 'Log task';
+  $('[data-cancel-edit]', form).hidden = true;
+}
+
+async function deleteTask(button, t) {
+  const ok = await confirmDialog({ title: 'Delete this task?', body: `${date(t.date)}, ${t.durationMinutes} minutes. It will not be invoiced.`, ok: 'Delete' });
+  if (!ok) return;
+  busy(button, async () => {
+    try {
+      await api('DELETE', `/v1/tasks/${t.id}`);
+      if (editing && editing.id === t.id) endEdit();
+      toast('Task deleted.');
+      await Promise.all([loadTasks(), loadBudget()]);
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+}
+
 function taskRow(t) {
-  const ready = t.readyToInvoice
+  const act = (label, fn, cls) => h('button', { type: 'button', class: cls, dataset: { taskAction: label }, onclick: (e) => fn(e.currentTarget) }, label);
+  const actions = t.invoiceId ? [] : [act('Edit', () => editTask(t), 'btn btn-small'), act('Delete', (b) => deleteTask(b, t), 'btn btn-small btn-quiet')];
+  const ready = t.invoiceId
+    ? h('a', { class: 'chip', href: `/app/invoices/${t.invoiceId}`, dataset: { invoiced: t.invoiceId } }, 'Invoiced')
+    : t.readyToInvoice
     ? h('span', { class: 'chip chip-paid' }, 'Ready')
     : h('ul', { class: 'plain task-alerts', dataset: { alerts: t.id } }, t.alerts.map((a) => h('li', { class: 'alert', dataset: { code: a.code } }, a.message)));
   return h('tr', { dataset: { task: t.id } },
@@ -34,7 +79,8 @@ function taskRow(t) {
     h('td', { 'data-label': 'Minutes', class: 'num' }, String(t.durationMinutes)),
     h('td', { 'data-label': 'Rate', class: 'num' }, t.rate ? money(t.rate, currency) : '—'),
     h('td', { 'data-label': 'Amount', class: 'num' }, money(t.amount, currency)),
-    h('td', { 'data-label': 'Ready?' }, ready));
+    h('td', { 'data-label': 'Ready?' }, ready),
+    h('td', {}, actions));
 }
 
 async function loadTasks() {
@@ -83,6 +129,7 @@ async function loadBudget() {
 
 async function choose(id) {
   clearErrors(document);
+  if (editing) endEdit();
   $('[data-work]').hidden = !id;
   $('[data-choose]').hidden = Boolean(id);
   history.replaceState(null, '', id ? `${location.pathname}?client=${id}` : location.pathname);
@@ -99,6 +146,8 @@ async function choose(id) {
   }
 }
 
+$('[data-cancel-edit]', form).addEventListener('click', endEdit);
+
 form.elements.namedItem('claimType').addEventListener('change', () => {
   $('[data-cancel-reason]').hidden = val(form, 'claimType') !== 'cancellation';
 });
@@ -111,10 +160,21 @@ form.addEventListener('submit', (e) => {
   if (val(form, 'durationMinutes')) body.durationMinutes = Number(val(form, 'durationMinutes'));
   if (val(form, 'rate')) body.rate = amountInput(val(form, 'rate'));
   if (body.claimType === 'cancellation') body.cancellationReason = val(form, 'cancellationReason');
+  if (editing) {
+    // A change: the participant stays; an emptied field is cleared.
+    delete body.clientId;
+    for (const k of ['supportItem', 'rate']) if (!(k in body)) body[k] = null;
+    if (body.start || body.end) delete body.durationMinutes;
+    if (body.claimType !== 'cancellation') body.cancellationReason = null;
+  }
   busy($('[data-submit]', form), async () => {
     try {
-      const t = await api('POST', '/v1/tasks', body, { idempotencyKey: keys.for(body) });
-      toast(t.readyToInvoice ? 'Task logged: ready to invoice.' : `Task logged with ${t.alerts.length} alert${t.alerts.length === 1 ? '' : 's'}.`);
+      const t = editing
+        ? await api('PATCH', `/v1/tasks/${editing.id}`, body)
+        : await api('POST', '/v1/tasks', body, { idempotencyKey: keys.for(body) });
+      const what = editing ? 'Task saved' : 'Task logged';
+      if (editing) endEdit();
+      toast(t.readyToInvoice ? `${what}: ready to invoice.` : `${what} with ${t.alerts.length} alert${t.alerts.length === 1 ? '' : 's'}.`);
       await Promise.all([loadTasks(), loadBudget()]);
     } catch (err) {
       showError(form, err);
