@@ -49,7 +49,7 @@ func TestARunParksAnUnsendableInvoiceAndTheRequeueSendsIt(t *testing.T) {
 	if ds := w.deliveries(parked.InvoiceID); len(ds) != 0 {
 		t.Fatalf("%d deliveries for an invoice that could not go", len(ds))
 	}
-	if err := w.runs.Requeue(ctx, w.admin, rn.ID, []string{ok}); !errors.Is(err, run.ErrNotParked) {
+	if err := w.runs.Requeue(ctx, w.admin, rn.ID, []string{ok}); !errors.Is(err, run.ErrAlreadyOnRun) {
 		t.Errorf("re-queue of a sent client: %v", err)
 	}
 

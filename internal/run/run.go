@@ -24,6 +24,10 @@ var (
 	// ErrNotParked is returned when a re-queue names a client the run has
 	// not parked (neither its invoicing nor its send).
 	ErrNotParked = errors.New("the client is not parked on this run")
+	// ErrAlreadyOnRun is returned when adding a client to a run that
+	// already has it (invoiced, parked or in progress): a run invoices a
+	// client at most once for its period.
+	ErrAlreadyOnRun = errors.New("the client is already on this run (invoiced, parked or in progress): a run invoices a participant once for its period")
 	// ErrDryRun is returned for what only a real run has (its NDIA file,
 	// reconciliation).
 	ErrDryRun = errors.New("a dry run writes no invoices or files")
