@@ -519,9 +519,25 @@ func (r *Runs) route(ctx context.Context, p auth.Principal, rn *run.Run, cid str
 	case errors.Is(err, delivery.ErrNoEmail), errors.Is(err, delivery.ErrNoPhone), errors.Is(err, delivery.ErrNDIAManaged):
 		// Sending again cannot help until the client is fixed: the send
 		// is parked on the run, and a re-queue sends the same invoice.
-		return r.store.ParkRunSend(ctx, rn.OrgID, rn.ID, cid, "not sent: "+err.Error()+". Fix the client's contact, then re-queue to send this invoice", now)
+		return r.store.ParkRunSend(ctx, rn.OrgID, rn.ID, cid, unsentReason(rc, err), now)
 	}
 	return fmt.Errorf("route %s: %w", inv.ID, err)
+}
+
+// unsentReason says in words why a run invoice was not sent and what to
+// do: add the missing contact, then Re-queue sends the same invoice.
+func unsentReason(rc *run.ClientResult, err error) string {
+	who := rc.ClientName
+	if who == "" {
+		who = rc.ClientID
+	}
+	switch {
+	case errors.Is(err, delivery.ErrNDIAManaged):
+		return fmt.Sprintf("not sent: %s is NDIA-managed, so the invoice goes in the NDIA bulk file, not by email", who)
+	case errors.Is(err, delivery.ErrNoEmail) && rc.Routing == run.ToPlanManager:
+		return fmt.Sprintf("not sent: no email for %s's plan manager: add one and re-queue to send this invoice", who)
+	}
+	return fmt.Sprintf("not sent: no email or phone for %s: add one and re-queue to send this invoice", who)
 }
 
 // errSendClaimed is a run invoice's send that found every channel claimed.

@@ -32,7 +32,7 @@ func TestARunParksAnUnsendableInvoiceAndTheRequeueSendsIt(t *testing.T) {
 	w.drain() // a redelivered message parks nothing twice
 
 	v := w.view(rn.ID)
-	if v.Status != run.CompleteWithParked || v.Counts.Invoiced != 2 || v.Counts.Unsent != 1 || v.Counts.Parked != 0 {
+	if v.Status != run.CompleteWithUnsent || v.Counts.Invoiced != 2 || v.Counts.Unsent != 1 || v.Counts.Parked != 0 {
 		t.Fatalf("run %s %+v", v.Status, v.Counts)
 	}
 	var parked *run.ClientResult
@@ -43,7 +43,7 @@ func TestARunParksAnUnsendableInvoiceAndTheRequeueSendsIt(t *testing.T) {
 			t.Errorf("%s: routed %v, parked send %v", c.ClientName, c.Routed, c.SendParked())
 		}
 	}
-	if parked == nil || !parked.SendParked() || parked.Routed || parked.Number == "" || !strings.Contains(parked.RouteError, "email") {
+	if parked == nil || !parked.SendParked() || parked.Routed || parked.Number == "" || !strings.Contains(parked.RouteError, "no email or phone for ") || strings.Contains(parked.RouteError, ": send invoice") {
 		t.Fatalf("unsendable client: %+v", parked)
 	}
 	if ds := w.deliveries(parked.InvoiceID); len(ds) != 0 {

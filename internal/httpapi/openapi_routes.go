@@ -211,6 +211,7 @@ type (
 		Accepted      int               `json:"accepted"`
 		Rejected      int               `json:"rejected"`
 		Paid          int               `json:"paid"`
+		AlreadyPaid   int               `json:"alreadyPaid"` // remittance: lines an earlier upload already applied
 		Payments      []string          `json:"payments"`
 		CreditNotes   []string          `json:"creditNotes"`
 		FixList       []claimLineJSON   `json:"fixList"`

@@ -409,7 +409,7 @@ func toReconJSON(rec billing.Reconciliation) map[string]any {
 		runs = map[string]string{}
 	}
 	return map[string]any{"matched": rec.Matched, "unmatched": orEmpty(rec.Unmatched), "unmatchedRuns": runs, "accepted": rec.Accepted, "rejected": rec.Rejected,
-		"paid": rec.Paid, "payments": orEmpty(rec.Payments), "creditNotes": orEmpty(rec.Shortfall), "fixList": fix}
+		"paid": rec.Paid, "alreadyPaid": rec.AlreadyPaid, "payments": orEmpty(rec.Payments), "creditNotes": orEmpty(rec.Shortfall), "fixList": fix}
 }
 
 func (s *server) upload(w http.ResponseWriter, r *http.Request, do func(string) (billing.Reconciliation, error)) {

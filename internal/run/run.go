@@ -86,12 +86,16 @@ func RoutingFor(f client.FundingType) Routing {
 type Status string
 
 // Run states: queued until a worker takes its first client, running until
-// every client is invoiced, previewed, parked or had nothing to invoice.
+// every client is invoiced, previewed, parked or had nothing to invoice;
+// then complete, complete_with_parked (some participants not invoiced)
+// or complete_with_unsent (all invoiced, but some invoices could not be
+// sent: no email or phone).
 const (
 	Queued             Status = "queued"
 	Running            Status = "running"
 	Complete           Status = "complete"
 	CompleteWithParked Status = "complete_with_parked"
+	CompleteWithUnsent Status = "complete_with_unsent"
 )
 
 // Counts is a run's progress, kept on the run item and moved with ADD in
@@ -131,8 +135,10 @@ func (r *Run) Status() Status {
 		return Queued
 	case settled < c.Total:
 		return Running
-	case c.Parked > 0 || c.Unsent > 0:
+	case c.Parked > 0:
 		return CompleteWithParked
+	case c.Unsent > 0:
+		return CompleteWithUnsent
 	}
 	return Complete
 }
