@@ -50,6 +50,7 @@ type RunStore interface {
 	MarkRunClientRouted(ctx context.Context, orgID, runID, clientID, routeError string, now time.Time) error
 	ParkRunSend(ctx context.Context, orgID, runID, clientID, reason string, now time.Time) error
 	RequeueRunSend(ctx context.Context, orgID, runID, clientID string, now time.Time) error
+	AddRunClient(ctx context.Context, orgID, runID, clientID, clientName string, now time.Time) error
 	NDISProvider(ctx context.Context, orgID string) (run.ProviderSettings, error)
 	PutNDISProvider(ctx context.Context, orgID string, p run.ProviderSettings) error
 }
@@ -518,34 +519,63 @@ func (r *Runs) route(ctx context.Context, p auth.Principal, rn *run.Run, cid str
 	case errors.Is(err, delivery.ErrNoEmail), errors.Is(err, delivery.ErrNoPhone), errors.Is(err, delivery.ErrNDIAManaged):
 		// Sending again cannot help until the client is fixed: the send
 		// is parked on the run, and a re-queue sends the same invoice.
-		return r.store.ParkRunSend(ctx, rn.OrgID, rn.ID, cid, "not sent: "+err.Error()+". Fix the client's contact, then re-queue to send this invoice", now)
+		return r.store.ParkRunSend(ctx, rn.OrgID, rn.ID, cid, unsentReason(rc, err), now)
 	}
 	return fmt.Errorf("route %s: %w", inv.ID, err)
+}
+
+// unsentReason says in words why a run invoice was not sent and what to
+// do: add the missing contact, then Re-queue sends the same invoice.
+func unsentReason(rc *run.ClientResult, err error) string {
+	who := rc.ClientName
+	if who == "" {
+		who = rc.ClientID
+	}
+	switch {
+	case errors.Is(err, delivery.ErrNDIAManaged):
+		return fmt.Sprintf("not sent: %s is NDIA-managed, so the invoice goes in the NDIA bulk file, not by email", who)
+	case errors.Is(err, delivery.ErrNoEmail) && rc.Routing == run.ToPlanManager:
+		return fmt.Sprintf("not sent: no email for %s's plan manager: add one and re-queue to send this invoice", who)
+	}
+	return fmt.Sprintf("not sent: no email or phone for %s: add one and re-queue to send this invoice", who)
 }
 
 // errSendClaimed is a run invoice's send that found every channel claimed.
 var errSendClaimed = errors.New("a send of the invoice holds its send claims; retrying once they lapse")
 
-// Requeue puts parked clients back on the run's queue once their work is
-// fixed: a client parked before its invoice is invoiced afresh, a client
-// whose send was parked has the same invoice sent (never invoiced again).
-// run.ErrNotParked names a client that is neither.
+// Requeue puts clients back on the run's queue: a client parked before
+// its invoice is invoiced afresh, a client whose send was parked has the
+// same invoice sent (never invoiced again), and a participant the run did
+// not invoice is added to it (AddRunClient): one left out
+// (excludeClientIds), or, once every enqueued client is settled, one whose
+// work arrived after the run started. That is how a period's left-out
+// participants are billed: a second run for the same dates is refused.
+// run.ErrAlreadyOnRun names a client the run already invoiced (or holds);
+// run.ErrNotParked a client not on the run while it is still working.
 func (r *Runs) Requeue(ctx context.Context, p auth.Principal, runID string, clientIDs []string) (err error) {
 	defer usecase.Name(&err, "requeue run %s", runID)
 	if err := allow(p, auth.Bill); err != nil {
 		return err
 	}
 	if len(clientIDs) == 0 || len(clientIDs) > MaxExcluded {
-		return validation.Errorf("clientIds", "name 1 to %d parked clients", MaxExcluded)
+		return validation.Errorf("clientIds", "name 1 to %d parked or left-out clients", MaxExcluded)
 	}
-	if _, err := r.store.GetRun(ctx, p.OrgID, runID); err != nil {
+	rn, err := r.store.GetRun(ctx, p.OrgID, runID)
+	if err != nil {
 		return err
+	}
+	excluded := map[string]bool{}
+	for _, id := range rn.Excluded {
+		excluded[id] = true
 	}
 	now := r.svc.now()
 	for _, id := range clientIDs {
 		err := r.store.RequeueRunClient(ctx, p.OrgID, runID, id, now)
 		if errors.Is(err, run.ErrNotParked) {
 			err = r.store.RequeueRunSend(ctx, p.OrgID, runID, id, now)
+		}
+		if errors.Is(err, run.ErrNotParked) {
+			err = r.add(ctx, rn, excluded[id], id, now)
 		}
 		if err != nil {
 			return err
@@ -555,6 +585,23 @@ func (r *Runs) Requeue(ctx context.Context, p auth.Principal, runID string, clie
 		return ErrQueueUnavailable
 	}
 	return nil
+}
+
+// add puts a participant the run did not invoice onto it. A client not
+// left out can only be added once the run has settled every client it
+// enqueued (until then its message may still be on the way).
+func (r *Runs) add(ctx context.Context, rn *run.Run, wasExcluded bool, clientID string, now time.Time) error {
+	c, err := r.store.GetClient(ctx, rn.OrgID, clientID)
+	if err != nil {
+		return err
+	}
+	if c.Profile.Funding.Type == "" {
+		return validation.Errorf("clientIds", "%s is not an NDIS participant: invoice runs bill NDIS participants only", clientID)
+	}
+	if st := rn.Status(); !wasExcluded && (st == run.Queued || st == run.Running) {
+		return fmt.Errorf("add %s while the run is %s: %w", clientID, st, run.ErrNotParked)
+	}
+	return r.store.AddRunClient(ctx, rn.OrgID, rn.ID, clientID, c.Profile.Name, now)
 }
 
 // RunView is a run with its clients' outcomes (a page) and the runs

@@ -44,6 +44,7 @@ type Reconciliation struct {
 	Accepted      int        // results: SUCCESSFUL lines
 	Rejected      int        // results: ERROR lines, now on the fix list
 	Paid          int        // remittance: lines paid
+	AlreadyPaid   int        // remittance: lines an earlier upload already recorded as paid (a re-upload changes nothing)
 	Payments      []string   // remittance: payment ids recorded
 	Shortfall     []string   // remittance: credit note ids for capped prices
 	FixList       []run.Line // the run's rejected lines after this upload
@@ -253,6 +254,7 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 	type invoicePay struct {
 		cr        claimRef
 		refs      []string
+		capped    []string // refs the NDIA paid less than claimed
 		rows      []run.Remittance
 		paid, lss decimal.Decimal
 		bulk      string
@@ -268,6 +270,7 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 		}
 		rec.Matched++
 		if paidAlready[row.Ref] {
+			rec.AlreadyPaid++
 			continue
 		}
 		ip := byInvoice[cr.res.InvoiceID]
@@ -289,6 +292,7 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 		ip.paid = ip.paid.Add(row.Paid)
 		if short := claimed.Sub(row.Paid); short.IsPositive() {
 			ip.lss = ip.lss.Add(short)
+			ip.capped = append(ip.capped, row.Ref)
 		}
 	}
 	now := r.svc.now()
@@ -320,7 +324,8 @@ func (r *Runs) ReconcileRemittance(ctx context.Context, p auth.Principal, runID,
 			// The note and its marker are one transaction: an upload that
 			// died before it leaves neither (the retry issues the note),
 			// one that died after leaves both (the retry skips it).
-			reason := "NDIA capped price on " + strings.Join(ip.refs, ", ")
+			slices.Sort(ip.capped)
+			reason := "NDIA capped price on " + strings.Join(ip.capped, ", ")
 			if ps.Shortfall == run.ShortfallWriteOff {
 				reason = "Write-off: " + reason
 			}

@@ -32,7 +32,7 @@ func TestARunParksAnUnsendableInvoiceAndTheRequeueSendsIt(t *testing.T) {
 	w.drain() // a redelivered message parks nothing twice
 
 	v := w.view(rn.ID)
-	if v.Status != run.CompleteWithParked || v.Counts.Invoiced != 2 || v.Counts.Unsent != 1 || v.Counts.Parked != 0 {
+	if v.Status != run.CompleteWithUnsent || v.Counts.Invoiced != 2 || v.Counts.Unsent != 1 || v.Counts.Parked != 0 {
 		t.Fatalf("run %s %+v", v.Status, v.Counts)
 	}
 	var parked *run.ClientResult
@@ -43,13 +43,13 @@ func TestARunParksAnUnsendableInvoiceAndTheRequeueSendsIt(t *testing.T) {
 			t.Errorf("%s: routed %v, parked send %v", c.ClientName, c.Routed, c.SendParked())
 		}
 	}
-	if parked == nil || !parked.SendParked() || parked.Routed || parked.Number == "" || !strings.Contains(parked.RouteError, "email") {
+	if parked == nil || !parked.SendParked() || parked.Routed || parked.Number == "" || !strings.Contains(parked.RouteError, "no email or phone for ") || strings.Contains(parked.RouteError, ": send invoice") {
 		t.Fatalf("unsendable client: %+v", parked)
 	}
 	if ds := w.deliveries(parked.InvoiceID); len(ds) != 0 {
 		t.Fatalf("%d deliveries for an invoice that could not go", len(ds))
 	}
-	if err := w.runs.Requeue(ctx, w.admin, rn.ID, []string{ok}); !errors.Is(err, run.ErrNotParked) {
+	if err := w.runs.Requeue(ctx, w.admin, rn.ID, []string{ok}); !errors.Is(err, run.ErrAlreadyOnRun) {
 		t.Errorf("re-queue of a sent client: %v", err)
 	}
 

@@ -150,7 +150,7 @@ func TestRunsBillAttendedSessionsOnce(t *testing.T) {
 	}
 
 	// Un-attending a session a run billed is refused; nothing changes.
-	if _, err := sessions.MarkAttendance(ctx, w.admin, calHour.ID, session.NoShow, "", ""); !errors.Is(err, session.ErrInvoiceKept) {
+	if _, err := sessions.MarkAttendance(ctx, w.admin, calHour.ID, session.NoShow, "", ""); !errors.Is(err, session.ErrBilledByRun) {
 		t.Errorf("un-attending a run-billed session: %v", err)
 	}
 	if inv, _ := w.store.GetInvoice(ctx, w.org.ID, invs[cal].ID); inv.Status() != invoice.Open {

@@ -66,6 +66,9 @@ func TestReclaimAtALowerPriceEndsPaidOnceWithItsShortfall(t *testing.T) {
 		if len(rec.Unmatched) != 0 || rec.Matched != 1 {
 			t.Fatalf("remittance upload %d: %+v", i+1, rec)
 		}
+		if i == 1 && (rec.AlreadyPaid != 1 || rec.Paid != 0) {
+			t.Errorf("re-upload: %d already paid, %d paid (want 1 already applied, 0 newly paid)", rec.AlreadyPaid, rec.Paid)
+		}
 		payments, notes = append(payments, rec.Payments...), append(notes, rec.Shortfall...)
 	}
 	// The same lines uploaded on the run that rejected them match nothing

@@ -220,7 +220,7 @@ func (w *Sessions) revert(ctx context.Context, p auth.Principal, cur *session.Se
 	if cur.InvoiceMode == run.SessionInvoiceMode && cur.InvoiceID != "" {
 		// An invoice run billed it beside the participant's other work:
 		// voiding that invoice would take back all of it.
-		return Attendance{}, fmt.Errorf("change attendance: session %s is billed on run invoice %s: %w", cur.ID, cur.InvoiceID, session.ErrInvoiceKept)
+		return Attendance{}, fmt.Errorf("change attendance: session %s is billed on run invoice %s: %w", cur.ID, cur.InvoiceID, session.ErrBilledByRun)
 	}
 	if cur.InvoiceMode == string(org.AutoDraft) && cur.InvoiceID != "" {
 		return w.removeFromDraft(ctx, p, cur, to, reason)

@@ -135,6 +135,7 @@ var failures = []struct {
 	{session.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{session.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{session.ErrInvoiceKept, failure{http.StatusUnprocessableEntity, "invoice_kept", ""}},
+	{session.ErrBilledByRun, failure{http.StatusConflict, "billed_by_run", ""}},
 	{billing.ErrInitialBalanceSet, failure{http.StatusConflict, "initial_balance_set", ""}},
 	{recurring.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{recurring.ErrConflict, failure{http.StatusConflict, "conflict", ""}},

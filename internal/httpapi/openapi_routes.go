@@ -108,7 +108,7 @@ var routeDocs = map[string]routeDoc{
 	"POST /v1/invoice-runs":                          {Summary: "Start (or, with dryRun, preview) the invoice run of a period (202); 422 run_blocked lists every alert with a link to fix it, 409 run_exists names the period's run", Body: startRunBody{}, Reply: runJSON{}, Status: 202},
 	"GET /v1/invoice-runs":                           {Summary: "Invoice runs, newest first", Query: []string{"limit", "cursor"}, Reply: list[runJSON]{}},
 	"GET /v1/invoice-runs/{id}":                      {Summary: "A run's progress, a page of its clients (parked ones with a reason and fix link), its NDIA files and the dead-letter depth (-1 unknown)", Query: []string{"limit", "cursor"}, Reply: runReply{}},
-	"POST /v1/invoice-runs/{id}/requeue":             {Summary: "Queue the run's parked clients again, once fixed", Query: []string{"limit", "cursor"}, Body: requeueBody{}, Reply: runReply{}},
+	"POST /v1/invoice-runs/{id}/requeue":             {Summary: "Queue the run's parked clients again, once fixed, or add participants it left out or did not invoice (409 client_on_run for one it already holds)", Query: []string{"limit", "cursor"}, Body: requeueBody{}, Reply: runReply{}},
 	"GET /v1/invoice-runs/{id}/ndia-bulk-upload.csv": {Summary: "One of the run's NDIA bulk upload files (at most 5,000 rows each; X-File-Count says how many) (admin)", Query: []string{"part"}, Media: []string{"text/csv"}},
 	"POST /v1/invoice-runs/{id}/ndia-results":        {Summary: "Reconcile the NDIA's bulk results file: rejected lines onto the fix list", Body: uploadBody{}, Reply: reconciliationReply{}},
 	"POST /v1/invoice-runs/{id}/reclaims":            {Summary: "Queue a rejected line from the run's fix list for re-claim, once its cause is fixed: the org's next real run's NDIA file claims it under a new claim reference, on the same invoice; 409 not_on_fix_list, already_reclaimed, not_ndia_managed, invoice_void", Body: reclaimBody{}, Reply: fixListReply{}},
@@ -213,6 +213,7 @@ type (
 		Accepted      int               `json:"accepted"`
 		Rejected      int               `json:"rejected"`
 		Paid          int               `json:"paid"`
+		AlreadyPaid   int               `json:"alreadyPaid"` // remittance: lines an earlier upload already applied
 		Payments      []string          `json:"payments"`
 		CreditNotes   []string          `json:"creditNotes"`
 		FixList       []claimLineJSON   `json:"fixList"`

@@ -40,6 +40,7 @@ func init() {
 	}{
 		{run.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 		{run.ErrNotParked, failure{http.StatusConflict, "client_not_parked", ""}},
+		{run.ErrAlreadyOnRun, failure{http.StatusConflict, "client_on_run", ""}},
 		{run.ErrDryRun, failure{http.StatusConflict, "dry_run", ""}},
 		{run.ErrPeriodTaken, failure{http.StatusConflict, "run_exists", ""}},
 	}...)
@@ -211,7 +212,7 @@ func (s *server) startRun(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.As(err, &taken):
 		writeJSON(w, http.StatusConflict, map[string]any{"error": map[string]any{"code": "run_exists",
-			"message": "an invoice run for this period exists: open it, or re-queue its parked clients", "runId": taken.RunID}})
+			"message": "an invoice run for this period exists: open it to re-queue its parked clients, or add participants it left out (or whose work arrived later) with POST /v1/invoice-runs/" + taken.RunID + "/requeue {\"clientIds\":[...]} (the run page's Add to this run); a participant is invoiced once per period", "runId": taken.RunID}})
 		return
 	case err != nil:
 		s.writeError(w, r, err)
@@ -409,7 +410,7 @@ func toReconJSON(rec billing.Reconciliation) map[string]any {
 		runs = map[string]string{}
 	}
 	return map[string]any{"matched": rec.Matched, "unmatched": orEmpty(rec.Unmatched), "unmatchedRuns": runs, "accepted": rec.Accepted, "rejected": rec.Rejected,
-		"paid": rec.Paid, "payments": orEmpty(rec.Payments), "creditNotes": orEmpty(rec.Shortfall), "fixList": fix}
+		"paid": rec.Paid, "alreadyPaid": rec.AlreadyPaid, "payments": orEmpty(rec.Payments), "creditNotes": orEmpty(rec.Shortfall), "fixList": fix}
 }
 
 func (s *server) upload(w http.ResponseWriter, r *http.Request, do func(string) (billing.Reconciliation, error)) {

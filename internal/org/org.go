@@ -250,11 +250,15 @@ func (s Settings) Validate() error {
 	return nil
 }
 
+// NormalizeABN is an ABN as files and claims carry it: digits only (the
+// spaces it may be typed and shown with, as in "51 824 753 556", dropped).
+func NormalizeABN(s string) string { return strings.ReplaceAll(s, " ", "") }
+
 // ValidABN checks an Australian Business Number: 11 digits (spaces
 // allowed) whose weighted checksum, after subtracting 1 from the first
 // digit, is divisible by 89.
 func ValidABN(s string) bool {
-	digits := strings.ReplaceAll(s, " ", "")
+	digits := NormalizeABN(s)
 	if len(digits) != 11 {
 		return false
 	}

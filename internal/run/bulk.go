@@ -107,6 +107,7 @@ func BulkFiles(p Provider, claims []Claim, opt FileOptions, prefix string) ([]Fi
 	if !digitsRE.MatchString(p.Registration) {
 		return nil, validation.Errorf("registrationNumber", "set the provider's NDIS registration number (digits only) before claiming")
 	}
+	p.ABN = org.NormalizeABN(p.ABN) // the org's settings keep it as typed, spaces and all
 	if !org.ValidABN(p.ABN) || len(p.ABN) != 11 {
 		return nil, validation.Errorf("taxId", "the org's ABN must be 11 digits passing the ABN checksum")
 	}

@@ -199,3 +199,22 @@ func TestClaimRefsAreUniquePerLineAndReclaim(t *testing.T) {
 }
 
 func isValidation(err error) bool { _, ok := validation.As(err); return ok }
+
+// An ABN the org typed with spaces (org settings accept "51 824 753 556")
+// goes in the file as its 11 digits.
+func TestBulkFileTakesAnABNTypedWithSpaces(t *testing.T) {
+	t.Parallel()
+	p := provider
+	p.ABN = "51 824 753 556"
+	files, err := BulkFiles(p, []Claim{claim("INV-00001-01")}, FileOptions{}, "N1")
+	if err != nil {
+		t.Fatalf("spaced ABN: %v", err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(files[0].Data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := recs[1][len(recs[1])-1]; got != "51824753556" {
+		t.Errorf("ABN column %q, want 51824753556", got)
+	}
+}

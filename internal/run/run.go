@@ -24,6 +24,10 @@ var (
 	// ErrNotParked is returned when a re-queue names a client the run has
 	// not parked (neither its invoicing nor its send).
 	ErrNotParked = errors.New("the client is not parked on this run")
+	// ErrAlreadyOnRun is returned when adding a client to a run that
+	// already has it (invoiced, parked or in progress): a run invoices a
+	// client at most once for its period.
+	ErrAlreadyOnRun = errors.New("the client is already on this run (invoiced, parked or in progress): a run invoices a participant once for its period")
 	// ErrDryRun is returned for what only a real run has (its NDIA file,
 	// reconciliation).
 	ErrDryRun = errors.New("a dry run writes no invoices or files")
@@ -82,12 +86,16 @@ func RoutingFor(f client.FundingType) Routing {
 type Status string
 
 // Run states: queued until a worker takes its first client, running until
-// every client is invoiced, previewed, parked or had nothing to invoice.
+// every client is invoiced, previewed, parked or had nothing to invoice;
+// then complete, complete_with_parked (some participants not invoiced)
+// or complete_with_unsent (all invoiced, but some invoices could not be
+// sent: no email or phone).
 const (
 	Queued             Status = "queued"
 	Running            Status = "running"
 	Complete           Status = "complete"
 	CompleteWithParked Status = "complete_with_parked"
+	CompleteWithUnsent Status = "complete_with_unsent"
 )
 
 // Counts is a run's progress, kept on the run item and moved with ADD in
@@ -127,8 +135,10 @@ func (r *Run) Status() Status {
 		return Queued
 	case settled < c.Total:
 		return Running
-	case c.Parked > 0 || c.Unsent > 0:
+	case c.Parked > 0:
 		return CompleteWithParked
+	case c.Unsent > 0:
+		return CompleteWithUnsent
 	}
 	return Complete
 }

@@ -24,6 +24,10 @@ var (
 	ErrConflict = errors.New("session was changed by someone else; reload and try again")
 	// ErrInvoiceKept is returned when attendance cannot be reverted because
 	// the invoice it made can no longer be voided or removed here.
+	// ErrBilledByRun is returned when attendance would change on a session
+	// an invoice run billed beside the participant's other work: voiding
+	// that invoice would take all of it back, so the line is credited.
+	ErrBilledByRun = errors.New("the session is billed on an invoice run's invoice: voiding would take back the participant's whole invoice; credit the session's line instead")
 	ErrInvoiceKept = errors.New("the session's invoice has payments or is locked or finalized with other work; credit or void it first")
 )
 

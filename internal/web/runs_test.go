@@ -276,6 +276,7 @@ func TestInvoiceRunPages(t *testing.T) {
 	if b.text("[data-run-summary]") != "Complete, with parked participants" {
 		t.Fatalf("second run: %q, %q", b.text("[data-run-summary]"), b.text("[data-clients]"))
 	}
+	b.waitFor("the left-out participant offered", `!!document.querySelector('[data-excluded-client=`+js(blocked)+`] [data-add]')`)
 	if got := b.text(`[data-client="` + many + `"]`); !strings.Contains(got, "budget_exceeded") {
 		t.Errorf("parked row %q", got)
 	}

@@ -9,22 +9,38 @@ import { money, period } from './format.js';
 import { org } from './layout.js';
 
 const id = document.querySelector('main').dataset.id;
-const statusText = { queued: 'Queued', running: 'Running', complete: 'Complete', complete_with_parked: 'Complete, with parked participants' };
+const statusText = { queued: 'Queued', running: 'Running', complete: 'Complete', complete_with_parked: 'Complete, with parked participants', complete_with_unsent: 'Complete, some invoices not sent' };
 const stateText = { invoiced: 'Invoiced', previewed: 'Previewed', parked: 'Parked', empty: 'Nothing to invoice', building: 'Building', requeued: 'Re-queued' };
 const routeText = { participant: 'Participant', plan_manager: 'Plan manager', ndia_bulk_file: 'NDIA bulk file' };
 let currency = 'AUD';
 let timer = 0;
 
-function requeue(button, c) {
+function requeue(button, c, done = 'is queued again') {
   busy(button, async () => {
     try {
       await api('POST', `/v1/invoice-runs/${id}/requeue`, { clientIds: [c.clientId] });
-      toast(`${c.clientName} is queued again.`);
+      toast(`${c.clientName} ${done}.`);
       await load();
     } catch (err) {
       showError(document, err);
     }
   });
+}
+
+// excludedList offers each participant the run left out, and not added
+// since, an "Add to this run" (POST …/requeue adds them to the same run).
+async function excludedList(r, clients) {
+  const on = new Set(clients.map((c) => c.clientId));
+  const left = (r.dryRun ? [] : r.excludeClientIds || []).filter((cid) => !on.has(cid));
+  $('[data-excluded]').hidden = left.length === 0;
+  const rows = await Promise.all(left.map(async (cid) => {
+    let name = cid;
+    try { name = (await api('GET', `/v1/clients/${cid}`)).name || cid; } catch { /* a deleted client keeps its id */ }
+    const c = { clientId: cid, clientName: name };
+    return h('li', { 'data-excluded-client': cid }, `${name} `,
+      h('button', { type: 'button', class: 'btn btn-small', 'data-add': cid, onclick: (e) => requeue(e.currentTarget, c, 'is added to this run') }, 'Add to this run'));
+  }));
+  $('[data-excluded-list]').replaceChildren(...rows);
 }
 
 function clientRow(c) {
@@ -45,7 +61,7 @@ function clientRow(c) {
 
 // stepOf places each run status on the queued → running → complete
 // steps; both complete statuses are the last step.
-const stepOf = { queued: 0, running: 1, complete: 2, complete_with_parked: 2 };
+const stepOf = { queued: 0, running: 1, complete: 2, complete_with_parked: 2, complete_with_unsent: 2 };
 
 // progress shows the run's own counts from the API: participants done
 // (invoiced, or nothing left to invoice) and parked, of those enqueued;
@@ -69,7 +85,8 @@ function progress(status, c) {
     else li.removeAttribute('aria-current');
   }
   const last = $('[data-run-steps] [data-step="complete"]');
-  last.textContent = status === 'complete_with_parked' ? `Complete, ${c.parked ? `${c.parked} parked` : `${c.unsent} not sent`}` : 'Complete';
+  last.textContent = status === 'complete_with_parked' ? `Complete, ${c.parked} parked`
+    : status === 'complete_with_unsent' ? `Complete, ${c.unsent} not sent` : 'Complete';
   last.dataset.parked = String(status === 'complete_with_parked');
 }
 
@@ -95,6 +112,7 @@ async function load() {
     files.replaceChildren('NDIA bulk upload: ', ...links.map((href, i) => h('a', { href, download: '', 'data-file': String(i + 1) }, `file ${i + 1}`)));
     $('[data-recon]').hidden = links.length === 0;
     $('[data-clients]').replaceChildren(...v.clients.map(clientRow));
+    await excludedList(r, v.clients);
     fixList(v.fixList || []);
     if (r.status === 'queued' || r.status === 'running') timer = setTimeout(load, 1500);
   } catch (err) {
@@ -225,7 +243,9 @@ for (const form of document.querySelectorAll('[data-upload]')) {
         const rep = await api('POST', `/v1/invoice-runs/${id}/${form.dataset.upload}`, { fileName: file.name, csv: await file.text() });
         $('[data-recon-result]').replaceChildren(form.dataset.upload === 'ndia-results'
           ? `${rep.accepted} accepted, ${rep.rejected} rejected${rep.unmatched.length ? `, ${rep.unmatched.length} not in this run` : ''}.`
-          : `${rep.paid} line${rep.paid === 1 ? '' : 's'} paid: ${rep.payments.length} payment${rep.payments.length === 1 ? '' : 's'} recorded${rep.creditNotes.length ? `, ${rep.creditNotes.length} shortfall credit note${rep.creditNotes.length === 1 ? '' : 's'}` : ''}${rep.unmatched.length ? `, ${rep.unmatched.length} not in this run` : ''}.`,
+          : rep.paid === 0 && rep.alreadyPaid > 0 && rep.payments.length === 0 && rep.creditNotes.length === 0
+            ? `This remittance was already applied: its ${rep.alreadyPaid} paid line${rep.alreadyPaid === 1 ? '' : 's'} ${rep.alreadyPaid === 1 ? 'is' : 'are'} recorded; nothing changed.${rep.unmatched.length ? ` ${rep.unmatched.length} not in this run.` : ''}`
+            : `${rep.paid} line${rep.paid === 1 ? '' : 's'} paid: ${rep.payments.length} payment${rep.payments.length === 1 ? '' : 's'} recorded${rep.creditNotes.length ? `, ${rep.creditNotes.length} shortfall credit note${rep.creditNotes.length === 1 ? '' : 's'}` : ''}${rep.unmatched.length ? `, ${rep.unmatched.length} not in this run` : ''}.`,
         unmatchedList(rep));
         fixList(rep.fixList);
         await load();

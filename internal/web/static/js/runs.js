@@ -8,7 +8,7 @@ import { org } from './layout.js';
 import { todayIn } from './work.js';
 
 const form = $('[data-run-form]');
-const statusText = { queued: 'Queued', running: 'Running', complete: 'Complete', complete_with_parked: 'Complete, with parked participants' };
+const statusText = { queued: 'Queued', running: 'Running', complete: 'Complete', complete_with_parked: 'Complete, with parked participants', complete_with_unsent: 'Complete, some invoices not sent' };
 const routeText = { participant: 'Participant (email and text)', plan_manager: 'Plan manager (email)', ndia_bulk_file: 'NDIA bulk file' };
 let excluded = [];
 let previewed = null;
@@ -106,7 +106,7 @@ function batchRow(r) {
     h('td', {}, h('a', { href: `/app/runs/${r.id}` }, period(r.periodStart, r.periodEnd))),
     h('td', {}, h('span', { class: `chip chip-${r.status}` }, statusText[r.status] || r.status),
       active ? h('progress', { max: String(Math.max(c.total, 1)), value: String(settled), 'aria-label': `${settled} of ${c.total} done`, 'data-run-progress': '' }) : ''),
-    h('td', { class: 'num' }, `${c.invoiced} of ${c.total}`),
+    h('td', { class: 'num' }, c.total === 0 && c.reclaims ? `${c.reclaims} re-claim${c.reclaims === 1 ? '' : 's'} only` : `${c.invoiced} of ${c.total}`),
     h('td', { class: 'num' }, String(c.parked)),
     h('td', { class: 'num' }, money(c.amount, currency)));
 }
