@@ -15,6 +15,7 @@ import (
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/ndis"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
@@ -144,6 +145,9 @@ func specFor(o *org.Org, c *client.Client, in DraftInput) invoice.Spec {
 		if li.TaxRate != nil {
 			l.TaxRate = *li.TaxRate
 		}
+		// An NDIS support is GST-free however the line came (session,
+		// recurring charge, draft): the same rule as the invoice run's.
+		l.TaxRate = ndis.LineTaxRate(l.SupportItem, l.TaxRate)
 		sp.Lines = append(sp.Lines, l)
 	}
 	return sp

@@ -113,6 +113,7 @@ var accessRules = map[string]access{
 	"GET /v1/users":         {role: admin},
 	"PATCH /v1/users/{id}":  {role: admin, body: `{"role":"coordinator"}`},
 	"DELETE /v1/users/{id}": {role: admin},
+	"GET /v1/me":            {role: viewer},
 
 	"GET /v1/dashboard":                   {role: viewer},
 	"POST /v1/tasks":                      {role: coordinator, body: `{"clientId":"{client}","supportItem":"07_002_0106_8_3","date":"2026-11-04","durationMinutes":60,"rate":"100.00"}`},

@@ -122,6 +122,7 @@ var routeDocs = map[string]routeDoc{
 	"GET /v1/users":                      {Summary: "The org's members", Reply: list[userResponse]{}},
 	"PATCH /v1/users/{id}":               {Summary: "Change a member's role (admin)", Body: roleBody{}, Reply: userResponse{}},
 	"DELETE /v1/users/{id}":              {Summary: "Remove a member, ending their sessions (admin)", Status: 204},
+	"GET /v1/me":                         {Summary: "The signed-in member: role and the actions it allows", Reply: meResponse{}},
 	"GET /v1/dashboard":                  {Summary: "Open, overdue, pending purchase orders, cases ready to invoice, recent activity", Reply: dashboardReply{}},
 	"POST /v1/tasks":                     {Summary: "Record a support coordination task", Body: taskBody{}, Reply: taskResponse{}, Status: 201},
 	"GET /v1/tasks":                      {Summary: "Tasks", Query: []string{"clientId", "from", "to"}, Reply: list[taskResponse]{}},

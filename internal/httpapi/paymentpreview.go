@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/validation"
 )
@@ -33,5 +34,6 @@ func (s *server) previewPayment(w http.ResponseWriter, r *http.Request, in payme
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, paymentJSON(p))
+	// A preview is not recorded: nothing to act on.
+	writeJSON(w, http.StatusOK, paymentJSON(auth.Principal{}, p))
 }

@@ -56,6 +56,9 @@ type paymentResponse struct {
 	// ReversedAllocations are what a reversal took off invoices: the
 	// invoice page still lists the payment, stamped reversed.
 	ReversedAllocations []allocationJSON `json:"reversedAllocations,omitempty"`
+	// AvailableActions are what the caller's role may do to the payment
+	// now: email_receipt, refund, reverse (billing.PaymentActions).
+	AvailableActions []string `json:"availableActions"`
 }
 
 type refundJSON struct {
@@ -65,7 +68,9 @@ type refundJSON struct {
 	Source string    `json:"source"`
 }
 
-func paymentJSON(p *payment.Payment) paymentResponse {
+// paymentJSON is payment p as the API answers it to pr, its
+// availableActions those pr's role may take (billing.PaymentActions).
+func paymentJSON(pr auth.Principal, p *payment.Payment) paymentResponse {
 	cur := p.Input.Currency
 	out := paymentResponse{
 		ID: p.ID, ClientID: p.Input.ClientID, Amount: cur.String(p.Input.Amount), Currency: cur.Code(),
@@ -73,7 +78,7 @@ func paymentJSON(p *payment.Payment) paymentResponse {
 		Comments: p.Input.Comments, Allocations: make([]allocationJSON, 0, len(p.Allocations)),
 		Credit: cur.String(p.Credit), ReceiptNumber: p.ReceiptNumber, CreatedAt: p.CreatedAt,
 		Refunded: cur.String(p.Refunded()), Left: cur.String(p.Left()), Refunds: make([]refundJSON, 0, len(p.Refunds)),
-		Reversed: p.Reversed, ReverseReason: p.ReverseReason,
+		Reversed: p.Reversed, ReverseReason: p.ReverseReason, AvailableActions: billing.PaymentActions(pr, p),
 	}
 	for _, r := range p.Refunds {
 		out.Refunds = append(out.Refunds, refundJSON{Amount: cur.String(r.Amount), Reason: r.Reason, At: r.At, Source: r.Source})
@@ -143,7 +148,7 @@ func (s *server) recordPayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/v1/payments/"+rec.Payment.ID)
-	writeJSON(w, http.StatusCreated, recordedResponse{paymentResponse: paymentJSON(rec.Payment), ReceiptDelivery: receiptDeliveryJSON(rec.Receipt)})
+	writeJSON(w, http.StatusCreated, recordedResponse{paymentResponse: paymentJSON(principal(r.Context()), rec.Payment), ReceiptDelivery: receiptDeliveryJSON(rec.Receipt)})
 }
 
 func (s *server) getPayment(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +162,7 @@ func (s *server) getPayment(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, paymentJSON(p))
+	writeJSON(w, http.StatusOK, paymentJSON(principal(r.Context()), p))
 }
 
 func (s *server) listPayments(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +184,7 @@ func (s *server) listPayments(w http.ResponseWriter, r *http.Request) {
 	}
 	out := list[paymentResponse]{Data: make([]paymentResponse, 0, len(ps)), NextCursor: next}
 	for _, p := range ps {
-		out.Data = append(out.Data, paymentJSON(p))
+		out.Data = append(out.Data, paymentJSON(principal(r.Context()), p))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -230,7 +235,7 @@ func summaryJSON(who auth.Principal, sum billing.Summary) summaryResponse {
 		out.Invoices = append(out.Invoices, invoiceJSON(who, v))
 	}
 	for _, p := range sum.Payments {
-		out.Payments = append(out.Payments, paymentJSON(p))
+		out.Payments = append(out.Payments, paymentJSON(who, p))
 	}
 	return out
 }

@@ -36,7 +36,7 @@ func (s *server) reversePayment(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, paymentJSON(p))
+	writeJSON(w, http.StatusOK, paymentJSON(principal(r.Context()), p))
 }
 
 // refundPayment is POST /v1/payments/{id}/refund {amount,reason}.
@@ -61,7 +61,7 @@ func (s *server) refundPayment(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, paymentJSON(p))
+	writeJSON(w, http.StatusOK, paymentJSON(principal(r.Context()), p))
 }
 
 // voidCreditNote is POST /v1/credit-notes/{id}/void {reason}.

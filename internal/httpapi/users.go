@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/member"
 )
 
@@ -35,6 +36,27 @@ func (s *server) userRoutes(v1 router) {
 	v1.HandleFunc("GET /v1/users", s.listUsers)
 	v1.HandleFunc("PATCH /v1/users/{id}", s.patchUser)
 	v1.HandleFunc("DELETE /v1/users/{id}", s.removeUser)
+	v1.HandleFunc("GET /v1/me", s.me)
+}
+
+// meResponse is the signed-in member: their role and the actions it
+// allows (auth.Action values: view, bill, void, unlock, refund, reverse,
+// change_settings, export, manage_users), so pages offer only those.
+type meResponse struct {
+	UserID      string   `json:"userId"`
+	Email       string   `json:"email"`
+	Role        string   `json:"role"`
+	Permissions []string `json:"permissions"`
+}
+
+// me answers GET /v1/me to any member of the org.
+func (s *server) me(w http.ResponseWriter, r *http.Request) {
+	p := principal(r.Context())
+	out := meResponse{UserID: p.UserID, Email: p.Email, Role: string(p.Role), Permissions: []string{}}
+	for _, a := range billing.Permissions(p.Role) {
+		out.Permissions = append(out.Permissions, string(a))
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *server) inviteUser(w http.ResponseWriter, r *http.Request) {

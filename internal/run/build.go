@@ -303,7 +303,9 @@ func sessionItem(s *session.Session, ndisNumber string, cur money.Currency, loc 
 		loc = time.UTC
 	}
 	l := s.Line(cur, loc)
-	l.TaxRate = decimal.Zero
+	// A run invoice is an NDIS invoice: a session without a support item
+	// on it is GST-free too.
+	l.TaxRate = ndis.LineTaxRate(l.SupportItem, decimal.Zero)
 	amt := l.Amount(cur)
 	sv := s.Spec.Service
 	it := item{date: l.PeriodStart, line: l,
@@ -337,7 +339,7 @@ func taskLine(t ndis.Task, cur money.Currency) invoice.Line {
 			desc += " (" + t.CancellationReason + ")"
 		}
 	}
-	l := invoice.Line{SupportItem: t.SupportItem, PeriodStart: t.Date, PeriodEnd: t.Date, TaxRate: decimal.Zero}
+	l := invoice.Line{SupportItem: t.SupportItem, PeriodStart: t.Date, PeriodEnd: t.Date, TaxRate: ndis.LineTaxRate(t.SupportItem, decimal.Zero)}
 	hours := decimal.NewFromInt(int64(t.Minutes)).Div(decimal.NewFromInt(60))
 	if hours.Equal(hours.Truncate(invoice.QuantityPlcs)) {
 		l.Type, l.Quantity, l.Unit, l.Rate, l.Description = invoice.Variable, hours, invoice.Hours, t.Rate, desc

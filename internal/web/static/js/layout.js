@@ -2,6 +2,7 @@
 // top bar and signing out.
 import { api } from './api.js';
 import { $, toast } from './dom.js';
+import './can.js';
 
 let orgPromise = null;
 

@@ -10,10 +10,11 @@ import { busy, h, showError, toast } from './dom.js';
 /**
  * The "Email receipt" button and its status note for payment p.
  * @param {object} p the payment as the API returns it
- * @returns {Array<HTMLElement>} nothing for a reversed payment
+ * @returns {Array<HTMLElement>} nothing for a reversed payment, or when
+ *   its availableActions do not offer email_receipt (a viewer)
  */
 export function emailReceiptControl(p) {
-  if (p.reversed) return [];
+  if (p.reversed || !(p.availableActions || []).includes('email_receipt')) return [];
   const note = h('span', { class: 'subtle', 'data-receipt-email-status': p.id });
   const button = h('button', { type: 'button', class: 'btn btn-small', 'data-email-receipt': p.id }, 'Email receipt');
   button.addEventListener('click', () => busy(button, async () => {

@@ -47,7 +47,7 @@ function clientRow(c) {
   const actions = [];
   if (c.state === 'parked' || c.sendParked) {
     actions.push(h('a', { class: 'btn btn-small btn-quiet', href: c.fix }, 'Fix'));
-    actions.push(h('button', { type: 'button', class: 'btn btn-small', 'data-requeue': c.clientId, onclick: (e) => requeue(e.currentTarget, c) }, 'Re-queue'));
+    actions.push(h('button', { type: 'button', class: 'btn btn-small', 'data-requeue': c.clientId, 'data-needs': 'bill', onclick: (e) => requeue(e.currentTarget, c) }, 'Re-queue'));
   }
   return h('tr', { 'data-client': c.clientId },
     h('td', {}, c.clientName || c.clientId),
@@ -109,7 +109,7 @@ async function load() {
     const files = $('[data-files]');
     const links = r.links.files || [];
     files.hidden = links.length === 0;
-    files.replaceChildren('NDIA bulk upload: ', ...links.map((href, i) => h('a', { href, download: '', 'data-file': String(i + 1) }, `file ${i + 1}`)));
+    files.replaceChildren('NDIA bulk upload: ', ...links.map((href, i) => h('a', { href, download: '', 'data-file': String(i + 1), 'data-needs': 'export' }, `file ${i + 1}`)));
     $('[data-recon]').hidden = links.length === 0;
     $('[data-clients]').replaceChildren(...v.clients.map(clientRow));
     await excludedList(r, v.clients);
@@ -153,7 +153,7 @@ function reclaimStanding(rc, l) {
 // (the participant's NDIS number on their page; the support item or unit
 // price here, blank to keep the line's own).
 function reclaimForm(l) {
-  const form = h('form', { class: 'form-inline', 'data-reclaim': l.claimReference, novalidate: '' },
+  const form = h('form', { class: 'form-inline', 'data-reclaim': l.claimReference, 'data-needs': 'bill', novalidate: '' },
     h('div', { class: 'form-alert', role: 'alert', 'data-form-alert': '', hidden: '' }),
     h('label', { 'data-field': 'supportItem' }, h('span', {}, 'Support item'), h('input', { name: 'supportItem', placeholder: 'keep', size: '16' })),
     h('label', { 'data-field': 'unitPrice' }, h('span', {}, 'Unit price'), h('input', { name: 'unitPrice', inputmode: 'decimal', placeholder: 'keep', size: '8' })),

@@ -66,13 +66,15 @@ export function undoPayment(p, kind) {
 
 /**
  * The Reverse and Refund buttons for payment p (none once nothing is
- * left), and a note of what was undone. onDone gets the payment after.
+ * left, each only if its availableActions offer it: admins'), and a note
+ * of what was undone. onDone gets the payment after.
  */
 export function undoControls(p, onDone) {
   const note = p.reversed
     ? h('span', { class: 'chip', 'data-payment-state': 'reversed' }, 'Reversed')
     : (!isZero(p.refunded) ? h('span', { class: 'chip', 'data-payment-state': 'refunded' }, `Refunded ${money(p.refunded, p.currency)}`) : null);
   if (!undoable(p)) return [note];
+  const may = p.availableActions || [];
   const button = (kind, label) => h('button', {
     type: 'button', class: 'btn btn-small', [`data-${kind}-payment`]: p.id,
     onclick: async () => {
@@ -80,5 +82,5 @@ export function undoControls(p, onDone) {
       if (after) onDone(after, kind);
     },
   }, label);
-  return [note, button('refund', 'Refund'), button('reverse', 'Reverse')];
+  return [note, may.includes('refund') ? button('refund', 'Refund') : null, may.includes('reverse') ? button('reverse', 'Reverse') : null];
 }
