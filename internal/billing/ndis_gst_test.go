@@ -55,7 +55,7 @@ func TestTrial5AutoInvoicedNDISSessionIsGSTFree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.Invoice == nil || a.Invoice.Status != invoice.Open {
+		if a.Invoice == nil || a.Invoice.Status() != invoice.Open {
 			t.Fatalf("attended session's invoice %+v", a.Invoice)
 		}
 		return a.Invoice

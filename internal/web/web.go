@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/carebill/carebill/internal/id"
 )
@@ -143,9 +144,31 @@ func redirect(to string) http.Handler {
 }
 
 // page serves one page; a path id of the wrong kind is a 404.
+// sessionCookie is the API's HttpOnly session cookie (httpapi's
+// carebill_session). The page only checks that it is there; the API
+// judges it.
+const sessionCookie = "carebill_session"
+
+// crossSiteNavigation reports a navigation from another site (a link in
+// an email): the browser withholds the SameSite=Strict session cookie from
+// it but sends it with the page's own API calls, so its absence proves
+// nothing and the page is served.
+func crossSiteNavigation(r *http.Request) bool {
+	s := r.Header.Get("Sec-Fetch-Site")
+	return s == "cross-site" || s == "same-site"
+}
+
 func (u *ui) page(name string) http.Handler {
 	p := pages[name]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !p.Public && !crossSiteNavigation(r) {
+			if c, err := r.Cookie(sessionCookie); err != nil || c.Value == "" {
+				// Signed out: to sign in and back, before the page's
+				// first API call would be refused (and logged) as a 401.
+				http.Redirect(w, r, "/app/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+		}
 		var pathID string
 		if p.IDKind != "" {
 			pathID = r.PathValue("id")

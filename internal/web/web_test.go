@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ func newUI(t *testing.T) http.Handler {
 func get(t *testing.T, h http.Handler, method, target string, header ...string) *http.Response {
 	t.Helper()
 	req := httptest.NewRequest(method, target, nil)
+	req.AddCookie(&http.Cookie{Name: "carebill_session", Value: "signed-in"})
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -112,6 +114,37 @@ func TestRedirects(t *testing.T) {
 		if res.StatusCode != http.StatusFound || res.Header.Get("Location") != home {
 			t.Errorf("GET %s = %d → %q, want 302 → %s", path, res.StatusCode, res.Header.Get("Location"), home)
 		}
+	}
+}
+
+// TestSignedOutPagesGoToSignIn: without the session cookie a page sends
+// the browser to sign in and back at once, instead of serving a page whose
+// first API call is refused 401 (a console error the new-user trial met).
+func TestSignedOutPagesGoToSignIn(t *testing.T) {
+	t.Parallel()
+	h := newUI(t)
+	req := httptest.NewRequest("GET", "/app/clients/"+clientID+"?tab=ledger", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	want := "/app/login?next=" + url.QueryEscape("/app/clients/"+clientID+"?tab=ledger")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != want {
+		t.Errorf("signed out = %d → %q, want 303 → %s", rec.Code, rec.Header().Get("Location"), want)
+	}
+	// A link from another site (an email) arrives without the Strict
+	// cookie even when signed in: the page is served and its API calls
+	// carry the cookie.
+	req = httptest.NewRequest("GET", "/app/invoices/"+invoiceID, nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Errorf("link from another site = %d, want 200", rec.Code)
+	}
+	req = httptest.NewRequest("GET", "/app/login", nil)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Errorf("sign-in page signed out = %d, want 200", rec.Code)
 	}
 }
 
