@@ -113,7 +113,9 @@ func TestServedPagesFillTheMarkers(t *testing.T) {
 	invoiceID := id.New(id.Invoice, time.Now())
 	for _, path := range []string{"/app/invoices/" + invoiceID, "/app/dashboard"} {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: "signed-in"})
+		h.ServeHTTP(rec, req)
 		body := rec.Body.String()
 		if rec.Code != http.StatusOK || strings.Contains(body, "_version_") || strings.Contains(body, "_id_") ||
 			!strings.Contains(body, `src="/static/`+u.assets.version+`/js/`) {
