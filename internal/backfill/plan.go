@@ -120,9 +120,9 @@ func Build(orgID, clientID string, docs Documents) (Plan, error) {
 		fin := base
 		fin.Kind, fin.Owing, fin.Effective = ledger.InvoiceFinalized, inv.Totals().Total, inv.Spec.IssueDate
 		events = append(events, event{at: inv.FinalizedAt, rank: 0, entry: fin})
-		applied := inv.Credit.Sub(notesOn[inv.ID])
+		applied := inv.Credit().Sub(notesOn[inv.ID])
 		if applied.IsNegative() {
-			return Plan{}, fmt.Errorf("invoice %s: its credit notes (%s) exceed what it was credited (%s)", inv.Number, notesOn[inv.ID], inv.Credit)
+			return Plan{}, fmt.Errorf("invoice %s: its credit notes (%s) exceed what it was credited (%s)", inv.Number, notesOn[inv.ID], inv.Credit())
 		}
 		if applied.IsPositive() {
 			ca := base
@@ -140,7 +140,7 @@ func Build(orgID, clientID string, docs Documents) (Plan, error) {
 		}
 		v := base
 		v.Kind, v.Memo = ledger.InvoiceVoided, inv.VoidReason
-		v.Owing = inv.Totals().Total.Sub(inv.Paid).Sub(notesOn[inv.ID]).Neg()
+		v.Owing = inv.Totals().Total.Sub(inv.Paid()).Sub(notesOn[inv.ID]).Neg()
 		events = append(events, event{at: inv.VoidedAt, rank: 4, entry: v})
 	}
 	for _, p := range docs.Payments {

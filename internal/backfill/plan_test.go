@@ -24,9 +24,9 @@ func at(day int) time.Time { return time.Date(2026, 10, day, 3, 0, 0, 0, time.UT
 
 func finalized(id, total string, day int, status invoice.Status, paid, credited string) *invoice.Invoice {
 	inv, err := invoice.Restore(invoice.Invoice{
-		ID: id, OrgID: "org_1", Number: strings.ToUpper(id), Paid: d(paid), Credit: d(credited), FinalizedAt: at(day),
+		ID: id, OrgID: "org_1", Number: strings.ToUpper(id), FinalizedAt: at(day),
 		Spec: invoice.Spec{ClientID: "cli_1", Currency: aud, Lines: []invoice.Line{{Type: invoice.Fixed, Description: "x", Price: d(total)}}},
-	}, status)
+	}, invoice.State{Status: status, Paid: d(paid), Credit: d(credited)})
 	if err != nil {
 		panic(err) // a fixture the lifecycle cannot reach
 	}

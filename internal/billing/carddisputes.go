@@ -26,7 +26,7 @@ type CardDisputeStore interface {
 
 // CardDisputes handles disputes of card payments (Stripe
 // charge.dispute.*): an opened dispute marks the invoices the payment paid
-// disputed (reminders skip them, invoice.Invoice.Disputed); one closed won
+// disputed (reminders skip them, invoice.Invoice.MarkDisputed); one closed won
 // clears the mark; one closed lost reverses the payment as entered in
 // error (the money went back to the cardholder), reopening its invoices,
 // and clears the mark.
@@ -73,8 +73,16 @@ func (d *CardDisputes) Record(ctx context.Context, dis payment.CardDispute) (pay
 		held := dis.Outcome == payment.DisputeOpened
 		changed := false
 		for _, inv := range invoices {
-			if inv.Disputed != held {
-				inv.Disputed, changed = held, true
+			switch {
+			case inv.Disputed() == held:
+			case held:
+				if err := inv.MarkDisputed(now); err != nil {
+					return nil, nil, err
+				}
+				changed = true
+			default:
+				inv.ResolveDispute(now)
+				changed = true
 			}
 		}
 		var entries []ledger.Entry

@@ -235,9 +235,9 @@ func (w *Cases) UninvoiceCase(ctx context.Context, p auth.Principal, id, reason 
 			return CaseView{}, fmt.Errorf("un-invoice case %s: %w", c.ID, err)
 		}
 		switch {
-		case inv.Status() == invoice.Paid || inv.Paid.IsPositive():
+		case inv.Status() == invoice.Paid || inv.Paid().IsPositive():
 			return CaseView{}, fmt.Errorf("un-invoice case %s: %w", c.ID, cases.ErrInvoicePaid)
-		case inv.Locked:
+		case inv.Locked():
 			return CaseView{}, fmt.Errorf("un-invoice case %s: %w", c.ID, invoice.ErrLocked)
 		}
 	}

@@ -214,8 +214,8 @@ func TestCycleCloseStatementsLocksAndBackdating(t *testing.T) {
 
 	// Locked at cycle close: October's invoice, not yet paid.
 	got, err := w.svc.Invoice(ctx, w.admin, octInv.ID)
-	if err != nil || !got.Invoice.Locked || got.Invoice.LockedBy != st.ID {
-		t.Fatalf("October invoice locked=%v by %q", got.Invoice.Locked, got.Invoice.LockedBy)
+	if err != nil || !got.Invoice.Locked() || got.Invoice.LockedBy() != st.ID {
+		t.Fatalf("October invoice locked=%v by %q", got.Invoice.Locked(), got.Invoice.LockedBy())
 	}
 	if _, err := w.svc.VoidInvoice(ctx, w.admin, octInv.ID, "wrong client"); !errors.Is(err, invoice.ErrLocked) {
 		t.Fatalf("void of a locked invoice: %v", err)
@@ -251,7 +251,7 @@ func TestCycleCloseStatementsLocksAndBackdating(t *testing.T) {
 	if err := w.statements.Delete(ctx, w.admin, st.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := w.svc.Invoice(ctx, w.admin, octInv.ID); got.Invoice.Locked {
+	if got, _ := w.svc.Invoice(ctx, w.admin, octInv.ID); got.Invoice.Locked() {
 		t.Fatal("still locked after its statement was deleted")
 	}
 	if err := w.pay(ana, "5.00", "2026-10-30"); err != nil {

@@ -98,11 +98,11 @@ func invoiceDocument(o *org.Org, c *client.Client, inv *invoice.Invoice) pdf.Doc
 		doc.Totals = append(doc.Totals, pdf.Field{Label: f.Description, Value: cur.Display(f.Amount)})
 	}
 	doc.Totals = append(doc.Totals, pdf.Field{Label: "Total " + cur.Code(), Value: cur.Display(tot.Total)})
-	if inv.Paid.IsPositive() {
-		doc.Totals = append(doc.Totals, pdf.Field{Label: "Paid", Value: "−" + cur.Display(inv.Paid)})
+	if inv.Paid().IsPositive() {
+		doc.Totals = append(doc.Totals, pdf.Field{Label: "Paid", Value: "−" + cur.Display(inv.Paid())})
 	}
-	if inv.Credit.IsPositive() {
-		doc.Totals = append(doc.Totals, pdf.Field{Label: "Credited", Value: "−" + cur.Display(inv.Credit)})
+	if inv.Credit().IsPositive() {
+		doc.Totals = append(doc.Totals, pdf.Field{Label: "Credited", Value: "−" + cur.Display(inv.Credit())})
 	}
 	doc.Totals = append(doc.Totals, pdf.Field{Label: "Balance due", Value: cur.Display(inv.Balance())})
 	if inv.Status() != invoice.Paid && inv.Status() != invoice.Void {

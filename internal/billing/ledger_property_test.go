@@ -230,12 +230,12 @@ func (a *account) check(t *rapid.T) {
 		bal, total := inv.Balance(), inv.Totals().Total
 		switch inv.Status() {
 		case invoice.Void:
-			if !bal.IsZero() || !inv.CreditApplied.IsZero() || !inv.Paid.IsZero() {
-				t.Fatalf("after %v: void invoice %s owes %s (applied %s, paid %s)", a.stepsDone, iid, bal, inv.CreditApplied, inv.Paid)
+			if !bal.IsZero() || !inv.CreditApplied().IsZero() || !inv.Paid().IsZero() {
+				t.Fatalf("after %v: void invoice %s owes %s (applied %s, paid %s)", a.stepsDone, iid, bal, inv.CreditApplied(), inv.Paid())
 			}
 		case invoice.Open, invoice.Paid:
-			if bal.IsNegative() || !total.Equal(inv.Paid.Add(inv.Credit).Add(bal)) {
-				t.Fatalf("after %v: invoice %s total %s ≠ paid %s + credited %s + balance %s", a.stepsDone, iid, total, inv.Paid, inv.Credit, bal)
+			if bal.IsNegative() || !total.Equal(inv.Paid().Add(inv.Credit()).Add(bal)) {
+				t.Fatalf("after %v: invoice %s total %s ≠ paid %s + credited %s + balance %s", a.stepsDone, iid, total, inv.Paid(), inv.Credit(), bal)
 			}
 			if (inv.Status() == invoice.Paid) != bal.IsZero() {
 				t.Fatalf("after %v: invoice %s is %s with balance %s", a.stepsDone, iid, inv.Status(), bal)
@@ -244,8 +244,8 @@ func (a *account) check(t *rapid.T) {
 		if inv.Status() == invoice.Open {
 			openSum = openSum.Add(bal)
 		}
-		applied = applied.Add(inv.CreditApplied)
-		paidOnInvoices = paidOnInvoices.Add(inv.Paid)
+		applied = applied.Add(inv.CreditApplied())
+		paidOnInvoices = paidOnInvoices.Add(inv.Paid())
 	}
 	if !openSum.Equal(c.Balance.Owing) {
 		t.Fatalf("after %v: open invoices owe %s, the client shows %s", a.stepsDone, openSum, c.Balance.Owing)

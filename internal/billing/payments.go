@@ -176,8 +176,8 @@ func (s *Service) ClientSummary(ctx context.Context, p auth.Principal, clientID 
 			continue
 		}
 		sum.Invoiced = sum.Invoiced.Add(v.Totals().Total)
-		sum.Paid = sum.Paid.Add(v.Paid)
-		sum.Credited = sum.Credited.Add(v.Credit)
+		sum.Paid = sum.Paid.Add(v.Paid())
+		sum.Credited = sum.Credited.Add(v.Credit())
 		if v.Overdue {
 			sum.Overdue = sum.Overdue.Add(v.Balance())
 		}

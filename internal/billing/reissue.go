@@ -32,8 +32,8 @@ func (s *Service) ReissueInvoice(ctx context.Context, p auth.Principal, id, reas
 	if err != nil {
 		return InvoiceView{}, err
 	}
-	if inv.ReplacedByID != "" {
-		return s.Invoice(ctx, p, inv.ReplacedByID)
+	if inv.ReplacedByID() != "" {
+		return s.Invoice(ctx, p, inv.ReplacedByID())
 	}
 	if keepNumber {
 		o, err := s.store.GetOrg(ctx, p.OrgID)
@@ -65,17 +65,16 @@ func (s *Service) ReissueInvoice(ctx context.Context, p auth.Principal, id, reas
 	// linked its own first: then ours goes and theirs is the answer.
 	var other string
 	_, err = s.store.UpdateInvoice(ctx, p.OrgID, id, func(old *invoice.Invoice) ([]activity.Event, error) {
-		if old.ReplacedByID != "" {
-			other = old.ReplacedByID
-			return nil, errAlreadyReissued
+		if err := old.MarkReplacedBy(draft.ID, now); err != nil {
+			other = old.ReplacedByID()
+			return nil, err
 		}
-		old.ReplacedByID, old.UpdatedAt = draft.ID, now
 		e := s.invoiceEvent(p, activity.Reissued, old)
 		e.Detail = "corrected by a new draft"
 		return []activity.Event{e}, nil
 	})
 	switch {
-	case errors.Is(err, errAlreadyReissued):
+	case errors.Is(err, invoice.ErrReplaced):
 		if derr := s.store.DeleteInvoice(ctx, p.OrgID, draft.ID, func(*invoice.Invoice) error { return nil }); derr != nil {
 			return InvoiceView{}, derr
 		}
@@ -85,5 +84,3 @@ func (s *Service) ReissueInvoice(ctx context.Context, p auth.Principal, id, reas
 	}
 	return s.view(ctx, draft)
 }
-
-var errAlreadyReissued = errors.New("already re-issued")

@@ -31,8 +31,8 @@ func TestReissue(t *testing.T) {
 		t.Fatalf("asking again made another draft: %v %v", again.Invoice.ID, err)
 	}
 	old, _ := w.svc.Invoice(ctx, w.admin, first.ID)
-	if old.Invoice.Status() != invoice.Void || old.Invoice.ReplacedByID != d.Invoice.ID {
-		t.Fatalf("original %s replaced by %q", old.Invoice.Status(), old.Invoice.ReplacedByID)
+	if old.Invoice.Status() != invoice.Void || old.Invoice.ReplacedByID() != d.Invoice.ID {
+		t.Fatalf("original %s replaced by %q", old.Invoice.Status(), old.Invoice.ReplacedByID())
 	}
 	r1, err := w.svc.FinalizeInvoice(ctx, w.admin, d.Invoice.ID)
 	if err != nil || r1.Invoice.Number != "INV-00001-R1" {

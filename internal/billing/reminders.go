@@ -126,7 +126,7 @@ func (r *Reminders) runOrg(ctx context.Context, orgID string, rep *RemindReport)
 func (r *Reminders) remind(ctx context.Context, o *org.Org, c *client.Client, inv *invoice.Invoice, sched reminder.Schedule) (bool, error) {
 	facts := reminder.Invoice{
 		Open: inv.Status() == invoice.Open, Balance: inv.Balance().IsPositive(), Due: inv.Spec.DueDate,
-		Excluded: c.Profile.NoReminders, Disputed: inv.Disputed, Recipient: true,
+		Excluded: c.Profile.NoReminders, Disputed: inv.Disputed(), Recipient: true,
 	}
 	if facts.Due.IsZero() || !facts.Open || facts.Excluded {
 		return false, nil

@@ -138,9 +138,6 @@ func (r *Reversals) VoidCreditNote(ctx context.Context, p auth.Principal, id, re
 	}
 	now := r.svc.now()
 	n, err := r.store.VoidCreditNote(ctx, p.OrgID, id, func(n *credit.Note, inv *invoice.Invoice) ([]activity.Event, error) {
-		if inv.Locked {
-			return nil, invoice.ErrLocked
-		}
 		if err := n.Void(inv, reason, now); err != nil {
 			return nil, err
 		}
@@ -163,10 +160,7 @@ func (r *Reversals) UnapplyCredit(ctx context.Context, p auth.Principal, id stri
 	}
 	now := r.svc.now()
 	inv, err := r.store.ApplyClientCredit(ctx, p.OrgID, id, func(_ *client.Client, inv *invoice.Invoice) ([]activity.Event, error) {
-		if inv.Locked {
-			return nil, invoice.ErrLocked
-		}
-		back := inv.CreditApplied
+		back := inv.CreditApplied()
 		if amount != nil {
 			back = *amount
 		}

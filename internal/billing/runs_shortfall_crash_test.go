@@ -159,8 +159,8 @@ func TestShortfallExactlyOnceThroughCrashes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if inv.Status() != invoice.Paid || !inv.Balance().IsZero() || !inv.Paid.Equal(amt("95.00")) || !inv.Credit.Equal(amt("5.14")) {
-			t.Errorf("invoice %s after the remittance: %s, paid %s, credited %s, balance %s", inv.Number, inv.Status(), inv.Paid, inv.Credit, inv.Balance())
+		if inv.Status() != invoice.Paid || !inv.Balance().IsZero() || !inv.Paid().Equal(amt("95.00")) || !inv.Credit().Equal(amt("5.14")) {
+			t.Errorf("invoice %s after the remittance: %s, paid %s, credited %s, balance %s", inv.Number, inv.Status(), inv.Paid(), inv.Credit(), inv.Balance())
 		}
 		c, err := w.store.GetClient(ctx, w.org.ID, l.ClientID)
 		if err != nil {

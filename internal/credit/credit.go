@@ -134,10 +134,10 @@ func IssueOnPaid(id string, inv *invoice.Invoice, pays []*payment.Payment, amoun
 	bal := inv.Balance()
 	rest := amount.Sub(decimal.Min(amount, bal))
 	parts := Parts{Balance: decimal.Min(amount, bal)}
-	if rest.GreaterThan(inv.Paid) {
+	if rest.GreaterThan(inv.Paid()) {
 		owed := cur.String(bal)
-		if inv.Paid.IsPositive() {
-			owed += " (and " + cur.String(inv.Paid) + " paid)"
+		if inv.Paid().IsPositive() {
+			owed += " (and " + cur.String(inv.Paid()) + " paid)"
 		}
 		return nil, nil, &invoice.BalanceError{Amount: cur.String(amount), Balance: owed}
 	}

@@ -109,7 +109,7 @@ func (s *Store) ClientDocuments(ctx context.Context, orgID, clientID string) (ba
 		cursor = next
 	}
 	for _, inv := range docs.Invoices {
-		if !inv.Credit.IsPositive() {
+		if !inv.Credit().IsPositive() {
 			continue
 		}
 		for cursor := ""; ; {

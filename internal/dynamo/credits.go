@@ -216,7 +216,7 @@ func (s *Store) CreditNote(ctx context.Context, orgID, id string) (*credit.Note,
 // paymentsOf reads the client's payments allocated to inv, newest first
 // (every page of the client's payment index, each then read consistently).
 func (s *Store) paymentsOf(ctx context.Context, inv *invoice.Invoice) ([]*payment.Payment, error) {
-	if !inv.Paid.IsPositive() {
+	if !inv.Paid().IsPositive() {
 		return nil, nil
 	}
 	var out []*payment.Payment

@@ -403,10 +403,10 @@ func invoiceToItem(inv *invoice.Invoice) invoiceItem {
 		Currency: s.Currency.Code(), IssueDate: s.IssueDate.String(), DueDate: s.DueDate.String(),
 		TermsDays: s.TermsDays, TaxRounding: string(s.TaxRounding), Memo: s.Memo, PONumber: s.PONumber,
 		Total: toNum(inv.Totals().Total), Balance: toNum(inv.Balance()),
-		Paid: toNum(inv.Paid), Credited: toNum(inv.Credit), Locked: inv.Locked, LockedBy: inv.LockedBy, LockReason: inv.LockReason, Disputed: inv.Disputed,
-		CreditApplied: toNum(inv.CreditApplied),
+		Paid: toNum(inv.Paid()), Credited: toNum(inv.Credit()), Locked: inv.Locked(), LockedBy: inv.LockedBy(), LockReason: inv.LockReason(), Disputed: inv.Disputed(),
+		CreditApplied: toNum(inv.CreditApplied()),
 		VoidReason:    inv.VoidReason, ReplacesID: inv.ReplacesID, Version: inv.Version,
-		ReplacedByID: inv.ReplacedByID, KeepsNumber: inv.KeepsNumber, BaseNumber: inv.BaseNumber, Revision: inv.Revision,
+		ReplacedByID: inv.ReplacedByID(), KeepsNumber: inv.KeepsNumber, BaseNumber: inv.BaseNumber, Revision: inv.Revision,
 		Origin: string(inv.Origin), ExternalNumber: inv.ExternalNumber, ExternalRef: inv.ExternalReference,
 		CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		FinalizedAt: ts(inv.FinalizedAt), SentAt: ts(inv.SentAt), VoidedAt: ts(inv.VoidedAt),
@@ -440,12 +440,12 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invoice %s: %w", it.ID, err)
 	}
-	// Every field but the status, which only invoice.Restore sets (and
-	// checks against the rest).
+	// Every field but the lifecycle state, which only invoice.Restore sets
+	// (and checks against the rest).
 	inv := &invoice.Invoice{
 		ID: it.ID, OrgID: it.OrgID, ClientName: it.ClientName, Number: it.Number, Seq: it.Seq,
-		Locked: it.Locked, LockedBy: it.LockedBy, LockReason: it.LockReason, Disputed: it.Disputed, VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
-		ReplacedByID: it.ReplacedByID, KeepsNumber: it.KeepsNumber, BaseNumber: it.BaseNumber, Revision: it.Revision,
+		VoidReason: it.VoidReason, ReplacesID: it.ReplacesID, Version: it.Version,
+		KeepsNumber: it.KeepsNumber, BaseNumber: it.BaseNumber, Revision: it.Revision,
 		Origin: invoice.Origin(it.Origin), ExternalNumber: it.ExternalNumber, ExternalReference: it.ExternalRef,
 		CreatedAt: fromTS(it.CreatedAt), UpdatedAt: fromTS(it.UpdatedAt),
 		FinalizedAt: fromTS(it.FinalizedAt), SentAt: fromTS(it.SentAt), VoidedAt: fromTS(it.VoidedAt),
@@ -460,13 +460,15 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 	if inv.Spec.DueDate, err = fromDate(it.DueDate); err != nil {
 		return nil, err
 	}
-	if inv.Paid, err = fromNum("paid", it.Paid); err != nil {
+	st := invoice.State{Status: invoice.Status(it.Status), Locked: it.Locked, LockedBy: it.LockedBy, LockReason: it.LockReason,
+		Disputed: it.Disputed, ReplacedByID: it.ReplacedByID}
+	if st.Paid, err = fromNum("paid", it.Paid); err != nil {
 		return nil, err
 	}
-	if inv.Credit, err = fromNum("credited", it.Credited); err != nil {
+	if st.Credit, err = fromNum("credited", it.Credited); err != nil {
 		return nil, err
 	}
-	if inv.CreditApplied, err = fromNum("creditApplied", it.CreditApplied); err != nil {
+	if st.CreditApplied, err = fromNum("creditApplied", it.CreditApplied); err != nil {
 		return nil, err
 	}
 	for _, li := range it.Lines {
@@ -494,5 +496,5 @@ func (it invoiceItem) toInvoice() (*invoice.Invoice, error) {
 		}
 		inv.Spec.Fees = append(inv.Spec.Fees, invoice.Fee{Description: fi.Description, Amount: a})
 	}
-	return invoice.Restore(*inv, invoice.Status(it.Status))
+	return invoice.Restore(*inv, st)
 }

@@ -46,7 +46,7 @@ func (s *Store) ChangePayment(ctx context.Context, orgID, id string,
 		}
 		paidBefore := map[string]decimal.Decimal{}
 		for id, inv := range invoices {
-			paidBefore[id] = inv.Paid
+			paidBefore[id] = inv.Paid()
 		}
 		entries, events, err := change(c, p, invoices)
 		if err != nil {
@@ -54,7 +54,7 @@ func (s *Store) ChangePayment(ctx context.Context, orgID, id string,
 		}
 		paidAfter := map[string]decimal.Decimal{}
 		for id, inv := range invoices {
-			paidAfter[id] = inv.Paid
+			paidAfter[id] = inv.Paid()
 		}
 		if splits := ledger.PaidSplits(paidBefore, paidAfter); len(entries) == 1 {
 			entries[0].Splits = splits

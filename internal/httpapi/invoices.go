@@ -109,9 +109,9 @@ func invoiceJSON(p auth.Principal, v billing.InvoiceView) invoiceResponse {
 		Currency: cur.Code(), IssueDate: sp.IssueDate.String(), DueDate: sp.DueDate.String(), PaymentTerms: sp.TermsDays,
 		Memo: sp.Memo, PONumber: sp.PONumber, LineItems: make([]lineJSON, 0, len(sp.Lines)), Fees: make([]feeJSON, 0, len(sp.Fees)),
 		Subtotal: cur.String(tot.Subtotal), Taxes: make([]taxJSON, 0, len(tot.TaxByRate)), TaxTotal: cur.String(tot.Tax),
-		FeeTotal: cur.String(tot.Fees), Total: cur.String(tot.Total), AmountPaid: cur.String(v.Paid),
-		AmountCredited: cur.String(v.Credit), Balance: cur.String(v.Balance()), Locked: v.Locked, LockReason: v.LockReason, LockedBy: v.LockedBy, Disputed: v.Disputed,
-		VoidReason: v.VoidReason, ReplacesID: v.ReplacesID, ReplacedByID: v.ReplacedByID, KeepsNumber: keepsNumber(v.Invoice), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+		FeeTotal: cur.String(tot.Fees), Total: cur.String(tot.Total), AmountPaid: cur.String(v.Paid()),
+		AmountCredited: cur.String(v.Credit()), Balance: cur.String(v.Balance()), Locked: v.Locked(), LockReason: v.LockReason(), LockedBy: v.LockedBy(), Disputed: v.Disputed(),
+		VoidReason: v.VoidReason, ReplacesID: v.ReplacesID, ReplacedByID: v.ReplacedByID(), KeepsNumber: keepsNumber(v.Invoice), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 		FinalizedAt: timePtr(v.FinalizedAt), SentAt: timePtr(v.SentAt), VoidedAt: timePtr(v.VoidedAt),
 		Kind: v.Origin.Name(), ExternalNumber: v.ExternalNumber, ExternalReference: v.ExternalReference,
 	}

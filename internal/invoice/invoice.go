@@ -135,7 +135,8 @@ func (s Spec) Validate() error {
 // Invoice is a bill to one client. Build drafts with NewDraft, rebuild
 // stored ones with Restore, and change them only through its methods,
 // which keep the lifecycle rules; the status is readable through Status
-// and settable by nothing else.
+// and settable by nothing else, as are the rest of its lifecycle state
+// (locks, disputes, amounts settled, the re-issue link): see State.
 type Invoice struct {
 	ID         string
 	OrgID      string
@@ -143,29 +144,22 @@ type Invoice struct {
 	Spec       Spec
 	Number     string // assigned at finalization, never reused
 	Seq        int64  // the number's position in the org's series
-	status     Status // see Status; set only by the transitions and Restore
-	Locked     bool
-	// LockedBy is the statement that locked the invoice (org policy "on
-	// statement" or "at cycle close"), empty for a lock by a person;
-	// deleting that statement unlocks the invoice again.
-	LockedBy string
-	// LockReason says why it is locked, as the person or the statement
-	// that locked it gave it.
-	LockReason string
-	// Disputed is set while a card payment on the invoice is disputed:
-	// no reminder goes out for it.
-	Disputed bool
-	Paid     decimal.Decimal // payments allocated to it
-	Credit   decimal.Decimal // credit notes and client credit applied to it
-	// CreditApplied is the part of Credit that came from the client's
-	// credit (not from credit notes): a void gives it back to the client.
-	CreditApplied decimal.Decimal
-	Version       int64 // bumped by every stored change; guards concurrent writes
+	// The lifecycle state (see State): set only by the transitions and
+	// Restore, read through the accessors of the same names.
+	status        Status
+	locked        bool
+	lockedBy      string
+	lockReason    string
+	disputed      bool
+	paid          decimal.Decimal
+	credit        decimal.Decimal
+	creditApplied decimal.Decimal
+	replacedByID  string
+
+	Version int64 // bumped by every stored change; guards concurrent writes
 
 	VoidReason string
 	ReplacesID string // the voided invoice this one re-issues
-	// ReplacedByID is the draft that re-issues this (voided) invoice.
-	ReplacedByID string
 	// KeepsNumber is set on a re-issue that takes the voided invoice's
 	// number with a revision suffix (BaseNumber-R<Revision>) instead of a
 	// new number from the series, as plan managers often ask.
@@ -206,7 +200,7 @@ func (inv *Invoice) Balance() decimal.Decimal {
 	if inv.status == Void {
 		return decimal.Zero
 	}
-	b := inv.Totals().Total.Sub(inv.Paid).Sub(inv.Credit)
+	b := inv.Totals().Total.Sub(inv.paid).Sub(inv.credit)
 	if b.IsNegative() {
 		return decimal.Zero
 	}
@@ -259,13 +253,13 @@ func (inv *Invoice) AvailableActions() []Action {
 		out = append(out, ActRecordPayment, ActApplyCredit, ActPayLink)
 	}
 	out = append(out, ActCreditNote)
-	if inv.CreditApplied.IsPositive() {
+	if inv.creditApplied.IsPositive() {
 		out = append(out, ActUnapplyCredit)
 	}
-	if inv.Locked {
+	if inv.locked {
 		return append(out, ActUnlock)
 	}
-	if inv.status == Open && !inv.Paid.IsPositive() {
+	if inv.status == Open && !inv.paid.IsPositive() {
 		out = append(out, ActVoid)
 	}
 	return append(out, ActLock)
@@ -363,22 +357,22 @@ func FormatNumber(prefix string, seq int64) string {
 // is paid when nothing is left to pay. An amount beyond the balance is the
 // caller's to treat as credit, never applied here.
 func (inv *Invoice) ApplyPayment(amount decimal.Decimal, now time.Time) error {
-	return inv.settle(&inv.Paid, amount, now)
+	return inv.settle(&inv.paid, amount, now)
 }
 
 // ApplyCredit reduces an open invoice's balance by a credit note; the
 // invoice is paid when nothing is left to pay.
 func (inv *Invoice) ApplyCredit(amount decimal.Decimal, now time.Time) error {
-	return inv.settle(&inv.Credit, amount, now)
+	return inv.settle(&inv.credit, amount, now)
 }
 
 // ApplyClientCredit reduces an open invoice's balance by the client's
 // credit, remembered apart (CreditApplied) so a void can give it back.
 func (inv *Invoice) ApplyClientCredit(amount decimal.Decimal, now time.Time) error {
-	if err := inv.settle(&inv.Credit, amount, now); err != nil {
+	if err := inv.settle(&inv.credit, amount, now); err != nil {
 		return err
 	}
-	inv.CreditApplied = inv.CreditApplied.Add(amount)
+	inv.creditApplied = inv.creditApplied.Add(amount)
 	return nil
 }
 
@@ -408,39 +402,47 @@ func (inv *Invoice) UnapplyPayment(amount decimal.Decimal, now time.Time) error 
 	if inv.status != Open && inv.status != Paid {
 		return ErrNotFinalized
 	}
-	if !amount.IsPositive() || amount.GreaterThan(inv.Paid) {
-		return validation.Errorf("amount", "%s is not part of the %s paid on invoice %s", inv.Spec.Currency.String(amount), inv.Spec.Currency.String(inv.Paid), inv.Number)
+	if !amount.IsPositive() || amount.GreaterThan(inv.paid) {
+		return validation.Errorf("amount", "%s is not part of the %s paid on invoice %s", inv.Spec.Currency.String(amount), inv.Spec.Currency.String(inv.paid), inv.Number)
 	}
-	inv.Paid = inv.Paid.Sub(amount)
+	inv.paid = inv.paid.Sub(amount)
 	inv.reopen(now)
 	return nil
 }
 
 // UnapplyClientCredit gives amount of the client credit applied to an
-// open or paid invoice back to the client; a paid invoice reopens.
+// open or paid invoice back to the client; a paid invoice reopens. A
+// locked invoice keeps its credit (ErrLocked).
 func (inv *Invoice) UnapplyClientCredit(amount decimal.Decimal, now time.Time) error {
+	if inv.locked {
+		return ErrLocked
+	}
 	if inv.status != Open && inv.status != Paid {
 		return ErrSettled
 	}
-	if !amount.IsPositive() || amount.GreaterThan(inv.CreditApplied) {
-		return validation.Errorf("amount", "%s of client credit is applied to this invoice", inv.Spec.Currency.String(inv.CreditApplied))
+	if !amount.IsPositive() || amount.GreaterThan(inv.creditApplied) {
+		return validation.Errorf("amount", "%s of client credit is applied to this invoice", inv.Spec.Currency.String(inv.creditApplied))
 	}
-	inv.Credit = inv.Credit.Sub(amount)
-	inv.CreditApplied = inv.CreditApplied.Sub(amount)
+	inv.credit = inv.credit.Sub(amount)
+	inv.creditApplied = inv.creditApplied.Sub(amount)
 	inv.reopen(now)
 	return nil
 }
 
 // UncreditNote takes a voided credit note's amount back off an invoice;
-// a paid invoice reopens. A void invoice keeps its notes as they were.
+// a paid invoice reopens. A void invoice keeps its notes as they were, and
+// a locked one too (ErrLocked).
 func (inv *Invoice) UncreditNote(amount decimal.Decimal, now time.Time) error {
+	if inv.locked {
+		return ErrLocked
+	}
 	if inv.status != Open && inv.status != Paid {
 		return ErrSettled
 	}
-	if notes := inv.Credit.Sub(inv.CreditApplied); !amount.IsPositive() || amount.GreaterThan(notes) {
+	if notes := inv.credit.Sub(inv.creditApplied); !amount.IsPositive() || amount.GreaterThan(notes) {
 		return validation.Errorf("amount", "%s is more than the credit notes on invoice %s", inv.Spec.Currency.String(amount), inv.Number)
 	}
-	inv.Credit = inv.Credit.Sub(amount)
+	inv.credit = inv.credit.Sub(amount)
 	inv.reopen(now)
 	return nil
 }
@@ -461,10 +463,10 @@ func (inv *Invoice) Lock(reason string, now time.Time) error {
 	switch {
 	case inv.status == Draft:
 		return ErrNotFinalized
-	case inv.Locked:
+	case inv.locked:
 		return ErrLocked
 	}
-	inv.Locked, inv.LockReason, inv.UpdatedAt = true, reason, now
+	inv.locked, inv.lockReason, inv.UpdatedAt = true, reason, now
 	return nil
 }
 
@@ -473,10 +475,10 @@ func (inv *Invoice) Unlock(reason string, now time.Time) error {
 	if err := validation.Text("reason", reason, true, 500); err != nil {
 		return err
 	}
-	if !inv.Locked {
+	if !inv.locked {
 		return ErrNotLocked
 	}
-	inv.Locked, inv.LockedBy, inv.LockReason, inv.UpdatedAt = false, "", "", now
+	inv.locked, inv.lockedBy, inv.lockReason, inv.UpdatedAt = false, "", "", now
 	return nil
 }
 
@@ -491,16 +493,16 @@ func (inv *Invoice) VoidInvoice(reason string, now time.Time) error {
 	switch {
 	case inv.status == Void || inv.status == Draft:
 		return ErrNotOpen
-	case inv.Locked:
+	case inv.locked:
 		return ErrLocked
-	case inv.Paid.IsPositive():
+	case inv.paid.IsPositive():
 		return ErrHasPayments
 	case inv.status != Open:
 		return ErrNotOpen
 	}
 	inv.status = Void
-	inv.Credit = inv.Credit.Sub(inv.CreditApplied)
-	inv.CreditApplied = decimal.Zero
+	inv.credit = inv.credit.Sub(inv.creditApplied)
+	inv.creditApplied = decimal.Zero
 	inv.VoidReason = reason
 	inv.VoidedAt, inv.UpdatedAt = now, now
 	return nil

@@ -156,9 +156,9 @@ func TestTotalsProperties(t *testing.T) {
 				t.Fatalf("%s #%d: total %s has sub-minor digits", code, i, tot.Total)
 			}
 			inv := &Invoice{Spec: s, status: Open}
-			inv.Paid = tot.Total.Mul(decimal.New(r.Int64N(300), -2)).Truncate(cur.MinorUnits())
+			inv.paid = tot.Total.Mul(decimal.New(r.Int64N(300), -2)).Truncate(cur.MinorUnits())
 			bal := inv.Balance()
-			excess := inv.Paid.Sub(tot.Total)
+			excess := inv.paid.Sub(tot.Total)
 			if bal.IsNegative() {
 				t.Fatalf("%s #%d: balance %s < 0", code, i, bal)
 			}
@@ -166,8 +166,8 @@ func TestTotalsProperties(t *testing.T) {
 				t.Fatalf("%s #%d: overpaid by %s but balance %s", code, i, excess, bal)
 			}
 			// Nothing disappears: what was paid is either against the balance or surplus.
-			if !bal.Add(inv.Paid).Sub(tot.Total).Equal(decimal.Max(excess, decimal.Zero)) {
-				t.Fatalf("%s #%d: paid %s, total %s, balance %s do not reconcile", code, i, inv.Paid, tot.Total, bal)
+			if !bal.Add(inv.paid).Sub(tot.Total).Equal(decimal.Max(excess, decimal.Zero)) {
+				t.Fatalf("%s #%d: paid %s, total %s, balance %s do not reconcile", code, i, inv.paid, tot.Total, bal)
 			}
 		}
 	}
@@ -201,16 +201,16 @@ func TestLifecycle(t *testing.T) {
 	if inv.Overdue(calendar.MustParse("2026-12-09")) || !inv.Overdue(calendar.MustParse("2026-12-10")) {
 		t.Fatal("overdue should start the day after the due date")
 	}
-	inv.Locked = true
+	inv.locked = true
 	if err := inv.VoidInvoice("duplicate", now); !errors.Is(err, ErrLocked) {
 		t.Fatalf("void locked: %v", err)
 	}
-	inv.Locked = false
-	inv.Paid = d("10")
+	inv.locked = false
+	inv.paid = d("10")
 	if err := inv.VoidInvoice("duplicate", now); !errors.Is(err, ErrHasPayments) {
 		t.Fatalf("void paid: %v", err)
 	}
-	inv.Paid = decimal.Zero
+	inv.paid = decimal.Zero
 	if err := inv.VoidInvoice("", now); err == nil {
 		t.Fatal("void without reason accepted")
 	}
@@ -325,7 +325,7 @@ func TestDocumentKindAndActions(t *testing.T) {
 	if err := taxed.VoidInvoice("wrong", now); err != nil {
 		t.Fatal(err)
 	}
-	if !taxed.Balance().IsZero() || !taxed.CreditApplied.IsZero() || len(taxed.AvailableActions()) != 0 {
-		t.Fatalf("void: balance %s applied %s actions %v", taxed.Balance(), taxed.CreditApplied, taxed.AvailableActions())
+	if !taxed.Balance().IsZero() || !taxed.creditApplied.IsZero() || len(taxed.AvailableActions()) != 0 {
+		t.Fatalf("void: balance %s applied %s actions %v", taxed.Balance(), taxed.creditApplied, taxed.AvailableActions())
 	}
 }

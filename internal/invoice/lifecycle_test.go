@@ -36,12 +36,16 @@ var edges = map[string][][2]invoice.Status{
 // legal or not, against one invoice and checks after each step: a refused
 // transition changes nothing; a status change is one the lifecycle table
 // allows and one that transition may make; an open invoice owes money and
-// a paid or void one owes none; and the state survives Restore unchanged,
-// as it does a store round trip.
+// a paid or void one owes none; no amount is negative and, open or paid,
+// paid + credit + balance is the total; a draft is neither locked nor
+// disputed; only a void invoice is replaced, and once replaced never by
+// another draft; and the state survives Restore unchanged, as it does a
+// store round trip. Every transition must have succeeded somewhere.
 func TestLifecycleStateMachine(t *testing.T) {
 	t.Parallel()
 	aud := money.MustCurrency("AUD")
 	seen := map[[2]invoice.Status]bool{}
+	done := map[string]bool{} // transitions that succeeded at least once
 	rapid.Check(t, func(t *rapid.T) {
 		// A price of zero makes Finalize go straight to paid.
 		price := decimal.New(rapid.Int64Range(0, 50_000).Draw(t, "price cents"), -2)
@@ -54,8 +58,19 @@ func TestLifecycleStateMachine(t *testing.T) {
 		}
 		today := calendar.MustParse("2026-11-25")
 		amount := func(t *rapid.T) decimal.Decimal {
-			// Up to a little over the total: beyond the balance and zero
-			// must be refused, too.
+			// Often exactly what the invoice holds, so that it is paid and
+			// reopened in full; otherwise up to a little over the total:
+			// beyond the balance and zero must be refused, too.
+			switch rapid.IntRange(0, 4).Draw(t, "amount kind") {
+			case 1:
+				return inv.Balance()
+			case 2:
+				return inv.Paid()
+			case 3:
+				return inv.CreditApplied()
+			case 4:
+				return inv.Credit().Sub(inv.CreditApplied())
+			}
 			return decimal.New(rapid.Int64Range(0, price.Shift(2).IntPart()+200).Draw(t, "amount cents"), -2)
 		}
 		actions := map[string]func(*rapid.T) error{
@@ -87,7 +102,15 @@ func TestLifecycleStateMachine(t *testing.T) {
 			"unlock": func(t *rapid.T) error {
 				return inv.Unlock(rapid.SampledFrom([]string{"", "correcting"}).Draw(t, "reason"), lifeNow)
 			},
-			"mark sent": func(t *rapid.T) error { return inv.MarkSent(lifeNow) },
+			"mark sent":     func(t *rapid.T) error { return inv.MarkSent(lifeNow) },
+			"mark disputed": func(t *rapid.T) error { return inv.MarkDisputed(lifeNow) },
+			"resolve dispute": func(t *rapid.T) error {
+				inv.ResolveDispute(lifeNow)
+				return nil
+			},
+			"mark replaced by": func(t *rapid.T) error {
+				return inv.MarkReplacedBy(rapid.SampledFrom([]string{"", "inv_2", "inv_3"}).Draw(t, "draft id"), lifeNow)
+			},
 			"edit": func(t *rapid.T) error {
 				return inv.Edit(inv.Spec, lifeNow)
 			},
@@ -103,6 +126,10 @@ func TestLifecycleStateMachine(t *testing.T) {
 					}
 					return
 				}
+				if was := before.ReplacedByID(); was != "" && inv.ReplacedByID() != was {
+					t.Fatalf("%s re-linked the invoice replaced by %s to %q", name, was, inv.ReplacedByID())
+				}
+				done[name] = true
 				to := inv.Status()
 				if from != to {
 					edge := [2]invoice.Status{from, to}
@@ -113,7 +140,31 @@ func TestLifecycleStateMachine(t *testing.T) {
 				}
 			},
 			"check": func(t *rapid.T) {
-				bal := inv.Balance()
+				bal, total := inv.Balance(), inv.Totals().Total
+				paid, credit, applied := inv.Paid(), inv.Credit(), inv.CreditApplied()
+				settled := paid.Add(credit)
+				switch {
+				case paid.IsNegative() || credit.IsNegative() || applied.IsNegative() || bal.IsNegative():
+					t.Fatalf("a negative amount: paid %s, credit %s, client credit %s, balance %s", paid, credit, applied, bal)
+				case applied.GreaterThan(credit):
+					t.Fatalf("client credit %s is more than the credit %s", applied, credit)
+				case inv.ReplacedByID() != "" && inv.Status() != invoice.Void:
+					t.Fatalf("%s invoice replaced by %s", inv.Status(), inv.ReplacedByID())
+				}
+				switch inv.Status() {
+				case invoice.Draft:
+					if !settled.IsZero() || inv.Locked() || inv.Disputed() {
+						t.Fatalf("draft with paid %s, credit %s, locked %v, disputed %v", paid, credit, inv.Locked(), inv.Disputed())
+					}
+				case invoice.Open, invoice.Paid:
+					if !settled.Add(bal).Equal(total) {
+						t.Fatalf("%s: paid %s + credit %s + balance %s is not the total %s", inv.Status(), paid, credit, bal, total)
+					}
+				case invoice.Void:
+					if !paid.IsZero() || !applied.IsZero() || settled.GreaterThan(total) {
+						t.Fatalf("void with paid %s, credit %s (client %s) of %s", paid, credit, applied, total)
+					}
+				}
 				switch inv.Status() {
 				case invoice.Open:
 					if !bal.IsPositive() {
@@ -124,7 +175,7 @@ func TestLifecycleStateMachine(t *testing.T) {
 						t.Fatalf("%s with %s still owed", inv.Status(), bal)
 					}
 				}
-				back, err := invoice.Restore(*inv, inv.Status())
+				back, err := invoice.Restore(*inv, inv.State())
 				if err != nil {
 					t.Fatalf("a state the transitions reached does not restore: %v", err)
 				}
@@ -143,12 +194,22 @@ func TestLifecycleStateMachine(t *testing.T) {
 			}
 		}
 	}
+	for _, name := range transitionNames {
+		if !done[name] {
+			t.Errorf("no sequence had %s succeed", name)
+		}
+	}
 }
+
+// transitionNames are the actions the state machine draws from, in a
+// fixed order so that a failing sequence replays.
+var transitionNames = []string{"finalize", "apply payment", "apply credit", "apply client credit", "unapply payment",
+	"unapply client credit", "uncredit note", "void", "lock", "unlock", "mark sent", "edit",
+	"mark disputed", "resolve dispute", "mark replaced by"}
 
 func sortedNames(m map[string]func(*rapid.T) error) []string {
 	names := make([]string, 0, len(m))
-	for _, n := range []string{"finalize", "apply payment", "apply credit", "apply client credit", "unapply payment",
-		"unapply client credit", "uncredit note", "void", "lock", "unlock", "mark sent", "edit"} {
+	for _, n := range transitionNames {
 		if m[n] == nil {
 			panic("no action " + n)
 		}
@@ -193,33 +254,76 @@ func TestRestoreRefusesStatesNoTransitionLeaves(t *testing.T) {
 	t.Parallel()
 	aud := money.MustCurrency("AUD")
 	base := invoice.Invoice{ID: "inv_1", OrgID: "org_1", Spec: invoice.Spec{ClientID: "cli_1", Name: "x", Currency: aud}}
-	with := func(change func(*invoice.Invoice)) invoice.Invoice {
-		inv := base
-		change(&inv)
-		return inv
-	}
-	ten := decimal.NewFromInt(10)
+	finalized := base
+	finalized.FinalizedAt = lifeNow
+	ten, minus := decimal.NewFromInt(10), decimal.NewFromInt(-1)
 	for name, c := range map[string]struct {
 		stored invoice.Invoice
-		status invoice.Status
+		state  invoice.State
 	}{
-		"unknown status":        {base, "overdue"},
-		"empty status":          {base, ""},
-		"finalized draft":       {with(func(i *invoice.Invoice) { i.FinalizedAt = lifeNow }), invoice.Draft},
-		"locked draft":          {with(func(i *invoice.Invoice) { i.Locked = true }), invoice.Draft},
-		"paid draft":            {with(func(i *invoice.Invoice) { i.Paid = ten }), invoice.Draft},
-		"credited draft":        {with(func(i *invoice.Invoice) { i.Credit = ten }), invoice.Draft},
-		"void with payments":    {with(func(i *invoice.Invoice) { i.Paid = ten }), invoice.Void},
-		"void keeps its credit": {with(func(i *invoice.Invoice) { i.Credit, i.CreditApplied = ten, ten }), invoice.Void},
+		"unknown status":          {base, invoice.State{Status: "overdue"}},
+		"empty status":            {base, invoice.State{}},
+		"finalized draft":         {finalized, invoice.State{Status: invoice.Draft}},
+		"locked draft":            {base, invoice.State{Status: invoice.Draft, Locked: true}},
+		"disputed draft":          {base, invoice.State{Status: invoice.Draft, Disputed: true}},
+		"paid draft":              {base, invoice.State{Status: invoice.Draft, Paid: ten}},
+		"credited draft":          {base, invoice.State{Status: invoice.Draft, Credit: ten}},
+		"void with payments":      {finalized, invoice.State{Status: invoice.Void, Paid: ten}},
+		"void keeps its credit":   {finalized, invoice.State{Status: invoice.Void, Credit: ten, CreditApplied: ten}},
+		"negative paid":           {finalized, invoice.State{Status: invoice.Open, Paid: minus}},
+		"negative credit":         {finalized, invoice.State{Status: invoice.Open, Credit: minus}},
+		"client credit not in it": {finalized, invoice.State{Status: invoice.Open, CreditApplied: ten}},
+		"open invoice replaced":   {finalized, invoice.State{Status: invoice.Open, ReplacedByID: "inv_2"}},
+		"paid invoice replaced":   {finalized, invoice.State{Status: invoice.Paid, Paid: ten, ReplacedByID: "inv_2"}},
 	} {
-		if inv, err := invoice.Restore(c.stored, c.status); !errors.Is(err, invoice.ErrBadState) || inv != nil {
+		if inv, err := invoice.Restore(c.stored, c.state); !errors.Is(err, invoice.ErrBadState) || inv != nil {
 			t.Errorf("%s: restored (%v, %v), want ErrBadState", name, inv, err)
 		}
 	}
 	for _, s := range []invoice.Status{invoice.Draft, invoice.Open, invoice.Paid, invoice.Void} {
-		inv, err := invoice.Restore(base, s)
+		inv, err := invoice.Restore(base, invoice.State{Status: s})
 		if err != nil || inv.Status() != s || inv.ID != "inv_1" {
 			t.Errorf("restore %s: %v, %v", s, inv, err)
 		}
+	}
+	// Every field of the state comes back as stored.
+	st := invoice.State{Status: invoice.Void, Locked: true, LockedBy: "stm_1", LockReason: "on statement", Disputed: true,
+		Credit: ten, ReplacedByID: "inv_2"}
+	if inv, err := invoice.Restore(finalized, st); err != nil || !reflect.DeepEqual(inv.State(), st) {
+		t.Errorf("restore %+v: %+v, %v", st, inv, err)
+	}
+}
+
+// TestReplacedOnce: the re-issue link goes on a void invoice only, once;
+// the same draft again is no change, another draft is ErrReplaced.
+func TestReplacedOnce(t *testing.T) {
+	t.Parallel()
+	inv, err := invoice.NewDraft("inv_1", "org_1", invoice.Spec{
+		ClientID: "cli_1", Name: "November", Currency: money.MustCurrency("AUD"),
+		Lines: []invoice.Line{{Type: invoice.Fixed, Description: "Session", Price: decimal.NewFromInt(90)}},
+	}, lifeNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inv.MarkReplacedBy("inv_2", lifeNow); !errors.Is(err, invoice.ErrNotVoid) {
+		t.Fatalf("draft: %v", err)
+	}
+	if err := inv.Finalize("INV-", 1, calendar.MustParse("2026-11-25"), lifeNow); err != nil {
+		t.Fatal(err)
+	}
+	if err := inv.MarkReplacedBy("inv_2", lifeNow); !errors.Is(err, invoice.ErrNotVoid) {
+		t.Fatalf("open: %v", err)
+	}
+	if err := inv.VoidInvoice("wrong client", lifeNow); err != nil {
+		t.Fatal(err)
+	}
+	if err := inv.MarkReplacedBy("inv_2", lifeNow); err != nil || inv.ReplacedByID() != "inv_2" {
+		t.Fatalf("void: %v, replaced by %q", err, inv.ReplacedByID())
+	}
+	if err := inv.MarkReplacedBy("inv_2", lifeNow); err != nil {
+		t.Fatalf("same draft again: %v", err)
+	}
+	if err := inv.MarkReplacedBy("inv_3", lifeNow); !errors.Is(err, invoice.ErrReplaced) || inv.ReplacedByID() != "inv_2" {
+		t.Fatalf("another draft: %v, replaced by %q", err, inv.ReplacedByID())
 	}
 }

@@ -201,7 +201,7 @@ func Diff(before, after *invoice.Invoice, cause Doc) []Entry {
 		e.Owing, e.Effective = after.Totals().Total, after.Spec.IssueDate
 		out = append(out, e)
 	}
-	if d := after.CreditApplied.Sub(before.CreditApplied); d.IsPositive() {
+	if d := after.CreditApplied().Sub(before.CreditApplied()); d.IsPositive() {
 		e := base(CreditApplied)
 		e.Owing, e.Credit = d.Neg(), d.Neg()
 		out = append(out, e)
@@ -210,8 +210,8 @@ func Diff(before, after *invoice.Invoice, cause Doc) []Entry {
 		e.Owing, e.Credit = d.Neg(), d.Neg()
 		out = append(out, e)
 	}
-	notesBefore := before.Credit.Sub(before.CreditApplied)
-	if d := after.Credit.Sub(after.CreditApplied).Sub(notesBefore); !d.IsZero() {
+	notesBefore := before.Credit().Sub(before.CreditApplied())
+	if d := after.Credit().Sub(after.CreditApplied()).Sub(notesBefore); !d.IsZero() {
 		e := base(CreditNote)
 		if d.IsNegative() {
 			e.Kind = CreditNoteVoided
@@ -225,7 +225,7 @@ func Diff(before, after *invoice.Invoice, cause Doc) []Entry {
 	if before.Status() != invoice.Void && after.Status() == invoice.Void {
 		e := base(InvoiceVoided)
 		// What the invoice still asked for once its applied credit went back.
-		e.Owing = after.Totals().Total.Sub(after.Paid).Sub(after.Credit).Neg()
+		e.Owing = after.Totals().Total.Sub(after.Paid()).Sub(after.Credit()).Neg()
 		e.Memo = after.VoidReason
 		out = append(out, e)
 	}

@@ -591,7 +591,7 @@ func (s *Store) IssueCreditNote(ctx context.Context, orgID, invoiceID string,
 
 // paymentsOf is the client's payments allocated to inv, newest first.
 func (s *Store) paymentsOf(inv *invoice.Invoice) []*payment.Payment {
-	if !inv.Paid.IsPositive() {
+	if !inv.Paid().IsPositive() {
 		return nil
 	}
 	s.mu.Lock()
@@ -794,7 +794,7 @@ func (s *Store) ChangePayment(ctx context.Context, orgID, id string,
 			if err != nil {
 				return nil, true, fmt.Errorf("change payment %s: %w", id, err)
 			}
-			invoices[inv.ID], paidBefore[inv.ID] = inv, inv.Paid
+			invoices[inv.ID], paidBefore[inv.ID] = inv, inv.Paid()
 		}
 		readSeq := c.Account.Seq
 		entries, events, err := change(c, p, invoices)
@@ -803,7 +803,7 @@ func (s *Store) ChangePayment(ctx context.Context, orgID, id string,
 		}
 		paidAfter := map[string]decimal.Decimal{}
 		for iid, inv := range invoices {
-			paidAfter[iid] = inv.Paid
+			paidAfter[iid] = inv.Paid()
 		}
 		if splits := ledger.PaidSplits(paidBefore, paidAfter); len(entries) == 1 {
 			entries[0].Splits = splits

@@ -24,10 +24,11 @@ func composeFixture(status invoice.Status) (*org.Org, *invoice.Invoice, *deliver
 			Lines: []invoice.Line{{Type: invoice.Fixed, Description: "Session", Price: decimal.RequireFromString("1234.5")}},
 		},
 	}
+	st := invoice.State{Status: status}
 	if status == invoice.Paid {
-		stored.Paid = decimal.RequireFromString("1234.5")
+		st.Paid = decimal.RequireFromString("1234.5")
 	}
-	inv, err := invoice.Restore(stored, status)
+	inv, err := invoice.Restore(stored, st)
 	if err != nil {
 		panic(err)
 	}

@@ -68,7 +68,7 @@ func TestExplicitAllocations(t *testing.T) {
 	t.Parallel()
 	a, b := openInvoice(t, 1, "100.00", "2026-11-30"), openInvoice(t, 2, "50.00", "2026-12-30")
 	allocs, credit, err := Allocate(input("60.00", Allocation{InvoiceID: b.ID, Amount: d("50")}), []*invoice.Invoice{a, b}, now)
-	if err != nil || len(allocs) != 1 || allocs[0].Number != "INV-00002" || !credit.Equal(d("10")) || !a.Paid.IsZero() {
+	if err != nil || len(allocs) != 1 || allocs[0].Number != "INV-00002" || !credit.Equal(d("10")) || !a.Paid().IsZero() {
 		t.Fatalf("explicit: %v %+v %s", err, allocs, credit)
 	}
 	_, _, err = Allocate(input("60.00", Allocation{InvoiceID: a.ID, Amount: d("100.01")}), []*invoice.Invoice{a}, now)
@@ -126,7 +126,7 @@ func TestAllocationNeverLosesMoney(t *testing.T) {
 			t.Fatalf("round %d: allocated %s + credit %s != %s", round, sum, credit, amount)
 		}
 		for _, inv := range open {
-			if inv.Paid.GreaterThan(inv.Totals().Total) || inv.Balance().IsNegative() {
+			if inv.Paid().GreaterThan(inv.Totals().Total) || inv.Balance().IsNegative() {
 				t.Fatalf("round %d: %s overpaid", round, inv.ID)
 			}
 			if credit.IsPositive() && inv.Status() != invoice.Paid {

@@ -186,13 +186,13 @@ func totalRows(inv *invoice.Invoice, tot invoice.Totals, cur money.Currency, st 
 		rows = append(rows, row{Label: "Fees", Amount: cur.Display(decimal.Zero)})
 	}
 	rows = append(rows, row{Label: "Total " + cur.Code(), Amount: cur.Display(tot.Total), Strong: true})
-	paid := cur.Display(inv.Paid)
-	if inv.Paid.IsPositive() {
+	paid := cur.Display(inv.Paid())
+	if inv.Paid().IsPositive() {
 		paid = "−" + paid
 	}
 	rows = append(rows, row{Label: "Paid", Amount: paid})
-	if inv.Credit.IsPositive() {
-		rows = append(rows, row{Label: "Credited", Amount: "−" + cur.Display(inv.Credit)})
+	if inv.Credit().IsPositive() {
+		rows = append(rows, row{Label: "Credited", Amount: "−" + cur.Display(inv.Credit())})
 	}
 	return rows
 }

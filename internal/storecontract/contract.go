@@ -189,8 +189,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		}
 		f.balances("0", "60.00", 2)
 		next := f.invoice("50.00")
-		if !next.CreditApplied.Equal(dec("50.00")) || next.Status() != invoice.Paid {
-			t.Fatalf("next invoice applied %s, %s", next.CreditApplied, next.Status())
+		if !next.CreditApplied().Equal(dec("50.00")) || next.Status() != invoice.Paid {
+			t.Fatalf("next invoice applied %s, %s", next.CreditApplied(), next.Status())
 		}
 		f.balances("0", "10.00", 4)
 	})
@@ -202,8 +202,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		if _, err := f.svc.VoidInvoice(f.ctx, f.p, inv.ID, "wrong client"); err != nil {
 			t.Fatal(err)
 		}
-		if got := f.get(inv.ID); got.Status() != invoice.Void || !got.Balance().IsZero() || !got.CreditApplied.IsZero() {
-			t.Fatalf("void invoice: %s owes %s, applied %s", got.Status(), got.Balance(), got.CreditApplied)
+		if got := f.get(inv.ID); got.Status() != invoice.Void || !got.Balance().IsZero() || !got.CreditApplied().IsZero() {
+			t.Fatalf("void invoice: %s owes %s, applied %s", got.Status(), got.Balance(), got.CreditApplied())
 		}
 		f.balances("0", "30.00", 5) // credit returned, then the void
 	})
