@@ -7,6 +7,7 @@ import (
 
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/usecase"
@@ -17,6 +18,7 @@ import (
 type LedgerStore interface {
 	Ledger(ctx context.Context, orgID, clientID string, from, to calendar.Date, limit int, cursor string) (ledger.Page, error)
 	AllLedgerEntries(ctx context.Context, orgID, clientID string) ([]ledger.Entry, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
 }
 
 // Accounts shows clients' account histories: the ledger every movement of
@@ -72,7 +74,7 @@ func (a *Accounts) Verify(ctx context.Context, p auth.Principal, clientID string
 	if err := allow(p, auth.ChangeSettings); err != nil {
 		return Verification{}, err
 	}
-	c, err := a.svc.store.GetClient(ctx, p.OrgID, clientID)
+	c, err := a.store.GetClient(ctx, p.OrgID, clientID)
 	if err != nil {
 		return Verification{}, err
 	}

@@ -5,8 +5,18 @@ import (
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/usecase"
 )
+
+// ActivityStore is the storage the activity feed use case in this file
+// uses; it is part of Store.
+type ActivityStore interface {
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
+	ListActivity(ctx context.Context, orgID string, f activity.Filter) ([]activity.Event, string, error)
+}
 
 // Activity lists the org's activity: of one invoice, one client, or the
 // whole feed, optionally searched.

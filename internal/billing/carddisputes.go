@@ -22,6 +22,7 @@ type CardDisputeStore interface {
 	IntentOrg(ctx context.Context, intent string) (string, error)
 	ChangePayment(ctx context.Context, orgID, id string,
 		change func(*client.Client, *payment.Payment, map[string]*invoice.Invoice) ([]ledger.Entry, []activity.Event, error)) (*payment.Payment, error)
+	PaymentByIntent(ctx context.Context, orgID, intentID string) (*payment.Payment, error)
 }
 
 // CardDisputes handles disputes of card payments (Stripe
@@ -63,7 +64,7 @@ func (d *CardDisputes) Record(ctx context.Context, dis payment.CardDispute) (pay
 	if err != nil {
 		return nil, false, fmt.Errorf("record card dispute: %w", err)
 	}
-	existing, err := d.svc.store.PaymentByIntent(ctx, orgID, dis.IntentID)
+	existing, err := d.store.PaymentByIntent(ctx, orgID, dis.IntentID)
 	if err != nil {
 		return nil, false, fmt.Errorf("record card dispute: %w", err)
 	}

@@ -43,7 +43,7 @@ func (r *Reversals) RecordCardRefund(ctx context.Context, ref payment.CardRefund
 	if err := ref.Validate(); err != nil {
 		return nil, false, err
 	}
-	found, err := r.svc.store.PaymentByIntent(ctx, ref.OrgID, ref.IntentID)
+	found, err := r.store.PaymentByIntent(ctx, ref.OrgID, ref.IntentID)
 	if errors.Is(err, payment.ErrNotFound) {
 		return nil, false, fmt.Errorf("record card refund: %w", ErrCardPaymentPending)
 	}

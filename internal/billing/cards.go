@@ -10,6 +10,7 @@ import (
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
+	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/org"
@@ -17,6 +18,20 @@ import (
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/usecase"
 )
+
+// CardPaymentStore is the storage the card payment use cases use: paying
+// one invoice (this file) and all a client owes (payall.go). It is part of
+// Store.
+type CardPaymentStore interface {
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
+	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
+	CreatePayLink(ctx context.Context, l paylink.Link, rotate bool) error
+	PayLink(ctx context.Context, orgID, hash string) (paylink.Link, error)
+	RecordPayment(ctx context.Context, orgID, clientID string, allocate func([]*invoice.Invoice, int64) (*payment.Payment, []activity.Event, error)) (*payment.Payment, error)
+	PaymentByIntent(ctx context.Context, orgID, intentID string) (*payment.Payment, error)
+}
 
 // ErrNothingOwed is returned when a client asks to pay an invoice that has
 // no balance due: paid, void, or settled by credit.

@@ -11,6 +11,15 @@ import (
 	"github.com/carebill/carebill/internal/usecase"
 )
 
+// ClientStore is the storage the client use cases in this file use; it is
+// part of Store.
+type ClientStore interface {
+	CreateClient(ctx context.Context, c *client.Client, events ...activity.Event) error
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	UpdateClient(ctx context.Context, orgID, id string, change func(*client.Client) ([]activity.Event, error)) (*client.Client, error)
+	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
+}
+
 // ClientView is a client with the currency its balances are in.
 type ClientView struct {
 	*client.Client

@@ -13,6 +13,13 @@ import (
 	"github.com/carebill/carebill/internal/usecase"
 )
 
+// CreditNoteStore is the storage the credit note use cases in this file
+// use; it is part of Store.
+type CreditNoteStore interface {
+	IssueCreditNote(ctx context.Context, orgID, invoiceID string, issue func(*invoice.Invoice, []*payment.Payment, int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error)
+	CreditNote(ctx context.Context, orgID, id string) (*credit.Note, error)
+}
+
 // IssueCreditNote credits amount against an invoice with a numbered credit
 // note: up to its balance it lowers what is owed (and the client's owing);
 // on a paid invoice the rest comes off its payments and goes where excess

@@ -15,6 +15,16 @@ import (
 	"github.com/carebill/carebill/internal/usecase"
 )
 
+// DocumentStore is the storage the document use cases in this file use
+// (the invoice, credit note and receipt PDFs); it is part of Store.
+type DocumentStore interface {
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
+	CreditNote(ctx context.Context, orgID, id string) (*credit.Note, error)
+	GetPayment(ctx context.Context, orgID, id string) (*payment.Payment, error)
+}
+
 // PDFOption adjusts a rendered invoice.
 type PDFOption func(*pdf.Document)
 

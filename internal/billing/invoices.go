@@ -21,6 +21,25 @@ import (
 	"github.com/carebill/carebill/internal/validation"
 )
 
+// InvoiceStore is the storage the invoice use cases use: drafting,
+// finalizing, voiding, locking and listing (this file), re-issue
+// (reissue.go), initial balances (initialbalance.go), drafts from sessions
+// (sessions.go) and the closed-period explanation (cycles.go). It is part
+// of Store.
+type InvoiceStore interface {
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	CreateInvoice(ctx context.Context, inv *invoice.Invoice, events ...activity.Event) error
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
+	// ClientStatementID is the client's statement for a cycle, "" if none.
+	ClientStatementID(ctx context.Context, orgID, cycleID, clientID string) (string, error)
+	UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
+	DeleteInvoice(ctx context.Context, orgID, id string, check func(*invoice.Invoice) error) error
+	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error)
+	ApplyClientCredit(ctx context.Context, orgID, id string, apply func(*client.Client, *invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
+	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
+}
+
 // DraftInput is a draft as a coordinator sends it. Unset parts take
 // defaults: the currency from the org, each line's tax rate from the
 // client's override or the org, the payment terms likewise.

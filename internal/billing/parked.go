@@ -7,6 +7,7 @@ import (
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/usecase"
@@ -21,6 +22,7 @@ type ParkedStore interface {
 	GetParked(ctx context.Context, orgID, intentID string) (*payment.Parked, error)
 	UpdateParked(ctx context.Context, p *payment.Parked, events ...activity.Event) error
 	ListParked(ctx context.Context, orgID string, limit int, cursor string) ([]*payment.Parked, string, error)
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
 }
 
 // ParkedCards keeps card payments carebill cannot record: money the card
@@ -59,7 +61,7 @@ func (c *ParkedCards) RecordCardPayment(ctx context.Context, eventID string, pai
 }
 
 func (c *ParkedCards) park(ctx context.Context, eventID string, paid payment.CardPaid, mismatch *ledger.MismatchError) (*payment.Parked, bool, error) {
-	inv, err := c.svc.store.GetInvoice(ctx, paid.OrgID, paid.InvoiceID)
+	inv, err := c.store.GetInvoice(ctx, paid.OrgID, paid.InvoiceID)
 	if err != nil {
 		return nil, false, err
 	}

@@ -14,6 +14,16 @@ import (
 	"github.com/carebill/carebill/internal/usecase"
 )
 
+// PayLinkStore is the storage the pay link use cases in this file use; it
+// is part of Store.
+type PayLinkStore interface {
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
+	CreatePayLink(ctx context.Context, l paylink.Link, rotate bool) error
+	PayLink(ctx context.Context, orgID, hash string) (paylink.Link, error)
+	AppendActivity(ctx context.Context, events ...activity.Event) error
+}
+
 // PayLink issues a link to a finalized invoice's pay page under base
 // (scheme and host, e.g. "https://pay.example.com"). With rotate, every
 // earlier link to the invoice stops working.

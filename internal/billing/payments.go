@@ -10,12 +10,25 @@ import (
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/ledger"
+	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
 )
+
+// PaymentStore is the storage the payment use cases in this file use; it
+// is part of Store.
+type PaymentStore interface {
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	RecordPayment(ctx context.Context, orgID, clientID string, allocate func([]*invoice.Invoice, int64) (*payment.Payment, []activity.Event, error)) (*payment.Payment, error)
+	GetPayment(ctx context.Context, orgID, id string) (*payment.Payment, error)
+	PaymentByRequest(ctx context.Context, orgID, key string) (*payment.Payment, error)
+	ListPayments(ctx context.Context, orgID, clientID string, limit int, cursor string) ([]*payment.Payment, string, error)
+}
 
 // RecordPayment records money a client paid, settles their invoices (the
 // ones named, or oldest first) and keeps any excess as client credit.

@@ -12,6 +12,7 @@ import (
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/id"
+	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/usecase"
 	"github.com/carebill/carebill/internal/validation"
@@ -27,6 +28,9 @@ type ReceiptStore interface {
 	GetDelivery(ctx context.Context, orgID, id string) (*delivery.Delivery, error)
 	UpdateDelivery(ctx context.Context, d *delivery.Delivery, events ...activity.Event) error
 	ListPaymentDeliveries(ctx context.Context, orgID, paymentID string, limit int, cursor string) ([]*delivery.Delivery, string, error)
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	GetPayment(ctx context.Context, orgID, id string) (*payment.Payment, error)
 }
 
 // Receipts emails payments' receipts, PDF attached, through the same
@@ -105,14 +109,14 @@ func (r *Receipts) Email(ctx context.Context, p auth.Principal, paymentID string
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	pay, err := r.svc.store.GetPayment(ctx, p.OrgID, paymentID)
+	pay, err := r.store.GetPayment(ctx, p.OrgID, paymentID)
 	if err != nil {
 		return nil, err
 	}
 	if pay.Reversed {
 		return nil, fmt.Errorf("email receipt %s: %w", pay.ReceiptNumber, payment.ErrReversed)
 	}
-	c, err := r.svc.store.GetClient(ctx, p.OrgID, pay.Input.ClientID)
+	c, err := r.store.GetClient(ctx, p.OrgID, pay.Input.ClientID)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +235,7 @@ func (r *Receipts) sentEvent(p auth.Principal, d *delivery.Delivery) activity.Ev
 // Deliveries lists a payment's receipt emails, newest first.
 func (r *Receipts) Deliveries(ctx context.Context, p auth.Principal, paymentID string, limit int, cursor string) (_ []*delivery.Delivery, _ string, err error) {
 	defer usecase.Name(&err, "receipt deliveries %s", paymentID)
-	if _, err := r.svc.store.GetPayment(ctx, p.OrgID, paymentID); err != nil {
+	if _, err := r.store.GetPayment(ctx, p.OrgID, paymentID); err != nil {
 		return nil, "", err
 	}
 	return r.store.ListPaymentDeliveries(ctx, p.OrgID, paymentID, limit, cursor)
@@ -261,7 +265,7 @@ func (r *Receipts) RecordPayment(ctx context.Context, p auth.Principal, in payme
 	if in.ClientID == "" {
 		return Recorded{}, validation.Errorf("clientId", "is required")
 	}
-	c, err := r.svc.store.GetClient(ctx, p.OrgID, in.ClientID)
+	c, err := r.store.GetClient(ctx, p.OrgID, in.ClientID)
 	if err != nil {
 		return Recorded{}, err
 	}
@@ -285,14 +289,14 @@ func (r *Receipts) RecordPayment(ctx context.Context, p auth.Principal, in payme
 // failure is returned, for the webhook to answer so Stripe redelivers.
 func (r *Receipts) CardReceipt(ctx context.Context, pay *payment.Payment) (sent bool, err error) {
 	defer usecase.Name(&err, "card receipt")
-	o, err := r.svc.store.GetOrg(ctx, pay.OrgID)
+	o, err := r.store.GetOrg(ctx, pay.OrgID)
 	if err != nil {
 		return false, err
 	}
 	if o.Settings.NoCardReceipts || pay.Reversed {
 		return false, nil
 	}
-	c, err := r.svc.store.GetClient(ctx, pay.OrgID, pay.Input.ClientID)
+	c, err := r.store.GetClient(ctx, pay.OrgID, pay.Input.ClientID)
 	if err != nil {
 		return false, err
 	}

@@ -22,6 +22,9 @@ type ReminderStore interface {
 	RemindersSent(ctx context.Context, orgID, invoiceID string) (map[string]bool, error)
 	ListDeliveries(ctx context.Context, orgID, invoiceID string, limit int, cursor string) ([]*delivery.Delivery, string, error)
 	RemindInvoice(ctx context.Context, orgID, invoiceID, step string, remind func(*invoice.Invoice) ([]*delivery.Delivery, []activity.Event, error)) (bool, error)
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
 }
 
 // Reminders sends the org's reminder steps for unpaid invoices, by email
@@ -80,7 +83,7 @@ func (r *Reminders) Run(ctx context.Context) (_ RemindReport, err error) {
 }
 
 func (r *Reminders) runOrg(ctx context.Context, orgID string, rep *RemindReport) error {
-	o, err := r.svc.store.GetOrg(ctx, orgID)
+	o, err := r.store.GetOrg(ctx, orgID)
 	if err != nil {
 		return err
 	}
@@ -94,7 +97,7 @@ func (r *Reminders) runOrg(ctx context.Context, orgID string, rep *RemindReport)
 	clients := map[string]*client.Client{}
 	cursor := ""
 	for {
-		invs, next, err := r.svc.store.ListInvoices(ctx, orgID, invoice.ListFilter{Status: string(invoice.Open), Limit: 100, Cursor: cursor})
+		invs, next, err := r.store.ListInvoices(ctx, orgID, invoice.ListFilter{Status: string(invoice.Open), Limit: 100, Cursor: cursor})
 		if err != nil {
 			return err
 		}
@@ -102,7 +105,7 @@ func (r *Reminders) runOrg(ctx context.Context, orgID string, rep *RemindReport)
 			rep.Invoices++
 			c, ok := clients[inv.Spec.ClientID]
 			if !ok {
-				if c, err = r.svc.store.GetClient(ctx, orgID, inv.Spec.ClientID); err != nil {
+				if c, err = r.store.GetClient(ctx, orgID, inv.Spec.ClientID); err != nil {
 					return err
 				}
 				clients[inv.Spec.ClientID] = c

@@ -24,6 +24,7 @@ type ReversalStore interface {
 		change func(*client.Client, *payment.Payment, map[string]*invoice.Invoice) ([]ledger.Entry, []activity.Event, error)) (*payment.Payment, error)
 	VoidCreditNote(ctx context.Context, orgID, id string, void func(*credit.Note, *invoice.Invoice) ([]activity.Event, error)) (*credit.Note, error)
 	ApplyClientCredit(ctx context.Context, orgID, id string, apply func(*client.Client, *invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
+	PaymentByIntent(ctx context.Context, orgID, intentID string) (*payment.Payment, error)
 }
 
 // Reversals give money back to where it came from: a payment entered in

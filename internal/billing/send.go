@@ -8,6 +8,7 @@ import (
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/idempotency"
 	"github.com/carebill/carebill/internal/invoice"
@@ -33,6 +34,9 @@ type DeliveryStore interface {
 	// reports whether it took it. ReleaseSend gives it back.
 	ClaimSend(ctx context.Context, orgID, invoiceID, channel, recipient string, now, until time.Time) (bool, error)
 	ReleaseSend(ctx context.Context, orgID, invoiceID, channel, recipient string) error
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
 }
 
 // SendWindow is how long a send of an invoice over a channel to a
@@ -96,7 +100,7 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 	if err := req.validate(resend); err != nil {
 		return Sent{}, err
 	}
-	inv, err := s.svc.store.GetInvoice(ctx, p.OrgID, invoiceID)
+	inv, err := s.store.GetInvoice(ctx, p.OrgID, invoiceID)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -108,7 +112,7 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 	}
 	// Recipients are checked before a draft is finalized, so a send that
 	// cannot go anywhere leaves the draft as it was.
-	c, err := s.svc.store.GetClient(ctx, p.OrgID, inv.Spec.ClientID)
+	c, err := s.store.GetClient(ctx, p.OrgID, inv.Spec.ClientID)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -116,7 +120,7 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 	if err != nil {
 		return Sent{}, err
 	}
-	o, err := s.svc.store.GetOrg(ctx, p.OrgID)
+	o, err := s.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -126,7 +130,7 @@ func (s *Sender) send(ctx context.Context, p auth.Principal, invoiceID, base str
 		case errors.Is(err, invoice.ErrNotDraft):
 			// Another request finalized it first: carry on with the
 			// invoice it made open.
-			if inv, err = s.svc.store.GetInvoice(ctx, p.OrgID, invoiceID); err != nil {
+			if inv, err = s.store.GetInvoice(ctx, p.OrgID, invoiceID); err != nil {
 				return Sent{}, err
 			}
 			if inv.Status() == invoice.Void {
@@ -287,7 +291,7 @@ func replyTo(o *org.Org, opts delivery.EmailOptions) string {
 // Deliveries lists an invoice's deliveries, newest first.
 func (s *Sender) Deliveries(ctx context.Context, p auth.Principal, invoiceID string, limit int, cursor string) (_ []*delivery.Delivery, _ string, err error) {
 	defer usecase.Name(&err, "invoice deliveries %s", invoiceID)
-	if _, err := s.svc.store.GetInvoice(ctx, p.OrgID, invoiceID); err != nil {
+	if _, err := s.store.GetInvoice(ctx, p.OrgID, invoiceID); err != nil {
 		return nil, "", err
 	}
 	return s.store.ListDeliveries(ctx, p.OrgID, invoiceID, limit, cursor)

@@ -49,7 +49,7 @@ func (s *Sender) Preview(ctx context.Context, p auth.Principal, invoiceID string
 	if err := req.validate(resend); err != nil {
 		return SendPreview{}, err
 	}
-	inv, err := s.svc.store.GetInvoice(ctx, p.OrgID, invoiceID)
+	inv, err := s.store.GetInvoice(ctx, p.OrgID, invoiceID)
 	if err != nil {
 		return SendPreview{}, err
 	}
@@ -59,11 +59,11 @@ func (s *Sender) Preview(ctx context.Context, p auth.Principal, invoiceID string
 	case inv.Status() == invoice.Draft && resend:
 		return SendPreview{}, invoice.ErrNotFinalized
 	}
-	c, err := s.svc.store.GetClient(ctx, p.OrgID, inv.Spec.ClientID)
+	c, err := s.store.GetClient(ctx, p.OrgID, inv.Spec.ClientID)
 	if err != nil {
 		return SendPreview{}, err
 	}
-	o, err := s.svc.store.GetOrg(ctx, p.OrgID)
+	o, err := s.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
 		return SendPreview{}, err
 	}

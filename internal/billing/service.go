@@ -14,55 +14,42 @@ import (
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
-	"github.com/carebill/carebill/internal/client"
-	"github.com/carebill/carebill/internal/credit"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/member"
 	"github.com/carebill/carebill/internal/money"
 	"github.com/carebill/carebill/internal/org"
-	"github.com/carebill/carebill/internal/paylink"
-	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/usecase"
 )
 
 // ErrForbidden is returned when the caller's role does not allow the action.
 var ErrForbidden = errors.New("your role does not allow this")
 
-// Store is the storage billing needs (internal/dynamo implements it).
-type Store interface {
+// OrgStore is the storage the org use cases in this file (sign-up,
+// settings) and the org lookups of every use case (orgInfo) use; it is
+// part of Store.
+type OrgStore interface {
 	CreateOrg(ctx context.Context, o *org.Org) error
 	GetOrg(ctx context.Context, id string) (*org.Org, error)
 	UpdateOrg(ctx context.Context, id string, change func(*org.Org) error) (*org.Org, error)
 	DeleteOrg(ctx context.Context, id string) error
+}
 
-	CreateClient(ctx context.Context, c *client.Client, events ...activity.Event) error
-	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
-	UpdateClient(ctx context.Context, orgID, id string, change func(*client.Client) ([]activity.Event, error)) (*client.Client, error)
-	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
-
-	CreateInvoice(ctx context.Context, inv *invoice.Invoice, events ...activity.Event) error
-	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
-	// ClientStatementID is the client's statement for a cycle, "" if none.
-	ClientStatementID(ctx context.Context, orgID, cycleID, clientID string) (string, error)
-	UpdateInvoice(ctx context.Context, orgID, id string, change func(*invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
-	DeleteInvoice(ctx context.Context, orgID, id string, check func(*invoice.Invoice) error) error
-	FinalizeInvoice(ctx context.Context, orgID, id string, finalize func(*org.Org, *client.Client, *invoice.Invoice, int64) ([]activity.Event, error)) (*invoice.Invoice, error)
-	ApplyClientCredit(ctx context.Context, orgID, id string, apply func(*client.Client, *invoice.Invoice) ([]activity.Event, error)) (*invoice.Invoice, error)
-	IssueCreditNote(ctx context.Context, orgID, invoiceID string, issue func(*invoice.Invoice, []*payment.Payment, int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error)
-	CreditNote(ctx context.Context, orgID, id string) (*credit.Note, error)
-	ListInvoices(ctx context.Context, orgID string, f invoice.ListFilter) ([]*invoice.Invoice, string, error)
-
-	CreatePayLink(ctx context.Context, l paylink.Link, rotate bool) error
-	PayLink(ctx context.Context, orgID, hash string) (paylink.Link, error)
-
-	RecordPayment(ctx context.Context, orgID, clientID string, allocate func([]*invoice.Invoice, int64) (*payment.Payment, []activity.Event, error)) (*payment.Payment, error)
-	GetPayment(ctx context.Context, orgID, id string) (*payment.Payment, error)
-	PaymentByIntent(ctx context.Context, orgID, intentID string) (*payment.Payment, error)
-	PaymentByRequest(ctx context.Context, orgID, key string) (*payment.Payment, error)
-	ListPayments(ctx context.Context, orgID, clientID string, limit int, cursor string) ([]*payment.Payment, string, error)
-
-	AppendActivity(ctx context.Context, events ...activity.Event) error
-	ListActivity(ctx context.Context, orgID string, f activity.Filter) ([]activity.Event, string, error)
+// Store is the storage Service needs (internal/dynamo and internal/memstore
+// implement it): the narrow store of each group of its use cases, each
+// declared beside the use cases that call it and naming only what they
+// call (TestServiceStoreUse checks that against the code). Use cases with
+// their own struct (Sender, Receipts, Statements, ...) take their own
+// narrow store instead.
+type Store interface {
+	OrgStore
+	ClientStore
+	InvoiceStore
+	CreditNoteStore
+	DocumentStore
+	PaymentStore
+	CardPaymentStore
+	PayLinkStore
+	ActivityStore
 }
 
 // Directory is the sign-in directory (Cognito).

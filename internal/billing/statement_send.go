@@ -8,7 +8,9 @@ import (
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/delivery"
+	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/statement"
 	"github.com/carebill/carebill/internal/usecase"
 )
@@ -27,6 +29,8 @@ type StatementDeliveryStore interface {
 	UpdateDelivery(ctx context.Context, d *delivery.Delivery, events ...activity.Event) error
 	ClaimSend(ctx context.Context, orgID, documentID, channel, recipient string, now, until time.Time) (bool, error)
 	ReleaseSend(ctx context.Context, orgID, documentID, channel, recipient string) error
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
 }
 
 // StatementSender sends statements to clients, like Sender sends
@@ -69,7 +73,7 @@ func (s *StatementSender) Send(ctx context.Context, p auth.Principal, id, base s
 	if err != nil {
 		return StatementSent{}, err
 	}
-	c, err := s.svc.store.GetClient(ctx, p.OrgID, st.ClientID)
+	c, err := s.store.GetClient(ctx, p.OrgID, st.ClientID)
 	if err != nil {
 		return StatementSent{}, err
 	}
@@ -77,7 +81,7 @@ func (s *StatementSender) Send(ctx context.Context, p auth.Principal, id, base s
 	if err != nil {
 		return StatementSent{}, err
 	}
-	o, err := s.svc.store.GetOrg(ctx, p.OrgID)
+	o, err := s.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
 		return StatementSent{}, err
 	}

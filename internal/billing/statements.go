@@ -25,6 +25,9 @@ type StatementStore interface {
 	DeleteStatement(ctx context.Context, orgID, id string, events []activity.Event) (*statement.Statement, error)
 	StatementSource(ctx context.Context, c *client.Client, from, to calendar.Date) (statement.Source, error)
 	AddCycleStatements(ctx context.Context, orgID, cycleID string, n int) error
+	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
+	ListClients(ctx context.Context, orgID, search string, limit int, cursor string) ([]*client.Client, string, error)
 }
 
 // ErrNotAClosedCycle is returned when statements are regenerated for a
@@ -52,7 +55,7 @@ func NewStatements(svc *Service, store StatementStore, cycles *Cycles) (*Stateme
 func (s *Statements) List(ctx context.Context, p auth.Principal, clientID, cycleID string, limit int, cursor string) (_ []*statement.Statement, _ string, err error) {
 	defer usecase.Name(&err, "list statements %s", clientID)
 	if clientID != "" {
-		if _, err := s.svc.store.GetClient(ctx, p.OrgID, clientID); err != nil {
+		if _, err := s.store.GetClient(ctx, p.OrgID, clientID); err != nil {
 			return nil, "", err
 		}
 	}
@@ -77,7 +80,7 @@ func (s *Statements) Delete(ctx context.Context, p auth.Principal, id string) (e
 	if err != nil {
 		return err
 	}
-	c, err := s.svc.store.GetClient(ctx, p.OrgID, st.ClientID)
+	c, err := s.store.GetClient(ctx, p.OrgID, st.ClientID)
 	if err != nil {
 		return err
 	}
@@ -97,7 +100,7 @@ func (s *Statements) Regenerate(ctx context.Context, p auth.Principal, cycleID s
 	if err := allow(p, auth.ChangeSettings); err != nil {
 		return 0, err
 	}
-	o, err := s.svc.store.GetOrg(ctx, p.OrgID)
+	o, err := s.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
 		return 0, err
 	}
@@ -110,7 +113,7 @@ func (s *Statements) Regenerate(ctx context.Context, p auth.Principal, cycleID s
 	}
 	written, cursor := 0, ""
 	for {
-		clients, next, err := s.svc.store.ListClients(ctx, p.OrgID, "", 100, cursor)
+		clients, next, err := s.store.ListClients(ctx, p.OrgID, "", 100, cursor)
 		if err != nil {
 			return written, err
 		}
@@ -145,11 +148,11 @@ func (s *Statements) Regenerate(ctx context.Context, p auth.Principal, cycleID s
 // date, past ones included).
 func (s *Statements) OnDemand(ctx context.Context, p auth.Principal, clientID string, kind statement.Kind, from, to calendar.Date) (_ *statement.Statement, err error) {
 	defer usecase.Name(&err, "on-demand statement %s", clientID)
-	c, err := s.svc.store.GetClient(ctx, p.OrgID, clientID)
+	c, err := s.store.GetClient(ctx, p.OrgID, clientID)
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.svc.store.GetOrg(ctx, p.OrgID)
+	o, err := s.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
 		return nil, err
 	}
@@ -208,11 +211,11 @@ func (s *Statements) StatementPDF(ctx context.Context, orgID, id string) (_ []by
 // PDF renders a statement as the client receives it.
 func (s *Statements) PDF(ctx context.Context, orgID string, st *statement.Statement) (_ []byte, err error) {
 	defer usecase.Name(&err, "statement PDF")
-	o, err := s.svc.store.GetOrg(ctx, orgID)
+	o, err := s.store.GetOrg(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.svc.store.GetClient(ctx, orgID, st.ClientID)
+	c, err := s.store.GetClient(ctx, orgID, st.ClientID)
 	if err != nil {
 		return nil, err
 	}
