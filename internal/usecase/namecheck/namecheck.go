@@ -38,7 +38,6 @@ const (
 var Analyzer = &analysis.Analyzer{
 	Name: "usecasename",
 	Doc:  "report exported use cases (context in, error out) that do not begin with defer usecase.Name(&err, \"name\", …)",
-	URL:  "https://pkg.go.dev/github.com/carebill/carebill/internal/usecase/namecheck",
 	Run:  run,
 }
 
