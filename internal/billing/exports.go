@@ -102,9 +102,10 @@ func (x *Exporter) PlanExport(ctx context.Context, p auth.Principal, req ExportR
 // WriteTo streams the export to w a page of invoices at a time. An error
 // after the first byte leaves w incomplete; the caller must abort the
 // response rather than end it normally.
-func (e *Export) WriteTo(ctx context.Context, w io.Writer) error {
+func (e *Export) WriteTo(ctx context.Context, w io.Writer) (err error) {
+	defer usecase.Name(&err, "export invoices")
 	out := export.NewWriter(w, e.format, e.Plan, e.base)
-	err := e.x.store.IssuedInvoices(ctx, e.orgID, e.rng, func(page []export.Invoice) error {
+	err = e.x.store.IssuedInvoices(ctx, e.orgID, e.rng, func(page []export.Invoice) error {
 		for _, inv := range page {
 			if err := out.Write(inv); err != nil {
 				return err
@@ -113,10 +114,7 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) error {
 		return out.Flush()
 	})
 	if err != nil {
-		return fmt.Errorf("export invoices: %w", err)
+		return err
 	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("export invoices: %w", err)
-	}
-	return nil
+	return out.Close()
 }

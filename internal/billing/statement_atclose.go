@@ -11,6 +11,7 @@ import (
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/org"
+	"github.com/carebill/carebill/internal/usecase"
 )
 
 // AtCloseSender sends a statement a cycle's close wrote, as the org's
@@ -68,7 +69,8 @@ func atCloseChannels(st org.StatementsAtClose) []delivery.Channel {
 	return nil
 }
 
-func (a atClose) SendAtClose(ctx context.Context, o *org.Org, c *client.Client, statementID string) (int, error) {
+func (a atClose) SendAtClose(ctx context.Context, o *org.Org, c *client.Client, statementID string) (_ int, err error) {
+	defer usecase.Name(&err, "send statement %s at close", statementID)
 	channels := atCloseChannels(o.Settings.StatementsAtClose)
 	if len(channels) == 0 {
 		return 0, nil
@@ -88,7 +90,7 @@ func (a atClose) SendAtClose(ctx context.Context, o *org.Org, c *client.Client, 
 			fresh = append(fresh, &delivery.Delivery{ID: dlvID, OrgID: o.ID, StatementID: statementID, ClientID: c.ID,
 				ClientName: c.Profile.Name, Channel: ch, Recipient: to})
 		case err != nil:
-			return 0, fmt.Errorf("send statement %s at close: %w", statementID, err)
+			return 0, err
 		case d.Status == delivery.Queued:
 			again = append(again, d)
 		}
@@ -96,11 +98,11 @@ func (a atClose) SendAtClose(ctx context.Context, o *org.Org, c *client.Client, 
 	if len(fresh) > 0 {
 		st, err := s.store.GetStatement(ctx, o.ID, statementID)
 		if err != nil {
-			return 0, fmt.Errorf("send statement %s at close: %w", statementID, err)
+			return 0, err
 		}
 		link, err := s.svc.IssuePayAllLink(ctx, o.ID, c.ID, a.base)
 		if err != nil {
-			return 0, fmt.Errorf("send statement %s at close: %w", statementID, err)
+			return 0, err
 		}
 		now := s.svc.now()
 		period := statementPeriod(st)
@@ -122,7 +124,7 @@ func (a atClose) SendAtClose(ctx context.Context, o *org.Org, c *client.Client, 
 			// Another run wrote them first, and queues them.
 			fresh = nil
 		case err != nil:
-			return 0, fmt.Errorf("send statement %s at close: %w", statementID, err)
+			return 0, err
 		}
 	}
 	// A delivery that cannot be queued stays queued and fails the close
@@ -130,7 +132,7 @@ func (a atClose) SendAtClose(ctx context.Context, o *org.Org, c *client.Client, 
 	ds := append(fresh, again...)
 	for _, d := range ds {
 		if err := s.queue.Enqueue(ctx, d.OrgID, d.ID); err != nil {
-			return 0, fmt.Errorf("send statement %s at close: %w: %w", statementID, ErrQueueUnavailable, err)
+			return 0, fmt.Errorf("%w: %w", ErrQueueUnavailable, err)
 		}
 	}
 	return len(ds), nil

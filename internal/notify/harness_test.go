@@ -1,22 +1,12 @@
 package notify_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -184,105 +174,15 @@ func outbox(t *testing.T) testkit.Outbox {
 	return testkit.ReadOutbox(t, moto.Endpoint)
 }
 
-// parsedMail is an email as the standard library reads it.
-type parsedMail struct {
-	source      string
-	from        *mail.Address
-	to, replyTo []*mail.Address
-	subject     string
-	text, html  string
-	attachments map[string][]byte
-}
-
 // mailsTo returns the emails moto captured whose To header names addr.
-func mailsTo(t *testing.T, addr string) []parsedMail {
+func mailsTo(t *testing.T, addr string) []testkit.Mail {
 	t.Helper()
-	var out []parsedMail
-	for _, m := range outbox(t).SES.RawMessage {
-		p := parseMail(t, m.RawData)
-		p.source = m.Source
-		for _, a := range p.to {
-			if a.Address == addr {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
+	return outbox(t).MailsTo(t, addr)
 }
 
 func textsTo(t *testing.T, phone string) []string {
 	t.Helper()
 	return outbox(t).TextsTo(phone)
-}
-
-// parseMail reads a raw message with net/mail and mime/multipart.
-func parseMail(t *testing.T, raw string) parsedMail {
-	t.Helper()
-	msg, err := mail.ReadMessage(strings.NewReader(raw))
-	if err != nil {
-		t.Fatalf("captured email does not parse: %v\n%s", err, raw)
-	}
-	p := parsedMail{attachments: map[string][]byte{}}
-	if p.from, err = mail.ParseAddress(msg.Header.Get("From")); err != nil {
-		t.Fatalf("From %q: %v", msg.Header.Get("From"), err)
-	}
-	p.to, _ = msg.Header.AddressList("To")
-	p.replyTo, _ = msg.Header.AddressList("Reply-To")
-	if p.subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); err != nil {
-		t.Fatal(err)
-	}
-	var walk func(contentType string, r io.Reader)
-	walk = func(contentType string, r io.Reader) {
-		media, params, err := mime.ParseMediaType(contentType)
-		if err != nil {
-			t.Fatalf("content type %q: %v", contentType, err)
-		}
-		mr := multipart.NewReader(r, params["boundary"])
-		for {
-			part, err := mr.NextPart()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			if err != nil {
-				t.Fatalf("%s part: %v", media, err)
-			}
-			ct := part.Header.Get("Content-Type")
-			body, _ := io.ReadAll(part)
-			switch {
-			case strings.HasPrefix(ct, "multipart/"):
-				walk(ct, bytes.NewReader(body))
-			case part.FileName() != "":
-				data, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(string(body), "\r\n", ""))
-				if err != nil {
-					t.Fatalf("attachment %s: %v", part.FileName(), err)
-				}
-				p.attachments[part.FileName()] = data
-			case strings.HasPrefix(ct, "text/plain"):
-				p.text = strings.ReplaceAll(string(body), "\r\n", "\n")
-			case strings.HasPrefix(ct, "text/html"):
-				p.html = string(body)
-			}
-		}
-	}
-	walk(msg.Header.Get("Content-Type"), msg.Body)
-	return p
-}
-
-// pdfText checks a PDF with qpdf and returns pdftotext's reading of it.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	file := filepath.Join(t.TempDir(), "attachment.pdf")
-	if err := os.WriteFile(file, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("qpdf", "--check", file).CombinedOutput(); err != nil {
-		t.Fatalf("qpdf --check: %v\n%s", err, out)
-	}
-	out, err := exec.Command("pdftotext", "-layout", file, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
 }
 
 func addresses(as []*mail.Address) []string {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/carebill/carebill/internal/pdf/pdftest"
 	"github.com/carebill/carebill/internal/testenv"
+	"github.com/carebill/carebill/internal/testkit"
 )
 
 // names are clients' names in the scripts carebill's users bill.
@@ -56,16 +57,16 @@ func TestNamesInEveryScriptByEmail(t *testing.T) {
 			t.Fatalf("%s: %d emails", name, len(mails))
 		}
 		m := mails[0]
-		if m.subject != subject || m.from.Name != org {
-			t.Errorf("%s: Subject %q, From %q", name, m.subject, m.from.Name)
+		if m.Subject != subject || m.From.Name != org {
+			t.Errorf("%s: Subject %q, From %q", name, m.Subject, m.From.Name)
 		}
-		if !strings.Contains(m.text, name) || !strings.Contains(m.html, name) {
-			t.Errorf("%s: not in the bodies:\n%s\n%s", name, m.text, m.html)
+		if !strings.Contains(m.Text, name) || !strings.Contains(m.HTML, name) {
+			t.Errorf("%s: not in the bodies:\n%s\n%s", name, m.Text, m.HTML)
 		}
 		var number string
-		for file, pdf := range m.attachments {
+		for file, pdf := range m.Attachments {
 			number = strings.TrimSuffix(file, ".pdf")
-			if txt := stripMarks(pdfText(t, pdf)); !strings.Contains(txt, name) {
+			if txt := stripMarks(testkit.PDFText(t, pdf)); !strings.Contains(txt, name) {
 				t.Errorf("%s: attached PDF does not print the name:\n%s", name, txt)
 			}
 		}
@@ -94,7 +95,7 @@ func TestNamesInEveryScriptByEmail(t *testing.T) {
 			t.Errorf("%s: Python reads attachments %v", name, got["files"])
 		}
 
-		link := payLinkRE.FindString(m.text)
+		link := payLinkRE.FindString(m.Text)
 		if status, page := h.openLink(link); status != 200 || !strings.Contains(page, name) || !strings.Contains(page, `charset="utf-8"`) && !strings.Contains(page, "charset=utf-8") {
 			t.Errorf("%s: pay page %d:\n%s", name, status, page)
 		}
@@ -105,7 +106,7 @@ func TestNamesInEveryScriptByEmail(t *testing.T) {
 func rawMailTo(t *testing.T, addr string) string {
 	t.Helper()
 	for _, m := range outbox(t).SES.RawMessage {
-		for _, a := range parseMail(t, m.RawData).to {
+		for _, a := range testkit.ParseMail(t, m.RawData).To {
 			if a.Address == addr {
 				return m.RawData
 			}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/testenv"
+	"github.com/carebill/carebill/internal/testkit"
 )
 
 // payLinkRE is a pay link under the test server: the org id, a dot, and
@@ -124,37 +125,37 @@ func TestSendByEmailAndSMS(t *testing.T) {
 		t.Fatalf("%d emails to %s", len(mails), addr)
 	}
 	m := mails[0]
-	if m.from.Name != "Zoë's Care" || m.from.Address != "invoices@carebill.example" {
-		t.Errorf("From %v", m.from)
+	if m.From.Name != "Zoë's Care" || m.From.Address != "invoices@carebill.example" {
+		t.Errorf("From %v", m.From)
 	}
-	if got := addresses(m.replyTo); !slices.Equal(got, []string{"office@zoescare.example"}) {
+	if got := addresses(m.ReplyTo); !slices.Equal(got, []string{"office@zoescare.example"}) {
 		t.Errorf("Reply-To %v", got)
 	}
-	if m.subject != "Invoice INV-00001 from Zoë's Care" {
-		t.Errorf("Subject %q", m.subject)
+	if m.Subject != "Invoice INV-00001 from Zoë's Care" {
+		t.Errorf("Subject %q", m.Subject)
 	}
-	link := payLinkRE.FindString(m.text)
+	link := payLinkRE.FindString(m.Text)
 	for _, want := range []string{"INV-00001", "$2,260.50", due, "Jordan <Lee>", "INV-00001.pdf"} {
-		if !strings.Contains(m.text, want) {
-			t.Errorf("text body lacks %q:\n%s", want, m.text)
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("text body lacks %q:\n%s", want, m.Text)
 		}
 	}
 	if link == "" {
-		t.Fatalf("text body has no pay link:\n%s", m.text)
+		t.Fatalf("text body has no pay link:\n%s", m.Text)
 	}
 	for _, want := range []string{"Jordan &lt;Lee&gt;", `href="` + link + `"`, "$2,260.50", due, "Zoë&#39;s Care"} {
-		if !strings.Contains(m.html, want) {
-			t.Errorf("HTML body lacks %q:\n%s", want, m.html)
+		if !strings.Contains(m.HTML, want) {
+			t.Errorf("HTML body lacks %q:\n%s", want, m.HTML)
 		}
 	}
-	if strings.Contains(m.html, "<Lee>") {
+	if strings.Contains(m.HTML, "<Lee>") {
 		t.Errorf("HTML body does not escape the client's name")
 	}
-	pdf, ok := m.attachments["INV-00001.pdf"]
+	pdf, ok := m.Attachments["INV-00001.pdf"]
 	if !ok {
-		t.Fatalf("attachments %v, want INV-00001.pdf", m.attachments)
+		t.Fatalf("attachments %v, want INV-00001.pdf", m.Attachments)
 	}
-	txt := pdfText(t, pdf)
+	txt := testkit.PDFText(t, pdf)
 	for _, want := range []string{"INV-00001", "$2,260.50", "Jordan <Lee>", "Balance due"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("attached PDF lacks %q:\n%s", want, txt)
@@ -261,7 +262,7 @@ func TestPlanManagedGoesToPlanManager(t *testing.T) {
 	if len(mails) != 1 {
 		t.Fatalf("the plan manager got %d emails", len(mails))
 	}
-	txt := pdfText(t, mails[0].attachments["INV-00001.pdf"])
+	txt := testkit.PDFText(t, mails[0].Attachments["INV-00001.pdf"])
 	for _, want := range []string{"PlanCo Pty Ltd", "For participant: Sam Participant", "431234567"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("PDF lacks %q:\n%s", want, txt)

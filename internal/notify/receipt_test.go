@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/carebill/carebill/internal/testenv"
+	"github.com/carebill/carebill/internal/testkit"
 )
 
 // TestReceiptsByEmail: recording a payment with emailReceipt emails its
@@ -44,15 +45,15 @@ func TestReceiptsByEmail(t *testing.T) {
 		t.Fatalf("%d receipt emails to %s, want 1", len(mails), addr)
 	}
 	m := mails[0]
-	if m.subject != "Receipt "+number+" from Receipt Care" || !strings.Contains(m.text, "Thank you for your payment of $300.00") ||
-		!strings.Contains(m.text, "towards invoice INV-00001: $300.00") || len(m.replyTo) != 1 || m.replyTo[0].Address != "office@receiptcare.example" {
-		t.Errorf("receipt email: subject %q reply-to %v\n%s", m.subject, addresses(m.replyTo), m.text)
+	if m.Subject != "Receipt "+number+" from Receipt Care" || !strings.Contains(m.Text, "Thank you for your payment of $300.00") ||
+		!strings.Contains(m.Text, "towards invoice INV-00001: $300.00") || len(m.ReplyTo) != 1 || m.ReplyTo[0].Address != "office@receiptcare.example" {
+		t.Errorf("receipt email: subject %q reply-to %v\n%s", m.Subject, addresses(m.ReplyTo), m.Text)
 	}
-	pdf, ok := m.attachments[number+".pdf"]
+	pdf, ok := m.Attachments[number+".pdf"]
 	if !ok {
-		t.Fatalf("attachments %v, want %s.pdf", len(m.attachments), number)
+		t.Fatalf("attachments %v, want %s.pdf", len(m.Attachments), number)
 	}
-	if text := pdfText(t, pdf); !strings.Contains(text, number) || !strings.Contains(text, "Payment towards invoice INV-00001") {
+	if text := testkit.PDFText(t, pdf); !strings.Contains(text, number) || !strings.Contains(text, "Payment towards invoice INV-00001") {
 		t.Errorf("attached receipt reads:\n%s", text)
 	}
 	ds := h.must(200, "GET", "/v1/payments/"+pid+"/deliveries", nil).list("data")
@@ -77,7 +78,7 @@ func TestReceiptsByEmail(t *testing.T) {
 		t.Fatalf("batch item failures: %v", failed)
 	}
 	again := mailsTo(t, other)
-	if len(again) != 1 || !strings.Contains(again[0].text, "Here is your receipt again.") || again[0].attachments[number+".pdf"] == nil {
+	if len(again) != 1 || !strings.Contains(again[0].Text, "Here is your receipt again.") || again[0].Attachments[number+".pdf"] == nil {
 		t.Fatalf("second receipt email: %d emails", len(again))
 	}
 	if ds := h.must(200, "GET", "/v1/payments/"+pid+"/deliveries", nil).list("data"); len(ds) != 2 || ds[0]["recipient"] != other || ds[0]["status"] != "sent" {

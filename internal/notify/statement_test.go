@@ -18,6 +18,7 @@ import (
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/statement"
 	"github.com/carebill/carebill/internal/testenv"
+	"github.com/carebill/carebill/internal/testkit"
 )
 
 // payAllRE is a pay-all link under the test server.
@@ -103,21 +104,21 @@ func TestStatementByEmailAndSMS(t *testing.T) {
 		t.Fatalf("%d emails to %s", len(mails), addr)
 	}
 	m := mails[0]
-	link := payAllRE.FindString(m.text)
-	if m.subject != "Your statement" || link == "" || !strings.Contains(m.text, "Your statement is attached.") || !strings.Contains(m.text, "$4,521.00 owing") ||
-		!strings.Contains(m.html, `href="`+link+`"`) || !strings.Contains(m.html, "See and pay what is open now") {
-		t.Fatalf("statement email %q:\n%s\n%s", m.subject, m.text, m.html)
+	link := payAllRE.FindString(m.Text)
+	if m.Subject != "Your statement" || link == "" || !strings.Contains(m.Text, "Your statement is attached.") || !strings.Contains(m.Text, "$4,521.00 owing") ||
+		!strings.Contains(m.HTML, `href="`+link+`"`) || !strings.Contains(m.HTML, "See and pay what is open now") {
+		t.Fatalf("statement email %q:\n%s\n%s", m.Subject, m.Text, m.HTML)
 	}
 	var pdf []byte
-	for name, b := range m.attachments {
+	for name, b := range m.Attachments {
 		if strings.HasPrefix(name, "Statement ") && strings.HasSuffix(name, ".pdf") {
 			pdf = b
 		}
 	}
 	if pdf == nil {
-		t.Fatalf("attachments %v, want the statement PDF", m.attachments)
+		t.Fatalf("attachments %v, want the statement PDF", m.Attachments)
 	}
-	txt := pdfText(t, pdf)
+	txt := testkit.PDFText(t, pdf)
 	for _, want := range []string{"Statement of account", "Mia Tran", "INV-00001", "INV-00002", "$4,521.00"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("statement PDF lacks %q:\n%s", want, txt)
@@ -125,9 +126,9 @@ func TestStatementByEmailAndSMS(t *testing.T) {
 	}
 	// The balance is the statement's, as at its date; the link shows what
 	// is open when it is opened, and the email says so.
-	if !strings.Contains(m.text, "$4,521.00 owing as at ") || !strings.Contains(m.text, "What is open now (payments since ") ||
-		!strings.Contains(m.html, "Balance as at ") || !strings.Contains(m.html, "The link shows today’s balance") {
-		t.Fatalf("statement email does not tell the statement's balance from today's:\n%s\n%s", m.text, m.html)
+	if !strings.Contains(m.Text, "$4,521.00 owing as at ") || !strings.Contains(m.Text, "What is open now (payments since ") ||
+		!strings.Contains(m.HTML, "Balance as at ") || !strings.Contains(m.HTML, "The link shows today’s balance") {
+		t.Fatalf("statement email does not tell the statement's balance from today's:\n%s\n%s", m.Text, m.HTML)
 	}
 	texts := textsTo(t, phone)
 	if len(texts) != 1 || !strings.Contains(texts[0], link) || !strings.Contains(texts[0], "$4,521.00 owing as at ") || !strings.Contains(texts[0], "See and pay what is open now") {

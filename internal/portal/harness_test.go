@@ -1,21 +1,12 @@
 package portal_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net/http"
-	"net/mail"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -30,6 +21,7 @@ import (
 	"github.com/carebill/carebill/internal/notify"
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/testenv"
+	"github.com/carebill/carebill/internal/testkit"
 	"github.com/carebill/carebill/internal/teststack"
 	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
 	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
@@ -237,43 +229,15 @@ func (s *site) signup(orgName string) *coordinator {
 	email := unique("admin") + "@example.com"
 	c := &coordinator{s: s}
 	c.must(201, "POST", "/auth/signup", map[string]any{"orgName": orgName, "email": email, "password": "Correct-Horse-9"})
-	c.token = c.must(200, "POST", "/auth/login", map[string]any{"email": email, "password": "Correct-Horse-9"}).str("token")
-	c.orgID = c.must(200, "GET", "/v1/org", nil).str("id")
+	c.token = c.must(200, "POST", "/auth/login", map[string]any{"email": email, "password": "Correct-Horse-9"}).Str("token")
+	c.orgID = c.must(200, "GET", "/v1/org", nil).Str("id")
 	return c
 }
 
-type reply map[string]any
-
-func (r reply) str(k string) string { s, _ := r[k].(string); return s }
-
-func (c *coordinator) must(status int, method, path string, body any) reply {
+// must sends one JSON request as the coordinator (testkit.Must).
+func (c *coordinator) must(status int, method, path string, body any) testkit.Reply {
 	c.s.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		js, _ := json.Marshal(b)
-		rd = bytes.NewReader(js)
-	}
-	req, _ := http.NewRequest(method, c.s.url+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode != status {
-		c.s.t.Fatalf("%s %s = %d %s, want %d", method, path, res.StatusCode, raw, status)
-	}
-	var r reply
-	_ = json.Unmarshal(raw, &r)
-	return r
+	return testkit.Must(c.s.t, status, testkit.Request{Method: method, URL: c.s.url + path, Body: body, Token: c.token})
 }
 
 // client adds a client with one contact and returns its id.
@@ -281,7 +245,7 @@ func (c *coordinator) client(name, email string) string {
 	c.s.t.Helper()
 	return c.must(201, "POST", "/v1/clients", map[string]any{
 		"name": name, "contacts": []map[string]any{{"name": name, "email": email}},
-	}).str("id")
+	}).Str("id")
 }
 
 // novemberInvoice bills 40 h at $50, 20 mi at $0.25 and a $50 fixed fee:
@@ -294,14 +258,14 @@ const novemberInvoice = `{"clientId":%q,"name":%q,"memo":"Thank you for your bus
 // invoice makes a draft for the client and returns its id.
 func (c *coordinator) draft(clientID, name string) string {
 	c.s.t.Helper()
-	return c.must(201, "POST", "/v1/invoices", fmt.Sprintf(novemberInvoice, clientID, name)).str("id")
+	return c.must(201, "POST", "/v1/invoices", fmt.Sprintf(novemberInvoice, clientID, name)).Str("id")
 }
 
 // finalized makes a finalized invoice and returns its id and number.
 func (c *coordinator) finalized(clientID, name string) (id, number string) {
 	c.s.t.Helper()
 	id = c.draft(clientID, name)
-	return id, c.must(200, "POST", "/v1/invoices/"+id+"/finalize", nil).str("number")
+	return id, c.must(200, "POST", "/v1/invoices/"+id+"/finalize", nil).Str("number")
 }
 
 // payLink returns the invoice's pay link URL.
@@ -311,79 +275,18 @@ func (c *coordinator) payLink(invoiceID string, rotate bool) string {
 	if rotate {
 		q = "?rotate=true"
 	}
-	return c.must(200, "GET", "/v1/invoices/"+invoiceID+"/pay-link"+q, nil).str("url")
+	return c.must(200, "GET", "/v1/invoices/"+invoiceID+"/pay-link"+q, nil).Str("url")
 }
 
-// mailsTo returns the plain-text bodies of the emails moto captured for addr.
+// mailsTo returns the plain-text bodies of the emails moto captured for
+// addr, oldest first.
 func mailsTo(t *testing.T, addr string) []string {
 	t.Helper()
-	res, err := http.Get(moto.Endpoint + "/moto-api/data.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var data struct {
-		SES struct {
-			RawMessage []struct {
-				Destinations []string `json:"destinations"`
-				RawData      string   `json:"raw_data"`
-			} `json:"RawMessage"`
-		} `json:"ses"`
-	}
-	// moto keeps every email of the run; 64 MiB is far beyond what the
-	// package's tests send, and a runaway read fails rather than hangs.
-	if err := json.NewDecoder(io.LimitReader(res.Body, 64<<20)).Decode(&data); err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, m := range data.SES.RawMessage {
-		// moto lists a recipient once from the request and once from the
-		// message's To header.
-		for _, d := range m.Destinations {
-			if strings.EqualFold(d, addr) {
-				out = append(out, plainText(t, m.RawData))
-				break
-			}
-		}
+	for _, m := range testkit.ReadOutbox(t, moto.Endpoint).MailsTo(t, addr) {
+		out = append(out, m.Text)
 	}
 	return out
-}
-
-// plainText is the text/plain part of a MIME message.
-func plainText(t *testing.T, raw string) string {
-	t.Helper()
-	msg, err := mail.ReadMessage(strings.NewReader(raw))
-	if err != nil {
-		t.Fatalf("captured email does not parse: %v", err)
-	}
-	var walk func(ct, cte string, body io.Reader) string
-	walk = func(ct, cte string, body io.Reader) string {
-		mt, params, err := mime.ParseMediaType(ct)
-		if err != nil {
-			t.Fatalf("content type %q: %v", ct, err)
-		}
-		if strings.HasPrefix(mt, "multipart/") {
-			mr := multipart.NewReader(body, params["boundary"])
-			for {
-				p, err := mr.NextRawPart()
-				if err != nil {
-					return ""
-				}
-				if s := walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); s != "" {
-					return s
-				}
-			}
-		}
-		if mt != "text/plain" {
-			return ""
-		}
-		if strings.EqualFold(cte, "quoted-printable") {
-			body = quotedprintable.NewReader(body)
-		}
-		b, _ := io.ReadAll(body)
-		return string(b)
-	}
-	return walk(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
 }
 
 // signInLink requests a sign-in link for email and returns the link the
@@ -420,22 +323,11 @@ func sessionCookie(t *testing.T, p page) string {
 	return ""
 }
 
-// pdfText checks a PDF with qpdf and returns its text as pdftotext reads it.
+// pdfText is the text of the PDF p answered (testkit.PDFText).
 func pdfText(t *testing.T, p page) string {
 	t.Helper()
 	if p.status != 200 || p.header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("want a PDF, got %d %s: %.300s", p.status, p.header.Get("Content-Type"), p.body)
 	}
-	file := filepath.Join(t.TempDir(), "invoice.pdf")
-	if err := os.WriteFile(file, []byte(p.body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("qpdf", "--check", file).CombinedOutput(); err != nil {
-		t.Fatalf("qpdf --check: %v\n%s", err, out)
-	}
-	out, err := exec.Command("pdftotext", "-layout", file, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
+	return testkit.PDFText(t, []byte(p.body))
 }

@@ -99,13 +99,13 @@ func TestPayPage(t *testing.T) {
 	// Opening the link is in the invoice's activity: once per link per
 	// day (the probe's finding 9: every reload wrote a row), so three
 	// opens of one link and one of a second link are two views.
-	second := co.must(200, "GET", "/v1/invoices/"+iid+"/pay-link", nil).str("url")
+	second := co.must(200, "GET", "/v1/invoices/"+iid+"/pay-link", nil).Str("url")
 	if p := s.get(second, ""); p.status != 200 {
 		t.Fatalf("second link: %d", p.status)
 	}
 	var kinds []string
-	for _, e := range co.must(200, "GET", "/v1/invoices/"+iid+"/activity", nil)["data"].([]any) {
-		kinds = append(kinds, e.(map[string]any)["kind"].(string))
+	for _, e := range co.must(200, "GET", "/v1/invoices/"+iid+"/activity", nil).List("data") {
+		kinds = append(kinds, e["kind"].(string))
 	}
 	if n := strings.Count(strings.Join(kinds, ","), "viewed"); n != 2 {
 		t.Errorf("activity %v: want 2 views", kinds)
@@ -113,7 +113,7 @@ func TestPayPage(t *testing.T) {
 
 	// Overdue: due in the past and still open.
 	late := co.must(201, "POST", "/v1/invoices", fmt.Sprintf(`{"clientId":%q,"name":"Late one","issueDate":"2025-01-01","dueDate":"2025-01-15",
-		"lineItems":[{"type":"fixed","description":"Session","amount":"100"}]}`, zoe)).str("id")
+		"lineItems":[{"type":"fixed","description":"Session","amount":"100"}]}`, zoe)).Str("id")
 	co.must(200, "POST", "/v1/invoices/"+late+"/finalize", nil)
 	p = s.get(co.payLink(late, false), "")
 	contains(t, "overdue pay page", p.body, `data-status>Overdue<`, "Was due 15 Jan 2025", `data-balance>$110.00<`)

@@ -211,7 +211,7 @@ func TestPlanManagerSignIn(t *testing.T) {
 		return co.must(201, "POST", "/v1/clients", map[string]any{
 			"name": name, "contacts": []map[string]any{{"name": name, "email": unique("p") + "@example.com"}},
 			"funding": map[string]any{"type": "plan_managed", "ndisNumber": "431234567", "planManager": map[string]any{"name": "Plan Partners", "email": pmEmail}},
-		}).str("id")
+		}).Str("id")
 	}
 	_, ana := co.finalized(managed("Ana Participant"), "Ana – November")
 	_, ben := co.finalized(managed("Ben Participant"), "Ben – November")

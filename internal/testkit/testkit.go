@@ -1,6 +1,7 @@
 // Package testkit is what the HTTP-level test harnesses (internal/httpapi,
-// internal/notify, internal/faults) share: sending a JSON request as one
-// caller, reading the reply, reading what moto's SES and SNS captured, and
+// internal/notify, internal/faults, internal/portal) share: sending a JSON
+// request as one caller, reading the reply, reading what moto's SES and SNS
+// captured (emails read with email.Read), the text of a PDF, and
 // addresses no other test uses. Provisioning a stack is internal/teststack's.
 package testkit
 

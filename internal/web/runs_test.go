@@ -44,6 +44,13 @@ type workerControl struct {
 // runSiteWorker is runSite with the worker's controls.
 func runSiteWorker(t *testing.T) (string, *workerControl) {
 	t.Helper()
+	url, w, _ := runSiteOn(t)
+	return url, w
+}
+
+// runSiteOn is runSiteWorker with the stack it runs on.
+func runSiteOn(t *testing.T) (string, *workerControl, *teststack.Stack) {
+	t.Helper()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
 	h, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), slog.New(slog.DiscardHandler))
@@ -93,7 +100,7 @@ func runSiteWorker(t *testing.T) (string, *workerControl) {
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	return srv.URL, ctl
+	return srv.URL, ctl, st
 }
 
 // apiClient seeds data through the JSON API with a bearer token.

@@ -38,7 +38,7 @@ async function excludedList(r, clients) {
     try { name = (await api('GET', `/v1/clients/${cid}`)).name || cid; } catch { /* a deleted client keeps its id */ }
     const c = { clientId: cid, clientName: name };
     return h('li', { 'data-excluded-client': cid }, `${name} `,
-      h('button', { type: 'button', class: 'btn btn-small', 'data-add': cid, onclick: (e) => requeue(e.currentTarget, c, 'is added to this run') }, 'Add to this run'));
+      h('button', { type: 'button', class: 'btn btn-small', 'data-add': cid, 'data-needs': 'bill', onclick: (e) => requeue(e.currentTarget, c, 'is added to this run') }, 'Add to this run'));
   }));
   $('[data-excluded-list]').replaceChildren(...rows);
 }
