@@ -21,6 +21,11 @@ import (
 // Header is the request header carrying the key.
 const Header = "Idempotency-Key"
 
+// ReplayedHeader is set to "true" on an answer that did not run the
+// request: a stored response replayed, or the made resource of an
+// earlier execution whose reply was lost (AppliedError).
+const ReplayedHeader = "Idempotent-Replayed"
+
 // Status is a record's state.
 type Status string
 
@@ -32,6 +37,10 @@ const (
 
 // Lifetimes of records.
 const (
+	// TTL is how long a key is remembered, as Stripe keeps keys: its
+	// record, and the marker a write carries of it (Request), expire a
+	// day after the request, and a key sent again after that is a new
+	// request.
 	TTL              = 24 * time.Hour
 	InProgressExpiry = 60 * time.Second // longer than any function's timeout
 )
@@ -118,7 +127,7 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 		}
 
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		req := &Request{Scope: sc, Key: k + "#" + hash[:16], Run: newRun()}
+		req := &Request{Scope: sc, Key: k + "#" + hash[:16], Run: newRun(), At: now()}
 		ctx := WithRequest(context.WithValue(r.Context(), keyOf{}, req.Key), req)
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		// Refusals (4xx: bad input, a state conflict, a business rule) and
@@ -177,7 +186,7 @@ func replay(w http.ResponseWriter, rec *Record) {
 	if rec.Location != "" {
 		w.Header().Set("Location", rec.Location)
 	}
-	w.Header().Set("Idempotent-Replayed", "true")
+	w.Header().Set(ReplayedHeader, "true")
 	w.WriteHeader(rec.StatusCode)
 	_, _ = w.Write(body)
 }
