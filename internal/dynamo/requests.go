@@ -85,6 +85,41 @@ func (s *Store) transactRequest(ctx context.Context, orgID, ref string, tx []typ
 	return &idempotency.AppliedError{Ref: earlier.Ref, Made: earlier.Made}
 }
 
+// RequestApplied reports, as *idempotency.AppliedError, that an earlier
+// execution of the API request ctx serves took effect in orgID: a live
+// marker of the request's key (requestMarkerSK) written by another run.
+// It is nil without one (also when ctx serves no keyed request in
+// orgID, or the marker has expired by the request's clock). It serves a
+// retry refused by a check the first execution's write made true (a
+// payment reversed, credit applied): the API answers it as applied
+// instead. The request's idempotency.Request is told, as
+// transactRequest tells it.
+func (s *Store) RequestApplied(ctx context.Context, orgID string) error {
+	req := idempotency.RequestFrom(ctx)
+	if req == nil || req.Scope != orgID {
+		return nil
+	}
+	var m struct {
+		Run       string   `dynamodbav:"run"`
+		Ref       string   `dynamodbav:"ref"`
+		Made      []string `dynamodbav:"made,stringset"`
+		ExpiresAt int64    `dynamodbav:"expiresAt"`
+	}
+	found, err := s.get(ctx, orgPK(orgID), requestMarkerSK(req.Key), &m)
+	if err != nil {
+		return fmt.Errorf("read request marker: %w", err)
+	}
+	at := req.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	if !found || m.Run == req.Run || (m.ExpiresAt != 0 && m.ExpiresAt < at.Unix()) {
+		return nil
+	}
+	req.Applied()
+	return &idempotency.AppliedError{Ref: m.Ref, Made: m.Made}
+}
+
 // putNewRequest writes an item of orgID that must not exist yet, marked
 // as the effect of the API request ctx serves (transactRequest; ref is
 // the item's id). Without such a request it is putNew.

@@ -81,6 +81,17 @@ var replays = map[string]rebuild{
 		}
 		return replayed{http.StatusAccepted, "/v1/invoice-runs/" + ae.Ref, toRunJSON(v.Run)}, nil
 	},
+	"POST /v1/statements/{id}/send": func(s *server, ctx context.Context, p auth.Principal, _ *http.Request, ae *idempotency.AppliedError) (replayed, error) {
+		st, err := s.statements.Get(ctx, p, ae.Ref)
+		if err != nil {
+			return replayed{}, err
+		}
+		ds, err := made(ctx, p, ae.Ref, s.statementSender.Deliveries, ae.Made)
+		if err != nil {
+			return replayed{}, err
+		}
+		return replayed{http.StatusOK, "", statementSentResponse{Statement: statementJSON(st), Deliveries: showDeliveries(ds, statementDeliveryJSON)}}, nil
+	},
 	"POST /v1/tasks": func(s *server, ctx context.Context, p auth.Principal, _ *http.Request, ae *idempotency.AppliedError) (replayed, error) {
 		v, err := s.coordination.Task(ctx, p, ae.Ref)
 		if err != nil {
@@ -109,7 +120,6 @@ var replays = map[string]rebuild{
 // made), and why their answer cannot be rebuilt from what is stored.
 var notReplayed = map[string]string{
 	"POST /v1/invoice-runs/{id}/reclaims": "answers the run's fix list computed by that request, not a stored resource",
-	"POST /v1/statements/{id}/send":       "a first run that died after storing its deliveries never queued them, and nothing queues them on the retry: a success would say they are on their way",
 }
 
 // replayInvoice answers with the invoice the marker names (a new draft,
@@ -133,7 +143,8 @@ func replayInvoice(status int, location bool) rebuild {
 // replaySend answers a send or resend with the invoice and the
 // deliveries the first run made (the marker's Made), as they are now:
 // the retry has queued any the first run stored and never queued
-// (billing.Sender), so each may have moved on from queued.
+// (billing.Sender; a statement send and a receipt email do the same),
+// so each may have moved on from queued.
 func replaySend(s *server, ctx context.Context, p auth.Principal, _ *http.Request, ae *idempotency.AppliedError) (replayed, error) {
 	v, err := s.billing.Invoice(ctx, p, ae.Ref)
 	if err != nil {
@@ -185,6 +196,39 @@ func made(ctx context.Context, p auth.Principal, docID string, page deliveryPage
 		return nil, errNotMade
 	}
 	return out, nil
+}
+
+// AppliedRequests finds the marker an earlier execution of the keyed
+// request a context serves left in an org (internal/dynamo's Store):
+// RequestApplied returns *idempotency.AppliedError naming what it made,
+// or nil when there is none.
+type AppliedRequests interface {
+	RequestApplied(ctx context.Context, orgID string) error
+}
+
+// appliedEarlier is what err says of r's earlier execution: err itself
+// when the write met that execution's marker; for any other failure of a
+// marked route, the marker read by s.requests, since the first
+// execution's write may have made a check of the retry fail before it
+// reached its own write (a reversed payment is not reversed again, the
+// credit applied is gone). nil when neither names one.
+func (s *server) appliedEarlier(r *http.Request, err error) *idempotency.AppliedError {
+	if ae := (*idempotency.AppliedError)(nil); errors.As(err, &ae) {
+		return ae
+	}
+	_, replayable := replays[r.Pattern]
+	_, kept := notReplayed[r.Pattern]
+	if s.requests == nil || !(replayable || kept) || idempotency.RequestFrom(r.Context()) == nil {
+		return nil
+	}
+	merr := s.requests.RequestApplied(r.Context(), principal(r.Context()).OrgID)
+	if ae := (*idempotency.AppliedError)(nil); errors.As(merr, &ae) {
+		return ae
+	}
+	if merr != nil {
+		s.log.WarnContext(r.Context(), "idempotency: read the request's marker after a refusal", slog.String("error", merr.Error()))
+	}
+	return nil
 }
 
 // replayApplied answers r, a retry that met its earlier execution's
