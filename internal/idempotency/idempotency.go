@@ -140,7 +140,7 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 		if rec.status >= 500 || (rec.status >= 400 && !req.applied.Load()) {
 			if err := store.Release(ctx, key); err != nil {
 				log.ErrorContext(ctx, "idempotency: release key after a refused request; retries answer 409 until it expires",
-					slog.Int("status", rec.status), slog.String("error", err.Error()))
+					slog.String("key", key), slog.Int("status", rec.status), slog.String("error", err.Error()))
 			}
 		} else if err := store.Complete(ctx, Record{
 			Key: key, RequestHash: hash, Status: Completed, StatusCode: rec.status,
@@ -148,7 +148,7 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 			Body: compress(rec.body.Bytes()),
 		}, now()); err != nil {
 			log.ErrorContext(ctx, "idempotency: complete key; retries answer 409 until it expires, never run twice",
-				slog.Int("status", rec.status), slog.String("error", err.Error()))
+				slog.String("key", key), slog.Int("status", rec.status), slog.String("error", err.Error()))
 		}
 		for k, v := range rec.header {
 			w.Header()[k] = v
