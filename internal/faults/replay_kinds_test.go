@@ -149,6 +149,9 @@ func TestRetryAfterCrashAnswersEachKind(t *testing.T) {
 		{name: "case", path: "/v1/cases", status: 201, location: "/v1/cases/",
 			body:  map[string]any{"clientId": cid, "doctor": "Dr Okafor", "eventDate": "2026-11-02", "products": []map[string]any{{"description": "Insert", "manufacturer": "Acme", "quantity": "1", "rate": "10.00"}}},
 			state: count("/v1/cases?status=pending_po"), made: newest("/v1/cases?status=pending_po")},
+		{name: "task", path: "/v1/tasks", status: 201, location: "/v1/tasks/",
+			body:  map[string]any{"clientId": cid, "supportItem": "07_002_0106_8_3", "date": "2026-11-04", "durationMinutes": 60, "rate": "100.00"},
+			state: count("/v1/tasks?clientId=" + cid), made: newest("/v1/tasks?clientId=" + cid)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Cleanup(s.aws.Clear)
