@@ -208,6 +208,41 @@ func TestRetryAfterCrashAnswersEachKind(t *testing.T) {
 			}
 		})
 	}
+
+	// What the first run made was deleted before the retry: its answer
+	// cannot be rebuilt, so the retry keeps 409 request_already_applied
+	// naming it, and makes nothing.
+	t.Run("deleted since", func(t *testing.T) {
+		t.Cleanup(s.aws.Clear)
+		body := map[string]any{"clientId": cid, "name": "Deleted since", "lineItems": []map[string]any{{"type": "fixed", "description": "Plan review", "amount": "120"}}}
+		named := func() []string {
+			var ids []string
+			for _, inv := range s.must(200, "GET", "/v1/invoices?clientId="+cid, nil).list("data") {
+				if inv["name"] == "Deleted since" {
+					ids = append(ids, fmt.Sprint(inv["id"]))
+				}
+			}
+			return ids
+		}
+		key := "kind-" + unique()
+		s.aws.Add(faults.Rule{Service: "DynamoDB", Operation: "TransactWriteItems", Match: marked, Times: 1, Mode: faults.Crash})
+		if r := s.try("POST", "/v1/invoices", body, "Idempotency-Key", key); r.err == nil {
+			t.Fatalf("the crashed request answered %d %s, want no answer", r.status, r.raw)
+		}
+		ids := named()
+		if len(ids) != 1 {
+			t.Fatalf("drafts after the crash: %v, want the first run's one", ids)
+		}
+		s.must(204, "DELETE", "/v1/invoices/"+ids[0], nil)
+		s.expireInProgress()
+		r := s.do("POST", "/v1/invoices", body, "Idempotency-Key", key)
+		if r.status != 409 || r.str("error", "code") != "request_already_applied" || r.str("error", "id") != ids[0] {
+			t.Errorf("retry after the draft was deleted = %d %s, want 409 request_already_applied naming %s", r.status, r.raw, ids[0])
+		}
+		if got := named(); len(got) != 0 {
+			t.Errorf("the retry made %v", got)
+		}
+	})
 }
 
 // issueStatement writes client cid's statement for this month so far,
