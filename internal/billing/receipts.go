@@ -128,7 +128,7 @@ func (r *Receipts) Email(ctx context.Context, p auth.Principal, paymentID string
 	d := r.delivery(p, pay, c, r.svc.newID(id.Delivery, now), to, opts.Message, now)
 	made, err := r.store.CreateReceiptDelivery(ctx, d, now.Add(ReceiptHold), r.sentEvent(p, d))
 	if err != nil {
-		return nil, fmt.Errorf("email receipt %s: %w", pay.ReceiptNumber, err)
+		return nil, fmt.Errorf("email receipt %s: %w", pay.ReceiptNumber, queueApplied(ctx, r.queue, r.store.GetDelivery, p.OrgID, err))
 	}
 	if !made {
 		return r.latestTo(ctx, p.OrgID, pay.ID, to)
@@ -177,7 +177,7 @@ func (r *Receipts) emailOnce(ctx context.Context, p auth.Principal, pay *payment
 	// same address within ReceiptHold answers this delivery.
 	made, err := r.store.CreateReceiptDelivery(ctx, d, now.Add(ReceiptHold), r.sentEvent(p, d))
 	if err != nil {
-		return nil, fmt.Errorf("email receipt %s: %w", pay.ReceiptNumber, err)
+		return nil, fmt.Errorf("email receipt %s: %w", pay.ReceiptNumber, queueApplied(ctx, r.queue, r.store.GetDelivery, p.OrgID, err))
 	}
 	if !made {
 		stored, err := r.store.GetDelivery(ctx, p.OrgID, d.ID)

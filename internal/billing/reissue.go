@@ -7,6 +7,7 @@ import (
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/idempotency"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/usecase"
 )
@@ -58,8 +59,15 @@ func (s *Service) ReissueInvoice(ctx context.Context, p auth.Principal, id, reas
 	}
 	created := s.invoiceEvent(p, activity.Created, draft)
 	created.Detail = "re-issues " + inv.Number
+	// A retry whose first run made its draft and died before linking it
+	// (idempotency.AppliedError names that draft) links that one, and
+	// answers as applied: the API answers with the draft.
+	var applied *idempotency.AppliedError
 	if err := s.store.CreateInvoice(ctx, draft, created); err != nil {
-		return InvoiceView{}, fmt.Errorf("re-issue %s: %w", id, err)
+		if !errors.As(err, &applied) {
+			return InvoiceView{}, fmt.Errorf("re-issue %s: %w", id, err)
+		}
+		draft.ID = applied.Ref
 	}
 	// Link the void invoice to its draft, unless a concurrent re-issue
 	// linked its own first: then ours goes and theirs is the answer.
@@ -81,6 +89,8 @@ func (s *Service) ReissueInvoice(ctx context.Context, p auth.Principal, id, reas
 		return s.Invoice(ctx, p, other)
 	case err != nil:
 		return InvoiceView{}, fmt.Errorf("re-issue %s: %w", id, err)
+	case applied != nil:
+		return InvoiceView{}, fmt.Errorf("re-issue %s: %w", id, applied)
 	}
 	return s.view(ctx, draft)
 }

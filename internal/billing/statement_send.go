@@ -120,7 +120,7 @@ func (s *StatementSender) Send(ctx context.Context, p auth.Principal, id, base s
 	}
 	if err := s.store.SendStatement(ctx, p.OrgID, st.ID, ds, events); err != nil {
 		claims.release(ctx)
-		return StatementSent{}, err
+		return StatementSent{}, queueApplied(ctx, s.queue, s.store.GetDelivery, p.OrgID, err)
 	}
 	if err := s.enqueue(ctx, p, ds); err != nil {
 		claims.release(ctx)

@@ -113,7 +113,7 @@ func (s *Store) SendInvoice(ctx context.Context, orgID, invoiceID string, send f
 				TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 			}})
 		}
-		err = s.transactRequest(ctx, orgID, invoiceID, tx)
+		err = s.transactRequest(ctx, orgID, invoiceID, tx, deliveryIDs(ds)...)
 		if err == nil {
 			return inv, nil
 		}
@@ -189,4 +189,13 @@ func (s *Store) ListDeliveries(ctx context.Context, orgID, invoiceID string, lim
 		out = append(out, it.toDelivery())
 	}
 	return out, next, nil
+}
+
+// deliveryIDs are the ids of ds, for a send's request marker.
+func deliveryIDs(ds []*delivery.Delivery) []string {
+	ids := make([]string, 0, len(ds))
+	for _, d := range ds {
+		ids = append(ids, d.ID)
+	}
+	return ids
 }

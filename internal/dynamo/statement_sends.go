@@ -41,7 +41,7 @@ func (s *Store) SendStatement(ctx context.Context, orgID, statementID string, ds
 		return fmt.Errorf("send statement %s: %w", statementID, err)
 	}
 	tx = append(tx, puts...)
-	if err := s.transactRequest(ctx, orgID, statementID, tx); err != nil {
+	if err := s.transactRequest(ctx, orgID, statementID, tx, deliveryIDs(ds)...); err != nil {
 		if reasonFailed(err, 0) {
 			return fmt.Errorf("send statement %s: %w", statementID, statement.ErrNotFound)
 		}

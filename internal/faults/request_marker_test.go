@@ -81,16 +81,17 @@ func (s *system) lapseSendClaims() {
 	}
 }
 
-// TestCrashAfterCommitThenRetryAfterExpiry: for a draft, a client, a
-// credit note, a send and an invoice run, the function dies right after
-// DynamoDB committed the request's write, before the Idempotency-Key's
-// reply was stored. While the key's record is in progress a retry is told
-// so (409 request_in_progress); once the API's clock passes the
-// in-progress expiry, the retry runs the request again, meets the marker
-// its first run wrote in the same transaction, and answers 409
-// request_already_applied naming what the first run made, which the key
-// then replays. Each thing exists once; the send's retry queues the
-// delivery its first run stored and never queued.
+// TestCrashAfterCommitThenRetryAfterExpiry: for each kind of thing a
+// keyed POST makes, the function dies right after DynamoDB committed the
+// request's write, before the Idempotency-Key's reply was stored. While
+// the key's record is in progress a retry is told so (409
+// request_in_progress); once the API's clock passes the in-progress
+// expiry, the retry runs the request again, meets the marker its first
+// run wrote in the same transaction, and answers what the first run
+// would have: the route's success status and the made thing (the same
+// id), marked Idempotent-Replayed, which the key then replays. Each thing
+// exists once; the send's retry queues the delivery its first run stored
+// and never queued.
 func TestCrashAfterCommitThenRetryAfterExpiry(t *testing.T) {
 	t.Parallel()
 	s := newCoordinatorAPI(t)
@@ -107,8 +108,14 @@ func TestCrashAfterCommitThenRetryAfterExpiry(t *testing.T) {
 		before func()
 		// count is how many of the things the request makes exist.
 		count func() int
+		// status is the route's success; made, the id its answer names
+		// (read back after the retry), "" to take the answer's own id
+		// and read it back at get.
+		status int
+		made   func() string
+		get    string
 	}{
-		{name: "client", path: "/v1/clients",
+		{name: "client", path: "/v1/clients", status: 201, get: "/v1/clients/",
 			body: map[string]any{"name": "Marker Client", "contacts": []map[string]any{{"name": "M", "email": "m-" + unique() + "@example.com"}}},
 			count: func() int {
 				n := 0
@@ -119,7 +126,7 @@ func TestCrashAfterCommitThenRetryAfterExpiry(t *testing.T) {
 				}
 				return n
 			}},
-		{name: "draft", path: "/v1/invoices",
+		{name: "draft", path: "/v1/invoices", status: 201, get: "/v1/invoices/",
 			body: map[string]any{"clientId": cid, "name": "Marker draft", "lineItems": []map[string]any{{"type": "fixed", "description": "Plan review", "amount": "120"}}},
 			count: func() int {
 				n := 0
@@ -130,7 +137,7 @@ func TestCrashAfterCommitThenRetryAfterExpiry(t *testing.T) {
 				}
 				return n
 			}},
-		{name: "credit note", path: "/v1/credit-notes",
+		{name: "credit note", path: "/v1/credit-notes", status: 201, get: "/v1/credit-notes/",
 			body: map[string]any{"invoiceId": toCredit, "amount": "60.50", "reason": "Travel not provided"},
 			count: func() int {
 				got := s.must(200, "GET", "/v1/invoices/"+toCredit, nil).str("amountCredited")
@@ -146,11 +153,12 @@ func TestCrashAfterCommitThenRetryAfterExpiry(t *testing.T) {
 				return -1
 			}},
 		{name: "send", path: "/v1/invoices/" + toSend + "/send", body: map[string]any{"channels": []string{"email"}},
-			before: s.lapseSendClaims,
+			before: s.lapseSendClaims, status: 200, made: func() string { return toSend },
 			count: func() int {
 				return len(s.must(200, "GET", "/v1/invoices/"+toSend+"/deliveries", nil).list("data"))
 			}},
 		{name: "invoice run", path: "/v1/invoice-runs", body: map[string]any{"periodStart": "2026-09-01", "periodEnd": "2026-09-30"},
+			status: 202, get: "/v1/invoice-runs/",
 			count: func() int {
 				return len(s.must(200, "GET", "/v1/invoice-runs", nil).list("data"))
 			}},
@@ -181,11 +189,28 @@ func TestCrashAfterCommitThenRetryAfterExpiry(t *testing.T) {
 				c.before()
 			}
 			r := s.do("POST", c.path, c.body, "Idempotency-Key", key)
-			if r.status != 409 || r.str("error", "code") != "request_already_applied" || r.str("error", "id") == "" {
-				t.Fatalf("retry after the in-progress expiry = %d %s, want 409 request_already_applied naming what the first run made", r.status, r.raw)
+			if r.status != c.status || r.header.Get("Idempotent-Replayed") != "true" || r.str("id") == "" {
+				t.Fatalf("retry after the in-progress expiry = %d %s (replayed %q), want %d with what the first run made, replayed",
+					r.status, r.raw, r.header.Get("Idempotent-Replayed"), c.status)
 			}
 			if n := c.count(); n != 1 {
 				t.Fatalf("%d after the retry, want 1: the retry did it again", n)
+			}
+			if c.made != nil {
+				if got, want := r.str("id"), c.made(); got != want {
+					t.Errorf("the retry answered %s, want %s", got, want)
+				}
+			} else if got := s.must(200, "GET", c.get+r.str("id"), nil); got.raw != r.raw && c.status == 201 {
+				t.Errorf("the retry answered %s, GET answers %s: want the same representation", r.raw, got.raw)
+			}
+			if loc := r.header.Get("Location"); c.get != "" && loc != c.get+r.str("id") {
+				t.Errorf("Location %q, want %q", loc, c.get+r.str("id"))
+			}
+			if c.name == "send" {
+				ds := s.must(200, "GET", "/v1/invoices/"+toSend+"/deliveries", nil).list("data")
+				if got := r.list("deliveries"); len(got) != 1 || got[0]["id"] != ds[0]["id"] {
+					t.Errorf("the retry answered deliveries %v, want the first run's %v", got, ds[0]["id"])
+				}
 			}
 			if c.name == "send" {
 				// The retry queued the delivery the first run stored.

@@ -156,6 +156,12 @@ type publicMessager interface{ PublicMessage() string }
 // writeError answers with the error's status and code; unexpected errors
 // are logged and answered with a generic 500, never their text.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if ae := s.appliedEarlier(r, err); ae != nil {
+		if s.replayApplied(w, r, ae) {
+			return
+		}
+		err = ae
+	}
 	if v, ok := validation.As(err); ok {
 		writeJSON(w, http.StatusBadRequest, errorBody{errorDetail{Code: "invalid_field", Message: v.Error(), Field: v.Field}})
 		return

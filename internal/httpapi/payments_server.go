@@ -40,6 +40,8 @@ type PaymentsConfig struct {
 	// PublicBaseURL is where clients reach pay pages, to which a checkout
 	// returns. Required: never the request's Host.
 	PublicBaseURL string
+	// Requests finds an earlier execution's request marker (Config.Requests).
+	Requests AppliedRequests
 }
 
 // NewPayments builds the payments function's handler: the coordinator
@@ -60,7 +62,7 @@ func NewPayments(cfg PaymentsConfig) (http.Handler, error) {
 		cfg.Now = time.Now
 	}
 	s := &server{
-		billing: cfg.Billing, team: cfg.Team, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
+		billing: cfg.Billing, team: cfg.Team, requests: cfg.Requests, verifier: cfg.Verifier, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
 		receipts: cfg.Receipts, parked: cfg.Parked, checkout: cfg.Checkout, reversals: cfg.Reversals, disputes: cfg.Disputes, cards: cfg.CardEvents, events: cfg.Idempotency,
 	}
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {

@@ -197,3 +197,40 @@ func TestTiedStoreMethodsWriteTheMarker(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryMarkedRouteReplays: every POST route whose write carries the
+// request's marker either rebuilds its success for a retry after a lost
+// reply (httpapi's replays) or says why it keeps 409
+// request_already_applied; recording a payment needs neither (its own
+// PAYREQUEST# marker answers the payment). No route is in both, and each
+// is a marked route.
+func TestEveryMarkedRouteReplays(t *testing.T) {
+	t.Parallel()
+	replayed := map[string]bool{}
+	for _, p := range httpapi.ReplayedRoutes() {
+		replayed[p] = true
+	}
+	kept := httpapi.NotReplayedRoutes()
+	for p, ti := range requestTies {
+		if ti.store == "" || p == "POST /v1/payments" {
+			continue
+		}
+		_, isKept := kept[p]
+		switch {
+		case replayed[p] && isKept:
+			t.Errorf("%s both replays and keeps its 409", p)
+		case !replayed[p] && !isKept:
+			t.Errorf("%s carries the request's marker but neither rebuilds its answer for a retry after a lost reply (replays) nor says why not (notReplayed)", p)
+		}
+	}
+	for p := range replayed {
+		if requestTies[p].store == "" {
+			t.Errorf("replays names %s, which carries no request marker", p)
+		}
+	}
+	for p, why := range kept {
+		if requestTies[p].store == "" || why == "" {
+			t.Errorf("notReplayed names %s (%q): not a marked route, or no reason", p, why)
+		}
+	}
+}

@@ -66,6 +66,11 @@ type Config struct {
 
 	// StatementSender sends statements (POST /v1/statements/{id}/send).
 	StatementSender *billing.StatementSender
+
+	// Requests finds an earlier execution's request marker, so a retry
+	// refused because that execution took effect answers as it did
+	// (appliedEarlier); nil answers such a retry with its refusal.
+	Requests AppliedRequests
 }
 
 type server struct {
@@ -98,6 +103,7 @@ type server struct {
 	events   idempotency.Store // processed webhook event ids
 
 	statementSender *billing.StatementSender
+	requests        AppliedRequests
 }
 
 // sessionCookie holds the ID token (HttpOnly, Secure, SameSite=Strict).
@@ -131,7 +137,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, parked: cfg.Parked, cycles: cfg.Cycles, statements: cfg.Statements, statementSender: cfg.StatementSender, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, runs: cfg.Runs, recurring: cfg.Recurring, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
+	s := &server{billing: cfg.Billing, sender: cfg.Sender, team: cfg.Team, accounts: cfg.Accounts, reversals: cfg.Reversals, receipts: cfg.Receipts, parked: cfg.Parked, cycles: cfg.Cycles, statements: cfg.Statements, statementSender: cfg.StatementSender, exporter: cfg.Exporter, sessions: cfg.Sessions, cases: cfg.Cases, dashboards: cfg.Dashboards, coordination: cfg.Coordination, runs: cfg.Runs, recurring: cfg.Recurring, requests: cfg.Requests, verifier: cfg.Verifier, login: cfg.Login, log: cfg.Log, now: cfg.Now, baseURL: strings.TrimRight(cfg.PublicBaseURL, "/")}
 
 	idem := func(scope func(*http.Request) string, h http.Handler) http.Handler {
 		return idempotency.Middleware(cfg.Idempotency, scope, cfg.Now, fail, cfg.Log, h)

@@ -21,6 +21,11 @@ import (
 // Header is the request header carrying the key.
 const Header = "Idempotency-Key"
 
+// ReplayedHeader is set to "true" on an answer that did not run the
+// request: a stored response replayed, or the made resource of an
+// earlier execution whose reply was lost (AppliedError).
+const ReplayedHeader = "Idempotent-Replayed"
+
 // Status is a record's state.
 type Status string
 
@@ -32,6 +37,10 @@ const (
 
 // Lifetimes of records.
 const (
+	// TTL is how long a key is remembered, as Stripe keeps keys: its
+	// record, and the marker a write carries of it (Request), expire a
+	// day after the request, and a key sent again after that is a new
+	// request.
 	TTL              = 24 * time.Hour
 	InProgressExpiry = 60 * time.Second // longer than any function's timeout
 )
@@ -118,7 +127,7 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 		}
 
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		req := &Request{Scope: sc, Key: k + "#" + hash[:16], Run: newRun()}
+		req := &Request{Scope: sc, Key: k + "#" + hash[:16], Run: newRun(), At: now()}
 		ctx := WithRequest(context.WithValue(r.Context(), keyOf{}, req.Key), req)
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		// Refusals (4xx: bad input, a state conflict, a business rule) and
@@ -131,7 +140,7 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 		if rec.status >= 500 || (rec.status >= 400 && !req.applied.Load()) {
 			if err := store.Release(ctx, key); err != nil {
 				log.ErrorContext(ctx, "idempotency: release key after a refused request; retries answer 409 until it expires",
-					slog.Int("status", rec.status), slog.String("error", err.Error()))
+					slog.String("key", key), slog.Int("status", rec.status), slog.String("error", err.Error()))
 			}
 		} else if err := store.Complete(ctx, Record{
 			Key: key, RequestHash: hash, Status: Completed, StatusCode: rec.status,
@@ -139,7 +148,7 @@ func Middleware(store Store, scope func(*http.Request) string, now func() time.T
 			Body: compress(rec.body.Bytes()),
 		}, now()); err != nil {
 			log.ErrorContext(ctx, "idempotency: complete key; retries answer 409 until it expires, never run twice",
-				slog.Int("status", rec.status), slog.String("error", err.Error()))
+				slog.String("key", key), slog.Int("status", rec.status), slog.String("error", err.Error()))
 		}
 		for k, v := range rec.header {
 			w.Header()[k] = v
@@ -177,7 +186,7 @@ func replay(w http.ResponseWriter, rec *Record) {
 	if rec.Location != "" {
 		w.Header().Set("Location", rec.Location)
 	}
-	w.Header().Set("Idempotent-Replayed", "true")
+	w.Header().Set(ReplayedHeader, "true")
 	w.WriteHeader(rec.StatusCode)
 	_, _ = w.Write(body)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -27,7 +28,8 @@ func (brokenStore) Complete(context.Context, idempotency.Record, time.Time) erro
 func (brokenStore) Release(context.Context, string) error { return errors.New("table unavailable") }
 
 // A key that cannot be completed or released is logged with the request's
-// attributes, not dropped; the reply still goes out.
+// attributes (its org, API Gateway's and Lambda's request ids), the key
+// and the reply's status, not dropped; the reply still goes out.
 func TestCompletionFailuresLogged(t *testing.T) {
 	for _, status := range []int{http.StatusCreated, http.StatusUnprocessableEntity} {
 		var buf bytes.Buffer
@@ -37,15 +39,19 @@ func TestCompletionFailuresLogged(t *testing.T) {
 			func(w http.ResponseWriter, r *http.Request, code int, _, _ string) { w.WriteHeader(code) }, log, next)
 		req := httptest.NewRequest("POST", "/v1/clients", strings.NewReader(`{}`))
 		req.Header.Set(idempotency.Header, "k-1")
-		req = req.WithContext(requestlog.With(req.Context(), slog.String(requestlog.Org, "org_1")))
+		req = req.WithContext(requestlog.With(req.Context(), slog.String(requestlog.Org, "org_1"),
+			slog.String(requestlog.APIRequestID, "api-req-7"), slog.String(requestlog.LambdaRequestID, "lambda-req-7")))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != status {
 			t.Errorf("reply %d, want %d", rec.Code, status)
 		}
 		out := buf.String()
-		if !strings.Contains(out, `"level":"ERROR"`) || !strings.Contains(out, "table unavailable") || !strings.Contains(out, `"org":"org_1"`) {
-			t.Errorf("status %d: failure not logged with the request's org: %s", status, out)
+		for _, want := range []string{`"level":"ERROR"`, "table unavailable", `"org":"org_1"`,
+			`"apiRequestId":"api-req-7"`, `"lambdaRequestId":"lambda-req-7"`, `"key":"org_1#k-1"`, fmt.Sprintf(`"status":%d`, status)} {
+			if !strings.Contains(out, want) {
+				t.Errorf("status %d: failure logged without %s: %s", status, want, out)
+			}
 		}
 	}
 }

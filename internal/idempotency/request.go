@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"sync/atomic"
+	"time"
 )
 
 // Request names one POST with an Idempotency-Key for the store, so the
@@ -31,6 +32,10 @@ type Request struct {
 	Key string
 	// Run is this execution's random id.
 	Run string
+	// At is when the middleware took the request (its clock). A store
+	// gives the marker an expiry of At plus TTL and treats a marker whose
+	// expiry has passed as absent, as the key's record is by then.
+	At time.Time
 
 	applied atomic.Bool
 }
@@ -60,8 +65,14 @@ func WithRequest(ctx context.Context, r *Request) context.Context {
 var ErrApplied = errors.New("a request with this Idempotency-Key already took effect; its reply was lost, and nothing was done again")
 
 // AppliedError is ErrApplied naming what the earlier execution made or
-// changed (Ref: an id such as inv_…, "" when the write named none).
-type AppliedError struct{ Ref string }
+// changed (Ref: an id such as inv_…, "" when the write named none) and
+// the ids of anything else it made alongside (Made: a send's dlv_…
+// deliveries; nil when none), so the API can answer the retry with
+// what the first execution would have answered.
+type AppliedError struct {
+	Ref  string
+	Made []string
+}
 
 func (e *AppliedError) Error() string {
 	if e.Ref == "" {

@@ -36,10 +36,12 @@ func (s *recordingStore) Release(_ context.Context, key string) error {
 }
 
 // The handler behind the middleware sees the request's marker (scope,
-// key and body digest, a run of its own per execution); a refusal
+// key and body digest, a run of its own per execution, the time by the
+// middleware's clock); a refusal
 // releases the key, but a repeat that met its earlier execution's marker
 // keeps its answer; a request without a key carries no marker.
 func TestRequestMarker(t *testing.T) {
+	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC) // the middleware's clock: the marker's expiry counts from it
 	for _, c := range []struct {
 		name         string
 		applied      bool
@@ -59,7 +61,7 @@ func TestRequestMarker(t *testing.T) {
 				if req == nil {
 					t.Fatal("no request marker in the context")
 				}
-				if req.Scope != "org_1" || !strings.HasPrefix(req.Key, "k-1#") || len(req.Key) != len("k-1#")+16 || req.Run == "" {
+				if req.Scope != "org_1" || !strings.HasPrefix(req.Key, "k-1#") || len(req.Key) != len("k-1#")+16 || req.Run == "" || !req.At.Equal(at) {
 					t.Errorf("marker %+v", req)
 				}
 				if idempotency.Key(r.Context()) != req.Key {
@@ -71,7 +73,7 @@ func TestRequestMarker(t *testing.T) {
 				}
 				w.WriteHeader(c.status)
 			})
-			h := idempotency.Middleware(store, func(*http.Request) string { return "org_1" }, time.Now,
+			h := idempotency.Middleware(store, func(*http.Request) string { return "org_1" }, func() time.Time { return at },
 				func(w http.ResponseWriter, r *http.Request, code int, _, _ string) { w.WriteHeader(code) }, nil, next)
 			for range 2 {
 				req := httptest.NewRequest("POST", "/v1/clients", strings.NewReader(`{"name":"A"}`))

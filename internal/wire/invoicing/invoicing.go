@@ -116,7 +116,7 @@ func NewWithClock(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.L
 		return nil, err
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Billing: c.Billing, Sender: sender, Team: c.Team, Accounts: accounts, Reversals: reversals, Receipts: receipts, Parked: parked, Cycles: cycles, Statements: statements, StatementSender: statementSender, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Runs: runs, Recurring: recurringWork, Verifier: c.Verifier, Idempotency: c.Idem, Log: log, Now: now, PublicBaseURL: env("PUBLIC_BASE_URL"),
+		Billing: c.Billing, Sender: sender, Team: c.Team, Accounts: accounts, Reversals: reversals, Receipts: receipts, Parked: parked, Cycles: cycles, Statements: statements, StatementSender: statementSender, Exporter: exporter, Sessions: sessions, Cases: caseWork, Dashboards: dashboards, Coordination: coordination, Runs: runs, Recurring: recurringWork, Verifier: c.Verifier, Idempotency: c.Idem, Requests: c.Store, Log: log, Now: now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 		Login: func(ctx context.Context, email, password, newPassword string) (string, time.Duration, error) {
 			t, err := c.Dir.LoginSettingPassword(ctx, email, password, newPassword)
 			return t.IDToken, t.ExpiresIn, err

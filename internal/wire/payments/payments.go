@@ -92,7 +92,7 @@ func NewWithStripeClient(ctx context.Context, env wire.Env, cfg aws.Config, log 
 		return nil, err
 	}
 	return httpapi.NewPayments(httpapi.PaymentsConfig{
-		Billing: c.Billing, Checkout: checkout, Reversals: reversals, Team: c.Team, Disputes: disputes, Receipts: receipts, Parked: parked, CardEvents: cards, Verifier: c.Verifier, Idempotency: c.Idem,
+		Billing: c.Billing, Checkout: checkout, Reversals: reversals, Team: c.Team, Disputes: disputes, Receipts: receipts, Parked: parked, CardEvents: cards, Verifier: c.Verifier, Idempotency: c.Idem, Requests: c.Store,
 		Log: log, Now: time.Now, PublicBaseURL: env("PUBLIC_BASE_URL"),
 	})
 }
