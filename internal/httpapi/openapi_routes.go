@@ -107,6 +107,7 @@ var routeDocs = map[string]routeDoc{
 
 	"POST /v1/invoice-runs":                          {Summary: "Start (or, with dryRun, preview) the invoice run of a period (202); 422 run_blocked lists every alert with a link to fix it, 409 run_exists names the period's run", Body: startRunBody{}, Reply: runJSON{}, Status: 202},
 	"GET /v1/invoice-runs":                           {Summary: "Invoice runs, newest first", Query: []string{"limit", "cursor"}, Reply: list[runJSON]{}},
+	"GET /v1/invoice-runs/blockers":                  {Summary: "The participants whose work in a period would refuse a run (run_blocked), each alert with its fix link; empty data when a run can start. excludeClientIds is a comma-separated list", Query: []string{"periodStart", "periodEnd", "excludeClientIds"}, Reply: list[blockedJSON]{}},
 	"GET /v1/invoice-runs/{id}":                      {Summary: "A run's progress, a page of its clients (parked ones with a reason and fix link), its NDIA files and the dead-letter depth (-1 unknown)", Query: []string{"limit", "cursor"}, Reply: runReply{}},
 	"POST /v1/invoice-runs/{id}/requeue":             {Summary: "Queue the run's parked clients again, once fixed, or add participants it left out or did not invoice (409 client_on_run for one it already holds)", Query: []string{"limit", "cursor"}, Body: requeueBody{}, Reply: runReply{}},
 	"GET /v1/invoice-runs/{id}/ndia-bulk-upload.csv": {Summary: "One of the run's NDIA bulk upload files (at most 5,000 rows each; X-File-Count says how many) (admin)", Query: []string{"part"}, Media: []string{"text/csv"}},
