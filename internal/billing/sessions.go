@@ -104,9 +104,10 @@ type Attendance struct {
 
 // MarkAttendance records what happened to a session. Marking it attended,
 // or cancelled at short notice (an NDIS reason, judged by
-// session.CheckCancellation: 422 when the item cannot claim it or notice
-// was not short), with auto-invoicing on bills it once: the session's invoice id is chosen
-// in the same conditional write that marks it attended, so a second click
+// session.CheckCancellation: refused when the item cannot claim it or
+// notice was not short), with auto-invoicing on bills it once: the
+// session's invoice id is chosen in the same conditional write that
+// marks it attended, so a second click
 // (or two at once, or a retry after a crash) finds the id and finishes the
 // same invoice instead of making another. Moving an attended session to
 // anything else first voids the open invoice it made (or deletes it while
