@@ -135,7 +135,7 @@ var routeDocs = map[string]routeDoc{
 	"POST /v1/sessions":                  {Summary: "Book a session", Body: sessionBody{}, Reply: sessionResponse{}, Status: 201},
 	"GET /v1/sessions":                   {Summary: "Sessions in a date range", Query: []string{"from", "to", "clientId", "limit", "cursor"}, Reply: list[sessionResponse]{}},
 	"GET /v1/sessions/{id}":              {Summary: "A session", Reply: sessionResponse{}},
-	"POST /v1/sessions/{id}/attendance":  {Summary: "Mark attendance; answers the session and any invoice it made", Body: attendanceBody{}, Reply: attendanceResponse{}},
+	"POST /v1/sessions/{id}/attendance":  {Summary: "Mark attendance; answers the session and any invoice it made. Attended, or cancelled with an NDIS short notice reason (billed as a CANC claim at 100%), bills it; 422 not_short_notice or cancellation_not_claimable refuses a reason the rules do not allow", Body: attendanceBody{}, Reply: attendanceResponse{}},
 	"POST /v1/cases":                     {Summary: "Record a lab or surgical case", Body: caseBody{}, Reply: caseResponse{}, Status: 201},
 	"GET /v1/cases":                      {Summary: "Cases, oldest event first", Query: []string{"status", "limit", "cursor"}, Reply: list[caseResponse]{}},
 	"GET /v1/cases/pending-po":           {Summary: "Cases waiting for a purchase order, their count and value", Query: []string{"limit", "cursor"}, Reply: pendingPOReply{}},
