@@ -107,7 +107,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: front, baseURL: baseURL, log: log}
+	st := &stack{tpl: tpl, res: res, aws: cfg, moto: moto.Endpoint, stripe: front, baseURL: baseURL, log: log, invites: newInvitations(cfg)}
 	if err := st.putSecrets(ctx); err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func run() error {
 carebill is running locally.
 
   API        http://localhost:%d   (routes from %s)
-  Outbox     http://localhost:%d/dev/outbox   (emails and texts sent, with their pay links)
+  Outbox     http://localhost:%d/dev/outbox   (emails and texts sent, with their pay links; invited members' temporary passwords)
   Schedules  http://localhost:%d/dev/schedules   (billing cycles close here at the template's rate; "Run now")
   AWS (moto) %s
   Stripe     %s   (stripe-mock; webhooks signed with %s)
@@ -189,14 +189,21 @@ type stack struct {
 	// record, when set, gives each function's AWS config (tests record
 	// its operations to check them against its IAM policy).
 	record func(function string) aws.Config
+	// invites, when set, stands in for Cognito's invitation email
+	// (invitations.go).
+	invites *invitations
 }
 
 // awsFor is the AWS config function's clients are built from.
 func (s *stack) awsFor(function string) aws.Config {
+	cfg := s.aws
 	if s.record != nil {
-		return s.record(function)
+		cfg = s.record(function)
 	}
-	return s.aws
+	if s.invites != nil {
+		cfg = s.invites.on(cfg)
+	}
+	return cfg
 }
 
 // shared is the stack as localstack sees it: env, router and pollers are

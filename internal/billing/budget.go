@@ -58,12 +58,13 @@ func (r *Runs) Budget(ctx context.Context, p auth.Principal, clientID string) (_
 // participant's tasks and sessions. Work counts once, in the category of
 // its support item, when delivered inside the plan's dates (a session on
 // its start's day in loc): spent when an invoice bills it (its InvoiceID),
-// committed when not yet. A session counts only once attended, at the
-// amount its invoice line bills (session.Line: price, or rate × actual
+// committed when not yet. A session counts only once billable (attended,
+// or cancelled at short notice: claimable at 100% of the agreed price,
+// session.Billable), at the amount its invoice line bills (session.Line: price, or rate × actual
 // minutes) whichever invoicing bills it — its own, or a run's — so a
 // session already on an invoice is spent and never also committed. Work
-// without a support item, and scheduled, cancelled or no-show sessions,
-// count nowhere. For every line Budget = Spent + Committed + Remaining;
+// without a support item, and scheduled, no-show sessions and those
+// cancelled with enough notice, count nowhere. For every line Budget = Spent + Committed + Remaining;
 // a category with work but no budget has a zero Budget and a negative
 // Remaining.
 func BudgetOf(plan ndis.Plan, cur money.Currency, loc *time.Location, tasks []ndis.Task, sessions []*session.Session) []BudgetLine {
@@ -94,7 +95,7 @@ func BudgetOf(plan ndis.Plan, cur money.Currency, loc *time.Location, tasks []nd
 		add(t.Date, t.SupportItem, t.Amount(cur), t.InvoiceID != "")
 	}
 	for _, s := range sessions {
-		if s.Attendance != session.Attended {
+		if !s.Billable() {
 			continue
 		}
 		l := s.Line(cur, loc)

@@ -110,33 +110,8 @@ func (r *Runs) Start(ctx context.Context, p auth.Principal, req StartRequest) (_
 	if err := allow(p, auth.Bill); err != nil {
 		return nil, err
 	}
-	o, err := r.store.GetOrg(ctx, p.OrgID)
-	if err != nil {
-		return nil, err
-	}
 	now := r.svc.now()
-	if err := run.ValidatePeriod(req.PeriodStart, req.PeriodEnd, calendar.Today(now, o.Location())); err != nil {
-		return nil, err
-	}
-	if len(req.Exclude) > MaxExcluded {
-		return nil, validation.Errorf("excludeClientIds", "at most %d clients", MaxExcluded)
-	}
-	excluded := map[string]bool{}
-	for _, id := range req.Exclude {
-		excluded[id] = true
-	}
-	limits, _, err := r.store.PriceLimits(ctx, p.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	prov, err := r.provider(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	inScope, blocked, err := r.scopeFromIndex(ctx, o, prov, limits, excluded, req.PeriodStart, req.PeriodEnd, now)
-	if errors.Is(err, errIndexNotReady) {
-		inScope, blocked, err = r.scopeFromItems(ctx, o, prov, limits, excluded, req.PeriodStart, req.PeriodEnd, now)
-	}
+	inScope, blocked, err := r.scope(ctx, p, req, now)
 	if err != nil {
 		return nil, err
 	}

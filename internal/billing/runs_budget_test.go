@@ -176,11 +176,17 @@ func TestBudgetOfAddsUp(t *testing.T) {
 			}
 			s := &session.Session{Spec: session.Spec{Start: start, Minutes: rapid.IntRange(1, 600).Draw(rt, "session minutes"), Service: sv},
 				Attendance: rapid.SampledFrom([]session.Attendance{session.Scheduled, session.Attended, session.Cancelled, session.NoShow}).Draw(rt, "attendance")}
-			if s.Attendance == session.Attended && rapid.Bool().Draw(rt, "session invoiced") {
+			if s.Attendance == session.Cancelled {
+				s.CancellationReason = rapid.SampledFrom([]string{"", "NSDH", "NSDO"}).Draw(rt, "reason")
+			}
+			// Attended, or cancelled at short notice (an NDIS reason on a
+			// support item): claimable at 100% of the agreed price.
+			counts := s.Attendance == session.Attended || s.Attendance == session.Cancelled && s.CancellationReason != "" && si != ""
+			if counts && rapid.Bool().Draw(rt, "session invoiced") {
 				s.InvoiceID, s.InvoiceMode = "inv_s", rapid.SampledFrom([]string{"finalize", "draft", "run"}).Draw(rt, "mode")
 			}
 			d := calendar.Today(start, time.UTC)
-			if cat != "" && s.Attendance == session.Attended && !d.Before(p.Start) && !d.After(p.End) {
+			if cat != "" && counts && !d.Before(p.Start) && !d.After(p.End) {
 				count(cat, s.Line(cur, time.UTC).Amount(cur), s.InvoiceID != "")
 			}
 			ses = append(ses, s)

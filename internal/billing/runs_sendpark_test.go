@@ -35,6 +35,10 @@ func TestARunParksAnUnsendableInvoiceAndTheRequeueSendsIt(t *testing.T) {
 	if v.Status != run.CompleteWithUnsent || v.Counts.Invoiced != 2 || v.Counts.Unsent != 1 || v.Counts.Parked != 0 {
 		t.Fatalf("run %s %+v", v.Status, v.Counts)
 	}
+	// The unsent invoice went nowhere: only the sent one counts as routed.
+	if v.Counts.ByRouting[run.ToParticipant] != 1 || v.Counts.Routed()+v.Counts.Unsent != v.Counts.Invoiced {
+		t.Fatalf("routed while unsent: %+v", v.Counts)
+	}
 	var parked *run.ClientResult
 	for _, c := range v.Clients {
 		if c.ClientID == noEmail {
@@ -67,7 +71,7 @@ func TestARunParksAnUnsendableInvoiceAndTheRequeueSendsIt(t *testing.T) {
 	}
 	w.drain()
 	v = w.view(rn.ID)
-	if v.Status != run.Complete || v.Counts.Invoiced != 2 || v.Counts.Unsent != 0 {
+	if v.Status != run.Complete || v.Counts.Invoiced != 2 || v.Counts.Unsent != 0 || v.Counts.ByRouting[run.ToParticipant] != 2 {
 		t.Fatalf("after the re-queue: %s %+v", v.Status, v.Counts)
 	}
 	for _, c := range v.Clients {

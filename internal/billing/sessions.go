@@ -102,9 +102,12 @@ type Attendance struct {
 	SendError string
 }
 
-// MarkAttendance records what happened to a session. Marking it attended
-// with auto-invoicing on bills it once: the session's invoice id is chosen
-// in the same conditional write that marks it attended, so a second click
+// MarkAttendance records what happened to a session. Marking it attended,
+// or cancelled at short notice (an NDIS reason, judged by
+// session.CheckCancellation: refused when the item cannot claim it or
+// notice was not short), with auto-invoicing on bills it once: the
+// session's invoice id is chosen in the same conditional write that
+// marks it attended, so a second click
 // (or two at once, or a retry after a crash) finds the id and finishes the
 // same invoice instead of making another. Moving an attended session to
 // anything else first voids the open invoice it made (or deletes it while
@@ -123,26 +126,50 @@ func (w *Sessions) MarkAttendance(ctx context.Context, p auth.Principal, id stri
 	if err != nil {
 		return Attendance{}, err
 	}
-	if to == session.Attended {
-		return w.attend(ctx, p, cur, base)
+	if to == session.Cancelled && reason != "" {
+		o, err := w.store.GetOrg(ctx, p.OrgID)
+		if err != nil {
+			return Attendance{}, err
+		}
+		if err := session.CheckCancellation(cur, reason, w.svc.now(), o.Location()); err != nil {
+			return Attendance{}, err
+		}
 	}
-	return w.revert(ctx, p, cur, to, reason)
+	next := *cur
+	next.Attendance, next.CancellationReason = to, reason
+	if !next.Billable() {
+		return w.revert(ctx, p, cur, to, reason)
+	}
+	if cur.InvoiceID != "" && (cur.Attendance != to || cur.CancellationReason != reason) {
+		// Billed as something else (attended, or another cancellation):
+		// that bill is taken back first, then this one made.
+		if _, err := w.revert(ctx, p, cur, session.Scheduled, ""); err != nil {
+			return Attendance{}, err
+		}
+		if cur, err = w.store.GetSession(ctx, p.OrgID, id); err != nil {
+			return Attendance{}, err
+		}
+	}
+	return w.attend(ctx, p, cur, to, reason, base)
 }
 
-func (w *Sessions) attend(ctx context.Context, p auth.Principal, cur *session.Session, base string) (Attendance, error) {
+// attend bills a session marked billable: attended, or cancelled at short
+// notice (claimed as booked, at 100% of the agreed price, claim type
+// CANC with its reason).
+func (w *Sessions) attend(ctx context.Context, p auth.Principal, cur *session.Session, to session.Attendance, reason, base string) (Attendance, error) {
 	o, err := w.store.GetOrg(ctx, p.OrgID)
 	if err != nil {
 		return Attendance{}, fmt.Errorf("mark attended: %w", err)
 	}
 	auto := o.Settings.AutoInvoice
 	ses, err := w.store.UpdateSession(ctx, p.OrgID, cur.ID, func(s *session.Session) (bool, error) {
-		if s.Attendance == session.Attended {
+		if s.Attendance == to && s.CancellationReason == reason {
 			return false, nil // already: finish what the first click started, below
 		}
 		if s.InvoiceID != "" {
 			return false, fmt.Errorf("mark attended: session %s still holds invoice %s: %w", s.ID, s.InvoiceID, session.ErrConflict)
 		}
-		s.Attendance, s.CancellationReason, s.UpdatedAt = session.Attended, "", w.svc.now()
+		s.Attendance, s.CancellationReason, s.UpdatedAt = to, reason, w.svc.now()
 		switch {
 		case auto.Enabled && auto.Mode == org.AutoDraft:
 			s.InvoiceMode = string(org.AutoDraft) // the draft is found, and linked, below
@@ -344,7 +371,7 @@ func (w *Sessions) addToDraft(ctx context.Context, p auth.Principal, o *org.Org,
 			switch {
 			case s.InvoiceID != "":
 				return false, nil // linked by a concurrent click
-			case s.Attendance != session.Attended || s.InvoiceMode != string(org.AutoDraft):
+			case !s.Billable() || s.InvoiceMode != string(org.AutoDraft):
 				return false, fmt.Errorf("add session to draft: %w", session.ErrConflict)
 			case inv.Status() != invoice.Draft:
 				gone = true

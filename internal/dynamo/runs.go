@@ -646,18 +646,26 @@ func (s *Store) counterPutN(orgID, series string, last, next int64) *types.Put {
 
 // ParkRunSend parks an invoiced client's send with its reason (the
 // invoice stands, numbered): the client record keeps state invoiced,
-// unrouted, with routeError, and the run's unsent count moves up in the
-// same transaction. A client already routed or already parked is left as
-// it is (nil), so a redelivered message parks once.
+// unrouted, with routeError, and in the same transaction the run's unsent
+// count moves up and its route's count down (run.Counts: an unsent
+// invoice is not routed). A client already routed or already parked is
+// left as it is (nil), so a redelivered message parks once.
 func (s *Store) ParkRunSend(ctx context.Context, orgID, runID, clientID, reason string, now time.Time) error {
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	rc, err := s.RunClient(ctx, orgID, runID, clientID)
+	if errors.Is(err, run.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("park send of %s: %w", clientID, err)
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Update: &types.Update{TableName: &s.table, Key: key(orgPK(orgID), runClientSK(runID, clientID)),
 			UpdateExpression:         aws.String("SET routeError = :e, updatedAt = :now ADD version :one"),
 			ConditionExpression:      aws.String("#st = :inv AND routed = :f AND attribute_not_exists(routeError)"),
 			ExpressionAttributeNames: map[string]string{"#st": "state"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":e": strAV(reason), ":now": strAV(ts(now)), ":one": numAV(1),
 				":inv": strAV(string(run.ClientInvoiced)), ":f": &types.AttributeValueMemberBOOL{Value: false}}}},
-		s.unsentUpdate(orgID, runID, 1),
+		s.unsentUpdate(orgID, runID, rc.Routing, 1),
 	}})
 	if reasonFailed(err, 0) {
 		return nil
@@ -668,18 +676,26 @@ func (s *Store) ParkRunSend(ctx context.Context, orgID, runID, clientID, reason 
 	return nil
 }
 
-// RequeueRunSend takes a parked send off the run (unsent down by one) so
-// the client's message can send its invoice again; run.ErrNotParked when
-// the client's send is not parked.
+// RequeueRunSend takes a parked send off the run (unsent down by one, its
+// route's count back up: the re-queued message sends it, or parks it
+// again) so the client's message can send its invoice again;
+// run.ErrNotParked when the client's send is not parked.
 func (s *Store) RequeueRunSend(ctx context.Context, orgID, runID, clientID string, now time.Time) error {
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	rc, err := s.RunClient(ctx, orgID, runID, clientID)
+	if errors.Is(err, run.ErrNotFound) {
+		return fmt.Errorf("requeue send of %s: %w", clientID, run.ErrNotParked)
+	}
+	if err != nil {
+		return fmt.Errorf("requeue send of %s: %w", clientID, err)
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Update: &types.Update{TableName: &s.table, Key: key(orgPK(orgID), runClientSK(runID, clientID)),
 			UpdateExpression:         aws.String("SET updatedAt = :now REMOVE routeError ADD version :one"),
 			ConditionExpression:      aws.String("#st = :inv AND routed = :f AND attribute_exists(routeError)"),
 			ExpressionAttributeNames: map[string]string{"#st": "state"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":now": strAV(ts(now)), ":one": numAV(1),
 				":inv": strAV(string(run.ClientInvoiced)), ":f": &types.AttributeValueMemberBOOL{Value: false}}}},
-		s.unsentUpdate(orgID, runID, -1),
+		s.unsentUpdate(orgID, runID, rc.Routing, -1),
 	}})
 	if reasonFailed(err, 0) {
 		return fmt.Errorf("requeue send of %s: %w", clientID, run.ErrNotParked)
@@ -690,10 +706,18 @@ func (s *Store) RequeueRunSend(ctx context.Context, orgID, runID, clientID strin
 	return nil
 }
 
-func (s *Store) unsentUpdate(orgID, runID string, n int64) types.TransactWriteItem {
-	return types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(orgPK(orgID), runSK(runID)),
+// unsentUpdate moves a run's unsent count by n and its route r's count by
+// −n: a parked send leaves its route, a re-queued one goes back to it.
+func (s *Store) unsentUpdate(orgID, runID string, r run.Routing, n int64) types.TransactWriteItem {
+	u := &types.Update{TableName: &s.table, Key: key(orgPK(orgID), runSK(runID)),
 		UpdateExpression: aws.String("ADD unsent :n"), ConditionExpression: aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":n": numAV(n)}}}
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": numAV(n)}}
+	if r != "" {
+		u.UpdateExpression = aws.String("ADD unsent :n, #route :m")
+		u.ExpressionAttributeNames = map[string]string{"#route": routingCountAttr(r)}
+		u.ExpressionAttributeValues[":m"] = numAV(-n)
+	}
+	return types.TransactWriteItem{Update: u}
 }
 
 // MarkRunClientRouted records that a client's invoice went where its

@@ -136,6 +136,8 @@ var failures = []struct {
 	{session.ErrConflict, failure{http.StatusConflict, "conflict", ""}},
 	{session.ErrInvoiceKept, failure{http.StatusUnprocessableEntity, "invoice_kept", ""}},
 	{session.ErrBilledByRun, failure{http.StatusConflict, "billed_by_run", ""}},
+	{session.ErrNotShortNotice, failure{http.StatusUnprocessableEntity, "not_short_notice", ""}},
+	{session.ErrCancellationNotClaimable, failure{http.StatusUnprocessableEntity, "cancellation_not_claimable", ""}},
 	{billing.ErrInitialBalanceSet, failure{http.StatusConflict, "initial_balance_set", ""}},
 	{recurring.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},
 	{recurring.ErrConflict, failure{http.StatusConflict, "conflict", ""}},

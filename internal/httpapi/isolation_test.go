@@ -143,6 +143,7 @@ var accessRules = map[string]access{
 
 	"POST /v1/invoice-runs":                          {role: coordinator, body: `{"periodStart":"2026-02-01","periodEnd":"2026-02-28","dryRun":true}`},
 	"GET /v1/invoice-runs":                           {role: viewer},
+	"GET /v1/invoice-runs/blockers":                  {role: viewer},
 	"GET /v1/invoice-runs/{id}":                      {role: viewer},
 	"POST /v1/invoice-runs/{id}/requeue":             {role: coordinator, body: `{"clientIds":["{client}"]}`},
 	"GET /v1/invoice-runs/{id}/ndia-bulk-upload.csv": {role: admin}, // an export

@@ -54,6 +54,10 @@ var queryParams = map[string]schema{
 	"rotate":   {"type": "boolean"},
 	"preview":  {"type": "boolean"},
 	"part":     {"type": "integer", "minimum": 1, "description": "which file, from 1"},
+
+	"periodStart":      {"type": "string", "format": "date"},
+	"periodEnd":        {"type": "string", "format": "date"},
+	"excludeClientIds": {"type": "string", "description": "client ids, comma-separated"},
 }
 
 var pathParam = regexp.MustCompile(`\{([A-Za-z]+)\}`)

@@ -107,6 +107,7 @@ var routeDocs = map[string]routeDoc{
 
 	"POST /v1/invoice-runs":                          {Summary: "Start (or, with dryRun, preview) the invoice run of a period (202); 422 run_blocked lists every alert with a link to fix it, 409 run_exists names the period's run", Body: startRunBody{}, Reply: runJSON{}, Status: 202},
 	"GET /v1/invoice-runs":                           {Summary: "Invoice runs, newest first", Query: []string{"limit", "cursor"}, Reply: list[runJSON]{}},
+	"GET /v1/invoice-runs/blockers":                  {Summary: "The participants whose work in a period would refuse a run (run_blocked), each alert with its fix link; empty data when a run can start. excludeClientIds is a comma-separated list", Query: []string{"periodStart", "periodEnd", "excludeClientIds"}, Reply: list[blockedJSON]{}},
 	"GET /v1/invoice-runs/{id}":                      {Summary: "A run's progress, a page of its clients (parked ones with a reason and fix link), its NDIA files and the dead-letter depth (-1 unknown)", Query: []string{"limit", "cursor"}, Reply: runReply{}},
 	"POST /v1/invoice-runs/{id}/requeue":             {Summary: "Queue the run's parked clients again, once fixed, or add participants it left out or did not invoice (409 client_on_run for one it already holds)", Query: []string{"limit", "cursor"}, Body: requeueBody{}, Reply: runReply{}},
 	"GET /v1/invoice-runs/{id}/ndia-bulk-upload.csv": {Summary: "One of the run's NDIA bulk upload files (at most 5,000 rows each; X-File-Count says how many) (admin)", Query: []string{"part"}, Media: []string{"text/csv"}},
@@ -134,7 +135,7 @@ var routeDocs = map[string]routeDoc{
 	"POST /v1/sessions":                  {Summary: "Book a session", Body: sessionBody{}, Reply: sessionResponse{}, Status: 201},
 	"GET /v1/sessions":                   {Summary: "Sessions in a date range", Query: []string{"from", "to", "clientId", "limit", "cursor"}, Reply: list[sessionResponse]{}},
 	"GET /v1/sessions/{id}":              {Summary: "A session", Reply: sessionResponse{}},
-	"POST /v1/sessions/{id}/attendance":  {Summary: "Mark attendance; answers the session and any invoice it made", Body: attendanceBody{}, Reply: attendanceResponse{}},
+	"POST /v1/sessions/{id}/attendance":  {Summary: "Mark attendance; answers the session and any invoice it made. Attended, or cancelled with an NDIS short notice reason (billed as a CANC claim at 100%), bills it; 422 not_short_notice or cancellation_not_claimable refuses a reason the rules do not allow", Body: attendanceBody{}, Reply: attendanceResponse{}},
 	"POST /v1/cases":                     {Summary: "Record a lab or surgical case", Body: caseBody{}, Reply: caseResponse{}, Status: 201},
 	"GET /v1/cases":                      {Summary: "Cases, oldest event first", Query: []string{"status", "limit", "cursor"}, Reply: list[caseResponse]{}},
 	"GET /v1/cases/pending-po":           {Summary: "Cases waiting for a purchase order, their count and value", Query: []string{"limit", "cursor"}, Reply: pendingPOReply{}},

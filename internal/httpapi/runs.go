@@ -20,6 +20,7 @@ import (
 func (s *server) runRoutes(v1 router) {
 	v1.HandleFunc("POST /v1/invoice-runs", s.startRun)
 	v1.HandleFunc("GET /v1/invoice-runs", s.listRuns)
+	v1.HandleFunc("GET /v1/invoice-runs/blockers", s.runBlockers)
 	v1.HandleFunc("GET /v1/invoice-runs/{id}", s.getRun)
 	v1.HandleFunc("POST /v1/invoice-runs/{id}/requeue", s.requeueRun)
 	v1.HandleFunc("GET /v1/invoice-runs/{id}/ndia-bulk-upload.csv", s.bulkFile)
@@ -199,16 +200,8 @@ func (s *server) startRun(w http.ResponseWriter, r *http.Request) {
 	var taken *run.PeriodTakenError
 	switch {
 	case errors.As(err, &ae):
-		out := make([]blockedJSON, 0, len(ae.Clients))
-		for _, c := range ae.Clients {
-			bj := blockedJSON{ClientID: c.ClientID, ClientName: c.ClientName}
-			for _, a := range c.Alerts {
-				bj.Alerts = append(bj.Alerts, blockedAlertJSON{TaskID: a.TaskID, SessionID: a.SessionID, Date: a.Date.String(), Code: a.Code, Message: a.Message, Fix: fixLink(c.ClientID, a.Code)})
-			}
-			out = append(out, bj)
-		}
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": map[string]any{"code": "run_blocked",
-			"message": ae.Error(), "clients": out}})
+			"message": ae.Error(), "clients": blockedOf(ae.Clients)}})
 		return
 	case errors.As(err, &taken):
 		writeJSON(w, http.StatusConflict, map[string]any{"error": map[string]any{"code": "run_exists",

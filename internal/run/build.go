@@ -263,13 +263,14 @@ func Build(in Input) (Draft, error) {
 	return d, nil
 }
 
-// BillableSession reports whether a run bills a session: attended and
-// not billed by the org's own session invoicing (no invoice, and not on
-// its way to the month's draft). A run claims it by setting its invoice
+// BillableSession reports whether a run bills a session: attended, or
+// cancelled at short notice (session.Billable: claimed with claim type
+// CANC and its reason), and not billed by the org's own session invoicing
+// (no invoice, and not on its way to the month's draft). A run claims it by setting its invoice
 // in the transaction that creates the run's draft, on condition it is
 // still so (internal/dynamo StartRunInvoice): billed once.
 func BillableSession(s *session.Session) bool {
-	return s.Attendance == session.Attended && s.InvoiceID == "" && s.InvoiceMode == ""
+	return s.Billable() && s.InvoiceID == "" && s.InvoiceMode == ""
 }
 
 // SessionInvoiceMode is what a session billed by a run records as its
@@ -314,6 +315,9 @@ func sessionItem(s *session.Session, ndisNumber string, cur money.Currency, loc 
 			Minutes: s.Spec.Minutes, UnitPrice: sv.Rate, Amount: amt, GSTCode: GSTFree}}
 	if !sv.Price.IsZero() {
 		it.preview.Rate, it.claim.UnitPrice, it.claim.Quantity = sv.Price, sv.Price, decimal.NewFromInt(1)
+	}
+	if s.ShortNoticeCancellation() {
+		it.preview.ClaimType, it.claim.ClaimType, it.claim.CancellationReason = ndis.Cancellation, ndis.Cancellation, s.CancellationReason
 	}
 	return it
 }

@@ -101,6 +101,13 @@ const (
 // Counts is a run's progress, kept on the run item and moved with ADD in
 // the same transaction as each client's outcome, so it never counts a
 // client twice.
+//
+// ByRouting counts the run's invoices routed to each route: sent to the
+// participant or plan manager, or put in the NDIA bulk file (a dry run:
+// previews that would go there). An invoice counts for its route when it
+// is made; one whose send is then parked leaves its route for Unsent (it
+// went nowhere) and goes back when a re-queue sends it. So once the run
+// is settled, Invoiced = Routed() + Unsent.
 type Counts struct {
 	Total     int // clients enqueued
 	Invoiced  int // invoices finalized (a dry run: previews written)
@@ -110,6 +117,16 @@ type Counts struct {
 	ByRouting map[Routing]int
 	Amount    decimal.Decimal // total of the run's invoices (previews)
 	Reclaims  int             // rejected lines the run's NDIA file claims again (see Reclaim)
+}
+
+// Routed is how many of the run's invoices went to their route (the sum
+// of ByRouting): Invoiced less Unsent.
+func (c Counts) Routed() int {
+	n := 0
+	for _, v := range c.ByRouting {
+		n += v
+	}
+	return n
 }
 
 // Run is one invoice run over a billing period.

@@ -1,7 +1,7 @@
 // Package session is a therapy or support session: who, when, for how long,
-// which service, and whether the client attended. An attended session is
-// billable work; with the org's auto-invoicing on, marking it attended
-// bills it at once (internal/billing's Work use cases). It knows nothing of
+// which service, and whether the client attended. An attended session,
+// or an NDIS one cancelled at short notice (Billable), is billable work;
+// with the org's auto-invoicing on, marking it so bills it at once (internal/billing's Work use cases). It knows nothing of
 // AWS or HTTP.
 package session
 
@@ -15,6 +15,7 @@ import (
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/money"
+	"github.com/carebill/carebill/internal/ndis"
 	"github.com/carebill/carebill/internal/validation"
 )
 
@@ -29,7 +30,27 @@ var (
 	// that invoice would take all of it back, so the line is credited.
 	ErrBilledByRun = errors.New("the session is billed on an invoice run's invoice: voiding would take back the participant's whole invoice; credit the session's line instead")
 	ErrInvoiceKept = errors.New("the session's invoice has payments or is locked or finalized with other work; credit or void it first")
+	// ErrNotShortNotice refuses a short notice reason for a cancellation
+	// told with enough notice: it is not claimable (cancel without a
+	// reason). NotShortNoticeError says the notice period.
+	ErrNotShortNotice = errors.New("the cancellation was not at short notice, so it cannot be claimed: cancel without a reason")
+	// ErrCancellationNotClaimable refuses a short notice reason on a
+	// session whose support item cannot claim a cancellation.
+	ErrCancellationNotClaimable = errors.New("the session's support item cannot claim a short notice cancellation: cancel without a reason")
 )
+
+// NotShortNoticeError is ErrNotShortNotice with the notice period.
+type NotShortNoticeError struct{ Notice ndis.Notice }
+
+func (e *NotShortNoticeError) Error() string {
+	return fmt.Sprintf("notice of %s or more was given, so the cancellation is not at short notice and cannot be claimed: cancel without a reason", e.Notice)
+}
+
+// PublicMessage is the error's text for the API: the notice period.
+func (e *NotShortNoticeError) PublicMessage() string { return e.Error() }
+
+// Unwrap lets errors.Is find ErrNotShortNotice.
+func (e *NotShortNoticeError) Unwrap() error { return ErrNotShortNotice }
 
 // Attendance is what happened to a session.
 type Attendance string
@@ -162,8 +183,46 @@ func CheckAttendance(a Attendance, reason string) error {
 	return nil
 }
 
-// Line is the invoice line an attended session bills: the session price,
-// or rate × actual hours. Hours are a variable line when the minutes come
+// ShortNoticeCancellation reports whether the session was cancelled at
+// short notice: cancelled with an NDIS short notice reason (NSDH, NSDF,
+// NSDT, NSDO), which CheckCancellation admitted only for a support item
+// that may claim it, at short notice.
+func (s *Session) ShortNoticeCancellation() bool {
+	return s.Attendance == Cancelled && s.CancellationReason != "" && s.Spec.Service.SupportItem != ""
+}
+
+// Billable reports whether the session is work to bill: attended, or a
+// short notice cancellation, which the NDIS Pricing Arrangements let the
+// provider claim at 100% of the agreed price, as booked (claim type CANC).
+// A cancellation with enough notice, a no-show without a reason and a
+// scheduled session bill nothing.
+func (s *Session) Billable() bool { return s.Attendance == Attended || s.ShortNoticeCancellation() }
+
+// CheckCancellation judges a short notice reason given at `at` for
+// cancelling s (loc: the org's zone, whose days count notice). No reason,
+// or a session without a support item (the reason is kept as a note and
+// nothing is claimed), passes. Otherwise the support item must be one
+// that may claim a cancellation (ErrCancellationNotClaimable) and the
+// notice short under ndis.CancellationNotice (*NotShortNoticeError): the
+// time the cancellation is recorded stands for when notice was given.
+func CheckCancellation(s *Session, reason string, at time.Time, loc *time.Location) error {
+	item := s.Spec.Service.SupportItem
+	if reason == "" || item == "" {
+		return nil
+	}
+	n, ok := ndis.CancellationNotice(item)
+	if !ok {
+		return fmt.Errorf("support item %s: %w", item, ErrCancellationNotClaimable)
+	}
+	if !ndis.ShortNotice(n, s.Spec.Start, at, loc) {
+		return &NotShortNoticeError{Notice: n}
+	}
+	return nil
+}
+
+// Line is the invoice line a billable session bills: the session price,
+// or rate × actual hours (a short notice cancellation: as booked, named
+// as one with its reason). Hours are a variable line when the minutes come
 // to an exact quantity of at most four decimals (45 min = 0.75 h);
 // otherwise the line is fixed at the exact amount, rounded once to the
 // cent, with the minutes and rate in its description — time is never
@@ -172,6 +231,10 @@ func (s *Session) Line(cur money.Currency, loc *time.Location) invoice.Line {
 	sv := s.Spec.Service
 	day := s.Spec.Start.In(loc)
 	desc := fmt.Sprintf("%s, %s (%d min)", sv.Description, day.Format("Mon 2 Jan 2006 15:04"), s.Spec.Minutes)
+	if s.ShortNoticeCancellation() {
+		// Claimed as booked, at 100% of the agreed price.
+		desc += fmt.Sprintf(", claim type %s short notice cancellation (%s)", ndis.Cancellation, s.CancellationReason)
+	}
 	l := invoice.Line{Description: desc, SupportItem: sv.SupportItem}
 	l.PeriodStart = calendar.Today(s.Spec.Start, loc)
 	l.PeriodEnd = l.PeriodStart

@@ -100,8 +100,10 @@ async function load() {
     $('[data-run-summary]').textContent = statusText[r.status] || r.status;
     $('[data-run-summary]').dataset.status = r.status;
     progress(r.status, c);
+    // byRouting counts invoices that went to their route; an unsent one
+    // is only in unsent, so the two add up to invoiced.
     const routes = Object.entries(c.byRouting).filter(([, n]) => n > 0).map(([k, n]) => `${routeText[k] || k}: ${n}`).join(', ');
-    $('[data-counts]').textContent = `${c.invoiced} invoiced${c.unsent ? ` (${c.unsent} not sent)` : ''}, ${c.parked} parked, ${c.empty} with nothing to invoice, of ${c.total}; total ${money(c.amount, currency)}${routes ? ` (${routes})` : ''}.`
+    $('[data-counts]').textContent = `${c.invoiced} invoiced${c.unsent ? ` (${c.unsent} not sent)` : ''}, ${c.parked} parked, ${c.empty} with nothing to invoice, of ${c.total}; total ${money(c.amount, currency)}${routes ? ` (${r.dryRun ? 'would go to' : 'went to'} ${routes})` : ''}.`
       + (c.reclaims ? ` The NDIA file also claims again ${c.reclaims} rejected line${c.reclaims === 1 ? '' : 's'} of earlier runs: ${v.reclaims.map((rc) => `${rc.claimReference} (${rc.number})`).join(', ')}.` : '');
     const dlq = $('[data-dlq]');
     dlq.hidden = !(v.deadLetters > 0);

@@ -1,7 +1,9 @@
-// runs.js starts invoice runs: a dry run first (POST /v1/invoice-runs with
-// dryRun), its preview per participant once the workers have built it,
-// then the real run; and lists the batches (GET /v1/invoice-runs).
-import { api } from './api.js';
+// runs.js starts invoice runs: the period's alerts first (GET
+// /v1/invoice-runs/blockers answers them as data, so a blocked period is
+// no failed request), then a dry run (POST /v1/invoice-runs with dryRun),
+// its preview per participant once the workers have built it, then the
+// real run; and lists the batches (GET /v1/invoice-runs).
+import { api, query } from './api.js';
 import { $, busy, clearErrors, h, showError } from './dom.js';
 import { money, period } from './format.js';
 import { org } from './layout.js';
@@ -18,12 +20,14 @@ function body(dryRun) {
   return { periodStart: form.periodStart.value, periodEnd: form.periodEnd.value, dryRun, excludeClientIds: excluded };
 }
 
-function blocked(err) {
+// blocked lists the participants whose alerts refuse the run, each
+// alert with its fix link.
+function blocked(clients) {
   const list = $('[data-blocked-list]');
-  list.replaceChildren(...err.clients.map((c) => h('li', {}, h('strong', {}, c.clientName), ': ',
+  list.replaceChildren(...clients.map((c) => h('li', {}, h('strong', {}, c.clientName), ': ',
     ...c.alerts.flatMap((a, i) => [i ? '; ' : '', `${a.message} (${a.date}) `, h('a', { href: a.fix }, 'Fix')]))));
   $('[data-blocked]').hidden = false;
-  $('[data-blocked]').dataset.ids = err.clients.map((c) => c.clientId).join(',');
+  $('[data-blocked]').dataset.ids = clients.map((c) => c.clientId).join(',');
 }
 
 async function waitFor(id) {
@@ -40,6 +44,14 @@ async function preview() {
   $('[data-blocked]').hidden = true;
   $('[data-start]').hidden = true;
   try {
+    // The period's blockers, less those the coordinator left out (the
+    // list of left-out ids stays off the URL, however long it grows).
+    const check = await api('GET', `/v1/invoice-runs/blockers${query({ periodStart: form.periodStart.value, periodEnd: form.periodEnd.value })}`);
+    const left = check.data.filter((c) => !excluded.includes(c.clientId));
+    if (left.length) {
+      blocked(left);
+      return;
+    }
     const run = await api('POST', '/v1/invoice-runs', body(true));
     const v = await waitFor(run.id);
     const rows = v.clients.map((c) => h('tr', { 'data-client': c.clientId },
@@ -62,7 +74,7 @@ async function preview() {
     previewed = parts.length ? body(false) : null;
     $('[data-start]').hidden = !previewed;
   } catch (err) {
-    if (err.code === 'run_blocked') blocked(err.body.error);
+    if (err.code === 'run_blocked') blocked(err.body.error.clients); // an alert that arrived since the check
     else showError(form, err);
   }
 }
