@@ -64,6 +64,9 @@ build-InvoicingFunction:
 build-PaymentsFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/payments
 
+build-DocumentsFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/documents
+
 build-PortalFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/portal
 

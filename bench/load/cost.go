@@ -163,8 +163,8 @@ func measureCost(ctx context.Context, st *stack, n int) error {
 	}); err != nil {
 		return err
 	}
-	if err := measure("invoice PDF", "InvoicingFunction", func(i int) (int64, error) {
-		code, b, err := st.invoke("InvoicingFunction", "GET", "/v1/invoices/"+drafts[i]+"/pdf", token, nil)
+	if err := measure("invoice PDF", "DocumentsFunction", func(i int) (int64, error) {
+		code, b, err := st.invoke("DocumentsFunction", "GET", "/v1/invoices/"+drafts[i]+"/pdf", token, nil)
 		if err == nil && code != 200 {
 			err = fmt.Errorf("pdf: %d", code)
 		}

@@ -54,6 +54,10 @@ var functions = []struct {
 		"PUBLIC_BASE_URL=https://billing.example.com",
 		"GOGC=200", // as template.yaml sets it
 	}},
+	{"documents", "./functions/documents", []string{
+		"TABLE_NAME=t", "USER_POOL_ID=ap-southeast-2_x", "USER_POOL_CLIENT_ID=c",
+		"COGNITO_ISSUER=https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_x",
+	}},
 	{"portal", "./functions/portal", []string{
 		"TABLE_NAME=t", "DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
 		"PUBLIC_BASE_URL=https://billing.example.com",

@@ -172,6 +172,10 @@ func TestLocalCheckoutPaysAnEmailedInvoice(t *testing.T) {
 	if p["method"] != "card" || p["amount"] != "132.00" || !strings.HasPrefix(p["receiptNumber"].(string), "RCT-") || !strings.HasPrefix(p["reference"].(string), "pi_test_local_") {
 		t.Errorf("payment %v", p)
 	}
+	// The invoice and its receipt download through the router as the UI
+	// fetches them (the documents function's routes).
+	f.pdf("/v1/invoices/" + iid + "/pdf")
+	f.pdf("/v1/payments/" + p["id"].(string) + "/receipt.pdf")
 
 	// Stripe may deliver again; a second Pay sends fresh events for the same intent.
 	if code, _, _ := fetchPage(t, "POST", co+"/pay"); code != http.StatusSeeOther {

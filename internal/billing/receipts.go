@@ -311,3 +311,17 @@ func (r *Receipts) CardReceipt(ctx context.Context, pay *payment.Payment) (sent 
 
 // MethodName is how a payment method reads on a receipt ("Bank transfer").
 func MethodName(m payment.Method) string { return methodName(m) }
+
+func methodName(m payment.Method) string {
+	switch m {
+	case payment.BankTransfer:
+		return "Bank transfer"
+	case payment.Card:
+		return "Card"
+	case payment.Cash:
+		return "Cash"
+	case payment.Cheque:
+		return "Cheque"
+	}
+	return "Other"
+}

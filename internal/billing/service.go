@@ -45,7 +45,6 @@ type Store interface {
 	ClientStore
 	InvoiceStore
 	CreditNoteStore
-	DocumentStore
 	PaymentStore
 	CardPaymentStore
 	PayLinkStore

@@ -23,7 +23,6 @@ var storeGroups = map[string]string{
 	"sessions.go":       "InvoiceStore",
 	"cycles.go":         "InvoiceStore",
 	"credits.go":        "CreditNoteStore",
-	"documents.go":      "DocumentStore",
 	"payments.go":       "PaymentStore",
 	"cards.go":          "CardPaymentStore",
 	"payall.go":         "CardPaymentStore",

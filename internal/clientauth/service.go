@@ -48,7 +48,7 @@ type Queue interface {
 }
 
 // RenderPDF renders one of an org's invoices as the client receives it
-// (billing's InvoicePDF).
+// (documents.Renderer's InvoicePDF).
 type RenderPDF func(ctx context.Context, orgID, invoiceID string) ([]byte, *invoice.Invoice, error)
 
 // Service runs the portal's use cases.

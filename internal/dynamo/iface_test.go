@@ -20,7 +20,6 @@ var (
 	_ billing.CycleStore             = (*dynamo.Store)(nil)
 	_ billing.DashboardStore         = (*dynamo.Store)(nil)
 	_ billing.DeliveryStore          = (*dynamo.Store)(nil)
-	_ billing.DocumentStore          = (*dynamo.Store)(nil)
 	_ billing.ExportStore            = (*dynamo.Store)(nil)
 	_ billing.InvoiceStore           = (*dynamo.Store)(nil)
 	_ billing.LedgerStore            = (*dynamo.Store)(nil)

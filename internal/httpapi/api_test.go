@@ -23,12 +23,14 @@ var (
 
 func TestMain(m *testing.M) { testenv.MainWithMotoAndStripe(m, &moto, &stripeMock) }
 
-// api is a running invoicing API over a fresh copy of the stack in moto.
+// api is a running invoicing API over a fresh copy of the stack in moto,
+// with the documents function serving the PDF routes.
 type api struct {
-	t   testing.TB
-	srv *httptest.Server
-	h   http.Handler
-	st  *teststack.Stack
+	t    testing.TB
+	srv  *httptest.Server
+	h    http.Handler
+	docs http.Handler // the documents function alone
+	st   *teststack.Stack
 }
 
 func newAPI(t *testing.T) *api {
@@ -39,9 +41,13 @@ func newAPI(t *testing.T) *api {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = openapitest.Validate(t, h)
+	docs := newDocuments(t, st)
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mountDocuments(mux, docs)
+	srv.Config.Handler = openapitest.Validate(t, mux)
 	srv.Start()
-	return &api{t: t, srv: srv, h: h, st: st}
+	return &api{t: t, srv: srv, h: h, docs: docs, st: st}
 }
 
 // reply is testkit's reply under the names these tests use.

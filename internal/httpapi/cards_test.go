@@ -14,6 +14,7 @@ import (
 
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/cardpay/cardpaytest"
+	"github.com/carebill/carebill/internal/httpapi"
 	"github.com/carebill/carebill/internal/openapitest"
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
@@ -21,7 +22,7 @@ import (
 	paymentswire "github.com/carebill/carebill/internal/wire/payments"
 )
 
-// cardAPI is the invoicing and payments functions over one fresh stack,
+// cardAPI is the invoicing, payments and documents functions over one fresh stack,
 // routed as template.yaml routes them, with the payments function's Stripe
 // client aimed at stripe-mock through a recorder.
 type cardAPI struct {
@@ -60,14 +61,26 @@ func newCardAPI(t *testing.T) *cardAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
+	docs := newDocuments(t, st)
 	mux := http.NewServeMux()
 	mux.Handle("/", invoicing)
 	for _, p := range []string{"POST /webhooks/stripe", "POST /pay/{token}/checkout", "POST /pay-all/{token}/checkout", "/v1/payments", "/v1/payments/"} {
 		mux.Handle(p, payments)
 	}
+	mountDocuments(mux, docs)
 	srv.Config.Handler = openapitest.Validate(t, mux)
 	srv.Start()
-	return &cardAPI{api: &api{t: t, srv: srv, h: invoicing, st: st}, stripe: rec, st: st, payments: payments}
+	return &cardAPI{api: &api{t: t, srv: srv, h: invoicing, docs: docs, st: st}, stripe: rec, st: st, payments: payments}
+}
+
+// routes lists the route patterns of every function the site serves:
+// invoicing, payments and documents, each from its own router's table.
+func (c *cardAPI) routes() []string {
+	var out []string
+	for _, h := range []http.Handler{c.h, c.payments, c.docs} {
+		out = append(out, httpapi.Patterns(h)...)
+	}
+	return out
 }
 
 // payToken finalizes nothing; it fetches the invoice's pay link and

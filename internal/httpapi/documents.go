@@ -24,7 +24,7 @@ func (s *server) invoicePDF(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	body, inv, err := s.billing.InvoicePDF(r.Context(), principal(r.Context()).OrgID, iid)
+	body, inv, err := s.documents.InvoicePDF(r.Context(), principal(r.Context()).OrgID, iid)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -42,7 +42,7 @@ func (s *server) receiptPDF(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, payment.ErrNotFound)
 		return
 	}
-	body, p, err := s.billing.ReceiptPDF(r.Context(), principal(r.Context()).OrgID, pid)
+	body, p, err := s.documents.ReceiptPDF(r.Context(), principal(r.Context()).OrgID, pid)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -56,7 +56,7 @@ func (s *server) creditNotePDF(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, credit.ErrNotFound)
 		return
 	}
-	body, n, err := s.billing.CreditNotePDF(r.Context(), principal(r.Context()).OrgID, cid)
+	body, n, err := s.documents.CreditNotePDF(r.Context(), principal(r.Context()).OrgID, cid)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -91,7 +91,6 @@ func (s *server) paymentRoutes(v1 router) {
 	v1.HandleFunc("POST /v1/payments", s.recordPayment)
 	v1.HandleFunc("GET /v1/payments", s.listPayments)
 	v1.HandleFunc("GET /v1/payments/{id}", s.getPayment)
-	v1.HandleFunc("GET /v1/payments/{id}/receipt.pdf", s.receiptPDF)
 	v1.HandleFunc("POST /v1/payments/{id}/reverse", s.reversePayment)
 	v1.HandleFunc("POST /v1/payments/{id}/refund", s.refundPayment)
 	s.receiptRoutes(v1)

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/carebill/carebill/internal/httpapi"
 )
 
 // tie says how a POST route is kept from taking effect twice when its
@@ -81,7 +79,7 @@ var requestTies = map[string]tie{
 	"POST /auth/logout":                                       {reason: "clears the session cookie; no lasting effect"},
 }
 
-// TestEveryPostIsTiedToItsKey walks the invoicing and payments functions'
+// TestEveryPostIsTiedToItsKey walks the invoicing, payments and documents functions'
 // route tables: every POST route is in requestTies, either with the store
 // method whose transaction carries the request's marker or with why a
 // rerun cannot double it, and every entry is a route they serve.
@@ -89,7 +87,7 @@ func TestEveryPostIsTiedToItsKey(t *testing.T) {
 	t.Parallel()
 	c := newCardAPI(t)
 	served := map[string]bool{}
-	for _, p := range append(httpapi.Patterns(c.h), httpapi.Patterns(c.payments)...) {
+	for _, p := range c.routes() {
 		if strings.HasPrefix(p, "POST ") {
 			served[p] = true
 		}
@@ -109,7 +107,7 @@ func TestEveryPostIsTiedToItsKey(t *testing.T) {
 	}
 	for p := range requestTies {
 		if !served[p] {
-			t.Errorf("requestTies names %q, which neither function serves", p)
+			t.Errorf("requestTies names %q, which no function serves", p)
 		}
 	}
 }

@@ -96,6 +96,9 @@ type server struct {
 	recurring    *billing.Recurring
 	runs         *billing.Runs
 
+	// The documents function's only (NewDocuments).
+	documents Documents
+
 	// The payments function's only (NewPayments).
 	checkout *billing.Checkout
 	cards    CardEvents
@@ -175,8 +178,6 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("POST /v1/invoices/{id}/lock", s.lockInvoice)
 	v1.HandleFunc("POST /v1/invoices/{id}/unlock", s.lockInvoice)
 	v1.HandleFunc("GET /v1/invoices/{id}/pay-link", s.payLink)
-	v1.HandleFunc("GET /v1/invoices/{id}/pdf", s.invoicePDF)
-	v1.HandleFunc("GET /v1/credit-notes/{id}/pdf", s.creditNotePDF)
 	s.paymentRoutes(v1)
 	v1.HandleFunc("GET /v1/clients/{id}/summary", s.clientSummary)
 	v1.HandleFunc("GET /v1/clients/{id}/ledger", s.clientLedger)
@@ -191,11 +192,9 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("POST /v1/billing-cycles/{id}/statements", s.regenerateStatements)
 	v1.HandleFunc("GET /v1/statements", s.listStatements)
 	v1.HandleFunc("GET /v1/statements/{id}", s.getStatement)
-	v1.HandleFunc("GET /v1/statements/{id}/pdf", s.statementPDF)
 	v1.HandleFunc("DELETE /v1/statements/{id}", s.deleteStatement)
 	v1.HandleFunc("POST /v1/statements/{id}/send", s.sendStatement)
 	v1.HandleFunc("GET /v1/statements/{id}/deliveries", s.statementDeliveries)
-	v1.HandleFunc("GET /v1/clients/{id}/statement", s.clientStatement)
 	v1.HandleFunc("GET /v1/activity", s.activity)
 	s.workRoutes(v1)
 	s.recurringRoutes(v1)

@@ -124,7 +124,7 @@ func (s *server) statementPDF(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	body, err := s.statements.PDF(r.Context(), st.OrgID, st)
+	body, err := s.documents.StatementDocumentPDF(r.Context(), st.OrgID, st)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -201,7 +201,7 @@ func (s *server) clientStatement(w http.ResponseWriter, r *http.Request) {
 	}
 	switch q.Get("format") {
 	case "pdf":
-		body, err := s.statements.PDF(r.Context(), st.OrgID, st)
+		body, err := s.documents.StatementDocumentPDF(r.Context(), st.OrgID, st)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

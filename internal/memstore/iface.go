@@ -10,7 +10,6 @@ var (
 	_ billing.ClientStore      = (*Store)(nil)
 	_ billing.InvoiceStore     = (*Store)(nil)
 	_ billing.CreditNoteStore  = (*Store)(nil)
-	_ billing.DocumentStore    = (*Store)(nil)
 	_ billing.PaymentStore     = (*Store)(nil)
 	_ billing.CardPaymentStore = (*Store)(nil)
 	_ billing.PayLinkStore     = (*Store)(nil)

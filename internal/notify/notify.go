@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/carebill/carebill/internal/activity"
-	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/delivery"
 	"github.com/carebill/carebill/internal/email"
 	"github.com/carebill/carebill/internal/invoice"
@@ -39,10 +38,10 @@ type Store interface {
 	GetOrg(ctx context.Context, id string) (*org.Org, error)
 }
 
-// Documents renders invoice PDFs (billing.Service), the same document the
-// API and the portal serve.
+// Documents renders invoice PDFs (documents.Renderer), the same document
+// the API and the portal serve.
 type Documents interface {
-	InvoicePDF(ctx context.Context, orgID, invoiceID string, opts ...billing.PDFOption) ([]byte, *invoice.Invoice, error)
+	InvoicePDFWithPayLink(ctx context.Context, orgID, invoiceID, payLink string) ([]byte, *invoice.Invoice, error)
 	ReceiptPDF(ctx context.Context, orgID, paymentID string) ([]byte, *payment.Payment, error)
 }
 
@@ -233,7 +232,7 @@ func (h *Handler) send(ctx context.Context, d *delivery.Delivery) (string, error
 	}
 	switch d.Channel {
 	case delivery.Email:
-		pdf, inv, err := h.docs.InvoicePDF(ctx, d.OrgID, d.InvoiceID, billing.WithPayLink(d.PayLinkURL))
+		pdf, inv, err := h.docs.InvoicePDFWithPayLink(ctx, d.OrgID, d.InvoiceID, d.PayLinkURL)
 		if err != nil {
 			return "", err
 		}

@@ -14,7 +14,7 @@ import (
 	"github.com/carebill/carebill/internal/statement"
 )
 
-// StatementDocuments renders statement PDFs (billing.Statements), the
+// StatementDocuments renders statement PDFs (documents.Renderer), the
 // same document the API and the portal serve.
 type StatementDocuments interface {
 	StatementPDF(ctx context.Context, orgID, statementID string) ([]byte, *statement.Statement, error)

@@ -58,7 +58,7 @@ type PayLinks interface {
 }
 
 // Statements are a client's statements as the portal lists and prints
-// them (billing.Statements).
+// them (billing.Statements lists, documents.Renderer prints).
 type Statements interface {
 	// ClientStatements lists a client's statements, newest first, at most limit.
 	ClientStatements(ctx context.Context, orgID, clientID string, limit int) ([]*statement.Statement, error)
@@ -68,7 +68,7 @@ type Statements interface {
 // Config is what the portal needs.
 type Config struct {
 	PayLinks PayLinks
-	// PDF renders an invoice as the client receives it (billing's InvoicePDF).
+	// PDF renders an invoice as the client receives it (documents.Renderer's InvoicePDF).
 	PDF    clientauth.RenderPDF
 	Access *clientauth.Service
 	Log    *slog.Logger

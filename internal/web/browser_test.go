@@ -33,7 +33,7 @@ func newSiteOn(t *testing.T) (string, *teststack.Stack) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = openapitest.Validate(t, h) // what the pages send and get back matches the API's document
+	srv.Config.Handler = openapitest.Validate(t, withDocuments(t, st, h)) // what the pages send and get back matches the API's document
 	srv.Start()
 	return srv.URL, st
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/wire"
+	documentswire "github.com/carebill/carebill/internal/wire/documents"
 	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
 	notifierwire "github.com/carebill/carebill/internal/wire/notifier"
 	paymentswire "github.com/carebill/carebill/internal/wire/payments"
@@ -121,6 +122,9 @@ var httpBuilders = map[string]func(context.Context, wire.Env, aws.Config, *slog.
 	},
 	"PaymentsFunction": func(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
 		return paymentswire.New(ctx, env, cfg, log)
+	},
+	"DocumentsFunction": func(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
+		return documentswire.New(ctx, env, cfg, log)
 	},
 	"PortalFunction": func(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
 		return portalwire.New(ctx, env, cfg, log)

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/clientauth"
+	"github.com/carebill/carebill/internal/documents"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/email/sesmail"
 	"github.com/carebill/carebill/internal/id"
@@ -49,16 +49,7 @@ func NewWithClock(_ context.Context, env wire.Env, cfg aws.Config, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	// The notifier signs nobody up, so billing needs no directory here.
-	docs, err := billing.New(store, nil, time.Now, id.New)
-	if err != nil {
-		return nil, err
-	}
-	cycles, err := billing.NewCycles(store, time.Now, id.New, log)
-	if err != nil {
-		return nil, err
-	}
-	statements, err := billing.NewStatements(docs, store, cycles)
+	docs, err := documents.New(store)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +70,7 @@ func NewWithClock(_ context.Context, env wire.Env, cfg aws.Config, log *slog.Log
 		return nil, err
 	}
 	return notify.New(notify.Config{
-		Store: store, Documents: docs, Statements: statements, Mail: mail, Texts: texts, SignIns: signIns, Sender: env("SENDER_EMAIL"),
+		Store: store, Documents: docs, Statements: docs, Mail: mail, Texts: texts, SignIns: signIns, Sender: env("SENDER_EMAIL"),
 		MaxReceives: maxReceives, Now: time.Now, NewID: id.New, Log: log,
 	})
 }

@@ -13,9 +13,9 @@ import (
 
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/clientauth"
+	"github.com/carebill/carebill/internal/documents"
 	"github.com/carebill/carebill/internal/dynamo"
 	"github.com/carebill/carebill/internal/id"
-	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/portal"
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/wire"
@@ -51,10 +51,11 @@ func NewWithClock(_ context.Context, env wire.Env, cfg aws.Config, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	render := func(ctx context.Context, orgID, invoiceID string) ([]byte, *invoice.Invoice, error) {
-		return svc.InvoicePDF(ctx, orgID, invoiceID)
+	docs, err := documents.New(store)
+	if err != nil {
+		return nil, err
 	}
-	access, err := clientauth.New(store, deliveries, render, now)
+	access, err := clientauth.New(store, deliveries, docs.InvoicePDF, now)
 	if err != nil {
 		return nil, err
 	}
@@ -66,5 +67,12 @@ func NewWithClock(_ context.Context, env wire.Env, cfg aws.Config, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	return portal.New(portal.Config{PayLinks: svc, PDF: render, Access: access, Statements: statements, Log: log, PublicBaseURL: env("PUBLIC_BASE_URL")})
+	return portal.New(portal.Config{PayLinks: svc, PDF: docs.InvoicePDF, Access: access, Statements: portalStatements{statements, docs}, Log: log, PublicBaseURL: env("PUBLIC_BASE_URL")})
+}
+
+// portalStatements are the portal's statements: listed by billing,
+// printed by documents.
+type portalStatements struct {
+	*billing.Statements
+	*documents.Renderer
 }

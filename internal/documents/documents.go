@@ -1,10 +1,17 @@
-package billing
+// Package documents renders the PDFs clients receive: invoices, receipts,
+// credit notes and statements (internal/pdf lays them out). It is its own
+// package so that only the functions that hand out PDFs (documents,
+// portal, notifier) link the renderer, its shaper and its fonts; billing
+// and every function built on it stay without them.
+package documents
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/credit"
@@ -12,48 +19,66 @@ import (
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/pdf"
+	"github.com/carebill/carebill/internal/statement"
 	"github.com/carebill/carebill/internal/usecase"
 )
 
-// DocumentStore is the storage the document use cases in this file use
-// (the invoice, credit note and receipt PDFs); it is part of Store.
-type DocumentStore interface {
+// Store is what rendering reads: the document, its org (the seller) and
+// its client (who is billed). dynamo.Store is one.
+type Store interface {
 	GetOrg(ctx context.Context, id string) (*org.Org, error)
 	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
 	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
-	CreditNote(ctx context.Context, orgID, id string) (*credit.Note, error)
 	GetPayment(ctx context.Context, orgID, id string) (*payment.Payment, error)
+	CreditNote(ctx context.Context, orgID, id string) (*credit.Note, error)
+	GetStatement(ctx context.Context, orgID, id string) (*statement.Statement, error)
 }
 
-// PDFOption adjusts a rendered invoice.
-type PDFOption func(*pdf.Document)
-
-// WithPayLink prints the pay link on the invoice.
-func WithPayLink(url string) PDFOption {
-	return func(d *pdf.Document) { d.PayLink = url }
+// Renderer renders an org's documents as the client receives them. The
+// coordinator's downloads (the documents function), the notifier's email
+// attachments and the client portal all use it, so a document reads the
+// same everywhere. It checks no role: callers read only their own org's
+// documents (orgID is the signed-in member's or the link's org).
+type Renderer struct {
+	store Store
 }
 
-// InvoicePDF renders one of an org's invoices as the client receives it.
-// The API, the notifier's email attachment and the client portal all call
-// this one function, so the invoice reads the same everywhere.
-func (s *Service) InvoicePDF(ctx context.Context, orgID, invoiceID string, opts ...PDFOption) (_ []byte, _ *invoice.Invoice, err error) {
+// New builds a Renderer reading from store.
+func New(store Store) (*Renderer, error) {
+	if store == nil {
+		return nil, errors.New("documents: a store is required")
+	}
+	return &Renderer{store: store}, nil
+}
+
+// InvoicePDF renders one of an org's invoices. Errors: the store's
+// (invoice.ErrNotFound for another org's or no invoice).
+func (r *Renderer) InvoicePDF(ctx context.Context, orgID, invoiceID string) ([]byte, *invoice.Invoice, error) {
+	return r.invoicePDF(ctx, orgID, invoiceID, "")
+}
+
+// InvoicePDFWithPayLink is InvoicePDF with the pay link printed on it (the
+// emailed invoice).
+func (r *Renderer) InvoicePDFWithPayLink(ctx context.Context, orgID, invoiceID, payLink string) ([]byte, *invoice.Invoice, error) {
+	return r.invoicePDF(ctx, orgID, invoiceID, payLink)
+}
+
+func (r *Renderer) invoicePDF(ctx context.Context, orgID, invoiceID, payLink string) (_ []byte, _ *invoice.Invoice, err error) {
 	defer usecase.Name(&err, "invoice PDF %s", invoiceID)
-	inv, err := s.store.GetInvoice(ctx, orgID, invoiceID)
+	inv, err := r.store.GetInvoice(ctx, orgID, invoiceID)
 	if err != nil {
 		return nil, nil, err
 	}
-	o, err := s.store.GetOrg(ctx, orgID)
+	o, err := r.store.GetOrg(ctx, orgID)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := s.store.GetClient(ctx, orgID, inv.Spec.ClientID)
+	c, err := r.store.GetClient(ctx, orgID, inv.Spec.ClientID)
 	if err != nil {
 		return nil, nil, err
 	}
 	doc := invoiceDocument(o, c, inv)
-	for _, opt := range opts {
-		opt(&doc)
-	}
+	doc.PayLink = payLink
 	var buf bytes.Buffer
 	if err := pdf.Render(&buf, doc); err != nil {
 		return nil, nil, fmt.Errorf("render invoice %s: %w", invoiceID, err)
@@ -189,17 +214,17 @@ func period(start, end calendar.Date) string {
 }
 
 // ReceiptPDF renders the receipt of one of the org's payments.
-func (s *Service) ReceiptPDF(ctx context.Context, orgID, paymentID string) (_ []byte, _ *payment.Payment, err error) {
+func (r *Renderer) ReceiptPDF(ctx context.Context, orgID, paymentID string) (_ []byte, _ *payment.Payment, err error) {
 	defer usecase.Name(&err, "receipt PDF %s", paymentID)
-	pay, err := s.store.GetPayment(ctx, orgID, paymentID)
+	pay, err := r.store.GetPayment(ctx, orgID, paymentID)
 	if err != nil {
 		return nil, nil, err
 	}
-	o, err := s.store.GetOrg(ctx, orgID)
+	o, err := r.store.GetOrg(ctx, orgID)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := s.store.GetClient(ctx, orgID, pay.Input.ClientID)
+	c, err := r.store.GetClient(ctx, orgID, pay.Input.ClientID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -209,7 +234,7 @@ func (s *Service) ReceiptPDF(ctx context.Context, orgID, paymentID string) (_ []
 		doc.Title, doc.Stamp = "Reversed: "+pay.ReverseReason, "REVERSED"
 	}
 	doc.BillTo = billTo(c)
-	doc.Dates = []pdf.Field{{Label: "Received", Value: pay.Input.Date.Format(dateLayout)}, {Label: "Method", Value: methodName(pay.Input.Method)}}
+	doc.Dates = []pdf.Field{{Label: "Received", Value: pay.Input.Date.Format(dateLayout)}, {Label: "Method", Value: billing.MethodName(pay.Input.Method)}}
 	if pay.Input.Reference != "" {
 		doc.Refs = append(doc.Refs, pdf.Field{Label: "Reference", Value: pay.Input.Reference})
 	}
@@ -232,17 +257,17 @@ func (s *Service) ReceiptPDF(ctx context.Context, orgID, paymentID string) (_ []
 }
 
 // CreditNotePDF renders one of the org's credit notes.
-func (s *Service) CreditNotePDF(ctx context.Context, orgID, id string) (_ []byte, _ *credit.Note, err error) {
+func (r *Renderer) CreditNotePDF(ctx context.Context, orgID, id string) (_ []byte, _ *credit.Note, err error) {
 	defer usecase.Name(&err, "credit note PDF %s", id)
-	n, err := s.store.CreditNote(ctx, orgID, id)
+	n, err := r.store.CreditNote(ctx, orgID, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	o, err := s.store.GetOrg(ctx, orgID)
+	o, err := r.store.GetOrg(ctx, orgID)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := s.store.GetClient(ctx, orgID, n.ClientID)
+	c, err := r.store.GetClient(ctx, orgID, n.ClientID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -276,18 +301,4 @@ func baseDocument(o *org.Org, kind, number, title string) pdf.Document {
 		doc.Footer = fmt.Sprintf("%s · %s %s", st.LegalName, st.TaxIDLabel, st.TaxID)
 	}
 	return doc
-}
-
-func methodName(m payment.Method) string {
-	switch m {
-	case payment.BankTransfer:
-		return "Bank transfer"
-	case payment.Card:
-		return "Card"
-	case payment.Cash:
-		return "Cash"
-	case payment.Cheque:
-		return "Cheque"
-	}
-	return "Other"
 }
