@@ -87,10 +87,25 @@ const (
 	htmlTemplate = "html/template.(*Template).Execute"
 )
 
+// awsDefaultChain are the packages config.LoadDefaultConfig links: the
+// config loader and the clients of its credential chain (~1.7 MiB of
+// each function). A function takes its AWS configuration from the
+// Lambda environment instead (wire.AWSConfig); a symbol under any of
+// these prefixes means one went back to the default chain.
+var awsDefaultChain = []string{
+	"github.com/aws/aws-sdk-go-v2/config.",
+	"github.com/aws/aws-sdk-go-v2/service/sso.",
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc.",
+	"github.com/aws/aws-sdk-go-v2/service/sts.",
+	"github.com/aws/aws-sdk-go-v2/service/signin.",
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds.",
+}
+
 // TestFunctionsLinkOnlyWhatTheyCall links each function as the deploy
 // build does (make build-<Function>, for this machine) and reads its
 // symbol table: no function executes a template, and the schedule and
-// run-worker functions render no PDF (BENCHMARKS.md, start-up).
+// run-worker functions render no PDF (BENCHMARKS.md, start-up), and none
+// links the SDK's default configuration chain (awsDefaultChain).
 func TestFunctionsLinkOnlyWhatTheyCall(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	dir := t.TempDir()
@@ -128,6 +143,14 @@ func TestFunctionsLinkOnlyWhatTheyCall(t *testing.T) {
 			for _, b := range bad {
 				if syms[b] {
 					t.Errorf("functions/%s links %s, which it has no use for; see the comment on that constant", fn, b)
+				}
+			}
+			for _, prefix := range awsDefaultChain {
+				for s := range syms {
+					if strings.HasPrefix(s, prefix) {
+						t.Errorf("functions/%s links %s: build its AWS config with wire.AWSConfig, not config.LoadDefaultConfig", fn, s)
+						break
+					}
 				}
 			}
 		})
