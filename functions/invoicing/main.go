@@ -1,4 +1,5 @@
-// Command invoicing is the coordinator JSON API and hosted UI behind API Gateway.
+// Command invoicing is the coordinator JSON API behind API Gateway (the
+// hosted UI is functions/web).
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/awsenv"
 	"github.com/carebill/carebill/internal/wire/httpfn"
 	"github.com/carebill/carebill/internal/wire/invoicing"
 )
@@ -21,7 +23,7 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg, err := wire.AWSConfig(os.Getenv)
+	cfg, err := awsenv.Config(os.Getenv)
 	if err != nil {
 		return err
 	}

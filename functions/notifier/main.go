@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/awsenv"
 	"github.com/carebill/carebill/internal/wire/notifier"
 )
 
@@ -21,7 +22,7 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg, err := wire.AWSConfig(os.Getenv)
+	cfg, err := awsenv.Config(os.Getenv)
 	if err != nil {
 		return err
 	}

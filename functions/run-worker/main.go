@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/awsenv"
 	"github.com/carebill/carebill/internal/wire/runworker"
 )
 
@@ -22,7 +23,7 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg, err := wire.AWSConfig(os.Getenv)
+	cfg, err := awsenv.Config(os.Getenv)
 	if err != nil {
 		return err
 	}

@@ -20,21 +20,26 @@ const (
 	stripe  = "github.com/stripe/stripe-go/v82"
 	webUI   = "github.com/carebill/carebill/internal/web"
 	chrome  = "github.com/chromedp/chromedp"
+	// awsSDK is every AWS client: the UI's function calls no AWS service.
+	awsSDK = "github.com/aws/aws-sdk-go-v2"
 )
 
 // TestFunctionsLinkOnlyWhatTheyUse lists each function's package
 // dependencies (go list -deps) and fails if one depends on a package it
 // has no use for: the invoicing function sends no email or text, reads no
-// SSM parameter and takes no card payment.
+// SSM parameter, takes no card payment and serves no page (the UI's pages
+// and static files are functions/web's); the web function calls no AWS
+// service.
 func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	forbidden := map[string][]string{
-		"invoicing":   {ses, ssm, sns, stripe, chrome},
+		"invoicing":   {ses, ssm, sns, stripe, webUI, chrome},
 		"payments":    {ses, sns, webUI, chrome},
 		"portal":      {ssm, sns, cognito, stripe, webUI, chrome},
 		"notifier":    {ssm, cognito, stripe, webUI, chrome},
 		"cycle-close": {ses, ssm, sns, cognito, stripe, webUI, chrome},
 		"run-worker":  {ses, ssm, sns, cognito, stripe, webUI, chrome},
+		"web":         {awsSDK, stripe, chrome},
 	}
 	for fn, bad := range forbidden {
 		t.Run(fn, func(t *testing.T) {
@@ -85,12 +90,15 @@ const (
 	// check rather than a go list -deps one.)
 	textTemplate = "text/template.(*state).walk"
 	htmlTemplate = "html/template.(*Template).Execute"
+	// uiFiles are the UI's embedded pages and static files: functions/web's
+	// alone.
+	uiFiles = "github.com/carebill/carebill/internal/web.staticFiles"
 )
 
 // awsDefaultChain are the packages config.LoadDefaultConfig links: the
 // config loader and the clients of its credential chain (~1.7 MiB of
 // each function). A function takes its AWS configuration from the
-// Lambda environment instead (wire.AWSConfig); a symbol under any of
+// Lambda environment instead (awsenv.Config); a symbol under any of
 // these prefixes means one went back to the default chain.
 var awsDefaultChain = []string{
 	"github.com/aws/aws-sdk-go-v2/config.",
@@ -110,12 +118,13 @@ func TestFunctionsLinkOnlyWhatTheyCall(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	dir := t.TempDir()
 	forbidden := map[string][]string{
-		"invoicing":   {reflectMethod, textTemplate, htmlTemplate},
+		"invoicing":   {reflectMethod, textTemplate, htmlTemplate, uiFiles},
 		"payments":    {reflectMethod, textTemplate, htmlTemplate},
 		"portal":      {reflectMethod, textTemplate, htmlTemplate},
 		"notifier":    {reflectMethod, textTemplate, htmlTemplate},
 		"cycle-close": {reflectMethod, textTemplate, htmlTemplate, fonts},
 		"run-worker":  {reflectMethod, textTemplate, htmlTemplate, fonts},
+		"web":         {reflectMethod, textTemplate, htmlTemplate, fonts},
 	}
 	for fn, bad := range forbidden {
 		t.Run(fn, func(t *testing.T) {
@@ -148,7 +157,7 @@ func TestFunctionsLinkOnlyWhatTheyCall(t *testing.T) {
 			for _, prefix := range awsDefaultChain {
 				for s := range syms {
 					if strings.HasPrefix(s, prefix) {
-						t.Errorf("functions/%s links %s: build its AWS config with wire.AWSConfig, not config.LoadDefaultConfig", fn, s)
+						t.Errorf("functions/%s links %s: build its AWS config with awsenv.Config, not config.LoadDefaultConfig", fn, s)
 						break
 					}
 				}

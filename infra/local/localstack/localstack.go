@@ -25,6 +25,7 @@ import (
 	paymentswire "github.com/carebill/carebill/internal/wire/payments"
 	portalwire "github.com/carebill/carebill/internal/wire/portal"
 	runworkerwire "github.com/carebill/carebill/internal/wire/runworker"
+	webwire "github.com/carebill/carebill/internal/wire/web"
 )
 
 // Region is the region the local stand-ins run in.
@@ -124,6 +125,10 @@ var httpBuilders = map[string]func(context.Context, wire.Env, aws.Config, *slog.
 	},
 	"PortalFunction": func(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
 		return portalwire.New(ctx, env, cfg, log)
+	},
+	// The UI calls no AWS service: cfg is not used.
+	"WebFunction": func(ctx context.Context, env wire.Env, _ aws.Config, log *slog.Logger) (http.Handler, error) {
+		return webwire.New(ctx, env, log)
 	},
 }
 

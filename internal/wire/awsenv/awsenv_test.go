@@ -1,4 +1,4 @@
-package wire_test
+package awsenv_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/carebill/carebill/internal/testenv"
-	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/awsenv"
 )
 
 // lambdaEnv is what Lambda sets for a function (and AWS_ENDPOINT_URL
@@ -25,17 +25,17 @@ func lambdaEnv(endpoint string) map[string]string {
 	}
 }
 
-// TestAWSConfigFromLambdaEnvironment builds a client from the Lambda
+// TestConfigFromLambdaEnvironment builds a client from the Lambda
 // environment alone and uses it against moto: region, credentials
 // (session token included) and endpoint all come from the variables.
-func TestAWSConfigFromLambdaEnvironment(t *testing.T) {
+func TestConfigFromLambdaEnvironment(t *testing.T) {
 	moto, err := testenv.StartMoto()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(moto.Stop)
 	vars := lambdaEnv(moto.Endpoint)
-	cfg, err := wire.AWSConfig(func(k string) string { return vars[k] })
+	cfg, err := awsenv.Config(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +69,11 @@ func TestAWSConfigFromLambdaEnvironment(t *testing.T) {
 	}
 }
 
-func TestAWSConfigNamesWhatIsMissing(t *testing.T) {
+func TestConfigNamesWhatIsMissing(t *testing.T) {
 	for _, missing := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
 		vars := lambdaEnv("")
 		delete(vars, missing)
-		_, err := wire.AWSConfig(func(k string) string { return vars[k] })
+		_, err := awsenv.Config(func(k string) string { return vars[k] })
 		if err == nil || !strings.Contains(err.Error(), missing) {
 			t.Errorf("without %s: err = %v, want one naming it", missing, err)
 		}
