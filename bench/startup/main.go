@@ -45,12 +45,6 @@ var environment = []string{
 	"SENDER_EMAIL=invoices@carebill.example", "DELIVERY_MAX_RECEIVES=5", "RUN_MAX_RECEIVES=5",
 }
 
-// extraEnv is what one function's template.yaml entry sets beyond
-// configuration and that changes its start-up.
-var extraEnv = map[string][]string{
-	"payments": {"GOGC=200"},
-}
-
 type function struct {
 	name, pkg string
 	env       []string
@@ -68,8 +62,7 @@ func functions() ([]function, error) {
 		if !e.IsDir() {
 			continue
 		}
-		env := append(slices.Clone(environment), extraEnv[e.Name()]...)
-		fns = append(fns, function{e.Name(), "./functions/" + e.Name(), env})
+		fns = append(fns, function{e.Name(), "./functions/" + e.Name(), environment})
 	}
 	return fns, nil
 }
@@ -176,7 +169,7 @@ func startup(bin string, env []string) (wall, cpu time.Duration, err error) {
 
 	cmd := exec.Command(bin)
 	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_REGION=ap-southeast-2",
-		"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "LOG_LEVEL=error",
+		"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_SESSION_TOKEN=x", "LOG_LEVEL=error",
 		"AWS_ENDPOINT_URL=http://" + ln.Addr().String()}, env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

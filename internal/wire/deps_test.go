@@ -28,13 +28,14 @@ const (
 // dependencies (go list -deps) and fails if one depends on a package it
 // has no use for: the invoicing function sends no email or text, reads no
 // SSM parameter, takes no card payment and serves no page (the UI's pages
-// and static files are functions/web's); the web function calls no AWS
-// service.
+// and static files are functions/web's); payments reads its two secrets
+// through the Parameters and Secrets extension (paramext), not the SSM
+// client; the web function calls no AWS service.
 func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	forbidden := map[string][]string{
 		"invoicing":   {ses, ssm, sns, stripe, webUI, chrome},
-		"payments":    {ses, sns, webUI, chrome},
+		"payments":    {ses, ssm, sns, webUI, chrome},
 		"portal":      {ssm, sns, cognito, stripe, webUI, chrome},
 		"notifier":    {ssm, cognito, stripe, webUI, chrome},
 		"cycle-close": {ses, ssm, sns, cognito, stripe, webUI, chrome},
