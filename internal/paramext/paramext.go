@@ -8,8 +8,8 @@
 //
 // It stands in for the SDK's SSM client in the payments function, which
 // reads two parameters (its Stripe keys) once per process: that client's
-// package init builds its schema registry (1.4 MB allocated, ~3 ms of CPU)
-// at every cold start and it adds ~0.6 MiB to the binary. Locally and in
+// package init builds its schema registry (1.4 MB, 7,900 allocations, 3–11 ms)
+// at every cold start, and it added 1.1 MiB to the arm64 binary. Locally and in
 // tests, paramext/standin serves the same endpoint from moto's SSM.
 package paramext
 
