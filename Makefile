@@ -70,6 +70,9 @@ build-DocumentsFunction:
 build-PortalFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/portal
 
+build-WebFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/web
+
 # The fonts layer: Lambda mounts it at /opt, so the fonts are in /opt/fonts.
 build-FontsLayer:
 	bash scripts/fetch-fonts.sh "$(ARTIFACTS_DIR)/fonts"

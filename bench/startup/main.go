@@ -29,57 +29,51 @@ import (
 	"time"
 )
 
-// functions lists the floor and each function's package with the
-// variables it requires (a function that exits for want of one stops the
-// bench with its message); start-up reads configuration and builds
-// clients.
-var functions = []struct {
+// environment is what every function is given: each variable any
+// function requires (a function that exits for want of one stops the
+// bench with its message), since start-up reads configuration and builds
+// clients. Values are placeholders; no AWS call is made before the first
+// poll.
+var environment = []string{
+	"TABLE_NAME=t", "IDEMPOTENCY_TABLE_NAME=i", "USER_POOL_ID=ap-southeast-2_x", "USER_POOL_CLIENT_ID=c",
+	"COGNITO_ISSUER=https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_x",
+	"DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
+	"RUNS_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/runs",
+	"RUNS_DLQ_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/runs-dlq",
+	"PUBLIC_BASE_URL=https://billing.example.com",
+	"STRIPE_KEY_PARAM=/carebill/stripe/api-key", "STRIPE_WEBHOOK_SECRET_PARAM=/carebill/stripe/webhook-secret",
+	"SENDER_EMAIL=invoices@carebill.example", "DELIVERY_MAX_RECEIVES=5", "RUN_MAX_RECEIVES=5",
+}
+
+type function struct {
 	name, pkg string
 	env       []string
-}{
-	{"floor", "./bench/startup/floor", nil},
-	{"invoicing", "./functions/invoicing", []string{
-		"TABLE_NAME=t", "IDEMPOTENCY_TABLE_NAME=i", "USER_POOL_ID=ap-southeast-2_x", "USER_POOL_CLIENT_ID=c",
-		"COGNITO_ISSUER=https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_x",
-		"DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
-		"RUNS_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/runs",
-		"RUNS_DLQ_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/runs-dlq",
-		"PUBLIC_BASE_URL=https://billing.example.com",
-	}},
-	{"payments", "./functions/payments", []string{
-		"TABLE_NAME=t", "IDEMPOTENCY_TABLE_NAME=i", "USER_POOL_ID=ap-southeast-2_x", "USER_POOL_CLIENT_ID=c",
-		"COGNITO_ISSUER=https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_x",
-		"STRIPE_KEY_PARAM=/carebill/stripe/api-key", "STRIPE_WEBHOOK_SECRET_PARAM=/carebill/stripe/webhook-secret",
-		"DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
-		"PUBLIC_BASE_URL=https://billing.example.com",
-		"GOGC=200", // as template.yaml sets it
-	}},
-	{"documents", "./functions/documents", []string{
-		"TABLE_NAME=t", "USER_POOL_ID=ap-southeast-2_x", "USER_POOL_CLIENT_ID=c",
-		"COGNITO_ISSUER=https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_x",
-	}},
-	{"portal", "./functions/portal", []string{
-		"TABLE_NAME=t", "DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
-		"PUBLIC_BASE_URL=https://billing.example.com",
-	}},
-	{"notifier", "./functions/notifier", []string{
-		"TABLE_NAME=t", "SENDER_EMAIL=invoices@carebill.example", "DELIVERY_MAX_RECEIVES=5",
-	}},
-	{"cycle-close", "./functions/cycle-close", []string{
-		"TABLE_NAME=t", "DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
-		"PUBLIC_BASE_URL=https://billing.example.com",
-	}},
-	{"run-worker", "./functions/run-worker", []string{
-		"TABLE_NAME=t", "DELIVERIES_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/deliveries",
-		"RUNS_QUEUE_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/runs",
-		"RUNS_DLQ_URL=https://sqs.ap-southeast-2.amazonaws.com/123456789012/runs-dlq",
-		"PUBLIC_BASE_URL=https://billing.example.com", "RUN_MAX_RECEIVES=5",
-	}},
+}
+
+// functions is the floor, then every directory under functions/ (so a new
+// function is measured without editing this file).
+func functions() ([]function, error) {
+	fns := []function{{"floor", "./bench/startup/floor", nil}}
+	entries, err := os.ReadDir("functions")
+	if err != nil {
+		return nil, fmt.Errorf("run from the repository root: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		fns = append(fns, function{e.Name(), "./functions/" + e.Name(), environment})
+	}
+	return fns, nil
 }
 
 func main() {
 	runs := flag.Int("runs", 20, "start-ups to time per function")
 	flag.Parse()
+	functions, err := functions()
+	if err != nil {
+		fail(err)
+	}
 	dir, err := os.MkdirTemp("", "startup")
 	if err != nil {
 		fail(err)
@@ -175,7 +169,7 @@ func startup(bin string, env []string) (wall, cpu time.Duration, err error) {
 
 	cmd := exec.Command(bin)
 	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_REGION=ap-southeast-2",
-		"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "LOG_LEVEL=error",
+		"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_SESSION_TOKEN=x", "LOG_LEVEL=error",
 		"AWS_ENDPOINT_URL=http://" + ln.Addr().String()}, env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

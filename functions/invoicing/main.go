@@ -1,4 +1,5 @@
-// Command invoicing is the coordinator JSON API and hosted UI behind API Gateway.
+// Command invoicing is the coordinator JSON API behind API Gateway (the
+// hosted UI is functions/web).
 package main
 
 import (
@@ -7,9 +8,9 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/awsenv"
 	"github.com/carebill/carebill/internal/wire/httpfn"
 	"github.com/carebill/carebill/internal/wire/invoicing"
 )
@@ -22,9 +23,9 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := awsenv.Config(os.Getenv)
 	if err != nil {
-		return fmt.Errorf("aws config: %w", err)
+		return err
 	}
 	h, err := invoicing.New(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
 	if err != nil {

@@ -8,9 +8,9 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/carebill/carebill/internal/wire"
+	"github.com/carebill/carebill/internal/wire/awsenv"
 	"github.com/carebill/carebill/internal/wire/httpfn"
 	"github.com/carebill/carebill/internal/wire/payments"
 )
@@ -23,9 +23,9 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := awsenv.Config(os.Getenv)
 	if err != nil {
-		return fmt.Errorf("aws config: %w", err)
+		return err
 	}
 	h, err := payments.New(ctx, os.Getenv, cfg, wire.Logger(os.Getenv))
 	if err != nil {

@@ -338,3 +338,19 @@ func TestCustomDomainOptionalAndPublicBaseURLRequired(t *testing.T) {
 		}
 	}
 }
+
+// TestWebFunctionCallsNoAWSService: the UI's function serves embedded
+// pages and files, so it gets no policy (SAM's role still lets it write
+// its logs and traces) and no variable naming a resource. Its binary
+// links no AWS SDK either (internal/wire's dependency test).
+func TestWebFunctionCallsNoAWSService(t *testing.T) {
+	x := load(t)
+	if x.res("WebFunction") == nil {
+		t.Fatal("no WebFunction")
+	}
+	for _, key := range []string{"Policies", "Role", "Environment"} {
+		if v := at(x.res("WebFunction"), "Properties", key); v != nil {
+			t.Errorf("WebFunction has %s %v; it calls no AWS service", key, v)
+		}
+	}
+}

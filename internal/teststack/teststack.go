@@ -6,16 +6,20 @@ package teststack
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/carebill/carebill/infra/local/provision"
 	"github.com/carebill/carebill/internal/iampolicy"
+	"github.com/carebill/carebill/internal/paramext/standin"
 	"github.com/carebill/carebill/internal/testenv"
 )
 
@@ -31,6 +35,10 @@ type Stack struct {
 	BaseURL string
 	// IAM records the AWS operations of clients built from AWSFor.
 	IAM *iampolicy.Recorder
+
+	t          testing.TB // New's: the extension stand-ins stop with it
+	mu         sync.Mutex
+	extensions map[string]map[string]string // function → variables reaching its stand-in
 }
 
 // New provisions the template into moto under a fresh prefix.
@@ -46,7 +54,7 @@ func New(t testing.TB, moto *testenv.Moto) *Stack {
 	if err != nil {
 		t.Fatalf("provision template into moto: %v", err)
 	}
-	st := &Stack{AWS: cfg, Moto: moto, Resources: res, IAM: iampolicy.NewRecorder(res)}
+	st := &Stack{AWS: cfg, Moto: moto, Resources: res, IAM: iampolicy.NewRecorder(res), t: t}
 	// moto does not enforce IAM: when the test ends, every operation a
 	// function made must be allowed by its policy in template.yaml.
 	t.Cleanup(func() {
@@ -81,7 +89,33 @@ func (s *Stack) Env(t testing.TB, function string) func(string) string {
 			env["PUBLIC_BASE_URL"] = "https://carebill.invalid"
 		}
 	}
+	if env["STRIPE_KEY_PARAM"] != "" {
+		maps.Copy(env, s.parametersExtension(function))
+	}
 	return func(k string) string { return env[k] }
+}
+
+// parametersExtension starts (once per function) the stand-in for the
+// AWS Parameters and Secrets Lambda Extension the function reads its
+// secrets through (paramext/standin), answering from moto's SSM with
+// AWSFor(function), so its reads are checked against the function's
+// policy; it stops when the test that made the stack ends.
+func (s *Stack) parametersExtension(function string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if env, ok := s.extensions[function]; ok {
+		return env
+	}
+	srv, env, err := standin.Start(ssm.NewFromConfig(s.AWSFor(function)), "test-session-token")
+	if err != nil {
+		s.t.Fatalf("parameters extension stand-in for %s: %v", function, err)
+	}
+	s.t.Cleanup(srv.Close)
+	if s.extensions == nil {
+		s.extensions = map[string]map[string]string{}
+	}
+	s.extensions[function] = env
+	return env
 }
 
 // Site is a test server, not yet started, whose address is the stack's

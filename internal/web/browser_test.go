@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"testing"
 
 	"github.com/carebill/carebill/internal/browsertest"
@@ -10,14 +11,15 @@ import (
 	"github.com/carebill/carebill/internal/testenv"
 	"github.com/carebill/carebill/internal/teststack"
 	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
+	webwire "github.com/carebill/carebill/internal/wire/web"
 )
 
 var moto *testenv.Moto
 
 func TestMain(m *testing.M) { testenv.MainWithMoto(m, &moto) }
 
-// newSite serves functions/invoicing (API and UI, as wire builds it) over a
-// fresh copy of the stack in moto, on 127.0.0.1.
+// newSite serves the coordinator's site (siteHandler) over a fresh copy of
+// the stack in moto, on 127.0.0.1.
 func newSite(t *testing.T) string {
 	t.Helper()
 	url, _ := newSiteOn(t)
@@ -29,13 +31,31 @@ func newSiteOn(t *testing.T) (string, *teststack.Stack) {
 	t.Helper()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
-	h, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), slog.New(slog.DiscardHandler))
+	srv.Config.Handler = openapitest.Validate(t, siteHandler(t, st)) // what the pages send and get back matches the API's document
+	srv.Start()
+	return srv.URL, st
+}
+
+// siteHandler routes as template.yaml does: the PDF routes to
+// functions/documents, /auth/ and /v1/ to functions/invoicing (the API),
+// every other path to functions/web (the pages and static files), each
+// built as its main builds it.
+func siteHandler(t *testing.T, st *teststack.Stack) http.Handler {
+	t.Helper()
+	ctx, quiet := context.Background(), slog.New(slog.DiscardHandler)
+	api, err := invoicingwire.New(ctx, st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = openapitest.Validate(t, withDocuments(t, st, h)) // what the pages send and get back matches the API's document
-	srv.Start()
-	return srv.URL, st
+	ui, err := webwire.New(ctx, st.Env(t, "WebFunction"), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/auth/", api)
+	mux.Handle("/v1/", api)
+	mux.Handle("/", ui)
+	return withDocuments(t, st, mux)
 }
 
 // browser is one headless Chromium tab of the shared kit

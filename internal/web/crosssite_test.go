@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/carebill/carebill/internal/browsertest"
 	"github.com/carebill/carebill/internal/teststack"
-	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
 )
 
 // seen is one write the API received: the Sec-Fetch-Site the browser sent
@@ -40,10 +37,7 @@ func TestCrossSiteWritesRefusedInChromium(t *testing.T) {
 	t.Parallel()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
-	h, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := siteHandler(t, st)
 	var mu sync.Mutex
 	var writes []seen
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -22,7 +22,6 @@ import (
 
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/teststack"
-	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
 	runworkerwire "github.com/carebill/carebill/internal/wire/runworker"
 )
 
@@ -53,10 +52,7 @@ func runSiteOn(t *testing.T) (string, *workerControl, *teststack.Stack) {
 	t.Helper()
 	st := teststack.New(t, moto)
 	srv := st.Site(t)
-	h, err := invoicingwire.New(context.Background(), st.Env(t, "InvoicingFunction"), st.AWSFor("InvoicingFunction"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := siteHandler(t, st)
 	srv.Config.Handler = h
 	srv.Start()
 	env := st.Env(t, "RunWorkerFunction")

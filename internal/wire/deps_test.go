@@ -25,22 +25,28 @@ const (
 	// (documents, portal, notifier) import them (internal/documents).
 	pdfs   = "github.com/carebill/carebill/internal/pdf"
 	shaper = "github.com/go-text/typesetting"
+	// awsSDK is every AWS client: the UI's function calls no AWS service.
+	awsSDK = "github.com/aws/aws-sdk-go-v2"
 )
 
 // TestFunctionsLinkOnlyWhatTheyUse lists each function's package
 // dependencies (go list -deps) and fails if one depends on a package it
 // has no use for: the invoicing function sends no email or text, reads no
-// SSM parameter and takes no card payment.
+// SSM parameter, takes no card payment and serves no page (the UI's pages
+// and static files are functions/web's); payments reads its two secrets
+// through the Parameters and Secrets extension (paramext), not the SSM
+// client; the web function calls no AWS service.
 func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	forbidden := map[string][]string{
-		"invoicing":   {ses, ssm, sns, stripe, chrome, pdfs, shaper},
-		"payments":    {ses, sns, webUI, chrome, pdfs, shaper},
+		"invoicing":   {ses, ssm, sns, stripe, webUI, chrome, pdfs, shaper},
+		"payments":    {ses, ssm, sns, webUI, chrome, pdfs, shaper},
 		"documents":   {ses, ssm, sns, cognito, stripe, webUI, chrome},
 		"portal":      {ssm, sns, cognito, stripe, webUI, chrome},
 		"notifier":    {ssm, cognito, stripe, webUI, chrome},
 		"cycle-close": {ses, ssm, sns, cognito, stripe, webUI, chrome, pdfs, shaper},
 		"run-worker":  {ses, ssm, sns, cognito, stripe, webUI, chrome, pdfs, shaper},
+		"web":         {awsSDK, stripe, chrome, pdfs, shaper},
 	}
 	for fn, bad := range forbidden {
 		t.Run(fn, func(t *testing.T) {
@@ -99,23 +105,42 @@ const (
 	// them; the documents function serves their PDFs.
 	pdfCode    = "github.com/carebill/carebill/internal/pdf."
 	shaperCode = "github.com/go-text/typesetting/"
+	// uiFiles are the UI's embedded pages and static files: functions/web's
+	// alone.
+	uiFiles = "github.com/carebill/carebill/internal/web.staticFiles"
 )
+
+// awsDefaultChain are the packages config.LoadDefaultConfig links: the
+// config loader and the clients of its credential chain (~1.7 MiB of
+// each function). A function takes its AWS configuration from the
+// Lambda environment instead (awsenv.Config); a symbol under any of
+// these prefixes means one went back to the default chain.
+var awsDefaultChain = []string{
+	"github.com/aws/aws-sdk-go-v2/config.",
+	"github.com/aws/aws-sdk-go-v2/service/sso.",
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc.",
+	"github.com/aws/aws-sdk-go-v2/service/sts.",
+	"github.com/aws/aws-sdk-go-v2/service/signin.",
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds.",
+}
 
 // TestFunctionsLinkOnlyWhatTheyCall links each function as the deploy
 // build does (make build-<Function>, for this machine) and reads its
-// symbol table: no function executes a template, and only the documents,
-// portal and notifier functions render PDFs (BENCHMARKS.md, start-up).
+// symbol table: no function executes a template, only the documents,
+// portal and notifier functions render PDFs (BENCHMARKS.md, start-up), and
+// none links the SDK's default configuration chain (awsDefaultChain).
 func TestFunctionsLinkOnlyWhatTheyCall(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	dir := t.TempDir()
 	forbidden := map[string][]string{
-		"invoicing":   {reflectMethod, textTemplate, htmlTemplate, fonts, pdfCode, shaperCode},
+		"invoicing":   {reflectMethod, textTemplate, htmlTemplate, fonts, pdfCode, shaperCode, uiFiles},
 		"payments":    {reflectMethod, textTemplate, htmlTemplate, fonts, pdfCode, shaperCode},
 		"documents":   {reflectMethod, textTemplate, htmlTemplate},
 		"portal":      {reflectMethod, textTemplate, htmlTemplate},
 		"notifier":    {reflectMethod, textTemplate, htmlTemplate},
 		"cycle-close": {reflectMethod, textTemplate, htmlTemplate, fonts, pdfCode, shaperCode},
 		"run-worker":  {reflectMethod, textTemplate, htmlTemplate, fonts, pdfCode, shaperCode},
+		"web":         {reflectMethod, textTemplate, htmlTemplate, fonts, pdfCode, shaperCode},
 	}
 	for fn, bad := range forbidden {
 		t.Run(fn, func(t *testing.T) {
@@ -143,6 +168,14 @@ func TestFunctionsLinkOnlyWhatTheyCall(t *testing.T) {
 			for _, b := range bad {
 				if s := linked(syms, b); s != "" {
 					t.Errorf("functions/%s links %s (%s), which it has no use for; see the comment on that constant", fn, b, s)
+				}
+			}
+			for _, prefix := range awsDefaultChain {
+				for s := range syms {
+					if strings.HasPrefix(s, prefix) {
+						t.Errorf("functions/%s links %s: build its AWS config with awsenv.Config, not config.LoadDefaultConfig", fn, s)
+						break
+					}
 				}
 			}
 		})

@@ -1,7 +1,7 @@
 // Package wire holds what every function's wiring shares: its
 // configuration lookup and its logger. Each function has its own wiring
 // package below it (wire/invoicing, wire/payments, wire/documents, wire/portal,
-// wire/notifier, wire/cycleclose), imported by its main and by the tests
+// wire/notifier, wire/cycleclose, wire/web), imported by its main and by the tests
 // and local stack that build it, so that a function's binary links only
 // the packages it uses. A new function gets a new wire/<name> package in
 // the same shape: New(ctx, env, cfg, log) returning the handler.

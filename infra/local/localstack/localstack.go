@@ -10,15 +10,19 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/carebill/carebill/infra/local/provision"
+	"github.com/carebill/carebill/internal/paramext/standin"
 	"github.com/carebill/carebill/internal/wire"
 	documentswire "github.com/carebill/carebill/internal/wire/documents"
 	invoicingwire "github.com/carebill/carebill/internal/wire/invoicing"
@@ -26,6 +30,7 @@ import (
 	paymentswire "github.com/carebill/carebill/internal/wire/payments"
 	portalwire "github.com/carebill/carebill/internal/wire/portal"
 	runworkerwire "github.com/carebill/carebill/internal/wire/runworker"
+	webwire "github.com/carebill/carebill/internal/wire/web"
 )
 
 // Region is the region the local stand-ins run in.
@@ -87,11 +92,45 @@ func (s *Stack) Env(function string) (func(string) string, error) {
 	}
 	if env["STRIPE_KEY_PARAM"] != "" {
 		env["STRIPE_API_BASE"] = s.StripeURL
+		ext, err := s.parametersExtension(function)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(env, ext)
 	}
 	if _, ok := env["PUBLIC_BASE_URL"]; ok {
 		env["PUBLIC_BASE_URL"] = s.BaseURL
 	}
 	return func(k string) string { return env[k] }, nil
+}
+
+// extensions are the Parameters and Secrets Extension stand-ins started,
+// one per provisioned stack (its Resources) and function, each serving
+// for as long as the process runs, as the layer does for an execution
+// environment: the variables that reach it.
+var extensions sync.Map // extensionKey → map[string]string
+
+type extensionKey struct {
+	res      *provision.Resources
+	function string
+}
+
+// parametersExtension starts (once) the stand-in for the AWS Parameters
+// and Secrets Lambda Extension that function reads its secrets through,
+// answering from moto's SSM with function's AWS config (so its calls
+// count as the function's), and returns the variables that point the
+// function at it.
+func (s *Stack) parametersExtension(function string) (map[string]string, error) {
+	key := extensionKey{s.Resources, function}
+	if env, ok := extensions.Load(key); ok {
+		return maps.Clone(env.(map[string]string)), nil
+	}
+	_, env, err := standin.Start(ssm.NewFromConfig(s.awsFor(function)), "local-session-token")
+	if err != nil {
+		return nil, fmt.Errorf("parameters extension stand-in for %s: %w", function, err)
+	}
+	actual, _ := extensions.LoadOrStore(key, env)
+	return maps.Clone(actual.(map[string]string)), nil
 }
 
 // PutSecrets stores the Stripe secret key and webhook signing secret in
@@ -128,6 +167,10 @@ var httpBuilders = map[string]func(context.Context, wire.Env, aws.Config, *slog.
 	},
 	"PortalFunction": func(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
 		return portalwire.New(ctx, env, cfg, log)
+	},
+	// The UI calls no AWS service: cfg is not used.
+	"WebFunction": func(ctx context.Context, env wire.Env, _ aws.Config, log *slog.Logger) (http.Handler, error) {
+		return webwire.New(ctx, env, log)
 	},
 }
 

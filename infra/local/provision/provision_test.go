@@ -253,6 +253,9 @@ func TestRepoTemplateRoutes(t *testing.T) {
 		{Function: "InvoicingFunction", Method: "POST", Path: "/auth/signup"},
 		{Function: "InvoicingFunction", Method: "POST", Path: "/auth/login"},
 		{Function: "InvoicingFunction", Method: "ANY", Path: "/v1/{proxy+}"},
+		{Function: "WebFunction", Method: "GET", Path: "/"},
+		{Function: "WebFunction", Method: "GET", Path: "/app/{proxy+}"},
+		{Function: "WebFunction", Method: "GET", Path: "/static/{proxy+}"},
 	} {
 		if !slices.Contains(tmpl.Routes, want) {
 			t.Errorf("Routes %v lack %v", tmpl.Routes, want)

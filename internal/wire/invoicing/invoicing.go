@@ -14,13 +14,12 @@ import (
 	"github.com/carebill/carebill/internal/httpapi"
 	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/queue"
-	"github.com/carebill/carebill/internal/web"
 	"github.com/carebill/carebill/internal/wire"
 	"github.com/carebill/carebill/internal/wire/coordinator"
 )
 
 // New builds functions/invoicing: the coordinator JSON API under
-// /auth/ and /v1/, and the hosted UI (internal/web) for every other path.
+// /auth/ and /v1/. The hosted UI is functions/web's (wire/web).
 //
 // Variables: TABLE_NAME, IDEMPOTENCY_TABLE_NAME, USER_POOL_ID,
 // USER_POOL_CLIENT_ID, COGNITO_ISSUER, DELIVERIES_QUEUE_URL (where sends
@@ -125,15 +124,7 @@ func NewWithClock(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.L
 	if err != nil {
 		return nil, err
 	}
-	ui, err := web.New(log)
-	if err != nil {
-		return nil, err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/auth/", api)
-	mux.Handle("/v1/", api)
-	mux.Handle("/", ui)
-	return mux, nil
+	return api, nil
 }
 
 // runsQueue is the runs queue and its dead-letter queue from

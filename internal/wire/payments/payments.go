@@ -11,12 +11,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/carebill/carebill/internal/billing"
 	"github.com/carebill/carebill/internal/card"
 	"github.com/carebill/carebill/internal/cardpay"
 	"github.com/carebill/carebill/internal/httpapi"
+	"github.com/carebill/carebill/internal/paramext"
 	"github.com/carebill/carebill/internal/payment"
 	"github.com/carebill/carebill/internal/queue"
 	"github.com/carebill/carebill/internal/wire"
@@ -33,7 +33,9 @@ import (
 // endpoint's signing secret (read once, at the first card checkout or
 // webhook, not at cold start: most requests record or list payments and
 // need no Stripe; the values are never in the template or the
-// environment), and optionally STRIPE_API_BASE (another Stripe API
+// environment), read through the Parameters and Secrets Lambda Extension
+// (paramext: AWS_SESSION_TOKEN, and PARAMETERS_SECRETS_EXTENSION_HTTP_PORT
+// when not 2773), and optionally STRIPE_API_BASE (another Stripe API
 // address: stripe-mock locally).
 func New(ctx context.Context, env wire.Env, cfg aws.Config, log *slog.Logger) (http.Handler, error) {
 	return NewWithStripeClient(ctx, env, cfg, log, &http.Client{Timeout: StripeTimeout})
@@ -54,14 +56,17 @@ func NewWithStripeClient(ctx context.Context, env wire.Env, cfg aws.Config, log 
 	if err != nil {
 		return nil, err
 	}
-	params := ssm.NewFromConfig(cfg)
+	params, err := paramext.FromEnv(env)
+	if err != nil {
+		return nil, err
+	}
 	keyParam, secretParam, apiBase := env("STRIPE_KEY_PARAM"), env("STRIPE_WEBHOOK_SECRET_PARAM"), env("STRIPE_API_BASE")
 	cards := &stripeCards{log: log, load: func(ctx context.Context) (*cardpay.Stripe, error) {
-		key, err := secureParameter(ctx, params, keyParam)
+		key, err := params.SecureString(ctx, keyParam)
 		if err != nil {
 			return nil, err
 		}
-		secret, err := secureParameter(ctx, params, secretParam)
+		secret, err := params.SecureString(ctx, secretParam)
 		if err != nil {
 			return nil, err
 		}
@@ -146,16 +151,4 @@ func (s *stripeCards) ParseEvent(payload []byte, signature string) (payment.Card
 		return payment.CardEvent{}, err
 	}
 	return c.ParseEvent(payload, signature)
-}
-
-// secureParameter reads one SSM parameter, decrypted.
-func secureParameter(ctx context.Context, api *ssm.Client, name string) (string, error) {
-	out, err := api.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
-	if err != nil {
-		return "", fmt.Errorf("read SSM parameter %s: %w", name, err)
-	}
-	if out.Parameter == nil || aws.ToString(out.Parameter.Value) == "" {
-		return "", fmt.Errorf("SSM parameter %s is empty", name)
-	}
-	return aws.ToString(out.Parameter.Value), nil
 }
