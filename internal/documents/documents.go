@@ -53,18 +53,19 @@ func New(store Store) (*Renderer, error) {
 
 // InvoicePDF renders one of an org's invoices. Errors: the store's
 // (invoice.ErrNotFound for another org's or no invoice).
-func (r *Renderer) InvoicePDF(ctx context.Context, orgID, invoiceID string) ([]byte, *invoice.Invoice, error) {
+func (r *Renderer) InvoicePDF(ctx context.Context, orgID, invoiceID string) (_ []byte, _ *invoice.Invoice, err error) {
+	defer usecase.Name(&err, "invoice PDF %s", invoiceID)
 	return r.invoicePDF(ctx, orgID, invoiceID, "")
 }
 
 // InvoicePDFWithPayLink is InvoicePDF with the pay link printed on it (the
 // emailed invoice).
-func (r *Renderer) InvoicePDFWithPayLink(ctx context.Context, orgID, invoiceID, payLink string) ([]byte, *invoice.Invoice, error) {
+func (r *Renderer) InvoicePDFWithPayLink(ctx context.Context, orgID, invoiceID, payLink string) (_ []byte, _ *invoice.Invoice, err error) {
+	defer usecase.Name(&err, "emailed invoice PDF %s", invoiceID)
 	return r.invoicePDF(ctx, orgID, invoiceID, payLink)
 }
 
 func (r *Renderer) invoicePDF(ctx context.Context, orgID, invoiceID, payLink string) (_ []byte, _ *invoice.Invoice, err error) {
-	defer usecase.Name(&err, "invoice PDF %s", invoiceID)
 	inv, err := r.store.GetInvoice(ctx, orgID, invoiceID)
 	if err != nil {
 		return nil, nil, err
