@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/carebill/carebill/internal/httpapi"
 )
 
 // tie says how a POST route is kept from taking effect twice when its
