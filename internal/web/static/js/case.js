@@ -63,10 +63,10 @@ function render(c, name) {
   $('[data-commission-card]').hidden = !billed || c.commissionPaid;
 
   const actions = [];
-  if (c.status === 'pending_payment') actions.push(h('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'invoice' }, onclick: (e) => invoice(e.currentTarget) }, 'Invoice'));
+  if (c.status === 'pending_payment') actions.push(h('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'invoice', needs: 'bill' }, onclick: (e) => invoice(e.currentTarget) }, 'Invoice'));
   if (c.status === 'invoiced') {
-    actions.push(h('button', { type: 'button', class: 'btn', dataset: { action: 'uninvoice' }, onclick: (e) => uninvoice(e.currentTarget) }, 'Uninvoice'));
-    actions.push(h('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'invoice-paid' }, onclick: (e) => invoicePaid(e.currentTarget) }, 'Invoice paid'));
+    actions.push(h('button', { type: 'button', class: 'btn', dataset: { action: 'uninvoice', needs: 'bill' }, onclick: (e) => uninvoice(e.currentTarget) }, 'Uninvoice'));
+    actions.push(h('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'invoice-paid', needs: 'bill' }, onclick: (e) => invoicePaid(e.currentTarget) }, 'Invoice paid'));
   }
   $('[data-actions]').replaceChildren(...actions);
 }

@@ -16,11 +16,11 @@ const statusText = { open: 'Open', closing: 'In review', due: 'Due to close', cl
 function cycleRow(c) {
   const actions = [];
   if (c.status === 'due' || c.status === 'closing') {
-    actions.push(h('button', { type: 'button', class: 'btn btn-small', onclick: (e) => closeNow(e.currentTarget, c) }, 'Close now'));
+    actions.push(h('button', { type: 'button', class: 'btn btn-small', 'data-needs': 'change_settings', onclick: (e) => closeNow(e.currentTarget, c) }, 'Close now'));
   }
   if (c.status === 'closed') {
     actions.push(h('button', { type: 'button', class: 'btn btn-small', onclick: () => statements(c) }, 'Statements'));
-    actions.push(h('button', { type: 'button', class: 'btn btn-small', onclick: (e) => regenerate(e.currentTarget, c) }, 'Regenerate'));
+    actions.push(h('button', { type: 'button', class: 'btn btn-small', 'data-needs': 'change_settings', onclick: (e) => regenerate(e.currentTarget, c) }, 'Regenerate'));
   }
   return h('tr', {},
     h('td', {}, period(c.start, c.end)),

@@ -24,7 +24,7 @@ function schedule(c) {
 }
 
 function item(c) {
-  const act = (label, fn, cls = 'btn btn-small') => h('button', { type: 'button', class: cls, dataset: { chargeAction: label }, onclick: (e) => fn(e.currentTarget) }, label);
+  const act = (label, fn, cls = 'btn btn-small') => h('button', { type: 'button', class: cls, dataset: { chargeAction: label, needs: 'bill' }, onclick: (e) => fn(e.currentTarget) }, label);
   const actions = [];
   if (c.status === 'active') actions.push(act('Bill now', (b) => run(b, `${base}/${c.id}/bill`, (r) => (r.billedNow ? `${r.billedNow} charge${r.billedNow === 1 ? '' : 's'} billed.` : 'Nothing is due yet.'))));
   if (c.status === 'active') actions.push(act('Pause', (b) => run(b, `${base}/${c.id}/pause`, () => 'Paused.')));

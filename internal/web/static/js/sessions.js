@@ -42,10 +42,10 @@ function row(s, name, inv, client) {
   const li = h('li', { class: 'session', dataset: { session: s.id } });
   const mark = (status) => (e) => attend(e.currentTarget, s, status, li);
   const buttons = [];
-  if (s.attendance !== 'attended') buttons.push(h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { attend: 'attended' }, onclick: mark('attended') }, 'Attended'));
-  if (s.attendance !== 'cancelled') buttons.push(h('button', { type: 'button', class: 'btn btn-small', dataset: { attend: 'cancelled' }, onclick: (e) => cancel(e.currentTarget, s, li) }, 'Cancelled'));
-  if (s.attendance !== 'no_show') buttons.push(h('button', { type: 'button', class: 'btn btn-small', dataset: { attend: 'no_show' }, onclick: mark('no_show') }, 'No-show'));
-  if (s.attendance !== 'scheduled') buttons.push(h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { attend: 'scheduled' }, onclick: mark('scheduled') }, 'Undo'));
+  if (s.attendance !== 'attended') buttons.push(h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { attend: 'attended', needs: 'bill' }, onclick: mark('attended') }, 'Attended'));
+  if (s.attendance !== 'cancelled') buttons.push(h('button', { type: 'button', class: 'btn btn-small', dataset: { attend: 'cancelled', needs: 'bill' }, onclick: (e) => cancel(e.currentTarget, s, li) }, 'Cancelled'));
+  if (s.attendance !== 'no_show') buttons.push(h('button', { type: 'button', class: 'btn btn-small', dataset: { attend: 'no_show', needs: 'bill' }, onclick: mark('no_show') }, 'No-show'));
+  if (s.attendance !== 'scheduled') buttons.push(h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { attend: 'scheduled', needs: 'bill' }, onclick: mark('scheduled') }, 'Undo'));
   li.replaceChildren(
     h('div', { class: 'session-time' }, h('strong', {}, clock(s.start, zone)), h('span', { class: 'subtle' }, `${s.durationMinutes} min`)),
     h('div', { class: 'session-body' },

@@ -65,7 +65,7 @@ async function deleteTask(button, t) {
 }
 
 function taskRow(t) {
-  const act = (label, fn, cls) => h('button', { type: 'button', class: cls, dataset: { taskAction: label }, onclick: (e) => fn(e.currentTarget) }, label);
+  const act = (label, fn, cls) => h('button', { type: 'button', class: cls, dataset: { taskAction: label, needs: 'bill' }, onclick: (e) => fn(e.currentTarget) }, label);
   const actions = t.invoiceId ? [] : [act('Edit', () => editTask(t), 'btn btn-small'), act('Delete', (b) => deleteTask(b, t), 'btn btn-small btn-quiet')];
   const ready = t.invoiceId
     ? h('a', { class: 'chip', href: `/app/invoices/${t.invoiceId}`, dataset: { invoiced: t.invoiceId } }, 'Invoiced')
