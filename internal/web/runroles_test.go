@@ -12,7 +12,8 @@ import (
 // sees the run form (Preview run, then Start invoice run), and on a run
 // with a parked participant and a left-out one, Re-queue, Add to this run
 // and the NDIA reconciliation uploads; an invited viewer, on the same
-// pages, sees none of them (GET /v1/me through can.js, data-needs="bill").
+// pages, sees none of them (GET /v1/me through can.js, data-needs="bill"),
+// nor the "NDIA bulk upload:" line, an admin's export (trial 6 item 9).
 // At 375 px.
 func TestRunPagesHideWhatTheRoleMayNotDo(t *testing.T) {
 	t.Parallel()
@@ -46,7 +47,7 @@ func TestRunPagesHideWhatTheRoleMayNotDo(t *testing.T) {
 	}
 	runsControls := [][2]string{{"form", "[data-run-form]"}, {"preview", "[data-preview]"}, {"start", "[data-start]"}}
 	runControls := [][2]string{{"requeue", "[data-requeue]"}, {"add", "[data-add]"},
-		{"upload-results", `[data-upload="ndia-results"] [type=submit]`}, {"upload-remittance", `[data-upload="ndia-remittance"] [type=submit]`}}
+		{"upload-results", `[data-upload="ndia-results"] [type=submit]`}, {"upload-remittance", `[data-upload="ndia-remittance"] [type=submit]`}, {"ndia-file", "[data-files]"}}
 
 	// The admin previews (Dee's alert left out) and starts the run; Eve's
 	// budget, cut while the run waits on the queue, parks her.
@@ -77,7 +78,7 @@ func TestRunPagesHideWhatTheRoleMayNotDo(t *testing.T) {
 		b.waitFor("the NDIA file", `!document.querySelector('[data-recon]').hidden`)
 	}
 	runReady()
-	if got, want := b.shown(runControls), "requeue add upload-results upload-remittance"; got != want {
+	if got, want := b.shown(runControls), "requeue add upload-results upload-remittance ndia-file"; got != want {
 		b.fail("admin on the run page sees %q, want %q", got, want)
 	}
 

@@ -1,15 +1,27 @@
 // login.js: sign in (POST /auth/login sets the session cookie),
-// then go back to the page that asked for it.
+// then go back to the page that asked for it. An invited member's first
+// sign-in with their temporary password answers 409
+// new_password_required: the page then asks them to choose their own
+// password and sends the same sign-in again with newPassword.
 import { api } from './api.js';
 import { $, busy, clearErrors, showError, val } from './dom.js';
 
 const form = $('[data-login-form]');
+const choose = $('[data-new-password]', form);
+const submit = $('[data-submit]', form);
 
 /** Where to go after signing in: only pages of this app, never elsewhere. */
 function next() {
   const n = new URLSearchParams(location.search).get('next') || '';
   if (!n.startsWith('/app/') || n.startsWith('/app/login') || n.startsWith('/app/signup')) return '/app/dashboard';
   return n;
+}
+
+/** Shows the "Choose your password" step, the temporary password kept. */
+function askNewPassword() {
+  choose.hidden = false;
+  submit.textContent = 'Set password and sign in';
+  form.elements.namedItem('newPassword').focus();
 }
 
 form.addEventListener('submit', (e) => {
@@ -24,11 +36,26 @@ form.addEventListener('submit', (e) => {
     showError(form, { field: 'password', message: 'Enter your password.' });
     return;
   }
-  busy(form.querySelector('[type=submit]'), async () => {
+  if (!choose.hidden) {
+    body.newPassword = form.elements.namedItem('newPassword').value;
+    if (!body.newPassword) {
+      showError(form, { field: 'newPassword', message: 'Choose your own password.' });
+      return;
+    }
+  }
+  busy(submit, async () => {
     try {
       await api('POST', '/auth/login', body);
       location.assign(next());
     } catch (err) {
+      if (err.code === 'new_password_required' && choose.hidden) {
+        askNewPassword();
+        return;
+      }
+      if (err.code === 'weak_password' && body.newPassword) {
+        showError(form, { field: 'newPassword', message: err.message });
+        return;
+      }
       showError(form, err);
     }
   });
