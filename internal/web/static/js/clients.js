@@ -23,7 +23,7 @@ function row(c) {
     h('td', { 'data-label': 'Funding' }, funding(c.funding) || h('span', { class: 'subtle' }, 'Private')),
     h('td', { 'data-label': 'Owing', class: 'num' }, isZero(c.balance.owing) ? h('span', { class: 'subtle' }, money(c.balance.owing, cur)) : money(c.balance.owing, cur)),
     h('td', { 'data-label': 'Credit', class: 'num' }, isZero(c.balance.credit) ? h('span', { class: 'subtle' }, money(c.balance.credit, cur)) : money(c.balance.credit, cur)),
-    h('td', { class: 'row-actions' }, h('a', { class: 'btn btn-small', href: `/app/invoices/new?client=${c.id}`, 'aria-label': `Invoice ${c.name}` }, 'Invoice')));
+    h('td', { class: 'row-actions' }, h('a', { class: 'btn btn-small', 'data-needs': 'bill', href: `/app/invoices/new?client=${c.id}`, 'aria-label': `Invoice ${c.name}` }, 'Invoice')));
 }
 
 async function load(reset) {

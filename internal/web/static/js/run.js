@@ -46,7 +46,7 @@ async function excludedList(r, clients) {
 function clientRow(c) {
   const actions = [];
   if (c.state === 'parked' || c.sendParked) {
-    actions.push(h('a', { class: 'btn btn-small btn-quiet', href: c.fix }, 'Fix'));
+    actions.push(h('a', { class: 'btn btn-small btn-quiet', href: c.fix, 'data-needs': 'bill' }, 'Fix'));
     actions.push(h('button', { type: 'button', class: 'btn btn-small', 'data-requeue': c.clientId, 'data-needs': 'bill', onclick: (e) => requeue(e.currentTarget, c) }, 'Re-queue'));
   }
   return h('tr', { 'data-client': c.clientId },
