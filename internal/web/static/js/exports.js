@@ -1,7 +1,9 @@
 // exports.js: the accounting export (GET /v1/invoices/export.csv?format=&from=&to=),
 // downloaded straight from the API with the session cookie. The range
-// defaults to this month in the org's time zone.
+// defaults to this month in the org's time zone. Exports are admins'
+// (auth's export permission): other members see why there is no Download.
 import { query } from './api.js';
+import { may } from './can.js';
 import { $, $$ } from './dom.js';
 import { period } from './format.js';
 import { org } from './layout.js';
@@ -20,6 +22,8 @@ function update() {
 }
 
 for (const el of $$('input', form)) el.addEventListener('change', update);
+
+may('export').then((ok) => { $('[data-export-admins]').hidden = ok; }, () => {});
 
 (async () => {
   let zone = '';
