@@ -10,6 +10,7 @@ import (
 	"github.com/carebill/carebill/internal/auth"
 	"github.com/carebill/carebill/internal/calendar"
 	"github.com/carebill/carebill/internal/client"
+	"github.com/carebill/carebill/internal/id"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/statement"
 	"github.com/carebill/carebill/internal/usecase"
@@ -67,13 +68,19 @@ func (s *Statements) Get(ctx context.Context, p auth.Principal, id string) (_ *s
 
 // Delete removes a cycle's statement for its client (admins only): what
 // it locked is unlocked and the cycle reopens for that client, so a
-// correction can be dated in it; regenerating closes it again.
-func (s *Statements) Delete(ctx context.Context, p auth.Principal, id string) (err error) {
-	defer usecase.Name(&err, "delete statement %s", id)
+// correction can be dated in it; regenerating closes it again. The role
+// is checked before the id: a member who may not delete is refused
+// (auth.ErrForbidden) whatever id they name; a malformed id is
+// statement.ErrNotFound.
+func (s *Statements) Delete(ctx context.Context, p auth.Principal, sid string) (err error) {
+	defer usecase.Name(&err, "delete statement %s", sid)
 	if err := allow(p, auth.Unlock); err != nil {
 		return err
 	}
-	st, err := s.store.GetStatement(ctx, p.OrgID, id)
+	if !id.Valid(id.Statement, sid) {
+		return statement.ErrNotFound
+	}
+	st, err := s.store.GetStatement(ctx, p.OrgID, sid)
 	if err != nil {
 		return err
 	}
@@ -84,8 +91,8 @@ func (s *Statements) Delete(ctx context.Context, p auth.Principal, id string) (e
 	e := s.svc.event(p, activity.StatementDeleted)
 	e.ClientID, e.ClientName = c.ID, c.Profile.Name
 	e.Detail = fmt.Sprintf("%s to %s", st.From, st.To)
-	if _, err := s.store.DeleteStatement(ctx, p.OrgID, id, []activity.Event{e}); err != nil {
-		return fmt.Errorf("delete statement %s: %w", id, err)
+	if _, err := s.store.DeleteStatement(ctx, p.OrgID, sid, []activity.Event{e}); err != nil {
+		return fmt.Errorf("delete statement %s: %w", sid, err)
 	}
 	return nil
 }

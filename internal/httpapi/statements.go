@@ -133,12 +133,7 @@ func (s *server) statementPDF(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) deleteStatement(w http.ResponseWriter, r *http.Request) {
-	sid := r.PathValue("id")
-	if !id.Valid(id.Statement, sid) {
-		s.writeError(w, r, statement.ErrNotFound)
-		return
-	}
-	if err := s.statements.Delete(r.Context(), principal(r.Context()), sid); err != nil {
+	if err := s.statements.Delete(r.Context(), principal(r.Context()), r.PathValue("id")); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
