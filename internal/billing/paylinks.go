@@ -26,7 +26,8 @@ type PayLinkStore interface {
 
 // PayLink issues a link to a finalized invoice's pay page under base
 // (scheme and host, e.g. "https://pay.example.com"). With rotate, every
-// earlier link to the invoice stops working.
+// earlier link to the invoice stops working. An NDIA-managed
+// participant's invoice gets none (ErrNDIAManaged).
 func (s *Service) PayLink(ctx context.Context, p auth.Principal, invoiceID, base string, rotate bool) (_ string, err error) {
 	defer usecase.Name(&err, "pay link %s", invoiceID)
 	if err := allow(p, auth.Bill); err != nil {
@@ -42,6 +43,9 @@ func (s *Service) PayLink(ctx context.Context, p auth.Principal, invoiceID, base
 func (s *Service) issuePayLink(ctx context.Context, inv *invoice.Invoice, base string, rotate bool) (string, error) {
 	if inv.Status() == invoice.Draft {
 		return "", invoice.ErrNotFinalized
+	}
+	if err := s.checkNotNDIAManaged(ctx, inv); err != nil {
+		return "", err
 	}
 	link, token := paylink.New(inv.OrgID, inv.ID, s.now())
 	if err := s.store.CreatePayLink(ctx, link, rotate); err != nil {
