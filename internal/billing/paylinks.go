@@ -8,16 +8,18 @@ import (
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/usecase"
 )
 
-// PayLinkStore is the storage the pay link use cases in this file use; it
-// is part of Store.
+// PayLinkStore is the storage the pay link use cases in this file and
+// who pays an invoice (ndia.go) use; it is part of Store.
 type PayLinkStore interface {
 	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
 	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
 	CreatePayLink(ctx context.Context, l paylink.Link, rotate bool) error
 	PayLink(ctx context.Context, orgID, hash string) (paylink.Link, error)
