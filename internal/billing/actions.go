@@ -14,13 +14,18 @@ var actionNeeds = map[invoice.Action]auth.Action{
 	invoice.ActUnlock: auth.Unlock,
 }
 
-// InvoiceActions are the actions inv's state allows (AvailableActions)
+// InvoiceActions are the actions v's state allows (AvailableActions)
 // that p's role may take, in the same order, never nil: a viewer gets
-// none, a coordinator no Void or Unlock. Pages offer exactly these; the
-// use cases still refuse the rest (auth.ErrForbidden, 403).
-func InvoiceActions(p auth.Principal, inv *invoice.Invoice) []invoice.Action {
+// none, a coordinator no Void or Unlock, and an NDIA-managed
+// participant's invoice no send, resend or pay link (ndiaPaid; the NDIA
+// pays it). Pages offer exactly these; the use cases still refuse the
+// rest (auth.ErrForbidden 403, ErrNDIAManaged 422).
+func InvoiceActions(p auth.Principal, v InvoiceView) []invoice.Action {
 	out := make([]invoice.Action, 0, 8)
-	for _, a := range inv.AvailableActions() {
+	for _, a := range v.AvailableActions() {
+		if v.NDIAManaged && ndiaPaid[a] {
+			continue
+		}
 		need, ok := actionNeeds[a]
 		if !ok {
 			need = auth.Bill

@@ -42,8 +42,12 @@ const cardActor = "card payment"
 
 // CardQuote is what paying the invoice behind a pay link by card costs
 // now: its balance and the fee the org passes on, for the pay page to show
-// before the client pays. Invoices with nothing owed are ErrNothingOwed.
+// before the client pays. Invoices with nothing owed are ErrNothingOwed;
+// an NDIA-managed participant's, which the NDIA pays, ErrNDIAManaged.
 func CardQuote(v InvoiceView, o *org.Org) (payment.Quote, error) {
+	if v.NDIAManaged {
+		return payment.Quote{}, ErrNDIAManaged
+	}
 	bal := v.Balance()
 	if v.Status() != invoice.Open || !bal.IsPositive() {
 		return payment.Quote{}, ErrNothingOwed

@@ -76,6 +76,10 @@ type InvoiceView struct {
 	*invoice.Invoice
 	Overdue bool
 	Kind    string
+	// NDIAManaged: the client is an NDIA-managed participant, so the NDIA
+	// pays the invoice (ErrNDIAManaged): it offers no send, resend or pay
+	// link (InvoiceActions) and takes no card payment (CardQuote).
+	NDIAManaged bool
 }
 
 func (s *Service) view(ctx context.Context, inv *invoice.Invoice) (InvoiceView, error) {
@@ -83,7 +87,11 @@ func (s *Service) view(ctx context.Context, inv *invoice.Invoice) (InvoiceView, 
 	if err != nil {
 		return InvoiceView{}, err
 	}
-	return viewIn(e, calendar.Today(s.now(), e.loc), inv), nil
+	v := viewIn(e, calendar.Today(s.now(), e.loc), inv)
+	if v.NDIAManaged, err = s.ndiaManaged(ctx, inv.OrgID, inv.Spec.ClientID); err != nil {
+		return InvoiceView{}, err
+	}
+	return v, nil
 }
 
 // viewRef is view for results that point at their invoice.
@@ -369,8 +377,18 @@ func (s *Service) Invoices(ctx context.Context, p auth.Principal, f invoice.List
 		return nil, "", err
 	}
 	out := make([]InvoiceView, len(list))
+	ndia := map[string]bool{} // by client: a page reads each client once
 	for i, inv := range list {
 		out[i] = viewIn(e, today, inv)
+		id := inv.Spec.ClientID
+		known, ok := ndia[id]
+		if !ok {
+			if known, err = s.ndiaManaged(ctx, p.OrgID, id); err != nil {
+				return nil, "", err
+			}
+			ndia[id] = known
+		}
+		out[i].NDIAManaged = known
 	}
 	return out, next, nil
 }

@@ -25,16 +25,25 @@ import (
 
 // PayAll is everything a client has open, as a pay-all link or the
 // portal's Pay all button offers it: the open invoices oldest due first
-// and their total balance, in the client's currency.
+// and their total balance, in the client's currency. An NDIA-managed
+// participant's invoices are the NDIA's to pay (ErrNDIAManaged): they are
+// left out, of the list and of the total.
 type PayAll struct {
 	Client   *client.Client
 	Currency money.Currency
 	Invoices []InvoiceView // open with a balance, oldest due first
 	Total    decimal.Decimal
+	// NDIAManaged: the client is an NDIA-managed participant, so nothing
+	// is theirs to pay by card (Invoices is empty, Total zero).
+	NDIAManaged bool
 }
 
-// Quote is what paying it all by card costs now, or ErrNothingOwed.
+// Quote is what paying it all by card costs now, ErrNothingOwed, or
+// ErrNDIAManaged for an NDIA-managed participant.
 func (a PayAll) Quote(o *org.Org) (payment.Quote, error) {
+	if a.NDIAManaged {
+		return payment.Quote{}, ErrNDIAManaged
+	}
 	if !a.Total.IsPositive() {
 		return payment.Quote{}, ErrNothingOwed
 	}
@@ -55,6 +64,10 @@ func (s *Service) ClientOpen(ctx context.Context, orgID, clientID string) (_ Pay
 	}
 	today := calendar.Today(s.now(), e.loc)
 	out := PayAll{Client: c, Currency: currencyOf(c, e.currency), Total: decimal.Zero}
+	if c.Profile.Funding.Type == client.NDIAManaged {
+		out.NDIAManaged = true
+		return out, nil
+	}
 	cursor := ""
 	for {
 		invs, next, err := s.store.ListInvoices(ctx, orgID, invoice.ListFilter{ClientID: clientID, Limit: 100, Cursor: cursor})

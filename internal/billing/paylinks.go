@@ -8,16 +8,18 @@ import (
 
 	"github.com/carebill/carebill/internal/activity"
 	"github.com/carebill/carebill/internal/auth"
+	"github.com/carebill/carebill/internal/client"
 	"github.com/carebill/carebill/internal/invoice"
 	"github.com/carebill/carebill/internal/org"
 	"github.com/carebill/carebill/internal/paylink"
 	"github.com/carebill/carebill/internal/usecase"
 )
 
-// PayLinkStore is the storage the pay link use cases in this file use; it
-// is part of Store.
+// PayLinkStore is the storage the pay link use cases in this file and
+// who pays an invoice (ndia.go) use; it is part of Store.
 type PayLinkStore interface {
 	GetOrg(ctx context.Context, id string) (*org.Org, error)
+	GetClient(ctx context.Context, orgID, id string) (*client.Client, error)
 	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
 	CreatePayLink(ctx context.Context, l paylink.Link, rotate bool) error
 	PayLink(ctx context.Context, orgID, hash string) (paylink.Link, error)
@@ -26,7 +28,8 @@ type PayLinkStore interface {
 
 // PayLink issues a link to a finalized invoice's pay page under base
 // (scheme and host, e.g. "https://pay.example.com"). With rotate, every
-// earlier link to the invoice stops working.
+// earlier link to the invoice stops working. An NDIA-managed
+// participant's invoice gets none (ErrNDIAManaged).
 func (s *Service) PayLink(ctx context.Context, p auth.Principal, invoiceID, base string, rotate bool) (_ string, err error) {
 	defer usecase.Name(&err, "pay link %s", invoiceID)
 	if err := allow(p, auth.Bill); err != nil {
@@ -42,6 +45,9 @@ func (s *Service) PayLink(ctx context.Context, p auth.Principal, invoiceID, base
 func (s *Service) issuePayLink(ctx context.Context, inv *invoice.Invoice, base string, rotate bool) (string, error) {
 	if inv.Status() == invoice.Draft {
 		return "", invoice.ErrNotFinalized
+	}
+	if err := s.checkNotNDIAManaged(ctx, inv); err != nil {
+		return "", err
 	}
 	link, token := paylink.New(inv.OrgID, inv.ID, s.now())
 	if err := s.store.CreatePayLink(ctx, link, rotate); err != nil {

@@ -32,13 +32,18 @@ func TestALeftOutParticipantIsAddedToTheRunAndInvoicedOnce(t *testing.T) {
 	if err := w.runs.Requeue(ctx, w.admin, rn.ID, []string{ben}); err != nil {
 		t.Fatalf("add Ben: %v", err)
 	}
-	if err := w.runs.Requeue(ctx, w.admin, rn.ID, []string{ben}); !errors.Is(err, run.ErrAlreadyOnRun) {
-		t.Fatalf("adding Ben twice: %v (want run.ErrAlreadyOnRun)", err)
+	// Added, Ben is off the excluded list: while the run works on him a
+	// second add is a client not parked, once done one already on the run.
+	if err := w.runs.Requeue(ctx, w.admin, rn.ID, []string{ben}); !errors.Is(err, run.ErrNotParked) {
+		t.Fatalf("adding Ben twice: %v (want run.ErrNotParked)", err)
 	}
 	w.drain()
 	v := w.view(rn.ID)
-	if v.Status != run.Complete || v.Counts.Total != 2 || v.Counts.Invoiced != 2 || v.Counts.Empty != 0 {
-		t.Fatalf("after adding Ben: %s %+v", v.Status, v.Counts)
+	if v.Status != run.Complete || v.Counts.Total != 2 || v.Counts.Invoiced != 2 || v.Counts.Empty != 0 || len(v.Excluded) != 0 {
+		t.Fatalf("after adding Ben: %s %+v, excluded %v", v.Status, v.Counts, v.Excluded)
+	}
+	if err := w.runs.Requeue(ctx, w.admin, rn.ID, []string{ben}); !errors.Is(err, run.ErrAlreadyOnRun) {
+		t.Fatalf("adding the invoiced Ben: %v (want run.ErrAlreadyOnRun)", err)
 	}
 	if err := w.runs.Requeue(ctx, w.admin, rn.ID, []string{ada}); !errors.Is(err, run.ErrAlreadyOnRun) {
 		t.Fatalf("adding the invoiced Ada: %v (want run.ErrAlreadyOnRun)", err)

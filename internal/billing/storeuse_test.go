@@ -27,6 +27,7 @@ var storeGroups = map[string]string{
 	"cards.go":          "CardPaymentStore",
 	"payall.go":         "CardPaymentStore",
 	"paylinks.go":       "PayLinkStore",
+	"ndia.go":           "PayLinkStore",
 	"activity.go":       "ActivityStore",
 }
 

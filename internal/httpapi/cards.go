@@ -83,6 +83,8 @@ func (s *server) checkoutFailedPage(w http.ResponseWriter, r *http.Request, err 
 		status, heading, text = http.StatusNotFound, "This link is not valid", "It may have been replaced by a newer link. Please use the most recent link you were sent."
 	case errors.Is(err, billing.ErrNothingOwed):
 		status, heading, text = http.StatusConflict, "Nothing to pay", "Nothing is owing: it is paid or void."
+	case errors.Is(err, billing.ErrNDIAManaged):
+		status, heading, text = http.StatusUnprocessableEntity, "Nothing to pay by card", "The NDIA pays this: it is claimed from the NDIA for your plan, so there is nothing for you to pay."
 	case errors.Is(err, card.ErrUnavailable):
 		status, heading, text = http.StatusServiceUnavailable, "Card payments are unavailable", "Card payments cannot be taken right now. Please try again later, or pay another way."
 	default:

@@ -110,6 +110,7 @@ var failures = []struct {
 	{invoice.ErrEmpty, failure{http.StatusUnprocessableEntity, "invoice_empty", "add at least one line item before finalizing"}},
 	{invoice.ErrVoidNotSent, failure{http.StatusConflict, "invoice_void", ""}},
 	{delivery.ErrNDIAManaged, failure{http.StatusUnprocessableEntity, "ndia_managed", ""}},
+	{billing.ErrNDIAManaged, failure{http.StatusUnprocessableEntity, "ndia_managed", ""}},
 	{delivery.ErrNoEmail, failure{http.StatusUnprocessableEntity, "no_email_address", ""}},
 	{delivery.ErrNoPhone, failure{http.StatusUnprocessableEntity, "no_phone_number", ""}},
 	{delivery.ErrNotFound, failure{http.StatusNotFound, "not_found", ""}},

@@ -115,7 +115,7 @@ func invoiceJSON(p auth.Principal, v billing.InvoiceView) invoiceResponse {
 		FinalizedAt: timePtr(v.FinalizedAt), SentAt: timePtr(v.SentAt), VoidedAt: timePtr(v.VoidedAt),
 		Kind: v.Origin.Name(), ExternalNumber: v.ExternalNumber, ExternalReference: v.ExternalReference,
 	}
-	for _, a := range billing.InvoiceActions(p, v.Invoice) {
+	for _, a := range billing.InvoiceActions(p, v) {
 		out.AvailableActions = append(out.AvailableActions, string(a))
 	}
 	for _, l := range sp.Lines {

@@ -21,7 +21,14 @@ type payView struct {
 	Pay *cardOffer
 	// Checkout is "success" or "cancelled" on the way back from Stripe.
 	Checkout string
+	// NDIAManaged: the NDIA pays the invoice (billing.ErrNDIAManaged), so
+	// the page offers no card payment and says why.
+	NDIAManaged bool
 }
+
+// ndiaPays is what a pay page says instead of offering a card payment
+// when the client is an NDIA-managed participant.
+const ndiaPays = "The NDIA pays this: it is claimed from the NDIA under your plan, so there is nothing for you to pay by card."
 
 type cardOffer struct {
 	Balance string
@@ -47,7 +54,7 @@ func (s *server) payPage(w http.ResponseWriter, r *http.Request) {
 		// The client still sees their invoice; the activity log misses one view.
 		s.Log.WarnContext(r.Context(), "record viewed", slog.String("org", o.ID), slog.String("invoice", v.ID), slog.String("error", err.Error()))
 	}
-	pv := payView{Invoice: viewOf(v.Invoice, v.Overdue, o.Settings), Token: token, OrgID: o.ID}
+	pv := payView{Invoice: viewOf(v.Invoice, v.Overdue, o.Settings), Token: token, OrgID: o.ID, NDIAManaged: v.NDIAManaged}
 	if q, err := billing.CardQuote(v, o); err == nil {
 		cur := q.Currency
 		pv.Pay = &cardOffer{Balance: cur.Display(q.Balance), Total: cur.Display(q.Total())}
