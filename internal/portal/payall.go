@@ -20,6 +20,7 @@ type payAllView struct {
 	Invoices []invoiceRow
 	Pay      *cardOffer // nil when nothing is owed
 	Checkout string     // "success" or "cancelled" on the way back from Stripe
+	Settled  bool       // nothing is owed now: a checkout's thanks says so
 }
 
 // payAllPage shows what the client behind a pay-all link has open now.
@@ -36,7 +37,7 @@ func (s *server) payAllPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cur := a.Currency
-	v := payAllView{Token: token, OrgID: o.ID, Client: a.Client.Profile.Name, Today: date(o.Today(time.Now())), Total: cur.Display(a.Total)}
+	v := payAllView{Token: token, OrgID: o.ID, Client: a.Client.Profile.Name, Today: date(o.Today(time.Now())), Total: cur.Display(a.Total), Settled: !a.Total.IsPositive()}
 	for _, inv := range a.Invoices {
 		v.Invoices = append(v.Invoices, invoiceRow{
 			ID: inv.ID, Number: inv.Number, Name: inv.Spec.Name, Issued: date(inv.Spec.IssueDate), Due: date(inv.Spec.DueDate),
