@@ -18,6 +18,7 @@ import (
 type CreditNoteStore interface {
 	IssueCreditNote(ctx context.Context, orgID, invoiceID string, issue func(*invoice.Invoice, []*payment.Payment, int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error)
 	CreditNote(ctx context.Context, orgID, id string) (*credit.Note, error)
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
 	// InvoiceCreditNotes gives the notes issued against one invoice,
 	// oldest first, voided ones included.
 	InvoiceCreditNotes(ctx context.Context, orgID, invoiceID string) ([]*credit.Note, error)
