@@ -18,6 +18,10 @@ import (
 type CreditNoteStore interface {
 	IssueCreditNote(ctx context.Context, orgID, invoiceID string, issue func(*invoice.Invoice, []*payment.Payment, int64) (*credit.Note, []activity.Event, error)) (*credit.Note, error)
 	CreditNote(ctx context.Context, orgID, id string) (*credit.Note, error)
+	GetInvoice(ctx context.Context, orgID, id string) (*invoice.Invoice, error)
+	// InvoiceCreditNotes gives the notes issued against one invoice,
+	// oldest first, voided ones included.
+	InvoiceCreditNotes(ctx context.Context, orgID, invoiceID string) ([]*credit.Note, error)
 }
 
 // IssueCreditNote credits amount against an invoice with a numbered credit
@@ -54,4 +58,16 @@ func (s *Service) creditNote(p auth.Principal, amount decimal.Decimal, reason st
 func (s *Service) CreditNote(ctx context.Context, p auth.Principal, id string) (_ *credit.Note, err error) {
 	defer usecase.Name(&err, "credit note %s", id)
 	return s.store.CreditNote(ctx, p.OrgID, id)
+}
+
+// InvoiceCreditNotes returns the credit notes issued against one of the
+// org's invoices, oldest first, voided ones included (each says so), so
+// the invoice page can list them with their PDFs after a reload.
+// An invoice the org does not have is invoice.ErrNotFound.
+func (s *Service) InvoiceCreditNotes(ctx context.Context, p auth.Principal, invoiceID string) (_ []*credit.Note, err error) {
+	defer usecase.Name(&err, "credit notes of invoice %s", invoiceID)
+	if _, err := s.store.GetInvoice(ctx, p.OrgID, invoiceID); err != nil {
+		return nil, err
+	}
+	return s.store.InvoiceCreditNotes(ctx, p.OrgID, invoiceID)
 }

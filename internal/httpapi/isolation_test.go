@@ -81,6 +81,7 @@ var accessRules = map[string]access{
 	"POST /v1/invoices/{id}/unapply-credit": {role: coordinator, body: `{"amount":"1.00"}`},
 
 	"POST /v1/credit-notes":           {role: coordinator, body: `{"invoiceId":"{invoice}","amount":"1.00","reason":"Goodwill"}`},
+	"GET /v1/credit-notes":            {role: viewer},
 	"GET /v1/credit-notes/{id}":       {role: viewer},
 	"GET /v1/credit-notes/{id}/pdf":   {role: viewer},
 	"POST /v1/credit-notes/{id}/void": {role: coordinator, body: `{"reason":"Issued in error"}`},
@@ -267,6 +268,9 @@ func TestIsolationFromTheRouteTable(t *testing.T) {
 		path = strings.Replace(path, "{charge}", chargeid, 1)
 		if strings.HasPrefix(pattern, "GET /v1/clients/{id}/statement") {
 			path += "?kind=outstanding"
+		}
+		if pattern == "GET /v1/credit-notes" {
+			path += "?invoiceId=" + iid
 		}
 		calls = append(calls, call{pattern, method, path, fill.Replace(rule.body)})
 	}

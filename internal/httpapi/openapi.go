@@ -58,6 +58,8 @@ var queryParams = map[string]schema{
 	"periodStart":      {"type": "string", "format": "date"},
 	"periodEnd":        {"type": "string", "format": "date"},
 	"excludeClientIds": {"type": "string", "description": "client ids, comma-separated"},
+
+	"invoiceId": {"type": "string", "description": "the invoice whose credit notes to list"},
 }
 
 var pathParam = regexp.MustCompile(`\{([A-Za-z]+)\}`)

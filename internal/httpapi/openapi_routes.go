@@ -76,6 +76,7 @@ var routeDocs = map[string]routeDoc{
 	"POST /v1/invoices/{id}/unapply-credit": {Summary: "Give credit applied to an invoice back to the client (all of it without amount)", Body: amountBody{}, OptionalBody: true, Reply: invoiceResponse{}},
 
 	"POST /v1/credit-notes":           {Summary: "Issue a credit note", Body: creditRequest{}, Reply: creditResponse{}, Status: 201},
+	"GET /v1/credit-notes":            {Summary: "The credit notes issued against an invoice, oldest first, voided ones included", Query: []string{"invoiceId"}, Reply: list[creditResponse]{}},
 	"GET /v1/credit-notes/{id}":       {Summary: "A credit note", Reply: creditResponse{}},
 	"GET /v1/credit-notes/{id}/pdf":   {Summary: "The credit note PDF", Media: []string{"application/pdf"}},
 	"POST /v1/credit-notes/{id}/void": {Summary: "Void a credit note", Body: reasonBody{}, Reply: creditResponse{}},

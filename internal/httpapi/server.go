@@ -183,6 +183,7 @@ func New(cfg Config) (http.Handler, error) {
 	v1.HandleFunc("GET /v1/clients/{id}/ledger", s.clientLedger)
 	v1.HandleFunc("POST /v1/clients/{id}/ledger/verify", s.verifyLedger)
 	v1.HandleFunc("POST /v1/credit-notes", s.issueCreditNote)
+	v1.HandleFunc("GET /v1/credit-notes", s.listCreditNotes)
 	v1.HandleFunc("GET /v1/credit-notes/{id}", s.getCreditNote)
 	v1.HandleFunc("POST /v1/invoices/{id}/apply-credit", s.applyCredit)
 	v1.HandleFunc("POST /v1/invoices/{id}/unapply-credit", s.unapplyCredit)

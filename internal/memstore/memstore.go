@@ -617,6 +617,21 @@ func (s *Store) CreditNote(_ context.Context, orgID, id string) (*credit.Note, e
 	return cloneNote(n), nil
 }
 
+// InvoiceCreditNotes reads the credit notes issued against one invoice,
+// oldest first, voided ones included.
+func (s *Store) InvoiceCreditNotes(_ context.Context, orgID, invoiceID string) ([]*credit.Note, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*credit.Note
+	for _, n := range s.notes {
+		if n.OrgID == orgID && n.InvoiceID == invoiceID {
+			out = append(out, cloneNote(n))
+		}
+	}
+	slices.SortFunc(out, func(a, b *credit.Note) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
 // VoidCreditNote lets void mark a credit note void and put its amount back
 // on its invoice, posting the entry; a note already void is refused by
 // void itself, and the commit keeps a second void from winning a race.

@@ -23,6 +23,7 @@ type payAllView struct {
 	// NDIAManaged: the client is an NDIA-managed participant; the NDIA
 	// pays, so nothing is offered (billing.PayAll.NDIAManaged).
 	NDIAManaged bool
+	Settled     bool // nothing is owed now: a checkout's thanks says so
 }
 
 // payAllPage shows what the client behind a pay-all link has open now.
@@ -39,7 +40,7 @@ func (s *server) payAllPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cur := a.Currency
-	v := payAllView{Token: token, OrgID: o.ID, Client: a.Client.Profile.Name, Today: date(o.Today(time.Now())), Total: cur.Display(a.Total), NDIAManaged: a.NDIAManaged}
+	v := payAllView{Token: token, OrgID: o.ID, Client: a.Client.Profile.Name, Today: date(o.Today(time.Now())), Total: cur.Display(a.Total), NDIAManaged: a.NDIAManaged, Settled: !a.Total.IsPositive()}
 	for _, inv := range a.Invoices {
 		v.Invoices = append(v.Invoices, invoiceRow{
 			ID: inv.ID, Number: inv.Number, Name: inv.Spec.Name, Issued: date(inv.Spec.IssueDate), Due: date(inv.Spec.DueDate),

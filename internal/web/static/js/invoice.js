@@ -373,6 +373,24 @@ async function reloadAll(message) {
   client = c;
   changedTo(next, message);
   loadPayments();
+  loadCreditNotes();
+}
+
+// loadCreditNotes lists the invoice's credit notes (GET
+// /v1/credit-notes?invoiceId=, oldest first): number, date, amount,
+// reason and its PDF; a voided note stays listed, stamped void.
+async function loadCreditNotes() {
+  try {
+    const res = await api('GET', `/v1/credit-notes?invoiceId=${encodeURIComponent(id)}`);
+    $('[data-invoice-credit-notes]').replaceChildren(...res.data.map((n) => h('li', { class: n.void ? 'delivery reversed' : 'delivery', 'data-credit-note': n.number },
+      h('div', { class: 'delivery-head' },
+        h('span', { class: 'strong' }, `−${money(n.amount, n.currency)}`),
+        h('a', { href: `/v1/credit-notes/${n.id}/pdf`, 'data-credit-note-link': n.id }, `Credit note ${n.number}`)),
+      h('p', { class: 'activity-meta' }, `${dateTime(n.createdAt, org && org.timezone)} · ${n.reason}${n.void ? ` · Void${n.voidReason ? `: ${n.voidReason}` : ''}` : ''}`))));
+    $('[data-credit-notes-card]').hidden = res.data.length === 0;
+  } catch (err) {
+    showError(document, err, { focus: false });
+  }
 }
 
 async function loadPayments() {
@@ -468,5 +486,8 @@ showFlash();
 load().then(() => {
   reloadActivity = activityList(`/v1/invoices/${id}/activity`);
   loadDeliveries();
-  if (inv) loadPayments();
+  if (inv) {
+    loadPayments();
+    loadCreditNotes();
+  }
 });

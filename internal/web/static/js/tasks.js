@@ -9,7 +9,7 @@ import { api, IdempotencyKeys, query } from './api.js';
 import { $, busy, clearErrors, confirmDialog, h, showError, toast, val } from './dom.js';
 import { amountInput, date, funding, money, period } from './format.js';
 import { org } from './layout.js';
-import { fillClients, todayIn } from './work.js';
+import { fillParticipants, todayIn } from './work.js';
 
 const picker = $('[data-participant]');
 const form = $('[data-task-form]');
@@ -206,7 +206,7 @@ picker.addEventListener('change', () => choose(picker.value));
   try {
     const o = await org();
     form.elements.namedItem('date').value = todayIn(o.timezone || '');
-    await fillClients(picker, 'Choose a participant');
+    await fillParticipants(picker, 'Choose a participant');
     const asked = new URLSearchParams(location.search).get('client') || '';
     if (asked) {
       picker.value = asked;

@@ -10,6 +10,32 @@ export async function fillClients(select, prompt = 'Choose a client') {
   return res.data;
 }
 
+/**
+ * Whether a client is an NDIS participant: they have an NDIS number, or
+ * their plan is plan- or NDIA-managed (the API requires a plan manager or
+ * a number for those). A self-managed client with no number is private.
+ */
+export function isParticipant(c) {
+  const f = c.funding || {};
+  return Boolean(f.ndisNumber) || f.type === 'plan_managed' || f.type === 'ndia_managed';
+}
+
+/**
+ * Fills a select with the org's NDIS participants (every page of GET
+ * /v1/clients, the others left out); returns them.
+ */
+export async function fillParticipants(select, prompt = 'Choose a participant') {
+  const found = [];
+  let cursor = '';
+  do {
+    const res = await api('GET', `/v1/clients${query({ limit: 200, cursor })}`);
+    found.push(...res.data.filter(isParticipant));
+    cursor = res.nextCursor || '';
+  } while (cursor);
+  select.replaceChildren(h('option', { value: '' }, prompt), ...found.map((c) => h('option', { value: c.id }, c.name)));
+  return found;
+}
+
 const names = new Map();
 
 /** The names of the clients with these ids, fetched once each. */
